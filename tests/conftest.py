@@ -1,0 +1,49 @@
+"""Root conftest: session-wide fixtures that need no application code.
+
+Nothing here imports ``tracechain``; the app fixtures live in tests/integration/conftest.py.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# `python -m pytest` (what `make test` runs) already has the repo root on sys.path, so
+# `tests.support` imports. A bare `pytest` does not: append it (after the standard library,
+# so that the repo's trace/ folder never shadows the stdlib `trace` module).
+if str(REPO_ROOT) not in sys.path and "" not in sys.path:
+    sys.path.append(str(REPO_ROOT))
+
+from tests.support.postgres import PostgresNotFound, find_bindir, postgres_url  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """URL of a database on a throwaway PostgreSQL server started for this session.
+
+    Skipped locally when PostgreSQL is not installed, but a failure under CI=true: CI must
+    never pass by silently skipping the PostgreSQL tests.
+    """
+    try:
+        find_bindir()
+    except PostgresNotFound as exc:
+        reason = f"PostgreSQL is not installed: {exc}; `make test` installs it when run as root"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI=true, so this is a failure, not a skip)", pytrace=False)
+        pytest.skip(reason)
+    with postgres_url() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """../shared beside the repo (the project's shared data), or a skip saying it is absent."""
+    path = REPO_ROOT.parent / "shared"
+    if not path.is_dir():
+        pytest.skip(f"../shared is absent: {path} is not a directory (CI clones put it there)")
+    return path

@@ -1,0 +1,1 @@
+"""Helpers for the test suite that are not fixtures (importable as ``tests.support``)."""

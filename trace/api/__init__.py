@@ -1,0 +1,52 @@
+"""The HTTP edge: the EPCIS 2.0 REST binding, the cooperative API, OpenAPI and its docs page."""
+
+from __future__ import annotations
+
+from flask import Flask, send_from_directory
+from flask_smorest import Api
+
+API_DOCS_ASSETS = "/api/docs/assets/"
+
+
+def init_app(app: Flask) -> None:
+    import swagger_ui_bundle
+
+    from . import errors
+    from .epcis import blp as epcis_blp
+
+    app.config.setdefault("API_TITLE", "tracechain")
+    app.config.setdefault("API_VERSION", "1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
+    # Swagger UI's files come from the swagger-ui-bundle package and are served by us: no CDN.
+    app.config.setdefault("OPENAPI_SWAGGER_UI_URL", API_DOCS_ASSETS)
+    app.config.setdefault("API_SPEC_OPTIONS", {
+        "info": {"description": "GS1 EPCIS 2.0 capture and query, and the cooperative API. "
+                 "Authenticate with `Authorization: Bearer <token>` (`tracechain token create`)."},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+    })
+    api = Api(app)
+    api.ERROR_SCHEMA = None
+    for blp in (epcis_blp, *_v1_blueprints()):
+        api.register_blueprint(blp)
+    app.extensions["tracechain.api"] = api
+
+    assets = swagger_ui_bundle.swagger_ui_path
+
+    @app.get(API_DOCS_ASSETS + "<path:filename>")
+    def api_docs_asset(filename: str):
+        return send_from_directory(assets, filename, max_age=86400)
+
+    from .home import bp as home_bp
+
+    app.register_blueprint(home_bp)
+    errors.init_app(app)
+
+
+def _v1_blueprints() -> list:
+    from .cooperative import blueprints
+
+    return blueprints()

@@ -1,0 +1,91 @@
+"""The EPCIS 2.0 REST binding: POST /epcis/capture, GET /epcis/capture/{id}, GET /epcis/events."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, request, url_for
+from flask_smorest import Blueprint
+
+from ..capture.document import parse_json
+from ..domain.errors import NotFound
+from ..services.capture import capture_document
+from ..services.jobs import job_document
+from ..services.query import get_event, query_document, query_events
+from .auth import current_actor
+from .deps import capture_settings, uow
+from .media import require_json_body
+
+blp = Blueprint("epcis", __name__, url_prefix="/epcis",
+                description="GS1 EPCIS 2.0 REST binding: capture and query")
+
+EPCIS_HEADERS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0",
+                 "GS1-EPC-Format": "Always_GS1_Digital_Link"}
+
+
+def _headers(response):
+    for k, v in EPCIS_HEADERS.items():
+        response.headers[k] = v
+    return response
+
+
+@blp.route("/capture", methods=["POST"])
+@blp.doc(requestBody={"required": True, "content": {
+    "application/json": {"schema": {"type": "object"}},
+    "application/ld+json": {"schema": {"type": "object"}}}},
+    responses={"202": {"description": "Accepted: `Location` names the capture job"},
+               "400": {"description": "Malformed JSON or not a valid EPCIS 2.0 document"},
+               "401": {"description": "No valid bearer token"},
+               "403": {"description": "Not allowed: inspector, or goods not in your custody"},
+               "413": {"description": "Document too large"},
+               "415": {"description": "Not application/json or application/ld+json"}})
+def capture():
+    """Capture an EPCIS 2.0 document: all its events are stored, or none.
+
+    Schema errors answer 400 at once; business-rule errors give a failed capture job.
+    """
+    actor = current_actor()
+    raw = require_json_body()
+    outcome = capture_document(parse_json(raw), actor, uow(), capture_settings())
+    response = jsonify(job_document(outcome))
+    response.status_code = 202
+    response.headers["Location"] = url_for("epcis.capture_job", capture_id=outcome.job_id)
+    response.headers["GS1-EPCIS-Capture-Limit"] = str(current_app.config["CAPTURE_LIMIT"])
+    return _headers(response)
+
+
+@blp.route("/capture/<capture_id>", methods=["GET"])
+@blp.doc(responses={"200": {"description": "The capture job"}, "404": {"description": "Unknown"}})
+def capture_job(capture_id: str):
+    """A capture job: whether it succeeded, and its errors if not."""
+    from ..services.jobs import load_job
+
+    actor = current_actor()
+    return _headers(jsonify(load_job(capture_id, actor, uow())))
+
+
+@blp.route("/events", methods=["GET"])
+@blp.doc(responses={"200": {"description": "An EPCISQueryDocument; `Link: rel=next` pages on"}})
+def events():
+    """Query events with the EPCIS 2.0 SimpleEventQuery parameters (pipe-separated lists)."""
+    actor = current_actor()
+    params = {k: "|".join(request.args.getlist(k)) for k in request.args}
+    page = query_events(params, actor, uow(),
+                        default_size=current_app.config["PAGE_SIZE_DEFAULT"],
+                        max_size=current_app.config["PAGE_SIZE_MAX"])
+    response = jsonify(query_document(page))
+    if page.next_token:
+        args = {k: v for k, v in request.args.items() if k != "nextPageToken"}
+        url = url_for("epcis.events", **args, nextPageToken=page.next_token)
+        response.headers["Link"] = f'<{url}>; rel="next"'
+    return _headers(response)
+
+
+@blp.route("/events/<path:event_id>", methods=["GET"])
+@blp.doc(responses={"200": {"description": "An EPCISQueryDocument with the one event"},
+                    "404": {"description": "No such event"}})
+def event(event_id: str):
+    """One event by its eventID (for hash IDs, URL-encode the `ni:///…` value)."""
+    actor = current_actor()
+    page = get_event(event_id, actor, uow())
+    if not page.events:
+        raise NotFound(f"no event with eventID {event_id}")
+    return _headers(jsonify(query_document(page)))

@@ -1,0 +1,84 @@
+"""The one mapping from exceptions to HTTP answers: JSON for the API, HTML for pages.
+
+The JSON shape is flask-smorest's ``{code, status, message, errors}``; ``errors`` lists the
+problems (JSONPath, message, event index) when we know them.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify, render_template_string, request
+from werkzeug.exceptions import HTTPException
+
+from ..domain.errors import (
+    Conflict,
+    Forbidden,
+    InvalidIdentifier,
+    NotFound,
+    TraceError,
+    Unauthenticated,
+    ValidationFailed,
+)
+
+STATUS = {
+    ValidationFailed: 400,
+    InvalidIdentifier: 400,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+}
+_PHRASES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+            409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type",
+            422: "Unprocessable Entity"}
+
+_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>{{ status }}</title>
+<body style="font-family:sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem">
+<h1>{{ status }} {{ phrase }}</h1><p>{{ message }}</p></body></html>"""
+
+
+def _wants_json() -> bool:
+    path = request.path
+    if path.startswith(("/api/", "/epcis/")):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json"
+
+
+def error_response(status: int, message: str, errors: list | dict | None = None,
+                   headers: dict | None = None):
+    if _wants_json():
+        body = {"code": status, "status": _PHRASES.get(status, "Error"), "message": message}
+        if errors:
+            body["errors"] = errors
+        response = jsonify(body)
+    else:
+        response = current_app.response_class(
+            render_template_string(_PAGE, status=status, phrase=_PHRASES.get(status, ""),
+                                   message=message), mimetype="text/html")
+    response.status_code = status
+    for k, v in (headers or {}).items():
+        response.headers[k] = v
+    return response
+
+
+def _trace_error(exc: TraceError):
+    status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+    headers = {"WWW-Authenticate": 'Bearer realm="tracechain"'} if status == 401 else None
+    return error_response(status, exc.message, [p.as_dict() for p in exc.problems], headers)
+
+
+def _http_error(exc: HTTPException):
+    errors = None
+    data = getattr(exc, "data", None)
+    if isinstance(data, dict) and "messages" in data:  # webargs/marshmallow validation
+        errors = data["messages"]
+    message = exc.description or exc.name
+    if isinstance(data, dict) and data.get("message"):
+        message = data["message"]
+    return error_response(exc.code or 500, message, errors)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(TraceError, _trace_error)
+    app.register_error_handler(HTTPException, _http_error)

@@ -1,0 +1,144 @@
+"""GS1 keys inside identifiers: check digits and lengths in Digital Link URIs, digit counts in URNs.
+
+The JSON schema only asks for "a URI", so `https://id.gs1.org/01/08931234567890` with a wrong check
+digit, or an SGTIN URN with a digit too many, would pass it; the reference hash tool does not check
+either and the lot would then be unfindable by its QR code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from ..domain.errors import Problem
+from ..domain.gtin import check_digit, has_valid_check_digit
+from .document import EventRef, key_path
+
+# Digital Link primary-key AIs (numeric and short-name forms) -> (name, allowed lengths).
+_DL_KEYS = {
+    "01": ("GTIN", (8, 12, 13, 14)),
+    "gtin": ("GTIN", (8, 12, 13, 14)),
+    "00": ("SSCC", (18,)),
+    "sscc": ("SSCC", (18,)),
+    "414": ("GLN", (13,)),
+    "gln": ("GLN", (13,)),
+    "417": ("party GLN", (13,)),
+    "party": ("party GLN", (13,)),
+}
+_CANONICAL_HOST = "id.gs1.org"
+
+# EPC URN scheme -> (how many dot-separated fields, digits company prefix + reference must have,
+# what the reference is called).
+_URN_SCHEMES = {
+    ("id", "sgtin"): (3, 13, "item reference"),
+    ("class", "lgtin"): (3, 13, "item reference"),
+    ("idpat", "sgtin"): (3, 13, "item reference"),
+    ("id", "sgln"): (3, 12, "location reference"),
+    ("id", "pgln"): (2, 12, "party reference"),
+    ("id", "sscc"): (2, 17, "serial reference"),
+}
+_URN = re.compile(r"^urn:epc:(id|class|idpat):([a-z]+):(.*)$")
+
+_EPC_LISTS = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
+_QUANTITY_LISTS = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
+
+
+def digital_link_problem(uri: str) -> str | None:
+    """What is wrong with the GS1 key in a Digital Link URI, or None (also for non-DL URIs).
+
+    On id.gs1.org every primary key is checked. On other hosts (a cooperative's own resolver) a
+    path counts as Digital Link only when the key's value is at least 8 digits (the shortest GS1
+    key) and the rest of the path is AI/value pairs, so that an ordinary web address such as
+    ``https://example.com/2024/01/15`` is not mistaken for one.
+    """
+    parts = urlsplit(uri)
+    if parts.scheme not in ("http", "https"):
+        return None
+    segments = parts.path.split("/")
+    canonical = parts.hostname == _CANONICAL_HOST
+    for i, segment in enumerate(segments[:-1]):
+        if segment not in _DL_KEYS:
+            continue
+        value = segments[i + 1]
+        if not canonical and (not value.isdigit() or len(value) < 8 or len(segments[i + 2:]) % 2):
+            continue
+        name, lengths = _DL_KEYS[segment]
+        return _key_problem(name, value, lengths)
+    return None
+
+
+def _key_problem(name: str, value: str, lengths: tuple[int, ...]) -> str | None:
+    if not value.isdigit():
+        return f"{name} {value} must be digits only"
+    if len(value) not in lengths:
+        allowed = str(lengths[-1])
+        if len(lengths) > 1:
+            allowed = ", ".join(map(str, lengths[:-1])) + " or " + allowed
+        return f"{name} {value} must have {allowed} digits (has {len(value)})"
+    if not has_valid_check_digit(value):
+        return (f"{name} {value} has a wrong check digit: the last digit should be "
+                f"{check_digit(value[:-1])}")
+    return None
+
+
+def epc_urn_problem(uri: str) -> str | None:
+    """What is wrong with the digit counts of an SGTIN/LGTIN/SGLN/PGLN/SSCC EPC URN, or None."""
+    match = _URN.match(uri)
+    scheme = _URN_SCHEMES.get(match.group(1, 2)) if match else None
+    if not scheme:
+        return None
+    count, digits, reference = scheme
+    fields = match.group(3).split(".", count - 1)
+    if len(fields) != count:
+        return f"EPC URN {uri} must have {count} parts separated by dots"
+    prefix, ref = fields[0], fields[1]
+    if match.group(1) == "idpat" and "*" in (prefix, ref):
+        return None  # a pattern: nothing fixed to count
+    if not (prefix.isdigit() and (ref.isdigit() or ref == "")):
+        return f"EPC URN {uri}: the company prefix and {reference} must be digits"
+    if len(prefix) + len(ref) != digits:
+        return (f"EPC URN {uri}: company prefix + {reference} must have {digits} digits "
+                f"together (has {len(prefix) + len(ref)})")
+    return None
+
+
+def identifier_problem(uri: object) -> str | None:
+    if not isinstance(uri, str):
+        return None  # not a string: the schema says so
+    return epc_urn_problem(uri) if uri.startswith("urn:") else digital_link_problem(uri)
+
+
+def _identifiers(event: dict) -> Iterator[tuple[str, object]]:
+    """(JSONPath suffix, value) of every identifier field of an event."""
+    for name in _EPC_LISTS:
+        values = event.get(name)
+        if isinstance(values, list):
+            for i, value in enumerate(values):
+                yield f"{key_path(name)}[{i}]", value
+    for name in _QUANTITY_LISTS:
+        items = event.get(name)
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                if isinstance(item, dict):
+                    yield f"{key_path(name)}[{i}].epcClass", item.get("epcClass")
+    yield ".parentID", event.get("parentID")
+    for name in ("readPoint", "bizLocation"):
+        place = event.get(name)
+        if isinstance(place, dict):
+            yield f".{name}.id", place.get("id")
+    for name, member in (("sourceList", "source"), ("destinationList", "destination")):
+        items = event.get(name)
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                if isinstance(item, dict):
+                    yield f".{name}[{i}].{member}", item.get(member)
+
+
+def check_keys(ref: EventRef) -> list[Problem]:
+    problems = []
+    for suffix, value in _identifiers(ref.event):
+        wrong = identifier_problem(value)
+        if wrong:
+            problems.append(ref.problem(suffix, wrong))
+    return problems

@@ -1,0 +1,35 @@
+"""The `tracechain` command. Each group lives in its own module beside this one."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import FlaskGroup
+
+
+def _create_app():
+    from .. import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False)
+def cli() -> None:
+    """tracechain: GS1 EPCIS 2.0 traceability anchored on chain."""
+
+
+def _register() -> None:
+    from .accounts import org_group, token_group, user_group
+    from .db import db_group
+    from .hash import hash_command
+    from .serve import serve_command
+
+    for command in (serve_command, db_group, org_group, user_group, token_group, hash_command):
+        cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    cli.main(prog_name="tracechain")

@@ -1,0 +1,66 @@
+"""`tracechain org|user|token create`: set up who may use the service."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from ..domain.actor import ORG_KINDS, ROLES
+from ..services import accounts
+from .common import fail_on_trace_error, unit_of_work
+
+
+@click.group("org")
+def org_group() -> None:
+    """Organisations (cooperatives, processors, exporters, importers, authorities)."""
+
+
+@org_group.command("create")
+@click.option("--name", required=True)
+@click.option("--kind", required=True, type=click.Choice(ORG_KINDS))
+@click.option("--gln", required=True, help="13-digit GLN with its check digit.")
+@click.option("--province", default=None)
+@click.option("--country", default="VN", show_default=True)
+@with_appcontext
+@fail_on_trace_error
+def org_create(name: str, kind: str, gln: str, province: str | None, country: str) -> None:
+    """Register an organisation; prints its id."""
+    org_id = accounts.create_organisation(name, kind, gln, unit_of_work(), province=province,
+                                          country=country)
+    click.echo(org_id)
+
+
+@click.group("user")
+def user_group() -> None:
+    """Users: members of an organisation, inspectors, admins."""
+
+
+@user_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--org", "org_ref", default=None, help="Organisation id, GLN or name (members).")
+@with_appcontext
+@fail_on_trace_error
+def user_create(email: str, name: str, role: str, org_ref: str | None) -> None:
+    """Create a user; prints its id."""
+    org_id = accounts.find_organisation(org_ref, unit_of_work()).id if org_ref else None
+    click.echo(accounts.create_user(email, name, role, org_id, unit_of_work()))
+
+
+@click.group("token")
+def token_group() -> None:
+    """API tokens."""
+
+
+@token_group.command("create")
+@click.option("--email", required=True, help="The user the token acts as.")
+@click.option("--label", default="cli", show_default=True)
+@with_appcontext
+@fail_on_trace_error
+def token_create(email: str, label: str) -> None:
+    """Print a new bearer token (shown once; only its hash is stored)."""
+    click.echo(accounts.create_token(email, label, unit_of_work()))
+
+
+

@@ -1,0 +1,56 @@
+"""The one place that reads the environment.
+
+Every setting has a default that runs the service on its embedded defaults (SQLite under
+``var/``); a deployment overrides them with ``TRACE_*`` environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+ENV_PREFIX = "TRACE_"
+
+
+def _var_dir(env: Mapping[str, str]) -> Path:
+    return Path(env.get("TRACE_VAR_DIR", Path.cwd() / "var")).resolve()
+
+
+def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from ``env`` (``os.environ`` by default)."""
+    env = os.environ if env is None else env
+    var_dir = _var_dir(env)
+    return {
+        "VAR_DIR": str(var_dir),
+        "DATABASE_URL": env.get("TRACE_DATABASE_URL", f"sqlite:///{var_dir / 'tracechain.db'}"),
+        # Largest EPCIS document POST /epcis/capture accepts, in bytes (413 above it).
+        "MAX_CONTENT_LENGTH": int(env.get("TRACE_MAX_CAPTURE_BYTES", 20 * 1024 * 1024)),
+        # Largest number of events in one captured document (GS1-EPCIS-Capture-Limit).
+        "CAPTURE_LIMIT": int(env.get("TRACE_CAPTURE_LIMIT", 10_000)),
+        # A transformation may not put out more than this share of its inputs' mass
+        # (1.0 = no gain); cooperatives re-weigh, so a little tolerance is allowed.
+        "MAX_YIELD": float(env.get("TRACE_MAX_YIELD", 1.02)),
+        "PUBLIC_BASE_URL": env.get("TRACE_PUBLIC_BASE_URL", "http://localhost:5000"),
+        "SECRET_KEY": env.get("TRACE_SECRET_KEY", ""),
+        "PAGE_SIZE_DEFAULT": int(env.get("TRACE_PAGE_SIZE", 100)),
+        "PAGE_SIZE_MAX": int(env.get("TRACE_PAGE_SIZE_MAX", 1000)),
+        "HOST": env.get("TRACE_HOST", "127.0.0.1"),
+        "PORT": int(env.get("TRACE_PORT", 5000)),
+        "WORKERS": int(env.get("TRACE_WORKERS", 2)),
+    }
+
+
+def describe() -> list[tuple[str, str]]:
+    """(variable, meaning) pairs, for `tracechain config` and the README."""
+    return [
+        ("TRACE_VAR_DIR", "where SQLite and other local state live (default ./var)"),
+        ("TRACE_DATABASE_URL", "SQLAlchemy URL; postgresql+psycopg://user:pw@host/db for PostgreSQL"),
+        ("TRACE_MAX_CAPTURE_BYTES", "largest capture document in bytes (default 20 MiB)"),
+        ("TRACE_CAPTURE_LIMIT", "most events in one capture document (default 10000)"),
+        ("TRACE_MAX_YIELD", "largest output/input mass ratio of a transformation (default 1.02)"),
+        ("TRACE_PUBLIC_BASE_URL", "public URL of the service, used in links"),
+        ("TRACE_SECRET_KEY", "Flask secret key (required outside development)"),
+        ("TRACE_PAGE_SIZE / TRACE_PAGE_SIZE_MAX", "default and largest perPage of GET /epcis/events"),
+        ("TRACE_HOST / TRACE_PORT / TRACE_WORKERS", "where and how `tracechain serve` listens"),
+    ]

@@ -1,0 +1,220 @@
+"""Custody rules: an organisation records events only for what it holds.
+
+Applied to a whole document in order, over an in-memory copy of the custody state, so that a
+document can harvest a lot, dry it and ship it in one go. The result is either the list of
+violations (nothing is stored) or the plan of changes the store then writes.
+
+- Creating (ObjectEvent ADD, transformation outputs, packing into a new container): the object
+  must be new or already held by the organisation, which then holds it.
+- Using (observing, transforming inputs, packing, shipping...): the object must be held.
+- Shipping names a destination organisation; the goods stay with the sender until the
+  destination records receipt (receiving/arriving/accepting), which moves custody and
+  everything packed inside the goods.
+- Without an acting organisation (an admin capture) nothing is refused and ownership is only
+  assigned where the document says who owns what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .epcis import EventRefs
+from .vocabulary import RECEIVING_STEPS, SHIPPING_STEPS
+
+
+@dataclass(slots=True)
+class Holding:
+    owner: int | None
+    in_transit_to: int | None = None
+    container: str | None = None
+    quantity: float | None = None
+    unit: str | None = None
+    created_by: int | None = None  # index of the event in this document that created it
+    new: bool = False
+    changed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    event_index: int
+    path: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    source: str
+    target: str
+    event_index: int
+    kind: str
+
+
+@dataclass(slots=True)
+class CustodyPlan:
+    holdings: dict[str, Holding]
+    links: list[Link] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+
+
+def plan_custody(
+    events: list[tuple[int, EventRefs]],
+    actor_org: int | None,
+    known: dict[str, Holding],
+    org_of_party: dict[str, int],
+) -> CustodyPlan:
+    """Walk ``events`` (position in the document, refs) in order; ``known`` holds the current
+    state of every id they name. Violations, links and creations carry document positions."""
+    plan = CustodyPlan(holdings=dict(known))
+    for index, refs in events:
+        _apply(plan, index, refs, actor_org, org_of_party)
+    return plan
+
+
+def _path(index: int, member: str) -> str:
+    return f"$.epcisBody.eventList[{index}].{member}"
+
+
+_MEMBER = {"epc": "epcList", "epc_class": "quantityList", "child": "childEPCs",
+           "child_class": "childQuantityList", "input": "inputEPCList",
+           "input_class": "inputQuantityList", "output": "outputEPCList",
+           "output_class": "outputQuantityList", "parent": "parentID"}
+
+
+def _apply(plan: CustodyPlan, i: int, refs: EventRefs, actor: int | None,
+           org_of_party: dict[str, int]) -> None:
+    t, action, step = refs.event_type, refs.action, refs.biz_step
+    owner_from_doc = _first_org(refs.destinations, org_of_party) if actor is None else None
+    if t == "ObjectEvent" and action == "ADD":
+        _create(plan, i, refs, ("epc", "epc_class"), actor, owner_from_doc)
+    elif t == "ObjectEvent" and step in RECEIVING_STEPS:
+        _receive(plan, i, refs, ("epc", "epc_class"), actor)
+    elif t == "TransformationEvent":
+        _use(plan, i, refs, ("input", "input_class"), actor)
+        _create(plan, i, refs, ("output", "output_class"), actor, owner_from_doc)
+        for src in refs.ids("input", "input_class"):
+            for dst in refs.ids("output", "output_class"):
+                plan.links.append(Link(src, dst, i, "transformation"))
+    elif t == "AggregationEvent":
+        _aggregate(plan, i, refs, actor)
+    elif t == "AssociationEvent":
+        _use(plan, i, refs, ("child", "child_class"), actor)
+    else:  # ObjectEvent OBSERVE/DELETE, TransactionEvent
+        _use(plan, i, refs, ("epc", "epc_class", "parent"), actor)
+    if step in SHIPPING_STEPS and t == "ObjectEvent":
+        _ship(plan, refs, org_of_party)
+
+
+def _first_org(parties: dict[str, list[str]], org_of_party: dict[str, int]) -> int | None:
+    for kind in ("owning_party", "possessing_party"):
+        for party in parties.get(kind, ()):
+            if party in org_of_party:
+                return org_of_party[party]
+    return None
+
+
+def _deny(plan: CustodyPlan, i: int, role: str, uri: str, why: str) -> None:
+    plan.violations.append(Violation(i, _path(i, _MEMBER[role]), f"{uri}: {why}"))
+
+
+def _held(plan: CustodyPlan, i: int, role: str, uri: str, actor: int | None) -> Holding | None:
+    h = plan.holdings.get(uri)
+    if actor is None:
+        return h
+    if h is None:
+        _deny(plan, i, role, uri, "not known here; record its creation (harvest, commissioning) "
+              "or its receipt first")
+    elif h.owner != actor:
+        _deny(plan, i, role, uri, "not held by your organisation")
+        return None
+    return h
+
+
+def _use(plan: CustodyPlan, i: int, refs: EventRefs, roles: tuple[str, ...],
+         actor: int | None) -> None:
+    for role in roles:
+        for uri in refs.by_role.get(role, ()):
+            _held(plan, i, role, uri, actor)
+
+
+def _create(plan: CustodyPlan, i: int, refs: EventRefs, roles: tuple[str, ...],
+            actor: int | None, owner_from_doc: int | None) -> None:
+    owner = actor if actor is not None else owner_from_doc
+    for role in roles:
+        qty = {q.uri: q for q in refs.quantities.get(role, ())}
+        for uri in refs.by_role.get(role, ()):
+            h = plan.holdings.get(uri)
+            if h is not None and actor is not None and h.owner != actor:
+                _deny(plan, i, role, uri, "already exists and is held by another organisation")
+                continue
+            q = qty.get(uri)
+            if h is None:
+                plan.holdings[uri] = Holding(owner=owner, quantity=q.quantity if q else None,
+                                             unit=q.uom if q else None, created_by=i, new=True)
+            else:
+                if owner is not None and h.owner != owner:
+                    h.owner, h.changed = owner, True
+                if q and q.quantity is not None and h.quantity is None:
+                    h.quantity, h.unit, h.changed = q.quantity, q.uom, True
+
+
+def _aggregate(plan: CustodyPlan, i: int, refs: EventRefs, actor: int | None) -> None:
+    parent = refs.ids("parent")
+    children = refs.ids("child", "child_class")
+    if refs.action == "ADD":
+        _use(plan, i, refs, ("child", "child_class"), actor)
+        _create(plan, i, refs, ("parent",), actor, None)
+        for p in parent:
+            for c in children:
+                plan.links.append(Link(c, p, i, "aggregation"))
+                h = plan.holdings.get(c)
+                if h is not None:
+                    h.container, h.changed = p, True
+    elif refs.action == "DELETE":
+        _use(plan, i, refs, ("parent",), actor)
+        members = children or [u for u, h in plan.holdings.items() if h.container in parent]
+        for c in members:
+            h = plan.holdings.get(c)
+            if h is not None and h.container in parent:
+                h.container, h.changed = None, True
+    else:
+        _use(plan, i, refs, ("parent", "child", "child_class"), actor)
+
+
+def _receive(plan: CustodyPlan, i: int, refs: EventRefs, roles: tuple[str, ...],
+             actor: int | None) -> None:
+    for role in roles:
+        for uri in refs.by_role.get(role, ()):
+            h = plan.holdings.get(uri)
+            if actor is None:
+                if h is not None and h.in_transit_to is not None:
+                    _transfer(plan, uri, h.in_transit_to)
+                continue
+            if h is None:
+                _deny(plan, i, role, uri, "not known here: it was never shipped to you")
+            elif h.owner == actor and h.in_transit_to is None:
+                continue  # already ours: a repeated receipt changes nothing
+            elif h.in_transit_to != actor:
+                _deny(plan, i, role, uri, "not shipped to your organisation")
+            else:
+                _transfer(plan, uri, actor)
+
+
+def _transfer(plan: CustodyPlan, uri: str, new_owner: int) -> None:
+    """Move custody of ``uri`` and of everything packed inside it."""
+    todo = [uri]
+    while todo:
+        current = todo.pop()
+        h = plan.holdings[current]
+        h.owner, h.in_transit_to, h.changed = new_owner, None, True
+        todo.extend(u for u, x in plan.holdings.items()
+                    if x.container == current and x.owner != new_owner)
+
+
+def _ship(plan: CustodyPlan, refs: EventRefs, org_of_party: dict[str, int]) -> None:
+    dest = _first_org(refs.destinations, org_of_party)
+    if dest is None:
+        return
+    for uri in refs.ids("epc", "epc_class"):
+        h = plan.holdings.get(uri)
+        if h is not None and h.owner != dest:
+            h.in_transit_to, h.changed = dest, True

@@ -1,0 +1,68 @@
+"""Domain exceptions. Each docstring says what the caller did wrong and how to fix it.
+
+The API and the pages map these to HTTP status codes in one place (`tracechain.api.errors`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class TraceError(Exception):
+    """Base of every error tracechain raises on purpose; ``problems`` says where, when known."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems: list[Problem] = problems or []
+
+
+@dataclass
+class Problem:
+    """One thing wrong with an input: where (a JSONPath into it) and what."""
+
+    path: str
+    message: str
+    event_index: int | None = None
+    event_id: str | None = None
+
+    def as_dict(self) -> dict:
+        out = {"path": self.path, "message": self.message}
+        if self.event_index is not None:
+            out["eventIndex"] = self.event_index
+        if self.event_id is not None:
+            out["eventID"] = self.event_id
+        return out
+
+
+class ValidationFailed(TraceError):
+    """The input breaks the schema or a business rule; ``problems`` says where. Fix and resend."""
+
+
+class InvalidIdentifier(TraceError):
+    """A GS1 key (GTIN, GLN, lot code...) is malformed or has a wrong check digit."""
+
+
+class NotFound(TraceError):
+    """The thing asked for does not exist (or is not visible to the caller)."""
+
+
+class Unauthenticated(TraceError):
+    """No valid credentials: send `Authorization: Bearer <token>` (see `tracechain token create`)."""
+
+
+class Forbidden(TraceError):
+    """The caller is known but may not do this (custody, role). Nothing was changed."""
+
+
+class Conflict(TraceError):
+    """The request clashes with what is stored (a duplicate name, an existing key)."""
+
+
+@dataclass
+class Duplicate:
+    """An event already stored under the same event hash: stored once, reported, not an error."""
+
+    event_index: int
+    event_hash: str
+    event_id: str = field(default="")

@@ -1,0 +1,96 @@
+"""Organisations, users and their API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+
+from ..domain.actor import ORG_KINDS, ROLES, Actor
+from ..domain.errors import Conflict, NotFound, ValidationFailed, Problem
+from ..domain.gtin import has_valid_check_digit
+from ..store.accounts import ApiToken, Organisation, User
+
+TOKEN_PREFIX = "tc_"
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_organisation(name: str, kind: str, gln: str, uow, *, province: str | None = None,
+                        country: str = "VN") -> int:
+    problems = []
+    if not name.strip():
+        problems.append(Problem("$.name", "must not be empty"))
+    if kind not in ORG_KINDS:
+        problems.append(Problem("$.kind", f"must be one of {', '.join(ORG_KINDS)}"))
+    if len(gln) != 13 or not has_valid_check_digit(gln):
+        problems.append(Problem("$.gln", "must be a 13-digit GLN with a valid check digit"))
+    if problems:
+        raise ValidationFailed("invalid organisation", problems)
+    with uow.writing() as w:
+        s = w.session
+        if s.scalar(select(Organisation.id).where(
+                (Organisation.name == name) | (Organisation.gln == gln))) is not None:
+            raise Conflict(f"an organisation named {name!r} or with GLN {gln} already exists")
+        org = Organisation(name=name.strip(), kind=kind, gln=gln, province=province,
+                           country=country)
+        s.add(org)
+        w.commit()
+        return org.id
+
+
+def find_organisation(ref: str, uow) -> Organisation:
+    """By id, GLN or exact name."""
+    with uow:
+        s = uow.session
+        cond = Organisation.gln == ref
+        if ref.isdigit() and len(ref) < 13:
+            cond = Organisation.id == int(ref)
+        org = s.scalar(select(Organisation).where(cond | (Organisation.name == ref)))
+        if org is None:
+            raise NotFound(f"no organisation {ref!r}")
+        return org
+
+
+def create_user(email: str, name: str, role: str, organisation_id: int | None, uow) -> int:
+    problems = []
+    if "@" not in email:
+        problems.append(Problem("$.email", "must be an e-mail address"))
+    if role not in ROLES:
+        problems.append(Problem("$.role", f"must be one of {', '.join(ROLES)}"))
+    if role == "member" and organisation_id is None:
+        problems.append(Problem("$.organisation", "a member belongs to an organisation"))
+    if problems:
+        raise ValidationFailed("invalid user", problems)
+    with uow.writing() as w:
+        if w.session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise Conflict(f"a user with e-mail {email} already exists")
+        user = User(email=email, name=name or email, role=role, organisation_id=organisation_id)
+        w.session.add(user)
+        w.commit()
+        return user.id
+
+
+def create_token(email: str, label: str, uow) -> str:
+    """A new bearer token for the user; only its hash is kept, so show it once."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with uow.writing() as w:
+        user_id = w.session.scalar(select(User.id).where(User.email == email))
+        if user_id is None:
+            raise NotFound(f"no user with e-mail {email}")
+        w.session.add(ApiToken(user_id=user_id, label=label, token_hash=_token_hash(token)))
+        w.commit()
+    return token
+
+
+def actor_for_token(token: str, uow) -> Actor | None:
+    with uow:
+        row = uow.session.execute(
+            select(User.id, User.role, User.organisation_id, User.email)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
+        ).first()
+    return Actor(row.id, row.role, row.organisation_id, row.email) if row else None

@@ -1,0 +1,221 @@
+"""Capturing an EPCIS 2.0 document: validate, hash, check custody, store — all events or none."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import orjson
+
+from ..capture.document import events_of, inline_context
+from ..capture.rules import check_document
+from ..capture.schema import validate_schema
+from ..domain.actor import Actor
+from ..domain.custody import plan_custody
+from ..domain.epcis import event_refs
+from ..domain.errors import Forbidden, Problem, ValidationFailed
+from ..domain.gtin import parse_item, parse_lot
+from ..domain.vocabulary import PLOT_URN, TC_NS, cbv_uri
+from ..hash import HashContext, event_hash
+from ..hash.digital_link import canonicalise
+from ..store import capture_repo as repo
+from ..store.catalogue import Farm, Plot
+from ..store.events import CaptureJob
+
+
+@dataclass(frozen=True)
+class CaptureSettings:
+    capture_limit: int = 10_000
+    max_yield: float = 1.02
+
+
+@dataclass
+class CaptureOutcome:
+    job_id: str
+    success: bool
+    event_count: int
+    stored: int = 0
+    event_ids: list[str] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+
+def capture_document(doc: dict, actor: Actor, uow, settings: CaptureSettings) -> CaptureOutcome:
+    """Store every event of ``doc`` or none.
+
+    :raises ValidationFailed: the document breaks the EPCIS 2.0 JSON schema (nothing recorded).
+    :raises Forbidden: the actor may not capture, or names goods its organisation does not hold.
+    Business-rule failures do not raise: they give a failed capture job, as the standard says.
+    """
+    if not actor.can_write:
+        raise Forbidden("inspectors read and verify; they cannot capture events")
+    problems = validate_schema(doc)
+    if problems:
+        raise ValidationFailed("the document does not conform to the EPCIS 2.0 JSON schema",
+                               problems)
+    events = events_of(doc)
+    rule_problems = check_document(doc, capture_limit=settings.capture_limit,
+                                   max_yield=settings.max_yield)
+    job_id = uuid.uuid4().hex
+    with uow.writing() as w:
+        s = w.session
+        if rule_problems:
+            return _fail(w, job_id, actor, len(events), rule_problems)
+        ctx = HashContext.from_document(doc)
+        hashes = [event_hash(e, ctx) for e in events]
+        keep, duplicates, id_problems = _new_events(s, events, hashes)
+        if id_problems:
+            return _fail(w, job_id, actor, len(events), id_problems)
+        kept_events = [events[i] for i in keep]
+        refs = [event_refs(e, canonicalise) for e in kept_events]
+        uris = {u for r in refs for _, u in r.pairs()}
+        holdings, lot_ids = repo.load_holdings(s, uris)
+        plan = plan_custody(list(zip(keep, refs, strict=True)), _org(actor), holdings,
+                            repo.orgs_by_party(s))
+        if plan.violations:
+            raise Forbidden("the document names goods your organisation does not hold", [
+                Problem(v.path, v.message, v.event_index, _given_id(events[v.event_index]))
+                for v in plan.violations])
+        plots = _plots(s, kept_events, keep, inline_context(doc), actor)
+        now = datetime.now(timezone.utc)
+        s.add(CaptureJob(id=job_id, user_id=actor.user_id, success=True,
+                         event_count=len(events), stored_count=len(keep),
+                         duplicates=duplicates, created_at=now, finished_at=now))
+        s.flush()
+        ctx_id = repo.context_id(s, _context_text(doc))
+        rows = [_event_row(events[i], hashes[i], ctx_id, job_id, actor, now) for i in keep]
+        pks = repo.insert_events(s, rows)
+        pk_at = dict(zip(keep, pks, strict=True))
+        repo.insert_objects(s, [{"event_pk": pk, "role": role, "uri": uri}
+                                for pk, r in zip(pks, refs, strict=True) for role, uri in r.pairs()])
+        created = {uri: pk_at[h.created_by] for uri, h in plan.holdings.items()
+                   if h.new and h.created_by is not None}
+        lot_ids = repo.write_holdings(s, plan.holdings, lot_ids, created, _describe)
+        repo.insert_links(s, [{"source_id": lot_ids[lk.source], "target_id": lot_ids[lk.target],
+                               "event_pk": pk_at[lk.event_index], "kind": lk.kind}
+                              for lk in plan.links
+                              if lk.source in lot_ids and lk.target in lot_ids])
+        _assign_plots(s, plots, refs, lot_ids)
+        w.commit()
+    return CaptureOutcome(job_id=job_id, success=True, event_count=len(events), stored=len(keep),
+                          event_ids=[rows[j]["event_id"] for j in range(len(rows))],
+                          duplicates=duplicates)
+
+
+def _org(actor: Actor) -> int | None:
+    return None if actor.role == "admin" else actor.organisation_id
+
+
+def _given_id(event: dict) -> str | None:
+    value = event.get("eventID")
+    return value if isinstance(value, str) else None
+
+
+def _fail(w, job_id: str, actor: Actor, count: int, problems: list[Problem]) -> CaptureOutcome:
+    errors = [p.as_dict() for p in problems]
+    now = datetime.now(timezone.utc)
+    w.session.add(CaptureJob(id=job_id, user_id=actor.user_id, success=False, event_count=count,
+                             stored_count=0, errors=errors, created_at=now, finished_at=now))
+    w.commit()
+    return CaptureOutcome(job_id=job_id, success=False, event_count=count, errors=errors)
+
+
+def _new_events(s, events, hashes):
+    """Indexes of events to store; duplicates (same hash) are reported, not stored twice."""
+    stored = repo.stored_hashes(s, (h.id for h in hashes))
+    given = {i: _given_id(e) for i, e in enumerate(events) if _given_id(e)}
+    taken = repo.stored_event_ids(s, given.values())
+    keep, duplicates, problems = [], [], []
+    seen_hash: set[str] = set()
+    seen_id: dict[str, str] = {}
+    for i, h in enumerate(hashes):
+        eid = given.get(i) or h.id
+        if h.id in stored or h.id in seen_hash:
+            duplicates.append({"eventIndex": i, "eventID": eid, "eventHash": h.id,
+                               "message": "already stored with the same event hash; not stored again"})
+            continue
+        if taken.get(eid, h.id) != h.id or seen_id.get(eid, h.id) != h.id:
+            problems.append(Problem(f"$.epcisBody.eventList[{i}].eventID",
+                                    f"eventID {eid} is already used by a different event", i, eid))
+            continue
+        seen_hash.add(h.id)
+        seen_id[eid] = h.id
+        keep.append(i)
+    return keep, duplicates, problems
+
+
+def _context_text(doc: dict) -> str:
+    return orjson.dumps(doc.get("@context", [])).decode()
+
+
+def _utc(value: str) -> datetime:
+    return datetime.fromisoformat(value).astimezone(timezone.utc)
+
+
+def _event_row(event: dict, h, ctx_id: int, job_id: str, actor: Actor, now: datetime) -> dict:
+    def place(key: str) -> str | None:
+        v = event.get(key)
+        return canonicalise(v["id"]) if isinstance(v, dict) and v.get("id") else None
+
+    return {
+        "event_hash": h.id, "prehash": h.prehash, "event_id": _given_id(event) or h.id,
+        "event_type": event["type"], "event_time": _utc(event["eventTime"]), "record_time": now,
+        "action": event.get("action"), "biz_step": cbv_uri("bizStep", event.get("bizStep")),
+        "disposition": cbv_uri("disposition", event.get("disposition")),
+        "read_point": place("readPoint"), "biz_location": place("bizLocation"),
+        "body": orjson.dumps(event).decode(), "context_id": ctx_id, "capture_id": job_id,
+        "organisation_id": actor.organisation_id,
+    }
+
+
+def _describe(uri: str) -> tuple[str, str | None, str | None]:
+    lot = parse_lot(uri)
+    if lot:
+        return "lot", lot.gtin, lot.lot
+    item = parse_item(uri)
+    if item:
+        return "item", item.gtin, item.serial
+    if uri.startswith("https://id.gs1.org/00/"):
+        return "unit", None, uri.rsplit("/", 1)[-1]
+    return "other", None, None
+
+
+def _plots(s, events, keep, prefixes: dict[str, str], actor: Actor) -> dict[int, int]:
+    """Plot ids named in harvest ILMD (``tc:plot``), by position in ``events``; checked for owner."""
+    wanted: dict[int, int] = {}
+    for j, e in enumerate(events):
+        for key, value in (e.get("ilmd") or {}).items():
+            full = prefixes.get(key.split(":", 1)[0], "") + key.split(":", 1)[-1] if ":" in key else key
+            if full == TC_NS + "plot" and isinstance(value, str) and value.startswith(PLOT_URN):
+                tail = value[len(PLOT_URN):]
+                if tail.isdigit():
+                    wanted[j] = int(tail)
+    if not wanted:
+        return {}
+    from sqlalchemy import select
+
+    owners = dict(s.execute(select(Plot.id, Farm.organisation_id).join(Farm)
+                            .where(Plot.id.in_(set(wanted.values())))).all())
+    problems = []
+    for j, plot_id in wanted.items():
+        if plot_id not in owners:
+            problems.append(Problem(f"$.epcisBody.eventList[{keep[j]}].ilmd",
+                                    f"plot {plot_id} does not exist", keep[j]))
+        elif actor.role != "admin" and owners[plot_id] != actor.organisation_id:
+            problems.append(Problem(f"$.epcisBody.eventList[{keep[j]}].ilmd",
+                                    f"plot {plot_id} belongs to another organisation", keep[j]))
+    if problems:
+        raise Forbidden("the document names plots your organisation does not manage", problems)
+    return wanted
+
+
+def _assign_plots(s, plots: dict[int, int], refs, lot_ids: dict[str, int]) -> None:
+    from sqlalchemy import update
+
+    from ..store.lots import Lot
+
+    for j, plot_id in plots.items():
+        ids = [lot_ids[u] for u in refs[j].ids("epc", "epc_class") if u in lot_ids]
+        if ids:
+            s.execute(update(Lot).where(Lot.id.in_(ids)).values(plot_id=plot_id))

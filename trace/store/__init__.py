@@ -1,0 +1,1 @@
+"""Storage adapter: SQLAlchemy 2 models, the unit of work, Alembic migrations."""

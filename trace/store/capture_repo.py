@@ -1,0 +1,134 @@
+"""The bulk reads and writes of a capture, in as few statements as the databases allow."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from ..domain.custody import Holding
+from .accounts import Organisation
+from .events import DocumentContext, Event, EventObject
+from .lots import Lot, LotLink
+
+_CHUNK = 500  # stays under every database's bound-parameter limit
+
+
+def _chunks(values: list, size: int = _CHUNK) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def stored_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(list(set(hashes))):
+        found.update(session.scalars(select(Event.event_hash).where(Event.event_hash.in_(chunk))))
+    return found
+
+
+def stored_event_ids(session: Session, ids: Iterable[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for chunk in _chunks(list(set(ids))):
+        rows = session.execute(select(Event.event_id, Event.event_hash)
+                               .where(Event.event_id.in_(chunk)))
+        found.update({r.event_id: r.event_hash for r in rows})
+    return found
+
+
+def load_holdings(session: Session, uris: Iterable[str]) -> tuple[dict[str, Holding], dict[str, int]]:
+    """The custody state of ``uris`` and of everything packed inside them, plus their lot ids."""
+    holdings: dict[str, Holding] = {}
+    ids: dict[str, int] = {}
+
+    def add(rows) -> None:
+        for lot in rows:
+            ids[lot.uri] = lot.id
+            holdings[lot.uri] = Holding(owner=lot.owner_id, in_transit_to=lot.in_transit_to_id,
+                                        container=lot.container, quantity=lot.quantity,
+                                        unit=lot.unit)
+
+    uri_list = list(set(uris))
+    for chunk in _chunks(uri_list):
+        add(session.execute(select(Lot.id, Lot.uri, Lot.owner_id, Lot.in_transit_to_id,
+                                   Lot.container, Lot.quantity, Lot.unit)
+                            .where(Lot.uri.in_(chunk))))
+    # Contents of containers move with them; one level of nesting per pass, bounded.
+    frontier = [u for u in uri_list if u in ids]
+    for _ in range(5):
+        if not frontier:
+            break
+        before = set(ids)
+        for chunk in _chunks(frontier):
+            add(session.execute(select(Lot.id, Lot.uri, Lot.owner_id, Lot.in_transit_to_id,
+                                       Lot.container, Lot.quantity, Lot.unit)
+                                .where(Lot.container.in_(chunk))))
+        frontier = [u for u in ids if u not in before]
+    return holdings, ids
+
+
+def orgs_by_party(session: Session) -> dict[str, int]:
+    """Party identifiers (PGLN and GLN Digital Links) of every organisation → its id."""
+    out: dict[str, int] = {}
+    for org_id, gln in session.execute(select(Organisation.id, Organisation.gln)):
+        out[f"https://id.gs1.org/417/{gln}"] = org_id
+        out[f"https://id.gs1.org/414/{gln}"] = org_id
+    return out
+
+
+def context_id(session: Session, body: str) -> int:
+    digest = hashlib.sha256(body.encode()).hexdigest()
+    found = session.scalar(select(DocumentContext.id).where(DocumentContext.digest == digest))
+    if found is not None:
+        return found
+    return session.scalar(insert(DocumentContext).values(digest=digest, body=body)
+                          .returning(DocumentContext.id))
+
+
+def insert_events(session: Session, rows: list[dict]) -> list[int]:
+    if not rows:
+        return []
+    result = session.execute(insert(Event).returning(Event.id, sort_by_parameter_order=True), rows)
+    return list(result.scalars())
+
+
+def insert_objects(session: Session, rows: list[dict]) -> None:
+    if rows:
+        session.execute(insert(EventObject), rows)
+
+
+def write_holdings(session: Session, holdings: dict[str, Holding], lot_ids: dict[str, int],
+                   created_pk: dict[str, int], describe) -> dict[str, int]:
+    """Insert new lots and update changed ones; returns uri → lot id for all of them."""
+    new = [(uri, h) for uri, h in holdings.items() if h.new]
+    if new:
+        rows = []
+        for uri, h in new:
+            kind, gtin, code = describe(uri)
+            rows.append({"uri": uri, "kind": kind, "gtin": gtin, "code": code,
+                         "quantity": h.quantity, "unit": h.unit, "owner_id": h.owner,
+                         "in_transit_to_id": h.in_transit_to, "container": h.container,
+                         "created_event_pk": created_pk.get(uri)})
+        result = session.execute(insert(Lot).returning(Lot.id, sort_by_parameter_order=True), rows)
+        for (uri, _), lot_id in zip(new, result.scalars(), strict=True):
+            lot_ids[uri] = lot_id
+    changed = [{"id_": lot_ids[uri], "owner_id": h.owner, "in_transit_to_id": h.in_transit_to,
+                "container": h.container, "quantity": h.quantity, "unit": h.unit}
+               for uri, h in holdings.items() if h.changed and not h.new]
+    if changed:
+        from sqlalchemy import bindparam
+
+        stmt = (update(Lot).where(Lot.id == bindparam("id_"))
+                .values(owner_id=bindparam("owner_id"),
+                        in_transit_to_id=bindparam("in_transit_to_id"),
+                        container=bindparam("container"), quantity=bindparam("quantity"),
+                        unit=bindparam("unit")))
+        session.connection().execute(stmt, changed)
+    return lot_ids
+
+
+def insert_links(session: Session, rows: list[dict]) -> None:
+    if rows:
+        unique = {(r["source_id"], r["target_id"], r["event_pk"]): r for r in rows}
+        session.execute(insert(LotLink), list(unique.values()))

@@ -1,0 +1,92 @@
+"""What happened: captured EPCIS events, the objects they name, and the capture jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+
+class CaptureJob(Base):
+    """One POST /epcis/capture: its outcome is what `GET /epcis/capture/{id}` reports."""
+
+    __tablename__ = "capture_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    running: Mapped[bool] = mapped_column(default=False)
+    success: Mapped[bool] = mapped_column(default=True)
+    error_behaviour: Mapped[str] = mapped_column(String(10), default="rollback")
+    event_count: Mapped[int] = mapped_column(default=0)
+    stored_count: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[list] = mapped_column(default=list)
+    duplicates: Mapped[list] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
+class DocumentContext(Base):
+    """The `@context` of a captured document, stored once however many events share it.
+
+    Extension prefixes in an event only mean something with the context they came with, so a
+    query answer carries the contexts of the events it returns.
+    """
+
+    __tablename__ = "document_contexts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class Event(Base):
+    """A captured EPCIS event, kept byte-for-byte as it arrived (``body``).
+
+    The indexed columns are copies for querying; ``body`` stays the record of truth, and
+    ``prehash`` is what the CBV 2.0 event hash was computed over, so anyone can check it.
+    """
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_hash: Mapped[str] = mapped_column(String(100), unique=True)
+    event_id: Mapped[str] = mapped_column(String(500), unique=True)
+    event_type: Mapped[str] = mapped_column(String(30))
+    event_time: Mapped[datetime]
+    record_time: Mapped[datetime] = mapped_column(default=utcnow)
+    action: Mapped[str | None] = mapped_column(String(10))
+    biz_step: Mapped[str | None] = mapped_column(String(300))
+    disposition: Mapped[str | None] = mapped_column(String(300))
+    read_point: Mapped[str | None] = mapped_column(String(500))
+    biz_location: Mapped[str | None] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    prehash: Mapped[str] = mapped_column(Text)
+    context_id: Mapped[int] = mapped_column(ForeignKey("document_contexts.id"))
+    capture_id: Mapped[str] = mapped_column(ForeignKey("capture_jobs.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+
+    __table_args__ = (
+        Index("ix_events_time", "event_time"),
+        Index("ix_events_type_time", "event_type", "event_time"),
+        Index("ix_events_biz_step", "biz_step"),
+        Index("ix_events_org", "organisation_id"),
+    )
+
+
+class EventObject(Base):
+    """One identifier an event names, in one role, canonicalised (GS1 Digital Link).
+
+    Roles: epc, parent, child, input, output (EPC lists and parentID) and the same with a
+    ``_class`` suffix for quantity lists. The MATCH_* query parameters are lookups here.
+    """
+
+    __tablename__ = "event_objects"
+
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    uri: Mapped[str] = mapped_column(String(500), primary_key=True)
+
+    __table_args__ = (Index("ix_event_objects_uri", "uri", "role"),)

@@ -1,0 +1,57 @@
+"""Custody and lineage: who holds each lot now, and which lots were made from which."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+
+class Lot(Base):
+    """A thing we track custody of: a lot (LGTIN), a serialised item (SGTIN) or a logistic unit (SSCC).
+
+    ``uri`` is its canonical GS1 Digital Link. ``owner_id`` is the organisation that holds it;
+    ``in_transit_to_id`` is set by a shipment and cleared when the receiver records receipt.
+    """
+
+    __tablename__ = "lots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uri: Mapped[str] = mapped_column(String(500), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # lot | item | unit | other
+    gtin: Mapped[str | None] = mapped_column(String(14))
+    code: Mapped[str | None] = mapped_column(String(100))
+    quantity: Mapped[float | None]
+    unit: Mapped[str | None] = mapped_column(String(3))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    in_transit_to_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    container: Mapped[str | None] = mapped_column(String(500))  # uri of what it is packed in
+    plot_id: Mapped[int | None] = mapped_column(ForeignKey("plots.id"))
+    created_event_pk: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_lots_gtin_code", "gtin", "code"),
+        Index("ix_lots_owner", "owner_id"),
+        Index("ix_lots_container", "container"),
+    )
+
+
+class LotLink(Base):
+    """An edge of the lineage graph: ``source`` went into ``target`` through an event.
+
+    Transformations link inputs to outputs; packing links the packed lots to their container.
+    Tracing back follows edges target→source, forward source→target.
+    """
+
+    __tablename__ = "lot_links"
+
+    source_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), primary_key=True)
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # transformation | aggregation
+
+    __table_args__ = (Index("ix_lot_links_target", "target_id", "source_id"),)

@@ -1,0 +1,1 @@
+"""Alembic migrations, shipped inside the package so `tracechain db upgrade` works when installed."""

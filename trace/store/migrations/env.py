@@ -1,0 +1,41 @@
+"""Alembic environment: the URL comes from the app's configuration, never from alembic.ini."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from tracechain.store.models import Base
+
+config = context.config
+url = config.get_main_option("sqlalchemy.url")
+
+
+def run_offline() -> None:
+    context.configure(url=url, target_metadata=Base.metadata, render_as_batch=True,
+                      literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    connectable = config.attributes.get("connection") or create_engine(url)
+    if hasattr(connectable, "connect") and not hasattr(connectable, "dialect_options"):
+        with connectable.connect() as connection:
+            _run(connection)
+    else:
+        _run(connectable)
+
+
+def _run(connection) -> None:
+    # Batch mode: SQLite cannot ALTER most things in place.
+    context.configure(connection=connection, target_metadata=Base.metadata,
+                      render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    run_online()

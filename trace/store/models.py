@@ -1,0 +1,12 @@
+"""Every model, imported in one place so Alembic and create_all see the whole schema."""
+
+from .accounts import ApiToken, Organisation, User
+from .base import Base
+from .catalogue import Farm, Plot, Product
+from .events import CaptureJob, DocumentContext, Event, EventObject
+from .lots import Lot, LotLink
+
+__all__ = [
+    "ApiToken", "Base", "CaptureJob", "DocumentContext", "Event", "EventObject", "Farm", "Lot",
+    "LotLink", "Organisation", "Plot", "Product", "User",
+]

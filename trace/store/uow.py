@@ -1,0 +1,40 @@
+"""The unit of work: one database transaction that use cases commit or roll back as a whole."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from .db import WRITE_OPTION
+
+
+class SqlUnitOfWork:
+    """``with uow: ...; uow.commit()`` — anything not committed is rolled back on exit."""
+
+    def __init__(self, session_factory: sessionmaker[Session], *, write: bool = False):
+        self._factory = session_factory
+        self._write = write
+        self.session: Session | None = None
+
+    def writing(self) -> SqlUnitOfWork:
+        """A unit of work over the same database that takes the write lock up front."""
+        return SqlUnitOfWork(self._factory, write=True)
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.session = self._factory()
+        if self._write:
+            self.session.connection(execution_options={WRITE_OPTION: True})
+        return self
+
+    def __exit__(self, *exc) -> None:
+        assert self.session is not None
+        self.session.rollback()
+        self.session.close()
+        self.session = None
+
+    def commit(self) -> None:
+        assert self.session is not None
+        self.session.commit()
+
+    def rollback(self) -> None:
+        assert self.session is not None
+        self.session.rollback()

@@ -1,0 +1,1 @@
+"""Templates and static assets, installed as the package data of ``tracechain.web``."""
