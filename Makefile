@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 PYTEST_ARGS ?=
 
-.PHONY: help run test bench lint clean distclean postgres
+.PHONY: help run test bench lint clean distclean postgres openapi
 
 help: ## List the targets
 	@echo "Call a specific target:"
@@ -75,3 +75,8 @@ clean: ## Remove var/, caches and build output (keeps .venv)
 
 distclean: clean ## clean, and remove .venv too
 	rm -rf $(VENV)
+
+openapi: $(VENV)/.stamp-test ## Rewrite openapi.json from the code (commit the result)
+	$(PY) -c "import json; from tracechain import create_app; \
+	spec = create_app({'DATABASE_URL': 'sqlite://'}).test_client().get('/api/openapi.json').json; \
+	open('openapi.json', 'w').write(json.dumps(spec, indent=2, ensure_ascii=False, sort_keys=True) + '\n')"

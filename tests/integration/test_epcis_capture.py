@@ -119,3 +119,12 @@ def test_business_rule_failure_gives_failed_job(client, actions):
     assert any(e["path"].startswith("$.epcisBody.eventList[1].outputQuantityList")
                for e in job["errors"])
     assert events(client, token) == []
+
+
+def test_more_events_than_the_capture_limit_is_413(client, actions, app):
+    token = actions.token("member", actions.org("HTX A"))
+    app.config["CAPTURE_LIMIT"] = 2
+    r = capture(client, token, document(harvest("H1"), harvest("H2"), harvest("H3")))
+    assert r.status_code == 413
+    assert "at most 2" in r.json["message"]
+    assert events(client, token) == []

@@ -14,6 +14,7 @@ from ..domain.errors import (
     Forbidden,
     InvalidIdentifier,
     NotFound,
+    TooLarge,
     TraceError,
     Unauthenticated,
     ValidationFailed,
@@ -26,6 +27,7 @@ STATUS = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    TooLarge: 413,
 }
 _PHRASES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
             409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type",

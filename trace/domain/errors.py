@@ -55,6 +55,10 @@ class Forbidden(TraceError):
     """The caller is known but may not do this (custody, role). Nothing was changed."""
 
 
+class TooLarge(TraceError):
+    """The input is over a configured size limit (bytes or events): split it and resend."""
+
+
 class Conflict(TraceError):
     """The request clashes with what is stored (a duplicate name, an existing key)."""
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import orjson
+from sqlalchemy.exc import IntegrityError
 
 from ..capture.document import events_of, inline_context
 from ..capture.rules import check_document
@@ -14,7 +15,7 @@ from ..capture.schema import validate_schema
 from ..domain.actor import Actor
 from ..domain.custody import plan_custody
 from ..domain.epcis import event_refs
-from ..domain.errors import Forbidden, Problem, ValidationFailed
+from ..domain.errors import Forbidden, Problem, TooLarge, ValidationFailed
 from ..domain.gtin import parse_item, parse_lot
 from ..domain.vocabulary import PLOT_URN, TC_NS, cbv_uri
 from ..hash import HashContext, event_hash
@@ -48,8 +49,26 @@ def capture_document(doc: dict, actor: Actor, uow, settings: CaptureSettings) ->
     :raises Forbidden: the actor may not capture, or names goods its organisation does not hold.
     Business-rule failures do not raise: they give a failed capture job, as the standard says.
     """
+    # Two workers capturing the same new event or lot at once: the loser's transaction hits a
+    # unique constraint and rolls back whole; running it again sees the winner's rows (and
+    # reports a duplicate) instead of failing the request.
+    for attempt in range(3):
+        try:
+            return _capture_once(doc, actor, uow, settings)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _capture_once(doc: dict, actor: Actor, uow, settings: CaptureSettings) -> CaptureOutcome:
     if not actor.can_write:
         raise Forbidden("inspectors read and verify; they cannot capture events")
+    count = _event_count(doc)
+    if count > settings.capture_limit:
+        raise TooLarge(f"the document has {count} events; at most {settings.capture_limit} "
+                       "are accepted at once (GS1-EPCIS-Capture-Limit): split it", [
+                           Problem("$.epcisBody.eventList", f"{count} events")])
     problems = validate_schema(doc)
     if problems:
         raise ValidationFailed("the document does not conform to the EPCIS 2.0 JSON schema",
@@ -58,18 +77,23 @@ def capture_document(doc: dict, actor: Actor, uow, settings: CaptureSettings) ->
     rule_problems = check_document(doc, capture_limit=settings.capture_limit,
                                    max_yield=settings.max_yield)
     job_id = uuid.uuid4().hex
+    if not rule_problems:
+        # CPU work before taking the database's write lock, so other workers' writes go on.
+        ctx = HashContext.from_document(doc)
+        hashes = [event_hash(e, ctx) for e in events]
+        all_refs = [event_refs(e, canonicalise) for e in events]
+        all_pairs = [r.pairs() for r in all_refs]
     with uow.writing() as w:
         s = w.session
         if rule_problems:
             return _fail(w, job_id, actor, len(events), rule_problems)
-        ctx = HashContext.from_document(doc)
-        hashes = [event_hash(e, ctx) for e in events]
         keep, duplicates, id_problems = _new_events(s, events, hashes)
         if id_problems:
             return _fail(w, job_id, actor, len(events), id_problems)
         kept_events = [events[i] for i in keep]
-        refs = [event_refs(e, canonicalise) for e in kept_events]
-        uris = {u for r in refs for _, u in r.pairs()}
+        refs = [all_refs[i] for i in keep]
+        pairs = [all_pairs[i] for i in keep]
+        uris = {u for p in pairs for _, u in p}
         holdings, lot_ids = repo.load_holdings(s, uris)
         plan = plan_custody(list(zip(keep, refs, strict=True)), _org(actor), holdings,
                             repo.orgs_by_party(s))
@@ -88,7 +112,7 @@ def capture_document(doc: dict, actor: Actor, uow, settings: CaptureSettings) ->
         pks = repo.insert_events(s, rows)
         pk_at = dict(zip(keep, pks, strict=True))
         repo.insert_objects(s, [{"event_pk": pk, "role": role, "uri": uri}
-                                for pk, r in zip(pks, refs, strict=True) for role, uri in r.pairs()])
+                                for pk, p in zip(pks, pairs, strict=True) for role, uri in p])
         created = {uri: pk_at[h.created_by] for uri, h in plan.holdings.items()
                    if h.new and h.created_by is not None}
         lot_ids = repo.write_holdings(s, plan.holdings, lot_ids, created, _describe)
@@ -101,6 +125,12 @@ def capture_document(doc: dict, actor: Actor, uow, settings: CaptureSettings) ->
     return CaptureOutcome(job_id=job_id, success=True, event_count=len(events), stored=len(keep),
                           event_ids=[rows[j]["event_id"] for j in range(len(rows))],
                           duplicates=duplicates)
+
+
+def _event_count(doc) -> int:
+    body = doc.get("epcisBody") if isinstance(doc, dict) else None
+    events = body.get("eventList") if isinstance(body, dict) else None
+    return len(events) if isinstance(events, list) else 0
 
 
 def _org(actor: Actor) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..domain.custody import Holding
@@ -86,16 +86,35 @@ def context_id(session: Session, body: str) -> int:
                           .returning(DocumentContext.id))
 
 
-def insert_events(session: Session, rows: list[dict]) -> list[int]:
-    if not rows:
+def reserve_ids(session: Session, table, count: int) -> list[int]:
+    """``count`` fresh primary keys for ``table``, so bulk inserts need no RETURNING.
+
+    (SQLAlchemy's INSERT…RETURNING for many rows costs quadratic time on SQLite.) PostgreSQL
+    hands them out from the table's sequence, safe under concurrency; on SQLite the capture holds
+    the database's write lock (BEGIN IMMEDIATE), so the next ids after the largest are ours.
+    """
+    if count == 0:
         return []
-    result = session.execute(insert(Event).returning(Event.id, sort_by_parameter_order=True), rows)
-    return list(result.scalars())
+    if session.get_bind().dialect.name == "postgresql":
+        seq = f"{table.name}_id_seq"
+        return list(session.scalars(text(
+            f"SELECT nextval('{seq}') FROM generate_series(1, :n)"), {"n": count}))
+    start = (session.scalar(select(func.max(table.c.id))) or 0) + 1
+    return list(range(start, start + count))
+
+
+def insert_events(session: Session, rows: list[dict]) -> list[int]:
+    ids = reserve_ids(session, Event.__table__, len(rows))
+    for row, pk in zip(rows, ids, strict=True):
+        row["id"] = pk
+    if rows:
+        session.connection().execute(Event.__table__.insert(), rows)
+    return ids
 
 
 def insert_objects(session: Session, rows: list[dict]) -> None:
     if rows:
-        session.execute(insert(EventObject), rows)
+        session.connection().execute(EventObject.__table__.insert(), rows)
 
 
 def write_holdings(session: Session, holdings: dict[str, Holding], lot_ids: dict[str, int],
@@ -110,9 +129,11 @@ def write_holdings(session: Session, holdings: dict[str, Holding], lot_ids: dict
                          "quantity": h.quantity, "unit": h.unit, "owner_id": h.owner,
                          "in_transit_to_id": h.in_transit_to, "container": h.container,
                          "created_event_pk": created_pk.get(uri)})
-        result = session.execute(insert(Lot).returning(Lot.id, sort_by_parameter_order=True), rows)
-        for (uri, _), lot_id in zip(new, result.scalars(), strict=True):
+        ids = reserve_ids(session, Lot.__table__, len(rows))
+        for row, (uri, _), lot_id in zip(rows, new, ids, strict=True):
+            row["id"] = lot_id
             lot_ids[uri] = lot_id
+        session.connection().execute(Lot.__table__.insert(), rows)
     changed = [{"id_": lot_ids[uri], "owner_id": h.owner, "in_transit_to_id": h.in_transit_to,
                 "container": h.container, "quantity": h.quantity, "unit": h.unit}
                for uri, h in holdings.items() if h.changed and not h.new]
@@ -131,4 +152,4 @@ def write_holdings(session: Session, holdings: dict[str, Holding], lot_ids: dict
 def insert_links(session: Session, rows: list[dict]) -> None:
     if rows:
         unique = {(r["source_id"], r["target_id"], r["event_pk"]): r for r in rows}
-        session.execute(insert(LotLink), list(unique.values()))
+        session.connection().execute(LotLink.__table__.insert(), list(unique.values()))

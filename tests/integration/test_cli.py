@@ -1,0 +1,49 @@
+"""The `tracechain` command against a real database."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from tracechain.cli import cli
+
+
+@pytest.fixture
+def run(database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACE_DATABASE_URL", database_url)
+    monkeypatch.setenv("TRACE_VAR_DIR", str(tmp_path))
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_db_upgrade_org_user_token(run):
+    r = run("db", "upgrade")
+    assert r.exit_code == 0, r.output
+    assert "revision" in r.output
+    r = run("org", "create", "--name", "HTX Hồ tiêu Cam Lộ", "--kind", "cooperative",
+            "--gln", "8930000000019", "--province", "Quảng Trị")
+    assert r.exit_code == 0, r.output
+    r = run("user", "create", "--email", "lan@camlo.vn", "--role", "member",
+            "--org", "8930000000019")
+    assert r.exit_code == 0, r.output
+    r = run("token", "create", "--email", "lan@camlo.vn")
+    assert r.exit_code == 0, r.output
+    assert r.output.strip().startswith("tc_")
+
+
+def test_bad_input_is_a_clear_error_and_changes_nothing(run):
+    run("db", "upgrade")
+    r = run("org", "create", "--name", "X", "--kind", "cooperative", "--gln", "8930000000018")
+    assert r.exit_code != 0
+    assert "check digit" in r.output
+    r = run("user", "create", "--email", "a@b.vn", "--role", "member", "--org", "nope")
+    assert r.exit_code != 0 and "no organisation" in r.output
+    r = run("token", "create", "--email", "nobody@b.vn")
+    assert r.exit_code != 0 and "no user" in r.output
+    run("org", "create", "--name", "A", "--kind", "cooperative", "--gln", "8930000000019")
+    r = run("org", "create", "--name", "A", "--kind", "processor", "--gln", "8930000000026")
+    assert r.exit_code != 0 and "already exists" in r.output

@@ -1,0 +1,25 @@
+"""The Alembic migrations build exactly the schema the models describe, on both databases."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from tracechain.store import migrate
+from tracechain.store.models import Base
+
+
+def test_migrations_match_models(database_url):
+    migrate.upgrade(database_url)
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == [], f"models and migrations differ; add a migration: {diff}"
+
+
+def test_upgrade_is_idempotent(database_url):
+    migrate.upgrade(database_url)
+    migrate.upgrade(database_url)
+    assert migrate.current(database_url) is not None

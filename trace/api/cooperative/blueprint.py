@@ -1,0 +1,56 @@
+"""The Blueprint every /api/v1 resource uses: request validation errors are 400s in our shape.
+
+webargs answers a body that fails its marshmallow schema with 422 and its own message layout.
+Raising `ValidationFailed` instead sends it through the one error mapping (`api/errors.py`), so
+a missing field looks like any other bad input: ``{code: 400, message, errors: [{path,
+message}]}`` with JSONPaths into what the caller sent.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
+
+from ...domain.errors import Problem, ValidationFailed
+
+_LOCATIONS = {"json": "$", "query": "$.query", "querystring": "$.query", "path": "$.path",
+              "view_args": "$.path", "form": "$", "json_or_form": "$", "headers": "$.headers"}
+
+
+def _flatten(messages, path: str) -> list[Problem]:
+    if isinstance(messages, dict):
+        out = []
+        for key, value in messages.items():
+            step = f"[{key}]" if isinstance(key, int) or str(key).isdigit() else f".{key}"
+            if key == "_schema":
+                step = ""
+            out.extend(_flatten(value, path + step))
+        return out
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [Problem(path, m.rstrip(".")) for m in messages]
+    if isinstance(messages, list):
+        return [p for i, m in enumerate(messages) for p in _flatten(m, f"{path}[{i}]")]
+    return [Problem(path, str(messages))]
+
+
+def request_problems(messages) -> list[Problem]:
+    """marshmallow/webargs error messages as Problems with JSONPaths."""
+    if isinstance(messages, dict) and messages and set(messages) <= set(_LOCATIONS):
+        return [p for loc, m in messages.items() for p in _flatten(m, _LOCATIONS[loc])]
+    return _flatten(messages, "$")
+
+
+class _Parser(FlaskParser):
+    DEFAULT_VALIDATION_STATUS = 400
+
+    def handle_error(self, error: ma.ValidationError, req, schema, *, error_status_code,
+                     error_headers):
+        problems = request_problems(error.messages)
+        first = problems[0] if problems else Problem("$", "invalid request")
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ValidationFailed(f"invalid request: {first.path}: {first.message}{more}", problems)
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = _Parser()

@@ -1,0 +1,123 @@
+"""A JSON event as the reference tool's "simple python object": the tree the pre-hash walks.
+
+A node is ``(name, text, children)``. The reference first turns JSON into this XML-like shape
+(``json_to_py``) and then renames and regroups it so that JSON and XML give the same tree
+(``json_xml_model_mismatch_correction``). Its quirks decide the hash, so they are reproduced:
+- every list member becomes a sibling named after the list key; ``…List`` siblings are then
+  grouped under one ``…List`` node whose members lose the ``List`` suffix (``epcList``/``epc``,
+  ``sensorElementList``/``sensorElement``), ``inputEPC``/``outputEPC`` become ``epc`` and the
+  quantity lists' members become ``quantityElement``;
+- a member of bizTransactionList / sourceList / destinationList becomes a *pair* of its first
+  two fields in JSON order (so ``{"bizTransaction": …, "type": …}`` hashes ID first);
+- children of an object are sorted, unless it has a bizTransaction / source / destination key;
+- scalars are written with ``str()``: ``true`` → ``True``, ``null`` → ``None``, ``452.0`` → ``452.0``.
+Deliberate difference: a bizTransaction / source / destination object with fewer than two fields
+(e.g. no ``type``) makes the reference crash on the whole document; we pair what is there with
+empty nodes, so the event still gets a hash.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .context import HashContext
+
+_SKIPPED_KEYS = frozenset(("#text", "rdfs:comment", "comment"))
+_UNSORTED_MARKERS = ("bizTransaction", "source", "destination")
+_PAIRED_LISTS = frozenset(("sourceList", "destinationList", "bizTransactionList"))
+_QUANTITY_MEMBERS = frozenset(("inputQuantity", "outputQuantity", "childQuantity"))
+EMPTY = ("", "", ())
+
+
+def event_tree(event: dict, ctx: HashContext) -> tuple[str, list]:
+    """The event's type name and its corrected children."""
+    kind = event.get("type")
+    return ctx.bare(kind) if isinstance(kind, str) else "", \
+        _corrected_children(_object_children(event, ctx))
+
+
+def _node(value, ctx: HashContext) -> tuple:
+    """``json_to_py`` for one value; the caller gives the node its name."""
+    if isinstance(value, dict):
+        # The reference names an object after its "type" and takes "#text" as its text, both
+        # only bare-word-replaced; the name is overwritten by the key except in nested lists.
+        text, kind = value.get("#text"), value.get("type")
+        return (ctx.bare(kind) if isinstance(kind, str) else "",
+                ctx.bare(text) if isinstance(text, str) else "", _object_children(value, ctx))
+    if isinstance(value, list):
+        return "", "", _list_members(value, ctx)
+    return "", ctx.value_text(value), []
+
+
+def _list_members(items: list, ctx: HashContext) -> list:
+    # json_to_py sorts a list's members unless the list holds one of the marker strings
+    # (it tests `"source" in json_obj` on lists too). Only visible where the parent is unsorted.
+    members = [_node(item, ctx) for item in items]
+    if not any(marker in items for marker in _UNSORTED_MARKERS):
+        members.sort()
+    return members
+
+
+def _object_children(obj: dict, ctx: HashContext) -> list:
+    children = []
+    append = children.append
+    key_name = ctx.key_name
+    sortable = not ("bizTransaction" in obj or "source" in obj or "destination" in obj)
+    for key, value in obj.items():
+        if key in _SKIPPED_KEYS or key.startswith("@xmlns"):
+            continue  # @xmlns declarations: see HashContext (not supported, not hashed)
+        name = key_name(key)
+        if isinstance(value, list):
+            # Member order only survives in an unsorted object; there it is json_to_py's.
+            members = [_node(item, ctx) for item in value] if sortable \
+                else _list_members(value, ctx)
+            for node in members:
+                append((name, node[1], node[2]))
+        elif isinstance(value, dict):
+            node = _node(value, ctx)
+            append((name, node[1], node[2]))
+        else:
+            append((name, ctx.value_text(value), []))
+    if sortable:
+        children.sort()
+    return children
+
+
+def _corrected_children(children: list) -> list:
+    """``deep_structure_correction`` below one node: regroup lists, then recurse."""
+    kept = []
+    groups: dict[str, list] = {}
+    for child in children:
+        name = child[0]
+        if name.endswith("List"):
+            groups.setdefault(name, []).append((name[:-4], child[1], child[2]))
+        else:
+            kept.append(child)
+    for list_name, members in groups.items():
+        if list_name in _PAIRED_LISTS:
+            kept.append((list_name, "", [_pair(m[2]) for m in members]))
+        else:
+            kept.append((list_name, "", members))
+    child_epcs = [("epc", c[1], []) for c in kept if c[0] == "childEPCs"]
+    if child_epcs:
+        kept = [c for c in kept if c[0] != "childEPCs"]
+        kept.append(("childEPCs", "", child_epcs))
+    return [c if c[0] in _PAIRED_LISTS else _corrected(c) for c in kept]
+
+
+def _pair(fields: list) -> tuple:
+    if len(fields) >= 2:
+        return fields[0], fields[1]
+    return (fields[0] if fields else EMPTY), EMPTY
+
+
+def _corrected(node: tuple) -> tuple:
+    name, text, children = node
+    if children:
+        children = _corrected_children(children)
+    if name == "inputEPC" or name == "outputEPC":
+        name = "epc"
+    elif name in _QUANTITY_MEMBERS or (name == "quantity" and children):
+        name = "quantityElement"
+    return name, text, children

@@ -1,0 +1,146 @@
+"""The pre-hash string of one event, in the order the reference tool really uses (EVENT_HASH.md §4b).
+
+The walk is the reference's ``hash_generator`` on the tree of model.py, without mutating it:
+1. ``eventType=…``;
+2. the fields of ``EVENT_ORDER`` in that order (note parentID before epcList, sensorElementList
+   last), each rendered as ``name=value`` and/or its own ordered children; repeated fields are
+   rendered one by one and sorted; what a field does not consume stays behind;
+3. everything left over, minus eventID / recordTime / type / errorDeclaration, rendered
+   generically and sorted together as strings. bizTransactionList / sourceList /
+   destinationList / ilmd / top-level extensions always land here (the reference's order lists
+   them, but its sub-order for the paired lists never matches), which is why destinationList
+   sorts before ilmd and sourceList. A nested object keeps its extensions right after its own
+   fields only when their namespace IRI ends in ``/`` (and no sibling name contains ``action``);
+   otherwise the object is emitted a second time here with what was left of it.
+"""
+
+from __future__ import annotations
+
+from .context import HashContext
+from .model import event_tree
+from .normalise import canonical_value, timestamp
+
+_EPC = (("epc", None),)
+_QUANTITIES = (("quantityElement", (("epcClass", None), ("quantity", None), ("uom", None))),)
+_ID = (("id", None),)
+_SENSOR_METADATA = tuple((name, None) for name in (
+    "time", "startTime", "endTime", "deviceID", "deviceMetadata", "rawData",
+    "dataProcessingMethod", "bizRules"))
+# No bizRules here: a sensorReport.bizRules is left over and comes back in the tail (§6).
+_SENSOR_REPORT = tuple((name, None) for name in (
+    "type", "exception", "deviceID", "deviceMetadata", "rawData", "dataProcessingMethod", "time",
+    "microorganism", "chemicalSubstance", "value", "component", "stringValue", "booleanValue",
+    "hexBinaryValue", "uriValue", "minValue", "maxValue", "meanValue", "sDev", "percRank",
+    "percValue", "uom", "coordinateReferenceSystem"))
+EVENT_ORDER = (
+    ("eventTime", None), ("eventTimeZoneOffset", None), ("certificationInfo", None),
+    ("parentID", None), ("epcList", _EPC), ("inputEPCList", _EPC), ("childEPCs", _EPC),
+    ("quantityList", _QUANTITIES), ("childQuantityList", _QUANTITIES),
+    ("inputQuantityList", _QUANTITIES), ("outputEPCList", _EPC),
+    ("outputQuantityList", _QUANTITIES), ("action", None), ("transformationID", None),
+    ("bizStep", None), ("disposition", None),
+    ("persistentDisposition", (("set", None), ("unset", None))),
+    ("readPoint", _ID), ("bizLocation", _ID),
+    ("sensorElementList", (("sensorElement", (("sensorMetadata", _SENSOR_METADATA),
+                                              ("sensorReport", _SENSOR_REPORT))),)),
+)
+_NOT_HASHED = frozenset(("recordTime", "eventID", "type", "errorDeclaration"))
+_UNSORTED_MARKERS = ("bizTransaction", "source", "destination")
+_is_time_cache: dict[str, bool] = {}
+
+
+def prehash(event: dict, ctx: HashContext) -> str:
+    kind, children = event_tree(event, ctx)
+    text, left = _ordered(children, EVENT_ORDER)
+    tail = [child for child in left if child[0] not in _NOT_HASHED]
+    return "eventType=" + kind + text + (_generic(tail) if tail else "")
+
+
+def _ordered(children: list, order: tuple) -> tuple[str, list]:
+    """The ordered rendering of ``children`` and what it did not consume."""
+    extensions = _take_extensions(children)
+    if extensions:
+        children = [c for c in children if not _is_extension(c)]
+    present = {child[0] for child in children}
+    pieces = []
+    for name, sub_order in order:
+        if name not in present:
+            continue
+        values = []
+        rest = []
+        for child in children:
+            if child[0] != name:
+                rest.append(child)
+                continue
+            text, left = _field(child, sub_order)
+            if text:
+                values.append(text)
+            if left:
+                rest.append((child[0], child[1], left))  # keeps its place, as the reference's
+        children = rest
+        if values:
+            values.sort()
+            pieces.extend(values)
+    text = "".join(pieces)
+    if extensions:
+        text += _generic(extensions)
+    return text, children
+
+
+def _field(child: tuple, sub_order: tuple | None) -> tuple[str, list]:
+    name, text, children = child
+    inner = ""
+    if sub_order:
+        inner, children = _ordered(children, sub_order)
+    value = ""
+    if text:
+        text = text.strip()
+        text = timestamp(text) if _is_time(name) else canonical_value(text)
+        if text:
+            value = "=" + text
+    if value or inner:
+        return name + value + inner, children
+    return "", children
+
+
+def _is_time(name: str) -> bool:
+    # The reference treats any ordered field whose name contains "time" but not "offset" as a
+    # timestamp; extension and ILMD values never get here, so they are hashed verbatim.
+    known = _is_time_cache.get(name)
+    if known is None:
+        lower = name.lower()
+        known = _is_time_cache[name] = "time" in lower and "offset" not in lower
+    return known
+
+
+def _is_extension(child: tuple) -> bool:
+    return "{" in child[0] and "/}" in child[0]
+
+
+def _take_extensions(children: list) -> list:
+    """Extensions rendered right after a nested object's own fields (``{…/}name`` only)."""
+    if len(children) <= 1:
+        return []
+    for child in children:
+        # Substring tests, as in the reference: a sibling named like "{ns/}transactionRef"
+        # contains "action" and so disables the whole mechanism for this object.
+        if "eventTime" in child[0] or "action" in child[0]:
+            return []
+    return [child for child in children if _is_extension(child)]
+
+
+def _generic(children) -> str:
+    """Leftovers, ILMD and extensions: ``name[=value]`` + children, siblings sorted."""
+    values = []
+    for child in children:
+        if len(child) == 2:  # a bizTransaction / source / destination pair
+            values.append(_generic(child))
+            continue
+        name, text, grandchildren = child
+        text = text.strip()
+        if text:
+            name += "=" + canonical_value(text)
+        values.append(name + _generic(grandchildren) if grandchildren else name)
+    if len(values) > 1 and not any(child[0] in _UNSORTED_MARKERS for child in children):
+        values.sort()
+    return "".join(values)
