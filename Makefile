@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 PYTEST_ARGS ?=
 
-.PHONY: help run test bench lint clean distclean postgres openapi
+.PHONY: help run test bench lint clean distclean postgres openapi contracts
 
 help: ## List the targets
 	@echo "Call a specific target:"
@@ -56,7 +56,25 @@ postgres: ## Install PostgreSQL binaries from Debian if missing (needs root)
 # so a run that tests nothing never looks green. `.venv/bin/pytest` rather than `python -m
 # pytest`: the latter puts the repo root first on sys.path, where trace/ would shadow the
 # standard library's `trace` module.
-test: $(VENV)/.stamp-test postgres ## Run the tests (PYTEST_ARGS=... is passed to pytest)
+CONTRACTS_STAMP := contracts/node_modules/.package-lock.json
+
+# contracts/node_modules from the lock file, again whenever package-lock.json changes (npm ci
+# rewrites node_modules/.package-lock.json). Without npm the contract tests skip, or fail under CI.
+$(CONTRACTS_STAMP): contracts/package-lock.json
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y --no-install-recommends nodejs npm; \
+	fi
+	@if command -v npm >/dev/null; then \
+		cd contracts && npm ci --no-audit --no-fund; \
+	else \
+		echo "npm is not installed: the contract build and anvil tests will be skipped."; \
+	fi
+
+contracts: $(CONTRACTS_STAMP) ## Rebuild the TraceAnchor artifact (contracts/build/ and trace/anchor/abi/; commit both)
+	cd contracts && npm run build
+
+test: $(VENV)/.stamp-test postgres $(CONTRACTS_STAMP) ## Run the tests (PYTEST_ARGS=... is passed to pytest)
 	@rc=0; $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc = 5 ]; then echo "make test: pytest collected no tests (exit 5): failing." >&2; fi; \
 	exit $$rc
@@ -73,8 +91,8 @@ clean: ## Remove var/, caches and build output (keeps .venv)
 	rm -rf var/ build/ dist/ *.egg-info .pytest_cache .ruff_cache test-artifacts/
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
-distclean: clean ## clean, and remove .venv too
-	rm -rf $(VENV)
+distclean: clean ## clean, and remove .venv and contracts/node_modules too
+	rm -rf $(VENV) contracts/node_modules
 
 openapi: $(VENV)/.stamp-test ## Rewrite openapi.json from the code (commit the result)
 	$(PY) -c "import json; from tracechain import create_app; \

@@ -22,6 +22,7 @@ DATA = [  # (package, path inside it, kind)
     ("tracechain.capture", "schema/EPCIS-JSON-Schema.json", "file"),
     ("tracechain.store.migrations", "env.py", "file"),
     ("tracechain.web", "templates", "dir"),
+    ("tracechain.anchor", "abi/TraceAnchor.json", "file"),
 ]
 # Run in the venv: import the package, then locate each data file through importlib.resources
 # (which works for both install kinds, unlike paths under site-packages).

@@ -73,7 +73,9 @@ def events():
                         max_size=current_app.config["PAGE_SIZE_MAX"])
     response = jsonify(query_document(page))
     if page.next_token:
-        args = {k: v for k, v in request.args.items() if k != "nextPageToken"}
+        # Every value of a repeated parameter (eventType=A&eventType=B), not only the first:
+        # the token is bound to the whole query and would not match a shortened one.
+        args = {k: request.args.getlist(k) for k in request.args if k != "nextPageToken"}
         url = url_for("epcis.events", **args, nextPageToken=page.next_token)
         response.headers["Link"] = f'<{url}>; rel="next"'
     return _headers(response)

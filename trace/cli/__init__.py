@@ -21,10 +21,12 @@ def cli() -> None:
 def _register() -> None:
     from .accounts import org_group, token_group, user_group
     from .db import db_group
+    from .demo import demo_command
     from .hash import hash_command
     from .serve import serve_command
 
-    for command in (serve_command, db_group, org_group, user_group, token_group, hash_command):
+    for command in (serve_command, db_group, org_group, user_group, token_group, hash_command,
+                    demo_command):
         cli.add_command(command)
 
 

@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass
 
 from .context import HashContext
-from .prehash import prehash
+from .prehash import prehash as _prehash
 
 __all__ = ["EventHash", "HashContext", "event_hash", "events_of", "hash_document"]
 
@@ -30,7 +30,7 @@ class EventHash:
 
 
 def event_hash(event: dict, ctx: HashContext) -> EventHash:
-    text = prehash(event, ctx)
+    text = _prehash(event, ctx)
     return EventHash("ni:///sha-256;" + _sha256(text.encode()).hexdigest() + "?ver=CBV2.0", text)
 
 
@@ -50,8 +50,8 @@ def events_of(doc: dict) -> list:
                 return events
         if isinstance(body.get("event"), dict):
             return [body["event"]]
-    raise ValueError("not an EPCIS document: no epcisBody.eventList, "
-                     "epcisBody.queryResults.resultsBody.eventList or epcisBody.event")
+    raise ValueError("it has no epcisBody.eventList, epcisBody.queryResults.resultsBody"
+                     ".eventList or epcisBody.event")
 
 
 def hash_document(doc: dict) -> list[EventHash]:
@@ -60,10 +60,8 @@ def hash_document(doc: dict) -> list[EventHash]:
     :raises ValueError: ``doc`` is not an EPCIS document (see :func:`events_of`).
     """
     events = events_of(doc)
+    for i, event in enumerate(events):
+        if not isinstance(event, dict):
+            raise ValueError(f"event {i} is a JSON {type(event).__name__}, not an object")
     ctx = HashContext.from_document(doc)
-    return [event_hash(event, ctx) if isinstance(event, dict) else _not_an_object(event)
-            for event in events]
-
-
-def _not_an_object(event) -> EventHash:
-    raise ValueError(f"an event must be a JSON object, not {type(event).__name__}")
+    return [event_hash(event, ctx) for event in events]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .values import value_functions
 from .vocabulary import suffix_replacements, vocabulary_uris
 
 
@@ -29,6 +30,14 @@ class HashContext:
     namespaces: dict[str, str] = field(default_factory=dict)
     replacements: dict[str, str] = field(default_factory=dict)
     _key_names: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    member_names: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # These run for every scalar of every event: bind the variants this document needs.
+        value_text, canonical, time_value = value_functions(self.replacements, self.namespaces)
+        object.__setattr__(self, "value_text", value_text)
+        object.__setattr__(self, "canonical", canonical)
+        object.__setattr__(self, "time_value", time_value)
 
     @classmethod
     def from_document(cls, doc: dict) -> HashContext:
@@ -42,24 +51,39 @@ class HashContext:
         # JSON-LD expansion, unlike the reference's prefix table, also reads a lone object.
         context = doc.get("@context")
         expansion_inline = [context] if isinstance(context, dict) else inline_contexts(doc)
-        return cls(namespaces, suffix_replacements(vocabulary_uris(doc, expansion_inline)))
+        uris = vocabulary_uris(doc, expansion_inline)
+        # Documents from one source share prefixes and words: reuse the context and its caches.
+        key = (tuple(namespaces.items()), uris)
+        ctx = _recent.get(key)
+        if ctx is None:
+            if len(_recent) >= 256:
+                _recent.clear()
+            ctx = _recent[key] = cls(namespaces, suffix_replacements(uris))
+        return ctx
 
     def bare(self, text: str) -> str:
         """The document-wide bare-word replacement of one string."""
         return self.replacements.get(text, text) if self.replacements else text
 
+    # Bound per instance in __post_init__ (see values.py); declared here for readers and tools.
     def value_text(self, value) -> str:
         """A JSON scalar as the reference writes it: bare words, ``p:x`` → ``IRIx``, ``str()``."""
-        if not isinstance(value, str):
-            return str(value)
-        if self.replacements:
-            value = self.replacements.get(value, value)
-        if self.namespaces and ":" in value:
-            prefix, rest = value.split(":", 1)
-            iri = self.namespaces.get(prefix)
-            if iri is not None:
-                return iri.replace("{", "").replace("}", "") + rest
-        return value
+        raise NotImplementedError
+
+    def canonical(self, value) -> str:
+        """``value_text`` stripped and normalised (CBV URN, number, GS1 key), or ""."""
+        raise NotImplementedError
+
+    def time_value(self, value) -> str:
+        """``value_text`` stripped and normalised as a timestamp, or ""."""
+        raise NotImplementedError
+
+    def member_name(self, key: str) -> str:
+        """``key_name`` for a member that renders plainly; "" for one the node model reshapes.
+
+        Hot loops read ``member_names.get(key) or member_name(key)``.
+        """
+        return _member_name(self, key)
 
     def key_name(self, key: str) -> str:
         """A JSON key as hashed: ``p:x`` with an inline prefix ``p`` → ``{IRI}x``."""
@@ -73,6 +97,25 @@ class HashContext:
                     name = "{" + iri + "}" + rest
             self._key_names[key] = name
         return name
+
+
+_recent: dict[tuple, HashContext] = {}
+
+
+# Names the node model renames or regroups, and keys it skips: no direct rendering for these.
+_SPECIAL_NAMES = frozenset(("childEPCs", "inputEPC", "outputEPC", "inputQuantity",
+                            "outputQuantity", "childQuantity", "#text", "comment", "rdfs:comment",
+                            ""))
+
+
+def _member_name(ctx: HashContext, key: str) -> str:
+    """The name of an object member that renders plainly (see fast_members), or ""."""
+    name = ctx.key_name(key)
+    if key in _SPECIAL_NAMES or name in _SPECIAL_NAMES or name.endswith("List") \
+            or key.startswith("@xmlns"):
+        name = ""
+    ctx.member_names[key] = name
+    return name
 
 
 def inline_contexts(doc: dict) -> list[dict]:

@@ -6,7 +6,8 @@ output: EPC URIs, EPC class URIs and EPC pattern URIs are rebuilt from their par
 check digit computed; Digital Link URIs are "constrained-canonicalised" (host, query string,
 short names, GTIN padding, CPV, lot-with-serial) and then checked against the canonical shapes.
 Anything else (including a DL the reference cannot fully canonicalise) is not a GS1 key here.
-The regular expressions follow the reference's so that the same inputs are accepted.
+The regular expressions follow the reference's so that the same inputs are accepted (adapted
+from epcis-event-hash-generator, MIT licence, Copyright (c) 2019 RalphTro).
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ The steps and their order come from ``dl_normaliser.normaliser`` (epcis-event-ha
 - ``/01/`` is padded by replacing every ``/01/`` of the URI, and 8-11 digit GTINs all get six zeros
   (the result then fails the final check unless it was a GTIN-8);
 - percent-escapes and other characters outside the final check's set make the URI "not a key".
-The check digit of a DL GTIN is not verified.
+The check digit of a DL GTIN is not verified. The patterns are adapted from the reference
+(epcis-event-hash-generator, MIT licence, Copyright (c) 2019 RalphTro).
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ _GTIN8 = re.compile(r"https://id.gs1.org/01/\d{8}")
 _X = r"[\x22\x27\x2D\x2E\x30-\x39\x3B-\x3F\x41-\x5A\x5F\x61-\x7A]"
 _CPV_LAST = re.compile(rf"https://id.gs1.org/(?:8006/\d{{18}}|01/\d{{14}})/22/{_X}{{0,20}}$")
 _CPV_INNER = re.compile(
-    rf"https://id.gs1.org/(?:8006/\d{{18}}|01/\d{{14}})/22/[\x2F\x22\x27\x2D\x2E\x30-\x39"
-    rf"\x3B-\x3F\x41-\x5A\x5F\x61-\x7A]{{0,20}}$")
+    r"https://id.gs1.org/(?:8006/\d{18}|01/\d{14})/22/[\x2F\x22\x27\x2D\x2E\x30-\x39"
+    r"\x3B-\x3F\x41-\x5A\x5F\x61-\x7A]{0,20}$")
 _LOT_AND_SERIAL = re.compile(
     rf"https://id.gs1.org/(?:8006/\d{{18}}|01/\d{{14}})/10/{_X}{{0,20}}/21/{_X}{{0,20}}$")
 _CANONICAL = re.compile("|".join((

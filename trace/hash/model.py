@@ -9,8 +9,13 @@ A node is ``(name, text, children)``. The reference first turns JSON into this X
   quantity lists' members become ``quantityElement``;
 - a member of bizTransactionList / sourceList / destinationList becomes a *pair* of its first
   two fields in JSON order (so ``{"bizTransaction": …, "type": …}`` hashes ID first);
-- children of an object are sorted, unless it has a bizTransaction / source / destination key;
-- scalars are written with ``str()``: ``true`` → ``True``, ``null`` → ``None``, ``452.0`` → ``452.0``.
+- scalars are written with ``str()``: ``true`` → ``True``, ``null`` → ``None``,
+  ``452.0`` → ``452.0``.
+- an object's children are sorted, unless it has a bizTransaction / source / destination key;
+  the order only shows in such unsorted objects and in pairs, but it shows there.
+prehash.py mostly asks for the nodes of one top-level member at a time (``key_nodes``); that
+groups per JSON key, which is the same because two keys never give the same name (short of a
+key written literally as ``{IRI}name``).
 Deliberate difference: a bizTransaction / source / destination object with fewer than two fields
 (e.g. no ``type``) makes the reference crash on the whole document; we pair what is there with
 empty nodes, so the event still gets a hash.
@@ -23,18 +28,40 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .context import HashContext
 
-_SKIPPED_KEYS = frozenset(("#text", "rdfs:comment", "comment"))
-_UNSORTED_MARKERS = ("bizTransaction", "source", "destination")
-_PAIRED_LISTS = frozenset(("sourceList", "destinationList", "bizTransactionList"))
+SKIPPED_KEYS = frozenset(("#text", "rdfs:comment", "comment"))
+UNSORTED_MARKERS = ("bizTransaction", "source", "destination")
+PAIRED_LISTS = frozenset(("sourceList", "destinationList", "bizTransactionList"))
 _QUANTITY_MEMBERS = frozenset(("inputQuantity", "outputQuantity", "childQuantity"))
 EMPTY = ("", "", ())
 
 
-def event_tree(event: dict, ctx: HashContext) -> tuple[str, list]:
-    """The event's type name and its corrected children."""
-    kind = event.get("type")
-    return ctx.bare(kind) if isinstance(kind, str) else "", \
-        _corrected_children(_object_children(event, ctx))
+def event_nodes(event: dict, ctx: HashContext) -> list:
+    """The event's children, corrected (the event's own name is its ``type``).
+
+    Grouped across all members at once, as the reference does: the order of the groups shows
+    when the event has a bizTransaction / source / destination key and so stays unsorted.
+    """
+    return _corrected_children(_object_children(event, ctx))
+
+
+def has_unsorted_marker(obj: dict) -> bool:
+    return "bizTransaction" in obj or "source" in obj or "destination" in obj
+
+
+def key_nodes(key: str, value, ctx: HashContext, sortable: bool = True) -> list:
+    """The corrected node(s) that one member of an object becomes."""
+    return _corrected_children(_raw_nodes(ctx.key_name(key), value, ctx, sortable))
+
+
+def _raw_nodes(name: str, value, ctx: HashContext, sortable: bool) -> list:
+    if isinstance(value, list):
+        # Member order only survives in an unsorted object; there it is json_to_py's.
+        members = [_node(item, ctx) for item in value] if sortable else _list_members(value, ctx)
+        return [(name, node[1], node[2]) for node in members]
+    if isinstance(value, dict):
+        node = _node(value, ctx)
+        return [(name, node[1], node[2])]
+    return [(name, ctx.value_text(value), [])]
 
 
 def _node(value, ctx: HashContext) -> tuple:
@@ -52,33 +79,21 @@ def _node(value, ctx: HashContext) -> tuple:
 
 def _list_members(items: list, ctx: HashContext) -> list:
     # json_to_py sorts a list's members unless the list holds one of the marker strings
-    # (it tests `"source" in json_obj` on lists too). Only visible where the parent is unsorted.
+    # (it tests `"source" in json_obj` on lists too).
     members = [_node(item, ctx) for item in items]
-    if not any(marker in items for marker in _UNSORTED_MARKERS):
+    if not any(marker in items for marker in UNSORTED_MARKERS):
         members.sort()
     return members
 
 
 def _object_children(obj: dict, ctx: HashContext) -> list:
     children = []
-    append = children.append
+    sortable = not has_unsorted_marker(obj)
     key_name = ctx.key_name
-    sortable = not ("bizTransaction" in obj or "source" in obj or "destination" in obj)
     for key, value in obj.items():
-        if key in _SKIPPED_KEYS or key.startswith("@xmlns"):
-            continue  # @xmlns declarations: see HashContext (not supported, not hashed)
-        name = key_name(key)
-        if isinstance(value, list):
-            # Member order only survives in an unsorted object; there it is json_to_py's.
-            members = [_node(item, ctx) for item in value] if sortable \
-                else _list_members(value, ctx)
-            for node in members:
-                append((name, node[1], node[2]))
-        elif isinstance(value, dict):
-            node = _node(value, ctx)
-            append((name, node[1], node[2]))
-        else:
-            append((name, ctx.value_text(value), []))
+        if key in SKIPPED_KEYS or key.startswith("@xmlns"):
+            continue
+        children.extend(_raw_nodes(key_name(key), value, ctx, sortable))
     if sortable:
         children.sort()
     return children
@@ -95,7 +110,7 @@ def _corrected_children(children: list) -> list:
         else:
             kept.append(child)
     for list_name, members in groups.items():
-        if list_name in _PAIRED_LISTS:
+        if list_name in PAIRED_LISTS:
             kept.append((list_name, "", [_pair(m[2]) for m in members]))
         else:
             kept.append((list_name, "", members))
@@ -103,7 +118,7 @@ def _corrected_children(children: list) -> list:
     if child_epcs:
         kept = [c for c in kept if c[0] != "childEPCs"]
         kept.append(("childEPCs", "", child_epcs))
-    return [c if c[0] in _PAIRED_LISTS else _corrected(c) for c in kept]
+    return [c if c[0] in PAIRED_LISTS else _corrected(c) for c in kept]
 
 
 def _pair(fields: list) -> tuple:

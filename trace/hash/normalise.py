@@ -8,7 +8,7 @@ do something else (because the reference raises and drops the event) says so.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from .digital_link import normalised_or_none
 
@@ -54,6 +54,8 @@ def numeric(text: str) -> str:
 
 
 _canonical_values: dict[str, str] = {}
+# Hot loops call this first (a bare dict lookup) and canonical_value only on a miss.
+cached_value = _canonical_values.get
 
 
 def canonical_value(text: str) -> str:

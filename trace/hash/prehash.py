@@ -1,4 +1,4 @@
-"""The pre-hash string of one event, in the order the reference tool really uses (EVENT_HASH.md §4b).
+"""The pre-hash string of one event, in the order the reference really uses (EVENT_HASH.md §4b).
 
 The walk is the reference's ``hash_generator`` on the tree of model.py, without mutating it:
 1. ``eventType=…``;
@@ -16,8 +16,16 @@ The walk is the reference's ``hash_generator`` on the tree of model.py, without 
 
 from __future__ import annotations
 
+from . import fast_fields, fast_members, fast_objects
 from .context import HashContext
-from .model import event_tree
+from .model import (
+    PAIRED_LISTS,
+    SKIPPED_KEYS,
+    UNSORTED_MARKERS,
+    event_nodes,
+    has_unsorted_marker,
+    key_nodes,
+)
 from .normalise import canonical_value, timestamp
 
 _EPC = (("epc", None),)
@@ -45,15 +53,79 @@ EVENT_ORDER = (
                                               ("sensorReport", _SENSOR_REPORT))),)),
 )
 _NOT_HASHED = frozenset(("recordTime", "eventID", "type", "errorDeclaration"))
-_UNSORTED_MARKERS = ("bizTransaction", "source", "destination")
 _is_time_cache: dict[str, bool] = {}
+# Top-level key → (position in EVENT_ORDER, sub-order, short cut for its common shapes).
+_SHORT_CUTS = {"eventTime": fast_fields.time, "readPoint": fast_objects.place,
+               "bizLocation": fast_objects.place, "epcList": fast_fields.epcs,
+               "inputEPCList": fast_fields.epcs, "outputEPCList": fast_fields.epcs,
+               "childEPCs": fast_fields.epcs, "quantityList": fast_objects.quantities,
+               "childQuantityList": fast_objects.quantities,
+               "inputQuantityList": fast_objects.quantities,
+               "outputQuantityList": fast_objects.quantities,
+               "sensorElementList": fast_objects.sensor_elements,
+               "persistentDisposition": fast_fields.dispositions}
+_ORDERED_KEYS = {
+    name: (index, sub_order,
+           _SHORT_CUTS.get(name) or (fast_fields.scalar if sub_order is None else None))
+    for index, (name, sub_order) in enumerate(EVENT_ORDER)}
+_TAIL_SHORT_CUTS = {name: fast_fields.pairs for name in PAIRED_LISTS}
+_IGNORED_KEYS = _NOT_HASHED | SKIPPED_KEYS
 
 
 def prehash(event: dict, ctx: HashContext) -> str:
-    kind, children = event_tree(event, ctx)
-    text, left = _ordered(children, EVENT_ORDER)
+    kind = event.get("type")
+    head = "eventType=" + (ctx.bare(kind) if isinstance(kind, str) else "")
+    if isinstance(event.get("eventTime"), str) and not has_unsorted_marker(event):
+        return head + _member_by_member(event, ctx)
+    return head + _whole_event(event, ctx)
+
+
+def _whole_event(event: dict, ctx: HashContext) -> str:
+    """The reference's walk over all of the event's nodes at once."""
+    text, left = _ordered(event_nodes(event, ctx), EVENT_ORDER)
     tail = [child for child in left if child[0] not in _NOT_HASHED]
-    return "eventType=" + kind + text + (_generic(tail) if tail else "")
+    return text + (_generic(tail) if tail else "")
+
+
+def _member_by_member(event: dict, ctx: HashContext) -> str:
+    """The same text, one top-level member at a time.
+
+    Equivalent to the whole walk when the event has an ``eventTime`` (so top-level extensions
+    are not pulled forward) and no bizTransaction / source / destination key (so the tail is
+    sorted): then members do not interact, except through the final sort.
+    """
+    slots: dict[int, list[str]] = {}
+    tail: list[str] = []
+    for key, value in event.items():
+        spec = _ORDERED_KEYS.get(key)
+        if spec is None:
+            if key in _IGNORED_KEYS or key.startswith("@xmlns"):
+                continue
+            short_cut = _TAIL_SHORT_CUTS.get(key, fast_members.generic_member)
+            rendered = short_cut(key, value, ctx)
+            if rendered is None:
+                rendered = [_generic((node,)) for node in key_nodes(key, value, ctx)]
+            tail.extend(rendered)
+            continue
+        index, sub_order, short_cut = spec
+        rendered = short_cut(key, value, ctx) if short_cut else None
+        if type(rendered) is tuple:  # (ordered texts, what stays behind for the tail)
+            rendered, left = rendered
+            tail.extend(left)
+        elif rendered is None:
+            rendered = []
+            for node in key_nodes(key, value, ctx):
+                text, left = _field(node, sub_order)
+                if text:
+                    rendered.append(text)
+                if left:
+                    tail.append(_generic(((node[0], node[1], left),)))
+            rendered.sort()
+        if rendered:
+            slots[index] = rendered
+    if len(tail) > 1:
+        tail.sort()
+    return "".join("".join(slots[i]) for i in sorted(slots)) + "".join(tail)
 
 
 def _ordered(children: list, order: tuple) -> tuple[str, list]:
@@ -141,6 +213,6 @@ def _generic(children) -> str:
         if text:
             name += "=" + canonical_value(text)
         values.append(name + _generic(grandchildren) if grandchildren else name)
-    if len(values) > 1 and not any(child[0] in _UNSORTED_MARKERS for child in children):
+    if len(values) > 1 and not any(child[0] in UNSORTED_MARKERS for child in children):
         values.sort()
     return "".join(values)

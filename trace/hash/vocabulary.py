@@ -10,25 +10,43 @@ from the static table in vocabulary_table.py, without a JSON-LD processor.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from .vocabulary_table import PREFIXES, SCOPES
 
 VOCAB_STEMS = ("https://ref.gs1.org/cbv", "https://gs1.org/voc")
 _GEN_DELIMS = tuple(":/?#[]@")
 _KEYWORD_KINDS = {"@id": "@id", "@type": "@type"}
+# What the scanner does with a key's value: drop it (JSON-LD expansion would), keep it as a
+# literal, expand it as an IRI (prefixes only), or as a vocabulary term (bare words first).
+DROP, LITERAL, IRI, VOCAB = 0, 1, 2, 3
+_CODES = {"literal": LITERAL, "id": IRI, "@id": IRI, "vocab": VOCAB, "@type": VOCAB}
 
 
 class Scope:
     """The terms in force at one place of the document: key kinds, child scopes, bare words."""
 
-    __slots__ = ("kinds", "children", "words", "_merged")
+    __slots__ = ("kinds", "children", "words", "_merged", "plan")
 
     def __init__(self, kinds: dict[str, str], children: dict[str, str], words: dict[str, str]):
         self.kinds = kinds
         self.children = children
         self.words = words
         self._merged: dict[str, Scope] = {}
+        self.plan: dict[str, tuple[int, Scope]] = {}  # key → (what to do, scope of its value)
+
+    def entry(self, key: str) -> tuple[int, Scope]:
+        """How to scan the value of ``key`` here; cached in ``plan`` (scopes live long)."""
+        kind = self.kinds.get(key)
+        if kind is None:
+            if key.startswith("@"):
+                kind = "drop" if key == "@context" else _KEYWORD_KINDS.get(key, "literal")
+            elif ":" in key:
+                kind = "literal"  # a CURIE or absolute IRI key survives expansion
+            else:
+                kind = "drop"  # expansion drops keys that are neither terms nor IRIs
+        found = self.plan[key] = (_CODES.get(kind, DROP), self.enter(key))
+        return found
 
     def enter(self, term: str) -> Scope:
         """The scope for the value of ``term``: a property-scoped context adds to this one."""
@@ -44,7 +62,7 @@ class Scope:
         return merged
 
 
-@lru_cache(maxsize=None)
+@cache
 def _table_scope(scope_id: str) -> Scope:
     entry = SCOPES[scope_id]
     kinds = {term: kind for kind, terms in entry["terms"].items() for term in terms.split()}
@@ -53,8 +71,26 @@ def _table_scope(scope_id: str) -> Scope:
     return Scope(kinds, dict(entry["children"]), words)
 
 
-def root_scope(inline: list[dict]) -> tuple[Scope, dict[str, str]]:
+def root_scope(inline: list[dict]) -> tuple[Scope, dict[str, str], tuple[str, ...]]:
     """The document's top scope and CURIE prefixes: the standard context plus inline objects."""
+    try:
+        key = repr(inline)  # documents of one source repeat the same inline context
+    except RecursionError:
+        key = None
+    cached = _root_scopes.get(key) if key is not None else None
+    if cached is None:
+        cached = _root_scope(inline)
+        if key is not None:
+            if len(_root_scopes) > 256:
+                _root_scopes.clear()
+            _root_scopes[key] = cached
+    return cached
+
+
+_root_scopes: dict[str, tuple[Scope, dict[str, str], tuple[str, ...]]] = {}
+
+
+def _root_scope(inline: list[dict]) -> tuple[Scope, dict[str, str], tuple[str, ...]]:
     base = _table_scope("")
     kinds, prefixes = dict(base.kinds), dict(PREFIXES)
     for entry in inline:
@@ -68,63 +104,84 @@ def root_scope(inline: list[dict]) -> tuple[Scope, dict[str, str]]:
             elif isinstance(definition, dict):
                 kinds[term] = {"@vocab": "vocab", "@id": "id"}.get(definition.get("@type"),
                                                                     "literal")
-    return Scope(kinds, dict(base.children), dict(base.words)), prefixes
+    # Only a value starting with a stem, or a CURIE whose prefix can expand to one, can yield a
+    # vocabulary URI: one C-level startswith() screens out all other values.
+    candidates = VOCAB_STEMS + tuple(
+        p + ":" for p, iri in prefixes.items()
+        if iri.startswith(VOCAB_STEMS) or any(stem.startswith(iri) for stem in VOCAB_STEMS))
+    return Scope(kinds, dict(base.children), dict(base.words)), prefixes, candidates
 
 
 class _Collector:
     """Walks a document the way JSON-LD expansion would, collecting vocabulary URIs."""
 
-    def __init__(self, prefixes: dict[str, str]):
+    def __init__(self, prefixes: dict[str, str], candidates: tuple[str, ...]):
         self.prefixes = prefixes
+        self.candidates = candidates
         self.found: set[str] = set()
 
     def node(self, obj: dict, scope: Scope) -> None:
+        plan = scope.plan
+        candidates = self.candidates
         for key, value in obj.items():
-            kind = scope.kinds.get(key)
-            if kind is None:
-                if key.startswith("@"):
-                    if key == "@context":
-                        continue
-                    kind = _KEYWORD_KINDS.get(key, "literal")
-                elif ":" in key:
-                    kind = "literal"  # a CURIE or absolute IRI key survives expansion
-                else:
-                    continue  # expansion drops keys that are neither terms nor IRIs
-            self.value(value, kind, scope.enter(key))
+            code, inner = plan.get(key) or scope.entry(key)
+            if not code:
+                continue
+            if type(value) is str:
+                if code == VOCAB:
+                    self.word(value, inner)
+                elif value.startswith(candidates):
+                    self.expand(value, code)
+            elif type(value) is list:
+                self.items(value, code, inner)
+            elif type(value) is dict:
+                self.node(value, inner)
 
-    def value(self, value, kind: str, scope: Scope) -> None:
-        if isinstance(value, str):
-            if kind == "literal":
-                iri = value
-            elif kind == "vocab" or kind == "@type":
-                iri = scope.words.get(value) or self.prefixes.get(value) or self.curie(value)
-            else:
-                iri = self.curie(value)
-            if iri.startswith(VOCAB_STEMS):
-                self.found.add(iri)
-        elif isinstance(value, list):
-            for item in value:
-                self.value(item, kind, scope)
-        elif isinstance(value, dict):
-            self.node(value, scope)
+    def items(self, values: list, code: int, scope: Scope) -> None:
+        candidates = self.candidates
+        for item in values:
+            if type(item) is str:
+                if code == VOCAB:
+                    self.word(item, scope)
+                elif item.startswith(candidates):
+                    self.expand(item, code)
+            elif type(item) is list:
+                self.items(item, code, scope)
+            elif type(item) is dict:
+                self.node(item, scope)
 
-    def curie(self, value: str) -> str:
-        head, sep, tail = value.partition(":")
-        if sep and head in self.prefixes and not tail.startswith("//"):
-            return self.prefixes[head] + tail
-        return value
+    def word(self, value: str, scope: Scope) -> None:
+        """A value in an ``@vocab`` position: a term of the scope first, then as an IRI."""
+        word = scope.words.get(value) or self.prefixes.get(value)
+        if word is not None:
+            if word.startswith(VOCAB_STEMS):
+                self.found.add(word)
+        elif value.startswith(self.candidates):
+            self.expand(value, VOCAB)
+
+    def expand(self, value: str, code: int) -> None:
+        if code != LITERAL:
+            head, sep, tail = value.partition(":")
+            if sep and head in self.prefixes and not tail.startswith("//"):
+                value = self.prefixes[head] + tail
+        if value.startswith(VOCAB_STEMS):
+            self.found.add(value)
 
 
-def vocabulary_uris(doc: dict, inline: list[dict]) -> set[str]:
+def vocabulary_uris(doc: dict, inline: list[dict]) -> frozenset[str]:
     """Every CBV / GS1 vocabulary URI that JSON-LD expansion of ``doc`` would contain."""
-    scope, prefixes = root_scope(inline)
-    collector = _Collector(prefixes)
+    scope, prefixes, candidates = root_scope(inline)
+    collector = _Collector(prefixes, candidates)
     collector.node(doc, scope)
-    return collector.found
+    return frozenset(collector.found)
 
 
-def suffix_replacements(uris: set[str]) -> dict[str, str]:
-    """Value → URI for every suffix (after ``-`` or ``/``) that exactly one URI ends with."""
+@lru_cache(maxsize=256)
+def suffix_replacements(uris: frozenset[str]) -> dict[str, str]:
+    """Value → URI for every suffix (after ``-`` or ``/``) that exactly one URI ends with.
+
+    Cached: the documents of one source use the same few words. Callers must not mutate it.
+    """
     owners: dict[str, set[str]] = {}
     for uri in uris:
         for i, ch in enumerate(uri):

@@ -207,7 +207,9 @@ def create_plot(farm_id: int, new: NewPlot, actor: Actor, uow) -> PlotView:
         problems.append(Problem("$.code", "must not be empty"))
     if new.crop is not None and new.crop not in CROPS:
         problems.append(Problem("$.crop", f"must be one of {', '.join(CROPS)}"))
-    problems.extend(validate_plot(new.geometry, new.area_ha))
+    # The geometry module names the area as the model does; the API calls it areaHa.
+    problems.extend(Problem(p.path.replace("$.area_ha", "$.areaHa"), p.message)
+                    for p in validate_plot(new.geometry, new.area_ha))
     if problems:
         raise ValidationFailed("invalid plot", problems)
     with uow.writing() as w:

@@ -92,6 +92,11 @@ def build_filter(params: dict[str, str], actor: Actor):
         raise ValidationFailed("unknown query parameter", [
             Problem(f"$.query.{name}", "not a query parameter this server supports "
                     f"(supported: {', '.join(sorted(KNOWN_PARAMS))})") for name in unknown])
+    empty = [name for name in LIST_PARAMS if name in params and not _values(params[name])]
+    if empty:  # `EQ_bizStep=` would otherwise silently match nothing
+        raise ValidationFailed("empty query parameter", [
+            Problem(f"$.query.{name}", "give at least one value (several: separate them with |)")
+            for name in empty])
     clauses = []
     if not actor.reads_everything:
         clauses.append(Event.organisation_id == actor.organisation_id)
@@ -163,7 +168,7 @@ def query_events(params: dict[str, str], actor: Actor, uow, *, default_size: int
         contexts = _contexts(uow.session, {r.context_id for r in rows})
     events = [render_event(r.body, r.event_id, r.record_time) for r in rows]
     token = _encode_token(rows[-1].id, fingerprint) if more and rows else None
-    return Page(events, merge_contexts(contexts), token)
+    return Page(events, merge_contexts(events, [contexts[r.context_id] for r in rows]), token)
 
 
 def get_event(event_id: str, actor: Actor, uow) -> Page:
@@ -175,8 +180,8 @@ def get_event(event_id: str, actor: Actor, uow) -> Page:
                            and row.organisation_id != actor.organisation_id):
             raise NotFound(f"no event with eventID {event_id}")
         contexts = _contexts(uow.session, {row.context_id})
-    return Page([render_event(row.body, row.event_id, row.record_time)],
-                merge_contexts(contexts), None)
+    events = [render_event(row.body, row.event_id, row.record_time)]
+    return Page(events, merge_contexts(events, [contexts[row.context_id]]), None)
 
 
 def render_event(body: str, event_id: str, record_time: datetime) -> dict:
@@ -190,24 +195,40 @@ def render_event(body: str, event_id: str, record_time: datetime) -> dict:
     return event
 
 
-def _contexts(session, ids: set[int]) -> list:
+def _contexts(session, ids: set[int]) -> dict[int, object]:
     if not ids:
-        return []
-    rows = session.scalars(select(DocumentContext.body).where(DocumentContext.id.in_(ids)))
-    return [orjson.loads(b) for b in rows]
+        return {}
+    rows = session.execute(select(DocumentContext.id, DocumentContext.body)
+                           .where(DocumentContext.id.in_(ids)))
+    return {r.id: orjson.loads(r.body) for r in rows}
 
 
-def merge_contexts(contexts: list) -> list:
-    """One @context for a query answer: the standard context plus every inline prefix binding."""
+def merge_contexts(events: list[dict], contexts: list) -> list:
+    """One @context for a query answer: the standard context plus every inline prefix binding.
+
+    ``contexts[i]`` is the @context of the document ``events[i]`` came in. Documents may bind
+    the same prefix to different IRIs (the official examples bind ``example`` two ways): the
+    first binding goes into the answer's @context, and an event whose document disagrees with
+    it carries its document's bindings in its own @context (JSON-LD lets an event have one),
+    so that its extension members keep the meaning they were captured with.
+    """
     merged: dict = {}
     urls: list[str] = [STANDARD_CONTEXT]
-    for ctx in contexts:
-        for item in ctx if isinstance(ctx, list) else [ctx]:
+    for event, ctx in zip(events, contexts, strict=True):
+        items = ctx if isinstance(ctx, list) else [ctx]
+        for item in items:
             if isinstance(item, str) and item not in urls:
                 urls.append(item)
-            elif isinstance(item, dict):
-                for k, v in item.items():
-                    merged.setdefault(k, v)
+        inline = [i for i in items if isinstance(i, dict)]
+        bindings = {k: v for item in inline for k, v in item.items()}
+        if any(k in merged and merged[k] != v for k, v in bindings.items()):
+            own = event.pop("@context", None)
+            own = own if isinstance(own, list) else [own] if own is not None else []
+            rest = dict(event)
+            event.clear()
+            event.update({"@context": [*inline, *own], **rest})
+        else:
+            merged.update(bindings)
     return [*urls, merged] if merged else urls
 
 

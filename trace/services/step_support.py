@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ..domain.actor import Actor
 from ..domain.errors import Conflict, Forbidden, Problem, TraceError, ValidationFailed
-from ..domain.gtin import LotKey, has_valid_check_digit
+from ..domain.gtin import LotKey
 from ..domain.products import KINDS, MASS_UNITS, unit_problem
 from ..domain.step_events import Amount, document
 from ..hash.digital_link import canonicalise
@@ -70,6 +70,7 @@ class NamedLot:
     path: str
     row: LotState | None
     kind: str | None
+    defaults: dict  # the product's registered attributes (variety, grade...)
 
     def as_amount(self) -> Amount:
         unit = self.amount.unit or (self.row.unit if self.row else None) or "KGM"
@@ -89,7 +90,11 @@ def event_time(requested: datetime | None) -> datetime:
 
 def acting_org(actor: Actor, session) -> Organisation:
     """The organisation the step is recorded for: always the caller's own."""
-    org = session.get(Organisation, acting_organisation(actor, None, "$"))
+    if actor.can_write and actor.organisation_id is None:
+        raise ValidationFailed("steps are recorded for an organisation", [
+            Problem("$", "an admin without an organisation cannot record steps: use an account "
+                    "of the organisation that did them, or POST /epcis/capture")])
+    org = session.get(Organisation, acting_organisation(actor))
     assert org is not None  # users reference organisations by foreign key
     return org
 
@@ -126,9 +131,12 @@ def name_lots(session, amounts: list[LotAmount], path: str, *, need_quantity: bo
     rows = {lot.uri: LotState(lot.owner_id, lot.in_transit_to_id, lot.container, lot.quantity,
                               lot.unit)
             for lot in session.scalars(select(Lot).where(Lot.uri.in_(uris)))}
-    kinds = dict(session.execute(select(Product.gtin, Product.kind)
-                                 .where(Product.gtin.in_({n[1].gtin for n in named}))).all())
-    return [NamedLot(a, key, uri, where, rows.get(uri), kinds.get(key.gtin))
+    products = {p.gtin: p for p in session.execute(
+        select(Product.gtin, Product.kind, Product.attributes)
+        .where(Product.gtin.in_({n[1].gtin for n in named})))}
+    return [NamedLot(a, key, uri, where, rows.get(uri),
+                     products[key.gtin].kind if key.gtin in products else None,
+                     dict(products[key.gtin].attributes or {}) if key.gtin in products else {})
             for a, key, uri, where in named]
 
 

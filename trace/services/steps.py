@@ -56,9 +56,6 @@ def record_harvest(h: Harvest, actor: Actor, settings: CaptureSettings, uow) -> 
         plot growing another crop, bad attributes. :raises Conflict: the lot already exists.
     """
     when = event_time(h.event_time)
-    attributes = dict(h.attributes or {})
-    if h.variety is not None:
-        attributes["variety"] = h.variety
     harvest_date = h.harvest_date or when.date()
     with uow:
         s = uow.session
@@ -77,6 +74,10 @@ def record_harvest(h: Harvest, actor: Actor, settings: CaptureSettings, uow) -> 
         require_product([lot])
         require_new([lot])
     kind = KINDS[lot.kind]
+    # What the request says wins over what the product was registered with.
+    attributes = {**lot.defaults, **(h.attributes or {})}
+    if h.variety is not None:
+        attributes["variety"] = h.variety
     problems = []
     if not kind.harvestable:
         harvested = ", ".join(k.name_en.lower() for k in KINDS.values() if k.harvestable)
@@ -142,13 +143,17 @@ def record_transformation(t: Transformation, actor: Actor, settings: CaptureSett
     for kind in sorted({n.kind for n in outputs}):
         problems.extend(p for p in check_attributes(kind, t.attributes or {})
                         if p not in problems)
+    # One output product: its registered attributes describe the output unless measured anew.
+    attributes = dict(t.attributes or {})
+    if len({n.key.gtin for n in outputs}) == 1:
+        attributes = {**outputs[0].defaults, **attributes}
     if problems:
         raise ValidationFailed(problems[0].message if len(problems) == 1
                                else "invalid transformation", problems)
     require_available(inputs, left)
     event = transformation_event(
         [n.as_amount() for n in inputs], [n.as_amount() for n in outputs], when,
-        biz_step=PROCESS_STEPS[t.process].uri, gln=gln, ilmd=ilmd_of(t.attributes or {}))
+        biz_step=PROCESS_STEPS[t.process].uri, gln=gln, ilmd=ilmd_of(attributes))
     paths = {"inputQuantityList": "$.inputs", "outputQuantityList": "$.outputs",
              "ilmd": "$.attributes"}
     return record(event, paths, actor, org_id, settings, uow)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 
 def blueprints() -> list:
+    from .catalogue import farms_blp, products_blp
     from .lots import blp as lots_blp
+    from .steps import blp as steps_blp
+    from .stock import blp as stock_blp
 
-    return [lots_blp]
+    return [products_blp, farms_blp, steps_blp, lots_blp, stock_blp]

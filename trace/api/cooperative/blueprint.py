@@ -9,10 +9,12 @@ message}]}`` with JSONPaths into what the caller sent.
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import request
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 
 from ...domain.errors import Problem, ValidationFailed
+from ..auth import current_actor, writer
 
 _LOCATIONS = {"json": "$", "query": "$.query", "querystring": "$.query", "path": "$.path",
               "view_args": "$.path", "form": "$", "json_or_form": "$", "headers": "$.headers"}
@@ -51,6 +53,23 @@ class _Parser(FlaskParser):
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise ValidationFailed(f"invalid request: {first.path}: {first.message}{more}", problems)
 
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+        raise ValidationFailed(f"malformed JSON: {error}", [Problem("$", str(error))])
+
+
+def _authenticate() -> None:
+    """Who is calling is settled before the body is read: 401 and 403 come before a 400."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        current_actor()
+    else:
+        writer()
+
 
 class ApiBlueprint(Blueprint):
+    """Every request is authenticated; reading needs any token, writing a member's or admin's."""
+
     ARGUMENTS_PARSER = _Parser()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.before_request(_authenticate)

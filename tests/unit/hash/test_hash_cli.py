@@ -1,0 +1,79 @@
+"""`tracechain hash FILE...` through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tracechain.cli.hash import hash_command
+
+HERE = Path(__file__).resolve().parent
+VECTORS = HERE / "vectors"
+
+
+@pytest.fixture
+def runner():
+    try:
+        return CliRunner(mix_stderr=False)
+    except TypeError:  # click >= 8.2 keeps stderr apart by itself
+        return CliRunner()
+
+
+def _expected(name: str) -> list[str]:
+    return (VECTORS / f"{name}.hashes").read_text().split()
+
+
+def test_prints_one_hash_per_event_in_order_across_files(runner):
+    files = [str(VECTORS / "epcisDocWithVariousEventTypes.jsonld"),
+             str(VECTORS / "epcisDocWithSingleEvent.jsonld")]
+    result = runner.invoke(hash_command, files)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == (_expected("epcisDocWithVariousEventTypes")
+                                          + _expected("epcisDocWithSingleEvent"))
+
+
+def test_prehash_option_and_stdin(runner):
+    data = (VECTORS / "epcisDocWithSingleEvent.jsonld").read_bytes()
+    result = runner.invoke(hash_command, ["--prehash", "-"], input=data)
+    assert result.exit_code == 0
+    hash_id, prehash = result.stdout.rstrip("\n").split("\t")
+    assert hash_id == _expected("epcisDocWithSingleEvent")[0]
+    assert prehash == (VECTORS / "epcisDocWithSingleEvent.prehashes").read_text().rstrip("\n")
+
+
+def test_query_documents_and_vietnamese_text(runner, tmp_path):
+    doc = json.loads((HERE / "own_vectors" / "query_document.jsonld").read_text("utf-8"))
+    path = tmp_path / "query.jsonld"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(hash_command, ["--prehash", str(path)])
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 2
+    assert "Nguyễn Văn Bình" in result.stdout
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "cannot read"),
+    (b"{not json", "is not valid JSON"),
+    (b"\xff\xfe\x00", "is not valid JSON"),
+    (b'{"type": "EPCISDocument"}', "is not an EPCIS document"),
+    (b'[1, 2]', "is not an EPCIS document"),
+    (b'{"epcisBody": {"eventList": [42]}}', "is not an EPCIS document"),
+])
+def test_unusable_input_is_one_line_on_stderr_and_exit_2(runner, tmp_path, content, message):
+    good = str(VECTORS / "epcisDocWithSingleEvent.jsonld")
+    path = tmp_path / "input.json"
+    if content is not None:
+        path.write_bytes(content)
+    result = runner.invoke(hash_command, [good, str(path)])
+    assert result.exit_code == 2
+    assert result.stdout == ""  # nothing is printed when any file is unusable
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and message in lines[0] and str(path) in lines[0]
+
+
+def test_a_file_is_required(runner):
+    result = runner.invoke(hash_command, [])
+    assert result.exit_code == 2

@@ -1,0 +1,39 @@
+"""`tracechain demo`: load a pepper chain and a coffee chain, and print tokens to try them."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..services.capture import CaptureSettings
+from ..services.demo import has_organisations, load_demo
+from .common import fail_on_trace_error, unit_of_work
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing when any organisation exists (what `make run` uses).")
+@with_appcontext
+@fail_on_trace_error
+def demo_command(if_empty: bool) -> None:
+    """Load demo organisations, farms, lots and their events through the use cases."""
+    if if_empty and has_organisations(unit_of_work()):
+        click.echo("demo: the database already has organisations; nothing loaded")
+        return
+    cfg = current_app.config
+    settings = CaptureSettings(capture_limit=cfg["CAPTURE_LIMIT"], max_yield=cfg["MAX_YIELD"])
+    summary = load_demo(settings, unit_of_work())
+    base = cfg["PUBLIC_BASE_URL"].rstrip("/")
+    click.echo(f"demo loaded: {len(summary.organisations)} organisations, {summary.products} "
+               f"products, {summary.farms} farms, {summary.plots} plots, {summary.events} "
+               "events")
+    for name, gln in summary.organisations.items():
+        click.echo(f"  {name}  GLN {gln}")
+    click.echo("lots to open (lineage back to the farms):")
+    for lot in summary.lots:
+        click.echo(f"  {base}/api/v1/lots/{lot}/trace?direction=back")
+    click.echo("bearer tokens (shown once; send 'Authorization: Bearer <token>'):")
+    for who, token in summary.tokens.items():
+        click.echo(f"  {who}: {token}")
+    click.echo(f"API docs: {base}/api/docs")
