@@ -20,6 +20,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     web = resources.files("tracechain.web")
     app = Flask(__name__, template_folder=str(web / "templates"),
                 static_folder=str(web / "static"))
+    # Key order is part of an EPCIS event: the CBV 2.0 hash of a bizTransaction/source/
+    # destination item depends on it, so answers keep the order events were captured in.
+    app.json.sort_keys = False
     app.config.from_mapping(config.load())
     if overrides:
         app.config.update(overrides)

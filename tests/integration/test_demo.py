@@ -50,18 +50,11 @@ def test_demo_loads_both_chains_with_tokens(client, demo):
     assert (green["quantity"], green["remaining"]) == (1500, 900)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "GET /epcis/events answers with sorted keys (Flask's default JSON provider), and the CBV 2.0 "
-    "hash, like the GS1 reference tool, follows member order inside bizTransactionList / "
-    "sourceList / destinationList items; fix: app.json.sort_keys = False in create_app"))
 def test_demo_events_rehash_from_the_query_answer(client, demo):
     doc, events = _events(client, demo[1])
     assert [h.id for h in hash_document(doc)] == [e["eventID"] for e in events]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "services/lineage.py reads Lot rows after its unit of work closed (DetachedInstanceError), "
-    "and on PostgreSQL its recursive CTE seed needs CAST(:start AS INTEGER)"))
 def test_demo_lineage_reaches_farms_back_and_shipments_forward(client, demo):
     _, tokens = demo
     exporter = auth(_token(tokens, "Xuất nhập khẩu"))

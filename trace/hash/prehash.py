@@ -16,7 +16,8 @@ The walk is the reference's ``hash_generator`` on the tree of model.py, without 
 
 from __future__ import annotations
 
-from . import fast_fields, fast_members, fast_objects
+from . import fast_fields, fast_objects
+from .fast_members import generic_member
 from .context import HashContext
 from .model import (
     PAIRED_LISTS,
@@ -94,24 +95,24 @@ def _member_by_member(event: dict, ctx: HashContext) -> str:
     are not pulled forward) and no bizTransaction / source / destination key (so the tail is
     sorted): then members do not interact, except through the final sort.
     """
-    slots: dict[int, list[str]] = {}
+    slots: list = [None] * len(EVENT_ORDER)
     tail: list[str] = []
+    ordered_keys = _ORDERED_KEYS
     for key, value in event.items():
-        spec = _ORDERED_KEYS.get(key)
+        spec = ordered_keys.get(key)
         if spec is None:
             if key in _IGNORED_KEYS or key.startswith("@xmlns"):
                 continue
-            short_cut = _TAIL_SHORT_CUTS.get(key, fast_members.generic_member)
-            rendered = short_cut(key, value, ctx)
+            rendered = _TAIL_SHORT_CUTS.get(key, generic_member)(key, value, ctx)
             if rendered is None:
                 rendered = [_generic((node,)) for node in key_nodes(key, value, ctx)]
-            tail.extend(rendered)
+            tail += rendered
             continue
         index, sub_order, short_cut = spec
         rendered = short_cut(key, value, ctx) if short_cut else None
         if type(rendered) is tuple:  # (ordered texts, what stays behind for the tail)
             rendered, left = rendered
-            tail.extend(left)
+            tail += left
         elif rendered is None:
             rendered = []
             for node in key_nodes(key, value, ctx):
@@ -122,10 +123,10 @@ def _member_by_member(event: dict, ctx: HashContext) -> str:
                     tail.append(_generic(((node[0], node[1], left),)))
             rendered.sort()
         if rendered:
-            slots[index] = rendered
+            slots[index] = "".join(rendered)
     if len(tail) > 1:
         tail.sort()
-    return "".join("".join(slots[i]) for i in sorted(slots)) + "".join(tail)
+    return "".join([text for text in slots if text]) + "".join(tail)
 
 
 def _ordered(children: list, order: tuple) -> tuple[str, list]:

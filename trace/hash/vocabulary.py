@@ -11,6 +11,7 @@ from the static table in vocabulary_table.py, without a JSON-LD processor.
 from __future__ import annotations
 
 from functools import cache, lru_cache
+from itertools import repeat
 
 from .vocabulary_table import PREFIXES, SCOPES
 
@@ -124,30 +125,40 @@ class _Collector:
         plan = scope.plan
         candidates = self.candidates
         for key, value in obj.items():
-            code, inner = plan.get(key) or scope.entry(key)
-            if not code:
-                continue
-            if type(value) is str:
+            try:
+                code, inner = plan[key]
+            except KeyError:
+                code, inner = scope.entry(key)
+            kind = type(value)
+            if kind is str:
                 if code == VOCAB:
                     self.word(value, inner)
-                elif value.startswith(candidates):
+                elif code and value.startswith(candidates):
                     self.expand(value, code)
-            elif type(value) is list:
-                self.items(value, code, inner)
-            elif type(value) is dict:
-                self.node(value, inner)
+            elif code:
+                if kind is list:
+                    self.items(value, code, inner)
+                elif kind is dict:
+                    self.node(value, inner)
 
     def items(self, values: list, code: int, scope: Scope) -> None:
         candidates = self.candidates
+        if code != VOCAB and values and type(values[0]) is str:
+            try:  # a list of plain strings (EPCs...): let C code screen them all at once
+                if not any(map(str.startswith, values, repeat(candidates))):
+                    return
+            except TypeError:
+                pass  # not all strings: look at each
         for item in values:
-            if type(item) is str:
+            kind = type(item)
+            if kind is str:
                 if code == VOCAB:
                     self.word(item, scope)
                 elif item.startswith(candidates):
                     self.expand(item, code)
-            elif type(item) is list:
+            elif kind is list:
                 self.items(item, code, scope)
-            elif type(item) is dict:
+            elif kind is dict:
                 self.node(item, scope)
 
     def word(self, value: str, scope: Scope) -> None:

@@ -16,11 +16,11 @@ from ..store.lots import Lot, LotLink
 # both input and output of a step (in-place drying keeps its lot code) cannot loop forever.
 _WALK = {
     "back": """WITH RECURSIVE walk(lot_id) AS (
-                 SELECT :start UNION
+                 SELECT CAST(:start AS INTEGER) UNION
                  SELECT l.source_id FROM lot_links l JOIN walk w ON l.target_id = w.lot_id)
                SELECT lot_id FROM walk""",
     "forward": """WITH RECURSIVE walk(lot_id) AS (
-                 SELECT :start UNION
+                 SELECT CAST(:start AS INTEGER) UNION
                  SELECT l.target_id FROM lot_links l JOIN walk w ON l.source_id = w.lot_id)
                SELECT lot_id FROM walk""",
 }

@@ -27,7 +27,8 @@ class SqlUnitOfWork:
 
     def __exit__(self, *exc) -> None:
         assert self.session is not None
-        self.session.rollback()
+        # close() rolls back anything uncommitted but, unlike rollback(), leaves the rows already
+        # loaded readable, so a use case may build its answer after the block.
         self.session.close()
         self.session = None
 
