@@ -12,7 +12,7 @@ Exit status: 0 when everything ran and verified (a missed target prints MISSED b
 error), 1 on any error.
 
     .venv/bin/python benchmarks/bench_capture.py [--docs 30] [--threads 3] [--no-postgres]
-    .venv/bin/python benchmarks/bench_capture.py --profile   # py-spy both workers, bulk run
+    .venv/bin/python benchmarks/bench_capture.py --profile   # where the workers' time goes (py-spy)
 """
 
 from __future__ import annotations
@@ -504,8 +504,8 @@ def measure(label: str, url: str, workdir: Path, args, *, naive_events: int,
           f"({sum(len(d.body) for d in bulk) / 1e6:.1f} MB bulk)")
     try:
         warm_up(server.port, token, "W" + tag, args.threads)
-        # Naive and bulk take turns, in rounds, so that both see the same background load
-        # (the machine is shared); each mode's figures are the sums over its rounds.
+        # Naive then bulk (with --rounds N they take turns N times, so that both see the same
+        # background load on a shared machine); each mode's figures are sums over its rounds.
         plan = []
         bulk_rounds = rounds_of(split(bulk, args.threads), args.rounds)
         naive_rounds = rounds_of(naive, args.rounds) if naive else [None] * args.rounds
@@ -573,8 +573,10 @@ def main() -> int:
     parser.add_argument("--naive-events", type=int, default=2000,
                         help="events sent one per request for the baseline (default 2000)")
     parser.add_argument("--threads", type=int, default=3, help="client threads (default 3)")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="naive and bulk take turns this many times (default 3)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="naive and bulk take turns this many times, to share a machine's "
+                        "changing load (default 1: each round ends with idle workers while "
+                        "the last documents finish, which costs the bulk figure a little)")
     parser.add_argument("--workers", type=int, default=2,
                         help="gunicorn workers (default 2; the targets are for 2)")
     parser.add_argument("--app", help="serve this gunicorn app spec instead of `tracechain "

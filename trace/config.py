@@ -38,7 +38,39 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "HOST": env.get("TRACE_HOST", "127.0.0.1"),
         "PORT": int(env.get("TRACE_PORT", 5000)),
         "WORKERS": int(env.get("TRACE_WORKERS", 2)),
+        # Password of the organisations' encrypted signing keystores. Unset: a random one is
+        # generated once under TRACE_VAR_DIR (fine for one machine; set it for a real deployment).
+        "SIGNING_SECRET": env.get("TRACE_SIGNING_SECRET")
+        or _local_secret(var_dir / "secrets" / "signing-secret"),
+        # The chain. No RPC URL: a local anvil under TRACE_VAR_DIR, started on demand, with its
+        # well-known development account as the anchoring key.
+        "CHAIN_RPC_URL": env.get("TRACE_CHAIN_RPC_URL", ""),
+        "CHAIN_ID": int(env["TRACE_CHAIN_ID"]) if env.get("TRACE_CHAIN_ID") else None,
+        "CHAIN_CONTRACT": env.get("TRACE_CHAIN_CONTRACT", ""),
+        "LOCAL_CHAIN_PORT": int(env.get("TRACE_LOCAL_CHAIN_PORT", 8545)),
+        "ANCHOR_KEYSTORE": env.get("TRACE_ANCHOR_KEYSTORE", ""),
+        "ANCHOR_KEYSTORE_PASSWORD": env.get("TRACE_ANCHOR_KEYSTORE_PASSWORD", ""),
+        # A batch closes after this many seconds or this many events, whichever comes first.
+        "ANCHOR_INTERVAL": float(env.get("TRACE_ANCHOR_INTERVAL", 10)),
+        "ANCHOR_MAX_BATCH": int(env.get("TRACE_ANCHOR_MAX_BATCH", 10_000)),
+        # `tracechain serve` anchors in the background (set 0 to run `tracechain anchor --watch`
+        # yourself, e.g. as its own service).
+        "ANCHOR_IN_BACKGROUND": env.get("TRACE_ANCHOR_IN_BACKGROUND", "1") != "0",
     }
+
+
+def _local_secret(path: Path) -> str:
+    """A random secret kept in a private file, created on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    import secrets
+
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    value = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(value + "\n")
+    return value
 
 
 def describe() -> list[tuple[str, str]]:
@@ -53,4 +85,10 @@ def describe() -> list[tuple[str, str]]:
         ("TRACE_SECRET_KEY", "Flask secret key (required outside development)"),
         ("TRACE_PAGE_SIZE / TRACE_PAGE_SIZE_MAX", "default and largest perPage of GET /epcis/events"),
         ("TRACE_HOST / TRACE_PORT / TRACE_WORKERS", "where and how `tracechain serve` listens"),
+        ("TRACE_SIGNING_SECRET", "password of the organisations' encrypted signing keys"),
+        ("TRACE_CHAIN_RPC_URL", "JSON-RPC URL of the chain (unset: local anvil under var/)"),
+        ("TRACE_CHAIN_ID", "the chain id the node must report (refuses to start otherwise)"),
+        ("TRACE_CHAIN_CONTRACT", "address of the deployed TraceAnchor contract"),
+        ("TRACE_ANCHOR_KEYSTORE / _PASSWORD", "keystore file of the anchoring account"),
+        ("TRACE_ANCHOR_INTERVAL / TRACE_ANCHOR_MAX_BATCH", "batch closes after N s or N events"),
     ]

@@ -21,6 +21,7 @@ from .prehash import prehash as _prehash
 __all__ = ["EventHash", "HashContext", "event_hash", "events_of", "hash_document"]
 
 _sha256 = hashlib.sha256
+_NI, _VERSION = "ni:///sha-256;", "?ver=CBV2.0"  # RFC 6920 name; CBV 2.0, as the reference
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +32,7 @@ class EventHash:
 
 def event_hash(event: dict, ctx: HashContext) -> EventHash:
     text = _prehash(event, ctx)
-    return EventHash("ni:///sha-256;" + _sha256(text.encode()).hexdigest() + "?ver=CBV2.0", text)
+    return EventHash(_NI + _sha256(text.encode()).hexdigest() + _VERSION, text)
 
 
 def events_of(doc: dict) -> list:
@@ -60,8 +61,11 @@ def hash_document(doc: dict) -> list[EventHash]:
     :raises ValueError: ``doc`` is not an EPCIS document (see :func:`events_of`).
     """
     events = events_of(doc)
-    for i, event in enumerate(events):
-        if not isinstance(event, dict):
-            raise ValueError(f"event {i} is a JSON {type(event).__name__}, not an object")
     ctx = HashContext.from_document(doc)
-    return [event_hash(event, ctx) for event in events]
+    out = []
+    for event in events:
+        if not isinstance(event, dict):
+            raise ValueError(f"event {len(out)} is a JSON {type(event).__name__}, not an object")
+        text = _prehash(event, ctx)
+        out.append(EventHash(_NI + _sha256(text.encode()).hexdigest() + _VERSION, text))
+    return out

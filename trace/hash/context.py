@@ -41,8 +41,9 @@ class HashContext:
 
     @classmethod
     def from_document(cls, doc: dict) -> HashContext:
+        inline = inline_contexts(doc)
         namespaces: dict[str, str] = {}
-        for entry in inline_contexts(doc):
+        for entry in inline:
             for prefix, definition in entry.items():
                 if isinstance(definition, dict):
                     definition = definition.get("@id")
@@ -50,8 +51,7 @@ class HashContext:
                     namespaces[prefix] = definition
         # JSON-LD expansion, unlike the reference's prefix table, also reads a lone object.
         context = doc.get("@context")
-        expansion_inline = [context] if isinstance(context, dict) else inline_contexts(doc)
-        uris = vocabulary_uris(doc, expansion_inline)
+        uris = vocabulary_uris(doc, [context] if isinstance(context, dict) else inline)
         # Documents from one source share prefixes and words: reuse the context and its caches.
         key = (tuple(namespaces.items()), uris)
         ctx = _recent.get(key)

@@ -108,8 +108,7 @@ _EPC = {
     "urn:epc:idpat:upui:": (_split(13) + r"\.\*$", lambda u, cp, p: (
         f"{DL}01/{_gtin(cp, u[p + 1:p + 14 - len(cp)])}")),
 }
-_EPC_PATTERNS = {prefix: re.compile(re.escape(prefix) + pattern)
-                 for prefix, (pattern, _) in _EPC.items()}
+_compiled: dict[str, re.Pattern] = {}  # filled on first use: importing stays cheap
 
 
 def canonicalise(uri: str) -> str:
@@ -136,8 +135,12 @@ def normalised_or_none(uri: str) -> str | None:
 def _from_epc(uri: str) -> str | None:
     scheme_end = uri.find(":", uri.find(":", 8) + 1)
     prefix = uri[:scheme_end + 1]
-    pattern = _EPC_PATTERNS.get(prefix)
-    if pattern is None or pattern.match(uri) is None:
+    if prefix not in _EPC:
+        return None
+    pattern = _compiled.get(prefix)
+    if pattern is None:
+        pattern = _compiled[prefix] = re.compile(re.escape(prefix) + _EPC[prefix][0])
+    if pattern.match(uri) is None:
         return None
     partition = uri.index(".")
     return _EPC[prefix][1](uri, uri[len(prefix):partition], partition)

@@ -1,9 +1,9 @@
 """Short cuts for the common shapes of the top-level fields; the same text as the node walk.
 
-Each function renders one top-level member straight from JSON, for the shape it knows (a scalar,
-a list of EPCs, quantity elements with only epcClass/quantity/uom, ``{"id": …}``, two-field
-bizTransaction / source / destination objects) and returns None for anything else, in which case
-prehash.py builds the node tree for that member. The tests check both ways give the same text.
+Each function renders one top-level member straight from JSON, for the shape it knows (a scalar
+or a list of scalars, a timestamp, a list of EPCs, persistentDisposition, two-field
+bizTransaction / source / destination objects) and returns None for anything else, in which
+case prehash.py builds the node tree for that member. The tests check both ways agree.
 """
 
 from __future__ import annotations

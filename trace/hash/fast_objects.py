@@ -14,7 +14,7 @@ from .context import HashContext
 from .fast_members import generic_member
 from .model import UNSORTED_MARKERS
 
-_SCALARS = (str, int, float, bool, type(None))
+_SCALARS = frozenset((str, int, float, bool, type(None)))  # exact types: others take the walk
 _TIME_FIELDS = frozenset(("time", "startTime", "endTime"))
 _NO_LEFTOVERS: list[str] = []
 _METADATA_POSITIONS = {name: i for i, name in enumerate((
@@ -131,7 +131,7 @@ def ordered_object(obj, positions: dict[str, int], ctx: HashContext
                 others = []
             others.append(key)
             continue
-        if not isinstance(value, _SCALARS):
+        if type(value) not in _SCALARS:
             return None
         text = time_value(value) if key in _TIME_FIELDS else canonical(value)
         found.append((position, key + "=" + text if text else ""))

@@ -12,13 +12,16 @@ The walk is the reference's ``hash_generator`` on the tree of model.py, without 
    sorts before ilmd and sourceList. A nested object keeps its extensions right after its own
    fields only when their namespace IRI ends in ``/`` (and no sibling name contains ``action``);
    otherwise the object is emitted a second time here with what was left of it.
+For speed, an ordinary event is rendered one top-level member at a time, mostly by the short
+cuts of fast_fields / fast_objects / fast_members; the full node walk (``_whole_event``) is kept
+for the few events where members interact, and the tests check that both give the same text.
 """
 
 from __future__ import annotations
 
 from . import fast_fields, fast_objects
-from .fast_members import generic_member
 from .context import HashContext
+from .fast_members import generic_member
 from .model import (
     PAIRED_LISTS,
     SKIPPED_KEYS,
@@ -55,7 +58,8 @@ EVENT_ORDER = (
 )
 _NOT_HASHED = frozenset(("recordTime", "eventID", "type", "errorDeclaration"))
 _is_time_cache: dict[str, bool] = {}
-# Top-level key → (position in EVENT_ORDER, sub-order, short cut for its common shapes).
+# Renderers of the common shapes of a top-level member straight from JSON (fast_*.py); they
+# return None for any other shape, and then the member goes through the node walk below.
 _SHORT_CUTS = {"eventTime": fast_fields.time, "readPoint": fast_objects.place,
                "bizLocation": fast_objects.place, "epcList": fast_fields.epcs,
                "inputEPCList": fast_fields.epcs, "outputEPCList": fast_fields.epcs,
@@ -65,6 +69,7 @@ _SHORT_CUTS = {"eventTime": fast_fields.time, "readPoint": fast_objects.place,
                "outputQuantityList": fast_objects.quantities,
                "sensorElementList": fast_objects.sensor_elements,
                "persistentDisposition": fast_fields.dispositions}
+# Top-level key → (position in EVENT_ORDER, sub-order, short cut or None).
 _ORDERED_KEYS = {
     name: (index, sub_order,
            _SHORT_CUTS.get(name) or (fast_fields.scalar if sub_order is None else None))
@@ -74,6 +79,7 @@ _IGNORED_KEYS = _NOT_HASHED | SKIPPED_KEYS
 
 
 def prehash(event: dict, ctx: HashContext) -> str:
+    """The exact text the reference tool would hash for ``event`` of the document of ``ctx``."""
     kind = event.get("type")
     head = "eventType=" + (ctx.bare(kind) if isinstance(kind, str) else "")
     if isinstance(event.get("eventTime"), str) and not has_unsorted_marker(event):

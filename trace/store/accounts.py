@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -25,6 +25,10 @@ class Organisation(Base):
     gln: Mapped[str] = mapped_column(String(13), unique=True)
     province: Mapped[str | None] = mapped_column(String(100))
     country: Mapped[str] = mapped_column(String(2), default="VN")
+    # The organisation's secp256k1 signing key: its address, and the key itself only as an
+    # encrypted keystore (the password comes from configuration, never from the database).
+    signing_address: Mapped[str | None] = mapped_column(String(42), unique=True)
+    signing_keystore: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")

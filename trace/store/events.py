@@ -67,8 +67,15 @@ class Event(Base):
     context_id: Mapped[int] = mapped_column(ForeignKey("document_contexts.id"))
     capture_id: Mapped[str] = mapped_column(ForeignKey("capture_jobs.id"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    # EIP-191 signature of the event hash by the organisation's key, and that key's address.
+    signature: Mapped[str | None] = mapped_column(String(132))
+    signer: Mapped[str | None] = mapped_column(String(42))
+    # The Merkle batch that anchors this event, and the event's leaf position in it.
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("anchor_batches.id"))
+    leaf_index: Mapped[int | None]
 
     __table_args__ = (
+        Index("ix_events_batch", "batch_id"),
         Index("ix_events_time", "event_time"),
         Index("ix_events_type_time", "event_type", "event_time"),
         Index("ix_events_biz_step", "biz_step"),

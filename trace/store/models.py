@@ -1,12 +1,13 @@
 """Every model, imported in one place so Alembic and create_all see the whole schema."""
 
 from .accounts import ApiToken, Organisation, User
+from .anchoring import AnchorBatch, AnchorLease
 from .base import Base
 from .catalogue import Farm, Plot, Product
 from .events import CaptureJob, DocumentContext, Event, EventObject
 from .lots import Lot, LotLink
 
 __all__ = [
-    "ApiToken", "Base", "CaptureJob", "DocumentContext", "Event", "EventObject", "Farm", "Lot",
+    "AnchorBatch", "AnchorLease", "ApiToken", "Base", "CaptureJob", "DocumentContext", "Event", "EventObject", "Farm", "Lot",
     "LotLink", "Organisation", "Plot", "Product", "User",
 ]

@@ -1,0 +1,145 @@
+"""The anchoring rounds over a real database and an in-memory chain that can 'crash'."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.integration.anchoring.fake_chain import Crash, FakeChain
+from tests.integration.epcis_docs import document, harvest
+from tracechain.domain.merkle import MerkleTree, event_hash_bytes, verify
+from tracechain.services.anchoring import AnchorSettings, anchor_pending, take_lease
+from tracechain.store.anchoring import AnchorBatch
+from tracechain.store.events import Event
+from tracechain.store.uow import SqlUnitOfWork
+
+SETTINGS = AnchorSettings(interval=0, max_batch=4, receipt_timeout=0.05)
+
+
+@pytest.fixture
+def uow(app):
+    return SqlUnitOfWork(app.extensions["tracechain.sessions"])
+
+
+@pytest.fixture
+def capture(client, actions):
+    token = actions.token("member", actions.org("HTX A"))
+
+    def send(*lots: str):
+        doc = document(*[harvest(lot) for lot in lots])
+        r = client.post("/epcis/capture", data=json.dumps(doc), content_type="application/json",
+                        headers=actions.auth(token))
+        assert r.status_code == 202 and r.json["success"], r.json
+
+    return send
+
+
+def batches(uow):
+    with uow:
+        return uow.session.scalars(select(AnchorBatch).order_by(AnchorBatch.id)).all()
+
+
+def unbatched(uow) -> int:
+    with uow:
+        return uow.session.scalar(select(func.count()).select_from(Event)
+                                  .where(Event.batch_id.is_(None)))
+
+
+def test_pending_events_are_batched_by_size_and_each_anchored_once(uow, capture):
+    capture(*[f"L{i}" for i in range(10)])
+    chain = FakeChain()
+    report = anchor_pending(uow, chain, SETTINGS)
+    assert (report.batches_built, report.batches_confirmed, report.events_anchored) == (3, 3, 10)
+    assert [b.leaf_count for b in batches(uow)] == [4, 4, 2]
+    assert all(b.status == "confirmed" and b.block_number for b in batches(uow))
+    assert unbatched(uow) == 0
+    assert len(chain.sent) == 3
+    # The stored leaves rebuild each batch's root, and each event's proof verifies against it.
+    all_batches = batches(uow)
+    with uow:
+        for b in all_batches:
+            rows = uow.session.execute(select(Event.event_hash, Event.leaf_index)
+                                       .where(Event.batch_id == b.id)
+                                       .order_by(Event.leaf_index)).all()
+            tree = MerkleTree(event_hash_bytes(r.event_hash) for r in rows)
+            assert "0x" + tree.root.hex() == b.root
+            for i, r in enumerate(rows):
+                assert verify(tree.root, event_hash_bytes(r.event_hash), tree.proof(i))
+    assert anchor_pending(uow, chain, SETTINGS).batches_built == 0
+
+
+def test_batch_waits_for_interval_unless_full_or_forced(uow, capture):
+    capture("A", "B")
+    slow = AnchorSettings(interval=3600, max_batch=4, receipt_timeout=0.05)
+    assert anchor_pending(uow, FakeChain(), slow).batches_built == 0
+    capture("C", "D")
+    assert anchor_pending(uow, FakeChain(), slow).batches_built == 1  # full
+    capture("E")
+    chain = FakeChain()
+    assert anchor_pending(uow, chain, slow, force=True).events_anchored == 1
+
+
+def test_crash_before_send_resends_the_same_transaction(uow, capture):
+    capture("A", "B")
+    chain = FakeChain()
+    chain.crash_on_send = True
+    with pytest.raises(Crash):
+        anchor_pending(uow, chain, SETTINGS)
+    [b] = batches(uow)
+    assert b.status == "sent" and b.tx_hash and b.raw_tx
+    take_lease(uow, "someone-else", -1)  # the dead process's lease has expired
+    report = anchor_pending(uow, chain, SETTINGS)
+    assert report.batches_confirmed == 1 and report.batches_built == 0
+    [b2] = batches(uow)
+    assert b2.status == "confirmed" and b2.tx_hash == b.tx_hash
+    assert chain.sent == [b.tx_hash]
+
+
+def test_crash_after_mined_confirms_without_anchoring_twice(uow, capture):
+    capture("A", "B")
+    chain = FakeChain()
+    chain.crash_after_mined = True
+    with pytest.raises(Crash):
+        anchor_pending(uow, chain, SETTINGS)
+    take_lease(uow, "x", -1)
+    anchor_pending(uow, chain, SETTINGS)
+    [b] = batches(uow)
+    assert b.status == "confirmed" and len(chain.sent) == 1 and len(chain.anchors) == 1
+
+
+def test_crash_after_building_before_signing(uow, capture, monkeypatch):
+    capture("A", "B")
+    chain = FakeChain()
+    monkeypatch.setattr(chain, "build_anchor_tx", lambda *a: (_ for _ in ()).throw(Crash("x")))
+    with pytest.raises(Crash):
+        anchor_pending(uow, chain, SETTINGS)
+    [b] = batches(uow)
+    assert b.status == "built" and b.tx_hash is None and unbatched(uow) == 0
+    monkeypatch.undo()
+    take_lease(uow, "x", -1)
+    anchor_pending(uow, chain, SETTINGS)
+    assert [x.status for x in batches(uow)] == ["confirmed"]
+    assert len(chain.anchors) == 1
+
+
+def test_chain_down_leaves_events_pending_and_catches_up(uow, capture):
+    capture("A", "B")
+    chain = FakeChain()
+    chain.down = True
+    with pytest.raises(ConnectionError):
+        anchor_pending(uow, chain, SETTINGS)
+    capture("C")  # capture goes on while the chain is down
+    chain.down = False
+    take_lease(uow, "x", -1)
+    anchor_pending(uow, chain, SETTINGS)
+    assert unbatched(uow) == 0
+    assert all(b.status == "confirmed" for b in batches(uow))
+
+
+def test_only_one_anchorer_at_a_time(uow, capture):
+    capture("A")
+    assert take_lease(uow, "first", 60)
+    report = anchor_pending(uow, FakeChain(), SETTINGS, holder="second")
+    assert report.skipped and batches(uow) == []

@@ -1,0 +1,53 @@
+"""What the use cases need from the outside world, as protocols (the adapters implement them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class AnchorFact:
+    """What the chain says about an anchored root."""
+
+    root: bytes
+    block_number: int
+    timestamp: int
+    submitter: str
+    leaf_count: int
+
+
+@dataclass(frozen=True)
+class SignedTx:
+    tx_hash: str
+    raw: str
+    nonce: int
+
+
+@dataclass(frozen=True)
+class AnchorReceipt:
+    tx_hash: str
+    status: int
+    block_number: int
+    block_time: datetime | None
+    gas_used: int
+    error: str | None = None
+
+
+class AnchorChain(Protocol):
+    """The anchoring registry on some chain (Web3 in production, a fake in unit tests)."""
+
+    @property
+    def chain_id(self) -> int: ...
+
+    @property
+    def address(self) -> str: ...
+
+    def anchor_of(self, root: bytes) -> AnchorFact | None: ...
+
+    def build_anchor_tx(self, root: bytes, leaf_count: int) -> SignedTx: ...
+
+    def send_raw(self, raw: str) -> str: ...
+
+    def receipt(self, tx_hash: str) -> AnchorReceipt | None: ...
