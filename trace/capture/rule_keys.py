@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from ..domain.errors import Problem
@@ -68,6 +69,7 @@ def digital_link_problem(uri: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _key_problem(name: str, value: str, lengths: tuple[int, ...]) -> str | None:
     if not value.isdigit():
         return f"{name} {value} must be digits only"
@@ -104,6 +106,16 @@ def epc_urn_problem(uri: str) -> str | None:
 
 
 def identifier_problem(uri: object) -> str | None:
+    # The same GTINs and GLNs come back thousands of times in one bulk document.
+    return _identifier_problem(uri) if isinstance(uri, str) else _uncached_problem(uri)
+
+
+@lru_cache(maxsize=65536)
+def _identifier_problem(uri: str) -> str | None:
+    return _uncached_problem(uri)
+
+
+def _uncached_problem(uri: object) -> str | None:
     if not isinstance(uri, str):
         return None  # not a string: the schema says so
     return epc_urn_problem(uri) if uri.startswith("urn:") else digital_link_problem(uri)

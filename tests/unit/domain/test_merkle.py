@@ -46,6 +46,14 @@ def test_keccak_is_ethereums_not_sha3():
     )
 
 
+def test_the_fast_keccak_agrees_with_eth_hash():
+    # merkle.py prefers safe-pysha3 when installed; eth-hash's backend is the fallback.
+    from eth_hash.auto import keccak
+
+    for data in (b"", b"\x00" * 32, os.urandom(64), os.urandom(200)):
+        assert keccak256(data) == keccak(data)
+
+
 def test_leaf_is_double_keccak_of_the_abi_encoded_bytes32():
     assert leaf(h(1)) == keccak256(keccak256(h(1)))
     # pinned from StandardMerkleTree.of([["0x…01"]], ["bytes32"]).root
