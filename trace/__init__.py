@@ -28,10 +28,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.config.update(overrides)
 
     from .api import init_app as init_api
+    from .sign.keyring import Keyring
     from .store.db import make_engine, make_session_factory
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["tracechain.engine"] = engine
     app.extensions["tracechain.sessions"] = make_session_factory(engine)
+    app.extensions["tracechain.keyring"] = Keyring(app.config["SIGNING_SECRET"],
+                                                   app.config["SIGNING_KDF_N"])
     init_api(app)
     return app

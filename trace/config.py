@@ -42,6 +42,13 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # generated once under TRACE_VAR_DIR (fine for one machine; set it for a real deployment).
         "SIGNING_SECRET": env.get("TRACE_SIGNING_SECRET")
         or _local_secret(var_dir / "secrets" / "signing-secret"),
+        # Cost of the scrypt that protects each signing key (2**16: ~0.15 s per unlock, once per
+        # process and organisation). Tests lower it to the floor the keyring accepts, 2**14.
+        "SIGNING_KDF_N": int(env.get("TRACE_SIGNING_KDF_N", 2**16)),
+        # Admins who belong to no organisation (the operator, integration partners) capture
+        # under this organisation, created on first use, so their events are signed too.
+        "OPERATOR_NAME": env.get("TRACE_OPERATOR_NAME", "tracechain operator"),
+        "OPERATOR_GLN": env.get("TRACE_OPERATOR_GLN", "0000000000000"),
         # The chain. No RPC URL: a local anvil under TRACE_VAR_DIR, started on demand, with its
         # well-known development account as the anchoring key.
         "CHAIN_RPC_URL": env.get("TRACE_CHAIN_RPC_URL", ""),

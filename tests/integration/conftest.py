@@ -35,7 +35,8 @@ def database_url(request, tmp_path):
 @pytest.fixture
 def app(database_url, tmp_path):
     migrate.upgrade(database_url)
-    app = create_app({"DATABASE_URL": database_url, "VAR_DIR": str(tmp_path), "TESTING": True})
+    app = create_app({"DATABASE_URL": database_url, "VAR_DIR": str(tmp_path), "TESTING": True,
+                      "SIGNING_SECRET": "test-secret-0123456789", "SIGNING_KDF_N": 2**14})
     yield app
     app.extensions["tracechain.engine"].dispose()
 
@@ -57,7 +58,8 @@ class Actions:
 
     def org(self, name: str, kind: str = "cooperative", gln: str | None = None) -> dict:
         gln = gln or make_gln()
-        org_id = accounts.create_organisation(name, kind, gln, self.uow, province="Quảng Trị")
+        org_id = accounts.create_organisation(name, kind, gln, self.uow, province="Quảng Trị",
+                                              keyring=self.app.extensions["tracechain.keyring"])
         return {"id": org_id, "gln": gln, "name": name}
 
     def token(self, role: str, org: dict | None = None, email: str | None = None) -> str:

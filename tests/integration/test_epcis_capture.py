@@ -128,3 +128,30 @@ def test_more_events_than_the_capture_limit_is_413(client, actions, app):
     assert r.status_code == 413
     assert "at most 2" in r.json["message"]
     assert events(client, token) == []
+
+
+def test_organisation_that_signs_itself_must_send_good_signatures(client, actions, app):
+    from eth_account import Account
+
+    from tracechain.hash import hash_document
+    from tracechain.services import accounts
+    from tracechain.sign.signatures import sign_event_hash
+
+    coop = actions.org("HTX self-signing")
+    own_key = Account.create()
+    accounts.set_signing_address(coop["gln"], own_key.address, actions.uow)
+    token = actions.token("member", coop)
+    doc = document(harvest("H1"), harvest("H2"))
+    r = capture(client, token, doc)
+    assert r.status_code == 400 and "signs its own events" in r.json["message"]
+    sigs = [sign_event_hash(own_key, h.id) for h in hash_document(doc)]
+    bad = [sigs[0], sign_event_hash(Account.create(), hash_document(doc)[1].id)]
+    r = client.post("/epcis/capture", data=json.dumps(doc), content_type=JSONLD,
+                    headers={**actions.auth(token), "X-Event-Signatures": ",".join(bad)})
+    assert r.status_code == 400
+    assert r.json["errors"][0]["eventIndex"] == 1
+    assert events(client, token) == []
+    r = client.post("/epcis/capture", data=json.dumps(doc), content_type=JSONLD,
+                    headers={**actions.auth(token), "X-Event-Signatures": ",".join(sigs)})
+    assert r.status_code == 202 and r.json["success"], r.json
+    assert len(events(client, token)) == 2

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import current_app
+
+from ..domain.actor import Actor
+from ..services.accounts import operator_organisation
 
 from ..services.capture import CaptureSettings
 from ..store.uow import SqlUnitOfWork
@@ -10,6 +15,20 @@ from ..store.uow import SqlUnitOfWork
 
 def uow() -> SqlUnitOfWork:
     return SqlUnitOfWork(current_app.extensions["tracechain.sessions"])
+
+
+def keyring():
+    return current_app.extensions["tracechain.keyring"]
+
+
+def acting_organisation(actor: Actor) -> Actor:
+    """Admins who belong to no organisation capture under the operator's, so that their events
+    are signed like everyone else's."""
+    if actor.organisation_id is not None or actor.role != "admin":
+        return actor
+    cfg = current_app.config
+    org_id = operator_organisation(cfg["OPERATOR_NAME"], cfg["OPERATOR_GLN"], uow(), keyring())
+    return replace(actor, organisation_id=org_id)
 
 
 def capture_settings() -> CaptureSettings:

@@ -11,7 +11,8 @@ from ..services.capture import capture_document
 from ..services.jobs import job_document
 from ..services.query import get_event, query_document, query_events
 from .auth import current_actor
-from .deps import capture_settings, uow
+from ..services.signing import SIGNATURES_HEADER
+from .deps import acting_organisation, capture_settings, uow
 from .media import require_json_body
 
 blp = Blueprint("epcis", __name__, url_prefix="/epcis",
@@ -42,14 +43,22 @@ def capture():
 
     Schema errors answer 400 at once; business-rule errors give a failed capture job.
     """
-    actor = current_actor()
+    actor = acting_organisation(current_actor())
     raw = require_json_body()
-    outcome = capture_document(parse_json(raw), actor, uow(), capture_settings())
+    outcome = capture_document(parse_json(raw), actor, uow(), capture_settings(),
+                               signatures=_signatures_header())
     response = jsonify(job_document(outcome))
     response.status_code = 202
     response.headers["Location"] = url_for("epcis.capture_job", capture_id=outcome.job_id)
     response.headers["GS1-EPCIS-Capture-Limit"] = str(current_app.config["CAPTURE_LIMIT"])
     return _headers(response)
+
+
+def _signatures_header() -> list[str] | None:
+    value = request.headers.get(SIGNATURES_HEADER)
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",")]
 
 
 @blp.route("/capture/<capture_id>", methods=["GET"])

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from ..domain.actor import ORG_KINDS, ROLES
 from ..services import accounts
-from .common import fail_on_trace_error, unit_of_work
+from .common import fail_on_trace_error, keyring, unit_of_work
 
 
 @click.group("org")
@@ -26,8 +26,19 @@ def org_group() -> None:
 def org_create(name: str, kind: str, gln: str, province: str | None, country: str) -> None:
     """Register an organisation; prints its id."""
     org_id = accounts.create_organisation(name, kind, gln, unit_of_work(), province=province,
-                                          country=country)
+                                          country=country, keyring=keyring())
     click.echo(org_id)
+
+
+@org_group.command("set-signer")
+@click.option("--gln", required=True)
+@click.option("--address", required=True, help="The address of the key the organisation holds.")
+@with_appcontext
+@fail_on_trace_error
+def org_set_signer(gln: str, address: str) -> None:
+    """The organisation signs its own events (sent with each capture); drop the key we hold."""
+    accounts.set_signing_address(gln, address, unit_of_work())
+    click.echo(f"{gln} now signs its events itself, as {address}")
 
 
 @click.group("user")

@@ -15,6 +15,10 @@ def unit_of_work() -> SqlUnitOfWork:
     return SqlUnitOfWork(current_app.extensions["tracechain.sessions"])
 
 
+def keyring():
+    return current_app.extensions["tracechain.keyring"]
+
+
 def fail_on_trace_error(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):

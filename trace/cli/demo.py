@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from ..services.capture import CaptureSettings
 from ..services.demo import has_organisations, load_demo
-from .common import fail_on_trace_error, unit_of_work
+from .common import fail_on_trace_error, keyring, unit_of_work
 
 
 @click.command("demo")
@@ -23,7 +23,7 @@ def demo_command(if_empty: bool) -> None:
         return
     cfg = current_app.config
     settings = CaptureSettings(capture_limit=cfg["CAPTURE_LIMIT"], max_yield=cfg["MAX_YIELD"])
-    summary = load_demo(settings, unit_of_work())
+    summary = load_demo(settings, unit_of_work(), keyring())
     base = cfg["PUBLIC_BASE_URL"].rstrip("/")
     click.echo(f"demo loaded: {len(summary.organisations)} organisations, {summary.products} "
                f"products, {summary.farms} farms, {summary.plots} plots, {summary.events} "

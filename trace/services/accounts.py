@@ -20,7 +20,8 @@ def _token_hash(token: str) -> str:
 
 
 def create_organisation(name: str, kind: str, gln: str, uow, *, province: str | None = None,
-                        country: str = "VN") -> int:
+                        country: str = "VN", keyring=None) -> int:
+    """Register an organisation; with a ``keyring`` it also gets its own signing key."""
     problems = []
     if not name.strip():
         problems.append(Problem("$.name", "must not be empty"))
@@ -37,9 +38,38 @@ def create_organisation(name: str, kind: str, gln: str, uow, *, province: str | 
             raise Conflict(f"an organisation named {name!r} or with GLN {gln} already exists")
         org = Organisation(name=name.strip(), kind=kind, gln=gln, province=province,
                            country=country)
+        if keyring is not None:
+            org.signing_address, org.signing_keystore = keyring.new_key()
         s.add(org)
         w.commit()
         return org.id
+
+
+def operator_organisation(name: str, gln: str, uow, keyring) -> int:
+    """The organisation admins without one of their own capture under (created on first use)."""
+    with uow:
+        found = uow.session.scalar(select(Organisation.id).where(Organisation.gln == gln))
+    if found is not None:
+        return found
+    try:
+        return create_organisation(name, "authority", gln, uow, keyring=keyring)
+    except Conflict:  # another worker created it meanwhile
+        with uow:
+            return uow.session.scalar(select(Organisation.id).where(Organisation.gln == gln))
+
+
+def set_signing_address(gln: str, address: str, uow) -> None:
+    """The organisation signs its events itself, with the key of ``address``; we keep no key."""
+    from eth_utils import is_address, to_checksum_address
+
+    if not is_address(address):
+        raise ValidationFailed("invalid address", [Problem("$.address", "not an Ethereum address")])
+    with uow.writing() as w:
+        org = w.session.scalar(select(Organisation).where(Organisation.gln == gln))
+        if org is None:
+            raise NotFound(f"no organisation with GLN {gln}")
+        org.signing_address, org.signing_keystore = to_checksum_address(address), None
+        w.commit()
 
 
 def find_organisation(ref: str, uow) -> Organisation:

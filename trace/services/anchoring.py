@@ -26,6 +26,7 @@ from ..domain.merkle import MerkleTree, event_hash_bytes
 from ..store.anchoring import AnchorBatch, AnchorLease
 from ..store.events import Event
 from .ports import AnchorChain, AnchorFact, AnchorReceipt
+from .signing import sign_pending
 
 log = logging.getLogger(__name__)
 LEASE = "anchorer"
@@ -88,10 +89,12 @@ def release_lease(uow, holder: str, name: str = LEASE) -> None:
 
 
 def anchor_pending(uow, chain: AnchorChain, settings: AnchorSettings, *, force: bool = False,
-                   holder: str | None = None) -> AnchorReport:
+                   holder: str | None = None, keyring=None) -> AnchorReport:
     """One anchoring round: finish unfinished batches, then batch and anchor what is pending.
 
     ``force`` closes a batch even before ``settings.interval`` has passed (`tracechain anchor`).
+    With a ``keyring``, events not yet signed are signed by their organisations' keys in the
+    transaction that closes their batch, so no event is ever anchored unsigned.
     """
     holder = holder or f"anchorer-{uuid.uuid4().hex[:8]}"
     report = AnchorReport()
@@ -103,7 +106,7 @@ def anchor_pending(uow, chain: AnchorChain, settings: AnchorSettings, *, force: 
             _drive(uow, chain, batch_id, settings, report)
             take_lease(uow, holder, settings.lease_seconds)
         while True:
-            batch_id = _build_batch(uow, settings, force)
+            batch_id = _build_batch(uow, settings, force, keyring)
             if batch_id is None:
                 break
             report.batches_built += 1
@@ -120,7 +123,7 @@ def _unfinished(uow) -> list[int]:
             AnchorBatch.status.in_(("built", "sent"))).order_by(AnchorBatch.id)))
 
 
-def _build_batch(uow, settings: AnchorSettings, force: bool) -> int | None:
+def _build_batch(uow, settings: AnchorSettings, force: bool, keyring=None) -> int | None:
     """Close a batch from the oldest pending events, if one is due; its id."""
     with uow.writing() as w:
         s = w.session
@@ -134,6 +137,8 @@ def _build_batch(uow, settings: AnchorSettings, force: bool) -> int | None:
                or oldest <= _now() - timedelta(seconds=settings.interval))
         if not due:
             return None
+        if keyring is not None:
+            sign_pending(s, keyring, [r.id for r in rows])
         tree = MerkleTree(event_hash_bytes(r.event_hash) for r in rows)
         batch = AnchorBatch(root="0x" + tree.root.hex(), leaf_count=len(rows), status="built")
         s.add(batch)

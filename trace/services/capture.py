@@ -21,6 +21,7 @@ from ..domain.vocabulary import PLOT_URN, TC_NS, cbv_uri
 from ..hash import HashContext, event_hash
 from ..hash.digital_link import canonicalise
 from ..store import capture_repo as repo
+from .signing import check_signatures
 from ..store.catalogue import Farm, Plot
 from ..store.events import CaptureJob
 
@@ -42,8 +43,13 @@ class CaptureOutcome:
     errors: list[dict] = field(default_factory=list)
 
 
-def capture_document(doc: dict, actor: Actor, uow, settings: CaptureSettings) -> CaptureOutcome:
+def capture_document(doc: dict, actor: Actor, uow, settings: CaptureSettings,
+                     signatures: list[str] | None = None) -> CaptureOutcome:
     """Store every event of ``doc`` or none.
+
+    ``signatures``, one per event in document order, are the organisation's own EIP-191
+    signatures of the event hashes (for an organisation that keeps its key itself); without them
+    the service signs with the organisation's key when it batches the events for anchoring.
 
     :raises ValidationFailed: the document breaks the EPCIS 2.0 JSON schema (nothing recorded).
     :raises Forbidden: the actor may not capture, or names goods its organisation does not hold.
@@ -54,14 +60,15 @@ def capture_document(doc: dict, actor: Actor, uow, settings: CaptureSettings) ->
     # reports a duplicate) instead of failing the request.
     for attempt in range(3):
         try:
-            return _capture_once(doc, actor, uow, settings)
+            return _capture_once(doc, actor, uow, settings, signatures)
         except IntegrityError:
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
 
 
-def _capture_once(doc: dict, actor: Actor, uow, settings: CaptureSettings) -> CaptureOutcome:
+def _capture_once(doc: dict, actor: Actor, uow, settings: CaptureSettings,
+                  signatures: list[str] | None) -> CaptureOutcome:
     if not actor.can_write:
         raise Forbidden("inspectors read and verify; they cannot capture events")
     count = _event_count(doc)
@@ -83,6 +90,7 @@ def _capture_once(doc: dict, actor: Actor, uow, settings: CaptureSettings) -> Ca
         hashes = [event_hash(e, ctx) for e in events]
         all_refs = [event_refs(e, canonicalise) for e in events]
         all_pairs = [r.pairs() for r in all_refs]
+        signer = check_signatures(hashes, signatures, actor.organisation_id, uow)
     with uow.writing() as w:
         s = w.session
         if rule_problems:
@@ -109,6 +117,9 @@ def _capture_once(doc: dict, actor: Actor, uow, settings: CaptureSettings) -> Ca
         s.flush()
         ctx_id = repo.context_id(s, _context_text(doc))
         rows = [_event_row(events[i], hashes[i], ctx_id, job_id, actor, now) for i in keep]
+        for i, row in zip(keep, rows, strict=True):
+            row["signature"] = signatures[i] if signatures is not None else None
+            row["signer"] = signer
         pks = repo.insert_events(s, rows)
         pk_at = dict(zip(keep, pks, strict=True))
         repo.insert_objects(s, [{"event_pk": pk, "role": role, "uri": uri}

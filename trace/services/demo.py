@@ -41,7 +41,7 @@ def has_organisations(uow) -> bool:
         return uow.session.scalar(select(func.count()).select_from(Organisation)) > 0
 
 
-def load_demo(settings: CaptureSettings, uow) -> DemoSummary:
+def load_demo(settings: CaptureSettings, uow, keyring=None) -> DemoSummary:
     """Load both chains. :raises Conflict: the demo organisations are already there."""
     glns = [org[2] for org in ORGANISATIONS.values()]
     names = [org[0] for org in ORGANISATIONS.values()]
@@ -52,7 +52,7 @@ def load_demo(settings: CaptureSettings, uow) -> DemoSummary:
         raise Conflict(f"the demo data is already loaded (organisation {taken!r} exists); "
                        "load it into an empty database, or pass --if-empty to skip")
     summary = DemoSummary()
-    actors = {key: _organisation(key, summary, uow) for key in ORGANISATIONS}
+    actors = {key: _organisation(key, summary, uow, keyring) for key in ORGANISATIONS}
     for email, role in ((INSPECTOR_EMAIL, "inspector"), (ADMIN_EMAIL, "admin")):
         accounts.create_user(email, f"Demo {role}", role, None, uow)
         summary.tokens[f"{role} ({email})"] = accounts.create_token(email, "demo", uow)
@@ -71,10 +71,10 @@ def load_demo(settings: CaptureSettings, uow) -> DemoSummary:
     return summary
 
 
-def _organisation(key: str, summary: DemoSummary, uow) -> Actor:
+def _organisation(key: str, summary: DemoSummary, uow, keyring) -> Actor:
     name, kind, gln, province, country, email = ORGANISATIONS[key]
     org_id = accounts.create_organisation(name, kind, gln, uow, province=province,
-                                          country=country)
+                                          country=country, keyring=keyring)
     user_id = accounts.create_user(email, f"Demo {name}", "member", org_id, uow)
     summary.organisations[name] = gln
     summary.tokens[f"member of {name} ({email})"] = accounts.create_token(email, "demo", uow)

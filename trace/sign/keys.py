@@ -45,8 +45,11 @@ class WrongSecret(KeystoreError):
     """The secret does not open this keystore: check TRACE_SIGNING_SECRET (the configured one)."""
 
 
-def new_key(secret: str) -> tuple[str, str]:
+def new_key(secret: str, scrypt_n: int = SCRYPT_N) -> tuple[str, str]:
     """A fresh signing key: its checksummed address and its keystore encrypted with ``secret``.
+
+    ``scrypt_n`` below the default is for test suites that create many organisations; ``unlock``
+    still refuses anything under 2**14.
 
     :raises ValueError: the secret is shorter than ``MIN_SECRET_LENGTH``.
     """
@@ -56,7 +59,7 @@ def new_key(secret: str) -> tuple[str, str]:
             "use a long random one (secrets.token_urlsafe(32))"
         )
     account = Account.create()
-    keystore = Account.encrypt(account.key, secret, kdf="scrypt", iterations=SCRYPT_N)
+    keystore = Account.encrypt(account.key, secret, kdf="scrypt", iterations=scrypt_n)
     return account.address, json.dumps(keystore)
 
 

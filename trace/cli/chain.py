@@ -1,0 +1,145 @@
+"""`tracechain chain start|stop|status|deploy`: the local development chain and the contract.
+
+With no TRACE_CHAIN_RPC_URL the chain is a local anvil under TRACE_VAR_DIR/anvil, and the contract
+is deployed from anvil's first development account. With one, `deploy` talks to that node and
+signs with the keystore in TRACE_ANCHOR_KEYSTORE; the development keys are never used there.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from web3 import Web3
+
+from ..anchor import anvil, deployment
+from ..anchor.contract import AnchorContract
+from ..anchor.errors import ChainError, ChainIdMismatch
+from ..anchor.node_errors import translated
+from ..anchor.provider import DEV_CHAIN_ID, dev_account, load_account, make_web3
+from .common import fail_on_trace_error
+
+
+@click.group("chain")
+def chain_group() -> None:
+    """The local development chain (anvil) and the TraceAnchor deployment."""
+
+
+@chain_group.command("start")
+@click.option("--port", type=int, default=None, help="Port (TRACE_LOCAL_CHAIN_PORT, 8545).")
+@with_appcontext
+@fail_on_trace_error
+def start_command(port: int | None) -> None:
+    """Start the local anvil; its chain is kept in TRACE_VAR_DIR/anvil across restarts."""
+    cfg = current_app.config
+    if cfg.get("CHAIN_RPC_URL"):
+        click.echo(f"note: TRACE_CHAIN_RPC_URL is set ({cfg['CHAIN_RPC_URL']}); the service "
+                   "uses that node, not this local one", err=True)
+    handle = _start_local(port)
+    if handle.note:
+        click.echo(f"warning: {handle.note}", err=True)
+    verb = "started" if handle.started else "already running"
+    click.echo(f"anvil {verb} at {handle.url} (chain id {handle.chain_id}, pid {handle.pid}); "
+               f"state in {handle.state_path}")
+
+
+@chain_group.command("stop")
+@with_appcontext
+@fail_on_trace_error
+def stop_command() -> None:
+    """Stop the local anvil, writing its state to disk first."""
+    var_dir = current_app.config["VAR_DIR"]
+    if anvil.stop(var_dir):
+        click.echo(f"anvil stopped; its chain is saved in {var_dir}/anvil/state.json")
+    else:
+        click.echo("anvil is not running")
+
+
+@chain_group.command("status")
+@with_appcontext
+@fail_on_trace_error
+def status_command() -> None:
+    """Say whether the local anvil runs, what the node answers, and where the contract is."""
+    cfg = current_app.config
+    handle = anvil.status(cfg["VAR_DIR"])
+    click.echo(f"local anvil: running at {handle.url} (pid {handle.pid})" if handle
+               else "local anvil: not running")
+    w3, url, _local = _node(start=False)
+    try:
+        with translated([]):
+            click.echo(f"node: {url}: chain id {w3.eth.chain_id}, block {w3.eth.block_number}")
+    except ChainError as exc:
+        click.echo(f"node: {url}: {exc}")
+        return
+    address, source = _contract_address()
+    if address is None:
+        click.echo("contract: not deployed (`tracechain chain deploy`)")
+        return
+    try:
+        AnchorContract.from_web3(w3, address).check(cfg.get("CHAIN_ID"))
+        click.echo(f"contract: {address} ({source})")
+    except ChainError as exc:
+        click.echo(f"contract: {address} ({source}): {exc}")
+
+
+@chain_group.command("deploy")
+@with_appcontext
+@fail_on_trace_error
+def deploy_command() -> None:
+    """Deploy TraceAnchor once and remember it in TRACE_VAR_DIR/chain.json; print its address.
+
+    Deploys again only where the remembered address has no code (e.g. a wiped local chain).
+    """
+    cfg = current_app.config
+    w3, url, local = _node(start=True)
+    if cfg.get("CHAIN_CONTRACT"):  # configured: check it, never replace it
+        AnchorContract.from_web3(w3, cfg["CHAIN_CONTRACT"]).check(cfg.get("CHAIN_ID"))
+        click.echo(f"TRACE_CHAIN_CONTRACT is deployed on {url}; nothing to do")
+        click.echo(Web3.to_checksum_address(cfg["CHAIN_CONTRACT"]))
+        return
+    with translated([]):
+        actual = w3.eth.chain_id
+    if cfg.get("CHAIN_ID") is not None and actual != cfg["CHAIN_ID"]:
+        raise ChainIdMismatch(cfg["CHAIN_ID"], actual)
+    address = deployment.ensure_deployed(cfg["VAR_DIR"], w3, _account(local), say=click.echo)
+    click.echo(address)
+
+
+def _start_local(port: int | None = None) -> anvil.AnvilHandle:
+    cfg = current_app.config
+    return anvil.start(cfg["VAR_DIR"], port or cfg.get("LOCAL_CHAIN_PORT", 8545),
+                       chain_id=cfg.get("CHAIN_ID") or DEV_CHAIN_ID, binary=cfg.get("ANVIL_BIN"))
+
+
+def _node(*, start: bool) -> tuple[Web3, str, bool]:
+    """(web3, its URL, whether it is the local anvil); the local one is started if ``start``."""
+    cfg = current_app.config
+    if cfg.get("CHAIN_RPC_URL"):
+        return make_web3(cfg["CHAIN_RPC_URL"]), cfg["CHAIN_RPC_URL"], False
+    handle = anvil.status(cfg["VAR_DIR"])
+    if handle is None and start:
+        handle = _start_local()
+        click.echo(f"started anvil at {handle.url}")
+    url = handle.url if handle else f"http://127.0.0.1:{cfg.get('LOCAL_CHAIN_PORT', 8545)}"
+    return make_web3(url, retries=0 if handle is None else 5), url, True
+
+
+def _account(local: bool):
+    cfg = current_app.config
+    if cfg.get("ANCHOR_KEYSTORE"):
+        return load_account(cfg["ANCHOR_KEYSTORE"], cfg.get("ANCHOR_KEYSTORE_PASSWORD", ""))
+    if local:
+        return dev_account(0)  # anvil's published key: the local development chain only
+    raise ChainError("TRACE_CHAIN_RPC_URL is set but TRACE_ANCHOR_KEYSTORE is not: give the "
+                     "deploying account's keystore (the development keys are for the local "
+                     "anvil only)")
+
+
+def _contract_address() -> tuple[str | None, str]:
+    cfg = current_app.config
+    if cfg.get("CHAIN_CONTRACT"):
+        return cfg["CHAIN_CONTRACT"], "TRACE_CHAIN_CONTRACT"
+    known = deployment.load(cfg["VAR_DIR"])
+    if known is None:
+        return None, ""
+    return known.address, f"deployed at block {known.deployed_block}, {deployment.path(cfg['VAR_DIR'])}"
