@@ -19,6 +19,7 @@ anvil.json`` says which process and port it is, and ``anvil.log`` collects what 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -127,10 +128,11 @@ def stop(var_dir: str | os.PathLike, *, timeout: float = STOP_TIMEOUT) -> bool:
     if handle is None:
         info_path.unlink(missing_ok=True)
         return False
-    os.kill(handle.pid, signal.SIGTERM)
-    if not _wait_exit(handle.pid, timeout):
-        os.kill(handle.pid, signal.SIGKILL)
-        _wait_exit(handle.pid, 5.0)
+    with contextlib.suppress(ProcessLookupError):  # it may have just exited by itself
+        os.kill(handle.pid, signal.SIGTERM)
+        if not _wait_exit(handle.pid, timeout):
+            os.kill(handle.pid, signal.SIGKILL)
+            _wait_exit(handle.pid, 5.0)
     info_path.unlink(missing_ok=True)
     return True
 
@@ -140,11 +142,12 @@ def status(var_dir: str | os.PathLike) -> AnvilHandle | None:
     directory = Path(var_dir) / "anvil"
     try:
         info = json.loads((directory / "anvil.json").read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
+        pid = int(info["pid"])
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
         return None
-    if not _alive(info["pid"]):
+    if not _alive(pid):
         return None
-    return AnvilHandle(info["pid"], info["port"], info["chain_id"], directory, started=False)
+    return AnvilHandle(pid, info["port"], info["chain_id"], directory, started=False)
 
 
 def _check_state(directory: Path) -> str | None:
@@ -195,13 +198,13 @@ def _wait_until_up(handle: AnvilHandle, timeout: float) -> None:
 
 
 def _require_free(port: int) -> None:
+    # Something listening there would answer our readiness check in anvil's place. (Asking
+    # with connect, not bind: a killed anvil's old connections linger without blocking a new one.)
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a TIME_WAIT is not "taken"
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError as exc:
-            raise LocalChainError(f"port {port} on 127.0.0.1 is taken ({exc.strerror}): "
-                                  "choose another (TRACE_LOCAL_CHAIN_PORT)") from None
+        s.settimeout(1.0)
+        if s.connect_ex(("127.0.0.1", port)) == 0:
+            raise LocalChainError(f"port {port} on 127.0.0.1 is taken: choose another "
+                                  "(TRACE_LOCAL_CHAIN_PORT)")
 
 
 def _abort(handle: AnvilHandle) -> None:
@@ -212,19 +215,30 @@ def _abort(handle: AnvilHandle) -> None:
 
 
 def _alive(pid: int) -> bool:
-    try:  # reap it if it is our own child that exited (else it lingers as a zombie)
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+    try:
+        ours = True
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:  # our child, exited: reaped now
             return False
     except ChildProcessError:
-        pass
+        ours = False  # started by an earlier command
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    cmdline = Path(f"/proc/{pid}/cmdline")  # a pid reused by another program is not anvil
-    return not cmdline.exists() or b"anvil" in cmdline.read_bytes()
+    if ours:
+        return True  # waitpid knows best: not exited yet (a pid cannot be reused before)
+    try:  # Linux, not our child: /proc says whether it is still our anvil
+        status = (Path(f"/proc/{pid}") / "status").read_text()
+        cmdline = (Path(f"/proc/{pid}") / "cmdline").read_bytes()
+    except FileNotFoundError:
+        return Path(f"/proc/{pid}").exists() or not Path("/proc/self").exists()
+    fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+    # Dead: a zombie whose threads are all gone (until then it still holds its port).
+    if fields.get("State", "").startswith(("Z", "X")) and fields.get("Threads", "1").strip() == "1":
+        return False
+    return not cmdline or b"anvil" in cmdline  # a reused pid is not anvil; empty: exec'ing
 
 
 def _wait_exit(pid: int, timeout: float) -> bool:

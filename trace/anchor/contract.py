@@ -2,8 +2,8 @@
 
 Anchoring is split into steps so that the caller can store each result before the next one, and a
 process that dies anywhere can carry on without ever sending two different transactions for one
-batch: ``build_anchor_tx`` signs locally (nothing leaves the machine), ``send_raw`` sends those exact
-bytes and may be repeated, ``receipt`` says whether they are mined (None while pending).
+batch: ``build_anchor_tx`` signs locally (nothing leaves the machine), ``send_raw`` sends those
+exact bytes and may be repeated, ``receipt`` says whether they are mined (None while pending).
 
 Node errors are raised as ``tracechain.anchor.errors`` types (see ``node_errors``); transient
 connection failures were already retried by the provider (``provider.make_web3``).
@@ -15,7 +15,7 @@ import functools
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.resources import files
 
 from eth_account.signers.local import LocalAccount
@@ -33,7 +33,13 @@ from web3.logs import DISCARD
 
 from ..services.ports import AnchorFact, AnchorReceipt, SignedTx
 from . import node_errors
-from .errors import ChainError, ChainIdMismatch, ContractMissing, NonceAlreadyUsed, TransactionFailed
+from .errors import (
+    ChainError,
+    ChainIdMismatch,
+    ContractMissing,
+    NonceAlreadyUsed,
+    TransactionFailed,
+)
 from .node_errors import ROLES, translated
 
 log = logging.getLogger(__name__)
@@ -152,7 +158,10 @@ class AnchorContract:
         return AnchorFact(root, block, timestamp, submitter, leaf_count)
 
     def signer_of(self, address: str) -> SignerFact | None:
-        """The registry's record of a signing address, or None if it was never registered."""
+        """The registry's record of a signing address, or None if it was never registered.
+
+        :raises ContractMissing: no contract at the address.
+        """
         address = Web3.to_checksum_address(address)
         organisation, active, registered_at, revoked_at = self._call("signerOf", address)
         if registered_at == 0:
@@ -160,10 +169,17 @@ class AnchorContract:
         return SignerFact(address, organisation, active, registered_at, revoked_at or None)
 
     def verify_event(self, root: bytes, event_hash: bytes, proof: list[bytes]) -> bool:
-        """True iff ``root`` is anchored and ``proof`` places ``event_hash`` in its tree."""
+        """True iff ``root`` is anchored and ``proof`` places ``event_hash`` in its tree.
+
+        :raises ContractMissing: no contract at the address.
+        """
         return self._call("verifyEvent", root, event_hash, list(proof))
 
     def has_role(self, role: str, address: str) -> bool:
+        """Whether ``address`` holds ``role`` (a name, as for ``grant_role``).
+
+        :raises ValueError: an unknown role name.
+        """
         return self._call("hasRole", _role(role), Web3.to_checksum_address(address))
 
     # --- anchoring, one step at a time ----------------------------------------------------------
@@ -220,7 +236,7 @@ class AnchorContract:
             timestamp = self.w3.eth.get_block(r["blockNumber"])["timestamp"]
         fields = dict(tx_hash=r["transactionHash"].to_0x_hex(), status=r["status"],
                       block_number=r["blockNumber"], gas_used=r["gasUsed"],
-                      block_time=datetime.fromtimestamp(timestamp, timezone.utc))
+                      block_time=datetime.fromtimestamp(timestamp, UTC))
         if r["status"] != 1:
             return AnchorTxReceipt(**fields, error=self._revert_reason(r))
         for event in self._contract.events.Anchored().process_receipt(r, errors=DISCARD):
@@ -348,8 +364,9 @@ class AnchorContract:
                                  f"{self.WAIT_TIMEOUT:.0f} s; it may still be") from None
         if receipt["status"] != 1:
             reason = self._revert_reason(receipt)
-            raise TransactionFailed(f"transaction {signed.tx_hash} reverted: {reason or 'no reason'}",
-                                    reason=reason, tx_hash=signed.tx_hash)
+            raise TransactionFailed(
+                f"transaction {signed.tx_hash} reverted: {reason or 'no reason given'}",
+                reason=reason, tx_hash=signed.tx_hash)
         return receipt
 
     def _revert_reason(self, receipt) -> str | None:

@@ -28,7 +28,8 @@ class ChainIdMismatch(ChainError):
 
     def __init__(self, expected: int, actual: int):
         super().__init__(f"the node reports chain id {actual}, but chain id {expected} is "
-                         "configured (TRACE_CHAIN_ID): check TRACE_CHAIN_RPC_URL and TRACE_CHAIN_ID")
+                         "configured (TRACE_CHAIN_ID): check TRACE_CHAIN_RPC_URL and "
+                         "TRACE_CHAIN_ID")
         self.expected, self.actual = expected, actual
 
 

@@ -32,7 +32,13 @@ from web3.exceptions import (
     Web3RPCError,
 )
 
-from .errors import ChainError, ChainUnavailable, NotAuthorised, RootAlreadyAnchored, TransactionFailed
+from .errors import (
+    ChainError,
+    ChainUnavailable,
+    NotAuthorised,
+    RootAlreadyAnchored,
+    TransactionFailed,
+)
 
 try:
     from eth_tester.exceptions import TransactionFailed as TesterRevert
@@ -68,6 +74,7 @@ _REFUSALS = (
 )
 # eth-tester: "Invalid transaction nonce: Expected 2, but got 1"
 _TESTER_NONCE = re.compile(r"expected (\d+), but got (\d+)")
+_ERRNO = re.compile(r"\[Errno -?\d+\] [^'\")]+")
 
 
 def revert_data(exc: BaseException) -> bytes | None:
@@ -144,12 +151,19 @@ def from_node(abi: list[dict], exc: BaseException) -> ChainError | None:
     if isinstance(exc, ChainError):
         return exc
     if isinstance(exc, CONNECTION_ERRORS):
-        return ChainUnavailable(f"{type(exc).__name__}: {exc}")
+        return ChainUnavailable(_connection_detail(exc))
     if isinstance(exc, REVERTS):
         return from_revert(abi, exc)
     if isinstance(exc, (Web3RPCError, ValidationError)):
         return ChainError(f"the chain node answered with an error: {exc}")
     return None
+
+
+def _connection_detail(exc: BaseException) -> str:
+    # requests nests the reason deep in its message: "[Errno 111] Connection refused" is enough.
+    text = str(exc)
+    errno = _ERRNO.search(text)
+    return errno.group(0) if errno else f"{type(exc).__name__}: {text[:300]}"
 
 
 @contextlib.contextmanager

@@ -142,4 +142,5 @@ def _contract_address() -> tuple[str | None, str]:
     known = deployment.load(cfg["VAR_DIR"])
     if known is None:
         return None, ""
-    return known.address, f"deployed at block {known.deployed_block}, {deployment.path(cfg['VAR_DIR'])}"
+    where = deployment.path(cfg["VAR_DIR"])
+    return known.address, f"deployed at block {known.deployed_block}, remembered in {where}"

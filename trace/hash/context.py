@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .values import value_functions
-from .vocabulary import suffix_replacements, vocabulary_uris
+from .vocabulary import root_scope, suffix_replacements, vocabulary_uris
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,24 +41,29 @@ class HashContext:
 
     @classmethod
     def from_document(cls, doc: dict) -> HashContext:
-        inline = inline_contexts(doc)
-        namespaces: dict[str, str] = {}
-        for entry in inline:
-            for prefix, definition in entry.items():
-                if isinstance(definition, dict):
-                    definition = definition.get("@id")
-                if isinstance(definition, str):
-                    namespaces[prefix] = definition
-        # JSON-LD expansion, unlike the reference's prefix table, also reads a lone object.
         context = doc.get("@context")
-        uris = vocabulary_uris(doc, [context] if isinstance(context, dict) else inline)
+        try:
+            context_key = repr(context)  # documents of one source repeat the same @context
+        except RecursionError:
+            context_key = None
+        setup = _setups.get(context_key) if context_key is not None else None
+        if setup is None:
+            setup = _setup(doc)
+            if context_key is not None:
+                if len(_setups) >= 256:
+                    _setups.clear()
+                _setups[context_key] = setup
+        namespaces, scope = setup
+        uris = vocabulary_uris(doc, scope)
         # Documents from one source share prefixes and words: reuse the context and its caches.
-        key = (tuple(namespaces.items()), uris)
-        ctx = _recent.get(key)
+        key = (context_key, uris)
+        ctx = _recent.get(key) if context_key is not None else None
         if ctx is None:
-            if len(_recent) >= 256:
-                _recent.clear()
-            ctx = _recent[key] = cls(namespaces, suffix_replacements(uris))
+            ctx = cls(namespaces, suffix_replacements(uris))
+            if context_key is not None:
+                if len(_recent) >= 256:
+                    _recent.clear()
+                _recent[key] = ctx
         return ctx
 
     def bare(self, text: str) -> str:
@@ -100,6 +105,22 @@ class HashContext:
 
 
 _recent: dict[tuple, HashContext] = {}
+_setups: dict[str, tuple] = {}
+
+
+def _setup(doc: dict) -> tuple[dict[str, str], tuple]:
+    """The reference's prefix table and the JSON-LD root scope for the document's @context."""
+    inline = inline_contexts(doc)
+    namespaces: dict[str, str] = {}
+    for entry in inline:
+        for prefix, definition in entry.items():
+            if isinstance(definition, dict):
+                definition = definition.get("@id")
+            if isinstance(definition, str):
+                namespaces[prefix] = definition
+    # JSON-LD expansion, unlike the reference's prefix table, also reads a lone object.
+    context = doc.get("@context")
+    return namespaces, root_scope([context] if isinstance(context, dict) else inline)
 
 
 # Names the node model renames or regroups, and keys it skips: no direct rendering for these.

@@ -75,7 +75,7 @@ def _table_scope(scope_id: str) -> Scope:
 def root_scope(inline: list[dict]) -> tuple[Scope, dict[str, str], tuple[str, ...]]:
     """The document's top scope and CURIE prefixes: the standard context plus inline objects."""
     try:
-        key = repr(inline)  # documents of one source repeat the same inline context
+        key = repr(inline)  # the same inline context gives the same (long-lived) scope
     except RecursionError:
         key = None
     cached = _root_scopes.get(key) if key is not None else None
@@ -132,7 +132,11 @@ class _Collector:
             kind = type(value)
             if kind is str:
                 if code == VOCAB:
-                    self.word(value, inner)
+                    word = inner.words.get(value)  # the common case, without a call
+                    if word is None:
+                        self.word(value, inner)
+                    elif word.startswith(VOCAB_STEMS):
+                        self.found.add(word)
                 elif code and value.startswith(candidates):
                     self.expand(value, code)
             elif code:
@@ -179,9 +183,13 @@ class _Collector:
             self.found.add(value)
 
 
-def vocabulary_uris(doc: dict, inline: list[dict]) -> frozenset[str]:
-    """Every CBV / GS1 vocabulary URI that JSON-LD expansion of ``doc`` would contain."""
-    scope, prefixes, candidates = root_scope(inline)
+def vocabulary_uris(doc: dict, root: tuple[Scope, dict[str, str], tuple[str, ...]]
+                    ) -> frozenset[str]:
+    """Every CBV / GS1 vocabulary URI that JSON-LD expansion of ``doc`` would contain.
+
+    ``root`` is what :func:`root_scope` gives for the document's inline contexts.
+    """
+    scope, prefixes, candidates = root
     collector = _Collector(prefixes, candidates)
     collector.node(doc, scope)
     return frozenset(collector.found)

@@ -29,6 +29,9 @@ class Organisation(Base):
     # encrypted keystore (the password comes from configuration, never from the database).
     signing_address: Mapped[str | None] = mapped_column(String(42), unique=True)
     signing_keystore: Mapped[str | None] = mapped_column(Text)
+    # Set once the registrar's registerSigner transaction for signing_address is mined: a cache
+    # of a chain fact, so the anchorer registers each key once (the chain stays the authority).
+    signer_registered_tx: Mapped[str | None] = mapped_column(String(66))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")

@@ -182,7 +182,8 @@ class FakeEth:
 def client(eth: FakeEth) -> AnchorContract:
     from eth_account import Account
 
-    contract = Web3().eth.contract(address=Web3.to_checksum_address("0x" + "ab" * 20), abi=ABI)  # encoding only, no I/O
+    address = Web3.to_checksum_address("0x" + "ab" * 20)
+    contract = Web3().eth.contract(address=address, abi=ABI)  # for encoding only: no I/O
     return AnchorContract(SimpleNamespace(eth=eth), contract, Account.create())
 
 
@@ -250,8 +251,27 @@ def test_build_falls_back_to_a_fixed_gas_limit_when_the_node_cannot_estimate():
     assert (estimated["maxFeePerGas"], estimated["maxPriorityFeePerGas"]) == (2 * 10 + 1, 1)
 
 
+def test_a_chain_without_base_fee_gets_a_legacy_transaction():
+    class LegacyEth(FakeEth):
+        gas_price = 5
+
+        def get_block(self, which):
+            return {"timestamp": 0}
+
+    import rlp
+    from hexbytes import HexBytes
+
+    raw = HexBytes(client(LegacyEth()).build_anchor_tx(ROOT, 3).raw)
+    assert raw[0] >= 0xC0  # an RLP list, not a typed (EIP-2718) transaction
+    _nonce, gas_price, *_ = rlp.decode(raw)
+    assert int.from_bytes(gas_price) == 5
+
+
 def _decode(raw: str) -> dict:
+    from eth_account import Account
     from eth_account.typed_transactions import TypedTransaction
     from hexbytes import HexBytes
 
-    return TypedTransaction.from_bytes(HexBytes(raw)).as_dict()
+    data = HexBytes(raw)
+    assert Account.recover_transaction(data)  # well signed
+    return TypedTransaction.from_bytes(data).as_dict()

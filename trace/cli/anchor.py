@@ -1,0 +1,63 @@
+"""`tracechain anchor [--watch]`: batch pending events, sign them, anchor their Merkle roots."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..anchor import wiring
+from ..anchor.errors import ChainError
+from ..services.anchoring import AnchorSettings, anchor_pending
+from ..services.registry import register_signers
+from .common import fail_on_trace_error, keyring, unit_of_work
+
+
+def anchor_settings(cfg) -> AnchorSettings:
+    return AnchorSettings(interval=cfg["ANCHOR_INTERVAL"], max_batch=cfg["ANCHOR_MAX_BATCH"])
+
+
+@click.command("anchor")
+@click.option("--watch", is_flag=True, help="Keep anchoring as events arrive (until stopped).")
+@with_appcontext
+@fail_on_trace_error
+def anchor_command(watch: bool) -> None:
+    """Anchor what is pending now (or, with --watch, keep doing it).
+
+    Safe to run beside the service and in several copies: one anchorer acts at a time, and a
+    run that was killed is finished by the next. While the chain is down, events wait.
+    """
+    cfg = current_app.config
+    settings = anchor_settings(cfg)
+    stop = {"now": False}
+    if watch:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.update(now=True))
+    chain = None
+    while True:
+        try:
+            chain = chain or wiring.contract(cfg, start=wiring.is_local(cfg),
+                                             deploy=wiring.is_local(cfg), say=click.echo)
+            register_signers(unit_of_work(), chain)
+            report = anchor_pending(unit_of_work(), chain, settings, force=not watch,
+                                    keyring=keyring())
+            if report.events_anchored or not watch:
+                click.echo(f"anchored {report.events_anchored} events in "
+                           f"{report.batches_confirmed} batches"
+                           + (f"; waiting for {len(report.waiting)}" if report.waiting else "")
+                           + (f"; {report.skipped}" if report.skipped else ""))
+        except (ChainError, ConnectionError) as exc:
+            if not watch:
+                raise
+            click.echo(f"chain not reachable ({exc}); events stay pending, retrying", err=True)
+            chain = None
+        if not watch or stop["now"]:
+            return
+        deadline = time.monotonic() + min(settings.interval, 2.0)
+        while time.monotonic() < deadline and not stop["now"]:
+            time.sleep(0.1)
+        if stop["now"]:
+            return
