@@ -27,6 +27,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
 
+    from .anchor.wiring import LazyChainReader
     from .api import init_app as init_api
     from .sign.keyring import Keyring
     from .store.db import make_engine, make_session_factory
@@ -36,5 +37,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.extensions["tracechain.sessions"] = make_session_factory(engine)
     app.extensions["tracechain.keyring"] = Keyring(app.config["SIGNING_SECRET"],
                                                    app.config["SIGNING_KDF_N"])
+    app.extensions["tracechain.chain_reader"] = LazyChainReader(app.config)
     init_api(app)
     return app

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -34,5 +38,29 @@ def serve_command(host: str | None, port: int | None, workers: int | None, dev: 
             # Each worker builds its own app (and engine) after the fork.
             return create_app()
 
+    anchorer = _start_anchorer(cfg) if cfg["ANCHOR_IN_BACKGROUND"] else None
     click.echo(f"tracechain listening on http://{host}:{port}/  (API docs: /api/docs)")
-    _Gunicorn().run()
+    try:
+        _Gunicorn().run()
+    finally:
+        if anchorer is not None:
+            anchorer.terminate()
+            anchorer.wait(timeout=30)
+
+
+def _start_anchorer(cfg):
+    """Make sure the chain is there (start and deploy the local one), then anchor in a process
+    of its own: `tracechain anchor --watch`, stopped with the server."""
+    from ..anchor import wiring
+    from ..anchor.errors import ChainError, ChainIdMismatch
+
+    local = wiring.is_local(cfg)
+    try:
+        wiring.contract(cfg, start=local, deploy=local, say=click.echo)
+    except ChainIdMismatch as exc:
+        raise click.ClickException(str(exc)) from None
+    except ChainError as exc:
+        click.echo(f"warning: {exc}; capture goes on and anchoring catches up later", err=True)
+    command = [sys.executable, "-c", "from tracechain.cli import main; main()", "anchor",
+               "--watch"]
+    return subprocess.Popen(command, env=os.environ.copy())

@@ -51,3 +51,27 @@ class AnchorChain(Protocol):
     def send_raw(self, raw: str) -> str: ...
 
     def receipt(self, tx_hash: str) -> AnchorReceipt | None: ...
+
+
+class SignerRegistration(Protocol):
+    """The chain's signer registry entry of an address (``anchor.contract.SignerFact`` is one)."""
+
+    organisation: bytes
+    active: bool
+    registered_at: int
+    revoked_at: int | None
+
+
+class ChainReader(Protocol):
+    """What verification reads from the chain: anchored roots and the signer registry.
+    ``anchor.contract.AnchorContract`` is one; it needs no key."""
+
+    @property
+    def chain_id(self) -> int: ...
+
+    @property
+    def address(self) -> str: ...
+
+    def anchor_of(self, root: bytes) -> AnchorFact | None: ...
+
+    def signer_of(self, address: str) -> SignerRegistration | None: ...

@@ -1,0 +1,343 @@
+"""Whether a record is what its organisation signed and what was anchored: the verdict rules.
+
+A verdict is reached from plain facts that someone else gathered (from our database and the chain,
+or from an audit pack and the chain): the event as re-hashed now, its signature, the chain's
+signer registry, its Merkle proof and what the chain says about the root. Four checks, each with a
+status and a plain reason; the event's status is the worst of them, in this order of precedence:
+
+    altered > bad-signature > unknown-signer > not-on-chain > pending > verified
+
+``altered`` wins because it is about the record itself: a bad signature or a missing anchor are
+consequences of it. A lot's verdict is the worst verdict of the events of its lineage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+
+from .identity import gln_of, organisation_id_bytes
+from .merkle import event_hash_bytes, verify
+
+VERIFIED = "verified"
+PENDING = "pending"
+NOT_ON_CHAIN = "not-on-chain"
+UNKNOWN_SIGNER = "unknown-signer"
+BAD_SIGNATURE = "bad-signature"
+ALTERED = "altered"
+STATUSES = (VERIFIED, PENDING, NOT_ON_CHAIN, UNKNOWN_SIGNER, BAD_SIGNATURE, ALTERED)  # best first
+_RANK = {status: rank for rank, status in enumerate(STATUSES)}
+
+# What an anchor is known from: asked of the chain just now, our record of a confirmed anchoring
+# transaction, or nothing (no chain configured).
+FROM_CHAIN, FROM_RECORD, NO_CHAIN = "chain", "record", "none"
+# Where an event is in the anchoring flow.
+UNBATCHED, ANCHORING, ANCHORED = "unbatched", "anchoring", "anchored"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check's outcome; ``code`` names the rule that decided it, for programs."""
+
+    name: str  # hash | signature | signer | anchor
+    status: str
+    reason: str
+    code: str = "ok"
+
+    def as_dict(self) -> dict:
+        return {"check": self.name, "status": self.status, "code": self.code,
+                "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str
+    reason: str
+    checks: tuple[Check, ...] = ()
+
+    @property
+    def verified(self) -> bool:
+        return self.status == VERIFIED
+
+    def as_dict(self) -> dict:
+        return {"status": self.status, "reason": self.reason,
+                "checks": [c.as_dict() for c in self.checks]}
+
+
+# --- the facts -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HashFacts:
+    """The recorded hash and pre-hash, and what the recorded event re-hashes to now."""
+
+    stored_hash: str
+    stored_prehash: str | None
+    recomputed_hash: str | None = None
+    recomputed_prehash: str | None = None
+    error: str | None = None  # why the recorded event could not be re-hashed
+
+
+@dataclass(frozen=True)
+class SignatureFacts:
+    """The recorded signature and signer, and whose key made the signature over the recorded hash."""
+
+    signature: str | None
+    signer: str | None
+    recovered: str | None = None
+    error: str | None = None  # the signature is malformed
+    organisation_key: str | None = None  # the organisation's signing address today, if known
+
+
+@dataclass(frozen=True)
+class Registration:
+    """The chain's signer registry entry of an address (``revoked_at`` None while active)."""
+
+    organisation: bytes
+    active: bool
+    registered_at: int
+    revoked_at: int | None = None
+
+
+@dataclass(frozen=True)
+class RegistryFacts:
+    """What the chain's signer registry says about the signer; ``checked`` False: it was not asked."""
+
+    checked: bool
+    registration: Registration | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class AnchorFacts:
+    """Where the event is in the anchoring flow, and the Merkle proof of it.
+
+    ``problem``: the anchoring records were found broken while gathering the facts (a changed
+    batch link or leaf index, a batch whose records no longer rebuild its root); ``problem_code``
+    says which, for programs.
+    """
+
+    state: str  # UNBATCHED | ANCHORING | ANCHORED
+    batch: str = ""  # how reasons name the batch, e.g. "batch 7"
+    root: bytes | None = None
+    leaf_count: int | None = None
+    proof: tuple[bytes, ...] | None = None
+    problem: str | None = None
+    problem_code: str = "records-broken"
+
+
+@dataclass(frozen=True)
+class ChainFacts:
+    """What is known about the root on chain, and from where (``source``)."""
+
+    source: str  # FROM_CHAIN | FROM_RECORD | NO_CHAIN
+    anchored: bool = False
+    leaf_count: int | None = None
+    block_number: int | None = None
+    timestamp: int | None = None
+    error: str | None = None  # the chain could not be asked, or is not the one anchored on
+    where: str = ""  # e.g. "chain 31337, contract 0x…", for reasons
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    organisation_gln: str | None
+    hash: HashFacts
+    signature: SignatureFacts
+    registry: RegistryFacts
+    anchor: AnchorFacts
+    chain: ChainFacts = field(default_factory=lambda: ChainFacts(NO_CHAIN))
+
+
+# --- the rules -----------------------------------------------------------------------------------
+
+def verdict(facts: EventFacts) -> Verdict:
+    """The verdict on one event: its four checks and the worst of them."""
+    checks = [check_hash(facts.hash),
+              check_signature(facts.signature, facts.anchor.state),
+              check_signer(facts.registry, facts.signature, facts.organisation_gln,
+                           facts.anchor.state),
+              check_anchor(facts.anchor, facts.chain, _anchored_value(facts.hash))]
+    checks = [c for c in checks if c is not None]
+    checks = _rewritten(checks)
+    return worst_of(checks)
+
+
+def worst_of(checks: Sequence[Check]) -> Verdict:
+    """The worst check decides; among equals, the first (hash, signature, signer, anchor)."""
+    worst = checks[0]
+    for c in checks[1:]:
+        if _RANK[c.status] > _RANK[worst.status]:
+            worst = c
+    return Verdict(worst.status, worst.reason, tuple(checks))
+
+
+def worse(a: str, b: str) -> str:
+    return a if _RANK[a] >= _RANK[b] else b
+
+
+def lot_verdict(verdicts: Iterable[tuple[str, Verdict]]) -> Verdict:
+    """A lot's verdict: the worst of its lineage's events, with the first such event named."""
+    verdicts = list(verdicts)
+    if not verdicts:
+        return Verdict(PENDING, "no events are recorded for this lineage yet")
+    status = VERIFIED
+    for _, v in verdicts:
+        status = worse(status, v.status)
+    total, ok = len(verdicts), sum(v.verified for _, v in verdicts)
+    if status == VERIFIED:
+        return Verdict(VERIFIED, f"all {total} events of the lineage are verified")
+    event_id, first = next((e, v) for e, v in verdicts if v.status == status)
+    return Verdict(status, f"{ok} of {total} events verified; event {event_id}: {first.reason}")
+
+
+def check_hash(h: HashFacts) -> Check:
+    name = "hash"
+    try:
+        event_hash_bytes(h.stored_hash)
+    except ValueError:
+        return Check(name, ALTERED, f"the recorded hash {h.stored_hash!r} is not a CBV 2.0 event "
+                     "hash: it was changed", "hash-malformed")
+    if h.error is not None or h.recomputed_hash is None:
+        return Check(name, ALTERED, f"the recorded event cannot be re-hashed "
+                     f"({h.error or 'no event'}): it was changed", "not-rehashable")
+    if h.recomputed_hash != h.stored_hash:
+        return Check(name, ALTERED, f"the recorded event re-hashes to {h.recomputed_hash}, not "
+                     f"to its recorded hash {h.stored_hash}: the event or its hash was changed",
+                     "hash-mismatch")
+    if h.stored_prehash is not None and _ni(h.stored_prehash) != h.stored_hash:
+        return Check(name, ALTERED, "the recorded pre-hash does not hash to the recorded hash: "
+                     "the pre-hash was changed", "prehash-mismatch")
+    return Check(name, VERIFIED, "the event re-hashes to its recorded hash (CBV 2.0)")
+
+
+def check_signature(s: SignatureFacts, anchor_state: str = ANCHORED) -> Check:
+    name = "signature"
+    if s.signature is None:
+        if anchor_state == UNBATCHED and s.signer is None:
+            return Check(name, PENDING, "not signed yet: the organisation's signature is added "
+                         "when the event's anchoring batch is closed", "not-signed-yet")
+        return Check(name, BAD_SIGNATURE, "no signature is recorded, yet every event is signed "
+                     "before it is anchored", "missing")
+    if s.error is not None:
+        return Check(name, BAD_SIGNATURE, f"the recorded signature is malformed: {s.error}",
+                     "malformed")
+    if s.signer is None:
+        return Check(name, BAD_SIGNATURE, "no signer address is recorded", "no-signer")
+    if s.recovered is None or s.recovered.lower() != s.signer.lower():
+        return Check(name, BAD_SIGNATURE, f"the signature is by {s.recovered}, not by the "
+                     f"recorded signer {s.signer}", "wrong-signer")
+    return Check(name, VERIFIED, f"signed by {s.signer}")
+
+
+def check_signer(r: RegistryFacts, s: SignatureFacts, gln: str | None,
+                 anchor_state: str = ANCHORED) -> Check | None:
+    """Whether the signer is registered on chain, active, for the event's organisation.
+
+    None when there is no signer to ask about (the signature check already says why).
+    """
+    name = "signer"
+    if s.signer is None or s.signature is None:
+        return None
+    if gln is None:
+        return Check(name, UNKNOWN_SIGNER, "the event names no organisation to check its signer "
+                     "against", "no-organisation")
+    if not r.checked:
+        if s.organisation_key is not None and s.organisation_key.lower() != s.signer.lower():
+            return Check(name, BAD_SIGNATURE, f"{s.signer} is not the signing key of organisation "
+                         f"{gln} ({s.organisation_key}), and the chain's signer registry could "
+                         "not be asked", "not-organisation-key")
+        # Before anchoring, nothing is expected on chain yet: not a warning.
+        status = NOT_ON_CHAIN if anchor_state == ANCHORED else PENDING
+        return Check(name, status, f"the signer registry could not be checked: "
+                     f"{r.error or 'no chain configured'}", "registry-unchecked")
+    reg = r.registration
+    if reg is None:
+        return Check(name, UNKNOWN_SIGNER, f"{s.signer} is not registered on chain as a signer",
+                     "not-registered")
+    if reg.organisation != organisation_id_bytes(gln):
+        return Check(name, UNKNOWN_SIGNER, f"{s.signer} is registered on chain for organisation "
+                     f"{gln_of(reg.organisation)!r}, not for {gln}", "other-organisation")
+    if not reg.active or reg.revoked_at:
+        when = f" on {_time(reg.revoked_at)}" if reg.revoked_at else ""
+        return Check(name, UNKNOWN_SIGNER, f"{s.signer}'s registration for organisation {gln} "
+                     f"was revoked on chain{when}", "revoked")
+    return Check(name, VERIFIED, f"{s.signer} is registered on chain for organisation {gln} "
+                 f"since {_time(reg.registered_at)}")
+
+
+def check_anchor(a: AnchorFacts, c: ChainFacts, value: bytes | None) -> Check:
+    """Whether the Merkle proof leads from ``value`` (the event's hash) to a root on chain."""
+    name = "anchor"
+    if a.problem is not None:
+        return Check(name, NOT_ON_CHAIN, a.problem, a.problem_code)
+    if a.state == UNBATCHED:
+        return Check(name, PENDING, "not anchored yet: waiting for the next anchoring batch",
+                     "not-batched")
+    if a.state == ANCHORING:
+        return Check(name, PENDING, f"{a.batch} is being anchored; its transaction is not "
+                     "confirmed yet", "anchoring")
+    if a.root is None or a.proof is None:
+        return Check(name, NOT_ON_CHAIN, f"there is no Merkle proof of the event in {a.batch}",
+                     "no-proof")
+    if value is None or not verify(a.root, value, a.proof):
+        return Check(name, NOT_ON_CHAIN, f"the Merkle proof does not lead from the event's hash "
+                     f"to the root 0x{a.root.hex()} of {a.batch}", "proof-fails")
+    if c.source == NO_CHAIN:
+        return Check(name, NOT_ON_CHAIN, f"no chain configured: the anchoring of {a.batch} "
+                     "cannot be checked", "no-chain")
+    if c.error is not None:
+        return Check(name, NOT_ON_CHAIN, c.error, "chain-error")
+    if not c.anchored:
+        return Check(name, NOT_ON_CHAIN, f"the root 0x{a.root.hex()} of {a.batch} is not "
+                     f"anchored on {c.where or 'chain'}", "root-not-anchored")
+    if c.leaf_count is not None and a.leaf_count is not None and c.leaf_count != a.leaf_count:
+        return Check(name, NOT_ON_CHAIN, f"the chain records {c.leaf_count} events under the "
+                     f"root of {a.batch}, its records say {a.leaf_count}", "leaf-count")
+    source = "checked on chain just now" if c.source == FROM_CHAIN else \
+        "as recorded when its anchoring was confirmed"
+    where = f" on {c.where}" if c.where else ""
+    return Check(name, VERIFIED, f"in {a.batch}, anchored{where} in block {c.block_number} "
+                 f"on {_time(c.timestamp)} ({source})")
+
+
+# Anchor failures that are about this event's hash, not about the chain being out of reach.
+_HASH_NOT_ANCHORED = frozenset(("proof-fails", "not-a-leaf", "records-broken"))
+
+
+def _rewritten(checks: list[Check]) -> list[Check]:
+    """A record re-hashes consistently, yet its hash is neither the one signed nor one anchored:
+    the event, its hash and its pre-hash were all rewritten together. That is an alteration,
+    not merely a bad signature."""
+    by = {c.name: c for c in checks}
+    sig, anchor, hashed = by.get("signature"), by.get("anchor"), by.get("hash")
+    if (hashed is not None and hashed.status == VERIFIED and sig is not None
+            and sig.code == "wrong-signer" and anchor is not None
+            and anchor.code in _HASH_NOT_ANCHORED):
+        rewritten = replace(hashed, status=ALTERED, code="rewritten", reason=(
+            "the event re-hashes to its recorded hash, but that hash is neither the one its "
+            "organisation signed nor one anchored on chain: the record was rewritten"))
+        return [rewritten if c is hashed else c for c in checks]
+    return checks
+
+
+def _anchored_value(h: HashFacts) -> bytes | None:
+    """The hash whose anchoring is judged: the event's own, recomputed; the recorded one if the
+    event cannot be re-hashed."""
+    for candidate in (h.recomputed_hash, h.stored_hash):
+        try:
+            return event_hash_bytes(candidate)
+        except ValueError:
+            continue
+    return None
+
+
+def _ni(prehash: str) -> str:
+    return "ni:///sha-256;" + hashlib.sha256(prehash.encode()).hexdigest() + "?ver=CBV2.0"
+
+
+def _time(timestamp: int | None) -> str:
+    if timestamp is None:
+        return "an unknown time"
+    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat().replace("+00:00", "Z")
