@@ -55,6 +55,7 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "CHAIN_ID": int(env["TRACE_CHAIN_ID"]) if env.get("TRACE_CHAIN_ID") else None,
         "CHAIN_CONTRACT": env.get("TRACE_CHAIN_CONTRACT", ""),
         "LOCAL_CHAIN_PORT": int(env.get("TRACE_LOCAL_CHAIN_PORT", 8545)),
+        "ANVIL_BIN": env.get("TRACE_ANVIL_BIN", ""),
         "ANCHOR_KEYSTORE": env.get("TRACE_ANCHOR_KEYSTORE", ""),
         "ANCHOR_KEYSTORE_PASSWORD": env.get("TRACE_ANCHOR_KEYSTORE_PASSWORD", ""),
         # A batch closes after this many seconds or this many events, whichever comes first.
@@ -96,6 +97,7 @@ def describe() -> list[tuple[str, str]]:
         ("TRACE_CHAIN_RPC_URL", "JSON-RPC URL of the chain (unset: local anvil under var/)"),
         ("TRACE_CHAIN_ID", "the chain id the node must report (refuses to start otherwise)"),
         ("TRACE_CHAIN_CONTRACT", "address of the deployed TraceAnchor contract"),
+        ("TRACE_ANVIL_BIN", "anvil binary for the local chain (default contracts/node_modules)"),
         ("TRACE_ANCHOR_KEYSTORE / _PASSWORD", "keystore file of the anchoring account"),
         ("TRACE_ANCHOR_INTERVAL / TRACE_ANCHOR_MAX_BATCH", "batch closes after N s or N events"),
     ]

@@ -16,6 +16,7 @@ from web3 import Web3
 from . import anvil, deployment
 from .contract import AnchorContract
 from .errors import ChainError, ChainIdMismatch
+from .node_errors import translated
 from .provider import DEV_CHAIN_ID, dev_account, load_account, make_web3
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,8 @@ def contract(cfg: Mapping, *, start: bool = False, deploy: bool = False, signing
     w3 = node(cfg, start=start, say=say)
     expected = cfg.get("CHAIN_ID")
     if expected is not None:
-        actual = w3.eth.chain_id
+        with translated([]):
+            actual = w3.eth.chain_id
         if actual != expected:
             raise ChainIdMismatch(expected, actual)
     acct = account(cfg) if signing else None

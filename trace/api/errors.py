@@ -31,7 +31,7 @@ STATUS = {
 }
 _PHRASES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
             409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type",
-            422: "Unprocessable Entity"}
+            422: "Unprocessable Entity", 502: "Bad Gateway", 503: "Service Unavailable"}
 
 _PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>{{ status }}</title>
@@ -64,8 +64,18 @@ def error_response(status: int, message: str, errors: list | dict | None = None,
     return response
 
 
+def _status(exc: TraceError) -> int:
+    from ..anchor.errors import ChainError, ChainIdMismatch, ChainUnavailable, ContractMissing
+
+    if isinstance(exc, ChainUnavailable | ChainIdMismatch | ContractMissing):
+        return 503  # our chain is down or misconfigured: try again later
+    if isinstance(exc, ChainError):
+        return 502  # the chain answered something we cannot use
+    return next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+
+
 def _trace_error(exc: TraceError):
-    status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+    status = _status(exc)
     headers = {"WWW-Authenticate": 'Bearer realm="tracechain"'} if status == 401 else None
     return error_response(status, exc.message, [p.as_dict() for p in exc.problems], headers)
 

@@ -12,11 +12,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 from web3 import Web3
 
-from ..anchor import anvil, deployment
+from ..anchor import anvil, deployment, wiring
 from ..anchor.contract import AnchorContract
 from ..anchor.errors import ChainError, ChainIdMismatch
 from ..anchor.node_errors import translated
-from ..anchor.provider import DEV_CHAIN_ID, dev_account, load_account, make_web3
+from ..anchor.provider import DEV_CHAIN_ID
 from .common import fail_on_trace_error
 
 
@@ -64,7 +64,8 @@ def status_command() -> None:
     handle = anvil.status(cfg["VAR_DIR"])
     click.echo(f"local anvil: running at {handle.url} (pid {handle.pid})" if handle
                else "local anvil: not running")
-    w3, url, _local = _node(start=False)
+    w3 = wiring.node(cfg, start=False)
+    url = w3.provider.endpoint_uri
     try:
         with translated([]):
             click.echo(f"node: {url}: chain id {w3.eth.chain_id}, block {w3.eth.block_number}")
@@ -91,17 +92,19 @@ def deploy_command() -> None:
     Deploys again only where the remembered address has no code (e.g. a wiped local chain).
     """
     cfg = current_app.config
-    w3, url, local = _node(start=True)
+    w3 = wiring.node(cfg, start=True, say=click.echo)
     if cfg.get("CHAIN_CONTRACT"):  # configured: check it, never replace it
         AnchorContract.from_web3(w3, cfg["CHAIN_CONTRACT"]).check(cfg.get("CHAIN_ID"))
-        click.echo(f"TRACE_CHAIN_CONTRACT is deployed on {url}; nothing to do")
+        click.echo(f"TRACE_CHAIN_CONTRACT is deployed on {w3.provider.endpoint_uri}; "
+                   "nothing to do")
         click.echo(Web3.to_checksum_address(cfg["CHAIN_CONTRACT"]))
         return
     with translated([]):
         actual = w3.eth.chain_id
     if cfg.get("CHAIN_ID") is not None and actual != cfg["CHAIN_ID"]:
         raise ChainIdMismatch(cfg["CHAIN_ID"], actual)
-    address = deployment.ensure_deployed(cfg["VAR_DIR"], w3, _account(local), say=click.echo)
+    account = wiring.account(cfg)  # development keys only for the local anvil
+    address = deployment.ensure_deployed(cfg["VAR_DIR"], w3, account, say=click.echo)
     click.echo(address)
 
 
@@ -109,30 +112,6 @@ def _start_local(port: int | None = None) -> anvil.AnvilHandle:
     cfg = current_app.config
     return anvil.start(cfg["VAR_DIR"], port or cfg.get("LOCAL_CHAIN_PORT", 8545),
                        chain_id=cfg.get("CHAIN_ID") or DEV_CHAIN_ID, binary=cfg.get("ANVIL_BIN"))
-
-
-def _node(*, start: bool) -> tuple[Web3, str, bool]:
-    """(web3, its URL, whether it is the local anvil); the local one is started if ``start``."""
-    cfg = current_app.config
-    if cfg.get("CHAIN_RPC_URL"):
-        return make_web3(cfg["CHAIN_RPC_URL"]), cfg["CHAIN_RPC_URL"], False
-    handle = anvil.status(cfg["VAR_DIR"])
-    if handle is None and start:
-        handle = _start_local()
-        click.echo(f"started anvil at {handle.url}")
-    url = handle.url if handle else f"http://127.0.0.1:{cfg.get('LOCAL_CHAIN_PORT', 8545)}"
-    return make_web3(url, retries=0 if handle is None else 5), url, True
-
-
-def _account(local: bool):
-    cfg = current_app.config
-    if cfg.get("ANCHOR_KEYSTORE"):
-        return load_account(cfg["ANCHOR_KEYSTORE"], cfg.get("ANCHOR_KEYSTORE_PASSWORD", ""))
-    if local:
-        return dev_account(0)  # anvil's published key: the local development chain only
-    raise ChainError("TRACE_CHAIN_RPC_URL is set but TRACE_ANCHOR_KEYSTORE is not: give the "
-                     "deploying account's keystore (the development keys are for the local "
-                     "anvil only)")
 
 
 def _contract_address() -> tuple[str | None, str]:

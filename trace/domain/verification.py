@@ -158,7 +158,7 @@ def verdict(facts: EventFacts) -> Verdict:
               check_signature(facts.signature, facts.anchor.state),
               check_signer(facts.registry, facts.signature, facts.organisation_gln,
                            facts.anchor.state),
-              check_anchor(facts.anchor, facts.chain, _anchored_value(facts.hash))]
+              check_anchor(facts.anchor, facts.chain, anchored_value(facts.hash))]
     checks = [c for c in checks if c is not None]
     checks = _rewritten(checks)
     return worst_of(checks)
@@ -170,6 +170,11 @@ def worst_of(checks: Sequence[Check]) -> Verdict:
     for c in checks[1:]:
         if _RANK[c.status] > _RANK[worst.status]:
             worst = c
+    if worst.status == VERIFIED:
+        anchor = next((c for c in checks if c.name == "anchor"), None)
+        summary = "the record is intact, signed by its organisation's registered key"
+        return Verdict(VERIFIED, summary + (f", and {anchor.reason}" if anchor else ""),
+                       tuple(checks))
     return Verdict(worst.status, worst.reason, tuple(checks))
 
 
@@ -297,9 +302,9 @@ def check_anchor(a: AnchorFacts, c: ChainFacts, value: bytes | None) -> Check:
                      f"root of {a.batch}, its records say {a.leaf_count}", "leaf-count")
     source = "checked on chain just now" if c.source == FROM_CHAIN else \
         "as recorded when its anchoring was confirmed"
-    where = f" on {c.where}" if c.where else ""
-    return Check(name, VERIFIED, f"in {a.batch}, anchored{where} in block {c.block_number} "
-                 f"on {_time(c.timestamp)} ({source})")
+    where = f"{c.where}; " if c.where else ""
+    return Check(name, VERIFIED, f"anchored in {a.batch}, block {c.block_number}, on "
+                 f"{_time(c.timestamp)} ({where}{source})")
 
 
 # Anchor failures that are about this event's hash, not about the chain being out of reach.
@@ -322,7 +327,7 @@ def _rewritten(checks: list[Check]) -> list[Check]:
     return checks
 
 
-def _anchored_value(h: HashFacts) -> bytes | None:
+def anchored_value(h: HashFacts) -> bytes | None:
     """The hash whose anchoring is judged: the event's own, recomputed; the recorded one if the
     event cannot be re-hashed."""
     for candidate in (h.recomputed_hash, h.stored_hash):

@@ -10,6 +10,8 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
+from eth_utils import is_address
+
 from ..domain.errors import TraceError
 from ..domain.verification import (
     FROM_CHAIN,
@@ -99,6 +101,8 @@ class SignerRegistry:
                fresh: bool = False) -> RegistryFacts:
         if reader is None:
             return RegistryFacts(False, error="no chain configured")
+        if not is_address(address):
+            return RegistryFacts(False, error=f"the recorded signer {address!r} is not an address")
         key = (reader.address.lower(), address.lower())
         now = self._clock()
         cached = self._entries.get(key)

@@ -1,0 +1,571 @@
+"""Anchoring on a real chain: gas per event by batch size, pending -> confirmed throughput, and
+the per-event cost of proofs and signatures.
+
+Everything runs against a fresh anvil (``tracechain.anchor.anvil.start`` in a temporary directory,
+on a free port of 127.0.0.1; stopped at the end) with TraceAnchor deployed by anvil's first
+development account, and a fresh, migrated SQLite database in the same temporary directory.
+
+1. **Gas per event.** Baseline, in the same run: one transaction per event, each event hash
+   anchored as its own root (``anchor(hash, 1)``), ``--baseline-txs`` of them (default 50),
+   averaged. Then one transaction per batch: the OpenZeppelin Merkle root of 1, 100, 10,000 and
+   100,000 real CBV 2.0 event hashes (``_common.events`` hashed with ``tracechain.hash``).
+   Target: at 10,000 events, gas per event >= 8,000x lower than the baseline.
+2. **Throughput, pending -> confirmed.** Five cooperatives, each with its own signing key (an
+   encrypted keystore, default scrypt cost), capture 10 documents of 1,000 events through
+   ``services.capture.capture_document`` (2 per member); then the real ``anchor_pending(...,
+   keyring=...)`` closes one batch of 10,000: select, sign with each organisation's key, Merkle
+   tree, batch rows, transaction, receipt, confirmation. ``--rounds`` rounds (default 3) after a
+   small warm-up round (which pays for unlocking the five keystores, reported apart); each round
+   is verified (every event batched, signed and leaf-indexed; the root rebuilt from the database
+   equals the stored root and the chain's; ``leafCount`` on chain). Target: the median round fits
+   in 1 s (>= 10,000 events/s). Breakdown per round by timing around the calls
+   ``anchor_pending`` makes (tree, signing, chain calls; bookkeeping is the rest), plus SQL time
+   from SQLAlchemy's cursor events. ``--profile`` runs one more round under cProfile.
+3. **Per event proofs.** On the last batch: Merkle proof from the tree, ``merkle.verify``, the
+   contract's ``verifyEvent`` as an ``eth_call`` (next to ``anchorOf``, the same round trip
+   without a proof, as its baseline), and signature recovery (``sign.recover_signer``). p50/p99 in
+   microseconds; every answer checked (and a tampered hash must fail). No target.
+
+Exit status 1 only when something fails to run or does not verify; a missed target prints MISSED.
+
+    .venv/bin/python benchmarks/bench_anchor.py [--rounds 3] [--baseline-txs 50] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import _common as c
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select
+
+from tracechain.anchor import anvil
+from tracechain.anchor.contract import AnchorContract
+from tracechain.anchor.provider import DEV_CHAIN_ID, dev_account, make_web3
+from tracechain.domain.actor import Actor
+from tracechain.domain.merkle import MerkleTree, event_hash_bytes, verify
+from tracechain.hash import hash_document
+from tracechain.services import accounts
+from tracechain.services import anchoring as anchoring_module
+from tracechain.services.anchoring import AnchorSettings, anchor_pending
+from tracechain.services.capture import CaptureSettings, capture_document
+from tracechain.sign.keyring import Keyring
+from tracechain.sign.signatures import recover_signer
+from tracechain.store import migrate
+from tracechain.store.accounts import Organisation
+from tracechain.store.anchoring import AnchorBatch
+from tracechain.store.db import make_engine, make_session_factory
+from tracechain.store.events import Event
+from tracechain.store.uow import SqlUnitOfWork
+
+TARGET_GAS_RATIO = 8_000  # at 10,000 events per batch
+TARGET_SECONDS = 1.0  # a batch of 10,000 from pending to confirmed
+BATCH_SIZES = (1, 100, 10_000, 100_000)
+BATCH_EVENTS = 10_000
+DOCS, PER_DOC = 10, 1_000
+ORGS = 5
+RECEIPT_TIMEOUT = 30.0
+RUN_TIME_LIMIT = 150.0  # seconds for the throughput rounds; a run cut short is an error
+
+
+class BenchError(RuntimeError):
+    """Something did not run or did not verify: the benchmark exits 1."""
+
+
+def us(values_s: list[float]) -> str:
+    v = [x * 1e6 for x in values_s]
+    return f"p50 {c.percentile(v, 50):8.1f} us   p99 {c.percentile(v, 99):8.1f} us"
+
+
+# --------------------------------------------------------------------------- the chain
+
+
+def send_and_wait(chain: AnchorContract, root: bytes, leaf_count: int):
+    """Anchor ``root`` the way the anchorer does (sign locally, send, wait for the receipt)."""
+    tx = chain.build_anchor_tx(root, leaf_count)
+    chain.send_raw(tx.raw)
+    deadline = time.monotonic() + RECEIPT_TIMEOUT
+    while (receipt := chain.receipt(tx.tx_hash)) is None:
+        if time.monotonic() > deadline:
+            raise BenchError(f"anchor transaction {tx.tx_hash} not mined within "
+                             f"{RECEIPT_TIMEOUT:.0f} s")
+        time.sleep(0.005)
+    if receipt.status != 1:
+        raise BenchError(f"anchor transaction {tx.tx_hash} reverted: {receipt.error}")
+    fact = chain.anchor_of(root)
+    if fact is None or fact.leaf_count != leaf_count:
+        raise BenchError(f"root 0x{root.hex()} is not on chain with leafCount {leaf_count}: "
+                         f"{fact}")
+    return receipt
+
+
+def real_hashes(tag: str, count: int) -> list[bytes]:
+    """``count`` distinct CBV 2.0 event hashes of realistic events, as 32 bytes each."""
+    out: list[bytes] = []
+    for k in range(count // PER_DOC):
+        doc = c.document(c.events(tag, PER_DOC, k * PER_DOC // c.BLOCK))
+        out.extend(event_hash_bytes(h.id) for h in hash_document(doc))
+    if len(set(out)) != count:
+        raise BenchError(f"{count - len(set(out))} duplicate event hashes in the generated set")
+    return out
+
+
+def gas_part(chain: AnchorContract, tag: str, baseline_txs: int) -> tuple[float, dict]:
+    t0 = time.perf_counter()
+    hashes = real_hashes("G" + tag, max(BATCH_SIZES))
+    print(f"  {len(hashes):,} event hashes of realistic events computed in "
+          f"{time.perf_counter() - t0:.1f} s")
+    send_and_wait(chain, os.urandom(32), 1)  # warm-up: web3's caches, the account's nonce
+    # Baseline: one transaction per event, the event hash as its own root.
+    gas, seconds = [], []
+    for h in hashes[-baseline_txs:]:
+        t = time.perf_counter()
+        receipt = send_and_wait(chain, h, 1)
+        seconds.append(time.perf_counter() - t)
+        gas.append(receipt.gas_used)
+    base = statistics.fmean(gas)
+    base_eps = len(seconds) / sum(seconds)
+    print(f"  baseline: {baseline_txs} transactions anchor(eventHash, 1), one per event: "
+          f"{base:,.0f} gas per event (min {min(gas):,}, max {max(gas):,}); "
+          f"{1000 * statistics.median(seconds):.1f} ms per transaction (build, send, receipt) "
+          f"= {base_eps:,.0f} events/s; 10,000 events would take {10_000 / base_eps:,.0f} s")
+    print(f"  {'batch':>9}  {'tree build':>10}  {'gas of the tx':>13}  {'gas per event':>13}  "
+          f"{'vs baseline':>11}")
+    per_event: dict[int, float] = {}
+    for n in BATCH_SIZES:
+        t = time.perf_counter()
+        tree = MerkleTree(hashes[:n])
+        built = time.perf_counter() - t
+        receipt = send_and_wait(chain, tree.root, n)
+        per_event[n] = receipt.gas_used / n
+        print(f"  {n:>9,}  {1000 * built:>7.1f} ms  {receipt.gas_used:>13,}  "
+              f"{per_event[n]:>13,.2f}  {base / per_event[n]:>10,.0f}x")
+    return base, per_event
+
+
+# --------------------------------------------------------------------------- the database
+
+
+class Timings:
+    """Seconds spent in the calls ``anchor_pending`` makes, by part; reset for each round."""
+
+    def __init__(self):
+        self.parts: defaultdict[str, float] = defaultdict(float)
+        self.calls: Counter[str] = Counter()
+        self.sql: defaultdict[str, float] = defaultdict(float)
+        self.sql_calls: Counter[str] = Counter()
+
+    def add(self, part: str, seconds: float) -> None:
+        self.parts[part] += seconds
+        self.calls[part] += 1
+
+
+class TimedChain:
+    """The AnchorContract, with the time of every method call counted under ``chain.<name>``."""
+
+    def __init__(self, inner: AnchorContract, timings: Timings):
+        self._inner, self._timings = inner, timings
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+
+        def timed(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return attr(*args, **kwargs)
+            finally:
+                self._timings.add(f"chain.{name}", time.perf_counter() - t)
+
+        return timed
+
+
+class TimedKeyring:
+    """The Keyring, with ``sign_all`` (unlock from the cache + one ECDSA signature per event)
+    timed."""
+
+    def __init__(self, inner: Keyring, timings: Timings):
+        self._inner, self._timings = inner, timings
+
+    def sign_all(self, keystore_json: str, event_hashes: list[str]) -> list[str]:
+        t = time.perf_counter()
+        try:
+            return self._inner.sign_all(keystore_json, event_hashes)
+        finally:
+            self._timings.add("sign.keyring", time.perf_counter() - t)
+
+    def __getattr__(self, name: str):
+        return getattr(self._inner, name)
+
+
+def instrument(engine, timings: Timings):
+    """Time the tree and ``sign_pending`` as ``anchor_pending`` calls them (module globals of
+    services.anchoring), and every SQL statement; returns the function that undoes it."""
+    real_tree, real_sign = anchoring_module.MerkleTree, anchoring_module.sign_pending
+
+    def tree(values):
+        t = time.perf_counter()
+        try:
+            return real_tree(values)
+        finally:
+            timings.add("tree", time.perf_counter() - t)
+
+    def sign_pending(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return real_sign(*args, **kwargs)
+        finally:
+            timings.add("sign.total", time.perf_counter() - t)
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info["bench_t0"] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        kind = " ".join(statement.split()[:4])[:60] + (" [executemany]" if executemany else "")
+        timings.sql[kind] += time.perf_counter() - conn.info.pop("bench_t0")
+        timings.sql_calls[kind] += 1
+
+    anchoring_module.MerkleTree, anchoring_module.sign_pending = tree, sign_pending
+    sa_event.listen(engine, "before_cursor_execute", before)
+    sa_event.listen(engine, "after_cursor_execute", after)
+
+    def undo():
+        anchoring_module.MerkleTree, anchoring_module.sign_pending = real_tree, real_sign
+        sa_event.remove(engine, "before_cursor_execute", before)
+        sa_event.remove(engine, "after_cursor_execute", after)
+
+    return undo
+
+
+class Service:
+    """A migrated SQLite database, five cooperatives with signing keys and one member each."""
+
+    def __init__(self, workdir: Path, tag: str):
+        self.url = f"sqlite:///{workdir / 'anchor.db'}"
+        migrate.upgrade(self.url)
+        self.engine = make_engine(self.url)
+        self.uow = SqlUnitOfWork(make_session_factory(self.engine))
+        self.keyring = Keyring("bench-" + tag + "-" + os.urandom(16).hex())  # default scrypt N
+        self.actors: list[Actor] = []
+        t = time.perf_counter()
+        for i in range(ORGS):
+            org_id = accounts.create_organisation(f"HTX bench {tag} {i}", "cooperative",
+                                                  c.gln(700 + i), self.uow, keyring=self.keyring)
+            email = f"member{i}-{tag.lower()}@tracechain.test"
+            user_id = accounts.create_user(email, f"Member {i}", "member", org_id, self.uow)
+            self.actors.append(Actor(user_id, "member", org_id, email))
+        self.setup_s = time.perf_counter() - t
+        self.settings = CaptureSettings()
+        self.next_block = 0
+
+    def capture(self, run: str, docs: int, per_doc: int) -> float:
+        """``docs`` documents of ``per_doc`` events, spread over the members; seconds taken."""
+        t = time.perf_counter()
+        for k in range(docs):
+            doc = c.document(c.events(run, per_doc, self.next_block))
+            self.next_block += per_doc // c.BLOCK
+            outcome = capture_document(doc, self.actors[k % len(self.actors)], self.uow,
+                                       self.settings)
+            if not outcome.success or outcome.stored != per_doc:
+                raise BenchError(f"capture of document {k} failed: stored {outcome.stored} of "
+                                 f"{per_doc}; {outcome.errors[:3]} {outcome.duplicates[:3]}")
+        return time.perf_counter() - t
+
+    def pending(self) -> int:
+        with self.uow:
+            return self.uow.session.scalar(select(func.count()).select_from(Event)
+                                           .where(Event.batch_id.is_(None)))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def check_round(svc: Service, chain: AnchorContract, report, expected: int) -> AnchorBatch:
+    """Everything anchored once, signed by its organisation, and the root rebuilds."""
+    problems = []
+    if (report.batches_built, report.batches_confirmed, report.events_anchored) != \
+            (1, 1, expected) or report.waiting or report.skipped:
+        problems.append(f"report: {report}")
+    with svc.uow:
+        s = svc.uow.session
+        batch = s.scalars(select(AnchorBatch).order_by(AnchorBatch.id.desc())).first()
+        rows = s.execute(select(Event.event_hash, Event.leaf_index, Event.signature,
+                                Event.signer, Organisation.signing_address)
+                         .join(Organisation, Organisation.id == Event.organisation_id)
+                         .where(Event.batch_id == batch.id).order_by(Event.leaf_index)).all()
+    if svc.pending():
+        problems.append(f"{svc.pending()} events still pending")
+    if batch.status != "confirmed" or batch.leaf_count != expected or not batch.gas_used:
+        problems.append(f"batch {batch.id}: status {batch.status}, {batch.leaf_count} leaves, "
+                        f"gas {batch.gas_used}")
+    if len(rows) != expected or [r.leaf_index for r in rows] != list(range(expected)):
+        problems.append(f"{len(rows)} events in the batch with leaf indexes 0..n-1, "
+                        f"expected {expected}")
+    unsigned = sum(1 for r in rows if not r.signature or r.signer != r.signing_address)
+    if unsigned:
+        problems.append(f"{unsigned} events not signed by their organisation's address")
+    tree = MerkleTree(event_hash_bytes(r.event_hash) for r in rows)
+    if "0x" + tree.root.hex() != batch.root:
+        problems.append(f"the events of batch {batch.id} rebuild root 0x{tree.root.hex()}, "
+                        f"stored {batch.root}")
+    fact = chain.anchor_of(tree.root)
+    if fact is None or fact.leaf_count != expected or fact.block_number != batch.block_number:
+        problems.append(f"on chain: {fact}, expected leafCount {expected} at block "
+                        f"{batch.block_number}")
+    for r in random.sample(rows, min(20, len(rows))):
+        if recover_signer(r.event_hash, r.signature) != r.signer:
+            problems.append(f"the signature of {r.event_hash} does not recover to {r.signer}")
+            break
+    if problems:
+        raise BenchError("anchoring round did not verify:\n  " + "\n  ".join(problems))
+    return batch
+
+
+def one_round(svc: Service, chain: AnchorContract, timings: Timings, label: str,
+              profile: cProfile.Profile | None = None):
+    settings = AnchorSettings(max_batch=BATCH_EVENTS, receipt_timeout=RECEIPT_TIMEOUT)
+    timed_chain, timed_keyring = TimedChain(chain, timings), TimedKeyring(svc.keyring, timings)
+    undo = instrument(svc.engine, timings)
+    try:
+        t0 = time.perf_counter()
+        cpu0 = time.process_time()
+        if profile:
+            profile.enable()
+        report = anchor_pending(svc.uow, timed_chain, settings, force=True,
+                                holder=f"bench-{label}", keyring=timed_keyring)
+        if profile:
+            profile.disable()
+        wall = time.perf_counter() - t0
+        cpu = time.process_time() - cpu0
+    finally:
+        undo()
+    return report, wall, cpu
+
+
+def breakdown(t: Timings, wall: float) -> list[str]:
+    chain_s = sum(v for k, v in t.parts.items() if k.startswith("chain."))
+    sign_total = t.parts["sign.total"]
+    sign_keys = t.parts["sign.keyring"]
+    tree = t.parts["tree"]
+    book = wall - chain_s - sign_total - tree
+    sql_total = sum(t.sql.values())
+    calls = ", ".join(f"{k[6:]} {1000 * v:.1f} ms x{t.calls[k]}"
+                      for k, v in sorted(t.parts.items(), key=lambda kv: -kv[1])
+                      if k.startswith("chain."))
+
+    def pct(x: float) -> str:
+        return f"{1000 * x:7.1f} ms {100 * x / wall:4.0f} %"
+
+    lines = [f"      tree (event_hash_bytes + MerkleTree)  {pct(tree)}",
+             f"      signing (sign_pending)                {pct(sign_total)}   of which "
+             f"keyring.sign_all (ECDSA) {1000 * sign_keys:.1f} ms, its SELECT + UPDATE "
+             f"{1000 * (sign_total - sign_keys):.1f} ms",
+             f"      tx + receipt (chain calls)            {pct(chain_s)}   {calls}",
+             f"      bookkeeping (the rest: lease, SELECT, batch rows, commits) {pct(book)}",
+             f"      SQL statements (all parts above) {1000 * sql_total:.1f} ms in "
+             f"{sum(t.sql_calls.values())} statements; the slowest:"]
+    for kind, secs in sorted(t.sql.items(), key=lambda kv: -kv[1])[:4]:
+        lines.append(f"        {1000 * secs:7.1f} ms x{t.sql_calls[kind]:<3} {kind}")
+    return lines
+
+
+def print_profile(profile: cProfile.Profile, limit: int = 18) -> None:
+    out = io.StringIO()
+    stats = pstats.Stats(profile, stream=out)
+    stats.sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(limit)
+    text = out.getvalue()
+    start = text.find("   ncalls")
+    print("  cProfile of that round, by own time (tottime):")
+    for line in text[start:].rstrip().splitlines():
+        print("    " + line.replace(str(Path(sys.prefix)), "<venv>")
+              .replace(str(c.REPO_ROOT) + "/", ""))
+
+
+def throughput_part(svc: Service, chain: AnchorContract, tag: str, rounds: int,
+                    profile: bool) -> tuple[list[float], AnchorBatch]:
+    # Warm-up: a small round that unlocks each organisation's keystore (scrypt) once, as a
+    # long-running anchorer (tracechain anchor --watch, serve's background anchorer) has.
+    capture_s = svc.capture("W" + tag, ORGS, 2 * c.BLOCK)
+    timings = Timings()
+    report, wall, _ = one_round(svc, chain, timings, "warm-up")
+    check_round(svc, chain, report, ORGS * 2 * c.BLOCK)
+    print(f"  warm-up round ({ORGS * 2 * c.BLOCK} events of {ORGS} organisations, captured in "
+          f"{capture_s:.2f} s): {wall:.2f} s, of which {timings.parts['sign.keyring']:.2f} s "
+          f"signing = unlocking {ORGS} keystores (scrypt), once per anchorer process")
+    walls: list[float] = []
+    deadline = time.monotonic() + RUN_TIME_LIMIT
+    batch = None
+    plan = [f"round {r + 1}" for r in range(rounds)] + (["cProfile"] if profile else [])
+    for label in plan:
+        if time.monotonic() > deadline:
+            raise BenchError(f"stopped by the {RUN_TIME_LIMIT:.0f} s limit before {label}")
+        capture_s = svc.capture(f"T{len(walls)}{label[-1]}" + tag, DOCS, PER_DOC)
+        if svc.pending() != BATCH_EVENTS:
+            raise BenchError(f"{svc.pending()} pending events before {label}, expected "
+                             f"{BATCH_EVENTS}")
+        timings = Timings()
+        prof = cProfile.Profile() if label == "cProfile" else None
+        report, wall, cpu = one_round(svc, chain, timings, label.replace(" ", ""), prof)
+        batch = check_round(svc, chain, report, BATCH_EVENTS)
+        print(f"  {label}: {BATCH_EVENTS:,} pending events (captured in {capture_s:.1f} s, "
+              f"{DOCS} documents of {PER_DOC:,} by {ORGS} members) -> confirmed in "
+              f"{wall:.3f} s = {BATCH_EVENTS / wall:,.0f} events/s (CPU of this process "
+              f"{cpu:.3f} s; block {batch.block_number}, {batch.gas_used:,} gas)"
+              + ("  [under cProfile: slower, not counted]" if prof else ""))
+        for line in breakdown(timings, wall):
+            print(line)
+        if prof:
+            print_profile(prof)
+        else:
+            walls.append(wall)
+    return walls, batch
+
+
+# --------------------------------------------------------------------------- proofs
+
+
+def proofs_part(svc: Service, chain: AnchorContract, batch: AnchorBatch, samples: int,
+                chain_samples: int) -> None:
+    with svc.uow:
+        rows = svc.uow.session.execute(
+            select(Event.event_hash, Event.signature, Event.signer)
+            .where(Event.batch_id == batch.id).order_by(Event.leaf_index)).all()
+    t = time.perf_counter()
+    tree = MerkleTree(event_hash_bytes(r.event_hash) for r in rows)
+    rebuild = time.perf_counter() - t
+    root = tree.root
+    if "0x" + root.hex() != batch.root:
+        raise BenchError("the batch's tree does not rebuild its root")
+    rng = random.Random(7)
+    picks = rng.sample(range(len(rows)), min(samples, len(rows)))
+    hashes = [event_hash_bytes(rows[i].event_hash) for i in picks]
+    gen, ver, rec, proofs = [], [], [], []
+    for i, h in zip(picks, hashes, strict=True):
+        t = time.perf_counter()
+        proof = tree.proof(i)
+        gen.append(time.perf_counter() - t)
+        proofs.append(proof)
+        t = time.perf_counter()
+        ok = verify(root, h, proof)
+        ver.append(time.perf_counter() - t)
+        if not ok:
+            raise BenchError(f"merkle.verify rejected the proof of leaf {i}")
+        t = time.perf_counter()
+        signer = recover_signer(rows[i].event_hash, rows[i].signature)
+        rec.append(time.perf_counter() - t)
+        if signer != rows[i].signer:
+            raise BenchError(f"the signature of leaf {i} recovers to {signer}, not "
+                             f"{rows[i].signer}")
+    # eth_call round trips, interleaved with the baseline (anchorOf: same path, no proof).
+    on_chain, plain = [], []
+    chain.verify_event(root, hashes[0], proofs[0])  # warm-up
+    for k in range(min(chain_samples, len(picks))):
+        t = time.perf_counter()
+        ok = chain.verify_event(root, hashes[k], proofs[k])
+        on_chain.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        fact = chain.anchor_of(root)
+        plain.append(time.perf_counter() - t)
+        if not ok or fact is None:
+            raise BenchError(f"verifyEvent said {ok} for leaf {picks[k]} (anchorOf: {fact})")
+    tampered = bytes([hashes[0][0] ^ 1]) + hashes[0][1:]
+    if verify(root, tampered, proofs[0]) or chain.verify_event(root, tampered, proofs[0]):
+        raise BenchError("a tampered event hash verified")
+    depth = statistics.fmean(len(p) for p in proofs)
+    print(f"  batch of {len(rows):,} (tree rebuilt from the database rows in "
+          f"{1000 * rebuild:.1f} ms, once per batch); proofs of {depth:.1f} siblings on average")
+    print(f"    Merkle proof from the tree      {us(gen)}   ({len(gen):,} events)")
+    print(f"    merkle.verify (off chain)       {us(ver)}")
+    print(f"    verifyEvent eth_call            {us(on_chain)}   ({len(on_chain)} calls)")
+    print(f"      baseline: anchorOf eth_call   {us(plain)}   (same round trip, no proof)")
+    print(f"    signature recovery              {us(rec)}   (recover_signer, EIP-191)")
+    per_event = (c.percentile(gen, 50) + c.percentile(ver, 50) + c.percentile(on_chain, 50)
+                 + c.percentile(rec, 50))
+    print(f"INFO   proof + verify + verifyEvent + recovery: {per_event * 1e6:,.0f} us per event "
+          f"at p50 (no target)")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="timed anchoring rounds of 10,000 events (default 3; median)")
+    parser.add_argument("--baseline-txs", type=int, default=50,
+                        help="one-event transactions averaged for the baseline (default 50)")
+    parser.add_argument("--samples", type=int, default=2000,
+                        help="events whose proof and signature are timed (default 2000)")
+    parser.add_argument("--chain-samples", type=int, default=300,
+                        help="verifyEvent eth_calls timed (default 300)")
+    parser.add_argument("--profile", action="store_true",
+                        help="one more anchoring round under cProfile (not counted)")
+    args = parser.parse_args()
+    if args.rounds < 1 or args.baseline_txs < 1:
+        parser.error("--rounds and --baseline-txs must be at least 1")
+
+    print("bench_anchor: TraceAnchor on a fresh anvil, SQLite "
+          f"(machine: {os.cpu_count()} cores, load average "
+          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())})")
+    tag = c.run_tag()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="tracechain-bench-anchor-") as tmp:
+        work = Path(tmp)
+        handle = anvil.start(work, c.free_port(), DEV_CHAIN_ID)
+        svc = None
+        try:
+            w3 = make_web3(handle.url)
+            chain = AnchorContract.deploy(w3, dev_account(0))
+            chain.check(DEV_CHAIN_ID)
+            print(f"  anvil {handle.url} (pid {handle.pid}), TraceAnchor at {chain.address}")
+
+            print("1. gas per event")
+            base, per_event = gas_part(chain, tag, args.baseline_txs)
+            ratio = base / per_event[BATCH_EVENTS]
+            print(c.verdict(ratio >= TARGET_GAS_RATIO,
+                            f"gas per event at {BATCH_EVENTS:,} events/batch: "
+                            f"{per_event[BATCH_EVENTS]:.2f} vs {base:,.0f} one tx per event = "
+                            f"{ratio:,.0f}x less (target >= {TARGET_GAS_RATIO:,}x)"))
+
+            print(f"2. anchoring throughput, pending -> confirmed, batches of {BATCH_EVENTS:,}")
+            svc = Service(work, tag)
+            print(f"  SQLite {svc.url}; {ORGS} cooperatives with encrypted signing keys and a "
+                  f"member each, made in {svc.setup_s:.1f} s")
+            walls, batch = throughput_part(svc, chain, tag, args.rounds, args.profile)
+            median = statistics.median(walls)
+            print(f"  rounds: {', '.join(f'{w:.3f} s' for w in walls)}; median {median:.3f} s "
+                  f"= {BATCH_EVENTS / median:,.0f} events/s")
+            print(c.verdict(median <= TARGET_SECONDS,
+                            f"{BATCH_EVENTS:,} events pending -> confirmed in {median:.3f} s "
+                            f"(median of {len(walls)}) = {BATCH_EVENTS / median:,.0f} events/s "
+                            f"(target <= {TARGET_SECONDS:.0f} s, >= "
+                            f"{BATCH_EVENTS / TARGET_SECONDS:,.0f} events/s)"))
+
+            print("3. per event: proof, verification, signature recovery")
+            proofs_part(svc, chain, batch, args.samples, args.chain_samples)
+        finally:
+            if svc is not None:
+                svc.close()
+            anvil.stop(work)
+    print(f"  done in {time.perf_counter() - started:.0f} s; anvil stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchError as exc:
+        print(f"ERROR  {exc}", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,157 @@
+"""A lineage captured through the API, signed and anchored on an in-process eth-tester chain.
+
+One TraceAnchor deployment serves the whole session; every test captures lots with fresh codes,
+so its events, batches and roots are its own.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+
+import orjson
+import pytest
+from eth_account import Account
+from sqlalchemy import select, text
+
+from tests.integration.epcis_docs import document, drying, harvest, receiving, shipping
+from tracechain.anchor.contract import AnchorContract
+from tracechain.anchor.provider import make_eth_tester_web3
+from tracechain.domain.identity import organisation_id_bytes
+from tracechain.services.anchoring import AnchorSettings, anchor_pending
+from tracechain.services.verification import VerificationCaches, verify_event, verify_lot
+from tracechain.store.accounts import Organisation
+from tracechain.store.uow import SqlUnitOfWork
+
+SETTINGS = AnchorSettings(interval=0, max_batch=1000, receipt_timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chain() -> AnchorContract:
+    w3 = make_eth_tester_web3()
+    account = Account.create()
+    w3.eth.send_transaction({"from": w3.eth.accounts[0], "to": account.address,
+                             "value": 10**20})
+    return AnchorContract.deploy(w3, account)
+
+
+def with_verification_api(app) -> None:
+    """Register the verification blueprint unless create_app already does."""
+    if "verification" not in app.blueprints:
+        from tracechain.api.verification import blueprints
+
+        for blp in blueprints():
+            app.extensions["tracechain.api"].register_blueprint(blp)
+
+
+@dataclass
+class World:
+    """Cooperative A harvests two lots and dries them into one, ships it to exporter B, which
+    receives it. ``ids`` names the events: h1, h2, dry, ship, receive."""
+
+    app: object
+    client: object
+    actions: object
+    chain: AnchorContract
+    suffix: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+
+    def __post_init__(self):
+        a = self.actions
+        self.coop = a.org(f"HTX {self.suffix}")
+        self.exporter = a.org(f"Exporter {self.suffix}", "exporter")
+        self.stranger = a.org(f"Other {self.suffix}")
+        self.t_coop = a.token("member", self.coop)
+        self.t_exporter = a.token("member", self.exporter)
+        self.t_stranger = a.token("member", self.stranger)
+        self.t_inspector = a.token("inspector")
+        self.h1, self.h2, self.product = (f"H1{self.suffix}", f"H2{self.suffix}",
+                                          f"P{self.suffix}")
+        self.ids = {}
+        self.ids["h1"], self.ids["h2"], self.ids["dry"] = self.capture(
+            self.t_coop, harvest(self.h1), harvest(self.h2),
+            drying([(self.h1, 500), (self.h2, 500)], (self.product, 300)))
+        [self.ids["ship"]] = self.capture(
+            self.t_coop, shipping(self.product, self.coop["gln"], self.exporter["gln"]))
+        [self.ids["receive"]] = self.capture(
+            self.t_exporter, receiving(self.product, self.coop["gln"], self.exporter["gln"]))
+
+    @property
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.app.extensions["tracechain.sessions"])
+
+    def capture(self, token: str, *events: dict) -> list[str]:
+        r = self.client.post("/epcis/capture", data=json.dumps(document(*events)),
+                             content_type="application/json", headers=self.actions.auth(token))
+        assert r.status_code == 202 and r.json["success"], r.json
+        return r.json.get("eventIDs") or self._latest(len(events))
+
+    def _latest(self, n: int) -> list[str]:
+        rows = self.sql("SELECT event_id FROM events ORDER BY id DESC LIMIT :n", n=n)
+        return [r[0] for r in reversed(rows)]
+
+    def signing_address(self, org: dict) -> str:
+        with self.uow as u:
+            return u.session.scalar(select(Organisation.signing_address)
+                                    .where(Organisation.id == org["id"]))
+
+    def register_signers(self, *orgs: dict) -> None:
+        for org in orgs or (self.coop, self.exporter):
+            self.chain.register_signer(self.signing_address(org),
+                                       organisation_id_bytes(org["gln"]))
+
+    def anchor(self):
+        report = anchor_pending(self.uow, self.chain, SETTINGS,
+                                keyring=self.app.extensions["tracechain.keyring"])
+        assert not report.waiting and report.skipped is None, report
+        return report
+
+    def sql(self, statement: str, **params):
+        with self.app.extensions["tracechain.engine"].begin() as conn:
+            result = conn.execute(text(statement), params)
+            return result.all() if result.returns_rows else None
+
+    def body(self, name: str) -> dict:
+        [(body,)] = self.sql("SELECT body FROM events WHERE event_id = :e", e=self.ids[name])
+        return orjson.loads(body)
+
+    def set_body(self, name: str, event: dict) -> None:
+        self.sql("UPDATE events SET body = :b WHERE event_id = :e",
+                 b=orjson.dumps(event).decode(), e=self.ids[name])
+
+    def column(self, name: str, column: str):
+        [(value,)] = self.sql(f"SELECT {column} FROM events WHERE event_id = :e",
+                              e=self.ids[name])
+        return value
+
+    def set_column(self, name: str, column: str, value) -> None:
+        self.sql(f"UPDATE events SET {column} = :v WHERE event_id = :e", v=value,
+                 e=self.ids[name])
+
+    def status(self, name: str, *, fresh: bool = False, caches=None, reader="chain") -> str:
+        return self.verdict(name, fresh=fresh, caches=caches, reader=reader).verdict.status
+
+    def verdict(self, name: str, *, fresh: bool = False, caches=None, reader="chain"):
+        return verify_event(self.ids[name], self.uow, self.chain if reader == "chain" else reader,
+                            fresh=fresh, caches=caches or VerificationCaches())
+
+    def statuses(self, **kw) -> dict[str, str]:
+        return {name: self.status(name, **kw) for name in self.ids}
+
+    def lot_status(self, gtin: str, lot: str, **kw) -> str:
+        caches = kw.pop("caches", None) or VerificationCaches()
+        return verify_lot(gtin, lot, self.uow, self.chain, caches=caches, **kw).verdict.status
+
+
+@pytest.fixture
+def world(app, client, actions, chain) -> World:
+    with_verification_api(app)
+    app.extensions["tracechain.chain_reader"] = chain
+    return World(app, client, actions, chain)
+
+
+@pytest.fixture
+def anchored(world) -> World:
+    world.register_signers()
+    world.anchor()
+    return world
