@@ -9,6 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 PYTEST_ARGS ?=
+CONTRACTS_STAMP := contracts/node_modules/.package-lock.json
 
 .PHONY: help run test bench lint clean distclean postgres openapi contracts
 
@@ -35,7 +36,7 @@ $(VENV)/.stamp-bench: pyproject.toml | $(PY)
 $(VENV)/bin/ruff: | $(PY)
 	$(PIP) install ruff
 
-run: $(VENV)/.stamp-test ## Migrate, load demo data if the database is empty, and serve
+run: $(VENV)/.stamp-test $(CONTRACTS_STAMP) ## Migrate, load the demo if the database is empty, serve (starts the local chain)
 	$(VENV)/bin/tracechain db upgrade
 	$(VENV)/bin/tracechain demo --if-empty
 	$(VENV)/bin/tracechain serve
@@ -56,8 +57,6 @@ postgres: ## Install PostgreSQL binaries from Debian if missing (needs root)
 # so a run that tests nothing never looks green. `.venv/bin/pytest` rather than `python -m
 # pytest`: the latter puts the repo root first on sys.path, where trace/ would shadow the
 # standard library's `trace` module.
-CONTRACTS_STAMP := contracts/node_modules/.package-lock.json
-
 # contracts/node_modules from the lock file, again whenever package-lock.json changes (npm ci
 # rewrites node_modules/.package-lock.json). Without npm the contract tests skip, or fail under CI.
 $(CONTRACTS_STAMP): contracts/package-lock.json
