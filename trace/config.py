@@ -7,8 +7,9 @@ Every setting has a default that runs the service on its embedded defaults (SQLi
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 ENV_PREFIX = "TRACE_"
 
@@ -85,13 +86,13 @@ def describe() -> list[tuple[str, str]]:
     """(variable, meaning) pairs, for `tracechain config` and the README."""
     return [
         ("TRACE_VAR_DIR", "where SQLite and other local state live (default ./var)"),
-        ("TRACE_DATABASE_URL", "SQLAlchemy URL; postgresql+psycopg://user:pw@host/db for PostgreSQL"),
+        ("TRACE_DATABASE_URL", "SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db"),
         ("TRACE_MAX_CAPTURE_BYTES", "largest capture document in bytes (default 20 MiB)"),
         ("TRACE_CAPTURE_LIMIT", "most events in one capture document (default 10000)"),
         ("TRACE_MAX_YIELD", "largest output/input mass ratio of a transformation (default 1.02)"),
         ("TRACE_PUBLIC_BASE_URL", "public URL of the service, used in links"),
         ("TRACE_SECRET_KEY", "Flask secret key (required outside development)"),
-        ("TRACE_PAGE_SIZE / TRACE_PAGE_SIZE_MAX", "default and largest perPage of GET /epcis/events"),
+        ("TRACE_PAGE_SIZE / TRACE_PAGE_SIZE_MAX", "default and largest perPage of queries"),
         ("TRACE_HOST / TRACE_PORT / TRACE_WORKERS", "where and how `tracechain serve` listens"),
         ("TRACE_SIGNING_SECRET", "password of the organisations' encrypted signing keys"),
         ("TRACE_CHAIN_RPC_URL", "JSON-RPC URL of the chain (unset: local anvil under var/)"),

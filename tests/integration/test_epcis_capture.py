@@ -34,7 +34,8 @@ def test_capture_stores_all_events_and_reports_the_job(client, actions):
     stored = events(client, token)
     assert len(stored) == 3
     for sent, got in zip(doc["epcisBody"]["eventList"], stored, strict=True):
-        assert got["eventID"].startswith("ni:///sha-256;") and got["eventID"].endswith("?ver=CBV2.0")
+        assert got["eventID"].startswith("ni:///sha-256;")
+        assert got["eventID"].endswith("?ver=CBV2.0")
         assert {k: v for k, v in got.items() if k not in ("eventID", "recordTime")} == sent
 
 
@@ -88,22 +89,27 @@ def test_authentication_and_roles(client, actions):
 
 
 def test_custody_only_holder_records_and_receipt_transfers(client, actions):
-    coop, other, exporter = actions.org("HTX A"), actions.org("HTX B"), actions.org("Exporter", "exporter")
+    coop, other = actions.org("HTX A"), actions.org("HTX B")
+    exporter = actions.org("Exporter", "exporter")
     t_coop = actions.token("member", coop)
     t_other = actions.token("member", other)
     t_exp = actions.token("member", exporter)
-    assert capture(client, t_coop, document(harvest("H1"), drying([("H1", 500)], ("P1", 300)))).status_code == 202
+
+    def status(token, *events):
+        return capture(client, token, document(*events)).status_code
+
+    assert status(t_coop, harvest("H1"), drying([("H1", 500)], ("P1", 300))) == 202
     # Another cooperative cannot ship (or process) what it does not hold: 403, nothing stored.
     r = capture(client, t_other, document(shipping("P1", other["gln"], exporter["gln"])))
     assert r.status_code == 403
     assert r.json["errors"][0]["path"] == "$.epcisBody.eventList[0].quantityList"
-    assert capture(client, t_coop, document(shipping("P1", coop["gln"], exporter["gln"]))).status_code == 202
+    assert status(t_coop, shipping("P1", coop["gln"], exporter["gln"])) == 202
     # Only the destination can receive.
-    assert capture(client, t_other, document(receiving("P1", coop["gln"], other["gln"]))).status_code == 403
-    assert capture(client, t_exp, document(receiving("P1", coop["gln"], exporter["gln"]))).status_code == 202
+    assert status(t_other, receiving("P1", coop["gln"], other["gln"])) == 403
+    assert status(t_exp, receiving("P1", coop["gln"], exporter["gln"])) == 202
     # Custody moved: the exporter may ship it on, the cooperative no longer may.
-    assert capture(client, t_coop, document(shipping("P1", coop["gln"], other["gln"],
-                                                     "2025-03-05T10:00:00.000+07:00"))).status_code == 403
+    later = "2025-03-05T10:00:00.000+07:00"
+    assert status(t_coop, shipping("P1", coop["gln"], other["gln"], later)) == 403
     inspector = actions.token("inspector")
     assert len(events(client, inspector)) == 4
 

@@ -8,7 +8,6 @@ from flask import current_app
 
 from ..domain.actor import Actor
 from ..services.accounts import operator_organisation
-
 from ..services.capture import CaptureSettings
 from ..store.uow import SqlUnitOfWork
 

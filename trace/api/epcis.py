@@ -10,8 +10,8 @@ from ..domain.errors import NotFound
 from ..services.capture import capture_document
 from ..services.jobs import job_document
 from ..services.query import get_event, query_document, query_events
-from .auth import current_actor
 from ..services.signing import SIGNATURES_HEADER
+from .auth import current_actor
 from .deps import acting_organisation, capture_settings, uow
 from .media import require_json_body
 

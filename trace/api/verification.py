@@ -107,6 +107,7 @@ def lot_audit_pack(args, gtin: str, lot: str):
     require_lot_access(gtin, lot, current_actor(), uow(), args["direction"])
     pack = audit_pack(gtin, lot, uow(), direction=args["direction"], caches=_caches())
     response = jsonify(pack)
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"audit-pack-{pack['lot']['gtin']}-{pack['lot']['lot']}")
+    lot_key = pack["lot"]
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"audit-pack-{lot_key['gtin']}-{lot_key['lot']}")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.json"'
     return response

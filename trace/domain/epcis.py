@@ -1,4 +1,4 @@
-"""What an EPCIS 2.0 event names, and in which role: the part of an event custody and queries use."""
+"""What an EPCIS 2.0 event names, and in which role: what custody and queries use of an event."""
 
 from __future__ import annotations
 

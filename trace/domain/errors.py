@@ -48,7 +48,7 @@ class NotFound(TraceError):
 
 
 class Unauthenticated(TraceError):
-    """No valid credentials: send `Authorization: Bearer <token>` (see `tracechain token create`)."""
+    """No valid credentials: send `Authorization: Bearer <token>` (`tracechain token create`)."""
 
 
 class Forbidden(TraceError):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .identity import gln_of, organisation_id_bytes
 from .merkle import event_hash_bytes, verify
@@ -81,7 +81,8 @@ class HashFacts:
 
 @dataclass(frozen=True)
 class SignatureFacts:
-    """The recorded signature and signer, and whose key made the signature over the recorded hash."""
+    """The recorded signature and signer, and whose key made that signature over the recorded
+    hash."""
 
     signature: str | None
     signer: str | None
@@ -102,7 +103,7 @@ class Registration:
 
 @dataclass(frozen=True)
 class RegistryFacts:
-    """What the chain's signer registry says about the signer; ``checked`` False: it was not asked."""
+    """What the chain's signer registry says about the signer (``checked`` False: not asked)."""
 
     checked: bool
     registration: Registration | None = None
@@ -345,4 +346,4 @@ def _ni(prehash: str) -> str:
 def _time(timestamp: int | None) -> str:
     if timestamp is None:
         return "an unknown time"
-    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")

@@ -8,7 +8,7 @@ import secrets
 from sqlalchemy import select
 
 from ..domain.actor import ORG_KINDS, ROLES, Actor
-from ..domain.errors import Conflict, NotFound, ValidationFailed, Problem
+from ..domain.errors import Conflict, NotFound, Problem, ValidationFailed
 from ..domain.gtin import has_valid_check_digit
 from ..store.accounts import ApiToken, Organisation, User
 

@@ -18,7 +18,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -50,13 +50,13 @@ class AnchorReport:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _aware(value: datetime | None) -> datetime | None:
     # SQLite gives naive datetimes back; they are UTC.
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 
@@ -231,7 +231,7 @@ def _confirm(uow, batch_id: int, chain: AnchorChain, fact: AnchorFact | None,
               "contract": chain.address}
     if fact is not None:
         values.update(block_number=fact.block_number, submitter=fact.submitter,
-                      block_time=datetime.fromtimestamp(fact.timestamp, timezone.utc))
+                      block_time=datetime.fromtimestamp(fact.timestamp, UTC))
     if receipt is not None:
         values.update(gas_used=receipt.gas_used)
     with uow.writing() as w:

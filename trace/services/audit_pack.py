@@ -11,7 +11,7 @@ out of a pack is not detectable from the pack alone.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .query import merge_contexts
 from .verification import VerificationCaches, anchor_record
@@ -78,4 +78,4 @@ def audit_pack(gtin: str, lot: str, uow, *, direction: str = "back",
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

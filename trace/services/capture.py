@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 from sqlalchemy.exc import IntegrityError
@@ -21,9 +21,9 @@ from ..domain.vocabulary import PLOT_URN, TC_NS, cbv_uri
 from ..hash import HashContext, event_hash
 from ..hash.digital_link import canonicalise
 from ..store import capture_repo as repo
-from .signing import check_signatures
 from ..store.catalogue import Farm, Plot
 from ..store.events import CaptureJob
+from .signing import check_signatures
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def _capture_once(doc: dict, actor: Actor, uow, settings: CaptureSettings,
                 Problem(v.path, v.message, v.event_index, _given_id(events[v.event_index]))
                 for v in plan.violations])
         plots = _plots(s, kept_events, keep, inline_context(doc), actor)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         s.add(CaptureJob(id=job_id, user_id=actor.user_id, success=True,
                          event_count=len(events), stored_count=len(keep),
                          duplicates=duplicates, created_at=now, finished_at=now))
@@ -155,7 +155,7 @@ def _given_id(event: dict) -> str | None:
 
 def _fail(w, job_id: str, actor: Actor, count: int, problems: list[Problem]) -> CaptureOutcome:
     errors = [p.as_dict() for p in problems]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     w.session.add(CaptureJob(id=job_id, user_id=actor.user_id, success=False, event_count=count,
                              stored_count=0, errors=errors, created_at=now, finished_at=now))
     w.commit()
@@ -174,7 +174,7 @@ def _new_events(s, events, hashes):
         eid = given.get(i) or h.id
         if h.id in stored or h.id in seen_hash:
             duplicates.append({"eventIndex": i, "eventID": eid, "eventHash": h.id,
-                               "message": "already stored with the same event hash; not stored again"})
+                               "message": "already stored (same event hash); not stored again"})
             continue
         if taken.get(eid, h.id) != h.id or seen_id.get(eid, h.id) != h.id:
             problems.append(Problem(f"$.epcisBody.eventList[{i}].eventID",
@@ -191,7 +191,7 @@ def _context_text(doc: dict) -> str:
 
 
 def _utc(value: str) -> datetime:
-    return datetime.fromisoformat(value).astimezone(timezone.utc)
+    return datetime.fromisoformat(value).astimezone(UTC)
 
 
 def _event_row(event: dict, h, ctx_id: int, job_id: str, actor: Actor, now: datetime) -> dict:
@@ -223,11 +223,12 @@ def _describe(uri: str) -> tuple[str, str | None, str | None]:
 
 
 def _plots(s, events, keep, prefixes: dict[str, str], actor: Actor) -> dict[int, int]:
-    """Plot ids named in harvest ILMD (``tc:plot``), by position in ``events``; checked for owner."""
+    """Plot ids named in harvest ILMD (``tc:plot``) by position in ``events``, owner checked."""
     wanted: dict[int, int] = {}
     for j, e in enumerate(events):
         for key, value in (e.get("ilmd") or {}).items():
-            full = prefixes.get(key.split(":", 1)[0], "") + key.split(":", 1)[-1] if ":" in key else key
+            prefix, _, local = key.partition(":")
+            full = prefixes.get(prefix, "") + local if local else key
             if full == TC_NS + "plot" and isinstance(value, str) and value.startswith(PLOT_URN):
                 tail = value[len(PLOT_URN):]
                 if tail.isdigit():

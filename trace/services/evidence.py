@@ -125,7 +125,8 @@ class SignerRegistry:
 
 
 def chain_where(chain_id: int | None, contract: str | None) -> str:
-    parts = [f"chain {chain_id}" if chain_id is not None else "", contract and f"contract {contract}"]
+    parts = [f"chain {chain_id}" if chain_id is not None else "",
+             f"contract {contract}" if contract else ""]
     return ", ".join(p for p in parts if p)
 
 

@@ -64,7 +64,7 @@ def check_pack(pack: dict, reader_for: Callable[[str], ChainReader], *,
         if event is not None and isinstance(entry.get("captureID"), str):
             by_capture.setdefault(entry["captureID"], []).append(event)
     signers = SignerRegistry()
-    roots: dict[tuple[str, bytes], ChainFacts] = {}
+    roots: dict[tuple, ChainFacts] = {}
     results = []
     for entry in entries:
         event = doc_events.get(entry["eventID"])
@@ -110,9 +110,9 @@ def _facts(entry, event, context, group, reader_for, contract, signers, roots) -
             f"for the event in {label}"), problem_code="no-proof")
     if reader is None or root is None:
         return EventFacts(gln, hashed, signed, registry, facts, ChainFacts(NO_CHAIN))
-    key = (reader.address.lower(), root)
+    chain_id = anchor.get("chainId") if isinstance(anchor.get("chainId"), int) else None
+    key = (reader.address.lower(), root, chain_id)
     if key not in roots:
-        chain_id = anchor.get("chainId") if isinstance(anchor.get("chainId"), int) else None
         roots[key] = ask_chain(reader, root, chain_id=chain_id)
     return EventFacts(gln, hashed, signed, registry, facts, roots[key])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 from sqlalchemy import exists, select
@@ -59,7 +59,7 @@ def _time(name: str, raw: str) -> datetime:
     if value.tzinfo is None:
         raise ValidationFailed(f"{name} needs a time zone", [
             Problem(f"$.query.{name}", "give an offset or Z, e.g. 2025-03-01T00:00:00+07:00")])
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def _fingerprint(params: dict[str, str]) -> str:
@@ -189,8 +189,8 @@ def render_event(body: str, event_id: str, record_time: datetime) -> dict:
     event = orjson.loads(body)
     event.setdefault("eventID", event_id)
     if record_time.tzinfo is None:  # SQLite gives naive datetimes back
-        record_time = record_time.replace(tzinfo=timezone.utc)
-    event["recordTime"] = record_time.astimezone(timezone.utc).isoformat(
+        record_time = record_time.replace(tzinfo=UTC)
+    event["recordTime"] = record_time.astimezone(UTC).isoformat(
         timespec="milliseconds").replace("+00:00", "Z")
     return event
 
@@ -233,7 +233,7 @@ def merge_contexts(events: list[dict], contexts: list) -> list:
 
 
 def query_document(page: Page) -> dict:
-    now = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return {
         "@context": page.contexts,
         "type": "EPCISQueryDocument",

@@ -14,7 +14,7 @@ chain reader, nothing reads as verified: the answer says "no chain configured".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import UTC
 
 from ..domain.actor import Actor
 from ..domain.errors import Forbidden, NotFound
@@ -35,7 +35,7 @@ from ..domain.verification import (
     verdict,
 )
 from .batch_trees import BatchTrees, Ledger
-from .evidence import ask_chain, chain_where, hash_facts, signature_facts, SignerRegistry
+from .evidence import SignerRegistry, ask_chain, chain_where, hash_facts, signature_facts
 from .ports import ChainReader
 from .verification_records import (
     Record,
@@ -225,7 +225,7 @@ def _anchoring(session, rec: Record, value: bytes | None, reader: ChainReader | 
         return facts, ChainFacts(FROM_RECORD, anchored=False, where=where)
     block_time = rec.block_time
     timestamp = None if block_time is None else int(
-        (block_time if block_time.tzinfo else block_time.replace(tzinfo=timezone.utc)).timestamp())
+        (block_time if block_time.tzinfo else block_time.replace(tzinfo=UTC)).timestamp())
     return facts, ChainFacts(FROM_RECORD, anchored=True, leaf_count=rec.leaf_count,
                              block_number=rec.block_number, timestamp=timestamp, where=where)
 
@@ -239,6 +239,9 @@ def _position(ledger: Ledger, rec: Record, value: bytes | None, label: str,
 
     if ledger.tree is None:
         return broken(ledger.note, "records-broken")
+    if rec.leaf_count != len(ledger.tree):
+        return broken(f"{label} records {rec.leaf_count} leaves, but its tree has "
+                      f"{len(ledger.tree)}: its records were changed", "leaf-count")
     position = ledger.position(value) if value is not None else None
     if position is None:
         return broken(f"the event's hash is not one of the {len(ledger.tree)} leaves anchored "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 from sqlalchemy import select
@@ -145,7 +145,8 @@ def organisations_in(session, lot_ids: set[int], event_pks: Iterable[int]) -> se
     pks = list(event_pks)
     orgs: set[int] = set()
     for start in range(0, len(ids), _CHUNK):
-        orgs.update(session.scalars(select(Lot.owner_id).where(Lot.id.in_(ids[start:start + _CHUNK]))))
+        orgs.update(session.scalars(select(Lot.owner_id)
+                                    .where(Lot.id.in_(ids[start:start + _CHUNK]))))
     for start in range(0, len(pks), _CHUNK):
         orgs.update(session.scalars(select(Event.organisation_id)
                                     .where(Event.id.in_(pks[start:start + _CHUNK]))))
@@ -197,11 +198,11 @@ def captured_with(session, rec: Record) -> list[dict] | None:
 
 
 def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def utc_iso(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return _utc(value).astimezone(timezone.utc).isoformat(timespec="seconds").replace(
+    return _utc(value).astimezone(UTC).isoformat(timespec="seconds").replace(
         "+00:00", "Z")

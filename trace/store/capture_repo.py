@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -38,7 +38,8 @@ def stored_event_ids(session: Session, ids: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def load_holdings(session: Session, uris: Iterable[str]) -> tuple[dict[str, Holding], dict[str, int]]:
+def load_holdings(session: Session,
+                  uris: Iterable[str]) -> tuple[dict[str, Holding], dict[str, int]]:
     """The custody state of ``uris`` and of everything packed inside them, plus their lot ids."""
     holdings: dict[str, Holding] = {}
     ids: dict[str, int] = {}
@@ -130,7 +131,7 @@ def bulk_insert(session: Session, table, rows: list[dict]) -> None:
 def _sqlite_time(value):
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value.isoformat(" ", "microseconds")  # always 6 digits: text order = time order
     return value
 
@@ -152,7 +153,7 @@ def write_holdings(session: Session, holdings: dict[str, Holding], lot_ids: dict
                    created_pk: dict[str, int], describe) -> dict[str, int]:
     """Insert new lots and update changed ones; returns uri → lot id for all of them."""
     new = [(uri, h) for uri, h in holdings.items() if h.new]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if new:
         rows = []
         for uri, h in new:

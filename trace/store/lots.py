@@ -11,7 +11,7 @@ from .base import Base, utcnow
 
 
 class Lot(Base):
-    """A thing we track custody of: a lot (LGTIN), a serialised item (SGTIN) or a logistic unit (SSCC).
+    """What we track custody of: a lot (LGTIN), a serialised item (SGTIN) or a logistic unit (SSCC).
 
     ``uri`` is its canonical GS1 Digital Link. ``owner_id`` is the organisation that holds it;
     ``in_transit_to_id`` is set by a shipment and cleared when the receiver records receipt.

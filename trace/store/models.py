@@ -8,6 +8,6 @@ from .events import CaptureJob, DocumentContext, Event, EventObject
 from .lots import Lot, LotLink
 
 __all__ = [
-    "AnchorBatch", "AnchorLease", "ApiToken", "Base", "CaptureJob", "DocumentContext", "Event", "EventObject", "Farm", "Lot",
-    "LotLink", "Organisation", "Plot", "Product", "User",
+    "AnchorBatch", "AnchorLease", "ApiToken", "Base", "CaptureJob", "DocumentContext", "Event",
+    "EventObject", "Farm", "Lot", "LotLink", "Organisation", "Plot", "Product", "User",
 ]

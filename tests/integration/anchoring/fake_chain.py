@@ -7,7 +7,7 @@ or after a transaction is mined but before the caller hears back.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tracechain.services.ports import AnchorFact, AnchorReceipt, SignedTx
 
@@ -66,7 +66,7 @@ class FakeChain:
             self.anchors[root] = AnchorFact(root, self.block, 1_700_000_000 + self.block,
                                             "0x" + "cd" * 20, int(leaf_count))
             self.receipts[tx_hash] = AnchorReceipt(
-                tx_hash, 1, self.block, datetime.now(timezone.utc), 72_000)
+                tx_hash, 1, self.block, datetime.now(UTC), 72_000)
         if self.crash_after_mined:
             self.crash_after_mined = False
             raise Crash("died after the transaction was mined")

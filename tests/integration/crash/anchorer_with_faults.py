@@ -17,6 +17,19 @@ counts only the raw transactions that ``build_anchor_tx`` produced in this proce
 
 TRACE_TEST_KILL_MARK: a file written just before dying (its content says where), so that the test
 can tell the kill happened where it meant and not somewhere else.
+
+Two more hooks, for the races between processes:
+
+- TRACE_TEST_LEASE_LOG=<path>: every ``take_lease`` (with its answer) and ``release_lease`` is
+  appended to <path>.<pid> with a ``time.time_ns()`` stamp, so that the test can check that no
+  two anchorers ever held the lease at once. A release is stamped *before* it is committed and
+  a take *after*, so a correct lease never shows an overlap.
+- TRACE_TEST_LEASE_BARRIER=<dir>: the first time this process reads the lease row and finds it
+  held by someone else but expired (a killed anchorer's), it waits (at most 3 s) for a second
+  process to get to the same point: both then decide on what they read. This only widens the
+  window between reading the lease and writing it; it changes no decision.
+- TRACE_TEST_DEPLOY_BARRIER=<dir>: ``deployment.ensure_deployed`` waits (at most 10 s) until a
+  second process is about to call it too, then both go on.
 """
 
 from __future__ import annotations
@@ -79,6 +92,80 @@ def _install(spec: str) -> None:
     setattr(AnchorContract, method, counted)
 
 
+def _barrier(directory: str, timeout: float, parties: int = 2) -> bool:
+    """Wait until ``parties`` processes have arrived in ``directory``; False on timeout."""
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    (path / str(os.getpid())).touch()
+    deadline = time.monotonic() + timeout
+    while len(list(path.iterdir())) < parties:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+def _install_lease_log(target: str) -> None:
+    from tracechain.services import anchoring
+
+    take, release = anchoring.take_lease, anchoring.release_lease
+    log_path = Path(f"{target}.{os.getpid()}")
+
+    def log(line: str) -> None:
+        with open(log_path, "a", encoding="utf-8") as f:
+            f.write(line + "\n")
+
+    def logged_take(uow, holder, seconds, name=anchoring.LEASE):
+        ok = take(uow, holder, seconds, name)
+        log(f"{time.time_ns()} take {holder} {int(ok)}")
+        return ok
+
+    def logged_release(uow, holder, name=anchoring.LEASE):
+        log(f"{time.time_ns()} release {holder}")
+        release(uow, holder, name)
+
+    anchoring.take_lease, anchoring.release_lease = logged_take, logged_release
+
+
+def _install_lease_barrier(directory: str) -> None:
+    from datetime import datetime, timezone
+
+    from sqlalchemy.orm import Session
+
+    from tracechain.store.anchoring import AnchorLease
+
+    get = Session.get
+    done = {"yes": False}
+
+    def get_then_wait(self, entity, ident, *args, **kwargs):
+        row = get(self, entity, ident, *args, **kwargs)
+        if entity is AnchorLease and row is not None and not done["yes"]:
+            expires = row.expires_at
+            if expires.tzinfo is None:
+                expires = expires.replace(tzinfo=timezone.utc)
+            if expires <= datetime.now(timezone.utc):
+                done["yes"] = True
+                _barrier(directory, timeout=3.0)
+        return row
+
+    Session.get = get_then_wait
+
+
+def _install_deploy_barrier(directory: str) -> None:
+    from tracechain.anchor import deployment
+
+    ensure = deployment.ensure_deployed
+    done = {"yes": False}
+
+    def wait_then_ensure(*args, **kwargs):
+        if not done["yes"]:
+            done["yes"] = True
+            _barrier(directory, timeout=10.0)
+        return ensure(*args, **kwargs)
+
+    deployment.ensure_deployed = wait_then_ensure
+
+
 def _raw_hex(raw) -> str:
     return raw if isinstance(raw, str) else "0x" + bytes(raw).hex()
 
@@ -87,6 +174,12 @@ def main() -> None:
     spec = os.environ.get("TRACE_TEST_KILL")
     if spec:
         _install(spec)
+    if os.environ.get("TRACE_TEST_LEASE_LOG"):
+        _install_lease_log(os.environ["TRACE_TEST_LEASE_LOG"])
+    if os.environ.get("TRACE_TEST_LEASE_BARRIER"):
+        _install_lease_barrier(os.environ["TRACE_TEST_LEASE_BARRIER"])
+    if os.environ.get("TRACE_TEST_DEPLOY_BARRIER"):
+        _install_deploy_barrier(os.environ["TRACE_TEST_DEPLOY_BARRIER"])
     from tracechain.cli import main as tracechain_main
 
     tracechain_main()

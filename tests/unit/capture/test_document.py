@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tracechain.capture.document import (
     event_path,
     events_of,

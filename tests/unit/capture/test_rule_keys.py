@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tracechain.capture.rule_keys import digital_link_problem, epc_urn_problem
 from tracechain.capture.rules import check_document
 

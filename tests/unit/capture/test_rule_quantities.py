@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tracechain.capture.rule_quantities import mass_kg
 from tracechain.capture.rules import check_document
 

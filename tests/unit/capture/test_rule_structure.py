@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tracechain.capture.rule_structure import is_full_iri
 from tracechain.capture.rules import check_document
 

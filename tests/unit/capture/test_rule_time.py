@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+
 from tracechain.capture.rules import check_document
 
 LIMITS = {"capture_limit": 100, "max_yield": 1.02}

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tracechain.capture import schema
 from tracechain.capture.rule_structure import COMMON_FIELDS, STANDARD_FIELDS
 from tracechain.capture.schema import validate_schema

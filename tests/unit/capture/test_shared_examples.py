@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from tracechain.capture import check_document, events_of, parse_json, validate_schema
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared"

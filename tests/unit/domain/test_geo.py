@@ -11,6 +11,7 @@ import math
 from decimal import Decimal
 
 import pytest
+
 from tracechain.domain.geo import geometry_area_ha, polygon_area_ha, to_feature, validate_plot
 
 # A pepper garden in Cam Lộ, Quảng Trị (about 1.25 ha), walked with a phone GPS.

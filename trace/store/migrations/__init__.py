@@ -1,1 +1,1 @@
-"""Alembic migrations, shipped inside the package so `tracechain db upgrade` works when installed."""
+"""Alembic migrations, shipped in the package so `tracechain db upgrade` works when installed."""
