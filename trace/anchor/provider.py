@@ -35,7 +35,12 @@ def make_web3(rpc_url: str, *, timeout: float = 10.0, retries: int = 5) -> Web3:
             retries=retries, backoff_factor=0.125)
     provider = HTTPProvider(rpc_url, request_kwargs={"timeout": timeout},
                             exception_retry_configuration=retry)
-    return Web3(provider)
+    w3 = Web3(provider)
+    # web3's validation middleware asks eth_chainId before every call and gas estimate (two
+    # extra round trips each); AnchorContract.check() verifies the chain id once, and the node
+    # itself refuses signed transactions for another chain.
+    w3.middleware_onion.remove("validation")
+    return w3
 
 
 def make_eth_tester_web3() -> Web3:

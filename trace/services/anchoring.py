@@ -24,9 +24,10 @@ from sqlalchemy import func, select, update
 
 from ..domain.merkle import MerkleTree, event_hash_bytes
 from ..store.anchoring import AnchorBatch, AnchorLease
+from ..store.capture_repo import bulk_update
 from ..store.events import Event
 from .ports import AnchorChain, AnchorFact, AnchorReceipt
-from .signing import sign_pending
+from .signing import sign_unsigned
 
 log = logging.getLogger(__name__)
 LEASE = "anchorer"
@@ -65,7 +66,7 @@ def take_lease(uow, holder: str, seconds: float, name: str = LEASE) -> bool:
     now = _now()
     try:
         with uow.writing() as w:
-            lease = w.session.get(AnchorLease, name)
+            lease = w.session.get(AnchorLease, name, with_for_update=True)  # locked on PostgreSQL
             if lease is None:
                 w.session.add(AnchorLease(name=name, holder=holder,
                                           expires_at=now + timedelta(seconds=seconds)))
@@ -127,7 +128,8 @@ def _build_batch(uow, settings: AnchorSettings, force: bool, keyring=None) -> in
     """Close a batch from the oldest pending events, if one is due; its id."""
     with uow.writing() as w:
         s = w.session
-        rows = s.execute(select(Event.id, Event.event_hash, Event.record_time)
+        rows = s.execute(select(Event.id, Event.event_hash, Event.record_time,
+                                Event.organisation_id, Event.signature, Event.signer)
                          .where(Event.batch_id.is_(None)).order_by(Event.id)
                          .limit(settings.max_batch)).all()
         if not rows:
@@ -137,24 +139,17 @@ def _build_batch(uow, settings: AnchorSettings, force: bool, keyring=None) -> in
                or oldest <= _now() - timedelta(seconds=settings.interval))
         if not due:
             return None
-        if keyring is not None:
-            sign_pending(s, keyring, [r.id for r in rows])
+        signed = sign_unsigned(s, keyring, rows) if keyring is not None else {}
         tree = MerkleTree(event_hash_bytes(r.event_hash) for r in rows)
         batch = AnchorBatch(root="0x" + tree.root.hex(), leaf_count=len(rows), status="built")
         s.add(batch)
         s.flush()
-        s.connection().execute(
-            update(Event.__table__).where(Event.__table__.c.id == _bind("pk"))
-            .values(batch_id=batch.id, leaf_index=_bind("idx")),
-            [{"pk": r.id, "idx": i} for i, r in enumerate(rows)])
+        # One UPDATE per event for its batch, leaf and signature together.
+        bulk_update(s, Event.__table__, ("batch_id", "leaf_index", "signature", "signer"), [
+            (batch.id, i, *signed.get(r.id, (r.signature, r.signer)), r.id)
+            for i, r in enumerate(rows)])
         w.commit()
         return batch.id
-
-
-def _bind(name: str):
-    from sqlalchemy import bindparam
-
-    return bindparam(name)
 
 
 def _drive(uow, chain: AnchorChain, batch_id: int, settings: AnchorSettings,

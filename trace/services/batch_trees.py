@@ -166,9 +166,9 @@ def _leaf_choices(session, rows: Sequence[_Row],
             .where(Event.id.in_(ids[start:start + 500])))})
     rehashed, majority = {}, {}
     for r in rows:
-        d = details[r.id]
-        rehashed[r.id] = _rehash(d.body, d.context, r.event_hash)
-        by_prehash = hashlib.sha256(d.prehash.encode()).digest() if d.prehash else None
+        d = details.get(r.id)
+        rehashed[r.id] = _rehash(d.body, d.context, r.event_hash) if d else None
+        by_prehash = hashlib.sha256(d.prehash.encode()).digest() if d and d.prehash else None
         votes = Counter(v for v in (stored[r.id], rehashed[r.id], by_prehash) if v is not None)
         best = votes.most_common(1)
         majority[r.id] = best[0][0] if best and best[0][1] >= 2 else \

@@ -87,15 +87,19 @@ class SignerRegistry:
 
     Registrations change rarely but can be revoked at any time, so they are not stored facts like
     a confirmed anchor; a short cache spares the node one call per event of a lineage. ``fresh``
-    asks the chain again. When the chain fails, the last answer (even expired) is used if any.
+    asks the chain again. When the chain fails, the last answer (even expired) is used if any,
+    and the node is left alone for ``retry_after`` seconds, so that pages do not each wait for
+    a node that is down (``fresh`` asks it all the same).
     """
 
     def __init__(self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic,
-                 max_entries: int = 10_000):
+                 max_entries: int = 10_000, retry_after: float = 10.0):
         self.ttl = ttl
+        self.retry_after = retry_after
         self._clock = clock
         self._max = max_entries
         self._entries: dict[tuple[str, str], tuple[float, Registration | None]] = {}
+        self._down: dict[str, tuple[float, str]] = {}  # contract → (ask again after, why)
 
     def lookup(self, reader: ChainReader | None, address: str, *,
                fresh: bool = False) -> RegistryFacts:
@@ -108,13 +112,16 @@ class SignerRegistry:
         cached = self._entries.get(key)
         if cached is not None and not fresh and cached[0] > now:
             return RegistryFacts(True, cached[1])
+        down = self._down.get(key[0])
+        if down is not None and down[0] > now and not fresh:
+            return self._failed(cached, down[1])
         try:
             fact = reader.signer_of(address)
         except CHAIN_FAILURES as exc:
             log.warning("signer registry lookup of %s failed: %s", address, exc)
-            if cached is not None:
-                return RegistryFacts(True, cached[1])
-            return RegistryFacts(False, error=f"the chain could not be asked ({_one_line(exc)})")
+            self._down[key[0]] = (now + self.retry_after, _one_line(exc))
+            return self._failed(cached, _one_line(exc))
+        self._down.pop(key[0], None)
         registration = None if fact is None else Registration(
             bytes(fact.organisation), bool(fact.active), int(fact.registered_at),
             int(fact.revoked_at) if fact.revoked_at else None)
@@ -122,6 +129,12 @@ class SignerRegistry:
             self._entries.clear()
         self._entries[key] = (now + self.ttl, registration)
         return RegistryFacts(True, registration)
+
+    @staticmethod
+    def _failed(cached, why: str) -> RegistryFacts:
+        if cached is not None:
+            return RegistryFacts(True, cached[1])
+        return RegistryFacts(False, error=f"the chain could not be asked ({why})")
 
 
 def chain_where(chain_id: int | None, contract: str | None) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ..domain.errors import Problem, ValidationFailed
 from ..sign.signatures import verify_signature
 from ..store.accounts import Organisation
-from ..store.events import Event
 
 SIGNATURES_HEADER = "X-Event-Signatures"
 
@@ -50,17 +49,14 @@ def check_signatures(hashes, signatures: list[str] | None, organisation_id: int 
     return address
 
 
-def sign_pending(session, keyring, event_ids: list[int]) -> int:
-    """Sign the unsigned events among ``event_ids`` with their organisations' keys (in the
-    caller's transaction). Returns how many were signed."""
-    rows = session.execute(
-        select(Event.id, Event.event_hash, Event.organisation_id)
-        .where(Event.id.in_(event_ids), Event.signature.is_(None),
-               Event.organisation_id.is_not(None))).all()
+def sign_unsigned(session, keyring, rows) -> dict[int, tuple[str, str]]:
+    """Signatures, by event id, for the ``rows`` (id, event_hash, organisation_id, signature)
+    not signed yet, made with their organisations' keys: {id: (signature, signer address)}."""
     by_org: dict[int, list] = {}
     for row in rows:
-        by_org.setdefault(row.organisation_id, []).append(row)
-    signed = 0
+        if row.signature is None and row.organisation_id is not None:
+            by_org.setdefault(row.organisation_id, []).append(row)
+    out: dict[int, tuple[str, str]] = {}
     for org_id, org_rows in by_org.items():
         address, keystore = session.execute(
             select(Organisation.signing_address, Organisation.signing_keystore)
@@ -68,15 +64,5 @@ def sign_pending(session, keyring, event_ids: list[int]) -> int:
         if keystore is None:
             continue  # it signs its own events; capture refused any without a signature
         signatures = keyring.sign_all(keystore, [r.event_hash for r in org_rows])
-        session.connection().execute(
-            update(Event.__table__).where(Event.__table__.c.id == _bind("pk"))
-            .values(signature=_bind("sig"), signer=address),
-            [{"pk": r.id, "sig": sig} for r, sig in zip(org_rows, signatures, strict=True)])
-        signed += len(org_rows)
-    return signed
-
-
-def _bind(name: str):
-    from sqlalchemy import bindparam
-
-    return bindparam(name)
+        out.update({r.id: (sig, address) for r, sig in zip(org_rows, signatures, strict=True)})
+    return out

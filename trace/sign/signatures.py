@@ -66,12 +66,34 @@ def recover_signer(event_hash_uri: str, signature: str) -> str:
 
     :raises ValueError: a malformed event hash or signature, saying what is wrong.
     """
-    message = encode_defunct(primitive=event_hash_bytes(event_hash_uri))
+    hash32 = event_hash_bytes(event_hash_uri)
     raw = _signature_bytes(signature)
+    fast = _recover_with_coincurve(hash32, raw)
+    if fast is not None:
+        return fast
+    message = encode_defunct(primitive=hash32)
     try:
         return Account.recover_message(message, signature=raw)
     except Exception as exc:  # eth-keys: BadSignature, ValidationError, ... all mean the same
         raise ValueError(f"signature does not recover to any public key: {exc}") from None
+
+
+def _recover_with_coincurve(hash32: bytes, raw: bytes) -> str | None:
+    """libsecp256k1 directly (~40 µs instead of ~100 µs); None to fall back to eth-account."""
+    try:
+        import coincurve
+    except ImportError:  # pragma: no cover - coincurve is a dependency
+        return None
+    from ..domain.merkle import keccak256
+
+    digest = keccak256(_PERSONAL_PREFIX + hash32)
+    try:
+        public = coincurve.PublicKey.from_signature_and_message(
+            raw[:64] + bytes([raw[64] - 27]), digest, hasher=None)
+    except Exception as exc:  # noqa: BLE001 - any failure means no key recovers it
+        raise ValueError(f"signature does not recover to any public key: {exc}") from None
+    address = keccak256(public.format(compressed=False)[1:])[-20:]
+    return to_checksum_address(address)
 
 
 def verify_signature(event_hash_uri: str, signature: str, expected_address: str) -> bool:

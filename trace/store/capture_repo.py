@@ -128,6 +128,23 @@ def bulk_insert(session: Session, table, rows: list[dict]) -> None:
     conn.exec_driver_sql(sql, values)
 
 
+def bulk_update(session: Session, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """UPDATE ``columns`` of many rows by id; each row is (*values, id)."""
+    if not rows:
+        return
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        sets = ", ".join(f"{c} = ?" for c in columns)
+        conn.exec_driver_sql(f"UPDATE {table.name} SET {sets} WHERE id = ?", rows)
+        return
+    from sqlalchemy import bindparam
+
+    stmt = (update(table).where(table.c.id == bindparam("id_"))
+            .values({c: bindparam(f"v_{c}") for c in columns}))
+    conn.execute(stmt, [{**{f"v_{c}": v for c, v in zip(columns, row[:-1], strict=True)},
+                         "id_": row[-1]} for row in rows])
+
+
 def _sqlite_time(value):
     if isinstance(value, datetime):
         if value.tzinfo is not None:

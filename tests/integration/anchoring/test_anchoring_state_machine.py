@@ -143,3 +143,20 @@ def test_only_one_anchorer_at_a_time(uow, capture):
     assert take_lease(uow, "first", 60)
     report = anchor_pending(uow, FakeChain(), SETTINGS, holder="second")
     assert report.skipped and batches(uow) == []
+
+
+def test_anchorer_signs_each_event_with_its_organisations_key(uow, capture, app):
+    from tracechain.sign.signatures import verify_signature
+    from tracechain.store.accounts import Organisation
+
+    capture("A", "B", "C")
+    anchor_pending(uow, FakeChain(), SETTINGS, keyring=app.extensions["tracechain.keyring"])
+    with uow:
+        rows = uow.session.execute(
+            select(Event.event_hash, Event.signature, Event.signer,
+                   Organisation.signing_address)
+            .join(Organisation, Organisation.id == Event.organisation_id)).all()
+    assert len(rows) == 3
+    for row in rows:
+        assert row.signer == row.signing_address
+        assert verify_signature(row.event_hash, row.signature, row.signing_address)

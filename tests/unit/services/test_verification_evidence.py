@@ -69,6 +69,12 @@ def test_signer_registrations_are_kept_for_a_short_time():
     assert stale.checked and not stale.registration.active
     unknown = registry.lookup(reader, Account.create().address)
     assert not unknown.checked and "could not be asked" in unknown.error
+    calls = reader.calls
+    reader.down = False  # back up, but a node that just failed is left alone for a while...
+    assert not registry.lookup(reader, Account.create().address).checked
+    assert reader.calls == calls
+    now[0] += 11  # ...and asked again after that
+    assert registry.lookup(reader, Account.create().address).checked
     assert not registry.lookup(None, address).checked
     assert "not an address" in registry.lookup(reader, "0x123").error
 
