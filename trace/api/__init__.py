@@ -48,5 +48,6 @@ def init_app(app: Flask) -> None:
 
 def _v1_blueprints() -> list:
     from .cooperative import blueprints
+    from .verification import blueprints as verification_blueprints
 
-    return blueprints()
+    return [*blueprints(), *verification_blueprints()]

@@ -26,9 +26,10 @@ def _register() -> None:
     from .demo import demo_command
     from .hash import hash_command
     from .serve import serve_command
+    from .verify_pack import verify_pack_command
 
     for command in (serve_command, db_group, org_group, user_group, token_group, hash_command,
-                    demo_command, chain_group, anchor_command):
+                    demo_command, chain_group, anchor_command, verify_pack_command):
         cli.add_command(command)
 
 

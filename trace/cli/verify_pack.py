@@ -62,9 +62,9 @@ def verify_pack_command(file: str, rpc, contract: str | None) -> None:
         click.echo(f"{r.verdict.status:<15} {r.event_id}")
         click.echo(f"{'':<15} {r.verdict.reason}")
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    lot = pack.get("lot") or {}
-    click.echo(f"lot {lot.get('gtin')} {lot.get('lot')}: {len(results)} events: "
-               f"{summary or 'none'}")
+    lot = pack.get("lot") if isinstance(pack.get("lot"), dict) else {}
+    prefix = f"lot {lot['gtin']} {lot['lot']}: " if lot.get("gtin") and lot.get("lot") else ""
+    click.echo(f"{prefix}{len(results)} events: {summary or 'none'}")
     ok = bool(results) and all(r.verdict.verified for r in results)
     raise SystemExit(0 if ok else 1)
 

@@ -168,7 +168,7 @@ def _drive(uow, chain: AnchorChain, batch_id: int, settings: AnchorSettings,
                 status="sent", tx_hash=tx.tx_hash, raw_tx=tx.raw, nonce=tx.nonce,
                 chain_id=chain.chain_id, contract=chain.address, sent_at=_now()))
             w.commit()
-        batch.tx_hash, batch.raw_tx = tx.tx_hash, tx.raw
+        batch.tx_hash, batch.raw_tx, batch.nonce = tx.tx_hash, tx.raw, tx.nonce
     receipt = chain.receipt(batch.tx_hash)
     if receipt is None:
         try:

@@ -89,7 +89,8 @@ class SignerRegistry:
     a confirmed anchor; a short cache spares the node one call per event of a lineage. ``fresh``
     asks the chain again. When the chain fails, the last answer (even expired) is used if any,
     and the node is left alone for ``retry_after`` seconds, so that pages do not each wait for
-    a node that is down (``fresh`` asks it all the same).
+    a node that is down (``fresh`` asks it all the same). Answers are kept per reader object
+    (one per application): a lazy reader may not even know its contract address yet.
     """
 
     def __init__(self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic,
@@ -98,8 +99,8 @@ class SignerRegistry:
         self.retry_after = retry_after
         self._clock = clock
         self._max = max_entries
-        self._entries: dict[tuple[str, str], tuple[float, Registration | None]] = {}
-        self._down: dict[str, tuple[float, str]] = {}  # contract → (ask again after, why)
+        self._entries: dict[tuple[int, str], tuple[float, Registration | None]] = {}
+        self._down: dict[int, tuple[float, str]] = {}  # reader → (ask again after, why)
 
     def lookup(self, reader: ChainReader | None, address: str, *,
                fresh: bool = False) -> RegistryFacts:
@@ -107,7 +108,7 @@ class SignerRegistry:
             return RegistryFacts(False, error="no chain configured")
         if not is_address(address):
             return RegistryFacts(False, error=f"the recorded signer {address!r} is not an address")
-        key = (reader.address.lower(), address.lower())
+        key = (id(reader), address.lower())
         now = self._clock()
         cached = self._entries.get(key)
         if cached is not None and not fresh and cached[0] > now:
@@ -137,6 +138,15 @@ class SignerRegistry:
         return RegistryFacts(False, error=f"the chain could not be asked ({why})")
 
 
+def reader_address(reader: ChainReader) -> str | None:
+    """The contract ``reader`` reads, or None when it cannot say (a lazy reader whose chain is
+    out of reach)."""
+    try:
+        return reader.address
+    except CHAIN_FAILURES:
+        return None
+
+
 def chain_where(chain_id: int | None, contract: str | None) -> str:
     parts = [f"chain {chain_id}" if chain_id is not None else "",
              f"contract {contract}" if contract else ""]
@@ -149,11 +159,11 @@ def ask_chain(reader: ChainReader | None, root: bytes, *, chain_id: int | None =
     as recorded; a reader of another contract or chain cannot confirm it."""
     if reader is None:
         return ChainFacts(NO_CHAIN)
-    mismatch = wrong_place(reader, chain_id, contract)
-    where = chain_where(chain_id, contract or reader.address)
-    if mismatch is not None:
-        return ChainFacts(FROM_CHAIN, error=mismatch, where=where)
+    where = chain_where(chain_id, contract or reader_address(reader))
     try:
+        mismatch = wrong_place(reader, chain_id, contract)
+        if mismatch is not None:
+            return ChainFacts(FROM_CHAIN, error=mismatch, where=where)
         fact: AnchorFact | None = reader.anchor_of(root)
     except CHAIN_FAILURES as exc:
         return ChainFacts(FROM_CHAIN, error=f"the chain could not be asked ({_one_line(exc)})",
@@ -165,17 +175,15 @@ def ask_chain(reader: ChainReader | None, root: bytes, *, chain_id: int | None =
 
 
 def wrong_place(reader: ChainReader, chain_id: int | None, contract: str | None) -> str | None:
-    """Why ``reader`` cannot confirm an anchor recorded on ``chain_id`` at ``contract``, if so."""
+    """Why ``reader`` cannot confirm an anchor recorded on ``chain_id`` at ``contract``, if so.
+
+    :raises ChainError: (or OSError) the reader cannot reach its chain.
+    """
     if contract and contract.lower() != reader.address.lower():
         return (f"anchored with contract {contract}, but the chain reader reads contract "
                 f"{reader.address}")
-    if chain_id is not None:
-        try:
-            actual = reader.chain_id
-        except CHAIN_FAILURES as exc:
-            return f"the chain could not be asked ({_one_line(exc)})"
-        if actual != chain_id:
-            return f"anchored on chain {chain_id}, but the chain reader is on chain {actual}"
+    if chain_id is not None and reader.chain_id != chain_id:
+        return f"anchored on chain {chain_id}, but the chain reader is on chain {reader.chain_id}"
     return None
 
 

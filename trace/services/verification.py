@@ -35,7 +35,14 @@ from ..domain.verification import (
     verdict,
 )
 from .batch_trees import BatchTrees, Ledger
-from .evidence import SignerRegistry, ask_chain, chain_where, hash_facts, signature_facts
+from .evidence import (
+    SignerRegistry,
+    ask_chain,
+    chain_where,
+    hash_facts,
+    reader_address,
+    signature_facts,
+)
 from .ports import ChainReader
 from .verification_records import (
     Record,
@@ -218,9 +225,10 @@ def _anchoring(session, rec: Record, value: bytes | None, reader: ChainReader | 
     if fresh:
         return facts, ask_chain(reader, root, chain_id=rec.chain_id, contract=rec.contract)
     where = chain_where(rec.chain_id, rec.contract)
-    if rec.contract and rec.contract.lower() != reader.address.lower():
+    reading = reader_address(reader)  # None: out of reach now; our record still stands
+    if rec.contract and reading and rec.contract.lower() != reading.lower():
         return facts, ChainFacts(FROM_RECORD, error=f"anchored with contract {rec.contract}, but "
-                                 f"the chain reader reads contract {reader.address}", where=where)
+                                 f"the chain reader reads contract {reading}", where=where)
     if rec.block_number is None:
         return facts, ChainFacts(FROM_RECORD, anchored=False, where=where)
     block_time = rec.block_time

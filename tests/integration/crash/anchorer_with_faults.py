@@ -25,11 +25,15 @@ Two more hooks, for the races between processes:
   two anchorers ever held the lease at once. A release is stamped *before* it is committed and
   a take *after*, so a correct lease never shows an overlap.
 - TRACE_TEST_LEASE_BARRIER=<dir>: the first time this process reads the lease row and finds it
-  held by someone else but expired (a killed anchorer's), it waits (at most 3 s) for a second
+  held by someone else but expired (a killed anchorer's), it waits (at most 2 s) for a second
   process to get to the same point: both then decide on what they read. This only widens the
   window between reading the lease and writing it; it changes no decision.
-- TRACE_TEST_DEPLOY_BARRIER=<dir>: ``deployment.ensure_deployed`` waits (at most 10 s) until a
-  second process is about to call it too, then both go on.
+- TRACE_TEST_DEPLOY_RACE=<dir>:first|second: two processes deploying at once, staged: "first"
+  deploys, and only saves chain.json once "second" has read it (still empty); "second" deploys
+  only once the first deployment is mined (so the two transactions differ: identical ones would
+  be one transaction, and one contract). Each waits at most 10 s.
+- TRACE_TEST_HOLD_ANCHOR=<dir>: the first anchor transaction, stored as sent, waits (at most
+  10 s) before it is sent until <dir>/go exists; <dir>/held says that it waits.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ import os
 import signal
 import sys
 import time
+from datetime import UTC
 from pathlib import Path
 
 
@@ -128,7 +133,7 @@ def _install_lease_log(target: str) -> None:
 
 
 def _install_lease_barrier(directory: str) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from sqlalchemy.orm import Session
 
@@ -142,28 +147,82 @@ def _install_lease_barrier(directory: str) -> None:
         if entity is AnchorLease and row is not None and not done["yes"]:
             expires = row.expires_at
             if expires.tzinfo is None:
-                expires = expires.replace(tzinfo=timezone.utc)
-            if expires <= datetime.now(timezone.utc):
+                expires = expires.replace(tzinfo=UTC)
+            if expires <= datetime.now(UTC):
                 done["yes"] = True
-                _barrier(directory, timeout=3.0)
+                _barrier(directory, timeout=2.0)
         return row
 
     Session.get = get_then_wait
 
 
-def _install_deploy_barrier(directory: str) -> None:
-    from tracechain.anchor import deployment
+def _wait_for(path: Path, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.005)
+    return True
 
-    ensure = deployment.ensure_deployed
+
+def _install_deploy_race(spec: str) -> None:
+    from tracechain.anchor import deployment
+    from tracechain.anchor.contract import AnchorContract
+
+    directory, role = spec.rsplit(":", 1)
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    done = {"yes": False}
+    if role == "first":
+        deploy = AnchorContract.deploy.__func__
+
+        def deploy_then_wait(cls, *args, **kwargs):
+            contract = deploy(cls, *args, **kwargs)
+            if not done["yes"]:
+                done["yes"] = True
+                (path / "first-deployed").touch()
+                _wait_for(path / "second-loaded", 10.0)
+            return contract
+
+        AnchorContract.deploy = classmethod(deploy_then_wait)
+    elif role == "second":
+        load = deployment.load
+
+        def load_then_wait(*args, **kwargs):
+            known = load(*args, **kwargs)
+            if not done["yes"]:
+                done["yes"] = True
+                (path / "second-loaded").touch()
+                _wait_for(path / "first-deployed", 10.0)
+            return known
+
+        deployment.load = load_then_wait
+    else:
+        raise SystemExit(f"TRACE_TEST_DEPLOY_RACE: unknown role {role!r}")
+
+
+def _install_hold_anchor(directory: str) -> None:
+    from tracechain.anchor.contract import AnchorContract
+
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    build, send = AnchorContract.build_anchor_tx, AnchorContract.send_raw
+    anchor_raws: set[str] = set()
     done = {"yes": False}
 
-    def wait_then_ensure(*args, **kwargs):
-        if not done["yes"]:
-            done["yes"] = True
-            _barrier(directory, timeout=10.0)
-        return ensure(*args, **kwargs)
+    def remembering_build(self, *args, **kwargs):
+        tx = build(self, *args, **kwargs)
+        anchor_raws.add(tx.raw)
+        return tx
 
-    deployment.ensure_deployed = wait_then_ensure
+    def held_send(self, raw, *args, **kwargs):
+        if _raw_hex(raw) in anchor_raws and not done["yes"]:
+            done["yes"] = True
+            (path / "held").touch()
+            _wait_for(path / "go", 10.0)
+        return send(self, raw, *args, **kwargs)
+
+    AnchorContract.build_anchor_tx, AnchorContract.send_raw = remembering_build, held_send
 
 
 def _raw_hex(raw) -> str:
@@ -178,8 +237,10 @@ def main() -> None:
         _install_lease_log(os.environ["TRACE_TEST_LEASE_LOG"])
     if os.environ.get("TRACE_TEST_LEASE_BARRIER"):
         _install_lease_barrier(os.environ["TRACE_TEST_LEASE_BARRIER"])
-    if os.environ.get("TRACE_TEST_DEPLOY_BARRIER"):
-        _install_deploy_barrier(os.environ["TRACE_TEST_DEPLOY_BARRIER"])
+    if os.environ.get("TRACE_TEST_DEPLOY_RACE"):
+        _install_deploy_race(os.environ["TRACE_TEST_DEPLOY_RACE"])
+    if os.environ.get("TRACE_TEST_HOLD_ANCHOR"):
+        _install_hold_anchor(os.environ["TRACE_TEST_HOLD_ANCHOR"])
     from tracechain.cli import main as tracechain_main
 
     tracechain_main()

@@ -32,8 +32,8 @@ def anvil_binary():
 
 @pytest.fixture
 def make_stack(anvil_binary, tmp_path, request):
-    """``make_stack(database_url=None, **TRACE_env)``: a Stack, closed at the end of the test
-    (its processes and anvil ended even when the test fails; their output shown then)."""
+    """``make_stack(database_url=None, signing=True, **TRACE_env)``: a Stack, closed at the end of
+    the test (its processes and anvil ended even when the test fails; their output shown then)."""
     stacks: list[Stack] = []
 
     def make(database_url: str | None = None, **env) -> Stack:

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from eth_utils import keccak
@@ -35,6 +35,7 @@ from tracechain.domain.merkle import MerkleTree, event_hash_bytes
 from tracechain.services import accounts
 from tracechain.services.capture import CaptureSettings
 from tracechain.services.demo import load_demo
+from tracechain.services.registry import register_signers
 from tracechain.store import migrate
 from tracechain.store.anchoring import AnchorBatch, AnchorLease
 from tracechain.store.events import Event
@@ -118,7 +119,8 @@ class Process:
 
 
 class Stack:
-    def __init__(self, root: Path, database_url: str | None = None, **env):
+    def __init__(self, root: Path, database_url: str | None = None, *, signing: bool = True,
+                 **env):
         self.root = root
         self.var = root / "var"
         self.var.mkdir(parents=True)
@@ -143,6 +145,7 @@ class Stack:
             "CHAIN_CONTRACT": "", "ANCHOR_KEYSTORE": ""})
         self.client = self.app.test_client()
         self._member: str | None = None
+        self._signing = signing  # whether our cooperative gets a signing key (to register)
 
     # --- the service, in this process ---------------------------------------------------------
 
@@ -154,16 +157,22 @@ class Stack:
         summary = load_demo(CaptureSettings(), self.uow, self.app.extensions["tracechain.keyring"])
         return summary.events
 
+    def add_cooperative(self, signing: bool | None = None) -> None:
+        """A cooperative of our own and a member's token (captures go there from now on); it gets
+        a signing key (so an anchorer registers its signer) unless ``signing`` is False."""
+        signing = self._signing if signing is None else signing
+        body = f"893{uuid.uuid4().int % 10**9:09d}"
+        org_id = accounts.create_organisation(
+            f"HTX crash {body}", "cooperative", body + str(check_digit(body)), self.uow,
+            province="Quảng Trị",
+            keyring=self.app.extensions["tracechain.keyring"] if signing else None)
+        email = f"{uuid.uuid4().hex[:8]}@example.vn"
+        accounts.create_user(email, email, "member", org_id, self.uow)
+        self._member = accounts.create_token(email, "crash tests", self.uow)
+
     def _auth(self) -> dict:
-        """A member of a cooperative of its own (made on first use), as a bearer header."""
         if self._member is None:
-            body = f"893{uuid.uuid4().int % 10**9:09d}"
-            org_id = accounts.create_organisation(
-                f"HTX crash {body}", "cooperative", body + str(check_digit(body)), self.uow,
-                province="Quảng Trị", keyring=self.app.extensions["tracechain.keyring"])
-            email = f"{uuid.uuid4().hex[:8]}@example.vn"
-            accounts.create_user(email, email, "member", org_id, self.uow)
-            self._member = accounts.create_token(email, "crash tests", self.uow)
+            self.add_cooperative()
         return {"Authorization": f"Bearer {self._member}"}
 
     def capture(self, n: int) -> list[str]:
@@ -204,7 +213,7 @@ class Stack:
         """What lease_seconds (60 s) of waiting would do for a killed anchorer's lease."""
         with self.uow as u:
             u.session.execute(update(AnchorLease).values(
-                expires_at=datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(seconds=1)))
+                expires_at=datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=1)))
             u.commit()
 
     # --- processes -----------------------------------------------------------------------------
@@ -250,8 +259,9 @@ class Stack:
         if deploy:
             wiring.contract(self.app.config, start=False, deploy=True)
 
-    def anvil_handle(self) -> anvil.AnvilHandle | None:
-        return self._note_anvil()
+    def register_signers(self) -> int:
+        """Register every signing address now, from this process (what an anchorer does first)."""
+        return register_signers(self.uow, wiring.contract(self.app.config, start=False))
 
     def w3(self) -> Web3:
         return Web3(Web3.HTTPProvider(f"http://127.0.0.1:{self.port}",
@@ -377,7 +387,7 @@ def assert_converged(stack: Stack, *, known_bug: str | None = None) -> dict[str,
         if fact is None:
             problems.append(f"{where}: confirmed in the database, not anchored on chain")
             continue
-        block_time = b.block_time.replace(tzinfo=timezone.utc) if b.block_time else None
+        block_time = b.block_time.replace(tzinfo=UTC) if b.block_time else None
         db = (b.block_number, b.leaf_count, (b.submitter or "").lower(),
               int(block_time.timestamp()) if block_time else None)
         chain = (fact.block_number, fact.leaf_count, fact.submitter.lower(), fact.timestamp)

@@ -114,6 +114,20 @@ def test_without_a_chain_reader_answers_say_so(anchored):
     assert r.json["status"] == "not-on-chain" and "no chain configured" in r.json["reason"]
 
 
+def test_a_chain_out_of_reach_is_answered_honestly_not_with_an_error(anchored):
+    from tracechain.anchor.wiring import LazyChainReader
+
+    w = anchored
+    # No node, no deployment under this VAR_DIR: the app's lazy reader cannot connect.
+    w.app.extensions["tracechain.chain_reader"] = LazyChainReader(w.app.config)
+    for fresh in (0, 1):
+        r = get(w, event_path(w, "verify", "h1"), w.t_inspector, fresh=fresh)
+        assert r.status_code == 200, r.json
+        assert r.json["status"] == "not-on-chain" and "could not be asked" in r.json["reason"]
+    r = get(w, f"/api/v1/verify/lot/{PEPPER}/{w.product}", w.t_inspector)
+    assert r.status_code == 200 and r.json["status"] == "not-on-chain"
+
+
 @pytest.mark.parametrize("name", ["h1", "receive"])
 def test_pending_before_anchoring_over_http(world, name):
     r = get(world, event_path(world, "verify", name), world.t_inspector)
