@@ -25,8 +25,12 @@ def acting_organisation(actor: Actor) -> Actor:
     are signed like everyone else's."""
     if actor.organisation_id is not None or actor.role != "admin":
         return actor
-    cfg = current_app.config
-    org_id = operator_organisation(cfg["OPERATOR_NAME"], cfg["OPERATOR_GLN"], uow(), keyring())
+    org_id = current_app.extensions.get("tracechain.operator_org")
+    if org_id is None:
+        cfg = current_app.config
+        org_id = operator_organisation(cfg["OPERATOR_NAME"], cfg["OPERATOR_GLN"], uow(),
+                                       keyring())
+        current_app.extensions["tracechain.operator_org"] = org_id
     return replace(actor, organisation_id=org_id)
 
 

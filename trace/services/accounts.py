@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..domain.actor import ORG_KINDS, ROLES, Actor
 from ..domain.errors import Conflict, NotFound, Problem, ValidationFailed
@@ -41,7 +42,11 @@ def create_organisation(name: str, kind: str, gln: str, uow, *, province: str | 
         if keyring is not None:
             org.signing_address, org.signing_keystore = keyring.new_key()
         s.add(org)
-        w.commit()
+        try:
+            w.commit()
+        except IntegrityError:  # created by another request meanwhile
+            raise Conflict(f"an organisation named {name!r} or with GLN {gln} already exists"
+                           ) from None
         return org.id
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from operator import itemgetter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
@@ -118,11 +119,11 @@ def bulk_insert(session: Session, table, rows: list[dict]) -> None:
     if conn.dialect.name != "sqlite":
         conn.execute(table.insert(), rows)
         return
-    dated = {i for i, c in enumerate(columns) if isinstance(rows[0][c], datetime)}
-    values = [tuple(row[c] for c in columns) for row in rows]
-    if dated:
-        values = [tuple(_sqlite_time(v) if i in dated else v for i, v in enumerate(t))
-                  for t in values]
+    for c in [c for c in columns if isinstance(rows[0][c], datetime)]:
+        for row in rows:
+            row[c] = _sqlite_time(row[c])
+    pick = itemgetter(*columns)
+    values = [pick(row) for row in rows] if len(columns) > 1 else [(pick(r),) for r in rows]
     sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
            f"VALUES ({', '.join('?' for _ in columns)})")
     conn.exec_driver_sql(sql, values)

@@ -359,9 +359,8 @@ NONCE_TAKEN_BUG = (
     "BUG: an anchor transaction whose nonce another transaction of the same account took (here a "
     "signer registration, which every anchorer makes in register_signers outside the lease) "
     "can never be mined, and send_raw says so (NonceAlreadyUsed); _drive still waits "
-    "receipt_timeout (30 s) for it, holding the lease, and, since it did not keep the new nonce "
-    "on the batch it holds (batch.nonce stays None, so _tx_dead is False), a second round "
-    "waits 30 s more before the batch is built again")
+    "receipt_timeout (30 s) for a receipt, holding the lease, before it builds the batch again. "
+    "(It waited twice, 60 s, until _drive kept the new nonce on the batch it holds.)")
 
 
 @pytest.mark.xfail(strict=True, raises=KnownBug, reason=NONCE_TAKEN_BUG)
