@@ -13,6 +13,7 @@ from ..anchor import wiring
 from ..anchor.errors import ChainError
 from ..services.anchoring import AnchorSettings, anchor_pending
 from ..services.registry import register_signers
+from ..store.db import checkpoint_wal
 from .common import fail_on_trace_error, keyring, unit_of_work
 
 
@@ -41,6 +42,7 @@ def anchor_command(watch: bool) -> None:
         try:
             chain = chain or wiring.contract(cfg, start=wiring.is_local(cfg),
                                              deploy=wiring.is_local(cfg), say=click.echo)
+            checkpoint_wal(current_app.extensions["tracechain.engine"])
             register_signers(unit_of_work(), chain)
             report = anchor_pending(unit_of_work(), chain, settings, force=not watch,
                                     keyring=keyring())

@@ -91,6 +91,13 @@ def _capture_once(doc: dict, actor: Actor, uow, settings: CaptureSettings,
         all_refs = [event_refs(e, canonicalise) for e in events]
         all_pairs = [r.pairs() for r in all_refs]
         signer = check_signatures(hashes, signatures, actor.organisation_id, uow)
+        now = datetime.now(UTC)
+        all_rows = [_event_row(e, h, job_id, actor, now) for e, h in zip(events, hashes,
+                                                                        strict=True)]
+        for i, row in enumerate(all_rows):
+            row["signature"] = signatures[i] if signatures is not None else None
+            row["signer"] = signer
+        context_text = _context_text(doc)
     with uow.writing() as w:
         s = w.session
         if rule_problems:
@@ -110,16 +117,14 @@ def _capture_once(doc: dict, actor: Actor, uow, settings: CaptureSettings,
                 Problem(v.path, v.message, v.event_index, _given_id(events[v.event_index]))
                 for v in plan.violations])
         plots = _plots(s, kept_events, keep, inline_context(doc), actor)
-        now = datetime.now(UTC)
         s.add(CaptureJob(id=job_id, user_id=actor.user_id, success=True,
                          event_count=len(events), stored_count=len(keep),
                          duplicates=duplicates, created_at=now, finished_at=now))
         s.flush()
-        ctx_id = repo.context_id(s, _context_text(doc))
-        rows = [_event_row(events[i], hashes[i], ctx_id, job_id, actor, now) for i in keep]
-        for i, row in zip(keep, rows, strict=True):
-            row["signature"] = signatures[i] if signatures is not None else None
-            row["signer"] = signer
+        ctx_id = repo.context_id(s, context_text)
+        rows = [all_rows[i] for i in keep]
+        for row in rows:
+            row["context_id"] = ctx_id
         pks = repo.insert_events(s, rows)
         pk_at = dict(zip(keep, pks, strict=True))
         repo.insert_objects(s, [{"event_pk": pk, "role": role, "uri": uri}
@@ -194,7 +199,7 @@ def _utc(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(UTC)
 
 
-def _event_row(event: dict, h, ctx_id: int, job_id: str, actor: Actor, now: datetime) -> dict:
+def _event_row(event: dict, h, job_id: str, actor: Actor, now: datetime) -> dict:
     def place(key: str) -> str | None:
         v = event.get(key)
         return canonicalise(v["id"]) if isinstance(v, dict) and v.get("id") else None
@@ -205,7 +210,7 @@ def _event_row(event: dict, h, ctx_id: int, job_id: str, actor: Actor, now: date
         "action": event.get("action"), "biz_step": cbv_uri("bizStep", event.get("bizStep")),
         "disposition": cbv_uri("disposition", event.get("disposition")),
         "read_point": place("readPoint"), "biz_location": place("bizLocation"),
-        "body": orjson.dumps(event).decode(), "context_id": ctx_id, "capture_id": job_id,
+        "body": orjson.dumps(event).decode(), "context_id": None, "capture_id": job_id,
         "organisation_id": actor.organisation_id,
     }
 
