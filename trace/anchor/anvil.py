@@ -137,6 +137,12 @@ def stop(var_dir: str | os.PathLike, *, timeout: float = STOP_TIMEOUT) -> bool:
     return True
 
 
+def crashed(var_dir: str | os.PathLike) -> bool:
+    """True when the local anvil died without `stop` (its record is there, its process is not):
+    restarting it is a repair. After `tracechain chain stop` the record is gone: a decision."""
+    return (Path(var_dir) / "anvil" / "anvil.json").exists() and status(var_dir) is None
+
+
 def status(var_dir: str | os.PathLike) -> AnvilHandle | None:
     """The running local anvil's handle, or None (no record, or its process is gone)."""
     directory = Path(var_dir) / "anvil"

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -49,7 +50,7 @@ def load(var_dir: str | os.PathLike) -> Deployment | None:
 def save(var_dir: str | os.PathLike, deployment: Deployment) -> None:
     target = path(var_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(asdict(deployment), indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, target)  # never a half-written file
 
@@ -63,6 +64,16 @@ def ensure_deployed(var_dir: str | os.PathLike, w3: Web3, account: LocalAccount,
     :raises ChainUnavailable: the node does not answer.
     :raises TransactionFailed: the deployment failed (e.g. the account has no funds for gas).
     """
+    # Two processes starting at once (serve and a separate anchorer) must not both deploy: the
+    # check and the deployment happen under one lock, and the second re-reads chain.json.
+    lock_path = Path(var_dir) / "chain.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure_deployed(var_dir, w3, account, say)
+
+
+def _ensure_deployed(var_dir, w3: Web3, account: LocalAccount, say) -> str:
     known = load(var_dir)
     with translated(load_artifact()["abi"]):
         chain_id = w3.eth.chain_id

@@ -9,10 +9,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..anchor import wiring
+from ..anchor import anvil, wiring
 from ..anchor.errors import ChainError
 from ..services.anchoring import AnchorSettings, anchor_pending
-from ..services.registry import register_signers
 from ..store.db import checkpoint_wal
 from .common import fail_on_trace_error, keyring, unit_of_work
 
@@ -38,12 +37,16 @@ def anchor_command(watch: bool) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.update(now=True))
     chain = None
+    first = True
     while True:
         try:
-            chain = chain or wiring.contract(cfg, start=wiring.is_local(cfg),
-                                             deploy=wiring.is_local(cfg), say=click.echo)
+            # The local chain is started on the first connect, and again if it crashed; after
+            # an operator's `tracechain chain stop` we wait for it to come back instead.
+            local = wiring.is_local(cfg)
+            start = local and (first or anvil.crashed(cfg["VAR_DIR"]))
+            chain = chain or wiring.contract(cfg, start=start, deploy=local, say=click.echo)
+            first = False
             checkpoint_wal(current_app.extensions["tracechain.engine"])
-            register_signers(unit_of_work(), chain)
             report = anchor_pending(unit_of_work(), chain, settings, force=not watch,
                                     keyring=keyring())
             if report.events_anchored or not watch:

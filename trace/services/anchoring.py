@@ -23,10 +23,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, update
 
 from ..domain.merkle import MerkleTree, event_hash_bytes
+from ..store.accounts import Organisation
 from ..store.anchoring import AnchorBatch, AnchorLease
 from ..store.capture_repo import bulk_update
 from ..store.events import Event
 from .ports import AnchorChain, AnchorFact, AnchorReceipt
+from .registry import register_signers
 from .signing import sign_unsigned
 
 log = logging.getLogger(__name__)
@@ -103,19 +105,58 @@ def anchor_pending(uow, chain: AnchorChain, settings: AnchorSettings, *, force: 
         report.skipped = "another anchorer holds the lease"
         return report
     try:
+        # Under the lease, so that no other anchorer's transaction takes a nonce meanwhile.
+        if hasattr(chain, "register_signer"):
+            register_signers(uow, chain)
+        _recheck_confirmed(uow, chain)
         for batch_id in _unfinished(uow):
             _drive(uow, chain, batch_id, settings, report)
-            take_lease(uow, holder, settings.lease_seconds)
+            if not take_lease(uow, holder, settings.lease_seconds):
+                report.skipped = "lost the lease to another anchorer"
+                return report
         while True:
             batch_id = _build_batch(uow, settings, force, keyring)
             if batch_id is None:
                 break
             report.batches_built += 1
             _drive(uow, chain, batch_id, settings, report)
-            take_lease(uow, holder, settings.lease_seconds)
+            if not take_lease(uow, holder, settings.lease_seconds):
+                report.skipped = "lost the lease to another anchorer"
+                return report
     finally:
         release_lease(uow, holder)
     return report
+
+
+def _recheck_confirmed(uow, chain: AnchorChain) -> None:
+    """Anchor again what the chain has lost (a development chain restarted from an older state,
+    or a reorganisation): from the newest confirmed batch back to the first one still there."""
+    with uow:
+        newest = uow.session.execute(
+            select(AnchorBatch.id, AnchorBatch.root).where(
+                AnchorBatch.status == "confirmed", AnchorBatch.contract == chain.address)
+            .order_by(AnchorBatch.id.desc()).limit(1)).first()
+    if newest is None or chain.anchor_of(bytes.fromhex(newest.root[2:])) is not None:
+        return
+    with uow:
+        confirmed = uow.session.execute(
+            select(AnchorBatch.id, AnchorBatch.root).where(
+                AnchorBatch.status == "confirmed", AnchorBatch.contract == chain.address)
+            .order_by(AnchorBatch.id.desc())).all()
+    lost = []
+    for row in confirmed:
+        if chain.anchor_of(bytes.fromhex(row.root[2:])) is not None:
+            break
+        lost.append(row.id)
+    log.warning("the chain no longer has %d confirmed roots; anchoring them again", len(lost))
+    with uow.writing() as w:
+        w.session.execute(update(AnchorBatch).where(AnchorBatch.id.in_(lost)).values(
+            status="built", tx_hash=None, raw_tx=None, nonce=None, block_number=None,
+            block_time=None, submitter=None, confirmed_at=None,
+            last_error="the chain lost this anchor; anchoring it again"))
+        # Signer registrations made after the oldest lost anchor may be gone too: re-check them.
+        w.session.execute(update(Organisation).values(signer_registered_tx=None))
+        w.commit()
 
 
 def _unfinished(uow) -> list[int]:
@@ -175,6 +216,10 @@ def _drive(uow, chain: AnchorChain, batch_id: int, settings: AnchorSettings,
             chain.send_raw(batch.raw_tx)
         except Exception as exc:  # noqa: BLE001 - decided below from what the chain says
             log.warning("sending the anchor of batch %s failed: %s", batch_id, exc)
+            if chain.anchor_of(root) is None and _tx_dead(chain, batch):
+                _rebuild(uow, batch_id, "its nonce went to another transaction; "
+                         "building a new one")
+                return
         receipt = _wait_receipt(chain, batch.tx_hash, settings.receipt_timeout)
     if receipt is None:
         fact = chain.anchor_of(root)

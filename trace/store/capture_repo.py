@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from operator import itemgetter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from operator import itemgetter
 
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session

@@ -73,12 +73,22 @@ def test_pending_events_are_batched_by_size_and_each_anchored_once(uow, capture)
 def test_batch_waits_for_interval_unless_full_or_forced(uow, capture):
     capture("A", "B")
     slow = AnchorSettings(interval=3600, max_batch=4, receipt_timeout=0.05)
-    assert anchor_pending(uow, FakeChain(), slow).batches_built == 0
-    capture("C", "D")
-    assert anchor_pending(uow, FakeChain(), slow).batches_built == 1  # full
-    capture("E")
     chain = FakeChain()
+    assert anchor_pending(uow, chain, slow).batches_built == 0
+    capture("C", "D")
+    assert anchor_pending(uow, chain, slow).batches_built == 1  # full
+    capture("E")
     assert anchor_pending(uow, chain, slow, force=True).events_anchored == 1
+
+
+def test_roots_the_chain_lost_are_anchored_again(uow, capture):
+    capture("A", "B")
+    anchor_pending(uow, FakeChain(), SETTINGS)
+    wiped = FakeChain()  # same contract address, none of its anchors (a chain reset)
+    report = anchor_pending(uow, wiped, SETTINGS)
+    assert report.batches_confirmed == 1 and len(wiped.anchors) == 1
+    [b] = batches(uow)
+    assert b.status == "confirmed" and "lost" in b.last_error
 
 
 def test_crash_before_send_resends_the_same_transaction(uow, capture):
