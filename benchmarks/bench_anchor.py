@@ -224,9 +224,9 @@ class TimedKeyring:
 
 
 def instrument(engine, timings: Timings):
-    """Time the tree and ``sign_pending`` as ``anchor_pending`` calls them (module globals of
+    """Time the tree and ``sign_unsigned`` as ``anchor_pending`` calls them (module globals of
     services.anchoring), and every SQL statement; returns the function that undoes it."""
-    real_tree, real_sign = anchoring_module.MerkleTree, anchoring_module.sign_pending
+    real_tree, real_sign = anchoring_module.MerkleTree, anchoring_module.sign_unsigned
 
     def tree(values):
         t = time.perf_counter()
@@ -235,7 +235,7 @@ def instrument(engine, timings: Timings):
         finally:
             timings.add("tree", time.perf_counter() - t)
 
-    def sign_pending(*args, **kwargs):
+    def sign_unsigned(*args, **kwargs):
         t = time.perf_counter()
         timings.in_signing = True
         try:
@@ -255,12 +255,12 @@ def instrument(engine, timings: Timings):
         if timings.in_signing:
             timings.sql_in_signing += seconds
 
-    anchoring_module.MerkleTree, anchoring_module.sign_pending = tree, sign_pending
+    anchoring_module.MerkleTree, anchoring_module.sign_unsigned = tree, sign_unsigned
     sa_event.listen(engine, "before_cursor_execute", before)
     sa_event.listen(engine, "after_cursor_execute", after)
 
     def undo():
-        anchoring_module.MerkleTree, anchoring_module.sign_pending = real_tree, real_sign
+        anchoring_module.MerkleTree, anchoring_module.sign_unsigned = real_tree, real_sign
         sa_event.remove(engine, "before_cursor_execute", before)
         sa_event.remove(engine, "after_cursor_execute", after)
 
@@ -398,7 +398,7 @@ def breakdown(t: Timings, wall: float) -> list[str]:
 
     lines = [
         f"      tree      {pct(tree)}  event_hash_bytes + MerkleTree of {BATCH_EVENTS:,} leaves",
-        f"      signing   {pct(sign_total)}  sign_pending: ECDSA (keyring.sign_all) "
+        f"      signing   {pct(sign_total)}  sign_unsigned: ECDSA (keyring.sign_all) "
         f"{1000 * sign_keys:.1f} ms; SQL {1000 * t.sql_in_signing:.1f} ms; SQLAlchemy and "
         f"Python {1000 * (sign_total - sign_keys - t.sql_in_signing):.1f} ms",
         f"      tx+receipt{pct(chain_s)}  {calls}; {said(t.rpc)}",

@@ -54,4 +54,5 @@ class LotLink(Base):
     event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # transformation | aggregation
 
-    __table_args__ = (Index("ix_lot_links_target", "target_id", "source_id"),)
+    __table_args__ = (Index("ix_lot_links_target", "target_id", "source_id"),
+                      {"sqlite_with_rowid": False})

@@ -100,8 +100,11 @@ class World:
             self.chain.register_signer(self.signing_address(org),
                                        organisation_id_bytes(org["gln"]))
 
-    def anchor(self):
-        report = anchor_pending(self.uow, self.chain, SETTINGS,
+    def anchor(self, *, register_signers: bool = True):
+        # anchor_pending registers signers itself when the chain client can; a test of an
+        # unregistered signer hands it a client that cannot (a registrar who never did).
+        chain = self.chain if register_signers else _WithoutRegistrar(self.chain)
+        report = anchor_pending(self.uow, chain, SETTINGS,
                                 keyring=self.app.extensions["tracechain.keyring"])
         assert not report.waiting and report.skipped is None, report
         return report
@@ -155,3 +158,15 @@ def anchored(world) -> World:
     world.register_signers()
     world.anchor()
     return world
+
+
+class _WithoutRegistrar:
+    """The anchoring client minus register_signer: nobody registers the signers."""
+
+    def __init__(self, chain):
+        self._chain = chain
+
+    def __getattr__(self, name):
+        if name == "register_signer":
+            raise AttributeError(name)
+        return getattr(self._chain, name)

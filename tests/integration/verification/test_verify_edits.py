@@ -141,7 +141,7 @@ def test_unregistered_or_foreign_signers_read_unknown_signer(world):
 
 
 def test_a_signer_never_registered_reads_unknown_signer(world):
-    world.anchor()
+    world.anchor(register_signers=False)
     assert world.statuses() == {n: "unknown-signer" for n in ALL}
     assert "not registered" in world.verdict("h1").verdict.reason
 

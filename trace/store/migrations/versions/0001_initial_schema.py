@@ -141,14 +141,14 @@ def upgrade() -> None:
         batch_op.create_index('ix_events_biz_step', ['biz_step'], unique=False)
         batch_op.create_index('ix_events_org', ['organisation_id'], unique=False)
         batch_op.create_index('ix_events_time', ['event_time'], unique=False)
-        batch_op.create_index('ix_events_type_time', ['event_type', 'event_time'], unique=False)
 
     op.create_table('event_objects',
     sa.Column('event_pk', sa.Integer(), nullable=False),
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('uri', sa.String(length=500), nullable=False),
     sa.ForeignKeyConstraint(['event_pk'], ['events.id'], name=op.f('fk_event_objects_event_pk_events')),
-    sa.PrimaryKeyConstraint('event_pk', 'role', 'uri', name=op.f('pk_event_objects'))
+    sa.PrimaryKeyConstraint('event_pk', 'role', 'uri', name=op.f('pk_event_objects')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('event_objects', schema=None) as batch_op:
         batch_op.create_index('ix_event_objects_uri', ['uri', 'role'], unique=False)
@@ -187,7 +187,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['event_pk'], ['events.id'], name=op.f('fk_lot_links_event_pk_events')),
     sa.ForeignKeyConstraint(['source_id'], ['lots.id'], name=op.f('fk_lot_links_source_id_lots')),
     sa.ForeignKeyConstraint(['target_id'], ['lots.id'], name=op.f('fk_lot_links_target_id_lots')),
-    sa.PrimaryKeyConstraint('source_id', 'target_id', 'event_pk', name=op.f('pk_lot_links'))
+    sa.PrimaryKeyConstraint('source_id', 'target_id', 'event_pk', name=op.f('pk_lot_links')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('lot_links', schema=None) as batch_op:
         batch_op.create_index('ix_lot_links_target', ['target_id', 'source_id'], unique=False)
@@ -213,7 +214,6 @@ def downgrade() -> None:
 
     op.drop_table('event_objects')
     with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.drop_index('ix_events_type_time')
         batch_op.drop_index('ix_events_time')
         batch_op.drop_index('ix_events_org')
         batch_op.drop_index('ix_events_biz_step')
