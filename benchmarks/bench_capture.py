@@ -70,8 +70,11 @@ class Server:
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
+        # Capture alone is measured: no background anchorer (and so no local chain) competing
+        # for the two cores; anchoring has its own benchmark (bench_anchor.py).
         env.update(TRACE_DATABASE_URL=self.url, TRACE_VAR_DIR=str(self.workdir),
-                   TRACE_SECRET_KEY="bench", PYTHONUNBUFFERED="1")
+                   TRACE_SECRET_KEY="bench", PYTHONUNBUFFERED="1",
+                   TRACE_ANCHOR_IN_BACKGROUND="0")
         return env
 
     def _spawn(self, argv: list[str]) -> None:
