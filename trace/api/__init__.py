@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
 
 def _v1_blueprints() -> list:
     from .cooperative import blueprints
+    from .qr import blp as qr_blp
     from .verification import blueprints as verification_blueprints
 
-    return [*blueprints(), *verification_blueprints()]
+    return [*blueprints(), *verification_blueprints(), qr_blp]

@@ -1,0 +1,1 @@
+"""Presenting records to people: QR codes for labels (and, later, the consumer pages)."""
