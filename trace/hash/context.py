@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .values import value_functions
@@ -31,9 +32,15 @@ class HashContext:
     replacements: dict[str, str] = field(default_factory=dict)
     _key_names: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     member_names: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # Run for every scalar of every event, so bound per document in __post_init__ (values.py):
+    # value_text: a JSON scalar as the reference writes it (bare words, ``p:x`` → ``IRIx``, str());
+    # canonical: value_text stripped and normalised (CBV URN, number, GS1 key), or "";
+    # time_value: value_text stripped and normalised as a timestamp, or "".
+    value_text: Callable[[object], str] = field(init=False, repr=False, compare=False)
+    canonical: Callable[[object], str] = field(init=False, repr=False, compare=False)
+    time_value: Callable[[object], str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # These run for every scalar of every event: bind the variants this document needs.
         value_text, canonical, time_value = value_functions(self.replacements, self.namespaces)
         object.__setattr__(self, "value_text", value_text)
         object.__setattr__(self, "canonical", canonical)
@@ -69,19 +76,6 @@ class HashContext:
     def bare(self, text: str) -> str:
         """The document-wide bare-word replacement of one string."""
         return self.replacements.get(text, text) if self.replacements else text
-
-    # Bound per instance in __post_init__ (see values.py); declared here for readers and tools.
-    def value_text(self, value) -> str:
-        """A JSON scalar as the reference writes it: bare words, ``p:x`` → ``IRIx``, ``str()``."""
-        raise NotImplementedError
-
-    def canonical(self, value) -> str:
-        """``value_text`` stripped and normalised (CBV URN, number, GS1 key), or ""."""
-        raise NotImplementedError
-
-    def time_value(self, value) -> str:
-        """``value_text`` stripped and normalised as a timestamp, or ""."""
-        raise NotImplementedError
 
     def member_name(self, key: str) -> str:
         """``key_name`` for a member that renders plainly; "" for one the node model reshapes.

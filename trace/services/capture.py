@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import orjson
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..capture.document import events_of, inline_context
@@ -23,6 +24,7 @@ from ..hash.digital_link import canonicalise
 from ..store import capture_repo as repo
 from ..store.catalogue import Farm, Plot
 from ..store.events import CaptureJob
+from ..store.lots import Lot
 from .signing import check_signatures
 
 
@@ -240,8 +242,6 @@ def _plots(s, events, keep, prefixes: dict[str, str], actor: Actor) -> dict[int,
                     wanted[j] = int(tail)
     if not wanted:
         return {}
-    from sqlalchemy import select
-
     owners = dict(s.execute(select(Plot.id, Farm.organisation_id).join(Farm)
                             .where(Plot.id.in_(set(wanted.values())))).all())
     problems = []
@@ -258,10 +258,6 @@ def _plots(s, events, keep, prefixes: dict[str, str], actor: Actor) -> dict[int,
 
 
 def _assign_plots(s, plots: dict[int, int], refs, lot_ids: dict[str, int]) -> None:
-    from sqlalchemy import update
-
-    from ..store.lots import Lot
-
     for j, plot_id in plots.items():
         ids = [lot_ids[u] for u in refs[j].ids("epc", "epc_class") if u in lot_ids]
         if ids:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from operator import itemgetter
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..domain.custody import Holding
@@ -138,8 +138,6 @@ def bulk_update(session: Session, table, columns: tuple[str, ...], rows: list[tu
         sets = ", ".join(f"{c} = ?" for c in columns)
         conn.exec_driver_sql(f"UPDATE {table.name} SET {sets} WHERE id = ?", rows)
         return
-    from sqlalchemy import bindparam
-
     stmt = (update(table).where(table.c.id == bindparam("id_"))
             .values({c: bindparam(f"v_{c}") for c in columns}))
     conn.execute(stmt, [{**{f"v_{c}": v for c, v in zip(columns, row[:-1], strict=True)},
@@ -185,18 +183,10 @@ def write_holdings(session: Session, holdings: dict[str, Holding], lot_ids: dict
             row["id"] = lot_id
             lot_ids[uri] = lot_id
         bulk_insert(session, Lot.__table__, rows)
-    changed = [{"id_": lot_ids[uri], "owner_id": h.owner, "in_transit_to_id": h.in_transit_to,
-                "container": h.container, "quantity": h.quantity, "unit": h.unit}
-               for uri, h in holdings.items() if h.changed and not h.new]
-    if changed:
-        from sqlalchemy import bindparam
-
-        stmt = (update(Lot).where(Lot.id == bindparam("id_"))
-                .values(owner_id=bindparam("owner_id"),
-                        in_transit_to_id=bindparam("in_transit_to_id"),
-                        container=bindparam("container"), quantity=bindparam("quantity"),
-                        unit=bindparam("unit")))
-        session.connection().execute(stmt, changed)
+    bulk_update(session, Lot.__table__,
+                ("owner_id", "in_transit_to_id", "container", "quantity", "unit"),
+                [(h.owner, h.in_transit_to, h.container, h.quantity, h.unit, lot_ids[uri])
+                 for uri, h in holdings.items() if h.changed and not h.new])
     return lot_ids
 
 

@@ -8,6 +8,8 @@ import ast
 import contextlib
 import json
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +39,22 @@ def require_tool(available: bool, reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (CI=true, so this is a failure, not a skip)", pytrace=False)
     pytest.skip(reason)
+
+
+def contracts_node_modules() -> Path:
+    """contracts/node_modules, installed from the lock file with `npm ci` when it is missing."""
+    node_modules = CONTRACTS / "node_modules"
+    if not node_modules.is_dir():
+        npm = shutil.which("npm")
+        require_tool(npm is not None and shutil.which("node") is not None,
+                     "node/npm are not installed: cannot install contracts/node_modules")
+        proc = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=CONTRACTS,
+                              capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                              timeout=600)
+        if proc.returncode:
+            pytest.fail(f"`npm ci` in contracts/ exited {proc.returncode}:\n"
+                        f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}", pytrace=False)
+    return node_modules
 
 
 def deploy(w3: Web3, deployer: str) -> Contract:

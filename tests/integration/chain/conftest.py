@@ -5,7 +5,6 @@ Tests share one deployment, so each one uses fresh random roots and signer addre
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import tempfile
@@ -16,26 +15,15 @@ from types import SimpleNamespace
 import pytest
 from web3 import EthereumTesterProvider, Web3
 
-from tests.integration.chain.chain_support import CONTRACTS, deploy, require_tool
+from tests.integration.chain import chain_support
+from tests.integration.chain.chain_support import deploy, require_tool
 
 ANVIL_START_TIMEOUT = 30  # seconds; it is up in well under one on an idle machine
 
 
 @pytest.fixture(scope="session")
 def contracts_node_modules() -> Path:
-    """contracts/node_modules, installed from the lock file with `npm ci` when it is missing."""
-    node_modules = CONTRACTS / "node_modules"
-    if not node_modules.is_dir():
-        npm = shutil.which("npm")
-        require_tool(npm is not None and shutil.which("node") is not None,
-                     "node/npm are not installed: cannot install contracts/node_modules")
-        proc = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=CONTRACTS,
-                              capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                              timeout=600)
-        if proc.returncode:
-            pytest.fail(f"`npm ci` in contracts/ exited {proc.returncode}:\n"
-                        f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}", pytrace=False)
-    return node_modules
+    return chain_support.contracts_node_modules()
 
 
 def _accounts(w3: Web3) -> SimpleNamespace:

@@ -3,29 +3,18 @@ always torn down; anvil from contracts/node_modules (skipped when absent, a fail
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import uuid
 
 import pytest
 
-from tests.integration.chain.chain_support import CONTRACTS, require_tool
+from tests.integration.chain.chain_support import contracts_node_modules, require_tool
 from tests.integration.crash.crash_support import ANVIL_BIN, Stack
 
 
 @pytest.fixture(scope="session")
 def anvil_binary():
     """contracts/node_modules/.bin/anvil, installed with `npm ci` when node_modules is missing."""
-    if not (CONTRACTS / "node_modules").is_dir():
-        npm = shutil.which("npm")
-        require_tool(npm is not None and shutil.which("node") is not None,
-                     "node/npm are not installed: cannot install contracts/node_modules")
-        proc = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=CONTRACTS,
-                              capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                              timeout=600)
-        if proc.returncode:
-            pytest.fail(f"`npm ci` in contracts/ exited {proc.returncode}:\n"
-                        f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}", pytrace=False)
+    contracts_node_modules()
     require_tool(ANVIL_BIN.exists(), f"anvil is not installed: no {ANVIL_BIN}")
     return ANVIL_BIN
 
