@@ -10,8 +10,9 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 PYTEST_ARGS ?=
 CONTRACTS_STAMP := contracts/node_modules/.package-lock.json
+LABEL_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
-.PHONY: help run test bench lint clean distclean postgres openapi contracts
+.PHONY: help run test bench lint clean distclean system-run system-test openapi contracts messages
 
 help: ## List the targets
 	@echo "Call a specific target:"
@@ -36,22 +37,43 @@ $(VENV)/.stamp-bench: pyproject.toml | $(PY)
 $(VENV)/bin/ruff: | $(PY)
 	$(PIP) install ruff
 
-run: $(VENV)/.stamp-test $(CONTRACTS_STAMP) ## Migrate, load the demo if the database is empty, serve (starts the local chain)
+run: system-run $(VENV)/.stamp-test $(CONTRACTS_STAMP) ## Migrate, load the demo if the database is empty, serve (starts the local chain)
 	$(VENV)/bin/tracechain db upgrade
 	$(VENV)/bin/tracechain demo --if-empty
 	$(VENV)/bin/tracechain serve
 
-# The tests start their own throwaway server, so only the binaries are needed (tests/support).
-postgres: ## Install PostgreSQL binaries from Debian if missing (needs root)
-	@if compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then \
+# Debian packages beyond Python, each installed only when missing, all in one apt-get:
+#   postgres   the tests start throwaway PostgreSQL servers themselves (tests/support/postgres.py)
+#   fonts      label PDFs write Vietnamese with DejaVu Sans (TRACE_LABEL_FONT_DIR points elsewhere)
+#   chromium   the browser tests (tests/e2e) drive Debian's chromium with Playwright's driver: no
+#              browser is downloaded at run time (never `playwright install`)
+#   node       npm installs the contract toolchain under contracts/ from its lock file
+# Not root: say what is missing; the tests that need it skip (and fail under CI=true).
+define debian_packages
+	@missing=""; \
+	for need in $(1); do case $$need in \
+		postgres) compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing="$$missing postgresql";; \
+		fonts) [ -f $(LABEL_FONT) ] || [ -n "$${TRACE_LABEL_FONT_DIR:-}" ] || missing="$$missing fonts-dejavu-core";; \
+		chromium) [ -x /usr/bin/chromium ] || missing="$$missing chromium";; \
+		node) command -v npm >/dev/null || missing="$$missing nodejs npm";; \
+		wrk) command -v wrk >/dev/null || missing="$$missing wrk";; \
+	esac; done; \
+	if [ -z "$$missing" ]; then \
 		true; \
 	elif [ "$$(id -u)" = 0 ]; then \
 		apt-get update && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y --no-install-recommends postgresql; \
+			apt-get install -y --no-install-recommends $$missing; \
 	else \
-		echo "PostgreSQL is not installed; the PostgreSQL tests will be skipped."; \
-		echo "Install it with: sudo apt-get install --no-install-recommends postgresql"; \
+		echo "Missing Debian packages:$$missing (the tests that need them will be skipped)."; \
+		echo "Install them with: sudo apt-get install --no-install-recommends$$missing"; \
 	fi
+endef
+
+system-run: ## Install the Debian packages `make run` needs, if missing (needs root)
+	$(call debian_packages,fonts node)
+
+system-test: ## Install the Debian packages the tests need (PostgreSQL, fonts, chromium, Node.js), if missing
+	$(call debian_packages,postgres fonts chromium node)
 
 # pytest exits 5 when it collected no tests; that is a failure here, like any non-zero exit,
 # so a run that tests nothing never looks green. `.venv/bin/pytest` rather than `python -m
@@ -60,25 +82,32 @@ postgres: ## Install PostgreSQL binaries from Debian if missing (needs root)
 # contracts/node_modules from the lock file, again whenever package-lock.json changes (npm ci
 # rewrites node_modules/.package-lock.json). Without npm the contract tests skip, or fail under CI.
 $(CONTRACTS_STAMP): contracts/package-lock.json
-	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ]; then \
-		apt-get update && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y --no-install-recommends nodejs npm; \
-	fi
+	$(call debian_packages,node)
 	@if command -v npm >/dev/null; then \
 		cd contracts && npm ci --no-audit --no-fund; \
 	else \
 		echo "npm is not installed: the contract build and anvil tests will be skipped."; \
 	fi
 
+# Public pages' text: extract the English ids, merge them into every language's catalogue
+# (web/translations/<lang>/LC_MESSAGES/messages.po); translate the new empty entries and commit.
+# A new language: `$(VENV)/bin/pybabel init -i web/translations/messages.pot -d web/translations -l de`.
+messages: $(VENV)/.stamp-test ## Extract the pages' text and update the translation catalogues
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
+		--project tracechain -o web/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i web/translations/messages.pot -d web/translations \
+		--no-wrap --ignore-obsolete
+
 contracts: $(CONTRACTS_STAMP) ## Rebuild the TraceAnchor artifact (contracts/build/ and trace/anchor/abi/; commit both)
 	cd contracts && npm run build
 
-test: $(VENV)/.stamp-test postgres $(CONTRACTS_STAMP) ## Run the tests (PYTEST_ARGS=... is passed to pytest)
+test: system-test $(VENV)/.stamp-test $(CONTRACTS_STAMP) ## Run the tests (PYTEST_ARGS=... is passed to pytest)
 	@rc=0; $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc = 5 ]; then echo "make test: pytest collected no tests (exit 5): failing." >&2; fi; \
 	exit $$rc
 
-bench: $(VENV)/.stamp-bench ## Run every benchmarks/bench_*.py, stopping at the first failure
+bench: $(VENV)/.stamp-bench $(CONTRACTS_STAMP) ## Run every benchmarks/bench_*.py, stopping at the first failure
+	$(call debian_packages,postgres wrk)
 	@shopt -s nullglob; benches=(benchmarks/bench_*.py); \
 	if [ $${#benches[@]} = 0 ]; then echo "make bench: no benchmarks/bench_*.py found" >&2; exit 1; fi; \
 	for b in "$${benches[@]}"; do echo "== $$b"; $(PY) "$$b"; done

@@ -8,6 +8,7 @@ folder must never shadow the standard library's ``trace`` module).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import statistics
@@ -163,6 +164,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU time so far of process ``pid`` and its children (e.g. a gunicorn
+    master and its workers), from /proc; 0.0 for what has exited."""
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                pids += [int(p) for p in (task / "children").read_text().split()]
+    total = 0.0
+    for p in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile (p in 0..100) of a non-empty list."""
     ordered = sorted(values)
@@ -179,3 +197,17 @@ def summary_ms(values_s: list[float]) -> dict[str, float]:
 def verdict(ok: bool, what: str) -> str:
     """One line saying whether a target was met. A missed target is not an error (exit 0)."""
     return f"{'PASS  ' if ok else 'MISSED'} {what}"
+
+
+class BenchError(RuntimeError):
+    """Something did not run, did not verify, or answered other than 2xx: the benchmark exits 1
+    (a missed target is not an error: it prints MISSED)."""
+
+
+def run_main(main) -> None:
+    """Exit with ``main()``'s status; a BenchError prints one ERROR line and exits 1."""
+    try:
+        sys.exit(main())
+    except BenchError as exc:
+        print(f"ERROR  {exc}", file=sys.stderr)
+        sys.exit(1)

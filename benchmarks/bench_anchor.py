@@ -89,9 +89,6 @@ RECEIPT_TIMEOUT = 30.0
 RUN_TIME_LIMIT = 150.0  # seconds for the throughput rounds; a run cut short is an error
 
 
-class BenchError(RuntimeError):
-    """Something did not run or did not verify: the benchmark exits 1."""
-
 
 def us(values_s: list[float]) -> str:
     v = [x * 1e6 for x in values_s]
@@ -108,14 +105,14 @@ def send_and_wait(chain: AnchorContract, root: bytes, leaf_count: int):
     deadline = time.monotonic() + RECEIPT_TIMEOUT
     while (receipt := chain.receipt(tx.tx_hash)) is None:
         if time.monotonic() > deadline:
-            raise BenchError(f"anchor transaction {tx.tx_hash} not mined within "
+            raise c.BenchError(f"anchor transaction {tx.tx_hash} not mined within "
                              f"{RECEIPT_TIMEOUT:.0f} s")
         time.sleep(0.005)
     if receipt.status != 1:
-        raise BenchError(f"anchor transaction {tx.tx_hash} reverted: {receipt.error}")
+        raise c.BenchError(f"anchor transaction {tx.tx_hash} reverted: {receipt.error}")
     fact = chain.anchor_of(root)
     if fact is None or fact.leaf_count != leaf_count:
-        raise BenchError(f"root 0x{root.hex()} is not on chain with leafCount {leaf_count}: "
+        raise c.BenchError(f"root 0x{root.hex()} is not on chain with leafCount {leaf_count}: "
                          f"{fact}")
     return receipt
 
@@ -127,7 +124,7 @@ def real_hashes(tag: str, count: int) -> list[bytes]:
         doc = c.document(c.events(tag, PER_DOC, k * PER_DOC // c.BLOCK))
         out.extend(event_hash_bytes(h.id) for h in hash_document(doc))
     if len(set(out)) != count:
-        raise BenchError(f"{count - len(set(out))} duplicate event hashes in the generated set")
+        raise c.BenchError(f"{count - len(set(out))} duplicate event hashes in the generated set")
     return out
 
 
@@ -297,7 +294,7 @@ class Service:
             outcome = capture_document(doc, self.actors[k % len(self.actors)], self.uow,
                                        self.settings)
             if not outcome.success or outcome.stored != per_doc:
-                raise BenchError(f"capture of document {k} failed: stored {outcome.stored} of "
+                raise c.BenchError(f"capture of document {k} failed: stored {outcome.stored} of "
                                  f"{per_doc}; {outcome.errors[:3]} {outcome.duplicates[:3]}")
         return time.perf_counter() - t
 
@@ -347,7 +344,7 @@ def check_round(svc: Service, chain: AnchorContract, report, expected: int) -> A
             problems.append(f"the signature of {r.event_hash} does not recover to {r.signer}")
             break
     if problems:
-        raise BenchError("anchoring round did not verify:\n  " + "\n  ".join(problems))
+        raise c.BenchError("anchoring round did not verify:\n  " + "\n  ".join(problems))
     return batch
 
 
@@ -446,10 +443,10 @@ def throughput_part(svc: Service, chain: AnchorContract, tag: str, rounds: int,
     plan = [f"round {r + 1}" for r in range(rounds)] + (["cProfile"] if profile else [])
     for n, label in enumerate(plan):
         if time.monotonic() > deadline:
-            raise BenchError(f"stopped by the {RUN_TIME_LIMIT:.0f} s limit before {label}")
+            raise c.BenchError(f"stopped by the {RUN_TIME_LIMIT:.0f} s limit before {label}")
         capture_s = svc.capture(f"T{n}" + tag, DOCS, PER_DOC)
         if svc.pending() != BATCH_EVENTS:
-            raise BenchError(f"{svc.pending()} pending events before {label}, expected "
+            raise c.BenchError(f"{svc.pending()} pending events before {label}, expected "
                              f"{BATCH_EVENTS}")
         timings = Timings()
         prof = cProfile.Profile() if label == "cProfile" else None
@@ -542,7 +539,7 @@ class RawRpc:
         self.conn.request("POST", "/", body=body, headers={"Content-Type": "application/json"})
         answer = json.loads(self.conn.getresponse().read())
         if "result" not in answer:
-            raise BenchError(f"eth_call failed: {answer}")
+            raise c.BenchError(f"eth_call failed: {answer}")
         return int(answer["result"], 16) == 1
 
     def close(self) -> None:
@@ -560,7 +557,7 @@ def proofs_part(svc: Service, chain: AnchorContract, batch: AnchorBatch, samples
     rebuild = time.perf_counter() - t
     root = tree.root
     if "0x" + root.hex() != batch.root:
-        raise BenchError("the batch's tree does not rebuild its root")
+        raise c.BenchError("the batch's tree does not rebuild its root")
     rng = random.Random(7)
     picks = rng.sample(range(len(rows)), min(samples, len(rows)))
     hashes = [event_hash_bytes(rows[i].event_hash) for i in picks]
@@ -574,12 +571,12 @@ def proofs_part(svc: Service, chain: AnchorContract, batch: AnchorBatch, samples
         ok = verify(root, h, proof)
         ver.append(time.perf_counter() - t)
         if not ok:
-            raise BenchError(f"merkle.verify rejected the proof of leaf {i}")
+            raise c.BenchError(f"merkle.verify rejected the proof of leaf {i}")
         t = time.perf_counter()
         signer = recover_signer(rows[i].event_hash, rows[i].signature)
         rec.append(time.perf_counter() - t)
         if signer != rows[i].signer:
-            raise BenchError(f"the signature of leaf {i} recovers to {signer}, not "
+            raise c.BenchError(f"the signature of leaf {i} recovers to {signer}, not "
                              f"{rows[i].signer}")
     # Baseline of the recovery: the same EIP-191 recovery with coincurve (libsecp256k1) directly.
     direct = []
@@ -588,7 +585,7 @@ def proofs_part(svc: Service, chain: AnchorContract, batch: AnchorBatch, samples
         address = recover_direct(rows[i].event_hash, rows[i].signature)
         direct.append(time.perf_counter() - t)
         if address != rows[i].signer.lower():
-            raise BenchError(f"direct recovery of leaf {i} gives {address}, not {rows[i].signer}")
+            raise c.BenchError(f"direct recovery of leaf {i} gives {address}, not {rows[i].signer}")
     # eth_call round trips, interleaved with their baselines: anchorOf through the same client
     # (the round trip without a proof), and verifyEvent as a bare JSON-RPC POST (no web3.py).
     rpc = RawRpc(chain)
@@ -606,12 +603,12 @@ def proofs_part(svc: Service, chain: AnchorContract, batch: AnchorBatch, samples
         raw_ok = rpc.call(body)
         bare.append(time.perf_counter() - t)
         if not ok or fact is None or not raw_ok:
-            raise BenchError(f"verifyEvent said {ok} (bare JSON-RPC: {raw_ok}) for leaf "
+            raise c.BenchError(f"verifyEvent said {ok} (bare JSON-RPC: {raw_ok}) for leaf "
                              f"{picks[k]} (anchorOf: {fact})")
     rpc.close()
     tampered = bytes([hashes[0][0] ^ 1]) + hashes[0][1:]
     if verify(root, tampered, proofs[0]) or chain.verify_event(root, tampered, proofs[0]):
-        raise BenchError("a tampered event hash verified")
+        raise c.BenchError("a tampered event hash verified")
     depth = statistics.fmean(len(p) for p in proofs)
     print(f"  batch of {len(rows):,} (tree rebuilt from the database rows in "
           f"{1000 * rebuild:.1f} ms, once per batch); proofs of {depth:.1f} siblings on average")
@@ -659,10 +656,10 @@ def service_part(svc: Service, chain: AnchorContract, event_ids: list[str]) -> N
             timed[kind].append(time.perf_counter() - t)
             if kind == "proof":
                 if not (answer.get("anchor") and answer.get("signature")):
-                    raise BenchError(f"event_proof({event_id}) has no anchor or signature: "
+                    raise c.BenchError(f"event_proof({event_id}) has no anchor or signature: "
                                      f"{str(answer)[:300]}")
             elif answer.verdict.status != "verified":
-                raise BenchError(f"services.verification.verify_event({event_id}, fresh="
+                raise c.BenchError(f"services.verification.verify_event({event_id}, fresh="
                                  f"{kind == 'fresh'}) says {answer.verdict.status}: "
                                  f"{answer.verdict.reason}")
     print(f"    service verify_event (warm)     {us(timed['warm'])}   ({len(event_ids)} events, "
@@ -700,7 +697,7 @@ def main() -> int:
         binary = anvil.find_anvil(os.environ.get("TRACE_ANVIL_BIN"))
     except LocalChainError as exc:
         if os.environ.get("CI") == "true":
-            raise BenchError(f"anvil is needed (CI=true, so this is an error): {exc}") from None
+            raise c.BenchError(f"anvil is needed (CI=true, so this is an error): {exc}") from None
         print(f"SKIPPED: {exc}")
         return 0
     tag = c.run_tag()
@@ -710,7 +707,7 @@ def main() -> int:
         try:
             handle = anvil.start(work, c.free_port(), DEV_CHAIN_ID, binary=binary)
         except LocalChainError as exc:
-            raise BenchError(f"anvil did not start: {exc}") from None
+            raise c.BenchError(f"anvil did not start: {exc}") from None
         svc = None
         try:
             w3 = make_web3(handle.url)
@@ -756,8 +753,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as exc:
-        print(f"ERROR  {exc}", file=sys.stderr)
-        sys.exit(1)
+    c.run_main(main)

@@ -50,9 +50,6 @@ START_TIMEOUT = 60.0
 RUN_TIME_LIMIT = 180.0  # seconds per measured run; a run cut short says so and is an error
 
 
-class BenchError(RuntimeError):
-    """Something did not run or did not verify: the benchmark exits 1."""
-
 
 # --------------------------------------------------------------------------- the server
 
@@ -94,7 +91,7 @@ class Server:
             if not self._wait_ready():
                 log = self.log_text()
                 self.stop()
-                raise BenchError(f"the server did not start:\n{log[-3000:]}")
+                raise c.BenchError(f"the server did not start:\n{log[-3000:]}")
             return self
         self._spawn([str(VENV_BIN / "tracechain"), "serve", "--workers", str(self.workers),
                      "--host", "127.0.0.1", "--port", str(self.port)])
@@ -103,7 +100,7 @@ class Server:
             log = self.log_text()
             self.stop()
             if "Traceback" not in log:
-                raise BenchError(f"`tracechain serve` did not answer /healthz within "
+                raise c.BenchError(f"`tracechain serve` did not answer /healthz within "
                                  f"{START_TIMEOUT:.0f} s:\n{log[-3000:]}")
             # The CLI itself is broken (an import error...): run the same thing it would,
             # gunicorn on the app factory, so the benchmark still measures the service.
@@ -115,7 +112,7 @@ class Server:
             if not self._wait_ready():
                 log = self.log_text()
                 self.stop()
-                raise BenchError(f"the server did not start:\n{log[-3000:]}")
+                raise c.BenchError(f"the server did not start:\n{log[-3000:]}")
         return self
 
     def _wait_ready(self) -> bool:
@@ -359,7 +356,7 @@ def verify(result: RunResult, grew: int, port: int, token: str) -> None:
             problems.append(f"GET /epcis/events/{event_id}: HTTP {response.status}")
     conn.close()
     if problems:
-        raise BenchError(f"{result.name}: verification failed:\n  " + "\n  ".join(problems))
+        raise c.BenchError(f"{result.name}: verification failed:\n  " + "\n  ".join(problems))
     print(f"      verified: {result.events_planned} events sent = {result.events_stored} "
           f"reported stored = {grew} new rows in events; "
           f"{min(5, len(result.event_ids))} read back over HTTP")
@@ -390,7 +387,7 @@ def warm_up(port: int, token: str, run: str, threads: int) -> int:
             for k in range(2 * threads)]
     result = run_load("warm-up", port, token, split(docs, threads), time_limit=60)
     if result.errors:
-        raise BenchError("warm-up failed: " + "; ".join(result.errors[:3]))
+        raise c.BenchError("warm-up failed: " + "; ".join(result.errors[:3]))
     return result.events_planned
 
 
@@ -402,7 +399,7 @@ def profile_workers(server: Server, seconds: float, out_dir: Path):
     spent waiting for SQLite's write lock shows up); returns the output files once done."""
     py_spy = shutil.which("py-spy") or str(VENV_BIN / "py-spy")
     if not Path(py_spy).exists():
-        raise BenchError("--profile needs py-spy: .venv/bin/pip install py-spy")
+        raise c.BenchError("--profile needs py-spy: .venv/bin/pip install py-spy")
     procs, outs = [], []
     for pid in server.worker_pids():
         out = out_dir / f"py-spy-{pid}.txt"
@@ -552,7 +549,7 @@ def measure(label: str, url: str, workdir: Path, args, *, naive_events: int,
                 shutil.copytree(out_dir, keep)
                 print(f"  raw stacks (py-spy --format raw) kept in {keep}")
         return bulk_result, naive_result
-    except BenchError:
+    except c.BenchError:
         print("  server log (tail):\n" + "\n".join(server.log_text().splitlines()[-15:]))
         raise
     finally:
@@ -632,8 +629,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as exc:
-        print(f"ERROR  {exc}", file=sys.stderr)
-        sys.exit(1)
+    c.run_main(main)

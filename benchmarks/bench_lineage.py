@@ -57,9 +57,6 @@ PHASE_TIME_LIMIT = 240.0  # seconds for the timed walks of one direction on one 
 SEED = 20250301
 
 
-class BenchError(RuntimeError):
-    pass
-
 
 # --------------------------------------------------------------------------- the graph
 
@@ -301,7 +298,7 @@ def report(db: str, direction: str, start: str, m: dict, *, target: bool) -> Non
         print(f"    NOTE stopped by the {PHASE_TIME_LIMIT:.0f} s limit after {done} of "
               f"{m['planned']} lots")
     if m["mismatches"]:
-        raise BenchError(f"{db} {direction}: walk and the naive walk differ for lots "
+        raise c.BenchError(f"{db} {direction}: walk and the naive walk differ for lots "
                          f"{m['mismatches'][:10]}")
     if target:
         print(c.verdict(cte["p99"] < TARGET_P99_MS, f"{db} walk {direction} p99 "
@@ -382,8 +379,4 @@ def postgres(graph: Graph, args) -> list[str]:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as exc:
-        print(f"ERROR  {exc}", file=sys.stderr)
-        sys.exit(1)
+    c.run_main(main)

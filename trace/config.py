@@ -33,6 +33,8 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # (1.0 = no gain); cooperatives re-weigh, so a little tolerance is allowed.
         "MAX_YIELD": float(env.get("TRACE_MAX_YIELD", 1.02)),
         "PUBLIC_BASE_URL": env.get("TRACE_PUBLIC_BASE_URL", "http://localhost:5000"),
+        # A serialised item's page warns of a cloned label after this many scans.
+        "SCAN_WARNING_AFTER": int(env.get("TRACE_SCAN_WARNING_AFTER", 20)),
         "SECRET_KEY": env.get("TRACE_SECRET_KEY", ""),
         "PAGE_SIZE_DEFAULT": int(env.get("TRACE_PAGE_SIZE", 100)),
         "PAGE_SIZE_MAX": int(env.get("TRACE_PAGE_SIZE_MAX", 1000)),
@@ -65,6 +67,9 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # `tracechain serve` anchors in the background (set 0 to run `tracechain anchor --watch`
         # yourself, e.g. as its own service).
         "ANCHOR_IN_BACKGROUND": env.get("TRACE_ANCHOR_IN_BACKGROUND", "1") != "0",
+        # Label PDFs need a Unicode TrueType font for Vietnamese: DejaVuSans.ttf and
+        # DejaVuSans-Bold.ttf, by default from Debian's fonts-dejavu-core (`make system-run`).
+        "LABEL_FONT_DIR": env.get("TRACE_LABEL_FONT_DIR", "/usr/share/fonts/truetype/dejavu"),
     }
 
 
@@ -91,6 +96,8 @@ def describe() -> list[tuple[str, str]]:
         ("TRACE_CAPTURE_LIMIT", "most events in one capture document (default 10000)"),
         ("TRACE_MAX_YIELD", "largest output/input mass ratio of a transformation (default 1.02)"),
         ("TRACE_PUBLIC_BASE_URL", "public URL of the service, used in links"),
+        ("TRACE_SCAN_WARNING_AFTER", "scans of one item's code before its page warns of a "
+                                     "cloned label (default 20)"),
         ("TRACE_SECRET_KEY", "Flask secret key (required outside development)"),
         ("TRACE_PAGE_SIZE / TRACE_PAGE_SIZE_MAX", "default and largest perPage of queries"),
         ("TRACE_HOST / TRACE_PORT / TRACE_WORKERS", "where and how `tracechain serve` listens"),
@@ -101,4 +108,6 @@ def describe() -> list[tuple[str, str]]:
         ("TRACE_ANVIL_BIN", "anvil binary for the local chain (default contracts/node_modules)"),
         ("TRACE_ANCHOR_KEYSTORE / _PASSWORD", "keystore file of the anchoring account"),
         ("TRACE_ANCHOR_INTERVAL / TRACE_ANCHOR_MAX_BATCH", "batch closes after N s or N events"),
+        ("TRACE_LABEL_FONT_DIR", "folder with DejaVuSans.ttf and DejaVuSans-Bold.ttf for label "
+         "PDFs (default: Debian's fonts-dejavu-core)"),
     ]

@@ -70,6 +70,21 @@ def test_demo_lineage_reaches_farms_back_and_shipments_forward(client, demo):
     assert sum(e["bizStep"] == SHIPPING for e in forward["events"]) == 2
 
 
+def test_demo_certificates_and_what_farms_publish(client, demo):
+    _, tokens = demo
+    inspector = auth(_token(tokens, "inspector"))
+    certs = client.get("/api/v1/certifications", headers=inspector).get_json()
+    held = sorted((c["organisationName"], c["scheme"]) for c in certs)
+    assert held == [("HTX Hồ tiêu Cam Lộ", "VietGAP"), ("HTX Nông nghiệp Cà phê Ea Tu", "4C"),
+                    ("HTX Nông nghiệp Cà phê Ea Tu", "Rainforest Alliance")]
+    assert all(c["validUntil"].startswith("2027-") and c["issuer"] and c["url"] for c in certs)
+    farms = client.get("/api/v1/farms", headers=inspector).get_json()
+    published = {f["code"] for f in farms
+                 if f["publishFarmerName"] and f["publishPlotLocation"]}
+    assert published == {"CL-003", "ET-02"}
+    assert sum(f["publishFarmerName"] or f["publishPlotLocation"] for f in farms) == 2
+
+
 def test_demo_twice_is_refused_and_if_empty_skips(app, demo):
     runner = app.test_cli_runner()
     again = runner.invoke(demo_command)

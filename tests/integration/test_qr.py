@@ -96,10 +96,11 @@ def test_bad_parameters_are_400(world, query, field, fmt):
     assert r.json["code"] == 400 and r.json["errors"][0]["path"] == f"$.query.{field}"
 
 
-def test_png_caption_is_400(world):
+def test_png_caption_writes_the_link_under_a_code_that_still_decodes(world):
+    plain = world.get(lot_url("H1", "png"))
     r = world.get(lot_url("H1", "png") + "?caption=1")
-    assert r.status_code == 400
-    assert "SVG only" in r.json["message"]
+    assert r.status_code == 200 and r.mimetype == "image/png"
+    assert decode_png(r.data) == decode_png(plain.data)
 
 
 @pytest.mark.parametrize("url, message", [

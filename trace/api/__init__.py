@@ -41,14 +41,19 @@ def init_app(app: Flask) -> None:
         return send_from_directory(assets, filename, max_age=86400)
 
     from .home import bp as home_bp
+    from .resolver import bp as resolver_bp
+    from .resolver import document as document_resolver
 
     app.register_blueprint(home_bp)
+    app.register_blueprint(resolver_bp)
+    document_resolver(api.spec)
     errors.init_app(app)
 
 
 def _v1_blueprints() -> list:
     from .cooperative import blueprints
+    from .public import blp as public_blp
     from .qr import blp as qr_blp
     from .verification import blueprints as verification_blueprints
 
-    return [*blueprints(), *verification_blueprints(), qr_blp]
+    return [*blueprints(), *verification_blueprints(), qr_blp, public_blp]

@@ -17,6 +17,7 @@ from ..domain.errors import (
     TooLarge,
     TraceError,
     Unauthenticated,
+    Unavailable,
     ValidationFailed,
 )
 
@@ -28,6 +29,7 @@ STATUS = {
     NotFound: 404,
     Conflict: 409,
     TooLarge: 413,
+    Unavailable: 503,
 }
 _PHRASES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
             409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type",

@@ -42,7 +42,7 @@ class QrSchema(Schema):
     ec = fields.String(load_default="M", validate=validate.OneOf(list(qr.ERROR_CORRECTION)),
                        metadata={"description": "error correction: L 7%, M 15%, Q 25%, H 30%"})
     caption = fields.Boolean(load_default=False, metadata={
-        "description": "write the link under the code (SVG only)"})
+        "description": "write the link under the code"})
 
 
 def _render(key, fmt: str, args: dict):

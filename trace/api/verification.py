@@ -105,7 +105,11 @@ def lot_verdict(args, gtin: str, lot: str):
 def lot_audit_pack(args, gtin: str, lot: str):
     """Download everything needed to check a lot's lineage offline, against the chain."""
     require_lot_access(gtin, lot, current_actor(), uow(), args["direction"])
-    pack = audit_pack(gtin, lot, uow(), direction=args["direction"], caches=_caches())
+    return pack_download(audit_pack(gtin, lot, uow(), direction=args["direction"],
+                                    caches=_caches()))
+
+
+def pack_download(pack: dict):
     response = jsonify(pack)
     lot_key = pack["lot"]
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"audit-pack-{lot_key['gtin']}-{lot_key['lot']}")

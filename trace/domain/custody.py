@@ -12,6 +12,9 @@ violations (nothing is stored) or the plan of changes the store then writes.
   everything packed inside the goods.
 - Without an acting organisation (an admin capture) nothing is refused and ownership is only
   assigned where the document says who owns what.
+- Commissioning serialised items of a lot (ILMD ``cbvmda:lotNumber``) links the lot to each item,
+  so an item traces back through the lot's lineage. The lot must be held by the organisation;
+  a lot number we have no record of links nothing.
 """
 
 from __future__ import annotations
@@ -61,12 +64,19 @@ def plan_custody(
     actor_org: int | None,
     known: dict[str, Holding],
     org_of_party: dict[str, int],
+    origins: dict[int, dict[str, str]] | None = None,
 ) -> CustodyPlan:
     """Walk ``events`` (position in the document, refs) in order; ``known`` holds the current
-    state of every id they name. Violations, links and creations carry document positions."""
+    state of every id they name. Violations, links and creations carry document positions.
+
+    ``origins``: for commissioning events (by position), item URI -> URI of its lot
+    (`serials.commissioned_lots`); ``known`` must hold those lots too when they are stored.
+    """
     plan = CustodyPlan(holdings=dict(known))
     for index, refs in events:
         _apply(plan, index, refs, actor_org, org_of_party)
+        if origins and origins.get(index):
+            _commission(plan, index, origins[index], actor_org)
     return plan
 
 
@@ -155,6 +165,21 @@ def _create(plan: CustodyPlan, i: int, refs: EventRefs, roles: tuple[str, ...],
                     h.owner, h.changed = owner, True
                 if q and q.quantity is not None and h.quantity is None:
                     h.quantity, h.unit, h.changed = q.quantity, q.uom, True
+
+
+def _commission(plan: CustodyPlan, i: int, lot_of: dict[str, str], actor: int | None) -> None:
+    refused: set[str] = set()
+    for item, lot in lot_of.items():
+        h = plan.holdings.get(lot)
+        if h is None or lot in refused:
+            continue
+        if actor is not None and h.owner != actor:
+            refused.add(lot)
+            plan.violations.append(Violation(i, _path(i, "ilmd"), (
+                f"{lot}: the lot these items are commissioned of is not held by your "
+                "organisation")))
+            continue
+        plan.links.append(Link(lot, item, i, "commissioning"))
 
 
 def _aggregate(plan: CustodyPlan, i: int, refs: EventRefs, actor: int | None) -> None:

@@ -63,6 +63,11 @@ class Conflict(TraceError):
     """The request clashes with what is stored (a duplicate name, an existing key)."""
 
 
+class Unavailable(TraceError):
+    """Something the server needs is missing here (e.g. a font): the operator must install or
+    configure it; the message says what. Nothing was changed."""
+
+
 @dataclass
 class Duplicate:
     """An event already stored under the same event hash: stored once, reported, not an error."""

@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .gtin import DL_HOST
-from .vocabulary import PLOT_URN, TC_NS, TC_PREFIX
+from .vocabulary import CBVMDA_NS, CBVMDA_PREFIX, PLOT_URN, TC_NS, TC_PREFIX
 
 STANDARD_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 CONTEXT = [STANDARD_CONTEXT, {TC_PREFIX: TC_NS}]
+# For events whose ILMD uses CBV master-data attributes (cbvmda:lotNumber): declared inline so
+# that every event-hash implementation expands the prefix the same way.
+CONTEXT_WITH_MDA = [STANDARD_CONTEXT, {TC_PREFIX: TC_NS, CBVMDA_PREFIX: CBVMDA_NS}]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +67,9 @@ def plot_urn(plot_id: int) -> str:
     return f"{PLOT_URN}{plot_id}"
 
 
-def document(event: dict, created: datetime) -> dict:
+def document(event: dict, created: datetime, context: list = CONTEXT) -> dict:
     """An EPCISDocument holding one event."""
-    return {"@context": CONTEXT, "type": "EPCISDocument", "schemaVersion": "2.0",
+    return {"@context": context, "type": "EPCISDocument", "schemaVersion": "2.0",
             "creationDate": timestamp(created), "epcisBody": {"eventList": [event]}}
 
 
@@ -91,6 +94,22 @@ def harvest_event(amount: Amount, when: datetime, *, plot_id: int, harvest_date:
     event["ilmd"] = {f"{TC_PREFIX}:harvestDate": harvest_date.isoformat(),
                      f"{TC_PREFIX}:plot": plot_urn(plot_id),
                      f"{TC_PREFIX}:cropKind": crop_kind, **ilmd}
+    return event
+
+
+def item_commissioning_event(items: list[str], lot: str, when: datetime, *,
+                             gln: str | None) -> dict:
+    """ObjectEvent ADD, bizStep commissioning: serialised items of ``lot`` come into being.
+
+    ``items`` are their Digital Links (``/01/<gtin>/21/<serial>``). The ILMD names the lot with
+    the CBV master-data attribute ``cbvmda:lotNumber`` (the item's GTIN is in its own key), so
+    any EPCIS reader knows which lot the items are of; record it with ``CONTEXT_WITH_MDA``.
+    """
+    event = _base("ObjectEvent", when)
+    event.update({"epcList": list(items), "action": "ADD", "bizStep": "commissioning",
+                  "disposition": "active"})
+    _where(event, gln)
+    event["ilmd"] = {f"{CBVMDA_PREFIX}:lotNumber": lot}
     return event
 
 

@@ -10,6 +10,12 @@ TC_PREFIX = "tc"
 # Our business steps for what CBV 2.0 has no word for (drying, grading, hulling, roasting...).
 TC_BIZSTEP = "https://ns.tracechain.dev/bizstep/"
 PLOT_URN = "urn:tracechain:plot:"
+# CBV 2.0 master-data attributes (ILMD of items, e.g. cbvmda:lotNumber: the lot an item is of).
+# The standard EPCIS context binds the prefix; our documents declare it inline too, because the
+# reference event-hash tool expands only inline prefixes (EVENT_HASH.md §7).
+CBVMDA_PREFIX = "cbvmda"
+CBVMDA_NS = "urn:epcglobal:cbv:mda:"
+LOT_NUMBER = CBVMDA_NS + "lotNumber"
 
 _KIND_PREFIX = {"bizStep": "BizStep-", "disposition": "Disp-", "bizTransaction": "BTT-",
                 "sourceDest": "SDT-", "errorReason": "ER-"}

@@ -1,8 +1,8 @@
 """QR codes of GS1 Digital Links, for labels printed on bags and sacks (the qrcode adapter).
 
-PNG goes through qrcode's pure-Python writer (pypng, no Pillow); SVG is written here from the
-module matrix, so it is self-contained: no stylesheet, font file, image or link it would fetch.
-Only the SVG carries a caption (the link as text under the code): PNG would need Pillow's fonts.
+PNG goes through qrcode's pure-Python writer (pypng); SVG is written here from the module matrix,
+so it is self-contained: no stylesheet, font file, image or link it would fetch. A caption (the
+link as text under the code) is SVG text, or in a PNG drawn by Pillow with its built-in font.
 """
 
 from __future__ import annotations
@@ -56,14 +56,13 @@ def modules(link: str, *, border: int = DEFAULT_BORDER, error_correction: str = 
 
 def qr_png(link: str, *, box_size: int = DEFAULT_BOX_SIZE, border: int = DEFAULT_BORDER,
            error_correction: str = "M", caption: bool = False) -> bytes:
-    """A black-on-white PNG of ``link``.
+    """A black-on-white PNG of ``link``, the link written under it when ``caption``.
 
-    :raises ValidationFailed: bad options, or a caption asked for (only SVG has captions).
+    :raises ValidationFailed: bad options.
     """
     check_options(box_size, border, error_correction)
     if caption:
-        raise ValidationFailed("captions are drawn in SVG only: ask for qr.svg",
-                               [Problem("$.caption", "only qr.svg has a caption")])
+        return _captioned_png(link, box_size, border, error_correction)
     from qrcode.image.pure import PyPNGImage
 
     code = qrcode.QRCode(error_correction=ERROR_CORRECTION[error_correction],
@@ -72,6 +71,33 @@ def qr_png(link: str, *, box_size: int = DEFAULT_BOX_SIZE, border: int = DEFAULT
     code.make(fit=True)
     out = io.BytesIO()
     code.make_image().save(out)
+    return out.getvalue()
+
+
+def _captioned_png(link: str, box_size: int, border: int, error_correction: str) -> bytes:
+    """The code with the link under it, drawn with Pillow (there through fpdf2) and its own
+    built-in font: the link is ASCII, so no font file is needed."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    matrix = _code(link, border, error_correction).get_matrix()
+    n = len(matrix)
+    width, band = n * box_size, CAPTION_MODULES * box_size
+    image = Image.new("L", (width, width + band), 255)
+    draw = ImageDraw.Draw(image)
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                draw.rectangle([x * box_size, y * box_size, (x + 1) * box_size - 1,
+                                (y + 1) * box_size - 1], fill=0)
+    # The largest size at which the whole link fits the code's width, within the band.
+    size = max(6, min(band * 2 // 3, int(width * 0.9 / (0.6 * max(len(link), 1)))))
+    font = ImageFont.load_default(size=size)
+    while size > 6 and draw.textlength(link, font=font) > width * 0.96:
+        size -= 1
+        font = ImageFont.load_default(size=size)
+    draw.text((width / 2, width + band / 2), link, fill=0, font=font, anchor="mm")
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
     return out.getvalue()
 
 

@@ -18,6 +18,7 @@ from ..domain.custody import plan_custody
 from ..domain.epcis import event_refs
 from ..domain.errors import Forbidden, Problem, TooLarge, ValidationFailed
 from ..domain.gtin import parse_item, parse_lot
+from ..domain.serials import commissioned_lots
 from ..domain.vocabulary import PLOT_URN, TC_NS, cbv_uri
 from ..hash import HashContext, event_hash
 from ..hash.digital_link import canonicalise
@@ -92,6 +93,9 @@ def _capture_once(doc: dict, actor: Actor, uow, settings: CaptureSettings,
         hashes = [event_hash(e, ctx) for e in events]
         all_refs = [event_refs(e, canonicalise) for e in events]
         all_pairs = [r.pairs() for r in all_refs]
+        # Items commissioned of a lot (ILMD cbvmda:lotNumber) join that lot's lineage.
+        inline = inline_context(doc)
+        all_origins = [commissioned_lots(e, inline, canonicalise) for e in events]
         signer = check_signatures(hashes, signatures, actor.organisation_id, uow)
         now = datetime.now(UTC)
         all_rows = [_event_row(e, h, job_id, actor, now) for e, h in zip(events, hashes,
@@ -110,10 +114,12 @@ def _capture_once(doc: dict, actor: Actor, uow, settings: CaptureSettings,
         kept_events = [events[i] for i in keep]
         refs = [all_refs[i] for i in keep]
         pairs = [all_pairs[i] for i in keep]
+        origins = {i: all_origins[i] for i in keep if all_origins[i]}
         uris = {u for p in pairs for _, u in p}
+        uris.update(lot for lots in origins.values() for lot in lots.values())
         holdings, lot_ids = repo.load_holdings(s, uris)
         plan = plan_custody(list(zip(keep, refs, strict=True)), _org(actor), holdings,
-                            repo.orgs_by_party(s))
+                            repo.orgs_by_party(s), origins)
         if plan.violations:
             raise Forbidden("the document names goods your organisation does not hold", [
                 Problem(v.path, v.message, v.event_index, _given_id(events[v.event_index]))

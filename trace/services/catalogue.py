@@ -114,6 +114,8 @@ class NewFarm:
     province: str
     district: str | None = None
     organisation_id: int | None = None
+    publish_farmer_name: bool = False
+    publish_plot_location: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,11 +127,13 @@ class FarmView:
     commune: str
     district: str | None
     province: str
+    publish_farmer_name: bool = False
+    publish_plot_location: bool = False
 
 
 def _farm_view(f: Farm) -> FarmView:
     return FarmView(f.id, f.organisation_id, f.code, f.farmer_name, f.commune, f.district,
-                    f.province)
+                    f.province, bool(f.publish_farmer_name), bool(f.publish_plot_location))
 
 
 def create_farm(new: NewFarm, actor: Actor, uow) -> FarmView:
@@ -151,7 +155,9 @@ def create_farm(new: NewFarm, actor: Actor, uow) -> FarmView:
         farm = Farm(organisation_id=owner, code=new.code.strip(),
                     farmer_name=new.farmer_name.strip(), commune=new.commune.strip(),
                     district=(new.district or "").strip() or None,
-                    province=new.province.strip())
+                    province=new.province.strip(),
+                    publish_farmer_name=new.publish_farmer_name,
+                    publish_plot_location=new.publish_plot_location)
         s.add(farm)
         w.commit()
         return _farm_view(farm)
@@ -164,6 +170,36 @@ def list_farms(actor: Actor, uow) -> list[FarmView]:
         stmt = stmt.where(Farm.organisation_id == actor.organisation_id)
     with uow:
         return [_farm_view(f) for f in uow.session.scalars(stmt)]
+
+
+def set_farm_publication(farm_id: int, actor: Actor, uow, *,
+                         farmer_name: bool | None = None,
+                         plot_location: bool | None = None) -> FarmView:
+    """Change what the consumer page may show of a farm: the farmer's name, its plots' exact
+    location. The farmer's consent is the cooperative's to record, so only users of the farm's
+    own organisation may change it (not admins of another, not inspectors).
+
+    :raises ValidationFailed: nothing to change; NotFound: no such farm;
+    :raises Forbidden: another organisation's farm.
+    """
+    if farmer_name is None and plot_location is None:
+        raise ValidationFailed("say what to publish", [
+            Problem("$", "send publishFarmerName, publishPlotLocation or both")])
+    if not actor.can_write:
+        raise Forbidden("inspectors read and verify; they cannot change anything")
+    with uow.writing() as w:
+        farm = w.session.get(Farm, farm_id)
+        if farm is None:
+            raise NotFound(f"no farm {farm_id}")
+        if farm.organisation_id != actor.organisation_id:
+            raise Forbidden(f"only farm {farm_id}'s own cooperative may change what it "
+                            "publishes")
+        if farmer_name is not None:
+            farm.publish_farmer_name = farmer_name
+        if plot_location is not None:
+            farm.publish_plot_location = plot_location
+        w.commit()
+        return _farm_view(farm)
 
 
 @dataclass(frozen=True)

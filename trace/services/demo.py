@@ -11,16 +11,18 @@ from sqlalchemy import func, select
 from ..domain.actor import Actor
 from ..domain.errors import Conflict
 from ..store.accounts import Organisation
-from . import accounts, catalogue, logistics, steps
+from . import accounts, catalogue, certifications, logistics, steps
 from .capture import CaptureSettings
 from .demo_data import (
     ADMIN_EMAIL,
+    CERTIFICATIONS,
     COFFEE_CHAIN,
     FARMS,
     INSPECTOR_EMAIL,
     ORGANISATIONS,
     PEPPER_CHAIN,
     PRODUCTS,
+    PUBLISHED_FARMS,
 )
 from .step_support import VIETNAM, LotAmount
 
@@ -61,6 +63,10 @@ def load_demo(settings: CaptureSettings, uow, keyring=None) -> DemoSummary:
             catalogue.create_product(catalogue.NewProduct(gtin, kind, name_vi, name_en,
                                                           attributes), actors[key], uow)
             summary.products += 1
+    for key, certificates in CERTIFICATIONS.items():
+        for scheme, code, issuer, valid_until, url in certificates:
+            certifications.create_certification(certifications.NewCertification(
+                scheme, code, issuer, date.fromisoformat(valid_until), url), actors[key], uow)
     plots = _farms(actors, summary, uow)
     glns_by_key = {key: org[2] for key, org in ORGANISATIONS.items()}
     for actor_key, step, args in (*PEPPER_CHAIN, *COFFEE_CHAIN):
@@ -86,8 +92,10 @@ def _farms(actors: dict[str, Actor], summary: DemoSummary, uow) -> dict[tuple, i
     for key, farms in FARMS.items():
         province = ORGANISATIONS[key][3]
         for code, farmer, commune, district, farm_plots in farms:
-            farm = catalogue.create_farm(catalogue.NewFarm(code, farmer, commune, province,
-                                                           district), actors[key], uow)
+            published = code in PUBLISHED_FARMS
+            farm = catalogue.create_farm(catalogue.NewFarm(
+                code, farmer, commune, province, district, publish_farmer_name=published,
+                publish_plot_location=published), actors[key], uow)
             summary.farms += 1
             crop = "pepper" if key == "camlo" else "coffee"
             for plot_code, area, geometry in farm_plots:

@@ -73,6 +73,25 @@ FARMS = {
     ],
 }
 
+# Farms whose farmer agreed to show their name and plot on the consumer page; the others show
+# the commune only (the default).
+PUBLISHED_FARMS = {"CL-003", "ET-02"}
+
+# organisation key -> [(scheme, certificate number, issuer, valid until, url)]. The issuers are
+# made up and the links point at the demo host: no real certificate is claimed.
+CERTIFICATIONS = {
+    "camlo": [
+        ("VietGAP", "VietGAP-TT-24-03-45-0153", "Trung tâm Chứng nhận Nông sản Bắc Trung Bộ",
+         "2027-06-30", "https://demo.tracechain.dev/certificates/VietGAP-TT-24-03-45-0153"),
+    ],
+    "eatu": [
+        ("4C", "4C-VN-0417-C2025", "Coffee Assurance Services Vietnam", "2027-03-31",
+         "https://demo.tracechain.dev/certificates/4C-VN-0417-C2025"),
+        ("Rainforest Alliance", "RA-CERT-0528173", "Mekong Sustainability Certification Co.",
+         "2027-09-15", "https://demo.tracechain.dev/certificates/RA-CERT-0528173"),
+    ],
+}
+
 PEPPER_GRADED = ("8936101000217", "QT25-G550-01")  # the lot the exporter holds
 COFFEE_SSCC = "389361040000000017"  # the roaster's pallet shipped to Hamburg
 

@@ -18,7 +18,7 @@ from ..domain.actor import Actor
 from ..domain.errors import Conflict, Forbidden, Problem, TraceError, ValidationFailed
 from ..domain.gtin import LotKey
 from ..domain.products import KINDS, MASS_UNITS, unit_problem
-from ..domain.step_events import Amount, document
+from ..domain.step_events import CONTEXT, Amount, document
 from ..hash.digital_link import canonicalise
 from ..store.accounts import Organisation
 from ..store.catalogue import Product
@@ -194,17 +194,18 @@ def require_available(lots: list[NamedLot], remaining: dict[str, float | None]) 
 
 
 def record(event: dict, paths: dict[str, str], actor: Actor, org_id: int,
-           settings: CaptureSettings, uow) -> StepRecorded:
+           settings: CaptureSettings, uow, context: list = CONTEXT) -> StepRecorded:
     """Capture ``event`` for ``org_id`` and return it as the query API shows it.
 
     :param paths: event member -> request field, to point problems at what the caller sent.
+    :param context: the document's ``@context`` (its inline prefixes must cover the event's).
     """
     # Steps are recorded for an organisation under its custody rules, also when an admin
     # records them (capture would otherwise skip custody for an admin).
     as_member = replace(actor, role="member", organisation_id=org_id)
     try:
-        outcome = capture_document(document(event, datetime.now(VIETNAM)), as_member, uow,
-                                   settings)
+        outcome = capture_document(document(event, datetime.now(VIETNAM), context), as_member,
+                                   uow, settings)
     except TraceError as exc:
         exc.problems = [_translate(p, paths) for p in exc.problems]
         raise

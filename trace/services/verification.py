@@ -133,6 +133,14 @@ def verify_lot(gtin: str, lot: str, uow, chain_reader: ChainReader | None, *,
     return LotVerification(key.gtin, key.lot, key.uri, direction, overall, results)
 
 
+def verify_records(session, recs: list[Record], reader: ChainReader | None,
+                   caches: VerificationCaches) -> tuple[Verdict, list[EventVerification]]:
+    """The verdict on events already read (``records``), and the worst of them: what
+    ``verify_lot`` does, for a caller that gathered the lineage itself."""
+    results = [_verify(session, rec, reader, caches, False) for rec in recs]
+    return lot_verdict((r.event_id, r.verdict) for r in results), results
+
+
 def event_proof(event_id: str, uow, *, caches: VerificationCaches | None = None) -> dict:
     """Everything needed to check one event without us: the event as captured and its
     ``@context``, its hash and pre-hash, signature and signer, and its Merkle proof, root and

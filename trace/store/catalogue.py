@@ -36,6 +36,10 @@ class Farm(Base):
     commune: Mapped[str] = mapped_column(String(100))
     district: Mapped[str | None] = mapped_column(String(100))
     province: Mapped[str] = mapped_column(String(100))
+    # What the farmer agreed to show the public. Unpublished, the consumer page names only the
+    # commune, district and province, and draws no plot.
+    publish_farmer_name: Mapped[bool] = mapped_column(default=False)
+    publish_plot_location: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     plots: Mapped[list[Plot]] = relationship(back_populates="farm")

@@ -43,7 +43,8 @@ class Lot(Base):
 class LotLink(Base):
     """An edge of the lineage graph: ``source`` went into ``target`` through an event.
 
-    Transformations link inputs to outputs; packing links the packed lots to their container.
+    Transformations link inputs to outputs; packing links the packed lots to their container;
+    commissioning serialised items links their lot to each item.
     Tracing back follows edges target→source, forward source→target.
     """
 
@@ -52,7 +53,7 @@ class LotLink(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), primary_key=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), primary_key=True)
     event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # transformation | aggregation
+    kind: Mapped[str] = mapped_column(String(16))  # transformation | aggregation | commissioning
 
     __table_args__ = (Index("ix_lot_links_target", "target_id", "source_id"),
                       {"sqlite_with_rowid": False})

@@ -6,8 +6,10 @@ from .base import Base
 from .catalogue import Farm, Plot, Product
 from .events import CaptureJob, DocumentContext, Event, EventObject
 from .lots import Lot, LotLink
+from .public import Certification, Recall, ScanCount
 
 __all__ = [
-    "AnchorBatch", "AnchorLease", "ApiToken", "Base", "CaptureJob", "DocumentContext", "Event",
-    "EventObject", "Farm", "Lot", "LotLink", "Organisation", "Plot", "Product", "User",
+    "AnchorBatch", "AnchorLease", "ApiToken", "Base", "CaptureJob", "Certification",
+    "DocumentContext", "Event", "EventObject", "Farm", "Lot", "LotLink", "Organisation", "Plot",
+    "Product", "Recall", "ScanCount", "User",
 ]

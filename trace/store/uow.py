@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import closing, contextmanager
+
 from sqlalchemy.orm import Session, sessionmaker
 
 from .db import WRITE_OPTION
@@ -18,6 +20,14 @@ class SqlUnitOfWork:
     def writing(self) -> SqlUnitOfWork:
         """A unit of work over the same database that takes the write lock up front."""
         return SqlUnitOfWork(self._factory, write=True)
+
+    @contextmanager
+    def driver_connection(self):
+        """A pooled DB-API connection and the dialect's name, for a hot read that SQLAlchemy's
+        session and result machinery would cost more than the query itself."""
+        engine = self._factory.kw["bind"]
+        with closing(engine.raw_connection()) as conn:
+            yield conn, engine.dialect.name
 
     def __enter__(self) -> SqlUnitOfWork:
         self.session = self._factory()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.qr_decode import decode_png, png_matrix, svg_matrix
+from tests.support.qr_decode import decode_png, png_matrix, png_pixels, svg_matrix
 from tracechain.domain.errors import ValidationFailed
 from tracechain.present import qr
 
@@ -29,6 +29,18 @@ def test_svg_has_the_same_modules_as_the_png(ec, caption):
     png_data = qr.qr_png(LINK, box_size=5, border=4, error_correction=ec)
     assert svg_matrix(svg) == png_matrix(png_data, 5)
     assert decode_png(png_data) == [LINK]
+
+
+@pytest.mark.parametrize("box_size", [3, 10])
+def test_png_caption_sits_under_the_same_code(box_size):
+    plain = qr.qr_png(LINK, box_size=box_size)
+    captioned = qr.qr_png(LINK, box_size=box_size, caption=True)
+    width, height, grey = png_pixels(captioned)
+    assert height == width + qr.CAPTION_MODULES * box_size
+    assert decode_png(captioned) == [LINK]
+    assert png_matrix(captioned, box_size)[:width // box_size] == png_matrix(plain, box_size)
+    band = grey[width * width:]
+    assert sum(1 for v in band if v < 128) > len(LINK) * 2  # the letters are drawn
 
 
 def test_svg_is_self_contained_and_captioned_on_request():
@@ -64,7 +76,3 @@ def test_bad_options_are_refused(render, kwargs, field):
         render(LINK, **kwargs)
     assert exc.value.problems[0].path == f"$.{field}"
 
-
-def test_png_has_no_caption():
-    with pytest.raises(ValidationFailed, match="captions are drawn in SVG only"):
-        qr.qr_png(LINK, caption=True)

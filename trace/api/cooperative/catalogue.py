@@ -13,6 +13,7 @@ from ..deps import uow
 from .blueprint import ApiBlueprint
 from .schemas import (
     FarmCreateSchema,
+    FarmPublicationSchema,
     FarmSchema,
     PlotCreateSchema,
     PlotSchema,
@@ -62,6 +63,16 @@ class Farms(MethodView):
     def post(self, args):
         """Register a member's farm with your cooperative."""
         return catalogue.create_farm(catalogue.NewFarm(**args), writer(), uow())
+
+
+@farms_blp.route("/<int:farm_id>")
+class FarmById(MethodView):
+    @farms_blp.arguments(FarmPublicationSchema)
+    @farms_blp.response(200, FarmSchema)
+    def patch(self, args, farm_id: int):
+        """Change what the consumer page may show of one of your farms: the farmer's name,
+        the plots' exact location (unpublished: the commune only)."""
+        return catalogue.set_farm_publication(farm_id, writer(), uow(), **args)
 
 
 @farms_blp.route("/<int:farm_id>/plots")

@@ -7,6 +7,10 @@ from marshmallow import Schema, fields, validate
 from ...domain.products import CROPS, KINDS
 
 _TEXT = validate.Length(min=1, max=200)
+# Privacy: unpublished, the consumer page names the commune only, and draws no plot.
+_PUBLISH_NAME = {"description": "the consumer page may name the farmer (default false)"}
+_PUBLISH_PLOT = {"description": "the consumer page may show the plots' exact location "
+                 "(default false: the commune only)"}
 
 
 class ProductCreateSchema(Schema):
@@ -43,6 +47,24 @@ class FarmCreateSchema(Schema):
     district = fields.String(load_default=None, validate=validate.Length(max=100))
     province = fields.String(required=True, validate=validate.Length(min=1, max=100))
     organisation_id = fields.Integer(data_key="organisationId", load_default=None)
+    publish_farmer_name = fields.Boolean(data_key="publishFarmerName", load_default=False,
+                                         truthy={True}, falsy={False}, metadata=_PUBLISH_NAME)
+    publish_plot_location = fields.Boolean(data_key="publishPlotLocation", load_default=False,
+                                           truthy={True}, falsy={False},
+                                           metadata=_PUBLISH_PLOT)
+
+
+class FarmPublicationSchema(Schema):
+    """What the farmer agreed to show the public; leave out what does not change."""
+
+    farmer_name = fields.Boolean(data_key="publishFarmerName", load_default=None,
+                                 allow_none=False, truthy={True}, falsy={False},
+                                 metadata={"description": "the consumer page may name the "
+                                           "farmer; unchanged when left out"})
+    plot_location = fields.Boolean(data_key="publishPlotLocation", load_default=None,
+                                   allow_none=False, truthy={True}, falsy={False},
+                                   metadata={"description": "the consumer page may show the "
+                                             "plots' exact location; unchanged when left out"})
 
 
 class FarmSchema(Schema):
@@ -53,6 +75,9 @@ class FarmSchema(Schema):
     commune = fields.String()
     district = fields.String(allow_none=True)
     province = fields.String()
+    publish_farmer_name = fields.Boolean(data_key="publishFarmerName", metadata=_PUBLISH_NAME)
+    publish_plot_location = fields.Boolean(data_key="publishPlotLocation",
+                                           metadata=_PUBLISH_PLOT)
 
 
 class PlotCreateSchema(Schema):

@@ -1,0 +1,33 @@
+"""What anyone may download without an account: the audit pack behind a consumer page.
+
+A consumer page's verdict is only worth something if anyone can check it without us, so the
+records it rests on are public: the lot's lineage back to the farms (never forward: where a lot
+went after is the buyers' business), each event with its signature, Merkle proof and anchoring
+transaction. Events name plots by an opaque URN, never a farmer or coordinates.
+"""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from ..services.audit_pack import audit_pack
+from .cooperative.blueprint import ApiBlueprint
+from .deps import uow
+from .verification import _caches, pack_download
+
+# Not an ApiBlueprint: no token needed. Its argument parser still answers 400 in our shape.
+blp = Blueprint("public", __name__, url_prefix="/api/v1/public",
+                description="Public downloads behind the consumer pages (no token)")
+blp.ARGUMENTS_PARSER = ApiBlueprint.ARGUMENTS_PARSER
+
+
+@blp.route("/lots/<gtin>/<path:lot>/audit-pack", methods=["GET"])
+@blp.doc(security=[], responses={
+    "200": {"description": "The audit pack of the lot's lineage back to the farms; check it "
+                           "with `tracechain verify-pack FILE --rpc URL`"},
+    "400": {"description": "A malformed GTIN"}, "404": {"description": "No such lot"}})
+def public_audit_pack(gtin: str, lot: str):
+    """Download the records behind a lot's consumer page, to check them without us."""
+    response = pack_download(audit_pack(gtin, lot, uow(), direction="back", caches=_caches()))
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -1,0 +1,292 @@
+"""The GS1 Digital Link resolver: what a scanned QR code opens.
+
+    /01/<gtin>/10/<lot>   a lot         /01/<gtin>/21/<serial>   one serialised item
+    /01/<gtin>            the product   (short names /gtin/, /lot/, /ser/ too)
+
+Content negotiation as GS1-conformant resolvers do it: a browser gets the consumer page (Vietnamese
+or English, from ``Accept-Language`` or ``?lang=``); ``Accept: application/json`` (or
+``?linkType=gs1:traceability``) the provenance summary; ``?linkType=all`` or ``Accept:
+application/linkset+json`` the linkset (RFC 9264). Every answer carries a ``Link`` header to the
+linkset and allows cross-origin reads (the data is public); ``OPTIONS`` answers preflights.
+
+Speed: each request reads a snapshot of the stored facts (three small queries) and serves the
+rendered answer cached under the snapshot's digest, so an edit to any record of the lineage —
+even one made behind the application's back — is seen by the next request. The rest (names,
+certifications, privacy choices) is at most ``STALE_AFTER`` seconds old.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from functools import lru_cache
+from urllib.parse import quote, urlencode
+
+import orjson
+from flask import Blueprint, Response, current_app, request
+from werkzeug.datastructures import LanguageAccept, MIMEAccept
+from werkzeug.http import parse_accept_header
+from werkzeug.routing import Map, Rule
+
+from ..domain.digital_link import GtinKey, Key, link_for, lot_key, parse_path
+from ..domain.errors import InvalidIdentifier, NotFound
+from ..domain.gtin import ItemKey
+from ..present.consumer_page import Pages
+from ..present.i18n import languages, negotiate
+from ..services import scans
+from ..services.provenance import fingerprint, product_facts, provenance, snapshot
+from ..services.verification import VerificationCaches
+from .deps import uow
+from .errors import error_response
+
+bp = Blueprint("resolver", __name__)
+
+STALE_AFTER = 10.0  # seconds a cached answer may lag catalogue edits (names, certificates)
+LINKSET = "application/linkset+json"
+GS1 = "https://gs1.org/voc/"
+CORS = {"Access-Control-Allow-Origin": "*",
+        "Access-Control-Expose-Headers": "Link, Content-Language, ETag"}
+PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+             "Access-Control-Allow-Headers": "Accept, Accept-Language",
+             "Access-Control-Max-Age": "86400", "Allow": "GET, HEAD, OPTIONS"}
+TRACEABILITY = ("gs1:traceability", GS1 + "traceability")
+CERTIFICATION = ("gs1:certificationInfo", GS1 + "certificationInfo")
+_PAGES = Pages()
+
+
+class AnswerCache:
+    """Rendered answers per (link, variant), valid while the snapshot digest is unchanged."""
+
+    def __init__(self, max_entries: int = 5_000):
+        self._entries: dict[tuple, tuple[float, int, bytes]] = {}
+        self._max = max_entries
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, digest: int) -> bytes | None:
+        entry = self._entries.get(key)
+        if entry and entry[1] == digest and entry[0] > time.monotonic():
+            return entry[2]
+        return None
+
+    def put(self, key: tuple, digest: int, body: bytes) -> None:
+        with self._lock:
+            if len(self._entries) >= self._max:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic() + STALE_AFTER, digest, body)
+
+
+def _cache() -> AnswerCache:
+    return current_app.extensions.setdefault("tracechain.resolver_cache", AnswerCache())
+
+
+def _caches() -> VerificationCaches:
+    from .verification import _caches as shared
+
+    return shared()
+
+
+@bp.route("/01/<path:rest>", methods=["GET", "OPTIONS"], provide_automatic_options=False)
+@bp.route("/gtin/<path:rest>", methods=["GET", "OPTIONS"], provide_automatic_options=False)
+def resolve(rest: str):
+    if request.method == "OPTIONS":
+        return Response(status=204, headers=PREFLIGHT)
+    headers, args = request.headers, request.args
+    variant, lang = _negotiate(headers.get("Accept", ""), headers.get("Accept-Language", ""),
+                               args.get("lang"), args.get("linkType"))
+    try:
+        key = parse_path(_raw_path())
+    except InvalidIdentifier as exc:
+        return _problem(400, str(exc), variant, lang, None)
+    base = current_app.config["PUBLIC_BASE_URL"]
+    link = link_for(key, base)
+    try:
+        if variant == "linkset":
+            _require_known(key)
+            return _answer(orjson.dumps(_linkset(key, link)), LINKSET, link, lang)
+        if isinstance(key, GtinKey):
+            return _product(key, link, variant, lang)
+        return _lot_or_item(key, link, variant, lang)
+    except NotFound as exc:
+        return _problem(404, str(exc), variant, lang, link)
+
+
+@lru_cache(maxsize=1024)
+def _negotiate(accept: str, accept_language: str, lang: str | None,
+               link_type: str | None) -> tuple[str, str]:
+    """(variant, language) for these request headers: parsed once per distinct header set,
+    since phones of one kind send the same ones."""
+    language = negotiate(lang, parse_accept_header(accept_language, LanguageAccept))
+    if link_type == "all":
+        return "linkset", language
+    if link_type in TRACEABILITY:
+        return "json", language
+    if link_type in CERTIFICATION:
+        return "certifications", language
+    best = parse_accept_header(accept, MIMEAccept).best_match(
+        ["text/html", "application/json", LINKSET])
+    return {"application/json": "json", LINKSET: "linkset"}.get(best, "html"), language
+
+
+def _raw_path() -> str:
+    """The path as sent, still percent-encoded: a lot may hold an encoded "/" (``%2F``) that
+    the decoded ``request.path`` would turn into a path separator."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if raw:
+        path = raw.split("?", 1)[0]
+        if "://" in path:  # absolute-form request target
+            path = "/" + path.split("://", 1)[1].split("/", 1)[-1]
+        return path
+    return quote(request.path, safe="/")
+
+
+def _require_known(key: Key) -> None:
+    with uow() as u:
+        if isinstance(key, GtinKey):
+            product_facts(u.session, key)
+        else:
+            fingerprint(u, key)
+
+
+def _product(key: GtinKey, link: str, variant: str, lang: str) -> Response:
+    with uow() as u:
+        facts = product_facts(u.session, key)
+    if variant == "html":
+        body = _PAGES.render("consumer/product.html", lang, f=facts, links=_links(key, link))
+        return _answer(body.encode(), "text/html; charset=utf-8", link, lang)
+    return _answer(orjson.dumps({"link": link, "product": facts}), "application/json", link,
+                   lang)
+
+
+def _lot_or_item(key: Key, link: str, variant: str, lang: str) -> Response:
+    item = isinstance(key, ItemKey)
+    cache_key = (link, variant, lang if variant == "html" else "")
+    mark = fingerprint(uow(), key)
+    body = None if item else _cache().get(cache_key, mark.digest)
+    if body is not None:
+        return _answer(body, _media(variant), link, lang, mark.digest)
+    with uow() as u:
+        facts = provenance(u.session, snapshot(u.session, key), current_app.extensions.get(
+            "tracechain.chain_reader"), _caches())
+    seen = None
+    if item and request.method == "GET" and variant in ("html", "json"):
+        seen = scans.record_scan(uow(), mark.lot_id, current_app.config["SCAN_WARNING_AFTER"])
+    links = _links(key, link)
+    if item and facts["lot"]["lot"]:  # an item's records are its lot's, and its own minting
+        links["auditPack"] = _links(lot_key(key.gtin, facts["lot"]["lot"]), link)["auditPack"]
+    if variant == "html":
+        body = _PAGES.render("consumer/page.html", lang, f=facts, links=links,
+                             scans=seen).encode()
+    elif variant == "certifications":
+        body = orjson.dumps({"link": link, "certifications": facts["certifications"]})
+    else:
+        body = orjson.dumps({"link": link, **facts, "scans": seen, "links": links})
+    if not item:
+        _cache().put(cache_key, mark.digest, body)
+    return _answer(body, _media(variant), link, lang, mark.digest)
+
+
+def _media(variant: str) -> str:
+    return "text/html; charset=utf-8" if variant == "html" else "application/json"
+
+
+def _answer(body: bytes, media: str, link: str, lang: str, digest: int | None = None
+            ) -> Response:
+    headers = [*CORS.items(), ("Link", f'<{link}?linkType=all>; rel="linkset"; type="{LINKSET}"'),
+               ("Vary", "Accept, Accept-Language"),
+               # Revalidate every time (a verdict can turn red at any moment), but cheaply: a
+               # phone that has the page gets a 304 without the body.
+               ("Cache-Control", "no-cache")]
+    if media.startswith("text/html"):
+        headers.append(("Content-Language", lang))
+    if digest is not None:
+        etag = f'"{digest & 0xFFFFFFFFFFFFFFFF:x}-{lang}-{len(body)}"'
+        headers.append(("ETag", etag))
+        if etag in request.headers.get("If-None-Match", ""):
+            return Response(status=304, headers=headers)
+    return Response(body, content_type=media, headers=headers)
+
+
+def _problem(status: int, message: str, variant: str, lang: str, link: str | None) -> Response:
+    if variant != "html":
+        response = error_response(status, message)
+        response.headers.update(CORS)
+        return response
+    links = {"switch": _switches(), "linkset": None}
+    body = _PAGES.render("consumer/error.html", lang, status=status, message=message,
+                         links=links)
+    response = Response(body, status=status, content_type="text/html; charset=utf-8",
+                        headers=CORS)
+    response.headers["Content-Language"] = lang
+    return response
+
+
+def _switches() -> dict[str, str]:
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    return {code: request.path + "?" + urlencode({**args, "lang": code}) for code in languages()}
+
+
+def _links(key: Key, link: str) -> dict:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    pack = None
+    if not isinstance(key, GtinKey | ItemKey):
+        pack = f"{base}/api/v1/public/lots/{key.gtin}/{quote(key.lot, safe='')}/audit-pack"
+    return {"page": link, "json": f"{link}?linkType=gs1:traceability",
+            "linkset": f"{link}?linkType=all", "auditPack": pack, "switch": _switches()}
+
+
+def _linkset(key: Key, link: str) -> dict:
+    links = _links(key, link)
+    page = {"href": link, "title": "Provenance / Nguồn gốc", "type": "text/html",
+            "hreflang": list(languages())}
+    entry = {"anchor": link, GS1 + "defaultLink": [page], GS1 + "pip": [page]}
+    if not isinstance(key, GtinKey):
+        entry[GS1 + "traceability"] = [
+            {"href": links["json"], "title": "Provenance summary", "type": "application/json"}]
+        if links["auditPack"]:
+            entry[GS1 + "traceability"].append(
+                {"href": links["auditPack"], "title": "Audit pack (tracechain-audit-pack v1)",
+                 "type": "application/json"})
+        entry[GS1 + "certificationInfo"] = [
+            {"href": f"{link}?linkType=gs1:certificationInfo", "title": "Certifications",
+             "type": "application/json"}]
+    return {"linkset": [entry]}
+
+
+def document(spec) -> None:
+    """Describe the resolver in the OpenAPI document (it is a plain Flask route, not smorest's)."""
+    query = [
+        {"name": "lang", "in": "query", "schema": {"type": "string", "enum": list(languages())},
+         "description": "page language; default from Accept-Language, else English"},
+        {"name": "linkType", "in": "query", "schema": {"type": "string"},
+         "description": "`all`: the linkset; `gs1:traceability`: the JSON summary; "
+                        "`gs1:certificationInfo`: the certifications; otherwise the page"}]
+    answers = {
+        "200": {"description": "The consumer page (browsers), the provenance summary (`Accept: "
+                               "application/json`) or the linkset (`?linkType=all` or `Accept: "
+                               "application/linkset+json`); CORS open",
+                "content": {"text/html": {"schema": {"type": "string"}},
+                            "application/json": {"schema": {"type": "object"}},
+                            LINKSET: {"schema": {"type": "object"}}}},
+        "304": {"description": "Not modified (If-None-Match matched the ETag)"},
+        "400": {"description": "Not a valid Digital Link: a friendly page, or the API error"},
+        "404": {"description": "No such product, lot or item: a friendly page, or the API error"}}
+    gtin = {"name": "gtin", "in": "path", "required": True, "schema": {"type": "string"},
+            "description": "GTIN-8/12/13/14 (padded to 14; the check digit is verified)"}
+    for path, summary, extra in (
+            ("/01/<gtin>/10/<lot>", "A lot's consumer page, summary or linkset",
+             {"name": "lot", "description": "AI (10), percent-encoded"}),
+            ("/01/<gtin>/21/<serial>", "One serialised item's (counts the scan)",
+             {"name": "serial", "description": "AI (21), percent-encoded"}),
+            ("/01/<gtin>", "The trade item on its own", None)):
+        params = [gtin] + ([{**extra, "in": "path", "required": True,
+                             "schema": {"type": "string"}}] if extra else []) + query
+        # flask-smorest's spec plugin reads paths from werkzeug rules.
+        [rule] = Map([Rule(path, defaults={})]).iter_rules()
+        spec.path(rule=rule, operations={
+            "get": {"tags": ["resolver"], "summary": summary, "security": [],
+                    "description": "GS1 Digital Link resolver (short names /gtin/, /lot/, /ser/ "
+                                   "are accepted too). HEAD answers the same headers.",
+                    "parameters": params, "responses": answers},
+            "options": {"tags": ["resolver"], "summary": "CORS preflight", "security": [],
+                        "parameters": params[:2] if extra else params[:1],
+                        "responses": {"204": {"description": "Allowed methods and headers"}}}})
