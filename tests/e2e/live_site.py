@@ -93,7 +93,9 @@ class LiveSite:
         thread = threading.Thread(target=server.serve_forever, name="e2e-live-server",
                                   daemon=True)
         thread.start()
-        site = cls(app, chain, demo, f"http://127.0.0.1:{server.server_port}", server, thread)
+        base_url = f"http://127.0.0.1:{server.server_port}"
+        cfg["PUBLIC_BASE_URL"] = base_url  # the host the QR codes name: this server
+        site = cls(app, chain, demo, base_url, server, thread)
         site.timings = {"demo": t_demo - t0, "chain": t_chain - t_demo,
                         "total": time.perf_counter() - t0}
         return site

@@ -19,6 +19,7 @@ import orjson
 import pytest
 
 from tests.e2e.browser_support import RequestLog, is_reddish
+from tests.support.qr_decode import decode_png
 
 try:
     from playwright.sync_api import expect
@@ -152,6 +153,19 @@ def test_demo_lot_page_on_a_phone(site, phone, screenshot, lot):
     _assert_technical_details(site, page, lot)
     assert_no_horizontal_scroll(page)  # long hashes must wrap, not widen the page
     screenshot(page, f"{lot.name}-vi-technical")
+
+
+@pytest.mark.parametrize("lot", DEMO_LOTS)
+def test_scanning_the_printed_qr_code_opens_the_page(site, phone, lot):
+    """What a shopper does: the camera reads the code on the bag, the phone opens its link."""
+    page = phone("vi")
+    qr = page.request.get(site.url(f"/api/v1/lots/{lot.gtin}/{lot.lot}/qr.png?size=6"))
+    assert qr.status == 200
+    [link] = decode_png(qr.body())
+    assert link == site.url(lot.path)
+    open_page(page, link)
+    assert_timeline(page, lot, "vi")
+    assert verdict_status(page) == "verified"
 
 
 def _assert_farm_publication(site, page, lot: DemoLot) -> None:

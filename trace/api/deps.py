@@ -37,3 +37,15 @@ def acting_organisation(actor: Actor) -> Actor:
 def capture_settings() -> CaptureSettings:
     return CaptureSettings(capture_limit=current_app.config["CAPTURE_LIMIT"],
                            max_yield=current_app.config["MAX_YIELD"])
+
+
+def verification_caches():
+    """One per application (so per process): verified batch trees and signer registrations."""
+    from ..services.verification import VerificationCaches
+
+    return current_app.extensions.setdefault("tracechain.verification_caches",
+                                             VerificationCaches())
+
+
+def chain_reader():
+    return current_app.extensions.get("tracechain.chain_reader")

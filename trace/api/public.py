@@ -12,8 +12,8 @@ from flask_smorest import Blueprint
 
 from ..services.audit_pack import audit_pack
 from .cooperative.blueprint import ApiBlueprint
-from .deps import uow
-from .verification import _caches, pack_download
+from .deps import uow, verification_caches
+from .verification import pack_download
 
 # Not an ApiBlueprint: no token needed. Its argument parser still answers 400 in our shape.
 blp = Blueprint("public", __name__, url_prefix="/api/v1/public",
@@ -28,6 +28,7 @@ blp.ARGUMENTS_PARSER = ApiBlueprint.ARGUMENTS_PARSER
     "400": {"description": "A malformed GTIN"}, "404": {"description": "No such lot"}})
 def public_audit_pack(gtin: str, lot: str):
     """Download the records behind a lot's consumer page, to check them without us."""
-    response = pack_download(audit_pack(gtin, lot, uow(), direction="back", caches=_caches()))
+    response = pack_download(audit_pack(gtin, lot, uow(), direction="back",
+                                        caches=verification_caches()))
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

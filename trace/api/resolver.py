@@ -35,8 +35,7 @@ from ..present.consumer_page import Pages
 from ..present.i18n import languages, negotiate
 from ..services import scans
 from ..services.provenance import fingerprint, product_facts, provenance, snapshot
-from ..services.verification import VerificationCaches
-from .deps import uow
+from .deps import chain_reader, uow, verification_caches
 from .errors import error_response
 
 bp = Blueprint("resolver", __name__)
@@ -77,12 +76,6 @@ class AnswerCache:
 
 def _cache() -> AnswerCache:
     return current_app.extensions.setdefault("tracechain.resolver_cache", AnswerCache())
-
-
-def _caches() -> VerificationCaches:
-    from .verification import _caches as shared
-
-    return shared()
 
 
 @bp.route("/01/<path:rest>", methods=["GET", "OPTIONS"], provide_automatic_options=False)
@@ -165,8 +158,8 @@ def _lot_or_item(key: Key, link: str, variant: str, lang: str) -> Response:
     if body is not None:
         return _answer(body, _media(variant), link, lang, mark.digest)
     with uow() as u:
-        facts = provenance(u.session, snapshot(u.session, key), current_app.extensions.get(
-            "tracechain.chain_reader"), _caches())
+        facts = provenance(u.session, snapshot(u.session, key), chain_reader(),
+                           verification_caches())
     seen = None
     if item and request.method == "GET" and variant in ("html", "json"):
         seen = scans.record_scan(uow(), mark.lot_id, current_app.config["SCAN_WARNING_AFTER"])

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app, jsonify
+from flask import jsonify
 from marshmallow import Schema, fields, validate
 
 from ..services.audit_pack import audit_pack
 from ..services.verification import (
-    VerificationCaches,
     event_proof,
     require_event_access,
     require_lot_access,
@@ -24,13 +23,11 @@ from ..services.verification import (
 from ..services.verification_records import DIRECTIONS
 from .auth import current_actor
 from .cooperative.blueprint import ApiBlueprint
-from .deps import uow
+from .deps import chain_reader, uow, verification_caches
 
 blp = ApiBlueprint("verification", __name__, url_prefix="/api/v1",
                    description="Verify records: event hashes, signatures, Merkle proofs, anchors")
 
-CHAIN_READER = "tracechain.chain_reader"
-CACHES = "tracechain.verification_caches"
 
 
 class FreshSchema(Schema):
@@ -51,15 +48,6 @@ def blueprints() -> list:
     return [blp]
 
 
-def _reader():
-    return current_app.extensions.get(CHAIN_READER)
-
-
-def _caches() -> VerificationCaches:
-    # One per application (so per process): verified batch trees and signer registrations.
-    return current_app.extensions.setdefault(CACHES, VerificationCaches())
-
-
 @blp.route("/events/<path:event_id>/proof", methods=["GET"])
 @blp.doc(responses={"200": {"description": "The event, its hash, signature, Merkle proof and "
                             "anchoring transaction"},
@@ -67,7 +55,7 @@ def _caches() -> VerificationCaches:
 def proof(event_id: str):
     """Everything needed to check one event yourself (URL-encode `?` in hash eventIDs)."""
     require_event_access(event_id, current_actor(), uow())
-    return jsonify(event_proof(event_id, uow(), caches=_caches()))
+    return jsonify(event_proof(event_id, uow(), caches=verification_caches()))
 
 
 @blp.route("/verify/event/<path:event_id>", methods=["GET"])
@@ -78,7 +66,8 @@ def proof(event_id: str):
 def event_verdict(args, event_id: str):
     """Verify one event: its hash, signature, signer registration and anchor."""
     require_event_access(event_id, current_actor(), uow())
-    result = verify_event(event_id, uow(), _reader(), fresh=args["fresh"], caches=_caches())
+    result = verify_event(event_id, uow(), chain_reader(), fresh=args["fresh"],
+                          caches=verification_caches())
     return jsonify({**result.as_dict(), "fresh": args["fresh"]})
 
 
@@ -91,8 +80,8 @@ def event_verdict(args, event_id: str):
 def lot_verdict(args, gtin: str, lot: str):
     """Verify every event of a lot's lineage."""
     require_lot_access(gtin, lot, current_actor(), uow(), args["direction"])
-    result = verify_lot(gtin, lot, uow(), _reader(), fresh=args["fresh"],
-                        direction=args["direction"], caches=_caches())
+    result = verify_lot(gtin, lot, uow(), chain_reader(), fresh=args["fresh"],
+                        direction=args["direction"], caches=verification_caches())
     return jsonify({**result.as_dict(), "fresh": args["fresh"]})
 
 
@@ -106,7 +95,7 @@ def lot_audit_pack(args, gtin: str, lot: str):
     """Download everything needed to check a lot's lineage offline, against the chain."""
     require_lot_access(gtin, lot, current_actor(), uow(), args["direction"])
     return pack_download(audit_pack(gtin, lot, uow(), direction=args["direction"],
-                                    caches=_caches()))
+                                    caches=verification_caches()))
 
 
 def pack_download(pack: dict):

@@ -34,6 +34,10 @@ def serve_command(host: str | None, port: int | None, workers: int | None, dev: 
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers or cfg["WORKERS"])
             self.cfg.set("accesslog", "-")
+            # gunicorn >= 25 opens a control socket shared by every gunicorn of the user
+            # (~/.gunicorn/gunicorn.ctl); two services, or a service and a benchmark, would clash.
+            if "control_socket_disable" in self.cfg.settings:
+                self.cfg.set("control_socket_disable", True)
 
         def load(self):
             # Each worker builds its own app (and engine) after the fork.

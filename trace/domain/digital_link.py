@@ -1,7 +1,8 @@
 """GS1 Digital Link resolver paths: what a scanned QR code asks for, and the link we print.
 
 A resolver request path names a trade item (``/01/<gtin>``), one of its lots
-(``/01/<gtin>/10/<lot>``) or one serialised item (``/01/<gtin>/21/<serial>``); the short names
+(``/01/<gtin>/10/<lot>``) or one serialised item (``/01/<gtin>/21/<serial>``, also written
+``/01/<gtin>/10/<lot>/21/<serial>``); the short names
 ``gtin``, ``lot`` and ``ser`` are accepted too (GS1 Digital Link 1.1, section 4). GTIN-8/12/13 are
 padded to GTIN-14 and the check digit is verified. Lot and serial values follow the GS1 General
 Specifications for AI (10) and AI (21): 1-20 characters of the "encodable character set 82".
@@ -92,7 +93,7 @@ def parse_path(path: str) -> Key:
     trimmed = path[1:] if path.startswith("/") else path
     trimmed = trimmed[:-1] if trimmed.endswith("/") else trimmed
     parts = trimmed.split("/")
-    if len(parts) not in (2, 4) or "" in parts:
+    if len(parts) not in (2, 4, 6) or "" in parts:
         raise InvalidIdentifier(
             f"{path!r} is not /01/<gtin>, /01/<gtin>/10/<lot> or /01/<gtin>/21/<serial>")
     names = [_AI_NAMES.get(p) for p in parts[::2]]
@@ -101,13 +102,13 @@ def parse_path(path: str) -> Key:
     gtin = normalise_gtin(parts[1])
     if len(parts) == 2:
         return GtinKey(gtin)
-    ai = names[1]
-    if ai not in ("10", "21"):
+    if names[1:] not in (["10"], ["21"], ["10", "21"]):
         raise InvalidIdentifier(
-            f"{parts[2]!r} after the GTIN must be 10 (lot), 21 (serial) or the short names "
-            "lot, ser")
-    value = ai_value(_decode(parts[3], ai), ai)
-    return LotKey(gtin, value) if ai == "10" else ItemKey(gtin, value)
+            f"{'/'.join(parts[2::2])!r} after the GTIN must be 10 (lot), 21 (serial), or 10 then "
+            "21 (or the short names lot, ser)")
+    values = [ai_value(_decode(v, ai), ai) for v, ai in zip(parts[3::2], names[1:], strict=True)]
+    # /10/<lot>/21/<serial> (GS1 DL's qualifier order): the serial names the item on its own.
+    return LotKey(gtin, values[0]) if names[1:] == ["10"] else ItemKey(gtin, values[-1])
 
 
 def link_for(key: Key, base_url: str) -> str:

@@ -117,7 +117,9 @@ def test_bad_values_in_paths(path, message):
     ("/", "is not /01/<gtin>"),
     ("", "is not /01/<gtin>"),
     (f"/01/{GTIN14}/10", "is not /01/<gtin>"),
-    (f"/01/{GTIN14}/10/A/21/B", "is not /01/<gtin>"),
+    (f"/01/{GTIN14}/10/A/21", "is not /01/<gtin>"),
+    (f"/01/{GTIN14}/21/B/10/A", "must be 10 \\(lot\\), 21 \\(serial\\), or 10 then 21"),
+    (f"/01/{GTIN14}/10/A/10/B", "must be 10 \\(lot\\), 21 \\(serial\\), or 10 then 21"),
     (f"/01/{GTIN14}//A", "is not /01/<gtin>"),
     (f"/414/{GTIN14}", "must start with /01/<gtin>"),
     (f"/10/A/01/{GTIN14}", "must start with /01/<gtin>"),
@@ -129,6 +131,13 @@ def test_bad_values_in_paths(path, message):
 def test_bad_shapes(path, message):
     with pytest.raises(InvalidIdentifier, match=message):
         parse_path(path)
+
+
+def test_lot_then_serial_names_the_item():
+    assert parse_path(f"/01/{GTIN14}/10/L1/21/S%2F1") == ItemKey(GTIN14, "S/1")
+    assert parse_path(f"/gtin/{GTIN13}/lot/L1/ser/S1/") == ItemKey(GTIN14, "S1")
+    with pytest.raises(InvalidIdentifier, match="lot \\(AI 10\\)"):
+        parse_path(f"/01/{GTIN14}/10/{'L' * 21}/21/S1")
 
 
 def test_lot_and_item_keys_check_their_parts():
