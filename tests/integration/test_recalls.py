@@ -151,6 +151,11 @@ def test_who_may_recall_and_lift(app, client, actions, chain):
     assert r.status_code == 201 and r.get_json()["organisationId"] is None
     assert client.get(f"/api/v1/lots/{b.graded}/G1/recalls",
                       headers=inspector).get_json()["recalled"] is True
+    # What an authority ordered, the producer cannot undo; another authority can.
+    before = _rows(app)
+    assert "only an inspector or an admin" in _lift(client, b.headers, b.graded, "G1",
+                                                    403)["message"]
+    assert _rows(app) == before
     admin = auth(actions.token("admin"))
     _lift(client, admin, b.graded, "G1")
 

@@ -8,6 +8,10 @@ ROLES = ("member", "inspector", "admin")
 ORG_KINDS = ("cooperative", "processor", "exporter", "importer", "authority")
 
 
+# Roles that read every record and may order (and lift) recalls.
+AUTHORITIES = frozenset({"inspector", "admin"})
+
+
 @dataclass(frozen=True, slots=True)
 class Actor:
     user_id: int
@@ -21,4 +25,4 @@ class Actor:
 
     @property
     def reads_everything(self) -> bool:
-        return self.role in ("inspector", "admin")
+        return self.role in AUTHORITIES

@@ -90,14 +90,15 @@ class Fingerprint:
 
 def fingerprint(uow, key: Key) -> Fingerprint:
     """The cheap read every scan makes. :raises NotFound: no record of this lot or item."""
-    params = {"uri": key.uri}
+    uri = key.uri
+    params = {"uri": uri}
     with uow.driver_connection() as (conn, dialect):
         events_sql, lots_sql = _RAW[dialect]
         cursor = conn.cursor()
         try:
             cursor.execute(lots_sql, params)
             lots = tuple(map(tuple, cursor.fetchall()))
-            root = next((r for r in lots if r[1] == key.uri), None)
+            root = next((r for r in lots if r[1] == uri), None)
             if root is None:
                 raise NotFound(_unknown(key))
             cursor.execute(events_sql, params)
@@ -119,9 +120,10 @@ class Snapshot:
 
 def snapshot(session, key: Key) -> Snapshot:
     """Every stored fact the page rests on, typed. :raises NotFound: no such lot or item."""
-    params = {"uri": key.uri}
+    uri = key.uri
+    params = {"uri": uri}
     lots = tuple(session.execute(_TYPED_LOTS, params).all())
-    root = next((r for r in lots if r.uri == key.uri), None)
+    root = next((r for r in lots if r.uri == uri), None)
     if root is None:
         raise NotFound(_unknown(key))
     rows = session.execute(_TYPED_EVENTS, params).all()

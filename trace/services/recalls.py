@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from ..domain.actor import Actor
+from ..domain.actor import AUTHORITIES, Actor
 from ..domain.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed
 from ..domain.gtin import LotKey
 from ..hash.digital_link import canonicalise
-from ..store.accounts import Organisation
+from ..store.accounts import Organisation, User
 from ..store.base import utcnow
 from ..store.events import Event, EventObject
 from ..store.lots import Lot
@@ -136,6 +136,12 @@ def _require_may_recall(session, lot: Lot, actor: Actor, verb: str) -> None:
                         f"or an admin may {verb} it")
 
 
+def _ordered_by_authority(session, recall: Recall) -> bool:
+    """Whether an inspector or admin recorded the recall: the producer may not undo it."""
+    role = session.scalar(select(User.role).where(User.id == recall.recorded_by))
+    return role in AUTHORITIES
+
+
 def _may_read(session, lot: Lot, actor: Actor) -> bool:
     """The same parties who may read the lot itself (see services/stock.get_lot)."""
     org = actor.organisation_id
@@ -196,6 +202,9 @@ def lift_recall(gtin: str, lot: str, actor: Actor, uow) -> RecallView:
                                                Recall.lifted_at.is_(None)))
         if recall is None:
             raise NotFound(f"lot {found.code} has no active recall")
+        if not actor.reads_everything and _ordered_by_authority(s, recall):
+            raise Forbidden(f"an inspector or admin recalled lot {found.code}: only an inspector "
+                            "or an admin may lift that recall")
         recall.lifted_at = utcnow()
         recall.lifted_by = actor.user_id
         s.flush()
