@@ -53,11 +53,10 @@ KINDS: dict[str, ProductKind] = {k.code: k for k in (
 
 @dataclass(frozen=True, slots=True)
 class ProcessStep:
-    """One of our business steps for what CBV 2.0 has no word for; ``uri`` goes in ``bizStep``."""
+    """One of our business steps for what CBV 2.0 has no word for; ``uri`` goes in ``bizStep``.
+    Its words on the public pages are in the translation catalogue (``present.i18n``)."""
 
     code: str
-    label_vi: str  # as the consumer page shows it: "Phơi khô / Dried"
-    label_en: str
     turns: tuple[tuple[str, str], ...] = field(default=())  # (input kind, output kind)
 
     @property
@@ -70,43 +69,20 @@ def _same(*kinds: str) -> tuple[tuple[str, str], ...]:
 
 
 PROCESS_STEPS: dict[str, ProcessStep] = {s.code: s for s in (
-    ProcessStep("drying", "Phơi khô", "Dried", (
+    ProcessStep("drying", (
         ("pepper_berries", "black_pepper"), ("coffee_cherry", "dried_cherry"),
         ("white_pepper", "white_pepper"), ("dried_cherry", "dried_cherry"))),
     # White pepper: berries are soaked (retting) until the skin softens, then peeled.
-    ProcessStep("retting", "Ngâm ủ", "Retted", _same("pepper_berries")),
-    ProcessStep("peeling", "Bóc vỏ", "Peeled", (
+    ProcessStep("retting", _same("pepper_berries")),
+    ProcessStep("peeling", (
         ("pepper_berries", "white_pepper"), ("black_pepper", "white_pepper"))),
-    ProcessStep("cleaning", "Làm sạch", "Cleaned",
-                _same("black_pepper", "white_pepper", "green_coffee")),
-    ProcessStep("sorting", "Sàng lọc", "Sorted",
-                _same("coffee_cherry", "black_pepper", "white_pepper", "green_coffee")),
-    ProcessStep("grading", "Phân loại", "Graded",
-                _same("black_pepper", "white_pepper", "green_coffee")),
-    ProcessStep("hulling", "Xát vỏ", "Hulled", (("dried_cherry", "green_coffee"),)),
-    ProcessStep("roasting", "Rang", "Roasted", (("green_coffee", "roasted_coffee"),)),
-    ProcessStep("grinding", "Xay", "Ground", (("roasted_coffee", "ground_coffee"),)),
+    ProcessStep("cleaning", _same("black_pepper", "white_pepper", "green_coffee")),
+    ProcessStep("sorting", _same("coffee_cherry", "black_pepper", "white_pepper", "green_coffee")),
+    ProcessStep("grading", _same("black_pepper", "white_pepper", "green_coffee")),
+    ProcessStep("hulling", (("dried_cherry", "green_coffee"),)),
+    ProcessStep("roasting", (("green_coffee", "roasted_coffee"),)),
+    ProcessStep("grinding", (("roasted_coffee", "ground_coffee"),)),
 )}
-
-# Labels of the CBV 2.0 steps the cooperative API records, for the same pages.
-STANDARD_STEP_LABELS = {
-    "commissioning": ("Thu hoạch", "Harvested"),
-    "packing": ("Đóng gói", "Packed"),
-    "unpacking": ("Mở kiện", "Unpacked"),
-    "shipping": ("Vận chuyển", "Shipped"),
-    "receiving": ("Nhận hàng", "Received"),
-}
-
-
-def step_label(biz_step: str | None) -> tuple[str, str] | None:
-    """(Vietnamese, English) label of a bizStep: our URI, or a CBV word the API records."""
-    if not biz_step:
-        return None
-    if biz_step.startswith(TC_BIZSTEP):
-        step = PROCESS_STEPS.get(biz_step[len(TC_BIZSTEP):])
-        return (step.label_vi, step.label_en) if step else None
-    word = biz_step.rsplit("BizStep-", 1)[-1]
-    return STANDARD_STEP_LABELS.get(word)
 
 
 def kind_problem(code: object, path: str = "$.kind") -> Problem | None:
