@@ -24,5 +24,8 @@ def current(url: str) -> str | None:
     from sqlalchemy import create_engine
 
     engine = create_engine(url)
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()  # or its pooled connection lingers until garbage collection

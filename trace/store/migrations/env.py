@@ -19,12 +19,16 @@ def run_offline() -> None:
 
 
 def run_online() -> None:
-    connectable = config.attributes.get("connection") or create_engine(url)
-    if hasattr(connectable, "connect") and not hasattr(connectable, "dialect_options"):
-        with connectable.connect() as connection:
+    given = config.attributes.get("connection")
+    if given is not None:
+        _run(given)
+        return
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
             _run(connection)
-    else:
-        _run(connectable)
+    finally:
+        engine.dispose()  # else its pooled connection stays open until garbage collection
 
 
 def _run(connection) -> None:
