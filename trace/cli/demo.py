@@ -33,6 +33,10 @@ def demo_command(if_empty: bool) -> None:
     click.echo("lots to open (lineage back to the farms):")
     for lot in summary.lots:
         click.echo(f"  {base}/api/v1/lots/{lot}/trace?direction=back")
+    click.echo("what a consumer sees after scanning (and the QR code to print):")
+    for lot in summary.consumer_lots:
+        gtin, code = lot.split("/", 1)
+        click.echo(f"  {base}/01/{gtin}/10/{code}   {base}/api/v1/lots/{lot}/qr.svg")
     click.echo("bearer tokens (shown once; send 'Authorization: Bearer <token>'):")
     for who, token in summary.tokens.items():
         click.echo(f"  {who}: {token}")

@@ -36,6 +36,7 @@ class DemoSummary:
     plots: int = 0
     events: int = 0
     lots: list[str] = field(default_factory=list)  # "GTIN/lot" of the lots worth opening
+    consumer_lots: list[str] = field(default_factory=list)  # the retail lots a shopper scans
 
 
 def has_organisations(uow) -> bool:
@@ -74,6 +75,7 @@ def load_demo(settings: CaptureSettings, uow, keyring=None) -> DemoSummary:
         summary.events += 1
     summary.lots = ["08936101000217/QT25-G550-01", "08936100000119/CL25-001",
                     "08936104000412/BMT25-R01", "08936103000314/ET24-101"]
+    summary.consumer_lots = ["08936101000217/QT25-G550-01", "08936104000412/BMT25-R01"]
     return summary
 
 
