@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
 
     from .home import bp as home_bp
     from .resolver import bp as resolver_bp
-    from .resolver import document as document_resolver
+    from .resolver_spec import document as document_resolver
 
     app.register_blueprint(home_bp)
     app.register_blueprint(resolver_bp)

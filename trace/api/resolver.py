@@ -26,7 +26,6 @@ import orjson
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header
-from werkzeug.routing import Map, Rule
 
 from ..domain.digital_link import GtinKey, Key, link_for, lot_key, parse_path
 from ..domain.errors import InvalidIdentifier, NotFound
@@ -89,7 +88,7 @@ def resolve(rest: str):
     try:
         key = parse_path(_raw_path())
     except InvalidIdentifier as exc:
-        return _problem(400, str(exc), variant, lang, None)
+        return _problem(400, str(exc), variant, lang)
     base = current_app.config["PUBLIC_BASE_URL"]
     link = link_for(key, base)
     try:
@@ -100,7 +99,7 @@ def resolve(rest: str):
             return _product(key, link, variant, lang)
         return _lot_or_item(key, link, variant, lang)
     except NotFound as exc:
-        return _problem(404, str(exc), variant, lang, link)
+        return _problem(404, str(exc), variant, lang)
 
 
 @lru_cache(maxsize=1024)
@@ -199,7 +198,7 @@ def _answer(body: bytes, media: str, link: str, lang: str, digest: int | None = 
     return Response(body, content_type=media, headers=headers)
 
 
-def _problem(status: int, message: str, variant: str, lang: str, link: str | None) -> Response:
+def _problem(status: int, message: str, variant: str, lang: str) -> Response:
     if variant != "html":
         response = error_response(status, message)
         response.headers.update(CORS)
@@ -243,43 +242,3 @@ def _linkset(key: Key, link: str) -> dict:
             {"href": f"{link}?linkType=gs1:certificationInfo", "title": "Certifications",
              "type": "application/json"}]
     return {"linkset": [entry]}
-
-
-def document(spec) -> None:
-    """Describe the resolver in the OpenAPI document (it is a plain Flask route, not smorest's)."""
-    query = [
-        {"name": "lang", "in": "query", "schema": {"type": "string", "enum": list(languages())},
-         "description": "page language; default from Accept-Language, else English"},
-        {"name": "linkType", "in": "query", "schema": {"type": "string"},
-         "description": "`all`: the linkset; `gs1:traceability`: the JSON summary; "
-                        "`gs1:certificationInfo`: the certifications; otherwise the page"}]
-    answers = {
-        "200": {"description": "The consumer page (browsers), the provenance summary (`Accept: "
-                               "application/json`) or the linkset (`?linkType=all` or `Accept: "
-                               "application/linkset+json`); CORS open",
-                "content": {"text/html": {"schema": {"type": "string"}},
-                            "application/json": {"schema": {"type": "object"}},
-                            LINKSET: {"schema": {"type": "object"}}}},
-        "304": {"description": "Not modified (If-None-Match matched the ETag)"},
-        "400": {"description": "Not a valid Digital Link: a friendly page, or the API error"},
-        "404": {"description": "No such product, lot or item: a friendly page, or the API error"}}
-    gtin = {"name": "gtin", "in": "path", "required": True, "schema": {"type": "string"},
-            "description": "GTIN-8/12/13/14 (padded to 14; the check digit is verified)"}
-    for path, summary, extra in (
-            ("/01/<gtin>/10/<lot>", "A lot's consumer page, summary or linkset",
-             {"name": "lot", "description": "AI (10), percent-encoded"}),
-            ("/01/<gtin>/21/<serial>", "One serialised item's (counts the scan)",
-             {"name": "serial", "description": "AI (21), percent-encoded"}),
-            ("/01/<gtin>", "The trade item on its own", None)):
-        params = [gtin] + ([{**extra, "in": "path", "required": True,
-                             "schema": {"type": "string"}}] if extra else []) + query
-        # flask-smorest's spec plugin reads paths from werkzeug rules.
-        [rule] = Map([Rule(path, defaults={})]).iter_rules()
-        spec.path(rule=rule, operations={
-            "get": {"tags": ["resolver"], "summary": summary, "security": [],
-                    "description": "GS1 Digital Link resolver (short names /gtin/, /lot/, /ser/ "
-                                   "are accepted too). HEAD answers the same headers.",
-                    "parameters": params, "responses": answers},
-            "options": {"tags": ["resolver"], "summary": "CORS preflight", "security": [],
-                        "parameters": params[:2] if extra else params[:1],
-                        "responses": {"204": {"description": "Allowed methods and headers"}}}})

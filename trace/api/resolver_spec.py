@@ -1,0 +1,49 @@
+"""The resolver's paths in the OpenAPI document. The resolver is a plain Flask route (one view
+negotiates pages, JSON and linksets), so smorest cannot describe it: it is written out here."""
+
+from __future__ import annotations
+
+from werkzeug.routing import Map, Rule
+
+from ..present.i18n import languages
+from .resolver import LINKSET
+
+
+def document(spec) -> None:
+    """Add the resolver's three paths to ``spec`` (an apispec ``APISpec``)."""
+    query = [
+        {"name": "lang", "in": "query", "schema": {"type": "string", "enum": list(languages())},
+         "description": "page language; default from Accept-Language, else English"},
+        {"name": "linkType", "in": "query", "schema": {"type": "string"},
+         "description": "`all`: the linkset; `gs1:traceability`: the JSON summary; "
+                        "`gs1:certificationInfo`: the certifications; otherwise the page"}]
+    answers = {
+        "200": {"description": "The consumer page (browsers), the provenance summary (`Accept: "
+                               "application/json`) or the linkset (`?linkType=all` or `Accept: "
+                               "application/linkset+json`); CORS open",
+                "content": {"text/html": {"schema": {"type": "string"}},
+                            "application/json": {"schema": {"type": "object"}},
+                            LINKSET: {"schema": {"type": "object"}}}},
+        "304": {"description": "Not modified (If-None-Match matched the ETag)"},
+        "400": {"description": "Not a valid Digital Link: a friendly page, or the API error"},
+        "404": {"description": "No such product, lot or item: a friendly page, or the API error"}}
+    gtin = {"name": "gtin", "in": "path", "required": True, "schema": {"type": "string"},
+            "description": "GTIN-8/12/13/14 (padded to 14; the check digit is verified)"}
+    for path, summary, extra in (
+            ("/01/<gtin>/10/<lot>", "A lot's consumer page, summary or linkset",
+             {"name": "lot", "description": "AI (10), percent-encoded"}),
+            ("/01/<gtin>/21/<serial>", "One serialised item's (counts the scan)",
+             {"name": "serial", "description": "AI (21), percent-encoded"}),
+            ("/01/<gtin>", "The trade item on its own", None)):
+        params = [gtin] + ([{**extra, "in": "path", "required": True,
+                             "schema": {"type": "string"}}] if extra else []) + query
+        # flask-smorest's spec plugin reads paths from werkzeug rules.
+        [rule] = Map([Rule(path, defaults={})]).iter_rules()
+        spec.path(rule=rule, operations={
+            "get": {"tags": ["resolver"], "summary": summary, "security": [],
+                    "description": "GS1 Digital Link resolver (short names /gtin/, /lot/, /ser/ "
+                                   "are accepted too). HEAD answers the same headers.",
+                    "parameters": params, "responses": answers},
+            "options": {"tags": ["resolver"], "summary": "CORS preflight", "security": [],
+                        "parameters": params[:2] if extra else params[:1],
+                        "responses": {"204": {"description": "Allowed methods and headers"}}}})
