@@ -166,15 +166,15 @@ def provenance(session, snap: Snapshot, reader: ChainReader | None,
         if not isinstance(event, dict) or _elsewhere(event, lineage_uris):
             continue
         journey.append(_step(rec, event, biz_step, check, by_gln, plots, caches, session))
-    harvests = [e for e in events if isinstance(e, dict) and HARVEST_DATE in (e.get("ilmd") or {})]
-    product = _product(session, root.gtin)
+    harvested = [(r, e) for r, e in zip(records, events, strict=True) if _is_harvest(e)]
+    growers = {r.organisation_id for r, _ in harvested if r.organisation_id is not None}
     return {
-        "product": product,
-        "lot": _lot(root, snap.key, lots, session),
-        "origin": _origin(harvests, records, plots, orgs),
-        "certifications": _certifications(session, {
-            r.organisation_id for r, e in zip(records, events, strict=True) if e in harvests}
-            | {o.id for o in orgs.values() if o.kind == "cooperative"}),
+        "product": _product(session, root.gtin),
+        "lot": _lot(root, lots),
+        "origin": _origin([e for _, e in harvested], growers, plots, orgs),
+        # The growers' certificates, and any other cooperative's that handled the lot.
+        "certifications": _certifications(session, growers | {
+            o.id for o in orgs.values() if o.kind == "cooperative"}),
         "journey": journey,
         "verdict": _verdict(verdict, checks),
         "recalls": [{"lot": {"gtin": r.gtin, "lot": r.code, "uri": r.uri}, "reason": r.reason,
@@ -224,7 +224,7 @@ def _product(session, gtin: str | None) -> dict:
             "name": {"vi": product.name_vi, "en": product.name_en}}
 
 
-def _lot(root, key: Key, lots: dict, session) -> dict:
+def _lot(root, lots: dict) -> dict:
     out = {"gtin": root.gtin, "code": root.code, "kind": root.kind, "uri": root.uri,
            "quantity": root.quantity, "unit": root.unit, "lot": None, "serial": None}
     if root.kind == "item":
@@ -239,7 +239,7 @@ def _lot(root, key: Key, lots: dict, session) -> dict:
     return out
 
 
-def _origin(harvests: list[dict], records: list[Record], plots: dict, orgs: dict) -> dict:
+def _origin(harvests: list[dict], growers: set[int], plots: dict, orgs: dict) -> dict:
     dates = sorted({e["ilmd"][HARVEST_DATE] for e in harvests
                     if isinstance(e["ilmd"][HARVEST_DATE], str)})
     places, seen = [], set()
@@ -255,19 +255,16 @@ def _origin(harvests: list[dict], records: list[Record], plots: dict, orgs: dict
             place["plot"] = {"code": plot.code, "areaHa": plot.area_ha,
                              "geometry": plot.geometry}
         places.append(place)
-    growers = {r.organisation_id for r in records
-               if r.organisation_id is not None and _is_harvest(r, harvests)}
-    growers |= {p.organisation_id for p in plots.values()}
+    owners = growers | {p.organisation_id for p in plots.values()}
     cooperatives = [{"name": orgs[i].name, "gln": orgs[i].gln, "province": orgs[i].province}
-                    for i in sorted(growers) if i in orgs]
+                    for i in sorted(owners) if i in orgs]
     provinces = sorted({p["province"] for p in places} | {
         c["province"] for c in cooperatives if c["province"]})
     return {"provinces": provinces, "cooperatives": cooperatives, "places": places,
             "harvestDates": {"from": dates[0], "to": dates[-1]} if dates else None}
 
 
-def _is_harvest(rec: Record, harvests: list[dict]) -> bool:
-    event = rec.event()
+def _is_harvest(event) -> bool:
     return isinstance(event, dict) and HARVEST_DATE in (event.get("ilmd") or {})
 
 
