@@ -17,6 +17,7 @@ certifications, privacy choices) is at most ``STALE_AFTER`` seconds old.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from functools import lru_cache
@@ -53,24 +54,31 @@ _PAGES = Pages()
 
 
 class AnswerCache:
-    """Rendered answers per (link, variant), valid while the snapshot digest is unchanged."""
+    """Rendered answers per (link, variant), valid while the snapshot digest is unchanged; each
+    with its ETag, a hash of the body itself (the digest is per process: Python salts hashes)."""
 
     def __init__(self, max_entries: int = 5_000):
-        self._entries: dict[tuple, tuple[float, int, bytes]] = {}
+        self._entries: dict[tuple, tuple[float, int, bytes, str]] = {}
         self._max = max_entries
         self._lock = threading.Lock()
 
-    def get(self, key: tuple, digest: int) -> bytes | None:
+    def get(self, key: tuple, digest: int) -> tuple[bytes, str] | None:
         entry = self._entries.get(key)
         if entry and entry[1] == digest and entry[0] > time.monotonic():
-            return entry[2]
+            return entry[2], entry[3]
         return None
 
-    def put(self, key: tuple, digest: int, body: bytes) -> None:
+    def put(self, key: tuple, digest: int, body: bytes) -> str:
+        tag = etag_of(body)
         with self._lock:
             if len(self._entries) >= self._max:
                 self._entries.clear()
-            self._entries[key] = (time.monotonic() + STALE_AFTER, digest, body)
+            self._entries[key] = (time.monotonic() + STALE_AFTER, digest, body, tag)
+        return tag
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
 
 
 def _cache() -> AnswerCache:
@@ -153,9 +161,9 @@ def _lot_or_item(key: Key, link: str, variant: str, lang: str) -> Response:
     item = isinstance(key, ItemKey)
     cache_key = (link, variant, lang if variant == "html" else "")
     mark = fingerprint(uow(), key)
-    body = None if item else _cache().get(cache_key, mark.digest)
-    if body is not None:
-        return _answer(body, _media(variant), link, lang, mark.digest)
+    cached = None if item else _cache().get(cache_key, mark.digest)
+    if cached is not None:
+        return _answer(cached[0], _media(variant), link, lang, cached[1])
     with uow() as u:
         facts = provenance(u.session, snapshot(u.session, key), chain_reader(),
                            verification_caches())
@@ -172,16 +180,15 @@ def _lot_or_item(key: Key, link: str, variant: str, lang: str) -> Response:
         body = orjson.dumps({"link": link, "certifications": facts["certifications"]})
     else:
         body = orjson.dumps({"link": link, **facts, "scans": seen, "links": links})
-    if not item:
-        _cache().put(cache_key, mark.digest, body)
-    return _answer(body, _media(variant), link, lang, mark.digest)
+    tag = etag_of(body) if item else _cache().put(cache_key, mark.digest, body)
+    return _answer(body, _media(variant), link, lang, tag)
 
 
 def _media(variant: str) -> str:
     return "text/html; charset=utf-8" if variant == "html" else "application/json"
 
 
-def _answer(body: bytes, media: str, link: str, lang: str, digest: int | None = None
+def _answer(body: bytes, media: str, link: str, lang: str, etag: str | None = None
             ) -> Response:
     headers = [*CORS.items(), ("Link", f'<{link}?linkType=all>; rel="linkset"; type="{LINKSET}"'),
                ("Vary", "Accept, Accept-Language"),
@@ -190,8 +197,7 @@ def _answer(body: bytes, media: str, link: str, lang: str, digest: int | None = 
                ("Cache-Control", "no-cache")]
     if media.startswith("text/html"):
         headers.append(("Content-Language", lang))
-    if digest is not None:
-        etag = f'"{digest & 0xFFFFFFFFFFFFFFFF:x}-{lang}-{len(body)}"'
+    if etag is not None:
         headers.append(("ETag", etag))
         if etag in request.headers.get("If-None-Match", ""):
             return Response(status=304, headers=headers)
