@@ -12,7 +12,8 @@ linkset and allows cross-origin reads (the data is public); ``OPTIONS`` answers 
 Speed: each request reads a snapshot of the stored facts (three small queries) and serves the
 rendered answer cached under the snapshot's digest, so an edit to any record of the lineage —
 even one made behind the application's back — is seen by the next request. The rest (names,
-certifications, privacy choices) is at most ``STALE_AFTER`` seconds old.
+certifications, privacy choices) is at most ``STALE_AFTER`` seconds old. A serialised item's
+answer is cached the same way; only its scan count is counted and written in on every scan.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from urllib.parse import quote, urlencode
 
 import orjson
 from flask import Blueprint, Response, current_app, request
+from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header
 
@@ -51,6 +53,7 @@ PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
 TRACEABILITY = ("gs1:traceability", GS1 + "traceability")
 CERTIFICATION = ("gs1:certificationInfo", GS1 + "certificationInfo")
 _PAGES = Pages()
+SCAN_SLOT = "<!--tracechain:scans-->"  # where an item's page gets its scan count
 
 
 class AnswerCache:
@@ -161,27 +164,43 @@ def _lot_or_item(key: Key, link: str, variant: str, lang: str) -> Response:
     item = isinstance(key, ItemKey)
     cache_key = (link, variant, lang if variant == "html" else "")
     mark = fingerprint(uow(), key)
-    cached = None if item else _cache().get(cache_key, mark.digest)
-    if cached is not None:
-        return _answer(cached[0], _media(variant), link, lang, cached[1])
+    cached = _cache().get(cache_key, mark.digest)
+    if cached is None:
+        body = _render(key, link, variant, lang)
+        tag = _cache().put(cache_key, mark.digest, body)
+    else:
+        body, tag = cached
+    if not item or variant not in ("html", "json"):
+        return _answer(body, _media(variant), link, lang, tag)
+    # A serialised item: the same cached answer, plus its scan count, fresh on every scan.
+    seen = None
+    if request.method == "GET":
+        seen = scans.record_scan(uow(), mark.lot_id, current_app.config["SCAN_WARNING_AFTER"])
+    if variant == "html":
+        body = body.replace(SCAN_SLOT.encode(), _PAGES.render(
+            "consumer/_scans.html", lang, scans=seen).encode())
+    else:
+        body = body[:-1] + b',"scans":' + orjson.dumps(seen) + b"}"
+    return _answer(body, _media(variant), link, lang, etag_of(body))
+
+
+def _render(key: Key, link: str, variant: str, lang: str) -> bytes:
+    """The answer from the stored facts; an item's scan count is left out (see above)."""
     with uow() as u:
         facts = provenance(u.session, snapshot(u.session, key), chain_reader(),
                            verification_caches())
-    seen = None
-    if item and request.method == "GET" and variant in ("html", "json"):
-        seen = scans.record_scan(uow(), mark.lot_id, current_app.config["SCAN_WARNING_AFTER"])
     links = _links(key, link)
-    if item and facts["lot"]["lot"]:  # an item's records are its lot's, and its own minting
+    if isinstance(key, ItemKey) and facts["lot"]["lot"]:  # an item's records are its lot's
         links["auditPack"] = _links(lot_key(key.gtin, facts["lot"]["lot"]), link)["auditPack"]
     if variant == "html":
-        body = _PAGES.render("consumer/page.html", lang, f=facts, links=links,
-                             scans=seen).encode()
-    elif variant == "certifications":
-        body = orjson.dumps({"link": link, "certifications": facts["certifications"]})
-    else:
-        body = orjson.dumps({"link": link, **facts, "scans": seen, "links": links})
-    tag = etag_of(body) if item else _cache().put(cache_key, mark.digest, body)
-    return _answer(body, _media(variant), link, lang, tag)
+        return _PAGES.render("consumer/page.html", lang, f=facts, links=links,
+                             item=isinstance(key, ItemKey), scan_slot=Markup(SCAN_SLOT)).encode()
+    if variant == "certifications":
+        return orjson.dumps({"link": link, "certifications": facts["certifications"]})
+    body = {"link": link, **facts, "links": links}
+    if not isinstance(key, ItemKey):
+        body["scans"] = None
+    return orjson.dumps(body)
 
 
 def _media(variant: str) -> str:
