@@ -1,8 +1,8 @@
 """The consumer page under load, through the demo lots' GS1 Digital Link URLs (issue #4).
 
 Setup in a temporary directory: a fresh SQLite database with the demo, every demo event anchored
-on a local anvil (stopped at the end) and both lots "verified". Then gunicorn with 2 workers, set
-up as ``tracechain serve`` does but without its access log, beside Flask's development server,
+on a local anvil (stopped at the end) and both lots "verified". Then ``tracechain serve`` (gunicorn,
+2 workers; ``TRACE_ACCESS_LOG`` empty unless --serve) beside Flask's development server,
 under wrk (16 connections, 2 threads, warm-up then measured run): the pepper and coffee pages and
 the pepper JSON summary. Any answer outside 2xx, or socket error, is an error (exit 1); a missed
 target prints MISSED. benchmarks/README.md says more.
@@ -41,17 +41,6 @@ PAGE = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0
         "Accept-Language": "vi"}  # a browser's
 TARGET_PAGE_RPS, TARGET_PAGE_P99_MS, TARGET_JSON_RPS = 2_000, 15.0, 3_000
 TARGET_PAGE_BYTES = 100_000  # first load: the HTML and everything it references
-
-# What `tracechain serve` sets (trace/cli/serve.py: keep in step), but no access log.
-GUNICORN_CONF = """\
-import gc
-accesslog = None
-control_socket_disable = True  # gunicorn >= 25 would share ~/.gunicorn/gunicorn.ctl
-
-def post_worker_init(worker):  # once the worker has loaded the app, as serve's load() does
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
-"""
 
 # Counts the answers outside 2xx over all threads and prints one line for us to parse.
 WRK_LUA = """\
@@ -234,7 +223,7 @@ def report(args, targets, names, results, weights, strict: bool) -> None:
     print(f"  wrk: {args.connections} connections, {args.threads} threads, {args.warmup} s "
           f"warm-up then {args.duration} s measured; every answer 2xx, no socket errors")
     cols = f"{'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms/req':>11}     "
-    print(f"  {'':<18}" + "".join(f"{n[:40]:<42}" for n in names) + "gunicorn/dev")
+    print(f"  {'':<18}" + "".join(f"{n[:40]:<42}" for n in names) + "serve/dev")
     print(f"  {'':<18}{cols}{cols}".rstrip())
     for label, *_ in targets:
         row = [results[label, n] for n in names]
@@ -279,7 +268,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--serve", action="store_true",
-                        help="run `tracechain serve --workers 2` as it is (access log on)")
+                        help="keep serve's access log on (into a file), to see what it costs")
     parser.add_argument("--page-path", help="load this path instead of the lots' pages")
     parser.add_argument("--json-path", help="load this path instead of the JSON summary")
     args = parser.parse_args()
@@ -315,18 +304,14 @@ def main() -> int:
                "TRACE_ANCHOR_IN_BACKGROUND": "0", "TRACE_SECRET_KEY": "bench",
                "TRACE_PUBLIC_BASE_URL": f"http://127.0.0.1:{gport}", "PYTHONUNBUFFERED": "1"}
         env.pop("FLASK_DEBUG", None)
-        (work / "gunicorn.conf.py").write_text(GUNICORN_CONF)
         (lua := work / "count.lua").write_text(WRK_LUA)
-        if args.serve:
-            name, argv = "tracechain serve, 2 workers", [
-                str(BIN / "tracechain"), "serve", "--workers", "2", "--port", str(gport)]
-        else:
-            name, argv = "gunicorn, 2 workers, no access log", [
-                str(BIN / "gunicorn"), "-c", str(work / "gunicorn.conf.py"), "--workers", "2",
-                "--bind", f"127.0.0.1:{gport}", "tracechain:create_app()"]
+        # `tracechain serve` as deployed: gunicorn, 2 workers; its access log only with --serve.
+        name = "tracechain serve, 2 workers" + (", access log" if args.serve else ", no log")
+        argv = [str(BIN / "tracechain"), "serve", "--workers", "2", "--port", str(gport)]
+        serve_env = {**env, "TRACE_ACCESS_LOG": str(work / "access.log") if args.serve else ""}
         try:
             token = prepare(env)
-            servers.append(Server(name, argv, env, gport, work))
+            servers.append(Server(name, argv, serve_env, gport, work))
             servers.append(Server("flask run (threaded)", [
                 str(BIN / "flask"), "--app", "tracechain:create_app()", "run", "--host",
                 "127.0.0.1", "--port", str(dport), "--no-debugger", "--no-reload",

@@ -33,7 +33,7 @@ def serve_command(host: str | None, port: int | None, workers: int | None, dev: 
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers or cfg["WORKERS"])
-            self.cfg.set("accesslog", "-")
+            self.cfg.set("accesslog", cfg["ACCESS_LOG"] or None)
             # gunicorn >= 25 opens a control socket shared by every gunicorn of the user
             # (~/.gunicorn/gunicorn.ctl); two services, or a service and a benchmark, would clash.
             if "control_socket_disable" in self.cfg.settings:
