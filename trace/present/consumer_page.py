@@ -16,9 +16,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from .i18n import STEP_WORDS, languages, locale, translations
+from .journey_groups import grouped
 from .plot_map import plot_map
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+# Records whose hashes, signatures and proofs the folded details list; the rest are in the audit
+# pack (a blend of a thousand harvests would otherwise make a page of a megabyte).
+DETAILS_LIMIT = 30
 UNITS = {"KGM": "kg", "TNE": "t", "GRM": "g", "H87": "", "LTR": "l"}
 
 
@@ -37,6 +41,7 @@ class Pages:
             day=lambda v: _day(v, loc), moment=lambda v: _moment(v, loc),
             number=lambda v: format_decimal(v, locale=loc), unit=lambda u: UNITS.get(u, u or ""))
         env.globals.update(lang=lang, step_words=STEP_WORDS, language_names=LANGUAGE_NAMES,
+                           journey_groups=grouped, details_limit=DETAILS_LIMIT,
                            languages=languages(), plot_map=lambda plots, label: Markup(
                                plot_map(plots, label=label)))
         return env
