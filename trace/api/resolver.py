@@ -60,9 +60,10 @@ class AnswerCache:
     """Rendered answers per (link, variant), valid while the snapshot digest is unchanged; each
     with its ETag, a hash of the body itself (the digest is per process: Python salts hashes)."""
 
-    def __init__(self, max_entries: int = 5_000):
+    def __init__(self, max_bytes: int = 32 * 1024 * 1024):
         self._entries: dict[tuple, tuple[float, int, bytes, str]] = {}
-        self._max = max_entries
+        self._max = max_bytes  # per worker: ~1,500 pages of 20 KB
+        self._size = 0
         self._lock = threading.Lock()
 
     def get(self, key: tuple, digest: int) -> tuple[bytes, str] | None:
@@ -74,8 +75,11 @@ class AnswerCache:
     def put(self, key: tuple, digest: int, body: bytes) -> str:
         tag = etag_of(body)
         with self._lock:
-            if len(self._entries) >= self._max:
+            if self._size + len(body) > self._max:  # full: start again (the hot pages return)
                 self._entries.clear()
+                self._size = 0
+            old = self._entries.get(key)
+            self._size += len(body) - (len(old[2]) if old else 0)
             self._entries[key] = (time.monotonic() + STALE_AFTER, digest, body, tag)
         return tag
 
