@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import statistics
+import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -211,3 +213,16 @@ def run_main(main) -> None:
     except BenchError as exc:
         print(f"ERROR  {exc}", file=sys.stderr)
         sys.exit(1)
+
+
+def stop_server(proc) -> None:
+    """Stop a server started in a session of its own: SIGTERM (gunicorn stops its workers
+    gracefully), then SIGKILL to that session only if it has not gone within 30 s."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)

@@ -24,7 +24,6 @@ import http.client
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -153,13 +152,7 @@ class Server:
     def stop(self) -> None:
         if self.proc is None:
             return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)  # gunicorn: graceful stop of master + workers
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)  # the session we created, only
-                self.proc.wait(timeout=10)
+        c.stop_server(self.proc)
         self.log.close()
         self.proc = None
 

@@ -22,7 +22,6 @@ import os
 import re
 import resource
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -107,13 +106,7 @@ class Server:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-15:])
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)  # the session we created, only
-                self.proc.wait(timeout=10)
+        c.stop_server(self.proc)
         self.log.close()
 
 

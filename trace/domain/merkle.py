@@ -182,6 +182,17 @@ class MerkleTree:
         return tree
 
 
+def hex32(text: object) -> bytes | None:
+    """A recorded ``0x`` + 64-hex value (a root, a proof node) as 32 bytes; None when it is not
+    one (a record that was changed, or a pack that was edited)."""
+    if not isinstance(text, str) or not text.startswith("0x") or len(text) != 66:
+        return None
+    try:
+        return bytes.fromhex(text[2:])
+    except ValueError:
+        return None
+
+
 def _hash_pair(a: bytes, b: bytes) -> bytes:
     return keccak256(a + b if a < b else b + a)
 

@@ -15,14 +15,7 @@ from datetime import UTC, datetime
 
 from .query import merge_contexts
 from .verification import VerificationCaches, anchor_record
-from .verification_records import (
-    check_direction,
-    find_lot,
-    lineage_events,
-    lineage_lots,
-    records,
-    utc_iso,
-)
+from .verification_records import check_direction, lineage_records, utc_iso
 
 FORMAT = "tracechain-audit-pack"
 VERSION = 1
@@ -38,8 +31,7 @@ def audit_pack(gtin: str, lot: str, uow, *, direction: str = "back",
     caches = caches or VerificationCaches()
     with uow:
         s = uow.session
-        key, lot_id = find_lot(s, gtin, lot)
-        recs = records(s, lineage_events(s, lineage_lots(s, lot_id, direction)))
+        key, recs = lineage_records(s, gtin, lot, direction)
         anchors = [anchor_record(s, rec, caches.trees) for rec in recs]
     events, contexts, entries = [], [], []
     for rec, anchor in zip(recs, anchors, strict=True):

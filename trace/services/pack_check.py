@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..domain.merkle import hex32
 from ..domain.verification import (
     ANCHORED,
     ANCHORING,
@@ -101,7 +102,7 @@ def _facts(entry, event, context, group, reader_for, contract, signers, roots) -
                 else RegistryFacts(False, error="the pack names no contract"))
     if anchor.get("status") != "confirmed":
         return EventFacts(gln, hashed, signed, registry, AnchorFacts(ANCHORING, label))
-    root, proof = _bytes32(anchor.get("root")), _proof(anchor.get("proof"))
+    root, proof = hex32(anchor.get("root")), _proof(anchor.get("proof"))
     leaf_count = anchor.get("leafCount") if isinstance(anchor.get("leafCount"), int) else None
     facts = AnchorFacts(ANCHORED, label, root, leaf_count, proof)
     if root is None or proof is None:
@@ -158,17 +159,8 @@ def _text(value) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _bytes32(value) -> bytes | None:
-    if not isinstance(value, str) or not value.startswith("0x") or len(value) != 66:
-        return None
-    try:
-        return bytes.fromhex(value[2:])
-    except ValueError:
-        return None
-
-
 def _proof(value) -> tuple[bytes, ...] | None:
     if not isinstance(value, list):
         return None
-    nodes = [_bytes32(v) for v in value]
+    nodes = [hex32(v) for v in value]
     return None if any(n is None for n in nodes) else tuple(nodes)

@@ -84,7 +84,6 @@ class Fingerprint:
     """Which lot a code names, and a digest of every stored fact its page rests on."""
 
     lot_id: int
-    kind: str
     digest: int
 
 
@@ -105,14 +104,13 @@ def fingerprint(uow, key: Key) -> Fingerprint:
             events = tuple(map(tuple, cursor.fetchall()))
         finally:
             cursor.close()
-    return Fingerprint(root[0], root[2], hash((events, lots)))
+    return Fingerprint(root[0], hash((events, lots)))
 
 
 @dataclass(frozen=True)
 class Snapshot:
     key: Key
     lot_id: int
-    kind: str
     records: tuple[Record, ...]  # in the order they happened
     biz_steps: tuple[str | None, ...]
     lots: tuple  # rows of _LOTS: the lineage's lots, each with its active recall if any
@@ -130,7 +128,7 @@ def snapshot(session, key: Key) -> Snapshot:
     records = sorted((Record(**{k: v for k, v in r._mapping.items() if k != "biz_step"})
                       for r in rows), key=lambda r: (utc_iso(r.event_time), r.id))
     steps = {r.id: r.biz_step for r in rows}
-    return Snapshot(key, root.id, root.kind, tuple(records),
+    return Snapshot(key, root.id, tuple(records),
                     tuple(steps[r.id] for r in records), lots)
 
 

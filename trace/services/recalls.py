@@ -20,10 +20,11 @@ from ..domain.gtin import LotKey
 from ..hash.digital_link import canonicalise
 from ..store.accounts import Organisation, User
 from ..store.base import utcnow
-from ..store.events import Event, EventObject
+from ..store.events import Event
 from ..store.lots import Lot
 from ..store.public import Recall
 from .catalogue import gtin_or_problem
+from .stock import may_read
 from .verification_records import lineage_lots
 
 REASON_MIN, REASON_MAX = 3, 1000
@@ -142,17 +143,6 @@ def _ordered_by_authority(session, recall: Recall) -> bool:
     return role in AUTHORITIES
 
 
-def _may_read(session, lot: Lot, actor: Actor) -> bool:
-    """The same parties who may read the lot itself (see services/stock.get_lot)."""
-    org = actor.organisation_id
-    if actor.reads_everything or (org is not None and org in (lot.owner_id,
-                                                               lot.in_transit_to_id)):
-        return True
-    return org is not None and session.scalar(
-        select(Event.id).join(EventObject, EventObject.event_pk == Event.id)
-        .where(EventObject.uri == lot.uri, Event.organisation_id == org).limit(1)) is not None
-
-
 def _reason(reason: str | None) -> str:
     text = (reason or "").strip()
     if not REASON_MIN <= len(text) <= REASON_MAX:
@@ -221,7 +211,7 @@ def lot_recalls(gtin: str, lot: str, actor: Actor, uow) -> LotRecalls:
     with uow:
         s = uow.session
         found = _find_lot(s, gtin, lot)
-        if not _may_read(s, found, actor):
+        if not may_read(s, actor, found):
             raise Forbidden("your organisation has never held this lot")
         own = _newest_first(_view(r) for r in s.execute(_select().where(
             Recall.lot_id == found.id)))

@@ -18,7 +18,7 @@ from datetime import UTC
 
 from ..domain.actor import Actor
 from ..domain.errors import Forbidden, NotFound
-from ..domain.merkle import event_hash_bytes
+from ..domain.merkle import event_hash_bytes, hex32
 from ..domain.verification import (
     ANCHORED,
     ANCHORING,
@@ -52,10 +52,10 @@ from .verification_records import (
     find_lot,
     lineage_events,
     lineage_lots,
+    lineage_records,
     lots_named_by,
     organisations_in,
     record_by_event_id,
-    records,
     utc_iso,
 )
 
@@ -126,8 +126,7 @@ def verify_lot(gtin: str, lot: str, uow, chain_reader: ChainReader | None, *,
     caches = caches or VerificationCaches()
     with uow:
         s = uow.session
-        key, lot_id = find_lot(s, gtin, lot)
-        recs = records(s, lineage_events(s, lineage_lots(s, lot_id, direction)))
+        key, recs = lineage_records(s, gtin, lot, direction)
         results = tuple(_verify(s, rec, chain_reader, caches, fresh) for rec in recs)
     overall = lot_verdict((r.event_id, r.verdict) for r in results)
     return LotVerification(key.gtin, key.lot, key.uri, direction, overall, results)
@@ -222,7 +221,7 @@ def _anchoring(session, rec: Record, value: bytes | None, reader: ChainReader | 
                            "exist", problem_code="no-batch"), none
     if rec.batch_status != "confirmed":
         return AnchorFacts(ANCHORING, label), none
-    root = _bytes32(rec.root)
+    root = hex32(rec.root)
     if root is None:
         return AnchorFacts(ANCHORED, label, problem=f"the recorded root of {label} is not a "
                            "32-byte hex value: it was changed", problem_code="records-broken"), none
@@ -277,7 +276,7 @@ def anchor_record(session, rec: Record, trees: BatchTrees) -> dict | None:
            "proof": None, "txHash": rec.tx_hash, "blockNumber": rec.block_number,
            "blockTime": utc_iso(rec.block_time), "chainId": rec.chain_id,
            "contract": rec.contract}
-    root = _bytes32(rec.root) if rec.batch_found else None
+    root = hex32(rec.root) if rec.batch_found else None
     value = _bytes32_of_hash(rec.event_hash)
     if root is None or value is None:
         return out
@@ -288,15 +287,6 @@ def anchor_record(session, rec: Record, trees: BatchTrees) -> dict | None:
     else:
         out["proof"] = ["0x" + p.hex() for p in ledger.tree.proof(position)]
     return out
-
-
-def _bytes32(text: str | None) -> bytes | None:
-    if not isinstance(text, str) or not text.startswith("0x") or len(text) != 66:
-        return None
-    try:
-        return bytes.fromhex(text[2:])
-    except ValueError:
-        return None
 
 
 def _bytes32_of_hash(event_hash: str) -> bytes | None:

@@ -112,6 +112,14 @@ def find_lot(session, gtin: str, lot: str) -> tuple[LotKey, int]:
     return key, lot_id
 
 
+def lineage_records(session, gtin: str, lot: str, direction: str) -> tuple[LotKey, list[Record]]:
+    """The lot's key and every event of its lineage, in the order they happened.
+
+    :raises ValidationFailed: a bad GTIN or direction. :raises NotFound: no such lot."""
+    key, lot_id = find_lot(session, gtin, lot)
+    return key, records(session, lineage_events(session, lineage_lots(session, lot_id, direction)))
+
+
 def check_direction(direction: str) -> None:
     if direction not in DIRECTIONS:
         raise ValidationFailed("direction must be back, forward or both", [
