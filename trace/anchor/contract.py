@@ -168,6 +168,18 @@ class AnchorContract:
             return None
         return SignerFact(address, organisation, active, registered_at, revoked_at or None)
 
+    def anchored_since(self, from_block: int) -> list[tuple[bytes, int]]:
+        """(root, block number) of every root anchored from ``from_block`` on, oldest first
+        (the contract's ``Anchored`` events): what verification compares with our records to
+        know which anchored batch is the latest.
+
+        :raises ChainError: the node cannot be asked.
+        """
+        with translated(self.abi):
+            logs = self._contract.events.Anchored().get_logs(from_block=max(from_block, 0))
+        return [(bytes(log["args"]["root"]), log["blockNumber"]) for log in logs
+                if log["address"] == self.address]
+
     def verify_event(self, root: bytes, event_hash: bytes, proof: list[bytes]) -> bool:
         """True iff ``root`` is anchored and ``proof`` places ``event_hash`` in its tree.
 

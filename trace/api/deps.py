@@ -36,7 +36,7 @@ def acting_organisation(actor: Actor) -> Actor:
 
 def capture_settings() -> CaptureSettings:
     return CaptureSettings(capture_limit=current_app.config["CAPTURE_LIMIT"],
-                           max_yield=current_app.config["MAX_YIELD"])
+                           max_yield=current_app.config["MAX_YIELD"], keyring=keyring())
 
 
 def verification_caches():

@@ -36,9 +36,26 @@ def org_create(name: str, kind: str, gln: str, province: str | None, country: st
 @with_appcontext
 @fail_on_trace_error
 def org_set_signer(gln: str, address: str) -> None:
-    """The organisation signs its own events (sent with each capture); drop the key we hold."""
+    """The organisation signs its own events (sent with each capture); drop the key we hold.
+
+    The address is registered in the chain's signer registry now, by the operator: the anchorer
+    never registers an address it only read from the database."""
+    from flask import current_app
+
+    from ..anchor import wiring
+    from ..anchor.errors import ChainError
+    from ..domain.identity import organisation_id_bytes
+
     accounts.set_signing_address(gln, address, unit_of_work())
     click.echo(f"{gln} now signs its events itself, as {address}")
+    try:
+        chain = wiring.contract(current_app.config, start=True)
+        if chain.signer_of(address) is None:
+            chain.register_signer(address, organisation_id_bytes(gln))
+        click.echo(f"{address} is registered on chain for {gln}")
+    except ChainError as exc:
+        click.echo(f"not registered on chain yet ({exc}): its events read 'unknown-signer' "
+                   "until the registrar registers it (run this command again)", err=True)
 
 
 @click.group("user")

@@ -5,10 +5,15 @@ or from an audit pack and the chain): the event as re-hashed now, its signature,
 signer registry, its Merkle proof and what the chain says about the root. Four checks, each with a
 status and a plain reason; the event's status is the worst of them, in this order of precedence:
 
-    altered > bad-signature > unknown-signer > not-on-chain > pending > verified
+    altered > incomplete > bad-signature > unsigned > unknown-signer > not-on-chain > pending
+    > verified
 
 ``altered`` wins because it is about the record itself: a bad signature or a missing anchor are
-consequences of it. A lot's verdict is the worst verdict of the events of its lineage.
+consequences of it. ``unsigned``: no signature covers the record, so it did not come through an
+authenticated capture. ``incomplete``: a lot's history as the records show it is not the one the
+chain's latest lot state commits to (an event or a lineage link was removed, added or moved).
+A lot's verdict is the worst of its lineage's events and of its lots' histories. Only
+``verified`` is green; ``pending`` is only an event waiting for its first anchoring round.
 """
 
 from __future__ import annotations
@@ -25,9 +30,12 @@ VERIFIED = "verified"
 PENDING = "pending"
 NOT_ON_CHAIN = "not-on-chain"
 UNKNOWN_SIGNER = "unknown-signer"
+UNSIGNED = "unsigned"
 BAD_SIGNATURE = "bad-signature"
+INCOMPLETE = "incomplete"
 ALTERED = "altered"
-STATUSES = (VERIFIED, PENDING, NOT_ON_CHAIN, UNKNOWN_SIGNER, BAD_SIGNATURE, ALTERED)  # best first
+STATUSES = (VERIFIED, PENDING, NOT_ON_CHAIN, UNKNOWN_SIGNER, UNSIGNED, BAD_SIGNATURE, INCOMPLETE,
+            ALTERED)  # best first
 _RANK = {status: rank for rank, status in enumerate(STATUSES)}
 
 # What an anchor is known from: asked of the chain just now, our record of a confirmed anchoring
@@ -82,13 +90,16 @@ class HashFacts:
 @dataclass(frozen=True)
 class SignatureFacts:
     """The recorded signature and signer, and whose key made that signature over the recorded
-    hash."""
+    hash (``kind`` "event") or over the capture statement that covers it (``kind`` "seal")."""
 
     signature: str | None
     signer: str | None
     recovered: str | None = None
     error: str | None = None  # the signature is malformed
     organisation_key: str | None = None  # the organisation's signing address today, if known
+    kind: str = "event"
+    problem: str | None = None  # the seal does not cover the event as recorded: why
+    problem_code: str = "seal-mismatch"
 
 
 @dataclass(frozen=True)
@@ -126,6 +137,7 @@ class AnchorFacts:
     proof: tuple[bytes, ...] | None = None
     problem: str | None = None
     problem_code: str = "records-broken"
+    problem_status: str = NOT_ON_CHAIN
 
 
 @dataclass(frozen=True)
@@ -139,6 +151,7 @@ class ChainFacts:
     timestamp: int | None = None
     error: str | None = None  # the chain could not be asked, or is not the one anchored on
     where: str = ""  # e.g. "chain 31337, contract 0x…", for reasons
+    mismatch: str | None = None  # our anchoring record differs from what the chain says
 
 
 @dataclass(frozen=True)
@@ -183,19 +196,70 @@ def worse(a: str, b: str) -> str:
     return a if _RANK[a] >= _RANK[b] else b
 
 
-def lot_verdict(verdicts: Iterable[tuple[str, Verdict]]) -> Verdict:
-    """A lot's verdict: the worst of its lineage's events, with the first such event named."""
+def lot_verdict(verdicts: Iterable[tuple[str, Verdict]],
+                histories: Sequence[Check] = ()) -> Verdict:
+    """A lot's verdict: the worst of its lineage's events and of its lots' histories
+    (``check_history``), with the first such event or lot named."""
     verdicts = list(verdicts)
-    if not verdicts:
+    if not verdicts and not histories:
         return Verdict(PENDING, "no events are recorded for this lineage yet")
     status = VERIFIED
     for _, v in verdicts:
         status = worse(status, v.status)
+    history_status = VERIFIED
+    for c in histories:
+        history_status = worse(history_status, c.status)
     total, ok = len(verdicts), sum(v.verified for _, v in verdicts)
-    if status == VERIFIED:
-        return Verdict(VERIFIED, f"all {total} events of the lineage are verified")
-    event_id, first = next((e, v) for e, v in verdicts if v.status == status)
-    return Verdict(status, f"{ok} of {total} events verified; event {event_id}: {first.reason}")
+    if worse(status, history_status) == VERIFIED:
+        return Verdict(VERIFIED, f"all {total} events of the lineage are verified, and the "
+                       f"history of each of its {len(histories)} lots is complete",
+                       tuple(histories))
+    if _RANK[history_status] > _RANK[status]:
+        first = next(c for c in histories if c.status == history_status)
+        return Verdict(history_status, first.reason, tuple(histories))
+    event_id, worst = next((e, v) for e, v in verdicts if v.status == status)
+    return Verdict(status, f"{ok} of {total} events verified; event {event_id}: {worst.reason}",
+                   tuple(histories))
+
+
+@dataclass(frozen=True)
+class HistoryFacts:
+    """One lot's history: as the latest anchored lot state commits to it, and as recomputed
+    from the records now (``problems``: records naming the lot that cannot be part of it)."""
+
+    uri: str
+    committed: tuple[int, bytes] | None  # (count, head); None: the state has no entry for it
+    recomputed: tuple[int, bytes]  # from the records anchored up to that state
+    pending: int = 0  # events naming it that wait for their first anchoring round
+    problems: tuple[str, ...] = ()
+    state_error: str | None = None  # the latest state could not be established: why
+    state_error_status: str = NOT_ON_CHAIN
+
+
+def check_history(h: HistoryFacts) -> Check:
+    """Whether a lot's history, as the records show it, is the one the chain's state commits."""
+    name = "history"
+    if h.state_error is not None:
+        return Check(name, h.state_error_status, f"the history of {h.uri} cannot be checked: "
+                     f"{h.state_error}", "state-unchecked")
+    if h.problems:
+        return Check(name, INCOMPLETE, f"{h.uri}: {h.problems[0]}", "foreign-record")
+    count, head = h.committed or (0, bytes(32))
+    got_count, got_head = h.recomputed
+    if got_count < count:
+        return Check(name, INCOMPLETE, f"the anchored history of {h.uri} has {count} events, the "
+                     f"records hold {got_count}: an event, or the record linking it to this lot, "
+                     "was removed", "events-missing")
+    if got_count > count:
+        return Check(name, INCOMPLETE, f"the anchored history of {h.uri} has {count} events, the "
+                     f"records show {got_count} as anchored: an event was added to it, or moved "
+                     "into one of its batches", "events-added")
+    if got_head != head:
+        return Check(name, INCOMPLETE, f"the history of {h.uri} does not chain to its anchored "
+                     "head: an event of it was replaced or reordered, or a lineage link changed",
+                     "head-mismatch")
+    waiting = f"; {h.pending} more wait for anchoring" if h.pending else ""
+    return Check(name, VERIFIED, f"{h.uri}: all {count} anchored events are there{waiting}")
 
 
 def check_hash(h: HashFacts) -> Check:
@@ -219,22 +283,26 @@ def check_hash(h: HashFacts) -> Check:
 
 
 def check_signature(s: SignatureFacts, anchor_state: str = ANCHORED) -> Check:
+    """Whether the organisation's key signed this record, per event or by its capture's seal."""
     name = "signature"
     if s.signature is None:
-        if anchor_state == UNBATCHED and s.signer is None:
-            return Check(name, PENDING, "not signed yet: the organisation's signature is added "
-                         "when the event's anchoring batch is closed", "not-signed-yet")
-        return Check(name, BAD_SIGNATURE, "no signature is recorded, yet every event is signed "
-                     "before it is anchored", "missing")
+        return Check(name, UNSIGNED, "no signature covers this record: it was not stored by an "
+                     "authenticated capture", "unsigned")
     if s.error is not None:
         return Check(name, BAD_SIGNATURE, f"the recorded signature is malformed: {s.error}",
                      "malformed")
+    if s.problem is not None:
+        return Check(name, BAD_SIGNATURE, s.problem, s.problem_code)
     if s.signer is None:
         return Check(name, BAD_SIGNATURE, "no signer address is recorded", "no-signer")
     if s.recovered is None or s.recovered.lower() != s.signer.lower():
-        return Check(name, BAD_SIGNATURE, f"the signature is by {s.recovered}, not by the "
-                     f"recorded signer {s.signer}", "wrong-signer")
-    return Check(name, VERIFIED, f"signed by {s.signer}")
+        what = ("the capture seal was made by" if s.kind == "seal" else "the signature is by")
+        extra = (": the capture's record (organisation, user, time or event hashes) was "
+                 "changed" if s.kind == "seal" else "")
+        return Check(name, BAD_SIGNATURE, f"{what} {s.recovered}, not by the recorded signer "
+                     f"{s.signer}{extra}", "wrong-signer")
+    how = "sealed at capture by" if s.kind == "seal" else "signed by"
+    return Check(name, VERIFIED, f"{how} {s.signer}")
 
 
 def check_signer(r: RegistryFacts, s: SignatureFacts, gln: str | None,
@@ -260,6 +328,9 @@ def check_signer(r: RegistryFacts, s: SignatureFacts, gln: str | None,
                      f"{r.error or 'no chain configured'}", "registry-unchecked")
     reg = r.registration
     if reg is None:
+        if anchor_state == UNBATCHED:  # signers are registered by the first anchoring round
+            return Check(name, PENDING, f"{s.signer} is to be registered on chain with the "
+                         "event's first anchoring round", "not-registered-yet")
         return Check(name, UNKNOWN_SIGNER, f"{s.signer} is not registered on chain as a signer",
                      "not-registered")
     if reg.organisation != organisation_id_bytes(gln):
@@ -277,7 +348,7 @@ def check_anchor(a: AnchorFacts, c: ChainFacts, value: bytes | None) -> Check:
     """Whether the Merkle proof leads from ``value`` (the event's hash) to a root on chain."""
     name = "anchor"
     if a.problem is not None:
-        return Check(name, NOT_ON_CHAIN, a.problem, a.problem_code)
+        return Check(name, a.problem_status, a.problem, a.problem_code)
     if a.state == UNBATCHED:
         return Check(name, PENDING, "not anchored yet: waiting for the next anchoring batch",
                      "not-batched")
@@ -295,6 +366,8 @@ def check_anchor(a: AnchorFacts, c: ChainFacts, value: bytes | None) -> Check:
                      "cannot be checked", "no-chain")
     if c.error is not None:
         return Check(name, NOT_ON_CHAIN, c.error, "chain-error")
+    if c.mismatch is not None:
+        return Check(name, ALTERED, c.mismatch, "record-mismatch")
     if not c.anchored:
         return Check(name, NOT_ON_CHAIN, f"the root 0x{a.root.hex()} of {a.batch} is not "
                      f"anchored on {c.where or 'chain'}", "root-not-anchored")
@@ -302,7 +375,7 @@ def check_anchor(a: AnchorFacts, c: ChainFacts, value: bytes | None) -> Check:
         return Check(name, NOT_ON_CHAIN, f"the chain records {c.leaf_count} events under the "
                      f"root of {a.batch}, its records say {a.leaf_count}", "leaf-count")
     source = "checked on chain just now" if c.source == FROM_CHAIN else \
-        "as recorded when its anchoring was confirmed"
+        "as the chain said when first asked"
     where = f"{c.where}; " if c.where else ""
     return Check(name, VERIFIED, f"anchored in {a.batch}, block {c.block_number}, on "
                  f"{_time(c.timestamp)} ({where}{source})")
@@ -319,7 +392,7 @@ def _rewritten(checks: list[Check]) -> list[Check]:
     by = {c.name: c for c in checks}
     sig, anchor, hashed = by.get("signature"), by.get("anchor"), by.get("hash")
     if (hashed is not None and hashed.status == VERIFIED and sig is not None
-            and sig.code == "wrong-signer" and anchor is not None
+            and sig.code in ("wrong-signer", "seal-mismatch") and anchor is not None
             and anchor.code in _HASH_NOT_ANCHORED):
         rewritten = replace(hashed, status=ALTERED, code="rewritten", reason=(
             "the event re-hashes to its recorded hash, but that hash is neither the one its "

@@ -10,6 +10,12 @@ re-sends the very same signed transaction (so never two), or learns from the con
 ``anchorOf(root)`` that the root is already on chain. An event joins a batch in the same
 transaction that creates the batch, so it is never left out nor put in two. One anchorer acts at
 a time, through a lease row that works alike on SQLite and PostgreSQL.
+
+The anchorer signs nothing. It anchors only events whose body re-hashes to their stored hash and
+that a signature covers (their organisation's per-event signature, or their capture's seal), so a
+row written into the database by any other path than an authenticated capture never gets
+anchored. Each batch also commits to the lot state after it (``domain.commitments``): its tree's
+last value is the state leaf, and the state it folds must be the one the previous batch anchored.
 """
 
 from __future__ import annotations
@@ -20,16 +26,23 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import orjson
 from sqlalchemy import func, select, update
 
+from ..domain.commitments import state_leaf
+from ..domain.errors import TraceError
 from ..domain.merkle import MerkleTree, event_hash_bytes
+from ..hash import hash_document
 from ..store.accounts import Organisation
-from ..store.anchoring import AnchorBatch, AnchorLease
-from ..store.capture_repo import bulk_update
-from ..store.events import Event
+from ..store.anchoring import AnchorBatch, AnchorLease, LotHead
+from ..store.capture_repo import bulk_insert, bulk_update
+from ..store.events import DocumentContext, Event
+from .evidence import documents_of, hash_facts, signature_facts
+from .lot_state import Folding, lots_of, state_after
 from .ports import AnchorChain, AnchorFact, AnchorReceipt
 from .registry import register_signers
-from .signing import sign_unsigned
+from .seals import SealChecks
+from .verification_records import captured_with_id
 
 log = logging.getLogger(__name__)
 LEASE = "anchorer"
@@ -39,8 +52,15 @@ LEASE = "anchorer"
 class AnchorSettings:
     interval: float = 10.0
     max_batch: int = 10_000
-    lease_seconds: float = 60.0
+    # Renewed while waiting for receipts, so a killed anchorer's successor takes over within
+    # this many seconds.
+    lease_seconds: float = 10.0
     receipt_timeout: float = 30.0
+
+
+class StateDiverged(TraceError):
+    """The lot heads in the database do not rebuild the state the last batch anchored: someone
+    changed them. Nothing more is anchored on top of them until they are restored."""
 
 
 @dataclass
@@ -50,6 +70,7 @@ class AnchorReport:
     events_anchored: int = 0
     waiting: list[str] = field(default_factory=list)
     skipped: str | None = None
+    refused: dict[str, str] = field(default_factory=dict)  # eventID -> why it is not anchored
 
 
 def _now() -> datetime:
@@ -96,8 +117,8 @@ def anchor_pending(uow, chain: AnchorChain, settings: AnchorSettings, *, force: 
     """One anchoring round: finish unfinished batches, then batch and anchor what is pending.
 
     ``force`` closes a batch even before ``settings.interval`` has passed (`tracechain anchor`).
-    With a ``keyring``, events not yet signed are signed by their organisations' keys in the
-    transaction that closes their batch, so no event is ever anchored unsigned.
+    ``keyring`` is no longer used for signing (the anchorer signs nothing); it is accepted so
+    that callers need not change.
     """
     holder = holder or f"anchorer-{uuid.uuid4().hex[:8]}"
     report = AnchorReport()
@@ -107,19 +128,23 @@ def anchor_pending(uow, chain: AnchorChain, settings: AnchorSettings, *, force: 
     try:
         # Under the lease, so that no other anchorer's transaction takes a nonce meanwhile.
         if hasattr(chain, "register_signer"):
-            register_signers(uow, chain)
+            register_signers(uow, chain, keyring)
         _recheck_confirmed(uow, chain)
+        def renew() -> bool:
+            return take_lease(uow, holder, settings.lease_seconds)
+
         for batch_id in _unfinished(uow):
-            _drive(uow, chain, batch_id, settings, report)
+            _drive(uow, chain, batch_id, settings, report, renew)
             if not take_lease(uow, holder, settings.lease_seconds):
                 report.skipped = "lost the lease to another anchorer"
                 return report
+        seals = SealChecks()
         while True:
-            batch_id = _build_batch(uow, settings, force, keyring)
+            batch_id = _build_batch(uow, settings, force, seals, report)
             if batch_id is None:
                 break
             report.batches_built += 1
-            _drive(uow, chain, batch_id, settings, report)
+            _drive(uow, chain, batch_id, settings, report, renew)
             if not take_lease(uow, holder, settings.lease_seconds):
                 report.skipped = "lost the lease to another anchorer"
                 return report
@@ -165,36 +190,150 @@ def _unfinished(uow) -> list[int]:
             AnchorBatch.status.in_(("built", "sent"))).order_by(AnchorBatch.id)))
 
 
-def _build_batch(uow, settings: AnchorSettings, force: bool, keyring=None) -> int | None:
+def _build_batch(uow, settings: AnchorSettings, force: bool, seals: SealChecks,
+                 report: AnchorReport) -> int | None:
     """Close a batch from the oldest pending events, if one is due; its id."""
     with uow.writing() as w:
         s = w.session
-        rows = s.execute(select(Event.id, Event.event_hash, Event.record_time,
-                                Event.organisation_id, Event.signature, Event.signer)
+        rows = s.execute(select(Event.id, Event.event_id, Event.event_hash, Event.prehash,
+                                Event.record_time, Event.organisation_id, Event.signature,
+                                Event.signer, Event.capture_id, Event.context_id, Event.body,
+                                DocumentContext.body.label("context"))
+                         .join(DocumentContext, DocumentContext.id == Event.context_id)
                          .where(Event.batch_id.is_(None)).order_by(Event.id)
                          .limit(settings.max_batch)).all()
-        if not rows:
+        previous = s.execute(select(AnchorBatch.id, AnchorBatch.state_root)
+                             .where(AnchorBatch.state_root.is_not(None))
+                             .order_by(AnchorBatch.id.desc()).limit(1)).first()
+        legacy = _legacy_events(s, previous)
+        if not rows and not legacy:
             return None
-        oldest = _aware(rows[0].record_time)
-        due = (force or len(rows) >= settings.max_batch
-               or oldest <= _now() - timedelta(seconds=settings.interval))
-        if not due:
+        if rows:
+            oldest = _aware(rows[0].record_time)
+            due = (force or len(rows) >= settings.max_batch
+                   or oldest <= _now() - timedelta(seconds=settings.interval))
+            if not due and not legacy:
+                return None
+        accepted = _admissible(s, rows, seals, report)
+        if not accepted and not legacy:
             return None
-        signed = sign_unsigned(s, keyring, rows) if keyring is not None else {}
-        tree = MerkleTree(event_hash_bytes(r.event_hash) for r in rows)
-        batch = AnchorBatch(root="0x" + tree.root.hex(), leaf_count=len(rows), status="built")
+        folding = Folding.start(state_after(s, previous.id if previous else None))
+        if previous is not None and "0x" + folding.tree().root.hex() != previous.state_root:
+            raise StateDiverged(
+                f"the lot heads recorded up to batch {previous.id} do not rebuild the state root "
+                f"{previous.state_root} it anchored: they were changed; restore them before "
+                "anything more is anchored")
+        for event_hash, lots in legacy:
+            folding.add(event_hash, lots)
+        for r, lots in accepted:
+            folding.add(event_hash_bytes(r.event_hash), lots)
+        state = folding.tree()
+        values = [event_hash_bytes(r.event_hash) for r, _ in accepted] + [state_leaf(state.root)]
+        tree = MerkleTree(values)
+        batch = AnchorBatch(root="0x" + tree.root.hex(), leaf_count=len(values), status="built",
+                            leaves=b"".join(values), state_root="0x" + state.root.hex())
         s.add(batch)
         s.flush()
-        # One UPDATE per event for its batch, leaf and signature together.
-        bulk_update(s, Event.__table__, ("batch_id", "leaf_index", "signature", "signer"), [
-            (batch.id, i, *signed.get(r.id, (r.signature, r.signer)), r.id)
-            for i, r in enumerate(rows)])
+        bulk_update(s, Event.__table__, ("batch_id", "leaf_index"),
+                    [(batch.id, i, r.id) for i, (r, _) in enumerate(accepted)])
+        bulk_insert(s, LotHead.__table__, [
+            {"lot_key": "0x" + e.key.hex(), "batch_id": batch.id, "count": e.count,
+             "head": "0x" + e.head.hex()} for e in folding.changed.values()])
         w.commit()
         return batch.id
 
 
+def _admissible(s, rows, seals: SealChecks, report: AnchorReport) -> list[tuple]:
+    """The pending rows that may be anchored, each with the lots it names: those whose body
+    re-hashes to their stored hash and that a valid signature covers. The others stay pending
+    (and read red wherever they are verified); why is logged and reported."""
+    orgs = {o.id: o for o in s.execute(select(Organisation.id, Organisation.gln,
+                                              Organisation.signing_address))}
+    sealed = seals.of_captures(s, {r.capture_id for r in rows if r.signature is None})
+    rehashed = _rehash_by_capture(rows)
+    out = []
+    for r in rows:
+        why = _refusal(s, r, orgs, sealed, rehashed.get(r.id))
+        lots = None if why else lots_of(r.body, r.context)
+        if why is None and lots is None:
+            why = "its body names no lots that can be read"
+        if why is not None:
+            if r.event_id not in report.refused:
+                log.warning("not anchoring event %s: %s", r.event_id, why)
+            report.refused[r.event_id] = why
+            continue
+        out.append((r, lots))
+    return out
+
+
+def _rehash_by_capture(rows) -> dict[int, str]:
+    """Each row's hash recomputed among the rows of its capture document (the CBV hash reads
+    bare vocabulary words document-wide): one document hashed per capture, not one per event."""
+    groups: dict[tuple, list] = {}
+    for r in rows:
+        groups.setdefault((r.capture_id, r.context_id), []).append(r)
+    out: dict[int, str] = {}
+    for group in groups.values():
+        try:
+            events = [orjson.loads(r.body) for r in group]
+            hashes = hash_document(documents_of(events, orjson.loads(group[0].context)))
+        except (orjson.JSONDecodeError, ValueError, TypeError, KeyError, RecursionError):
+            continue
+        out.update({r.id: h.id for r, h in zip(group, hashes, strict=False)})
+    return out
+
+
+def _refusal(s, r, orgs: dict, sealed: dict, rehashed: str | None) -> str | None:
+    if rehashed != r.event_hash:  # not among its capture's rows: hash it as verification does
+        try:
+            event = orjson.loads(r.body)
+            context = orjson.loads(r.context)
+        except orjson.JSONDecodeError:
+            return "its stored body is not JSON"
+        hashed = hash_facts(event, context, r.event_hash, r.prehash,
+                            captured_with=lambda: captured_with_id(s, r.capture_id, r.context_id))
+        if hashed.recomputed_hash != r.event_hash:
+            return "its body does not re-hash to its stored hash"
+    org = orgs.get(r.organisation_id)
+    if org is None or org.signing_address is None:
+        return "it names no organisation with a signing key"
+    if r.signature is not None:
+        facts = signature_facts(r.event_hash, r.signature, r.signer)
+    elif r.capture_id in sealed:
+        facts = sealed[r.capture_id].facts(r.event_hash, org.gln)
+    else:
+        return "no signature covers it: it was not stored by an authenticated capture"
+    if facts.error or facts.problem:
+        return facts.error or facts.problem
+    if (facts.recovered or "").lower() != org.signing_address.lower() or \
+            (facts.signer or "").lower() != org.signing_address.lower():
+        return f"its signature is not by its organisation's key {org.signing_address}"
+    return None
+
+
+def _legacy_events(s, previous) -> list[tuple[bytes, object]]:
+    """Events anchored before batches committed the lot state (migration 0004): folded into the
+    first state, in the order they were anchored, so that every lot's history is whole."""
+    if previous is not None:
+        return []
+    rows = s.execute(select(Event.event_hash, Event.body, DocumentContext.body)
+                     .join(DocumentContext, DocumentContext.id == Event.context_id)
+                     .where(Event.batch_id.is_not(None))
+                     .order_by(Event.batch_id, Event.id)).all()
+    out = []
+    for event_hash, body, context in rows:
+        lots = lots_of(body, context)
+        try:
+            value = event_hash_bytes(event_hash)
+        except ValueError:
+            continue
+        if lots is not None:
+            out.append((value, lots))
+    return out
+
+
 def _drive(uow, chain: AnchorChain, batch_id: int, settings: AnchorSettings,
-           report: AnchorReport) -> None:
+           report: AnchorReport, renew=None) -> None:
     with uow:
         batch = uow.session.get(AnchorBatch, batch_id)
     root = bytes.fromhex(batch.root[2:])
@@ -220,7 +359,7 @@ def _drive(uow, chain: AnchorChain, batch_id: int, settings: AnchorSettings,
                 _rebuild(uow, batch_id, "its nonce went to another transaction; "
                          "building a new one")
                 return
-        receipt = _wait_receipt(chain, batch.tx_hash, settings.receipt_timeout)
+        receipt = _wait_receipt(chain, batch.tx_hash, settings.receipt_timeout, renew)
     if receipt is None:
         fact = chain.anchor_of(root)
         if fact is not None:
@@ -246,15 +385,20 @@ def _tx_dead(chain: AnchorChain, batch: AnchorBatch) -> bool:
     return callable(nonce_now) and batch.nonce is not None and nonce_now() > batch.nonce
 
 
-def _wait_receipt(chain: AnchorChain, tx_hash: str, timeout: float) -> AnchorReceipt | None:
+def _wait_receipt(chain: AnchorChain, tx_hash: str, timeout: float,
+                  renew=None) -> AnchorReceipt | None:
     deadline = time.monotonic() + timeout
     delay = 0.02
+    renewed = time.monotonic()
     while True:
         receipt = chain.receipt(tx_hash)
         if receipt is not None or time.monotonic() >= deadline:
             return receipt
         time.sleep(delay)
         delay = min(delay * 2, 1.0)
+        if renew is not None and time.monotonic() - renewed > 2.0:
+            renew()
+            renewed = time.monotonic()
 
 
 def _rebuild(uow, batch_id: int, why: str) -> None:

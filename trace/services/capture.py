@@ -26,13 +26,16 @@ from ..store import capture_repo as repo
 from ..store.catalogue import Farm, Plot
 from ..store.events import CaptureJob
 from ..store.lots import Lot
-from .signing import check_signatures
+from .signing import check_signatures, seal_capture
 
 
 @dataclass(frozen=True)
 class CaptureSettings:
     capture_limit: int = 10_000
     max_yield: float = 1.02
+    # Opens organisations' custodial keys to seal captures. Without it, an organisation whose
+    # key the service keeps cannot capture (its events could never verify).
+    keyring: object | None = None
 
 
 @dataclass
@@ -52,7 +55,9 @@ def capture_document(doc: dict, actor: Actor, uow, settings: CaptureSettings,
 
     ``signatures``, one per event in document order, are the organisation's own EIP-191
     signatures of the event hashes (for an organisation that keeps its key itself); without them
-    the service signs with the organisation's key when it batches the events for anchoring.
+    the stored events are sealed, in the same transaction, with the organisation's custodial key
+    (``signing.seal_capture``): this authenticated, custody-checked capture is the only path by
+    which an event can ever be signed.
 
     :raises ValidationFailed: the document breaks the EPCIS 2.0 JSON schema (nothing recorded).
     :raises Forbidden: the actor may not capture, or names goods its organisation does not hold.
@@ -125,9 +130,13 @@ def _capture_once(doc: dict, actor: Actor, uow, settings: CaptureSettings,
                 Problem(v.path, v.message, v.event_index, _given_id(events[v.event_index]))
                 for v in plan.violations])
         plots = _plots(s, kept_events, keep, inline_context(doc), actor)
+        seal = {} if signer is not None or not keep else seal_capture(
+            s, settings.keyring, actor.organisation_id, job_id, actor.user_id, now,
+            [hashes[i].id for i in keep])
         s.add(CaptureJob(id=job_id, user_id=actor.user_id, success=True,
                          event_count=len(events), stored_count=len(keep),
-                         duplicates=duplicates, created_at=now, finished_at=now))
+                         duplicates=duplicates, created_at=now, finished_at=now,
+                         organisation_id=actor.organisation_id, **seal))
         s.flush()
         ctx_id = repo.context_id(s, context_text)
         rows = [all_rows[i] for i in keep]
@@ -136,7 +145,9 @@ def _capture_once(doc: dict, actor: Actor, uow, settings: CaptureSettings,
         pks = repo.insert_events(s, rows)
         pk_at = dict(zip(keep, pks, strict=True))
         repo.insert_objects(s, [{"event_pk": pk, "role": role, "uri": uri}
-                                for pk, p in zip(pks, pairs, strict=True) for role, uri in p])
+                                for pk, p in zip(pks, pairs, strict=True) for role, uri in p]
+                            + [{"event_pk": pk_at[i], "role": "origin", "uri": lot}
+                               for i, lots in origins.items() for lot in set(lots.values())])
         created = {uri: pk_at[h.created_by] for uri, h in plan.holdings.items()
                    if h.new and h.created_by is not None}
         lot_ids = repo.write_holdings(s, plan.holdings, lot_ids, created, _describe)

@@ -3,7 +3,7 @@ data is exactly what a cooperative would have recorded: hashed events, custody, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -46,6 +46,8 @@ def has_organisations(uow) -> bool:
 
 def load_demo(settings: CaptureSettings, uow, keyring=None) -> DemoSummary:
     """Load both chains. :raises Conflict: the demo organisations are already there."""
+    if settings.keyring is None and keyring is not None:
+        settings = replace(settings, keyring=keyring)
     glns = [org[2] for org in ORGANISATIONS.values()]
     names = [org[0] for org in ORGANISATIONS.values()]
     with uow:

@@ -59,7 +59,7 @@ def hash_facts(event, context, stored_hash: str, stored_prehash: str | None, *,
         group = captured_with()
         if group and len(group) > 1:
             try:
-                hashes = hash_document(_document(group, context))
+                hashes = hash_document(documents_of(group, context))
             except (ValueError, TypeError, KeyError, RecursionError):
                 hashes = []
             for e, h in zip(group, hashes, strict=False):
@@ -187,7 +187,8 @@ def wrong_place(reader: ChainReader, chain_id: int | None, contract: str | None)
     return None
 
 
-def _document(events: Sequence[dict], context) -> dict:
+def documents_of(events: Sequence[dict], context) -> dict:
+    """The events in one EPCIS document with their capture document's ``@context``."""
     doc = one_event_document({}, context)
     doc["epcisBody"]["eventList"] = list(events)
     return doc

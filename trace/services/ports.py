@@ -63,7 +63,8 @@ class SignerRegistration(Protocol):
 
 
 class ChainReader(Protocol):
-    """What verification reads from the chain: anchored roots and the signer registry.
+    """What verification reads from the chain: anchored roots, anchoring transactions, the
+    signer registry and (``anchored_since``) every root anchored from a block on.
     ``anchor.contract.AnchorContract`` is one; it needs no key."""
 
     @property
@@ -75,3 +76,7 @@ class ChainReader(Protocol):
     def anchor_of(self, root: bytes) -> AnchorFact | None: ...
 
     def signer_of(self, address: str) -> SignerRegistration | None: ...
+
+    def receipt(self, tx_hash: str) -> AnchorReceipt | None: ...
+
+    def anchored_since(self, from_block: int) -> list[tuple[bytes, int]]: ...

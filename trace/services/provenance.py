@@ -18,23 +18,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, DateTime, select, text
+from sqlalchemy import DateTime, bindparam, select, text
 
 from ..domain.digital_link import GtinKey, Key
 from ..domain.errors import NotFound
 from ..domain.gtin import ItemKey, parse_item, parse_lot
 from ..domain.journey import HARVEST_DATE, PLOT, destination, outputs, place_gln, step_of
-from ..domain.verification import ALTERED, BAD_SIGNATURE, UNKNOWN_SIGNER, VERIFIED
+from ..domain.verification import PENDING, STATUSES, VERIFIED
 from ..domain.vocabulary import PLOT_URN
 from ..store.accounts import Organisation
 from ..store.catalogue import Farm, Plot, Product
+from ..store.events import Event
+from ..store.lots import Lot
 from .certifications import certifications_of
+from .lineage_records import Lineage, walk
 from .ports import ChainReader
-from .verification import VerificationCaches, anchor_record, verify_records
+from .verification import VerificationCaches, anchor_record, verify_lineage
 from .verification_records import Record, utc_iso
 
 # The consumer reads one of three verdicts; the precise one stays in ``verdict.detail``.
-WARNING_STATUSES = frozenset({ALTERED, BAD_SIGNATURE, UNKNOWN_SIGNER})
+WARNING_STATUSES = frozenset(s for s in STATUSES if s not in (VERIFIED, PENDING))
 
 _MOMENT = DateTime(timezone=True)  # typed, so SQLite's text comes back as datetimes too
 # One lot's whole lineage back to the farms, plus the containers it was packed into (their
@@ -70,9 +73,15 @@ LEFT JOIN recalls r ON r.lot_id = l.id AND r.lifted_at IS NULL
 LEFT JOIN organisations ro ON ro.id = r.organisation_id
 ORDER BY l.id, r.id
 """
-_TYPED_EVENTS = text(_EVENTS).columns(event_time=_MOMENT, block_time=_MOMENT,
-                                      batch_found=Boolean())
 _TYPED_LOTS = text(_LOTS).columns(recalled_at=_MOMENT)
+_TYPED_LINEAGE_LOTS = text("""
+SELECT l.id, l.uri, l.kind, l.gtin, l.code, l.quantity, l.unit, l.owner_id, l.plot_id,
+       r.id AS recall_id, r.reason, r.created_at AS recalled_at, ro.name AS recalled_by
+FROM lots l
+LEFT JOIN recalls r ON r.lot_id = l.id AND r.lifted_at IS NULL
+LEFT JOIN organisations ro ON ro.id = r.organisation_id
+WHERE l.uri IN :uris
+ORDER BY l.id, r.id""").columns(recalled_at=_MOMENT)
 # The same, sent to the driver as they are: no compiling, no type conversion (psycopg's
 # placeholders differ from sqlite3's).
 _RAW = {"sqlite": (_EVENTS, _LOTS),
@@ -113,23 +122,28 @@ class Snapshot:
     lot_id: int
     records: tuple[Record, ...]  # in the order they happened
     biz_steps: tuple[str | None, ...]
-    lots: tuple  # rows of _LOTS: the lineage's lots, each with its active recall if any
+    lots: tuple  # the lineage's lots, each with its active recall if any
+    lineage: Lineage | None = None
 
 
 def snapshot(session, key: Key) -> Snapshot:
-    """Every stored fact the page rests on, typed. :raises NotFound: no such lot or item."""
+    """Every stored fact the page rests on, typed. :raises NotFound: no such lot or item.
+
+    The lineage is walked through the signed events themselves (``lineage_records.walk``), so
+    a removed index row cannot take a step out of what the page shows and verifies."""
     uri = key.uri
-    params = {"uri": uri}
-    lots = tuple(session.execute(_TYPED_LOTS, params).all())
-    root = next((r for r in lots if r.uri == uri), None)
-    if root is None:
+    if session.scalar(select(Lot.id).where(Lot.uri == uri)) is None:
         raise NotFound(_unknown(key))
-    rows = session.execute(_TYPED_EVENTS, params).all()
-    records = sorted((Record(**{k: v for k, v in r._mapping.items() if k != "biz_step"})
-                      for r in rows), key=lambda r: (utc_iso(r.event_time), r.id))
-    steps = {r.id: r.biz_step for r in rows}
+    lineage = walk(session, uri, "back", containers=True)
+    records = lineage.ordered()
+    steps = dict(session.execute(select(Event.id, Event.biz_step)
+                                 .where(Event.id.in_([r.id for r in records])))) if records \
+        else {}
+    lots = tuple(session.execute(_TYPED_LINEAGE_LOTS.bindparams(
+        bindparam("uris", expanding=True)), {"uris": sorted(lineage.uris | {uri})}).all())
+    root = next(r for r in lots if r.uri == uri)
     return Snapshot(key, root.id, tuple(records),
-                    tuple(steps[r.id] for r in records), lots)
+                    tuple(steps.get(r.id) for r in records), lots, lineage)
 
 
 def product_facts(session, key: GtinKey) -> dict:
@@ -158,7 +172,9 @@ def provenance(session, snap: Snapshot, reader: ChainReader | None,
     by_gln = {o.gln: o for o in orgs.values()}
     plots = _plots(session, {r.plot_id for r in snap.lots if r.plot_id})
     lineage_uris = {r.uri for r in snap.lots}
-    verdict, checks = verify_records(session, records, reader, caches)
+    lineage = snap.lineage or Lineage(set(), {r.id: r for r in records})
+    checked = verify_lineage(session, lineage, reader, caches)
+    verdict, checks = checked.verdict, checked.events
     journey = []
     for rec, event, biz_step, check in zip(records, events, snap.biz_steps, checks, strict=True):
         if not isinstance(event, dict) or _elsewhere(event, lineage_uris):
@@ -326,12 +342,14 @@ def _quantity(event: dict) -> dict | None:
 
 
 def _verdict(verdict, checks) -> dict:
+    # Green only when everything was proven; calm only for what genuinely waits for its first
+    # anchoring round; anything else is red with its reason (it fails closed).
     if verdict.status == VERIFIED:
         status = "verified"
-    elif verdict.status in WARNING_STATUSES:
-        status = "warning"
-    else:  # pending, not-on-chain: recorded and signed, the anchor not confirmed (yet)
+    elif verdict.status == PENDING:
         status = "pending"
+    else:
+        status = "warning"
     counts: dict[str, int] = {}
     for c in checks:
         counts[c.verdict.status] = counts.get(c.verdict.status, 0) + 1

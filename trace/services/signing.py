@@ -1,10 +1,16 @@
-"""Organisations' signatures of their event hashes: checking those they send, making the rest."""
+"""Organisations' signatures: checking the per-event ones a self-keeping organisation sends, and
+sealing a capture with a custodial key, in the transaction that stores it."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
+from ..domain.commitments import capture_root, capture_statement
 from ..domain.errors import Problem, ValidationFailed
+from ..domain.identity import organisation_id_bytes
+from ..domain.merkle import event_hash_bytes
 from ..sign.signatures import verify_signature
 from ..store.accounts import Organisation
 
@@ -49,20 +55,26 @@ def check_signatures(hashes, signatures: list[str] | None, organisation_id: int 
     return address
 
 
-def sign_unsigned(session, keyring, rows) -> dict[int, tuple[str, str]]:
-    """Signatures, by event id, for the ``rows`` (id, event_hash, organisation_id, signature)
-    not signed yet, made with their organisations' keys: {id: (signature, signer address)}."""
-    by_org: dict[int, list] = {}
-    for row in rows:
-        if row.signature is None and row.organisation_id is not None:
-            by_org.setdefault(row.organisation_id, []).append(row)
-    out: dict[int, tuple[str, str]] = {}
-    for org_id, org_rows in by_org.items():
-        address, keystore = session.execute(
-            select(Organisation.signing_address, Organisation.signing_keystore)
-            .where(Organisation.id == org_id)).one()
-        if keystore is None:
-            continue  # it signs its own events; capture refused any without a signature
-        signatures = keyring.sign_all(keystore, [r.event_hash for r in org_rows])
-        out.update({r.id: (sig, address) for r, sig in zip(org_rows, signatures, strict=True)})
-    return out
+def seal_capture(session, keyring, organisation_id: int | None, capture_id: str,
+                 user_id: int | None, recorded_at: datetime, event_hashes: list[str]) -> dict:
+    """The seal columns of a capture: the organisation's custodial key signs its statement
+    (``domain.commitments.capture_statement``). Nothing (an unsigned capture) for a capture
+    with no organisation.
+
+    :raises RuntimeError: the organisation's key is kept here but no keyring was configured.
+    """
+    if organisation_id is None:
+        return {}
+    gln, keystore = session.execute(select(Organisation.gln, Organisation.signing_keystore)
+                                    .where(Organisation.id == organisation_id)).one()
+    if keystore is None:
+        return {}  # it signs its own events; check_signatures required them
+    if keyring is None:
+        raise RuntimeError("capture needs the keyring to seal events with the organisation's key")
+    leaves = [event_hash_bytes(h) for h in event_hashes]
+    root = capture_root(leaves).root
+    statement = capture_statement(organisation_id_bytes(gln), capture_id, user_id,
+                                  int(recorded_at.timestamp()), len(leaves), root)
+    signature, signer = keyring.seal(keystore, statement)
+    return {"seal_signature": signature, "seal_signer": signer, "seal_root": "0x" + root.hex(),
+            "seal_leaves": b"".join(leaves)}

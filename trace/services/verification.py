@@ -1,58 +1,72 @@
 """Verifying records: is each event what its organisation signed and what was anchored on chain?
 
     verify_event(event_id, uow, chain_reader, fresh=False)   one event's verdict and its checks
-    verify_lot(gtin, lot, uow, chain_reader, fresh=False)    every event of a lot's lineage
+    verify_lot(gtin, lot, uow, chain_reader, fresh=False)    a lot's lineage: events and histories
     event_proof(event_id, uow)                               everything to check an event oneself
 
-The rules are ``domain.verification``'s; this module gathers the facts. A confirmed anchor is a
-fact: the batch row's record of it (block, time) is used without asking the chain, unless
-``fresh``, which asks the chain for the root and the signer. Signer registrations can be revoked,
-so they are asked of the chain, and kept for a short time (``evidence.SignerRegistry``). Without a
-chain reader, nothing reads as verified: the answer says "no chain configured".
+The rules are ``domain.verification``'s; this module gathers the facts, trusting no stored fact
+the chain or a signature does not confirm: a signature covers each event (its own, or its
+capture's seal); every stored fact of an anchoring (root, batch link, leaf index, block, time,
+transaction) is compared with what the chain says (asked once per root and process: an anchored
+root does not change; ``fresh`` asks again); and each lot's history is rebuilt from the records
+and compared with the latest lot state the chain anchored (``anchored_state``). Signer
+registrations can be revoked, so they are asked of the chain and kept for a short time
+(``evidence.SignerRegistry``). Without a chain reader, nothing reads as verified.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from sqlalchemy import select
 
 from ..domain.actor import Actor
+from ..domain.commitments import capture_root
 from ..domain.errors import Forbidden, NotFound
 from ..domain.merkle import event_hash_bytes, hex32
 from ..domain.verification import (
+    ALTERED,
     ANCHORED,
     ANCHORING,
-    FROM_RECORD,
+    FROM_CHAIN,
     NO_CHAIN,
     UNBATCHED,
     AnchorFacts,
     ChainFacts,
+    Check,
     EventFacts,
     RegistryFacts,
+    SignatureFacts,
     Verdict,
     anchored_value,
+    check_history,
     lot_verdict,
     verdict,
 )
+from ..store.accounts import Organisation
+from ..store.events import CaptureJob
+from .anchored_state import ChainAnchors, StateView
 from .batch_trees import BatchTrees, Ledger
 from .evidence import (
+    CHAIN_FAILURES,
     SignerRegistry,
-    ask_chain,
     chain_where,
     hash_facts,
-    reader_address,
     signature_facts,
+    wrong_place,
 )
+from .lineage_records import Lineage, _load, displaced, histories, walk
+from .lot_state import lots_of
 from .ports import ChainReader
+from .seals import SealChecks, timestamp
 from .verification_records import (
     Record,
     captured_with,
     check_direction,
-    displaced,
     find_lot,
     lineage_events,
     lineage_lots,
-    lineage_records,
     lots_named_by,
     organisations_in,
     record_by_event_id,
@@ -62,10 +76,13 @@ from .verification_records import (
 
 @dataclass
 class VerificationCaches:
-    """What one process keeps between requests: verified batch trees, signer registrations."""
+    """What one process keeps between requests: verified batch trees, checked capture seals,
+    signer registrations, and what the chain said about anchored roots and the latest state."""
 
     trees: BatchTrees = field(default_factory=BatchTrees)
     signers: SignerRegistry = field(default_factory=SignerRegistry)
+    seals: SealChecks = field(default_factory=SealChecks)
+    chain: ChainAnchors = field(default_factory=ChainAnchors)
 
 
 @dataclass(frozen=True)
@@ -90,6 +107,7 @@ class LotVerification:
     direction: str
     verdict: Verdict
     events: tuple[EventVerification, ...]
+    histories: tuple[Check, ...] = ()
 
     def as_dict(self) -> dict:
         counts: dict[str, int] = {}
@@ -98,6 +116,7 @@ class LotVerification:
         return {"lot": {"gtin": self.gtin, "lot": self.lot, "uri": self.uri},
                 "direction": self.direction, "status": self.verdict.status,
                 "reason": self.verdict.reason, "counts": counts,
+                "histories": [c.as_dict() for c in self.histories],
                 "events": [e.as_dict() for e in self.events]}
 
 
@@ -105,17 +124,28 @@ class LotVerification:
 
 def verify_event(event_id: str, uow, chain_reader: ChainReader | None, *, fresh: bool = False,
                  caches: VerificationCaches | None = None) -> EventVerification:
-    """The verdict on one event. :raises NotFound: no such event."""
+    """The verdict on one event, its place in the histories of the lots it names included.
+
+    :raises NotFound: no such event."""
     caches = caches or VerificationCaches()
     with uow:
-        rec = record_by_event_id(uow.session, event_id)
-        return _verify(uow.session, rec, chain_reader, caches, fresh)
+        s = uow.session
+        rec = record_by_event_id(s, event_id)
+        named = lots_of(rec.body, rec.context)
+        lineage = Lineage(set())
+        if named is not None:
+            lineage.uris = set(named.named)
+            _load(s, lineage, lineage.uris)
+        lineage.records[rec.id], lineage.lots[rec.id] = rec, named
+        checked = _check(s, lineage, chain_reader, caches, fresh, [rec])
+    return checked.events[0]
 
 
 def verify_lot(gtin: str, lot: str, uow, chain_reader: ChainReader | None, *,
                fresh: bool = False, direction: str = "back",
                caches: VerificationCaches | None = None) -> LotVerification:
-    """The verdict on every event of a lot's lineage, and the worst of them for the lot.
+    """The verdict on every event of a lot's lineage and on each of its lots' histories, and the
+    worst of them for the lot.
 
     ``direction``: ``back`` (where it came from: what a consumer needs), ``forward`` (where it
     went: a recall), or ``both``.
@@ -126,36 +156,114 @@ def verify_lot(gtin: str, lot: str, uow, chain_reader: ChainReader | None, *,
     caches = caches or VerificationCaches()
     with uow:
         s = uow.session
-        key, recs = lineage_records(s, gtin, lot, direction)
-        results = tuple(_verify(s, rec, chain_reader, caches, fresh) for rec in recs)
-    overall = lot_verdict((r.event_id, r.verdict) for r in results)
-    return LotVerification(key.gtin, key.lot, key.uri, direction, overall, results)
+        key, _ = find_lot(s, gtin, lot)
+        lineage = walk(s, key.uri, direction)
+        checked = _check(s, lineage, chain_reader, caches, fresh, lineage.ordered())
+    return LotVerification(key.gtin, key.lot, key.uri, direction, checked.verdict,
+                           tuple(checked.events), tuple(checked.histories))
+
+
+@dataclass
+class Checked:
+    verdict: Verdict
+    events: list[EventVerification]
+    histories: list[Check]
+
+
+def verify_lineage(session, lineage: Lineage, reader: ChainReader | None,
+                   caches: VerificationCaches, fresh: bool = False) -> Checked:
+    """The verdicts on a lineage already walked (``lineage_records.walk``), events in the order
+    they happened: what ``verify_lot`` does, for a caller that walked it itself."""
+    return _check(session, lineage, reader, caches, fresh, lineage.ordered())
+
+
+def _check(session, lineage: Lineage, reader, caches: VerificationCaches, fresh: bool,
+           recs: list[Record]) -> Checked:
+    state = caches.chain.state(session, reader, caches.trees, fresh)
+    batch_ids = {r.id: r.batch_id if r.batch_found or r.batch_id is None else -1
+                 for r in lineage.records.values()}
+    facts = histories(lineage, state, batch_ids)
+    checks = [check_history(h) for h in facts]
+    broken = {h.uri for h, c in zip(facts, checks, strict=True) if c.code == "events-missing"}
+    seals = caches.seals.of_captures(session, {r.capture_id for r in recs if not r.signature})
+    results = []
+    for rec in recs:
+        moved = None
+        if rec.batch_id is None:
+            moved = _displaced(rec, lineage, state, batch_ids, broken)
+        results.append(_verify(session, rec, reader, caches, fresh, seals, state, moved))
+    overall = lot_verdict(((r.event_id, r.verdict) for r in results), checks)
+    return Checked(overall, results, checks)
+
+
+def _displaced(rec: Record, lineage: Lineage, state: StateView, batch_ids, broken: set[str]
+               ) -> str | None:
+    named = lineage.lots.get(rec.id)
+    for uri in sorted(named.named if named else ()):
+        if uri not in broken:
+            continue
+        recs = [lineage.records[p] for p in lineage.naming.get(uri, []) if p in lineage.records]
+        if displaced(uri, recs, lineage.lots, state, batch_ids, rec.id):
+            return (f"it was anchored (the anchored history of {uri} includes it), but its "
+                    "link to its batch was removed")
+    return None
 
 
 def verify_records(session, recs: list[Record], reader: ChainReader | None,
                    caches: VerificationCaches) -> tuple[Verdict, list[EventVerification]]:
-    """The verdict on events already read (``records``), and the worst of them: what
-    ``verify_lot`` does, for a caller that gathered the lineage itself."""
-    results = [_verify(session, rec, reader, caches, False) for rec in recs]
-    return lot_verdict((r.event_id, r.verdict) for r in results), results
+    """The verdict on events already read, without their lots' histories (a caller that has
+    the lineage uses ``verify_lineage``)."""
+    lineage = Lineage(set(), {r.id: r for r in recs}, {r.id: lots_of(r.body, r.context)
+                                                       for r in recs})
+    checked = _check(session, lineage, reader, caches, False, recs)
+    return checked.verdict, checked.events
 
 
 def event_proof(event_id: str, uow, *, caches: VerificationCaches | None = None) -> dict:
     """Everything needed to check one event without us: the event as captured and its
-    ``@context``, its hash and pre-hash, signature and signer, and its Merkle proof, root and
-    anchoring transaction. :raises NotFound: no such event."""
+    ``@context``, its hash and pre-hash, signature or capture seal, and its Merkle proof, root
+    and anchoring transaction. :raises NotFound: no such event."""
     caches = caches or VerificationCaches()
     with uow:
         rec = record_by_event_id(uow.session, event_id)
         anchor = anchor_record(uow.session, rec, caches.trees)
+        seal = seal_record(uow.session, rec)
     event = rec.event()
     if isinstance(event, dict):
         event.setdefault("eventID", rec.event_id)
     return {"eventID": rec.event_id, "event": event, "@context": rec.context_json(),
             "eventHash": rec.event_hash, "prehash": rec.prehash, "signature": rec.signature,
-            "signer": rec.signer,
+            "signer": rec.signer or (seal or {}).get("signer"), "seal": seal,
             "organisation": {"gln": rec.gln, "name": rec.organisation_name} if rec.gln else None,
             "leaf": _leaf_hex(rec.event_hash), "anchor": anchor}
+
+
+def seal_record(session, rec: Record) -> dict | None:
+    """The capture seal covering an event, with the event's Merkle proof in the capture."""
+    if rec.signature is not None:
+        return None
+    row = session.execute(select(CaptureJob.id, CaptureJob.user_id, CaptureJob.created_at,
+                                 CaptureJob.seal_signature, CaptureJob.seal_signer,
+                                 CaptureJob.seal_root, CaptureJob.seal_leaves,
+                                 Organisation.gln)
+                          .outerjoin(Organisation, Organisation.id == CaptureJob.organisation_id)
+                          .where(CaptureJob.id == rec.capture_id)).first()
+    if row is None or row.seal_signature is None:
+        return None
+    out = {"capture": row.id, "organisation": row.gln, "user": row.user_id or 0,
+           "recordedAt": timestamp(row.created_at), "root": row.seal_root,
+           "signature": row.seal_signature, "signer": row.seal_signer, "count": None,
+           "proof": None}
+    data = bytes(row.seal_leaves or b"")
+    values = [data[i:i + 32] for i in range(0, len(data), 32)] if len(data) % 32 == 0 else []
+    out["count"] = len(values)
+    value = _bytes32_of_hash(rec.event_hash)
+    try:
+        tree = capture_root(values)
+        out["proof"] = ["0x" + p.hex() for p in tree.proof(value)]
+    except (ValueError, TypeError):
+        pass
+    return out
 
 
 # --- who may ----------------------------------------------------------------------------------
@@ -197,13 +305,22 @@ def require_lot_access(gtin: str, lot: str, actor: Actor, uow, direction: str = 
 # --- gathering the facts of one event ---------------------------------------------------------
 
 def _verify(session, rec: Record, reader: ChainReader | None, caches: VerificationCaches,
-            fresh: bool) -> EventVerification:
+            fresh: bool, seals: dict, state: StateView | None = None,
+            moved: str | None = None) -> EventVerification:
     hashed = hash_facts(rec.event(), rec.context_json(), rec.event_hash, rec.prehash,
                         captured_with=lambda: captured_with(session, rec))
-    signed = signature_facts(rec.event_hash, rec.signature, rec.signer, rec.signing_address)
-    registry = (caches.signers.lookup(reader, rec.signer, fresh=fresh)
-                if rec.signer and rec.signature else RegistryFacts(False))
+    if rec.signature is not None:
+        signed = signature_facts(rec.event_hash, rec.signature, rec.signer, rec.signing_address)
+    elif rec.capture_id in seals:
+        signed = seals[rec.capture_id].facts(rec.event_hash, rec.gln, rec.signing_address)
+    else:
+        signed = SignatureFacts(None, None)
+    registry = (caches.signers.lookup(reader, signed.signer, fresh=fresh)
+                if signed.signer and signed.signature else RegistryFacts(False))
     anchor, chain = _anchoring(session, rec, anchored_value(hashed), reader, caches, fresh)
+    if moved is not None:
+        anchor = AnchorFacts(UNBATCHED, problem=moved, problem_code="batch-link-removed",
+                             problem_status=ALTERED)
     facts = EventFacts(rec.gln, hashed, signed, registry, anchor, chain)
     return EventVerification(rec.event_id, rec.event_hash, rec.gln, utc_iso(rec.event_time),
                              verdict(facts))
@@ -211,38 +328,78 @@ def _verify(session, rec: Record, reader: ChainReader | None, caches: Verificati
 
 def _anchoring(session, rec: Record, value: bytes | None, reader: ChainReader | None,
                caches: VerificationCaches, fresh: bool) -> tuple[AnchorFacts, ChainFacts]:
+    """Where the event is in the anchoring flow, and every stored fact of its anchoring (root,
+    batch link, leaf index, block, time, transaction) compared with what the chain says."""
     none = ChainFacts(NO_CHAIN)
     if rec.batch_id is None:
-        problem = displaced(session, rec)
-        return AnchorFacts(UNBATCHED, problem=problem, problem_code="batch-link-removed"), none
+        return AnchorFacts(UNBATCHED), none
     label = f"batch {rec.batch_id}"
     if not rec.batch_found:
         return AnchorFacts(ANCHORED, label, problem=f"{label}, which the event names, does not "
-                           "exist", problem_code="no-batch"), none
-    if rec.batch_status != "confirmed":
-        return AnchorFacts(ANCHORING, label), none
+                           "exist", problem_code="no-batch", problem_status=ALTERED), none
     root = hex32(rec.root)
     if root is None:
         return AnchorFacts(ANCHORED, label, problem=f"the recorded root of {label} is not a "
-                           "32-byte hex value: it was changed", problem_code="records-broken"), none
+                           "32-byte hex value: it was changed", problem_code="records-broken",
+                           problem_status=ALTERED), none
+    where = chain_where(rec.chain_id, rec.contract)
+    fact = None
+    if reader is not None:
+        try:
+            mismatch = wrong_place(reader, rec.chain_id, rec.contract)
+            if mismatch is not None:
+                return AnchorFacts(ANCHORED, label), ChainFacts(FROM_CHAIN, error=mismatch,
+                                                                 where=where)
+            fact = caches.chain.anchor_of(reader, root, fresh)
+        except CHAIN_FAILURES as exc:
+            return (AnchorFacts(ANCHORED, label),
+                    ChainFacts(FROM_CHAIN, error=f"the chain could not be asked ({exc})",
+                               where=where))
+    if fact is None and rec.batch_status != "confirmed":
+        return AnchorFacts(ANCHORING, label), none
     ledger = caches.trees.ledger(session, rec.batch_id, root, rec.leaf_count or 0)
     facts = _position(ledger, rec, value, label, root)
     if reader is None:
         return facts, none
-    if fresh:
-        return facts, ask_chain(reader, root, chain_id=rec.chain_id, contract=rec.contract)
-    where = chain_where(rec.chain_id, rec.contract)
-    reading = reader_address(reader)  # None: out of reach now; our record still stands
-    if rec.contract and reading and rec.contract.lower() != reading.lower():
-        return facts, ChainFacts(FROM_RECORD, error=f"anchored with contract {rec.contract}, but "
-                                 f"the chain reader reads contract {reading}", where=where)
-    if rec.block_number is None:
-        return facts, ChainFacts(FROM_RECORD, anchored=False, where=where)
-    block_time = rec.block_time
-    timestamp = None if block_time is None else int(
-        (block_time if block_time.tzinfo else block_time.replace(tzinfo=UTC)).timestamp())
-    return facts, ChainFacts(FROM_RECORD, anchored=True, leaf_count=rec.leaf_count,
-                             block_number=rec.block_number, timestamp=timestamp, where=where)
+    if fact is None:
+        return facts, ChainFacts(FROM_CHAIN, anchored=False, where=where)
+    chain = ChainFacts(FROM_CHAIN, anchored=True, leaf_count=fact.leaf_count,
+                       block_number=fact.block_number, timestamp=fact.timestamp, where=where)
+    return facts, replace(chain, mismatch=_record_mismatch(rec, fact, reader, caches, fresh))
+
+
+def _record_mismatch(rec: Record, fact, reader, caches: VerificationCaches,
+                     fresh: bool) -> str | None:
+    """Why our record of an anchoring differs from the chain's, if it does."""
+    label = f"batch {rec.batch_id}"
+    if rec.batch_status == "confirmed":
+        if rec.block_number != fact.block_number:
+            return (f"our record puts {label} in block {rec.block_number}, the chain in block "
+                    f"{fact.block_number}: the record was changed")
+        recorded = timestamp(rec.block_time) if rec.block_time is not None else None
+        if recorded != fact.timestamp:
+            return (f"our record of {label}'s anchoring time differs from the chain's "
+                    f"({_iso(fact.timestamp)}): the record was changed")
+    if rec.leaf_count is not None and rec.leaf_count != fact.leaf_count:
+        return (f"our record says {label} has {rec.leaf_count} leaves, the chain "
+                f"{fact.leaf_count}: the record was changed")
+    if rec.tx_hash:
+        try:
+            receipt = caches.chain.receipt(reader, rec.tx_hash, fresh)
+        except CHAIN_FAILURES:
+            receipt = None
+        if receipt is not None and (receipt.block_number != fact.block_number or (
+                getattr(receipt, "root", None) not in (None, hex32(rec.root)))):
+            return (f"the transaction recorded for {label} ({rec.tx_hash}) is not the one that "
+                    "anchored its root: the record was changed")
+        if receipt is None and rec.batch_status == "confirmed":
+            return (f"the chain knows no transaction {rec.tx_hash}, recorded as anchoring "
+                    f"{label}: the record was changed")
+    return None
+
+
+def _iso(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
 
 
 def _position(ledger: Ledger, rec: Record, value: bytes | None, label: str,
@@ -250,11 +407,11 @@ def _position(ledger: Ledger, rec: Record, value: bytes | None, label: str,
     """The event's place in its batch's tree, and its proof; or what is wrong with it."""
     def broken(problem: str, code: str) -> AnchorFacts:
         return AnchorFacts(ANCHORED, label, root, rec.leaf_count, problem=problem,
-                           problem_code=code)
+                           problem_code=code, problem_status=ALTERED)
 
     if ledger.tree is None:
         return broken(ledger.note, "records-broken")
-    if rec.leaf_count != len(ledger.tree):
+    if rec.leaf_count is not None and rec.leaf_count != len(ledger.tree):
         return broken(f"{label} records {rec.leaf_count} leaves, but its tree has "
                       f"{len(ledger.tree)}: its records were changed", "leaf-count")
     position = ledger.position(value) if value is not None else None

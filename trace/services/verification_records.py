@@ -194,8 +194,13 @@ def displaced(session, rec: Record) -> str | None:
 
 def captured_with(session, rec: Record) -> list[dict] | None:
     """The events stored from the same capture document as ``rec``, in document order."""
-    bodies = session.scalars(select(Event.body).where(Event.capture_id == rec.capture_id,
-                                                      Event.context_id == rec.context_id)
+    return captured_with_id(session, rec.capture_id, rec.context_id)
+
+
+def captured_with_id(session, capture_id: str, context_id: int) -> list[dict] | None:
+    """The events stored from one capture document (and context), in document order."""
+    bodies = session.scalars(select(Event.body).where(Event.capture_id == capture_id,
+                                                      Event.context_id == context_id)
                              .order_by(Event.id).limit(_CAPTURE_GROUP_LIMIT + 1)).all()
     if len(bodies) > _CAPTURE_GROUP_LIMIT:
         return None

@@ -43,19 +43,33 @@ def sign_event_hashes(account: LocalAccount, event_hash_uris: list[str]) -> list
     signature instead of about 95 µs through eth-account's layers, which matters for batches of
     thousands. libsecp256k1 gives low-s signatures, as eth-account does.
     """
+    return _sign_many(account, [event_hash_bytes(uri) for uri in event_hash_uris])
+
+
+def _sign_many(account: LocalAccount, digests: list[bytes]) -> list[str]:
     try:
         import coincurve
     except ImportError:  # pragma: no cover - coincurve is a dependency; keep the slow path
-        return [sign_event_hash(account, uri) for uri in event_hash_uris]
+        return ["0x" + bytes(Account.sign_message(
+            encode_defunct(primitive=d), private_key=_private_key(account)).signature).hex()
+            for d in digests]
     from ..domain.merkle import keccak256
 
     key = coincurve.PrivateKey(bytes(account.key))
     out = []
-    for uri in event_hash_uris:
-        digest = keccak256(_PERSONAL_PREFIX + event_hash_bytes(uri))
+    for digest32 in digests:
+        if len(digest32) != 32:
+            raise ValueError("a signed statement is 32 bytes")
+        digest = keccak256(_PERSONAL_PREFIX + digest32)
         raw = key.sign_recoverable(digest, hasher=None)
         out.append("0x" + raw[:64].hex() + f"{raw[64] + 27:02x}")
     return out
+
+
+def sign_digest(account: LocalAccount, digest32: bytes) -> str:
+    """The EIP-191 signature of any 32-byte statement (a capture seal), as 0x-hex."""
+    [signature] = _sign_many(account, [digest32])
+    return signature
 
 
 def recover_signer(event_hash_uri: str, signature: str) -> str:
@@ -66,7 +80,14 @@ def recover_signer(event_hash_uri: str, signature: str) -> str:
 
     :raises ValueError: a malformed event hash or signature, saying what is wrong.
     """
-    hash32 = event_hash_bytes(event_hash_uri)
+    return recover_digest_signer(event_hash_bytes(event_hash_uri), signature)
+
+
+def recover_digest_signer(hash32: bytes, signature: str) -> str:
+    """The checksummed address whose key made ``signature`` (EIP-191) over these 32 bytes.
+
+    :raises ValueError: a malformed signature, saying what is wrong.
+    """
     raw = _signature_bytes(signature)
     fast = _recover_with_coincurve(hash32, raw)
     if fast is not None:

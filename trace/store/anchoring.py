@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -37,8 +37,31 @@ class AnchorBatch(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     confirmed_at: Mapped[datetime | None]
+    # The tree's values, 32 bytes each, in tree order: the batch's event hashes, then the state
+    # leaf. Kept so that a batch's proofs do not depend on its events' rows (the root, anchored
+    # on chain, checks them); and the root of the lot state after this batch.
+    leaves: Mapped[bytes | None] = mapped_column(LargeBinary)
+    state_root: Mapped[str | None] = mapped_column(String(66))
 
     __table_args__ = (Index("ix_anchor_batches_status", "status"),)
+
+
+class LotHead(Base):
+    """A lot's history head as a batch committed it (one row per lot and batch it changed in).
+
+    The state after batch B is, for every lot, its row with the largest batch id <= B. Nothing
+    here is trusted: verification recomputes heads from the events and compares them with the
+    state whose root the batch anchored.
+    """
+
+    __tablename__ = "lot_heads"
+
+    lot_key: Mapped[str] = mapped_column(String(66), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("anchor_batches.id"), primary_key=True)
+    count: Mapped[int]
+    head: Mapped[str] = mapped_column(String(66))
+
+    __table_args__ = (Index("ix_lot_heads_batch", "batch_id"),)
 
 
 class AnchorLease(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -26,6 +26,14 @@ class CaptureJob(Base):
     duplicates: Mapped[list] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # The capture seal (``domain.commitments``): the organisation's signature, made in the
+    # transaction that stored the events, over its id, this capture's id, user and time and the
+    # Merkle root of the stored event hashes (``seal_leaves``: 32 bytes each, in order).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    seal_signature: Mapped[str | None] = mapped_column(String(132))
+    seal_signer: Mapped[str | None] = mapped_column(String(42))
+    seal_root: Mapped[str | None] = mapped_column(String(66))
+    seal_leaves: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class DocumentContext(Base):
@@ -87,6 +95,8 @@ class EventObject(Base):
 
     Roles: epc, parent, child, input, output (EPC lists and parentID) and the same with a
     ``_class`` suffix for quantity lists. The MATCH_* query parameters are lookups here.
+    Role ``origin``: the lot a commissioning event makes items of (ILMD), so that the lot's
+    history (``domain.event_lots``) finds the event too.
     """
 
     __tablename__ = "event_objects"

@@ -1,7 +1,7 @@
 """Every model, imported in one place so Alembic and create_all see the whole schema."""
 
 from .accounts import ApiToken, Organisation, User
-from .anchoring import AnchorBatch, AnchorLease
+from .anchoring import AnchorBatch, AnchorLease, LotHead
 from .base import Base
 from .catalogue import Farm, Plot, Product
 from .events import CaptureJob, DocumentContext, Event, EventObject
@@ -10,6 +10,6 @@ from .public import Certification, Recall, ScanCount
 
 __all__ = [
     "AnchorBatch", "AnchorLease", "ApiToken", "Base", "CaptureJob", "Certification",
-    "DocumentContext", "Event", "EventObject", "Farm", "Lot", "LotLink", "Organisation", "Plot",
-    "Product", "Recall", "ScanCount", "User",
+    "DocumentContext", "Event", "EventObject", "Farm", "Lot", "LotHead", "LotLink",
+    "Organisation", "Plot", "Product", "Recall", "ScanCount", "User",
 ]

@@ -1,7 +1,8 @@
 """A lineage captured through the API, signed and anchored on an in-process eth-tester chain.
 
-One TraceAnchor deployment serves the whole session; every test captures lots with fresh codes,
-so its events, batches and roots are its own.
+One in-process chain serves the whole session; each test deploys its own TraceAnchor, since
+verification reads every root anchored on its contract (a root of another test's database would
+rightly read as a removed record).
 """
 
 from __future__ import annotations
@@ -28,11 +29,17 @@ SETTINGS = AnchorSettings(interval=0, max_batch=1000, receipt_timeout=10)
 
 
 @pytest.fixture(scope="session")
-def chain() -> AnchorContract:
+def funded_chain():
     w3 = make_eth_tester_web3()
     account = Account.create()
     w3.eth.send_transaction({"from": w3.eth.accounts[0], "to": account.address,
-                             "value": 10**20})
+                             "value": 10**21})
+    return w3, account
+
+
+@pytest.fixture
+def chain(funded_chain) -> AnchorContract:
+    w3, account = funded_chain
     return AnchorContract.deploy(w3, account)
 
 

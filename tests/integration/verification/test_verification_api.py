@@ -30,7 +30,7 @@ def test_proof_holds_everything_to_check_an_event_and_verifies_on_chain(anchored
     assert p["prehash"] and p["signer"] == w.signing_address(w.coop)
     assert p["organisation"]["gln"] == w.coop["gln"]
     a = p["anchor"]
-    assert a["status"] == "confirmed" and a["leafCount"] == 5 and a["leafIndex"] == 2
+    assert a["status"] == "confirmed" and a["leafCount"] == 6 and a["leafIndex"] == 2
     assert a["txHash"].startswith("0x") and a["blockNumber"] and a["blockTime"]
     assert a["contract"] == w.chain.address and a["chainId"] == w.chain.chain_id
     root, leaf = bytes.fromhex(a["root"][2:]), event_hash_bytes(p["eventHash"])

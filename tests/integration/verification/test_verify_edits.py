@@ -93,25 +93,29 @@ def test_a_consistently_rewritten_record_reads_altered(anchored):
     rewritten = w.verdict("h1", caches=warm).verdict
     assert rewritten.status == "altered" and rewritten.checks[0].code == "rewritten"
     assert w.statuses(caches=warm) == only({"h1": "altered"})
-    # Without the cached tree, nothing can rebuild the batch's root any more: the others cannot
-    # be proven from our records, which reads as not-on-chain (not as altered).
-    cold = w.statuses()
-    assert cold["h1"] == "altered"
-    assert {cold[n] for n in ALL if n != "h1"} == {"not-on-chain"}
+    # The batch keeps its tree's values, so a cold cache proves the others all the same; the
+    # rewritten hash breaks the histories of the lots the event names.
+    assert w.statuses() == only({"h1": "altered"})
+    assert w.lot_status(BERRIES, w.h1) == "altered"
 
 
-def test_an_edited_signature_or_signer_reads_bad_signature(anchored):
+def test_an_edited_seal_reads_bad_signature_or_unsigned(anchored):
     w = anchored
-    signature = w.column("h1", "signature")
+    [(capture,)] = w.sql("SELECT capture_id FROM events WHERE event_id = :e", e=w.ids["h1"])
+    [(seal, signer)] = w.sql("SELECT seal_signature, seal_signer FROM capture_jobs "
+                             "WHERE id = :c", c=capture)
+    sealed = ("h1", "h2", "dry")  # captured in one document
     other = sign_event_hash(Account.create(), w.column("h1", "event_hash"))
-    for value, code in ((other, "wrong-signer"), ("0x1234", "malformed"), (None, "missing")):
-        w.set_column("h1", "signature", value)
-        assert w.statuses() == only({"h1": "bad-signature"}), value
+    for value, code in ((other, "wrong-signer"), ("0x1234", "malformed")):
+        w.sql("UPDATE capture_jobs SET seal_signature = :v WHERE id = :c", v=value, c=capture)
+        assert w.statuses() == only(dict.fromkeys(sealed, "bad-signature")), value
         assert w.verdict("h1").verdict.checks[1].code == code
-    w.set_column("h1", "signature", signature)
-    w.set_column("h1", "signer", w.signing_address(w.exporter))
-    assert w.statuses() == only({"h1": "bad-signature"})
-    assert "not by the recorded signer" in w.verdict("h1").verdict.reason
+    w.sql("UPDATE capture_jobs SET seal_signature = NULL WHERE id = :c", c=capture)
+    assert w.statuses() == only(dict.fromkeys(sealed, "unsigned"))
+    w.sql("UPDATE capture_jobs SET seal_signature = :s, user_id = NULL WHERE id = :c", s=seal,
+          c=capture)
+    assert w.statuses() == only(dict.fromkeys(sealed, "bad-signature"))
+    assert "capture's record" in w.verdict("h1").verdict.reason
 
 
 def test_a_revoked_signer_reads_unknown_signer_when_the_chain_is_asked(anchored):
@@ -146,25 +150,25 @@ def test_a_signer_never_registered_reads_unknown_signer(world):
     assert "not registered" in world.verdict("h1").verdict.reason
 
 
-def test_edited_batch_links_read_not_on_chain_and_spare_the_rest(anchored):
+def test_edited_batch_links_read_altered_and_spare_the_rest(anchored):
     w = anchored
     for column, value in (("batch_id", None), ("leaf_index", 0)):
         stored = w.column("dry", column)
         w.set_column("dry", column, value)
-        assert w.statuses() == only({"dry": "not-on-chain"}), column
+        assert w.statuses() == only({"dry": "altered"}), column
         w.set_column("dry", column, stored)
     # Both cleared: it looks unbatched, but its batch holds events before and after it.
     stored = w.column("dry", "batch_id"), w.column("dry", "leaf_index")
     w.sql("UPDATE events SET batch_id = NULL, leaf_index = NULL WHERE event_id = :e",
           e=w.ids["dry"])
-    assert w.statuses() == only({"dry": "not-on-chain"})
-    assert "link to its anchoring batch was removed" in w.verdict("dry").verdict.reason
+    assert w.statuses() == only({"dry": "altered"})
+    assert "link to its batch was removed" in w.verdict("dry").verdict.reason
     w.sql("UPDATE events SET batch_id = :b, leaf_index = :i WHERE event_id = :e",
           b=stored[0], i=stored[1], e=w.ids["dry"])
     assert w.statuses() == only({})
 
 
-def test_an_event_moved_to_another_batch_reads_not_on_chain(anchored):
+def test_an_event_moved_to_another_batch_reads_altered(anchored):
     w = anchored
     [later] = w.capture(w.t_coop, harvest(f"H3{w.suffix}"))
     w.anchor()
@@ -173,19 +177,19 @@ def test_an_event_moved_to_another_batch_reads_not_on_chain(anchored):
     [(second,)] = w.sql("SELECT batch_id FROM events WHERE event_id = :e", e=later)
     assert first != second
     w.set_column("dry", "batch_id", second)
-    assert w.statuses() == {**only({"dry": "not-on-chain"}), "later": "verified"}
+    assert w.statuses() == {**only({"dry": "altered"}), "later": "verified"}
 
 
-def test_an_edited_batch_root_or_leaf_count_reads_not_on_chain(anchored):
+def test_an_edited_batch_root_or_leaf_count_reads_altered(anchored):
     w = anchored
     [(batch, root)] = w.sql("SELECT b.id, b.root FROM anchor_batches b JOIN events e "
                             "ON e.batch_id = b.id WHERE e.event_id = :e", e=w.ids["h1"])
     w.sql("UPDATE anchor_batches SET root = :r WHERE id = :b", r="0x" + os.urandom(32).hex(),
           b=batch)
-    assert w.statuses() == {n: "not-on-chain" for n in ALL}
-    assert w.statuses(fresh=True) == {n: "not-on-chain" for n in ALL}
+    assert w.statuses() == {n: "altered" for n in ALL}
+    assert w.statuses(fresh=True) == {n: "altered" for n in ALL}
     w.sql("UPDATE anchor_batches SET root = :r, leaf_count = 9 WHERE id = :b", r=root, b=batch)
-    assert w.statuses() == {n: "not-on-chain" for n in ALL}
+    assert w.statuses() == {n: "altered" for n in ALL}
     assert "leaves" in w.verdict("h1").verdict.reason
 
 
