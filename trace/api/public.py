@@ -1,9 +1,12 @@
 """What anyone may download without an account: the audit pack behind a consumer page.
 
 A consumer page's verdict is only worth something if anyone can check it without us, so the
-records it rests on are public: the lot's lineage back to the farms (never forward: where a lot
-went after is the buyers' business), each event with its signature, Merkle proof and anchoring
-transaction. Events name plots by an opaque URN, never a farmer or coordinates.
+proofs it rests on are public: the lot's lineage back to the farms (never forward: where a lot
+went after is the buyers' business), each event's hash with its signature or capture seal,
+Merkle proof and anchoring transaction, and each lot's history against the anchored lot state.
+The events' content (order numbers, quantities of intermediate lots, partners' data) is not:
+the public pack shows of each event only what the consumer page shows (its kind, step and
+time); members and inspectors download the full pack.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from flask_smorest import Blueprint
 
 from ..services.audit_pack import audit_pack
 from .cooperative.blueprint import ApiBlueprint
-from .deps import uow, verification_caches
+from .deps import chain_reader, uow, verification_caches
 from .verification import pack_download
 
 # Not an ApiBlueprint: no token needed. Its argument parser still answers 400 in our shape.
@@ -29,6 +32,7 @@ blp.ARGUMENTS_PARSER = ApiBlueprint.ARGUMENTS_PARSER
 def public_audit_pack(gtin: str, lot: str):
     """Download the records behind a lot's consumer page, to check them without us."""
     response = pack_download(audit_pack(gtin, lot, uow(), direction="back",
-                                        caches=verification_caches()))
+                                        caches=verification_caches(), reader=chain_reader(),
+                                        view="public"))
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

@@ -95,7 +95,7 @@ def lot_audit_pack(args, gtin: str, lot: str):
     """Download everything needed to check a lot's lineage offline, against the chain."""
     require_lot_access(gtin, lot, current_actor(), uow(), args["direction"])
     return pack_download(audit_pack(gtin, lot, uow(), direction=args["direction"],
-                                    caches=verification_caches()))
+                                    caches=verification_caches(), reader=chain_reader()))
 
 
 def pack_download(pack: dict):

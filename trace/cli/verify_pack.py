@@ -37,36 +37,48 @@ class _RpcParam(click.ParamType):
 def verify_pack_command(file: str, rpc, contract: str | None) -> None:
     """Check every event of an audit pack (GET /api/v1/lots/<gtin>/<lot>/audit-pack).
 
-    Re-computes each event's CBV 2.0 hash from the events in the pack, recovers each signature
-    and checks that its signer is registered on chain for the event's organisation, follows each
-    Merkle proof to its root and asks the chain whether that root is anchored (and for how many
-    events). Prints one line per event: its status and why.
+    Re-computes each event's CBV 2.0 hash from the events in the pack (a public pack withholds
+    the content), recovers each signature or capture seal and checks that its signer is
+    registered on chain for the event's organisation, follows each Merkle proof to its root and
+    asks the chain whether that root is anchored; then rebuilds each lot's history from the
+    pack's events and compares it with the lot state the chain anchored, so that an event left
+    out of the pack or added to it is found. Prints one line per event and per lot.
 
-    Exit code 0 when every event is verified, 1 when any is not, 2 when the pack cannot be read
-    or the node or contract cannot be used. FILE "-" reads standard input.
+    Exit code 0 when every event and every lot history is verified, 1 when any is not, 2 when
+    the pack cannot be read or the node or contract cannot be used. FILE "-" reads standard
+    input.
     """
     from ..services.pack_check import UnusablePack, check_pack, contracts_of
 
     try:
         pack = _load(file)
         readers = _readers(rpc, contracts_of(pack, contract))
-        results = check_pack(pack, readers.__getitem__, contract=contract)
+        checked = check_pack(pack, readers.__getitem__, contract=contract)
     except (_Unusable, UnusablePack) as exc:
         label = "standard input" if file == "-" else file
         message = str(exc) if isinstance(exc, _Unusable) else f"{label}: {exc}"
         click.echo(f"tracechain verify-pack: {message}", err=True)
         raise SystemExit(2) from None
     counts: dict[str, int] = {}
-    for r in results:
+    for r in checked.events:
         counts[r.verdict.status] = counts.get(r.verdict.status, 0) + 1
         click.echo(f"{r.verdict.status:<15} {r.event_id}")
         click.echo(f"{'':<15} {r.verdict.reason}")
+    lots: dict[str, int] = {}
+    for c in checked.histories:
+        lots[c.status] = lots.get(c.status, 0) + 1
+        click.echo(f"{c.status:<15} history: {c.reason}")
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    lot_summary = ", ".join(f"{n} {status}" for status, n in sorted(lots.items()))
     lot = pack.get("lot") if isinstance(pack.get("lot"), dict) else {}
     prefix = f"lot {lot['gtin']} {lot['lot']}: " if lot.get("gtin") and lot.get("lot") else ""
-    click.echo(f"{prefix}{len(results)} events: {summary or 'none'}")
-    ok = bool(results) and all(r.verdict.verified for r in results)
-    raise SystemExit(0 if ok else 1)
+    click.echo(f"{prefix}{len(checked.events)} events: {summary or 'none'}")
+    click.echo(f"{len(checked.histories)} lot histories: {lot_summary or 'none'}; checked "
+               f"against {checked.as_of}")
+    if checked.withheld:
+        click.echo(f"a public pack: the content of its {checked.withheld} events is withheld, so "
+                   "they were not re-hashed (members and inspectors get the full pack)")
+    raise SystemExit(0 if checked.verified else 1)
 
 
 def _load(name: str):

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from ..domain.commitments import capture_root, capture_statement
 from ..domain.identity import organisation_id_bytes
-from ..domain.merkle import event_hash_bytes, hex32
+from ..domain.merkle import event_hash_bytes, hex32, verify
 from ..domain.verification import SignatureFacts
 from ..sign.signatures import recover_digest_signer
 from ..store.accounts import Organisation
@@ -149,3 +149,39 @@ def _split(leaves: bytes | None) -> list[bytes] | None:
     if len(data) % 32:
         return None
     return [data[i:i + 32] for i in range(0, len(data), 32)]
+
+
+def check_seal_proof(capture_id: str, capture: dict, event_hash: str,
+                     proof: tuple[bytes, ...] | None, event_gln: str | None) -> SignatureFacts:
+    """The signature facts of an event from an audit pack: its capture's statement (fields as
+    the pack gives them) recovered, and its Merkle proof in the capture's root."""
+    signature = capture.get("signature") if isinstance(capture.get("signature"), str) else None
+    signer = capture.get("signer") if isinstance(capture.get("signer"), str) else None
+    gln = capture.get("organisation") if isinstance(capture.get("organisation"), str) else None
+    root = hex32(capture.get("root"))
+    fields_ok = (root is not None and isinstance(capture.get("count"), int)
+                 and isinstance(capture.get("recordedAt"), int)
+                 and isinstance(capture.get("user"), int))
+    if signature is None:
+        return SignatureFacts(None, None)
+    if not fields_ok:
+        return SignatureFacts(signature, signer, kind="seal", problem=(
+            f"the pack's record of capture {capture_id} is malformed"))
+    try:
+        recovered = recover_digest_signer(statement_of(
+            gln, capture_id, capture["user"], capture["recordedAt"], capture["count"], root),
+            signature)
+    except ValueError as exc:
+        return SignatureFacts(signature, signer, error=" ".join(str(exc).split()), kind="seal")
+    problem = None
+    try:
+        value = event_hash_bytes(event_hash)
+    except ValueError:
+        value = None
+    if value is None or proof is None or not verify(root, value, proof):
+        problem = (f"the seal of capture {capture_id} does not cover this event's hash: the "
+                   "event or its hash was changed, or it was added to the capture")
+    elif event_gln != gln:
+        problem = (f"the event names organisation {event_gln}, but capture {capture_id} was "
+                   f"sealed for {gln}")
+    return SignatureFacts(signature, signer, recovered, kind="seal", problem=problem)

@@ -93,7 +93,8 @@ def test_audit_pack_is_a_download_with_every_event_of_the_lineage(anchored):
     assert r.headers["Content-Disposition"] == (
         f'attachment; filename="audit-pack-{PEPPER}-{w.product}.json"')
     pack = r.json
-    assert (pack["format"], pack["version"]) == ("tracechain-audit-pack", 1)
+    assert (pack["format"], pack["version"], pack["view"]) == ("tracechain-audit-pack", 2,
+                                                              "full")
     assert pack["generatedAt"].endswith("Z")
     assert pack["chains"] == [{"chainId": w.chain.chain_id, "contract": w.chain.address}]
     doc = pack["epcisDocument"]
@@ -102,9 +103,25 @@ def test_audit_pack_is_a_download_with_every_event_of_the_lineage(anchored):
     assert sorted(ids) == sorted(w.ids.values())
     assert [e["eventID"] for e in pack["events"]] == ids
     for entry in pack["events"]:
-        assert entry["signature"] and entry["signer"] and entry["organisation"]["gln"]
+        seal = pack["captures"][entry["seal"]["capture"]]
+        assert seal["signature"] and entry["organisation"]["gln"] == seal["organisation"]
         assert entry["anchor"]["proof"] is not None and entry["anchor"]["root"]
         assert entry["@context"] == doc["@context"]
+    assert pack["state"]["stateRoot"] and pack["state"]["leafProof"] is not None
+    histories = {lot["uri"]: lot["history"] for lot in pack["lots"]}
+    assert len(histories) == 3 and all(histories.values())
+
+
+def test_the_public_pack_withholds_the_events_content(anchored):
+    w = anchored
+    r = w.client.get(f"/api/v1/public/lots/{PEPPER}/{w.product}/audit-pack")
+    assert r.status_code == 200
+    pack = r.json
+    assert pack["view"] == "public" and "epcisDocument" not in pack
+    text = r.get_data(as_text=True)
+    assert "bizTransaction" not in text and "quantity" not in text and "prehash" not in text
+    assert all(set(e["view"]) <= {"type", "action", "bizStep", "eventTime",
+                                  "eventTimeZoneOffset"} for e in pack["events"])
 
 
 def test_without_a_chain_reader_answers_say_so(anchored):

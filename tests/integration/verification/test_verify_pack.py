@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from tests.integration.epcis_docs import PEPPER
+from tests.integration.epcis_docs import BERRIES, PEPPER
 from tracechain.cli.verify_pack import verify_pack_command
 
 
@@ -43,8 +43,8 @@ def test_an_intact_pack_verifies_and_an_edited_one_fails(anchored, runner, tmp_p
     pack, path = download(w, tmp_path)
     r = run(runner, w, path)
     assert r.exit_code == 0, r.output
-    assert r.stdout.count("verified ") == 5
     assert "5 events: 5 verified" in r.stdout
+    assert "3 lot histories: 3 verified" in r.stdout
 
     edited = json.loads(json.dumps(pack))
     event = next(e for e in edited["epcisDocument"]["epcisBody"]["eventList"]
@@ -57,7 +57,14 @@ def test_an_intact_pack_verifies_and_an_edited_one_fails(anchored, runner, tmp_p
     assert "4 verified" in r.stdout and "1 altered" in r.stdout
 
     edited = json.loads(json.dumps(pack))
-    edited["events"][0]["signature"] = edited["events"][1]["signature"]
+    edited["events"][0]["seal"]["proof"] = edited["events"][1]["seal"]["proof"]
+    rewrite(path, edited)
+    r = run(runner, w, path)
+    assert r.exit_code == 1 and "bad-signature" in r.stdout, r.output
+
+    edited = json.loads(json.dumps(pack))
+    capture = edited["events"][0]["seal"]["capture"]
+    edited["captures"][capture]["user"] += 1
     rewrite(path, edited)
     r = run(runner, w, path)
     assert r.exit_code == 1 and "bad-signature" in r.stdout, r.output
@@ -73,6 +80,66 @@ def test_a_pack_of_records_not_yet_anchored_is_not_verified(world, runner, tmp_p
     _, path = download(world, tmp_path)
     r = run(runner, world, path)
     assert r.exit_code == 1 and "5 events: 5 pending" in r.stdout, r.output
+
+
+def _without(pack: dict, event_id: str) -> dict:
+    edited = json.loads(json.dumps(pack))
+    edited["events"] = [e for e in edited["events"] if e["eventID"] != event_id]
+    if "epcisDocument" in edited:
+        body = edited["epcisDocument"]["epcisBody"]
+        body["eventList"] = [e for e in body["eventList"] if e["eventID"] != event_id]
+    for lot in edited["lots"]:
+        lot["history"] = [i for i in lot["history"] if i != event_id]
+    return edited
+
+
+def test_a_pack_with_an_event_removed_is_incomplete(anchored, runner, tmp_path):
+    w = anchored
+    pack, path = download(w, tmp_path)
+    for name in ("ship", "h2", "receive"):
+        rewrite(path, _without(pack, w.ids[name]))
+        r = run(runner, w, path)
+        assert r.exit_code == 1 and "incomplete" in r.stdout, (name, r.output)
+        assert "4 events: 4 verified" in r.stdout  # each remaining event is fine on its own
+
+
+def test_a_pack_with_a_foreign_event_added_is_incomplete(anchored, runner, tmp_path):
+    from tests.integration.epcis_docs import harvest
+
+    w = anchored
+    [other] = w.capture(w.t_coop, harvest(f"HX{w.suffix}"))
+    w.anchor()
+    pack, path = download(w, tmp_path)
+    foreign_pack = w.client.get(f"/api/v1/lots/{BERRIES}/HX{w.suffix}/audit-pack",
+                                headers=w.actions.auth(w.t_inspector)).json
+    edited = json.loads(json.dumps(pack))
+    edited["events"].append(next(e for e in foreign_pack["events"] if e["eventID"] == other))
+    edited["captures"].update(foreign_pack["captures"])
+    edited["epcisDocument"]["epcisBody"]["eventList"].extend(
+        foreign_pack["epcisDocument"]["epcisBody"]["eventList"])
+    rewrite(path, edited)
+    r = run(runner, w, path)
+    assert r.exit_code == 1 and "was added to it" in r.stdout, r.output
+    # Claiming it for the lot's history does not help: the anchored head says otherwise.
+    lot = next(x for x in edited["lots"] if x["uri"].endswith(w.h1))
+    lot["history"].append(other)
+    rewrite(path, edited)
+    r = run(runner, w, path)
+    assert r.exit_code == 1 and "incomplete" in r.stdout, r.output
+
+
+def test_the_public_pack_verifies_what_it_can_and_says_what_it_withholds(anchored, runner,
+                                                                         tmp_path):
+    w = anchored
+    r = w.client.get(f"/api/v1/public/lots/{PEPPER}/{w.product}/audit-pack")
+    path = tmp_path / "public.json"
+    path.write_bytes(r.data)
+    out = run(runner, w, str(path))
+    assert out.exit_code == 0, out.output
+    assert "content of its 5 events is withheld" in out.stdout
+    edited = _without(r.json, w.ids["dry"])
+    rewrite(str(path), edited)
+    assert run(runner, w, str(path)).exit_code == 1
 
 
 def test_unusable_input_exits_2(anchored, runner, tmp_path):
