@@ -136,9 +136,8 @@ def snapshot(session, key: Key) -> Snapshot:
         raise NotFound(_unknown(key))
     lineage = walk(session, uri, "back", containers=True)
     records = lineage.ordered()
-    steps = dict(session.execute(select(Event.id, Event.biz_step)
-                                 .where(Event.id.in_([r.id for r in records])))) if records \
-        else {}
+    steps = {pk: step for pk, step in session.execute(
+        select(Event.id, Event.biz_step).where(Event.id.in_([r.id for r in records])))}
     lots = tuple(session.execute(_TYPED_LINEAGE_LOTS.bindparams(
         bindparam("uris", expanding=True)), {"uris": sorted(lineage.uris | {uri})}).all())
     root = next(r for r in lots if r.uri == uri)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.integration.anchoring.fake_chain import Crash, FakeChain
 from tests.integration.epcis_docs import document, harvest
+from tracechain.domain.commitments import state_leaf
 from tracechain.domain.merkle import MerkleTree, event_hash_bytes, verify
 from tracechain.services.anchoring import AnchorSettings, anchor_pending, take_lease
 from tracechain.store.anchoring import AnchorBatch
-from tracechain.store.events import Event
+from tracechain.store.events import CaptureJob, Event
 from tracechain.store.uow import SqlUnitOfWork
 
 SETTINGS = AnchorSettings(interval=0, max_batch=4, receipt_timeout=0.05)
@@ -52,20 +53,24 @@ def test_pending_events_are_batched_by_size_and_each_anchored_once(uow, capture)
     chain = FakeChain()
     report = anchor_pending(uow, chain, SETTINGS)
     assert (report.batches_built, report.batches_confirmed, report.events_anchored) == (3, 3, 10)
-    assert [b.leaf_count for b in batches(uow)] == [4, 4, 2]
+    # Each batch: its events, and one more leaf committing to the lot state after it.
+    assert [b.leaf_count for b in batches(uow)] == [5, 5, 3]
     assert all(b.status == "confirmed" and b.block_number for b in batches(uow))
     assert unbatched(uow) == 0
     assert len(chain.sent) == 3
-    # The stored leaves rebuild each batch's root, and each event's proof verifies against it.
+    # The events' hashes and the state leaf rebuild each batch's root, and each event's proof
+    # verifies against it.
     all_batches = batches(uow)
     with uow:
         for b in all_batches:
             rows = uow.session.execute(select(Event.event_hash, Event.leaf_index)
                                        .where(Event.batch_id == b.id)
                                        .order_by(Event.leaf_index)).all()
-            tree = MerkleTree(event_hash_bytes(r.event_hash) for r in rows)
-            assert "0x" + tree.root.hex() == b.root
+            values = [event_hash_bytes(r.event_hash) for r in rows]
+            tree = MerkleTree([*values, state_leaf(bytes.fromhex(b.state_root[2:]))])
+            assert "0x" + tree.root.hex() == b.root and bytes(b.leaves) == b"".join(tree.values)
             for i, r in enumerate(rows):
+                assert r.leaf_index == i
                 assert verify(tree.root, event_hash_bytes(r.event_hash), tree.proof(i))
     assert anchor_pending(uow, chain, SETTINGS).batches_built == 0
 
@@ -155,18 +160,29 @@ def test_only_one_anchorer_at_a_time(uow, capture):
     assert report.skipped and batches(uow) == []
 
 
-def test_anchorer_signs_each_event_with_its_organisations_key(uow, capture, app):
-    from tracechain.sign.signatures import verify_signature
+def test_events_are_sealed_at_capture_and_the_anchorer_signs_nothing(uow, capture, app):
+    from tracechain.services.seals import SealChecks
     from tracechain.store.accounts import Organisation
 
     capture("A", "B", "C")
     anchor_pending(uow, FakeChain(), SETTINGS, keyring=app.extensions["tracechain.keyring"])
     with uow:
         rows = uow.session.execute(
-            select(Event.event_hash, Event.signature, Event.signer,
+            select(Event.event_hash, Event.signature, Event.capture_id, Organisation.gln,
                    Organisation.signing_address)
             .join(Organisation, Organisation.id == Event.organisation_id)).all()
-    assert len(rows) == 3
+        seals = SealChecks().of_captures(uow.session, {r.capture_id for r in rows})
+    assert len(rows) == 3 and {r.signature for r in rows} == {None}
     for row in rows:
-        assert row.signer == row.signing_address
-        assert verify_signature(row.event_hash, row.signature, row.signing_address)
+        facts = seals[row.capture_id].facts(row.event_hash, row.gln)
+        assert facts.problem is None and facts.recovered == row.signing_address
+
+
+def test_rows_no_seal_covers_are_never_anchored(uow, capture):
+    capture("A", "B")
+    with uow.writing() as w:
+        w.session.execute(update(CaptureJob).values(seal_signature=None))
+        w.commit()
+    report = anchor_pending(uow, FakeChain(), SETTINGS)
+    assert report.batches_built == 0 and len(report.refused) == 2
+    assert unbatched(uow) == 2

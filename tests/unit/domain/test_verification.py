@@ -22,6 +22,7 @@ from tracechain.domain.verification import (
     STATUSES,
     UNBATCHED,
     UNKNOWN_SIGNER,
+    UNSIGNED,
     VERIFIED,
     AnchorFacts,
     ChainFacts,
@@ -70,7 +71,7 @@ def test_an_intact_signed_anchored_event_is_verified():
     v = judge()
     assert v.status == VERIFIED and v.verified
     assert [c.name for c in v.checks] == ["hash", "signature", "signer", "anchor"]
-    assert "block 42" in v.reason and "as recorded" in v.reason
+    assert "block 42" in v.reason and "as the chain said when first asked" in v.reason
     fresh = judge(chain=ChainFacts(FROM_CHAIN, anchored=True, leaf_count=5, block_number=42,
                                    timestamp=1))
     assert fresh.verified and "checked on chain just now" in fresh.reason
@@ -88,9 +89,14 @@ def test_a_record_that_does_not_rehash_is_altered(hashed, code):
 
 
 @pytest.mark.parametrize("signed, state, status, code", [
-    (SignatureFacts(None, None), UNBATCHED, PENDING, "not-signed-yet"),
-    (SignatureFacts(None, None), ANCHORED, BAD_SIGNATURE, "missing"),
-    (SignatureFacts(None, SIGNER), UNBATCHED, BAD_SIGNATURE, "missing"),
+    (SignatureFacts(None, None), UNBATCHED, UNSIGNED, "unsigned"),
+    (SignatureFacts(None, None), ANCHORED, UNSIGNED, "unsigned"),
+    (SignatureFacts(None, SIGNER), UNBATCHED, UNSIGNED, "unsigned"),
+    (SignatureFacts("0x" + "11" * 65, SIGNER, SIGNER, kind="seal", problem="not covered"),
+     ANCHORED, BAD_SIGNATURE, "seal-mismatch"),
+    (SignatureFacts("0x" + "11" * 65, SIGNER, OTHER, kind="seal"), ANCHORED, BAD_SIGNATURE,
+     "wrong-signer"),
+    (SignatureFacts("0x" + "11" * 65, SIGNER, SIGNER, kind="seal"), ANCHORED, VERIFIED, "ok"),
     (SignatureFacts("0x12", SIGNER, error="65 bytes expected"), ANCHORED, BAD_SIGNATURE,
      "malformed"),
     (SignatureFacts("0x" + "11" * 65, None, SIGNER), ANCHORED, BAD_SIGNATURE, "no-signer"),

@@ -109,14 +109,14 @@ def packed():
                        "leafIndex": i, "leafCount": 2,
                        "proof": ["0x" + p.hex() for p in tree.proof(i)],
                        "chainId": 31337, "contract": reader.address}})
-    pack = {"format": "tracechain-audit-pack", "version": 1, "events": entries,
+    pack = {"format": "tracechain-audit-pack", "version": 2, "events": entries,
             "epcisDocument": {"@context": CONTEXT, "type": "EPCISDocument",
                               "epcisBody": {"eventList": events}}}
     return pack, reader
 
 
 def statuses(pack, reader, **kw) -> list[str]:
-    return [r.verdict.status for r in check_pack(pack, lambda address: reader, **kw)]
+    return [r.verdict.status for r in check_pack(pack, lambda address: reader, **kw).events]
 
 
 def test_an_intact_pack_verifies(packed):
@@ -146,7 +146,7 @@ def test_what_an_edited_pack_reads(packed):
 
 
 @pytest.mark.parametrize("breakage", [
-    lambda p: p.update(format="x"), lambda p: p.update(version=2), lambda p: p.pop("events"),
+    lambda p: p.update(format="x"), lambda p: p.update(version=1), lambda p: p.pop("events"),
     lambda p: p["events"].append(dict(p["events"][0])), lambda p: p.pop("epcisDocument"),
     lambda p: p["epcisDocument"]["epcisBody"]["eventList"][0].pop("eventID"),
     lambda p: p["events"][0].pop("eventHash"),
