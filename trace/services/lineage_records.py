@@ -121,7 +121,11 @@ def histories(lineage: Lineage, state: StateView, batch_ids: dict[int, int | Non
 def history(uri: str, recs: Iterable[Record], lots: dict[int, EventLots | None],
             state: StateView, batch_ids: dict[int, int | None]) -> HistoryFacts:
     key = lot_key(uri)
+    recs = list(recs)
     if state.error is not None:
+        if recs and all(batch_ids.get(r.id) is None for r in recs):
+            # Nothing of it is anchored in our records: it waits, whatever the chain says.
+            return HistoryFacts(uri, None, (0, bytes(32)), len(recs))
         return HistoryFacts(uri, None, (0, bytes(32)), state_error=state.error,
                             state_error_status=state.error_status)
     covered, pending, problems = [], 0, []
