@@ -209,7 +209,8 @@ def _assert_technical_details(site, page, lot: DemoLot) -> None:
         "SELECT DISTINCT b.tx_hash, b.block_number, b.contract FROM events e "
         "JOIN anchor_batches b ON b.id = e.batch_id WHERE e.event_hash IN :h", h=hashes)
     signers = {s.lower() for (s,) in site.sql(
-        "SELECT DISTINCT signer FROM events WHERE event_hash IN :h", h=hashes)}
+        "SELECT DISTINCT COALESCE(e.signer, c.seal_signer) FROM events e JOIN capture_jobs c "
+        "ON c.id = e.capture_id WHERE e.event_hash IN :h", h=hashes)}
     lowered = text.lower()
     assert any(s in lowered for s in signers), f"no signer address ({signers}) in the details"
     assert tx.lower() in lowered, f"transaction {tx} is not in the details"

@@ -174,11 +174,14 @@ def provenance(session, snap: Snapshot, reader: ChainReader | None,
     lineage = snap.lineage or Lineage(set(), {r.id: r for r in records})
     checked = verify_lineage(session, lineage, reader, caches)
     verdict, checks = checked.verdict, checked.events
+    sealed = caches.seals.of_captures(session, {r.capture_id for r in records
+                                                if r.signature is None})
     journey = []
     for rec, event, biz_step, check in zip(records, events, snap.biz_steps, checks, strict=True):
         if not isinstance(event, dict) or _elsewhere(event, lineage_uris):
             continue
-        journey.append(_step(rec, event, biz_step, check, by_gln, plots, caches, session))
+        journey.append(_step(rec, event, biz_step, check, by_gln, plots, caches, session,
+                             sealed))
     harvested = [(r, e) for r, e in zip(records, events, strict=True) if _is_harvest(e)]
     growers = {r.organisation_id for r, _ in harvested if r.organisation_id is not None}
     return {
@@ -306,7 +309,7 @@ def _elsewhere(event: dict, lineage_uris: set[str]) -> bool:
 
 
 def _step(rec: Record, event: dict, biz_step: str | None, check, by_gln: dict, plots: dict,
-          caches: VerificationCaches, session) -> dict:
+          caches: VerificationCaches, session, sealed: dict) -> dict:
     def country(gln):
         org = by_gln.get(gln)
         return org.country if org else None
@@ -327,7 +330,9 @@ def _step(rec: Record, event: dict, biz_step: str | None, check, by_gln: dict, p
         "to": {"name": to.name, "country": to.country} if to else None,
         "quantity": _quantity(event),
         "verification": {"status": check.verdict.status, "reason": check.verdict.reason,
-                         "eventHash": rec.event_hash, "signer": rec.signer,
+                         "eventHash": rec.event_hash,
+                         "signer": rec.signer or getattr(sealed.get(rec.capture_id), "signer",
+                                                         None),
                          "anchor": anchor_record(session, rec, caches.trees)},
     }
 

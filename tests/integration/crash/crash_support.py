@@ -30,6 +30,7 @@ from tests.integration.epcis_docs import document, harvest
 from tracechain import create_app
 from tracechain.anchor import anvil, deployment, wiring
 from tracechain.anchor.contract import AnchorContract, load_artifact
+from tracechain.domain.commitments import state_leaf
 from tracechain.domain.gtin import check_digit
 from tracechain.domain.merkle import MerkleTree, event_hash_bytes
 from tracechain.services import accounts
@@ -154,7 +155,8 @@ class Stack:
         return SqlUnitOfWork(self.app.extensions["tracechain.sessions"])
 
     def load_demo(self) -> int:
-        summary = load_demo(CaptureSettings(), self.uow, self.app.extensions["tracechain.keyring"])
+        summary = load_demo(CaptureSettings(), self.uow,
+                            self.app.extensions["tracechain.keyring"])
         return summary.events
 
     def add_cooperative(self, signing: bool | None = None) -> None:
@@ -261,7 +263,8 @@ class Stack:
 
     def register_signers(self) -> int:
         """Register every signing address now, from this process (what an anchorer does first)."""
-        return register_signers(self.uow, wiring.contract(self.app.config, start=False))
+        return register_signers(self.uow, wiring.contract(self.app.config, start=False),
+                                self.app.extensions["tracechain.keyring"])
 
     def w3(self) -> Web3:
         return Web3(Web3.HTTPProvider(f"http://127.0.0.1:{self.port}",
@@ -358,9 +361,11 @@ def assert_converged(stack: Stack, *, known_bug: str | None = None) -> dict[str,
     for b in batches:
         assert b.status == "confirmed", f"batch {b.id} is {b.status} ({b.last_error})"
         members = sorted(by_batch[b.id], key=lambda e: e.leaf_index)
-        assert len(members) == b.leaf_count, (b.id, len(members), b.leaf_count)
-        assert [e.leaf_index for e in members] == list(range(b.leaf_count)), b.id
-        tree = MerkleTree(event_hash_bytes(e.event_hash) for e in members)
+        # Its events, then one leaf committing to the lot state after it.
+        assert len(members) + 1 == b.leaf_count, (b.id, len(members), b.leaf_count)
+        assert [e.leaf_index for e in members] == list(range(b.leaf_count - 1)), b.id
+        values = [event_hash_bytes(e.event_hash) for e in members]
+        tree = MerkleTree([*values, state_leaf(bytes.fromhex(b.state_root[2:]))])
         assert "0x" + tree.root.hex() == b.root, f"batch {b.id}: its events do not make its root"
     assert len({b.root for b in batches}) == len(batches)
 

@@ -52,7 +52,8 @@ def test_killed_after_the_batch_is_built_before_the_transaction_is_signed(make_s
     crash = s.run("crash", "anchor", kill="build_anchor_tx:1:before")
     _killed(s, crash, "build_anchor_tx#1 before")
     [batch] = s.batches()
-    assert (batch.status, batch.tx_hash, batch.raw_tx, batch.leaf_count) == ("built", None, None, n)
+    assert (batch.status, batch.tx_hash, batch.raw_tx, batch.leaf_count) == ("built", None, None,
+                                                                            n + 1)
     assert all(e.batch_id == batch.id for e in s.events())
     assert s.contract().anchor_of(_root(batch)) is None and s.anchored_logs() == []
 
@@ -326,9 +327,9 @@ def test_two_anchorers_starting_together_deploy_one_contract(make_stack):
     lock over check-deploy-save, so the second finds the first's chain.json. (The staging hook
     TRACE_TEST_DEPLOY_RACE, which made the unlocked race certain, would now wait forever for a
     read that the lock correctly delays; it stays in the wrapper for the record.)"""
-    # No signers and no events until both have deployed: the only transactions sent at once are
-    # the deployments (see test_an_anchor_whose_nonce_was_taken_is_built_again_at_once).
-    s = make_stack(signing=False, TRACE_ANCHOR_MAX_BATCH=4)
+    # No events until both have deployed, and signers are registered under the lease: the only
+    # transactions sent at once are the deployments.
+    s = make_stack(TRACE_ANCHOR_MAX_BATCH=4)
     s.add_cooperative()
     s.start_chain(deploy=False)  # the chain is up, nothing deployed yet: a fresh TRACE_VAR_DIR
     a = s.start("anchorer-a", "anchor", "--watch")
@@ -364,9 +365,10 @@ NONCE_TAKEN_BUG = (
 
 
 def test_an_anchor_whose_nonce_was_taken_is_built_again_at_once(make_stack):
-    s = make_stack(signing=False)
+    s = make_stack()
     s.capture(3)
     s.start_chain()
+    assert s.register_signers() == 1  # so that the held round registers nothing itself
     hold = s.root / "hold"
     watch = s.start("watch", "anchor", "--watch", TRACE_TEST_HOLD_ANCHOR=hold)
     wait_until(lambda: (hold / "held").exists(), "the anchor transaction stored as sent",
