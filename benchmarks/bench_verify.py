@@ -176,13 +176,16 @@ def print_profile(title: str, call) -> None:
     prof.enable()
     call()
     prof.disable()
-    out = io.StringIO()
-    pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(r"trace/", 22)
-    text = out.getvalue()
-    print(f"  cProfile of one {title} call, the service's functions by cumulative time:")
-    for line in text[text.find("   ncalls"):].rstrip().splitlines():
-        print("    " + line.replace(str(Path(sys.prefix)), "<venv>")
-              .replace(str(c.REPO_ROOT) + "/", ""))
+    for what, sort, limit, restrict in (
+            ("the service's functions by cumulative time", "cumulative", 22, (r"trace/",)),
+            ("every function by own time", "tottime", 12, ())):
+        out = io.StringIO()
+        pstats.Stats(prof, stream=out).sort_stats(sort).print_stats(*restrict, limit)
+        text = out.getvalue()
+        print(f"  cProfile of one {title} call, {what}:")
+        for line in text[text.find("   ncalls"):].rstrip().splitlines():
+            print("    " + line.replace(str(Path(sys.prefix)), "<venv>")
+                  .replace(str(c.REPO_ROOT) + "/", ""))
 
 
 def main() -> int:
