@@ -1,5 +1,5 @@
 """Anchoring on a real chain: gas per event by batch size, pending -> confirmed throughput, and
-the per-event cost of proofs and signatures.
+the per-event cost of proofs and capture seals.
 
 Everything runs against a fresh anvil (``tracechain.anchor.anvil.start`` in a temporary directory,
 on a free port of 127.0.0.1; stopped at the end) with TraceAnchor deployed by anvil's first
@@ -12,22 +12,26 @@ development account, and a fresh, migrated SQLite database in the same temporary
    Target: at 10,000 events, gas per event >= 8,000x lower than the baseline.
 2. **Throughput, pending -> confirmed.** Five cooperatives, each with its own signing key (an
    encrypted keystore, default scrypt cost), capture 10 documents of 1,000 events through
-   ``services.capture.capture_document`` (2 per member); then the real ``anchor_pending(...,
-   keyring=...)`` closes one batch of 10,000: select, sign with each organisation's key, Merkle
-   tree, batch rows, transaction, receipt, confirmation. ``--rounds`` rounds (default 5) after a
-   small warm-up round (which pays for unlocking the five keystores, reported apart); each round
-   is verified (every event batched, signed and leaf-indexed; the root rebuilt from the database
-   equals the stored root and the chain's; ``leafCount`` on chain). Target: the median round fits
-   in 1 s (>= 10,000 events/s). Breakdown per round by timing around the calls
-   ``anchor_pending`` makes (tree, signing, chain calls; bookkeeping is the rest), plus SQL time
-   from SQLAlchemy's cursor events. ``--profile`` runs one more round under cProfile.
+   ``services.capture.capture_document`` (2 per member), each capture sealed with its
+   organisation's key (``CaptureSettings(keyring=...)``); then the real ``anchor_pending(...,
+   keyring=...)`` closes one batch of 10,000. The anchorer signs nothing: select, re-hash of each
+   capture's document, seal checks, the lot-state fold, Merkle tree (the events' hashes + the
+   state leaf), batch and lot-head rows, transaction, receipt, confirmation. ``--rounds`` rounds
+   (default 5) after a small warm-up round; each round is verified (every event batched,
+   leaf-indexed and covered by a valid seal of its organisation's key; the stored leaves rebuild
+   the root, the chain's; the lot heads rebuild the state root; ``leafCount`` on chain). Target:
+   the median round fits in 1 s (>= 10,000 events/s). Breakdown per round by timing around the
+   calls ``anchor_pending`` makes (re-hash, seal checks, state fold, tree, batch rows, chain
+   calls; the rest), plus SQL time by phase from SQLAlchemy's cursor events. ``--profile`` runs
+   one more round under cProfile.
 3. **Per event proofs.** On the last batch: Merkle proof from the tree, ``merkle.verify``, the
    contract's ``verifyEvent`` as an ``eth_call`` (baselines: ``anchorOf`` through the same client,
    the round trip without a proof; and ``verifyEvent`` POSTed as bare JSON-RPC, anvil + HTTP
-   without web3.py), signature recovery (``sign.recover_signer``; baseline: the same recovery with
-   coincurve directly), and, when ``services.verification`` is importable, its ``verify_event``
-   (warm caches and ``fresh=True``) and ``event_proof``. p50/p99 in microseconds; every answer
-   checked (every verdict "verified", a tampered hash must fail). No target.
+   without web3.py), the seal covering the event (``Seal.facts``), per capture the seal's
+   recovery (baseline: the same recovery with coincurve directly) and the whole ``check_seal``,
+   and ``services.verification``'s ``verify_event`` (warm caches and ``fresh=True``) and
+   ``event_proof``. p50/p99 in microseconds; every answer checked (every verdict "verified", a
+   tampered hash must fail). No target.
 
 Exit status 1 only when something fails to run or does not verify; a missed target prints MISSED.
 Without anvil (``make contracts``) it says SKIPPED and exits 0 (1 under CI=true).
