@@ -1,5 +1,5 @@
 """Anchoring on a real chain: gas per event by batch size, pending -> confirmed throughput, and
-the per-event cost of proofs and signatures.
+the per-event cost of proofs and capture seals.
 
 Everything runs against a fresh anvil (``tracechain.anchor.anvil.start`` in a temporary directory,
 on a free port of 127.0.0.1; stopped at the end) with TraceAnchor deployed by anvil's first
@@ -12,22 +12,26 @@ development account, and a fresh, migrated SQLite database in the same temporary
    Target: at 10,000 events, gas per event >= 8,000x lower than the baseline.
 2. **Throughput, pending -> confirmed.** Five cooperatives, each with its own signing key (an
    encrypted keystore, default scrypt cost), capture 10 documents of 1,000 events through
-   ``services.capture.capture_document`` (2 per member); then the real ``anchor_pending(...,
-   keyring=...)`` closes one batch of 10,000: select, sign with each organisation's key, Merkle
-   tree, batch rows, transaction, receipt, confirmation. ``--rounds`` rounds (default 5) after a
-   small warm-up round (which pays for unlocking the five keystores, reported apart); each round
-   is verified (every event batched, signed and leaf-indexed; the root rebuilt from the database
-   equals the stored root and the chain's; ``leafCount`` on chain). Target: the median round fits
-   in 1 s (>= 10,000 events/s). Breakdown per round by timing around the calls
-   ``anchor_pending`` makes (tree, signing, chain calls; bookkeeping is the rest), plus SQL time
-   from SQLAlchemy's cursor events. ``--profile`` runs one more round under cProfile.
+   ``services.capture.capture_document`` (2 per member), each capture sealed with its
+   organisation's key (``CaptureSettings(keyring=...)``); then the real ``anchor_pending(...,
+   keyring=...)`` closes one batch of 10,000. The anchorer signs nothing: select, re-hash of each
+   capture's document, seal checks, the lot-state fold, Merkle tree (the events' hashes + the
+   state leaf), batch and lot-head rows, transaction, receipt, confirmation. ``--rounds`` rounds
+   (default 5) after a small warm-up round; each round is verified (every event batched,
+   leaf-indexed and covered by a valid seal of its organisation's key; the stored leaves rebuild
+   the root, the chain's; the lot heads rebuild the state root; ``leafCount`` on chain). Target:
+   the median round fits in 1 s (>= 10,000 events/s). Breakdown per round by timing around the
+   calls ``anchor_pending`` makes (re-hash, seal checks, state fold, tree, batch rows, chain
+   calls; the rest), plus SQL time by phase from SQLAlchemy's cursor events. ``--profile`` runs
+   one more round under cProfile.
 3. **Per event proofs.** On the last batch: Merkle proof from the tree, ``merkle.verify``, the
    contract's ``verifyEvent`` as an ``eth_call`` (baselines: ``anchorOf`` through the same client,
    the round trip without a proof; and ``verifyEvent`` POSTed as bare JSON-RPC, anvil + HTTP
-   without web3.py), signature recovery (``sign.recover_signer``; baseline: the same recovery with
-   coincurve directly), and, when ``services.verification`` is importable, its ``verify_event``
-   (warm caches and ``fresh=True``) and ``event_proof``. p50/p99 in microseconds; every answer
-   checked (every verdict "verified", a tampered hash must fail). No target.
+   without web3.py), the seal covering the event (``Seal.facts``), per capture the seal's
+   recovery (baseline: the same recovery with coincurve directly) and the whole ``check_seal``,
+   and ``services.verification``'s ``verify_event`` (warm caches and ``fresh=True``) and
+   ``event_proof``. p50/p99 in microseconds; every answer checked (every verdict "verified", a
+   tampered hash must fail). No target.
 
 Exit status 1 only when something fails to run or does not verify; a missed target prints MISSED.
 Without anvil (``make contracts``) it says SKIPPED and exits 0 (1 under CI=true).
@@ -63,20 +67,23 @@ from tracechain.anchor.contract import AnchorContract
 from tracechain.anchor.errors import LocalChainError
 from tracechain.anchor.provider import DEV_CHAIN_ID, dev_account, make_web3
 from tracechain.domain.actor import Actor
-from tracechain.domain.merkle import MerkleTree, event_hash_bytes, verify
+from tracechain.domain.commitments import state_leaf
+from tracechain.domain.merkle import MerkleTree, event_hash_bytes, hex32, verify
 from tracechain.hash import hash_document
 from tracechain.services import accounts
 from tracechain.services import anchoring as anchoring_module
 from tracechain.services.anchoring import AnchorSettings, anchor_pending
 from tracechain.services.capture import CaptureSettings, capture_document
+from tracechain.services.lot_state import state_after
 from tracechain.services.registry import register_signers
+from tracechain.services.seals import SealChecks, check_seal, statement_of
 from tracechain.sign.keyring import Keyring
-from tracechain.sign.signatures import recover_signer
+from tracechain.sign.signatures import recover_digest_signer
 from tracechain.store import migrate
 from tracechain.store.accounts import Organisation
 from tracechain.store.anchoring import AnchorBatch
 from tracechain.store.db import make_engine, make_session_factory
-from tracechain.store.events import Event
+from tracechain.store.events import CaptureJob, Event
 from tracechain.store.uow import SqlUnitOfWork
 
 TARGET_GAS_RATIO = 8_000  # at 10,000 events per batch
@@ -86,6 +93,7 @@ BATCH_EVENTS = 10_000
 DOCS, PER_DOC = 10, 1_000
 ORGS = 5
 RECEIPT_TIMEOUT = 30.0
+FRESH_SAMPLES = 20  # verify_event(fresh=True) calls timed
 RUN_TIME_LIMIT = 150.0  # seconds for the throughput rounds; a run cut short is an error
 
 
@@ -165,20 +173,35 @@ def gas_part(chain: AnchorContract, tag: str, baseline_txs: int) -> tuple[float,
 
 
 class Timings:
-    """Seconds spent in the calls ``anchor_pending`` makes, by part; reset for each round."""
+    """Seconds spent in the calls ``anchor_pending`` makes, by part; reset for each round.
+
+    ``phase`` is the part running now, so that each SQL statement is counted under it too."""
 
     def __init__(self):
         self.parts: defaultdict[str, float] = defaultdict(float)
         self.calls: Counter[str] = Counter()
         self.sql: defaultdict[str, float] = defaultdict(float)
         self.sql_calls: Counter[str] = Counter()
-        self.in_signing = False
-        self.sql_in_signing = 0.0
+        self.sql_in: defaultdict[str, float] = defaultdict(float)  # by phase ("" = none)
+        self.phase = ""
         self.rpc: Counter[str] = Counter()
 
     def add(self, part: str, seconds: float) -> None:
         self.parts[part] += seconds
         self.calls[part] += 1
+
+    def wrap(self, part: str, fn):
+        """``fn`` timed under ``part`` (a part inside another one counts in both)."""
+        def timed(*args, **kwargs):
+            outer, self.phase = self.phase, part
+            t = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.add(part, time.perf_counter() - t)
+                self.phase = outer
+
+        return timed
 
 
 class TimedChain:
@@ -191,55 +214,31 @@ class TimedChain:
         attr = getattr(self._inner, name)
         if not callable(attr):
             return attr
-
-        def timed(*args, **kwargs):
-            t = time.perf_counter()
-            try:
-                return attr(*args, **kwargs)
-            finally:
-                self._timings.add(f"chain.{name}", time.perf_counter() - t)
-
-        return timed
+        return self._timings.wrap(f"chain.{name}", attr)
 
 
-class TimedKeyring:
-    """The Keyring, with ``sign_all`` (unlock from the cache + one ECDSA signature per event)
-    timed."""
-
-    def __init__(self, inner: Keyring, timings: Timings):
-        self._inner, self._timings = inner, timings
-
-    def sign_all(self, keystore_json: str, event_hashes: list[str]) -> list[str]:
-        t = time.perf_counter()
-        try:
-            return self._inner.sign_all(keystore_json, event_hashes)
-        finally:
-            self._timings.add("sign.keyring", time.perf_counter() - t)
-
-    def __getattr__(self, name: str):
-        return getattr(self._inner, name)
+# What anchor_pending's batch building calls, as module globals of services.anchoring, by part:
+# re-hashing each capture's document, checking seals (once per capture, then per event), reading
+# what each event names and folding it into the lot state, the batch's tree, the batch rows.
+WRAPPED = {"_rehash_by_capture": "rehash", "_refusal": "seal.event",
+           "lots_of": "fold.lots_of", "state_after": "fold.state_after",
+           "_legacy_events": "fold.legacy", "MerkleTree": "tree",
+           "bulk_update": "rows.update", "bulk_insert": "rows.insert"}
 
 
 def instrument(engine, timings: Timings):
-    """Time the tree and ``sign_unsigned`` as ``anchor_pending`` calls them (module globals of
-    services.anchoring), and every SQL statement; returns the function that undoes it."""
-    real_tree, real_sign = anchoring_module.MerkleTree, anchoring_module.sign_unsigned
+    """Time what ``anchor_pending`` calls (module globals of services.anchoring, see
+    ``WRAPPED``; ``SealChecks.of_captures`` and ``Folding.add``/``tree`` through subclasses),
+    and every SQL statement; returns the function that undoes it."""
+    real = {name: getattr(anchoring_module, name) for name in WRAPPED}
+    real_seals, real_folding = anchoring_module.SealChecks, anchoring_module.Folding
 
-    def tree(values):
-        t = time.perf_counter()
-        try:
-            return real_tree(values)
-        finally:
-            timings.add("tree", time.perf_counter() - t)
+    class TimedSeals(real_seals):
+        of_captures = timings.wrap("seal.captures", real_seals.of_captures)
 
-    def sign_unsigned(*args, **kwargs):
-        t = time.perf_counter()
-        timings.in_signing = True
-        try:
-            return real_sign(*args, **kwargs)
-        finally:
-            timings.in_signing = False
-            timings.add("sign.total", time.perf_counter() - t)
+    class TimedFolding(real_folding):
+        add = timings.wrap("fold.add", real_folding.add)
+        tree = timings.wrap("fold.tree", real_folding.tree)
 
     def before(conn, cursor, statement, parameters, context, executemany):
         conn.info["bench_t0"] = time.perf_counter()
@@ -249,15 +248,18 @@ def instrument(engine, timings: Timings):
         seconds = time.perf_counter() - conn.info.pop("bench_t0")
         timings.sql[kind] += seconds
         timings.sql_calls[kind] += 1
-        if timings.in_signing:
-            timings.sql_in_signing += seconds
+        timings.sql_in[timings.phase] += seconds
 
-    anchoring_module.MerkleTree, anchoring_module.sign_unsigned = tree, sign_unsigned
+    for name, part in WRAPPED.items():
+        setattr(anchoring_module, name, timings.wrap(part, real[name]))
+    anchoring_module.SealChecks, anchoring_module.Folding = TimedSeals, TimedFolding
     sa_event.listen(engine, "before_cursor_execute", before)
     sa_event.listen(engine, "after_cursor_execute", after)
 
     def undo():
-        anchoring_module.MerkleTree, anchoring_module.sign_unsigned = real_tree, real_sign
+        for name, fn in real.items():
+            setattr(anchoring_module, name, fn)
+        anchoring_module.SealChecks, anchoring_module.Folding = real_seals, real_folding
         sa_event.remove(engine, "before_cursor_execute", before)
         sa_event.remove(engine, "after_cursor_execute", after)
 
@@ -282,7 +284,8 @@ class Service:
             user_id = accounts.create_user(email, f"Member {i}", "member", org_id, self.uow)
             self.actors.append(Actor(user_id, "member", org_id, email))
         self.setup_s = time.perf_counter() - t
-        self.settings = CaptureSettings()
+        # Captures are sealed with each organisation's key in the capture transaction.
+        self.settings = CaptureSettings(keyring=self.keyring)
         self.next_block = 0
 
     def capture(self, run: str, docs: int, per_doc: int) -> float:
@@ -308,41 +311,65 @@ class Service:
 
 
 def check_round(svc: Service, chain: AnchorContract, report, expected: int) -> AnchorBatch:
-    """Everything anchored once, signed by its organisation, and the root rebuilds."""
+    """Every event anchored once and covered by a valid seal of its organisation's key; the
+    batch's leaves are its events' hashes in leaf order plus the state leaf, and rebuild its root
+    (the one on chain) and the lot heads rebuild its state root."""
     problems = []
     if (report.batches_built, report.batches_confirmed, report.events_anchored) != \
-            (1, 1, expected) or report.waiting or report.skipped:
-        problems.append(f"report: {report}")
+            (1, 1, expected) or report.waiting or report.skipped or report.refused:
+        problems.append(f"report: {str(report)[:500]}")
     with svc.uow:
         s = svc.uow.session
         batch = s.scalars(select(AnchorBatch).order_by(AnchorBatch.id.desc())).first()
         rows = s.execute(select(Event.event_hash, Event.leaf_index, Event.signature,
-                                Event.signer, Organisation.signing_address)
+                                Event.capture_id, Organisation.gln,
+                                Organisation.signing_address)
                          .join(Organisation, Organisation.id == Event.organisation_id)
                          .where(Event.batch_id == batch.id).order_by(Event.leaf_index)).all()
+        # A fresh check of every capture's seal, not the anchorer's: signature recovered,
+        # stored hashes rebuilding the sealed root.
+        sealed = SealChecks().of_captures(s, {r.capture_id for r in rows})
+        state_root = state_after(s, batch.id).root
+    leaves = expected + 1  # the events' hashes, then the state leaf
     if svc.pending():
         problems.append(f"{svc.pending()} events still pending")
-    if batch.status != "confirmed" or batch.leaf_count != expected or not batch.gas_used:
-        problems.append(f"batch {batch.id}: status {batch.status}, {batch.leaf_count} leaves, "
-                        f"gas {batch.gas_used}")
+    if batch.status != "confirmed" or batch.leaf_count != leaves or not batch.gas_used:
+        problems.append(f"batch {batch.id}: status {batch.status}, {batch.leaf_count} leaves "
+                        f"(expected {leaves}), gas {batch.gas_used}")
     if len(rows) != expected or [r.leaf_index for r in rows] != list(range(expected)):
         problems.append(f"{len(rows)} events in the batch with leaf indexes 0..n-1, "
                         f"expected {expected}")
-    unsigned = sum(1 for r in rows if not r.signature or r.signer != r.signing_address)
-    if unsigned:
-        problems.append(f"{unsigned} events not signed by their organisation's address")
-    tree = MerkleTree(event_hash_bytes(r.event_hash) for r in rows)
+    uncovered = 0
+    for r in rows:
+        seal = sealed.get(r.capture_id)
+        facts = seal.facts(r.event_hash, r.gln, r.signing_address) if seal else None
+        if r.signature is not None or facts is None or facts.error or facts.problem or \
+                (facts.recovered or "").lower() != r.signing_address.lower() or \
+                (facts.signer or "").lower() != r.signing_address.lower():
+            uncovered += 1
+            if uncovered == 1:
+                problems.append(f"event {r.event_hash} is not covered by a valid seal of "
+                                f"{r.signing_address}: {facts}")
+    if uncovered:
+        problems.append(f"{uncovered} of {len(rows)} events not covered by a valid seal of "
+                        "their organisation's key")
+    data = bytes(batch.leaves or b"")
+    stored = [data[i:i + 32] for i in range(0, len(data), 32)]
+    if stored[:-1] != [event_hash_bytes(r.event_hash) for r in rows]:
+        problems.append(f"the stored leaves of batch {batch.id} are not its events' hashes in "
+                        "leaf order")
+    if "0x" + state_root.hex() != batch.state_root or \
+            not stored or stored[-1] != state_leaf(state_root):
+        problems.append(f"the lot heads rebuild state root 0x{state_root.hex()}, batch "
+                        f"{batch.id} committed to {batch.state_root}")
+    tree = MerkleTree([event_hash_bytes(r.event_hash) for r in rows] + [state_leaf(state_root)])
     if "0x" + tree.root.hex() != batch.root:
-        problems.append(f"the events of batch {batch.id} rebuild root 0x{tree.root.hex()}, "
-                        f"stored {batch.root}")
+        problems.append(f"the events of batch {batch.id} and the state rebuild root "
+                        f"0x{tree.root.hex()}, stored {batch.root}")
     fact = chain.anchor_of(tree.root)
-    if fact is None or fact.leaf_count != expected or fact.block_number != batch.block_number:
-        problems.append(f"on chain: {fact}, expected leafCount {expected} at block "
+    if fact is None or fact.leaf_count != leaves or fact.block_number != batch.block_number:
+        problems.append(f"on chain: {fact}, expected leafCount {leaves} at block "
                         f"{batch.block_number}")
-    for r in random.sample(rows, min(20, len(rows))):
-        if recover_signer(r.event_hash, r.signature) != r.signer:
-            problems.append(f"the signature of {r.event_hash} does not recover to {r.signer}")
-            break
     if problems:
         raise c.BenchError("anchoring round did not verify:\n  " + "\n  ".join(problems))
     return batch
@@ -360,7 +387,7 @@ def cpu_of(pid: int) -> float:
 def one_round(svc: Service, chain: AnchorContract, timings: Timings, label: str,
               anvil_pid: int, profile: cProfile.Profile | None = None):
     settings = AnchorSettings(max_batch=BATCH_EVENTS, receipt_timeout=RECEIPT_TIMEOUT)
-    timed_chain, timed_keyring = TimedChain(chain, timings), TimedKeyring(svc.keyring, timings)
+    timed_chain = TimedChain(chain, timings)
     undo = instrument(svc.engine, timings)
     try:
         t0 = time.perf_counter()
@@ -368,8 +395,9 @@ def one_round(svc: Service, chain: AnchorContract, timings: Timings, label: str,
         if profile:
             profile.enable()
         with counting_rpc() as timings.rpc:
+            # The keyring only lets the anchorer register custodial signers; it signs nothing.
             report = anchor_pending(svc.uow, timed_chain, settings, force=True,
-                                    holder=f"bench-{label}", keyring=timed_keyring)
+                                    holder=f"bench-{label}", keyring=svc.keyring)
         if profile:
             profile.disable()
         wall = time.perf_counter() - t0
@@ -381,29 +409,42 @@ def one_round(svc: Service, chain: AnchorContract, timings: Timings, label: str,
 
 
 def breakdown(t: Timings, wall: float) -> list[str]:
-    chain_s = sum(v for k, v in t.parts.items() if k.startswith("chain."))
-    sign_total, sign_keys, tree = t.parts["sign.total"], t.parts["sign.keyring"], t.parts["tree"]
-    book = wall - chain_s - sign_total - tree
+    p, q, n = t.parts, t.sql_in, t.calls
+    chain_s = sum(v for k, v in p.items() if k.startswith("chain."))
+    seals = p["seal.captures"] + p["seal.event"]
+    fold = (p["fold.lots_of"] + p["fold.state_after"] + p["fold.add"] + p["fold.tree"]
+            + p["fold.legacy"])
+    rows = p["rows.update"] + p["rows.insert"]
+    rest = wall - chain_s - p["rehash"] - seals - fold - p["tree"] - rows
     sql_total = sum(t.sql.values())
-    sql_book = sql_total - t.sql_in_signing
-    calls = ", ".join(f"{k[6:]} {1000 * v:.1f} ms x{t.calls[k]}"
-                      for k, v in sorted(t.parts.items(), key=lambda kv: -kv[1])
+    calls = ", ".join(f"{k[6:]} {1000 * v:.1f} ms x{n[k]}"
+                      for k, v in sorted(p.items(), key=lambda kv: -kv[1])
                       if k.startswith("chain."))
+
+    def ms(x: float) -> str:
+        return f"{1000 * x:.1f} ms"
 
     def pct(x: float) -> str:
         return f"{1000 * x:6.1f} ms {100 * x / wall:3.0f} %"
 
     lines = [
-        f"      tree      {pct(tree)}  event_hash_bytes + MerkleTree of {BATCH_EVENTS:,} leaves",
-        f"      signing   {pct(sign_total)}  sign_unsigned: ECDSA (keyring.sign_all) "
-        f"{1000 * sign_keys:.1f} ms; SQL {1000 * t.sql_in_signing:.1f} ms; SQLAlchemy and "
-        f"Python {1000 * (sign_total - sign_keys - t.sql_in_signing):.1f} ms",
-        f"      tx+receipt{pct(chain_s)}  {calls}; {said(t.rpc)}",
-        f"      bookkeep. {pct(book)}  the rest (lease, pending SELECT, batch rows, "
-        f"confirmation): SQL {1000 * sql_book:.1f} ms; SQLAlchemy and Python "
-        f"{1000 * (book - sql_book):.1f} ms",
-        f"      slowest SQL statements ({1000 * sql_total:.1f} ms in "
-        f"{sum(t.sql_calls.values())} statements in all):"]
+        f"      re-hash    {pct(p['rehash'])}  hash_document of each capture's document "
+        f"(_rehash_by_capture x{n['rehash']})",
+        f"      seal checks{pct(seals)}  SealChecks.of_captures {ms(p['seal.captures'])} "
+        f"(SQL {ms(q['seal.captures'])}; root rebuild + recovery, once per capture); "
+        f"_refusal per event {ms(p['seal.event'])} x{n['seal.event']:,}",
+        f"      state fold {pct(fold)}  lots_of {ms(p['fold.lots_of'])} x{n['fold.lots_of']:,}; "
+        f"state_after {ms(p['fold.state_after'])} (SQL {ms(q['fold.state_after'])}); "
+        f"Folding.add {ms(p['fold.add'])}; state trees {ms(p['fold.tree'])} x{n['fold.tree']}"
+        + (f"; legacy events {ms(p['fold.legacy'])}" if p["fold.legacy"] > 0.0005 else ""),
+        f"      tree       {pct(p['tree'])}  MerkleTree of the events' hashes + the state leaf",
+        f"      batch rows {pct(rows)}  bulk_update events {ms(p['rows.update'])}, bulk_insert "
+        f"lot_heads {ms(p['rows.insert'])} (SQL {ms(q['rows.update'] + q['rows.insert'])})",
+        f"      tx+receipt {pct(chain_s)}  {calls}; {said(t.rpc)}",
+        f"      the rest   {pct(rest)}  lease, pending SELECT, admission loop, batch row, "
+        f"confirmation: SQL {ms(q[''])}; SQLAlchemy and Python {ms(rest - q[''])}",
+        f"      slowest SQL statements ({ms(sql_total)} in {sum(t.sql_calls.values())} "
+        "statements in all):"]
     for kind, secs in sorted(t.sql.items(), key=lambda kv: -kv[1])[:3]:
         lines.append(f"        {1000 * secs:6.1f} ms x{t.sql_calls[kind]:<3} {kind}")
     return lines
@@ -433,9 +474,9 @@ def throughput_part(svc: Service, chain: AnchorContract, tag: str, rounds: int,
     timings = Timings()
     report, wall, _, _ = one_round(svc, chain, timings, "warm-up", anvil_pid)
     check_round(svc, chain, report, ORGS * 2 * c.BLOCK)
-    print(f"  warm-up round ({ORGS * 2 * c.BLOCK} events of {ORGS} organisations, captured in "
-          f"{capture_s:.2f} s): {wall:.2f} s, of which {timings.parts['sign.keyring']:.2f} s "
-          f"signing = unlocking {ORGS} keystores (scrypt), once per anchorer process")
+    print(f"  warm-up round ({ORGS * 2 * c.BLOCK} events of {ORGS} organisations, captured and "
+          f"sealed in {capture_s:.2f} s, which unlocked the {ORGS} keystores (scrypt) once): "
+          f"{wall:.2f} s")
     walls: list[float] = []
     cpus: list[float] = []
     deadline = time.monotonic() + RUN_TIME_LIMIT
@@ -473,14 +514,14 @@ def throughput_part(svc: Service, chain: AnchorContract, tag: str, rounds: int,
 _PERSONAL = b"\x19Ethereum Signed Message:\n32"
 
 
-def recover_direct(event_hash_uri: str, signature: str) -> str:
+def recover_direct(digest32: bytes, signature: str) -> str:
     """EIP-191 recovery with libsecp256k1 only: the lower-case address."""
     import coincurve
 
     from tracechain.domain.merkle import keccak256
 
     raw = bytes.fromhex(signature[2:])
-    digest = keccak256(_PERSONAL + event_hash_bytes(event_hash_uri))
+    digest = keccak256(_PERSONAL + digest32)
     public = coincurve.PublicKey.from_signature_and_message(raw[:64] + bytes([raw[64] - 27]),
                                                             digest, hasher=None)
     return "0x" + keccak256(public.format(compressed=False)[1:])[-20:].hex()
@@ -549,19 +590,27 @@ class RawRpc:
 def proofs_part(svc: Service, chain: AnchorContract, batch: AnchorBatch, samples: int,
                 chain_samples: int) -> None:
     with svc.uow:
-        rows = svc.uow.session.execute(
-            select(Event.event_id, Event.event_hash, Event.signature, Event.signer)
+        s = svc.uow.session
+        rows = s.execute(
+            select(Event.event_id, Event.event_hash, Event.capture_id, Organisation.gln,
+                   Organisation.signing_address)
+            .join(Organisation, Organisation.id == Event.organisation_id)
             .where(Event.batch_id == batch.id).order_by(Event.leaf_index)).all()
+        captures = sorted({r.capture_id for r in rows})
+        sealed = SealChecks().of_captures(s, set(captures))
+        leaves_of = dict(s.execute(select(CaptureJob.id, CaptureJob.seal_leaves)
+                                   .where(CaptureJob.id.in_(captures))).all())
     t = time.perf_counter()
-    tree = MerkleTree(event_hash_bytes(r.event_hash) for r in rows)
+    data = bytes(batch.leaves)
+    tree = MerkleTree([data[i:i + 32] for i in range(0, len(data), 32)])
     rebuild = time.perf_counter() - t
     root = tree.root
     if "0x" + root.hex() != batch.root:
-        raise c.BenchError("the batch's tree does not rebuild its root")
+        raise c.BenchError("the batch's stored leaves do not rebuild its root")
     rng = random.Random(7)
     picks = rng.sample(range(len(rows)), min(samples, len(rows)))
     hashes = [event_hash_bytes(rows[i].event_hash) for i in picks]
-    gen, ver, rec, proofs = [], [], [], []
+    gen, ver, cover, proofs = [], [], [], []
     for i, h in zip(picks, hashes, strict=True):
         t = time.perf_counter()
         proof = tree.proof(i)
@@ -572,20 +621,38 @@ def proofs_part(svc: Service, chain: AnchorContract, batch: AnchorBatch, samples
         ver.append(time.perf_counter() - t)
         if not ok:
             raise c.BenchError(f"merkle.verify rejected the proof of leaf {i}")
+        r = rows[i]
         t = time.perf_counter()
-        signer = recover_signer(rows[i].event_hash, rows[i].signature)
+        facts = sealed[r.capture_id].facts(r.event_hash, r.gln, r.signing_address)
+        cover.append(time.perf_counter() - t)
+        if facts.problem or facts.error or facts.recovered != r.signing_address:
+            raise c.BenchError(f"the seal of capture {r.capture_id} does not cover leaf {i}: "
+                               f"{facts}")
+    # Per capture: the seal's statement recovered (sign.recover_digest_signer; baseline: the same
+    # recovery with coincurve directly), and the whole check_seal (the capture's tree rebuilt
+    # from its stored hashes + the recovery).
+    rec, direct, whole = [], [], []
+    for k in range(max(len(captures), min(samples, 500))):
+        seal = sealed[captures[k % len(captures)]]
+        statement = statement_of(seal.gln, seal.capture_id, seal.user_id, seal.recorded_at,
+                                 seal.count, hex32(seal.root))
+        t = time.perf_counter()
+        signer = recover_digest_signer(statement, seal.signature)
         rec.append(time.perf_counter() - t)
-        if signer != rows[i].signer:
-            raise c.BenchError(f"the signature of leaf {i} recovers to {signer}, not "
-                             f"{rows[i].signer}")
-    # Baseline of the recovery: the same EIP-191 recovery with coincurve (libsecp256k1) directly.
-    direct = []
-    for i in picks:
         t = time.perf_counter()
-        address = recover_direct(rows[i].event_hash, rows[i].signature)
+        address = recover_direct(statement, seal.signature)
         direct.append(time.perf_counter() - t)
-        if address != rows[i].signer.lower():
-            raise c.BenchError(f"direct recovery of leaf {i} gives {address}, not {rows[i].signer}")
+        if signer != seal.signer or address != seal.signer.lower():
+            raise c.BenchError(f"the seal of capture {seal.capture_id} recovers to {signer} "
+                               f"(coincurve: {address}), not {seal.signer}")
+        if k < 3 * len(captures):
+            t = time.perf_counter()
+            again = check_seal(seal.capture_id, seal.gln, seal.user_id, seal.recorded_at,
+                               seal.signature, seal.signer, seal.root,
+                               leaves_of[seal.capture_id])
+            whole.append(time.perf_counter() - t)
+            if again.recovered != seal.signer or again.problem or again.error:
+                raise c.BenchError(f"check_seal of capture {seal.capture_id}: {again}")
     # eth_call round trips, interleaved with their baselines: anchorOf through the same client
     # (the round trip without a proof), and verifyEvent as a bare JSON-RPC POST (no web3.py).
     rpc = RawRpc(chain)
@@ -610,8 +677,9 @@ def proofs_part(svc: Service, chain: AnchorContract, batch: AnchorBatch, samples
     if verify(root, tampered, proofs[0]) or chain.verify_event(root, tampered, proofs[0]):
         raise c.BenchError("a tampered event hash verified")
     depth = statistics.fmean(len(p) for p in proofs)
-    print(f"  batch of {len(rows):,} (tree rebuilt from the database rows in "
-          f"{1000 * rebuild:.1f} ms, once per batch); proofs of {depth:.1f} siblings on average")
+    print(f"  batch of {len(rows):,} events + the state leaf (tree rebuilt from its stored "
+          f"leaves in {1000 * rebuild:.1f} ms, once per batch); "
+          f"proofs of {depth:.1f} siblings on average")
     print(f"    Merkle proof from the tree      {us(gen)}   ({len(gen):,} events)")
     print(f"    merkle.verify (off chain)       {us(ver)}")
     print(f"    verifyEvent eth_call            {us(on_chain)}   ({len(on_chain)} calls, "
@@ -620,16 +688,21 @@ def proofs_part(svc: Service, chain: AnchorContract, batch: AnchorBatch, samples
     print(f"      baseline: anchorOf eth_call   {us(plain)}   (same client, no proof)")
     print(f"      baseline: bare JSON-RPC       {us(bare)}   (verifyEvent POSTed with "
           "http.client: anvil + HTTP only)")
-    print(f"    signature recovery              {us(rec)}   (sign.recover_signer, EIP-191)")
+    print(f"    seal covers the event           {us(cover)}   (Seal.facts, the capture's seal "
+          "checked once)")
+    print(f"    seal recovery, per capture      {us(rec)}   (sign.recover_digest_signer, EIP-191, "
+          f"{len(captures)} captures)")
     print(f"      baseline: coincurve directly  {us(direct)}   (same recovery, same answer)")
+    print(f"    check_seal, per capture         {us(whole)}   (tree of the capture's "
+          f"{sealed[captures[0]].count:,} stored hashes + recovery)")
     per_event = (c.percentile(gen, 50) + c.percentile(ver, 50) + c.percentile(on_chain, 50)
-                 + c.percentile(rec, 50))
+                 + c.percentile(cover, 50))
     service_part(svc, chain, [rows[i].event_id for i in picks[:chain_samples]])
     off_chain = c.percentile(gen, 50) + c.percentile(ver, 50)
-    print(f"INFO   per event at p50: proof + verify {1e6 * off_chain:,.0f} us, "
-          f"signature recovery {1e6 * c.percentile(rec, 50):,.0f} us, verifyEvent eth_call "
-          f"{1e6 * c.percentile(on_chain, 50):,.0f} us; all four {per_event * 1e6:,.0f} us "
-          "(no target)")
+    print(f"INFO   per event at p50: proof + verify {1e6 * off_chain:,.0f} us, seal cover "
+          f"{1e6 * c.percentile(cover, 50):,.1f} us (+ {1e6 * c.percentile(whole, 50):,.0f} us "
+          f"once per capture), verifyEvent eth_call {1e6 * c.percentile(on_chain, 50):,.0f} us; "
+          f"all four {per_event * 1e6:,.0f} us (no target)")
 
 
 def service_part(svc: Service, chain: AnchorContract, event_ids: list[str]) -> None:
@@ -645,18 +718,22 @@ def service_part(svc: Service, chain: AnchorContract, event_ids: list[str]) -> N
         return
     timed: dict[str, list[float]] = {"warm": [], "fresh": [], "proof": []}
     v.verify_event(event_ids[0], svc.uow, chain, caches=caches)  # builds the batch's tree once
-    for event_id in event_ids:
+    for n, event_id in enumerate(event_ids):
         for kind, call in (
                 ("warm", lambda e=event_id: v.verify_event(e, svc.uow, chain, caches=caches)),
                 ("fresh", lambda e=event_id: v.verify_event(e, svc.uow, chain, fresh=True,
                                                             caches=caches)),
                 ("proof", lambda e=event_id: v.event_proof(e, svc.uow, caches=caches))):
+            if kind == "fresh" and n >= FRESH_SAMPLES:
+                continue  # ~1 s each now (the whole anchored state is read again): bounded
             t = time.perf_counter()
             answer = call()
             timed[kind].append(time.perf_counter() - t)
             if kind == "proof":
-                if not (answer.get("anchor") and answer.get("signature")):
-                    raise c.BenchError(f"event_proof({event_id}) has no anchor or signature: "
+                if not (answer.get("anchor") and (answer.get("signature")
+                                                  or (answer.get("seal") or {}).get("proof"))):
+                    raise c.BenchError(f"event_proof({event_id}) has no anchor, signature or "
+                                       "sealed proof: "
                                      f"{str(answer)[:300]}")
             elif answer.verdict.status != "verified":
                 raise c.BenchError(f"services.verification.verify_event({event_id}, fresh="
@@ -666,8 +743,8 @@ def service_part(svc: Service, chain: AnchorContract, event_ids: list[str]) -> N
           "services.verification, caches kept)")
     methods = rpc_methods(lambda: v.verify_event(event_ids[0], svc.uow, chain, fresh=True,
                                                  caches=caches))
-    print(f"    service verify_event fresh=True {us(timed['fresh'])}   (root and signer asked "
-          f"of the chain: {said(methods)})")
+    print(f"    service verify_event fresh=True {us(timed['fresh'])}   "
+          f"({len(timed['fresh'])} events; root and signer asked of the chain: {said(methods)})")
     print(f"    service event_proof             {us(timed['proof'])}")
 
 
@@ -725,7 +802,7 @@ def main() -> int:
 
             print(f"2. anchoring throughput, pending -> confirmed, batches of {BATCH_EVENTS:,}")
             svc = Service(work, tag)
-            registered = register_signers(svc.uow, chain)  # as `tracechain anchor` does first
+            registered = register_signers(svc.uow, chain, svc.keyring)  # as `tracechain anchor`
             print(f"  SQLite {svc.url}; {ORGS} cooperatives with encrypted signing keys and a "
                   f"member each, made in {svc.setup_s:.1f} s; {registered} signers registered "
                   "on chain")
@@ -742,7 +819,7 @@ def main() -> int:
                             f"(target <= {TARGET_SECONDS:.0f} s, >= "
                             f"{BATCH_EVENTS / TARGET_SECONDS:,.0f} events/s)"))
 
-            print("3. per event: proof, verification, signature recovery")
+            print("3. per event: proof, verification, capture seals")
             proofs_part(svc, chain, batch, args.samples, args.chain_samples)
         finally:
             if svc is not None:

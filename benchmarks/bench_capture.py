@@ -323,6 +323,15 @@ class EventCounter:
         with self.engine.connect() as conn:
             return conn.scalar(text("SELECT count(*) FROM events"))
 
+    def unsealed(self) -> tuple[int, int]:
+        """(captures that stored events, those of them without a seal): every capture is sealed
+        with its organisation's key (the admin's: the operator's) in its transaction."""
+        with self.engine.connect() as conn:
+            stored, bare = conn.execute(text(
+                "SELECT count(*), coalesce(sum(CASE WHEN seal_signature IS NULL OR seal_root IS "
+                "NULL THEN 1 ELSE 0 END), 0) FROM capture_jobs WHERE stored_count > 0")).one()
+        return stored, bare
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -522,6 +531,11 @@ def measure(label: str, url: str, workdir: Path, args, *, naive_events: int,
                             parts["bulk"])
         report(bulk_result)
         verify(bulk_result, grew["bulk"], server.port, token)
+        sealed, bare = counter.unsealed()
+        if bare:
+            raise c.BenchError(f"{bare} of {sealed} captures that stored events have no seal")
+        print(f"      sealed: all {sealed} captures that stored events carry their "
+              "organisation's seal (one signature per document)")
         if profile:
             runs = [("bulk", split(bulk_docs("P" + tag, args.docs, args.events_per_doc),
                                    args.threads), bulk_result.wall_s)]
