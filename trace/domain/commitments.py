@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from .merkle import MerkleTree, keccak256
 
@@ -109,7 +110,7 @@ class LotState:
     count: int
     head: bytes
 
-    @property
+    @cached_property
     def value(self) -> bytes:
         """The entry as a leaf value of the state tree."""
         return keccak256(ENTRY_TAG + self.key + _uint(self.count) + self.head)

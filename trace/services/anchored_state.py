@@ -50,6 +50,9 @@ class ChainAnchors:
         self._facts: dict[tuple[int, bytes], AnchorFact] = {}
         self._receipts: dict[tuple[int, str], object] = {}
         self._states: dict[int, tuple[float, StateView]] = {}
+        # Verified state trees by (batch id, batch root, state root): a tree that rebuilt the
+        # anchored root is the truth about that state, whatever is edited later.
+        self.trees: dict[tuple[int, str, str], StateTree] = {}
         self._lock = threading.Lock()
 
     def anchor_of(self, reader: ChainReader, root: bytes, fresh: bool = False) -> AnchorFact | None:
@@ -119,6 +122,9 @@ def _establish(session, reader: ChainReader, anchors: ChainAnchors, trees: Batch
     if latest is None:
         return StateView(None, None, "the latest anchored batch commits to no lot state yet; "
                          "the next anchoring round makes one")
+    memo = (latest.id, latest.root, latest.state_root)
+    if memo in anchors.trees:
+        return StateView(latest.id, anchors.trees[memo])
     root, state_root = hex32(latest.root), hex32(latest.state_root)
     ledger = trees.ledger(session, latest.id, root) if root is not None else None
     if ledger is None or ledger.tree is None or state_root is None:
@@ -131,4 +137,7 @@ def _establish(session, reader: ChainReader, anchors: ChainAnchors, trees: Batch
     if state.root != state_root:
         return StateView(None, None, f"the recorded lot heads no longer rebuild the lot state "
                          f"anchored in batch {latest.id}: they were changed", ALTERED)
+    if len(anchors.trees) > 8:
+        anchors.trees.clear()
+    anchors.trees[memo] = state
     return StateView(latest.id, state)

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 import orjson
 from sqlalchemy import func, select, update
 
-from ..domain.commitments import state_leaf
+from ..domain.commitments import StateTree, state_leaf
 from ..domain.errors import TraceError
 from ..domain.merkle import MerkleTree, event_hash_bytes
 from ..hash import hash_document
@@ -217,12 +217,7 @@ def _build_batch(uow, settings: AnchorSettings, force: bool, seals: SealChecks,
         accepted = _admissible(s, rows, seals, report)
         if not accepted and not legacy:
             return None
-        folding = Folding.start(state_after(s, previous.id if previous else None))
-        if previous is not None and "0x" + folding.tree().root.hex() != previous.state_root:
-            raise StateDiverged(
-                f"the lot heads recorded up to batch {previous.id} do not rebuild the state root "
-                f"{previous.state_root} it anchored: they were changed; restore them before "
-                "anything more is anchored")
+        folding = Folding.start(_previous_state(s, previous))
         for event_hash, lots in legacy:
             folding.add(event_hash, lots)
         for r, lots in accepted:
@@ -234,13 +229,39 @@ def _build_batch(uow, settings: AnchorSettings, force: bool, seals: SealChecks,
                             leaves=b"".join(values), state_root="0x" + state.root.hex())
         s.add(batch)
         s.flush()
+        batch_id = batch.id
         bulk_update(s, Event.__table__, ("batch_id", "leaf_index"),
-                    [(batch.id, i, r.id) for i, (r, _) in enumerate(accepted)])
+                    [(batch_id, i, r.id) for i, (r, _) in enumerate(accepted)])
         bulk_insert(s, LotHead.__table__, [
-            {"lot_key": "0x" + e.key.hex(), "batch_id": batch.id, "count": e.count,
+            {"lot_key": "0x" + e.key.hex(), "batch_id": batch_id, "count": e.count,
              "head": "0x" + e.head.hex()} for e in folding.changed.values()])
         w.commit()
-        return batch.id
+        _STATES.clear()
+        _STATES[(batch_id, "0x" + state.root.hex())] = state
+        return batch_id
+
+
+# The state this process folded last, by (batch id, state root): the next batch builds on it
+# without reading every lot's head back (they are checked against the anchored root when read).
+_STATES: dict[tuple[int, str], StateTree] = {}
+
+
+def _previous_state(s, previous) -> StateTree:
+    """The state after the last batch that committed one, as anchored.
+
+    :raises StateDiverged: the recorded lot heads do not rebuild its root."""
+    if previous is None:
+        return StateTree(())
+    known = _STATES.get((previous.id, previous.state_root))
+    if known is not None:
+        return known
+    state = state_after(s, previous.id)
+    if "0x" + state.root.hex() != previous.state_root:
+        raise StateDiverged(
+            f"the lot heads recorded up to batch {previous.id} do not rebuild the state root "
+            f"{previous.state_root} it anchored: they were changed; restore them before "
+            "anything more is anchored")
+    return state
 
 
 def _admissible(s, rows, seals: SealChecks, report: AnchorReport) -> list[tuple]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -32,6 +32,14 @@ class Ledger:
     root: bytes
     tree: MerkleTree | None
     note: str = ""
+    _proofs: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def proof(self, position: int) -> tuple[bytes, ...]:
+        """The proof of the value at ``position`` (kept: the tree never changes)."""
+        found = self._proofs.get(position)
+        if found is None:
+            found = self._proofs[position] = tuple(self.tree.proof(position))
+        return found
 
     def position(self, value: bytes) -> int | None:
         """The leaf index the anchorer gave ``value``, or None when it is not a leaf here."""

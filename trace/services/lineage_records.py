@@ -103,18 +103,33 @@ def _select_pk(pks: list[int]):
     return Event.id.in_(pks)
 
 
-def histories(lineage: Lineage, state: StateView, batch_ids: dict[int, int | None]
-              ) -> list[HistoryFacts]:
+def histories(lineage: Lineage, state: StateView, batch_ids: dict[int, int | None],
+              memo: dict | None = None) -> list[HistoryFacts]:
     """Each lot's history facts: the events naming it that the state covers (anchored in a batch
     up to the state's), in the order they were anchored, against the state's entry.
 
-    ``batch_ids``: event pk -> its batch id (None: unbatched).
+    ``batch_ids``: event pk -> its batch id (None: unbatched). ``memo`` keeps complete
+    histories by everything they were computed from.
     """
     out = []
     for uri in sorted(lineage.uris):
-        pks = lineage.naming.get(uri, [])
-        out.append(history(uri, [lineage.records[p] for p in pks if p in lineage.records],
-                           lineage.lots, state, batch_ids))
+        recs = [lineage.records[p] for p in lineage.naming.get(uri, [])
+                if p in lineage.records]
+        key = None
+        if memo is not None and state.error is None:
+            key = (uri, state.batch_id, id(state.tree), tuple(
+                (r.id, r.event_hash, batch_ids.get(r.id), r.body, r.context) for r in recs))
+            found = memo.get(key)
+            if found is not None:
+                out.append(found)
+                continue
+        facts = history(uri, recs, lineage.lots, state, batch_ids)
+        if key is not None and not facts.problems and facts.committed is not None \
+                and facts.recomputed == facts.committed:
+            if len(memo) > 50_000:
+                memo.clear()
+            memo[key] = facts
+        out.append(facts)
     return out
 
 

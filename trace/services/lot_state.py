@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import orjson
 from sqlalchemy import text
@@ -46,15 +47,37 @@ def state_after(session, batch_id: int | None) -> StateTree:
 def lots_of(body: str | dict, context: str | list | dict) -> EventLots | None:
     """What an event (as stored) names and what it made each lot from; None when the stored
     text is not an event any more."""
+    if isinstance(body, str):
+        return _lots_of_text(body, context if isinstance(context, str) else
+                             orjson.dumps(context).decode())
+    return _lots(body, prefixes_of(context if isinstance(context, str)
+                                   else orjson.dumps(context).decode()))
+
+
+@lru_cache(maxsize=65_536)
+def _lots_of_text(body: str, context: str) -> EventLots | None:
+    # Keyed by the stored texts themselves, so an edited row is a new entry, never a stale one.
     try:
-        event = orjson.loads(body) if isinstance(body, str) else body
-        ctx = orjson.loads(context) if isinstance(context, str) else context
+        event = orjson.loads(body)
     except orjson.JSONDecodeError:
         return None
+    return _lots(event, prefixes_of(context))
+
+
+@lru_cache(maxsize=1024)
+def prefixes_of(context: str) -> dict[str, str]:
+    """The inline prefix bindings of a stored ``@context`` (for ILMD names)."""
+    try:
+        return inline_context({"@context": orjson.loads(context)})
+    except orjson.JSONDecodeError:
+        return {}
+
+
+def _lots(event, prefixes: dict[str, str]) -> EventLots | None:
     if not isinstance(event, dict):
         return None
     try:
-        return event_lots(event, inline_context({"@context": ctx}), canonicalise)
+        return event_lots(event, prefixes, canonicalise)
     except (TypeError, ValueError, KeyError, AttributeError):
         return None
 

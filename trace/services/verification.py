@@ -83,6 +83,23 @@ class VerificationCaches:
     signers: SignerRegistry = field(default_factory=SignerRegistry)
     seals: SealChecks = field(default_factory=SealChecks)
     chain: ChainAnchors = field(default_factory=ChainAnchors)
+    # Re-hash results by the stored texts they come from (an edit is a new key, never stale).
+    hashes: dict = field(default_factory=dict)
+    # Verified verdicts by everything they rest on (the record as read, its seal, its signer's
+    # registration as cached, the chain reader): a changed fact is a new key, never a stale one.
+    verified: dict = field(default_factory=dict)
+    histories: dict = field(default_factory=dict)
+
+    def hash_facts(self, session, rec: Record):
+        key = (rec.event_hash, rec.prehash, rec.body, rec.context)
+        found = self.hashes.get(key)
+        if found is None:
+            found = hash_facts(rec.event(), rec.context_json(), rec.event_hash, rec.prehash,
+                               captured_with=lambda: captured_with(session, rec))
+            if len(self.hashes) > 50_000:
+                self.hashes.clear()
+            self.hashes[key] = found
+        return found
 
 
 @dataclass(frozen=True)
@@ -182,16 +199,18 @@ def _check(session, lineage: Lineage, reader, caches: VerificationCaches, fresh:
     state = caches.chain.state(session, reader, caches.trees, fresh)
     batch_ids = {r.id: r.batch_id if r.batch_found or r.batch_id is None else -1
                  for r in lineage.records.values()}
-    facts = histories(lineage, state, batch_ids)
+    facts = histories(lineage, state, batch_ids, caches.histories)
     checks = [check_history(h) for h in facts]
     broken = {h.uri for h, c in zip(facts, checks, strict=True) if c.code == "events-missing"}
     seals = caches.seals.of_captures(session, {r.capture_id for r in recs if not r.signature})
     results = []
+    registrations: dict = {}  # signer -> its registration, asked once per call
     for rec in recs:
         moved = None
         if rec.batch_id is None:
             moved = _displaced(rec, lineage, state, batch_ids, broken)
-        results.append(_verify(session, rec, reader, caches, fresh, seals, state, moved))
+        results.append(_verify(session, rec, reader, caches, fresh, seals, state, moved,
+                               registrations))
     overall = lot_verdict(((r.event_id, r.verdict) for r in results), checks)
     return Checked(overall, results, checks)
 
@@ -306,24 +325,43 @@ def require_lot_access(gtin: str, lot: str, actor: Actor, uow, direction: str = 
 
 def _verify(session, rec: Record, reader: ChainReader | None, caches: VerificationCaches,
             fresh: bool, seals: dict, state: StateView | None = None,
-            moved: str | None = None) -> EventVerification:
-    hashed = hash_facts(rec.event(), rec.context_json(), rec.event_hash, rec.prehash,
-                        captured_with=lambda: captured_with(session, rec))
+            moved: str | None = None, registrations: dict | None = None) -> EventVerification:
+    registrations = {} if registrations is None else registrations
+
+    def registration(signer: str):
+        if signer not in registrations:
+            registrations[signer] = caches.signers.lookup(reader, signer, fresh=fresh)
+        return registrations[signer]
+
+    seal = seals.get(rec.capture_id) if rec.signature is None else None
+    signer = rec.signer if rec.signature is not None else getattr(seal, "signer", None)
+    memo = None
+    if not fresh and moved is None:
+        memo = (rec, seal, registration(signer) if signer else None, id(reader))
+        found = caches.verified.get(memo)
+        if found is not None:
+            return found
+    hashed = caches.hash_facts(session, rec)
     if rec.signature is not None:
         signed = signature_facts(rec.event_hash, rec.signature, rec.signer, rec.signing_address)
     elif rec.capture_id in seals:
         signed = seals[rec.capture_id].facts(rec.event_hash, rec.gln, rec.signing_address)
     else:
         signed = SignatureFacts(None, None)
-    registry = (caches.signers.lookup(reader, signed.signer, fresh=fresh)
+    registry = (registration(signed.signer)
                 if signed.signer and signed.signature else RegistryFacts(False))
     anchor, chain = _anchoring(session, rec, anchored_value(hashed), reader, caches, fresh)
     if moved is not None:
         anchor = AnchorFacts(UNBATCHED, problem=moved, problem_code="batch-link-removed",
                              problem_status=ALTERED)
     facts = EventFacts(rec.gln, hashed, signed, registry, anchor, chain)
-    return EventVerification(rec.event_id, rec.event_hash, rec.gln, utc_iso(rec.event_time),
-                             verdict(facts))
+    result = EventVerification(rec.event_id, rec.event_hash, rec.gln, utc_iso(rec.event_time),
+                               verdict(facts))
+    if memo is not None and result.verdict.verified:
+        if len(caches.verified) > 50_000:
+            caches.verified.clear()
+        caches.verified[memo] = result
+    return result
 
 
 def _anchoring(session, rec: Record, value: bytes | None, reader: ChainReader | None,
@@ -421,7 +459,7 @@ def _position(ledger: Ledger, rec: Record, value: bytes | None, label: str,
     if rec.leaf_index != position:
         return broken(f"its leaf index is {rec.leaf_index}, but its hash is leaf {position} of "
                       f"{label}: the leaf index was changed", "leaf-index")
-    return AnchorFacts(ANCHORED, label, root, rec.leaf_count, tuple(ledger.tree.proof(position)))
+    return AnchorFacts(ANCHORED, label, root, rec.leaf_count, ledger.proof(position))
 
 
 def anchor_record(session, rec: Record, trees: BatchTrees) -> dict | None:
