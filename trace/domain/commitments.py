@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from .merkle import MerkleTree, keccak256
+from .merkle import MerkleTree, keccak256, leaf
 
 ZERO = bytes(32)
 CAPTURE_TAG = keccak256(b"tracechain.capture-seal.v1")
@@ -115,14 +115,20 @@ class LotState:
         """The entry as a leaf value of the state tree."""
         return keccak256(ENTRY_TAG + self.key + _uint(self.count) + self.head)
 
+    @cached_property
+    def leaf(self) -> bytes:
+        """The entry's leaf in the state tree (kept: the state is rebuilt batch after batch)."""
+        return leaf(self.value)
+
 
 class StateTree:
     """The Merkle tree over every lot's entry; empty state: root ZERO."""
 
     def __init__(self, entries: Iterable[LotState]):
         self.entries = {e.key: e for e in entries}
-        values = [e.value for e in self.entries.values()]
-        self._tree = MerkleTree(values) if values else None
+        kept = list(self.entries.values())
+        self._tree = MerkleTree([e.value for e in kept], [e.leaf for e in kept]) \
+            if kept else None
 
     @property
     def root(self) -> bytes:

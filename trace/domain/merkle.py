@@ -83,7 +83,8 @@ class MerkleTree:
 
     __slots__ = ("_nodes", "_positions", "_tree_indices", "_values")
 
-    def __init__(self, values: Iterable[bytes]):
+    def __init__(self, values: Iterable[bytes], leaves: Sequence[bytes] | None = None):
+        """``leaves``: each value's ``leaf(value)``, when the caller already has them."""
         values = tuple(_bytes32(v, "event hash") for v in values)
         if not values:
             raise ValueError("a Merkle tree needs at least one event hash")
@@ -94,7 +95,10 @@ class MerkleTree:
                     f"event hash 0x{value.hex()} is twice in the batch; anchor it once"
                 )
 
-        leaves = [leaf(v) for v in values]
+        if leaves is None or len(leaves) != len(values):
+            leaves = [leaf(v) for v in values]
+        else:
+            leaves = list(leaves)
         order = sorted(range(len(values)), key=leaves.__getitem__)
         size = 2 * len(values) - 1
         # The i-th smallest leaf goes to nodes[size-1-i]: smallest last, as OpenZeppelin does.

@@ -197,9 +197,7 @@ def _build_batch(uow, settings: AnchorSettings, force: bool, seals: SealChecks,
         s = w.session
         rows = s.execute(select(Event.id, Event.event_id, Event.event_hash, Event.prehash,
                                 Event.record_time, Event.organisation_id, Event.signature,
-                                Event.signer, Event.capture_id, Event.context_id, Event.body,
-                                DocumentContext.body.label("context"))
-                         .join(DocumentContext, DocumentContext.id == Event.context_id)
+                                Event.signer, Event.capture_id, Event.context_id, Event.body)
                          .where(Event.batch_id.is_(None)).order_by(Event.id)
                          .limit(settings.max_batch)).all()
         previous = s.execute(select(AnchorBatch.id, AnchorBatch.state_root)
@@ -271,11 +269,20 @@ def _admissible(s, rows, seals: SealChecks, report: AnchorReport) -> list[tuple]
     orgs = {o.id: o for o in s.execute(select(Organisation.id, Organisation.gln,
                                               Organisation.signing_address))}
     sealed = seals.of_captures(s, {r.capture_id for r in rows if r.signature is None})
-    rehashed = _rehash_by_capture(rows)
+    contexts = {cid: body for cid, body in s.execute(
+        select(DocumentContext.id, DocumentContext.body)
+        .where(DocumentContext.id.in_({r.context_id for r in rows})))} if rows else {}
+    parsed: dict[int, object] = {}
+    for r in rows:
+        try:
+            parsed[r.id] = orjson.loads(r.body)
+        except orjson.JSONDecodeError:
+            parsed[r.id] = None
+    rehashed = _rehash_by_capture(rows, parsed, contexts)
     out = []
     for r in rows:
-        why = _refusal(s, r, orgs, sealed, rehashed.get(r.id))
-        lots = None if why else lots_of(r.body, r.context)
+        why = _refusal(s, r, orgs, sealed, rehashed.get(r.id), contexts)
+        lots = None if why else lots_of(parsed[r.id], contexts[r.context_id])
         if why is None and lots is None:
             why = "its body names no lots that can be read"
         if why is not None:
@@ -287,7 +294,7 @@ def _admissible(s, rows, seals: SealChecks, report: AnchorReport) -> list[tuple]
     return out
 
 
-def _rehash_by_capture(rows) -> dict[int, str]:
+def _rehash_by_capture(rows, parsed: dict, contexts: dict) -> dict[int, str]:
     """Each row's hash recomputed among the rows of its capture document (the CBV hash reads
     bare vocabulary words document-wide): one document hashed per capture, not one per event."""
     groups: dict[tuple, list] = {}
@@ -295,20 +302,24 @@ def _rehash_by_capture(rows) -> dict[int, str]:
         groups.setdefault((r.capture_id, r.context_id), []).append(r)
     out: dict[int, str] = {}
     for group in groups.values():
+        events = [parsed[r.id] for r in group]
+        if any(not isinstance(e, dict) for e in events):
+            continue
         try:
-            events = [orjson.loads(r.body) for r in group]
-            hashes = hash_document(documents_of(events, orjson.loads(group[0].context)))
+            context = orjson.loads(contexts[group[0].context_id])
+            hashes = hash_document(documents_of(events, context))
         except (orjson.JSONDecodeError, ValueError, TypeError, KeyError, RecursionError):
             continue
         out.update({r.id: h.id for r, h in zip(group, hashes, strict=False)})
     return out
 
 
-def _refusal(s, r, orgs: dict, sealed: dict, rehashed: str | None) -> str | None:
+def _refusal(s, r, orgs: dict, sealed: dict, rehashed: str | None,
+             contexts: dict) -> str | None:
     if rehashed != r.event_hash:  # not among its capture's rows: hash it as verification does
         try:
             event = orjson.loads(r.body)
-            context = orjson.loads(r.context)
+            context = orjson.loads(contexts[r.context_id])
         except orjson.JSONDecodeError:
             return "its stored body is not JSON"
         hashed = hash_facts(event, context, r.event_hash, r.prehash,

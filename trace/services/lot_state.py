@@ -47,11 +47,10 @@ def state_after(session, batch_id: int | None) -> StateTree:
 def lots_of(body: str | dict, context: str | list | dict) -> EventLots | None:
     """What an event (as stored) names and what it made each lot from; None when the stored
     text is not an event any more."""
+    text = context if isinstance(context, str) else orjson.dumps(context).decode()
     if isinstance(body, str):
-        return _lots_of_text(body, context if isinstance(context, str) else
-                             orjson.dumps(context).decode())
-    return _lots(body, prefixes_of(context if isinstance(context, str)
-                                   else orjson.dumps(context).decode()))
+        return _lots_of_text(body, text)
+    return _lots(body, prefixes_of(text))
 
 
 @lru_cache(maxsize=65_536)

@@ -70,3 +70,37 @@ def test_farmer_names_and_plot_coordinates_only_when_published(anchored):
     [published] = [p for p in summary["origin"]["places"] if p["plot"]]
     assert published["plot"]["geometry"]["type"] == "Polygon"
     assert published["plot"]["code"] == "CL-003-A"
+
+
+def test_a_deleted_step_or_a_row_written_behind_the_capture_turns_the_page_red(anchored):
+    assert verdict(anchored.get(PEPPER).get_data(as_text=True)) == "verified"
+    pk, event = _harvest_body(anchored)
+    # A copy of the harvest with another quantity, hashed correctly, written straight in.
+    from tracechain.hash import hash_document
+    from tracechain.services.evidence import one_event_document
+
+    [(context,)] = anchored.sql("SELECT d.body FROM document_contexts d JOIN events e "
+                                "ON e.context_id = d.id WHERE e.id = :pk", pk=pk)
+    event["quantityList"][0]["quantity"] = 12
+    event.pop("eventID", None)
+    [h] = hash_document(one_event_document(event, orjson.loads(context)))
+    anchored.sql("INSERT INTO events (event_hash, event_id, event_type, event_time, record_time, "
+                 "body, prehash, context_id, capture_id, organisation_id) SELECT :h, :h, "
+                 "event_type, event_time, record_time, :b, :p, context_id, capture_id, "
+                 "organisation_id FROM events WHERE id = :pk", h=h.id,
+                 b=orjson.dumps(event).decode(), p=h.prehash, pk=pk)
+    anchored.sql("INSERT INTO event_objects (event_pk, role, uri) SELECT id, 'epc_class', :u "
+                 "FROM events WHERE event_id = :h",
+                 u=f"https://id.gs1.org/01/{HARVEST[0]}/10/{HARVEST[1]}", h=h.id)
+    summary = anchored.client.get(PEPPER, headers={"Accept": "application/json"}).get_json()
+    assert summary["verdict"]["status"] == "warning"
+    assert summary["verdict"]["detail"] == "bad-signature"  # its capture's seal does not cover it
+    anchored.sql("DELETE FROM event_objects WHERE event_pk IN (SELECT id FROM events "
+                 "WHERE event_id = :h)", h=h.id)
+    anchored.sql("DELETE FROM events WHERE event_id = :h", h=h.id)
+    assert verdict(anchored.get(PEPPER).get_data(as_text=True)) == "verified"
+    # Now a genuine, anchored step taken out: the harvest lot's history is incomplete.
+    anchored.sql("DELETE FROM event_objects WHERE event_pk = :pk", pk=pk)
+    summary = anchored.client.get(PEPPER, headers={"Accept": "application/json"}).get_json()
+    assert summary["verdict"]["status"] == "warning"
+    assert summary["verdict"]["detail"] == "incomplete"
