@@ -11,7 +11,7 @@ API_DOCS_ASSETS = "/api/docs/assets/"
 def init_app(app: Flask) -> None:
     import swagger_ui_bundle
 
-    from . import errors
+    from . import errors, headers
     from .epcis import blp as epcis_blp
 
     app.config.setdefault("API_TITLE", "tracechain")
@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(resolver_bp)
     document_resolver(api.spec)
     errors.init_app(app)
+    headers.init_app(app)
 
 
 def _v1_blueprints() -> list:
