@@ -36,6 +36,8 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # A serialised item's page warns of a cloned label after this many scans.
         "SCAN_WARNING_AFTER": int(env.get("TRACE_SCAN_WARNING_AFTER", 20)),
         "SECRET_KEY": env.get("TRACE_SECRET_KEY", ""),
+        # Lifetime of a token `tracechain token create` makes without --expires-in/--expires-at.
+        "TOKEN_LIFETIME_DAYS": int(env.get("TRACE_TOKEN_LIFETIME_DAYS", 90)),
         "PAGE_SIZE_DEFAULT": int(env.get("TRACE_PAGE_SIZE", 100)),
         "PAGE_SIZE_MAX": int(env.get("TRACE_PAGE_SIZE_MAX", 1000)),
         "HOST": env.get("TRACE_HOST", "127.0.0.1"),
@@ -102,6 +104,7 @@ def describe() -> list[tuple[str, str]]:
         ("TRACE_SCAN_WARNING_AFTER", "scans of one item's code before its page warns of a "
                                      "cloned label (default 20)"),
         ("TRACE_SECRET_KEY", "Flask secret key (required outside development)"),
+        ("TRACE_TOKEN_LIFETIME_DAYS", "lifetime of a new API token in days (default 90)"),
         ("TRACE_PAGE_SIZE / TRACE_PAGE_SIZE_MAX", "default and largest perPage of queries"),
         ("TRACE_HOST / TRACE_PORT / TRACE_WORKERS", "where and how `tracechain serve` listens"),
         ("TRACE_ACCESS_LOG", "serve's access log: - (stdout, default), a file, or empty: none"),
