@@ -84,7 +84,9 @@ def _local_secret(path: Path) -> str:
         return path.read_text().strip()
     import secrets
 
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from .private_files import private_dir
+
+    private_dir(path.parent)  # var/ and var/secrets: owner only
     value = secrets.token_urlsafe(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
