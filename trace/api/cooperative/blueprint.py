@@ -60,10 +60,11 @@ class _Parser(FlaskParser):
         from webargs.flaskparser import is_json_request
 
         from ...capture.document import parse_json
+        from ..media import read_body
 
         if not is_json_request(req):
             return core.missing
-        raw = req.get_data(cache=True)
+        raw = read_body()
         return parse_json(raw) if raw.strip() else core.missing
 
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
