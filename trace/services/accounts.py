@@ -20,6 +20,7 @@ def create_organisation(name: str, kind: str, gln: str, uow, *, province: str | 
     problems = []
     if not name.strip():
         problems.append(Problem("$.name", "must not be empty"))
+    problems += _too_long(name=(name, 200), province=(province, 100))
     if kind not in ORG_KINDS:
         problems.append(Problem("$.kind", f"must be one of {', '.join(ORG_KINDS)}"))
     if len(gln) != 13 or not has_valid_check_digit(gln):
@@ -88,6 +89,7 @@ def create_user(email: str, name: str, role: str, organisation_id: int | None, u
     problems = []
     if "@" not in email:
         problems.append(Problem("$.email", "must be an e-mail address"))
+    problems += _too_long(email=(email, 254), name=(name, 200))
     if role not in ROLES:
         problems.append(Problem("$.role", f"must be one of {', '.join(ROLES)}"))
     if role == "member" and organisation_id is None:
@@ -101,3 +103,9 @@ def create_user(email: str, name: str, role: str, organisation_id: int | None, u
         w.session.add(user)
         w.commit()
         return user.id
+
+
+def _too_long(**values: tuple[str | None, int]) -> list[Problem]:
+    """Values longer than their column (store.accounts): refused here, not by PostgreSQL."""
+    return [Problem(f"$.{field}", f"at most {limit} characters")
+            for field, (value, limit) in values.items() if value and len(value) > limit]

@@ -104,3 +104,12 @@ def test_bad_token_commands_are_clear_and_change_nothing(run, client):
 def test_an_unknown_token_is_refused_as_unknown(client):
     refused = _farms(client, "tc_not-a-token")
     assert refused.status_code == 401 and "unknown" in refused.get_json()["message"]
+
+
+def test_names_longer_than_their_column_are_refused_naming_the_field(run):
+    out = run("org", "create", "--name", "H" * 201, "--kind", "cooperative", "--gln",
+              "8930000000019", ok=False)
+    assert "$.name: at most 200 characters" in out
+    out = run("user", "create", "--email", "a" * 250 + "@b.vn", "--role", "inspector", ok=False)
+    assert "$.email: at most 254 characters" in out
+    assert "H" * 201 not in run("token", "list")
