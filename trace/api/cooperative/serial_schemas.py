@@ -34,10 +34,10 @@ class SerialsSchema(Schema):
     gtin = fields.String()
     lot = fields.String()
     count = fields.Integer()
-    event_id = fields.String(data_key="eventID", metadata={
-        "description": "minting: the commissioning event recorded"})
-    event_hash = fields.String(data_key="eventHash", metadata={
-        "description": "minting: its CBV 2.0 event hash"})
+    event_id = fields.String(data_key="eventID", allow_none=True, metadata={
+        "description": "minting: the commissioning event recorded (listing: null)"})
+    event_hash = fields.String(data_key="eventHash", allow_none=True, metadata={
+        "description": "minting: its CBV 2.0 event hash (listing: null)"})
     serials = fields.List(fields.Nested(SerialSchema))
 
 
