@@ -16,42 +16,46 @@ from .document import events_of, json_path
 EVENT_ID = 500
 VOCABULARY = 250  # + "urn:epcglobal:cbv:bizstep:" when a short name is expanded
 IDENTIFIER = 400  # EPCs, classes, locations: a Digital Link is ~100; room for canonicalising
-_EPC_LISTS = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
-_QUANTITY_LISTS = ("quantityList", "childQuantityList", "inputQuantityList",
-                   "outputQuantityList")
+_SCALARS = {"eventID": EVENT_ID, "parentID": IDENTIFIER, "bizStep": VOCABULARY,
+            "disposition": VOCABULARY}
+_PLACES = frozenset({"readPoint", "bizLocation"})
+_EPC_LISTS = frozenset({"epcList", "childEPCs", "inputEPCList", "outputEPCList"})
+_QUANTITY_LISTS = frozenset({"quantityList", "childQuantityList", "inputQuantityList",
+                             "outputQuantityList"})
+_BOUNDED = frozenset(_SCALARS) | _PLACES | _EPC_LISTS | _QUANTITY_LISTS
 
 
 def size_problems(doc: object) -> list[Problem]:
-    """A problem for each value longer than the store keeps (empty for every sane document)."""
+    """A problem for each value longer than the store keeps (empty for every sane document).
+
+    Runs on every capture (10,000 events in ~10 ms): only the members an event has are looked at.
+    """
     problems: list[Problem] = []
     for i, event in enumerate(events_of(doc)):
-        if isinstance(event, dict):
-            for parts, value, limit in _sized(event):
+        if not isinstance(event, dict):
+            continue
+        for name in event.keys() & _BOUNDED:
+            for parts, value, limit in _sized(name, event[name]):
                 if isinstance(value, str) and len(value) > limit:
-                    path = json_path(("epcisBody", "eventList", i, *parts))
+                    path = json_path(("epcisBody", "eventList", i, name, *parts))
                     problems.append(Problem(path, f"at most {limit} characters are stored "
                                                   f"(this one has {len(value)})", i))
     return problems
 
 
-def _sized(event: dict):
-    """(JSONPath parts, value, limit) of every bounded string of one event."""
-    yield ("eventID",), event.get("eventID"), EVENT_ID
-    yield ("parentID",), event.get("parentID"), IDENTIFIER
-    yield ("bizStep",), event.get("bizStep"), VOCABULARY
-    yield ("disposition",), event.get("disposition"), VOCABULARY
-    for where in ("readPoint", "bizLocation"):
-        place = event.get(where)
-        if isinstance(place, dict):
-            yield (where, "id"), place.get("id"), IDENTIFIER
-    for name in _EPC_LISTS:
-        values = event.get(name)
-        if isinstance(values, list):
-            for j, epc in enumerate(values):
-                yield (name, j), epc, IDENTIFIER
-    for name in _QUANTITY_LISTS:
-        values = event.get(name)
-        if isinstance(values, list):
-            for j, element in enumerate(values):
+def _sized(name: str, value: object):
+    """(JSONPath parts below ``name``, string, limit) of each bounded string in one member."""
+    if name in _SCALARS:
+        yield (), value, _SCALARS[name]
+    elif name in _PLACES:
+        if isinstance(value, dict):
+            yield ("id",), value.get("id"), IDENTIFIER
+    elif isinstance(value, list):
+        if name in _EPC_LISTS:
+            for j, epc in enumerate(value):
+                if isinstance(epc, str) and len(epc) > IDENTIFIER:
+                    yield (j,), epc, IDENTIFIER
+        else:  # a quantity list
+            for j, element in enumerate(value):
                 if isinstance(element, dict):
-                    yield (name, j, "epcClass"), element.get("epcClass"), IDENTIFIER
+                    yield (j, "epcClass"), element.get("epcClass"), IDENTIFIER
