@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, send_from_directory
 from flask_smorest import Api
 
+from .error_schema import ErrorSchema
+
 API_DOCS_ASSETS = "/api/docs/assets/"
 
 
@@ -56,9 +58,9 @@ def init_app(app: Flask) -> None:
 
 
 class _TraceApi(Api):
-    """flask-smorest's Api, describing errors in our one shape (error_schema.ErrorSchema)."""
+    """flask-smorest's Api, describing errors in our one shape."""
 
-    from .error_schema import ErrorSchema as ERROR_SCHEMA
+    ERROR_SCHEMA = ErrorSchema
 
 
 def _v1_blueprints() -> list:
