@@ -8,6 +8,9 @@ a 500). The limits leave room for the canonical forms the store writes (a CBV sh
 
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote
+
 from ..domain.errors import Problem
 from .document import events_of, json_path
 
@@ -16,6 +19,8 @@ from .document import events_of, json_path
 EVENT_ID = 500
 VOCABULARY = 250  # + "urn:epcglobal:cbv:bizstep:" when a short name is expanded
 IDENTIFIER = 400  # EPCs, classes, locations: a Digital Link is ~100; room for canonicalising
+LOT = 100  # lots.code String(100): the lot number inside a Digital Link (/10/<lot>)
+_LOT = re.compile(r"/10/([^/?#]+)")
 _SCALARS = {"eventID": EVENT_ID, "parentID": IDENTIFIER, "bizStep": VOCABULARY,
             "disposition": VOCABULARY}
 _PLACES = frozenset({"readPoint", "bizLocation"})
@@ -36,11 +41,21 @@ def size_problems(doc: object) -> list[Problem]:
             continue
         for name in event.keys() & _BOUNDED:
             for parts, value, limit in _sized(name, event[name]):
-                if isinstance(value, str) and len(value) > limit:
-                    path = json_path(("epcisBody", "eventList", i, name, *parts))
+                if not isinstance(value, str) or len(value) <= LOT:
+                    continue  # shorter than any limit: the common case, at once
+                path = json_path(("epcisBody", "eventList", i, name, *parts))
+                if len(value) > limit:
                     problems.append(Problem(path, f"at most {limit} characters are stored "
                                                   f"(this one has {len(value)})", i))
+                elif (lot := _lot(value)) is not None and len(lot) > LOT:
+                    problems.append(Problem(path, f"its lot number has {len(lot)} characters; "
+                                                  f"at most {LOT} are stored", i))
     return problems
+
+
+def _lot(identifier: str) -> str | None:
+    found = _LOT.search(identifier)
+    return unquote(found[1]) if found else None
 
 
 def _sized(name: str, value: object):
@@ -53,7 +68,7 @@ def _sized(name: str, value: object):
     elif isinstance(value, list):
         if name in _EPC_LISTS:
             for j, epc in enumerate(value):
-                if isinstance(epc, str) and len(epc) > IDENTIFIER:
+                if isinstance(epc, str) and len(epc) > LOT:
                     yield (j,), epc, IDENTIFIER
         else:  # a quantity list
             for j, element in enumerate(value):

@@ -103,6 +103,8 @@ def test_json_nested_deeper_than_the_store_writes_is_refused_where_it_goes_deep(
     ("readPoint", {"id": "https://id.gs1.org/414/" + "1" * 600}, ".readPoint.id"),
     ("quantityList", [{"epcClass": lot_uri(BERRIES, "L" + "1" * 500), "quantity": 5,
                        "uom": "KGM"}], ".quantityList[0].epcClass"),
+    ("quantityList", [{"epcClass": lot_uri(BERRIES, "L" * 150), "quantity": 5,
+                       "uom": "KGM"}], ".quantityList[0].epcClass"),
 ])
 def test_values_longer_than_their_column_are_refused_naming_the_field(client, member, field,
                                                                       value, path):
