@@ -14,7 +14,7 @@ from ..domain.errors import Problem, ValidationFailed
 from .document import key_path
 
 MAX_DEPTH = 128  # levels of objects and arrays; GS1's examples need fewer than 10
-_HEADROOM = 254 - MAX_DEPTH  # orjson's own limit, minus ours
+_HEADROOM = 254 - MAX_DEPTH  # orjson writes at most 254 levels of arrays and objects
 
 
 def check_depth(value: object) -> None:
