@@ -36,6 +36,8 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # A serialised item's page warns of a cloned label after this many scans.
         "SCAN_WARNING_AFTER": int(env.get("TRACE_SCAN_WARNING_AFTER", 20)),
         "SECRET_KEY": env.get("TRACE_SECRET_KEY", ""),
+        # Lifetime of a token `tracechain token create` makes without --expires-in/--expires-at.
+        "TOKEN_LIFETIME_DAYS": int(env.get("TRACE_TOKEN_LIFETIME_DAYS", 90)),
         "PAGE_SIZE_DEFAULT": int(env.get("TRACE_PAGE_SIZE", 100)),
         "PAGE_SIZE_MAX": int(env.get("TRACE_PAGE_SIZE_MAX", 1000)),
         "HOST": env.get("TRACE_HOST", "127.0.0.1"),
@@ -82,7 +84,9 @@ def _local_secret(path: Path) -> str:
         return path.read_text().strip()
     import secrets
 
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from .private_files import private_dir
+
+    private_dir(path.parent)  # var/ and var/secrets: owner only
     value = secrets.token_urlsafe(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
@@ -102,6 +106,7 @@ def describe() -> list[tuple[str, str]]:
         ("TRACE_SCAN_WARNING_AFTER", "scans of one item's code before its page warns of a "
                                      "cloned label (default 20)"),
         ("TRACE_SECRET_KEY", "Flask secret key (required outside development)"),
+        ("TRACE_TOKEN_LIFETIME_DAYS", "lifetime of a new API token in days (default 90)"),
         ("TRACE_PAGE_SIZE / TRACE_PAGE_SIZE_MAX", "default and largest perPage of queries"),
         ("TRACE_HOST / TRACE_PORT / TRACE_WORKERS", "where and how `tracechain serve` listens"),
         ("TRACE_ACCESS_LOG", "serve's access log: - (stdout, default), a file, or empty: none"),

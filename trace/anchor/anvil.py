@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..private_files import private_dir, write_private_text
 from .errors import LocalChainError
 from .provider import DEV_CHAIN_ID, make_web3
 
@@ -100,7 +101,7 @@ def start(var_dir: str | os.PathLike, port: int = 8545, chain_id: int = DEV_CHAI
         return running
     binary = find_anvil(binary)
     _require_free(port)
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dir(directory)  # anvil's state.json: owner only
     note = _check_state(directory)
     log_path = directory / "anvil.log"
     args = [str(binary), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(chain_id),
@@ -110,7 +111,7 @@ def start(var_dir: str | os.PathLike, port: int = 8545, chain_id: int = DEV_CHAI
     # object to complain that it is "still running" when ours goes away).
     pid = os.posix_spawn(str(binary), args, os.environ, setsid=True, file_actions=[
         (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-        (os.POSIX_SPAWN_OPEN, 1, str(log_path), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644),
+        (os.POSIX_SPAWN_OPEN, 1, str(log_path), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600),
         (os.POSIX_SPAWN_DUP2, 1, 2),
     ])
     handle = AnvilHandle(pid, port, chain_id, directory, True, note)
@@ -264,6 +265,4 @@ def _log_tail(path: Path, limit: int = 3000) -> str:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_private_text(path, json.dumps(data, indent=2) + "\n")

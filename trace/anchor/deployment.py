@@ -17,6 +17,7 @@ from pathlib import Path
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
+from ..private_files import open_private, private_dir, write_private_text
 from .contract import AnchorContract, load_artifact
 from .node_errors import translated
 
@@ -49,10 +50,8 @@ def load(var_dir: str | os.PathLike) -> Deployment | None:
 
 def save(var_dir: str | os.PathLike, deployment: Deployment) -> None:
     target = path(var_dir)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(asdict(deployment), indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, target)  # never a half-written file
+    private_dir(target.parent)
+    write_private_text(target, json.dumps(asdict(deployment), indent=2) + "\n")
 
 
 def ensure_deployed(var_dir: str | os.PathLike, w3: Web3, account: LocalAccount, *,
@@ -67,8 +66,8 @@ def ensure_deployed(var_dir: str | os.PathLike, w3: Web3, account: LocalAccount,
     # Two processes starting at once (serve and a separate anchorer) must not both deploy: the
     # check and the deployment happen under one lock, and the second re-reads chain.json.
     lock_path = Path(var_dir) / "chain.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as lock:
+    private_dir(lock_path.parent)
+    with open_private(lock_path) as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         return _ensure_deployed(var_dir, w3, account, say)
 

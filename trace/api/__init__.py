@@ -5,13 +5,19 @@ from __future__ import annotations
 from flask import Flask, send_from_directory
 from flask_smorest import Api
 
+from .error_schema import ErrorSchema
+
 API_DOCS_ASSETS = "/api/docs/assets/"
 
 
 def init_app(app: Flask) -> None:
     import swagger_ui_bundle
 
-    from . import errors
+    from . import errors, headers
+    from .fields import IdConverter, id_param_schema
+
+    # Before any route is added: routes compile their converters when they are added.
+    app.url_map.converters["int"] = IdConverter
     from .epcis import blp as epcis_blp
 
     app.config.setdefault("API_TITLE", "tracechain")
@@ -28,8 +34,8 @@ def init_app(app: Flask) -> None:
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],
     })
-    api = Api(app)
-    api.ERROR_SCHEMA = None
+    api = _TraceApi(app)
+    api.register_converter(IdConverter, id_param_schema)
     for blp in (epcis_blp, *_v1_blueprints()):
         api.register_blueprint(blp)
     app.extensions["tracechain.api"] = api
@@ -48,6 +54,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(resolver_bp)
     document_resolver(api.spec)
     errors.init_app(app)
+    headers.init_app(app)
+
+
+class _TraceApi(Api):
+    """flask-smorest's Api, describing errors in our one shape."""
+
+    ERROR_SCHEMA = ErrorSchema
 
 
 def _v1_blueprints() -> list:

@@ -6,21 +6,20 @@ from flask import g, request
 
 from ..domain.actor import Actor
 from ..domain.errors import Forbidden, Unauthenticated
-from ..services.accounts import actor_for_token
+from ..services.tokens import actor_for_token
 from .deps import uow
 
 
 def current_actor() -> Actor:
-    """The authenticated caller. :raises Unauthenticated: no or an unknown/revoked token."""
+    """The authenticated caller. :raises Unauthenticated: no token, or an unknown, revoked or
+    expired one (saying which)."""
     if "actor" in g:
         return g.actor
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("authentication required: send 'Authorization: Bearer <token>'")
-    actor = actor_for_token(token.strip(), uow())
-    if actor is None:
-        raise Unauthenticated("the bearer token is unknown or revoked")
+    actor = actor_for_token(token.strip(), uow())  # raises if unknown, revoked or expired
     g.actor = actor
     return actor
 

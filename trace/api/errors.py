@@ -86,13 +86,29 @@ def _http_error(exc: HTTPException):
     errors = None
     data = getattr(exc, "data", None)
     if isinstance(data, dict) and "messages" in data:  # webargs/marshmallow validation
-        errors = data["messages"]
+        from .cooperative.blueprint import request_problems
+
+        errors = [p.as_dict() for p in request_problems(data["messages"])]
     message = exc.description or exc.name
     if isinstance(data, dict) and data.get("message"):
         message = data["message"]
     return error_response(exc.code or 500, message, errors)
 
 
+def _database_refused(exc: Exception):
+    """The last line: a value the validation let through but the database cannot hold (a
+    string longer than its column on PostgreSQL, a number beyond 64 bits). The transaction
+    was rolled back, so nothing changed; the fix belongs in the validation, which names the
+    field, but the caller gets a 400 rather than a 500 meanwhile."""
+    current_app.logger.warning("database refused a value: %s", exc)
+    return error_response(400, "a value is too long or too large to be stored", [
+        {"path": "$", "message": str(getattr(exc, "orig", exc)).splitlines()[0]}])
+
+
 def init_app(app: Flask) -> None:
+    from sqlalchemy.exc import DataError
+
     app.register_error_handler(TraceError, _trace_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DataError, _database_refused)
+    app.register_error_handler(OverflowError, _database_refused)  # SQLite: int beyond 64 bits

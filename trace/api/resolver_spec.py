@@ -46,4 +46,6 @@ def document(spec) -> None:
                     "parameters": params, "responses": answers},
             "options": {"tags": ["resolver"], "summary": "CORS preflight", "security": [],
                         "parameters": params[:2] if extra else params[:1],
-                        "responses": {"204": {"description": "Allowed methods and headers"}}}})
+                        "responses": {"204": {"description": "Allowed methods and headers"},
+                                      "404": {"description": "Not a resolver path (say, a "
+                                                             "control character in it)"}}}})

@@ -24,7 +24,8 @@ def parse_json(raw: bytes | bytearray | memoryview | str) -> object:
     A leading UTF-8 byte-order mark is dropped first: spreadsheet and ERP exports on Windows often
     write one, and orjson would reject the whole document for it.
 
-    :raises ValidationFailed: the bytes are not JSON; the problem gives orjson's line/column.
+    :raises ValidationFailed: the bytes are not JSON (the problem gives orjson's line/column),
+        or nest deeper than ``nesting.MAX_DEPTH``.
     """
     if isinstance(raw, str):
         raw = raw.encode("utf-8", "surrogatepass")
@@ -32,9 +33,13 @@ def parse_json(raw: bytes | bytearray | memoryview | str) -> object:
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM):]
     try:
-        return orjson.loads(data)
+        value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise ValidationFailed(f"malformed JSON: {exc}", [Problem("$", str(exc))]) from exc
+    from .nesting import check_depth  # here: nesting reads this module's key_path
+
+    check_depth(value)  # :raises ValidationFailed: nested too deep to be stored
+    return value
 
 
 def _body(doc: object) -> dict:

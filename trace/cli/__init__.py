@@ -19,13 +19,14 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from .accounts import org_group, token_group, user_group
+    from .accounts import org_group, user_group
     from .anchor import anchor_command
     from .chain import chain_group
     from .db import db_group
     from .demo import demo_command
     from .hash import hash_command
     from .serve import serve_command
+    from .tokens import token_group
     from .verify_pack import verify_pack_command
 
     for command in (serve_command, db_group, org_group, user_group, token_group, hash_command,

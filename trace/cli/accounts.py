@@ -1,4 +1,4 @@
-"""`tracechain org|user|token create`: set up who may use the service."""
+"""`tracechain org|user create`: set up who may use the service (tokens: tokens.py)."""
 
 from __future__ import annotations
 
@@ -74,21 +74,5 @@ def user_create(email: str, name: str, role: str, org_ref: str | None) -> None:
     """Create a user; prints its id."""
     org_id = accounts.find_organisation(org_ref, unit_of_work()).id if org_ref else None
     click.echo(accounts.create_user(email, name, role, org_id, unit_of_work()))
-
-
-@click.group("token")
-def token_group() -> None:
-    """API tokens."""
-
-
-@token_group.command("create")
-@click.option("--email", required=True, help="The user the token acts as.")
-@click.option("--label", default="cli", show_default=True)
-@with_appcontext
-@fail_on_trace_error
-def token_create(email: str, label: str) -> None:
-    """Print a new bearer token (shown once; only its hash is stored)."""
-    click.echo(accounts.create_token(email, label, unit_of_work()))
-
 
 

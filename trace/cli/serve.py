@@ -33,6 +33,10 @@ def serve_command(host: str | None, port: int | None, workers: int | None, dev: 
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers or cfg["WORKERS"])
+            if cfg["ACCESS_LOG"] not in ("", "-"):
+                from ..private_files import private_file
+
+                private_file(cfg["ACCESS_LOG"])  # gunicorn would create it world-readable
             self.cfg.set("accesslog", cfg["ACCESS_LOG"] or None)
             # gunicorn >= 25 opens a control socket shared by every gunicorn of the user
             # (~/.gunicorn/gunicorn.ctl); two services, or a service and a benchmark, would clash.

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..domain.actor import ORG_KINDS, ROLES, Actor
+from ..domain.actor import ORG_KINDS, ROLES
 from ..domain.errors import Conflict, NotFound, Problem, ValidationFailed
 from ..domain.gtin import has_valid_check_digit
-from ..store.accounts import ApiToken, Organisation, User
+from ..store.accounts import Organisation, User
 
-TOKEN_PREFIX = "tc_"
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+# Tokens live in their own module; these names stay importable from here.
+from .tokens import TOKEN_PREFIX, actor_for_token, create_token  # noqa: F401
 
 
 def create_organisation(name: str, kind: str, gln: str, uow, *, province: str | None = None,
@@ -26,6 +20,7 @@ def create_organisation(name: str, kind: str, gln: str, uow, *, province: str | 
     problems = []
     if not name.strip():
         problems.append(Problem("$.name", "must not be empty"))
+    problems += _too_long(name=(name, 200), province=(province, 100))
     if kind not in ORG_KINDS:
         problems.append(Problem("$.kind", f"must be one of {', '.join(ORG_KINDS)}"))
     if len(gln) != 13 or not has_valid_check_digit(gln):
@@ -94,6 +89,7 @@ def create_user(email: str, name: str, role: str, organisation_id: int | None, u
     problems = []
     if "@" not in email:
         problems.append(Problem("$.email", "must be an e-mail address"))
+    problems += _too_long(email=(email, 254), name=(name, 200))
     if role not in ROLES:
         problems.append(Problem("$.role", f"must be one of {', '.join(ROLES)}"))
     if role == "member" and organisation_id is None:
@@ -109,23 +105,7 @@ def create_user(email: str, name: str, role: str, organisation_id: int | None, u
         return user.id
 
 
-def create_token(email: str, label: str, uow) -> str:
-    """A new bearer token for the user; only its hash is kept, so show it once."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with uow.writing() as w:
-        user_id = w.session.scalar(select(User.id).where(User.email == email))
-        if user_id is None:
-            raise NotFound(f"no user with e-mail {email}")
-        w.session.add(ApiToken(user_id=user_id, label=label, token_hash=_token_hash(token)))
-        w.commit()
-    return token
-
-
-def actor_for_token(token: str, uow) -> Actor | None:
-    with uow:
-        row = uow.session.execute(
-            select(User.id, User.role, User.organisation_id, User.email)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
-        ).first()
-    return Actor(row.id, row.role, row.organisation_id, row.email) if row else None
+def _too_long(**values: tuple[str | None, int]) -> list[Problem]:
+    """Values longer than their column (store.accounts): refused here, not by PostgreSQL."""
+    return [Problem(f"$.{field}", f"at most {limit} characters")
+            for field, (value, limit) in values.items() if value and len(value) > limit]

@@ -63,7 +63,12 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     label: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64))
+    # The token's first characters ("tc_" and 8 of its 43 random ones): enough to name it in a
+    # listing or to revoke it, far too few to guess the rest. NULL for tokens made before 0006.
+    prefix: Mapped[str | None] = mapped_column(String(16), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # NULL: never expires (tokens made before 0006; `token create --expires-in never`).
+    expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from ..private_files import private_file
 
 # Execution option a unit of work sets when it will write (see _sqlite_begin).
 WRITE_OPTION = "tracechain_write"
 
 
+def create_sqlite_file(url: str) -> None:
+    """Create a SQLite URL's database file (and folders) owner-only, before SQLite would create
+    it world-readable; SQLite gives its -wal and -shm files the database file's mode."""
+    if not url.startswith("sqlite"):
+        return
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:" and not path.startswith("file:") and "///" in url:
+        private_file(path.split("?", 1)[0])
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        create_sqlite_file(url)
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")

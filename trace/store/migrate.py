@@ -16,6 +16,9 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    from .db import create_sqlite_file
+
+    create_sqlite_file(url)
     command.upgrade(alembic_config(url), revision)
 
 

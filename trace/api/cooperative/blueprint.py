@@ -53,6 +53,20 @@ class _Parser(FlaskParser):
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise ValidationFailed(f"invalid request: {first.path}: {first.message}{more}", problems)
 
+    def _raw_load_json(self, req):
+        """The body, parsed as the EPCIS capture parses it: orjson (numbers beyond 64 bits are
+        malformed), and no deeper than the store can write back (nesting.MAX_DEPTH)."""
+        from webargs import core
+        from webargs.flaskparser import is_json_request
+
+        from ...capture.document import parse_json
+        from ..media import read_body
+
+        if not is_json_request(req):
+            return core.missing
+        raw = read_body()
+        return parse_json(raw) if raw.strip() else core.missing
+
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
         raise ValidationFailed(f"malformed JSON: {error}", [Problem("$", str(error))])
 

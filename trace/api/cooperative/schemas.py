@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ...domain.products import CROPS, KINDS
+from ..fields import Id
 
 _TEXT = validate.Length(min=1, max=200)
 # Privacy: unpublished, the consumer page names the commune only, and draws no plot.
@@ -21,8 +22,8 @@ class ProductCreateSchema(Schema):
     attributes = fields.Dict(keys=fields.String(), load_default=dict,
                              metadata={"description": "defaults for the product's lots, e.g. "
                                        "{\"variety\": \"Vĩnh Linh\"}"})
-    organisation_id = fields.Integer(data_key="organisationId", load_default=None,
-                                     metadata={"description": "admins only; members record "
+    organisation_id = Id(data_key="organisationId", load_default=None,
+                         metadata={"description": "admins only; members record "
                                                "for their own organisation"})
 
 
@@ -46,7 +47,7 @@ class FarmCreateSchema(Schema):
     commune = fields.String(required=True, validate=validate.Length(min=1, max=100))
     district = fields.String(load_default=None, validate=validate.Length(max=100))
     province = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    organisation_id = fields.Integer(data_key="organisationId", load_default=None)
+    organisation_id = Id(data_key="organisationId", load_default=None)
     publish_farmer_name = fields.Boolean(data_key="publishFarmerName", load_default=False,
                                          truthy={True}, falsy={False}, metadata=_PUBLISH_NAME)
     publish_plot_location = fields.Boolean(data_key="publishPlotLocation", load_default=False,

@@ -8,6 +8,7 @@ from ...present import labels as drawing
 from ...present import qr
 from ...services.labels import MAX_LABELS, MAX_NET_TEXT
 from ...services.serials import MAX_SERIALS
+from ..fields import Count
 
 _TIME = {"description": "when the items were commissioned, with its UTC offset (default: now, "
          "+07:00)", "example": "2025-03-20T08:00:00.000+07:00"}
@@ -33,10 +34,10 @@ class SerialsSchema(Schema):
     gtin = fields.String()
     lot = fields.String()
     count = fields.Integer()
-    event_id = fields.String(data_key="eventID", metadata={
-        "description": "minting: the commissioning event recorded"})
-    event_hash = fields.String(data_key="eventHash", metadata={
-        "description": "minting: its CBV 2.0 event hash"})
+    event_id = fields.String(data_key="eventID", allow_none=True, metadata={
+        "description": "minting: the commissioning event recorded (listing: null)"})
+    event_hash = fields.String(data_key="eventHash", allow_none=True, metadata={
+        "description": "minting: its CBV 2.0 event hash (listing: null)"})
     serials = fields.List(fields.Nested(SerialSchema))
 
 
@@ -56,7 +57,7 @@ class LabelQuerySchema(Schema):
                        f"most this many serials (at most {MAX_LABELS} labels per PDF)"})
     serials = fields.Boolean(load_default=False, metadata={
         "description": "one label per minted serial (the item's Digital Link) instead"})
-    start = fields.Integer(load_default=0, validate=validate.Range(min=0), metadata={
+    start = Count(load_default=0, metadata={
         "description": "serials=true: index of the first serial printed (in minting order)"})
     ec = fields.String(load_default="M", validate=validate.OneOf(list(qr.ERROR_CORRECTION)),
                        metadata={"description": "QR error correction: L 7%, M 15%, Q 25%, H 30%"})

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, post_load, validate
 from ...domain.products import MASS_UNITS, PROCESS_STEPS
 from ...services.logistics import TRANSACTION_TYPES, Transaction
 from ...services.step_support import LotAmount
+from ..fields import Id
 
 _POSITIVE = validate.Range(min=0, min_inclusive=False)
 _TIME = {"description": "when it happened, with its UTC offset (default: now, +07:00)",
@@ -46,7 +47,7 @@ class TransactionSchema(Schema):
 
 
 class HarvestSchema(Schema):
-    plot_id = fields.Integer(data_key="plotId", required=True)
+    plot_id = Id(data_key="plotId", required=True)
     gtin = fields.String(required=True)
     lot = fields.String(required=True, validate=validate.Length(min=1, max=20))
     quantity = fields.Float(required=True, validate=_POSITIVE)
