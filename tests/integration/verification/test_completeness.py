@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 
 import orjson
+import pytest
 
 from tests.integration.epcis_docs import BERRIES, PEPPER, harvest
 from tracechain.hash import hash_document
@@ -140,3 +141,48 @@ def _lot(w, gtin, lot, **kw):
     from tracechain.services.verification import VerificationCaches, verify_lot
 
     return verify_lot(gtin, lot, w.uow, w.chain, caches=VerificationCaches(), **kw)
+
+
+# Every stored fact a verdict rests on, changed behind the service's back: (what, SQL, the
+# event whose verdict turns, the status it turns to, words its reason must hold).
+EDITS = [
+    ("an event's organisation", "UPDATE events SET organisation_id = (SELECT organisation_id "
+     "FROM events WHERE event_id = :receive) WHERE event_id = :h1", "h1", "bad-signature",
+     "was sealed for"),
+    ("a capture's sealed hashes", "UPDATE capture_jobs SET seal_leaves = :junk WHERE id = "
+     "(SELECT capture_id FROM events WHERE event_id = :h1)", "h1", "bad-signature",
+     "no longer rebuild"),
+    ("a capture's sealed root", "UPDATE capture_jobs SET seal_root = :root WHERE id = "
+     "(SELECT capture_id FROM events WHERE event_id = :h1)", "h1", "bad-signature",
+     "no longer rebuild"),
+    ("a capture's organisation", "UPDATE capture_jobs SET organisation_id = (SELECT "
+     "organisation_id FROM events WHERE event_id = :receive) WHERE id = (SELECT capture_id "
+     "FROM events WHERE event_id = :h1)", "h1", "bad-signature", ""),
+    ("a capture's time", "UPDATE capture_jobs SET created_at = '2020-01-01 00:00:00' WHERE id "
+     "= (SELECT capture_id FROM events WHERE event_id = :h1)", "h1", "bad-signature",
+     "capture's record"),
+    ("a batch's anchoring time", "UPDATE anchor_batches SET block_time = '2020-01-01 "
+     "00:00:00' WHERE id = (SELECT batch_id FROM events WHERE event_id = :h1)", "h1", "altered",
+     "anchoring time"),
+    ("a batch's stored leaves", "UPDATE anchor_batches SET leaves = :junk WHERE id = "
+     "(SELECT batch_id FROM events WHERE event_id = :h1)", "h1", "altered", "no longer rebuild"),
+    ("an event's context", "UPDATE document_contexts SET body = '[\"https://example.com/x\"]' "
+     "WHERE id = (SELECT context_id FROM events WHERE event_id = :h1)", "h1", "altered",
+     "re-hashes"),
+    ("an organisation's GLN", "UPDATE organisations SET gln = '8930000000026' WHERE id = "
+     "(SELECT organisation_id FROM events WHERE event_id = :h1)", "h1", "bad-signature", ""),
+]
+
+
+@pytest.mark.parametrize("what, statement, name, status, words", EDITS,
+                         ids=[e[0] for e in EDITS])
+def test_every_stored_fact_a_verdict_rests_on_is_checked(anchored, what, statement, name,
+                                                         status, words):
+    w = anchored
+    assert w.status(name) == "verified"
+    w.sql(statement, h1=w.ids["h1"], receive=w.ids["receive"], junk=b"\x01" * 64,
+          root="0x" + "ab" * 32)
+    verdict = w.verdict(name, fresh=True).verdict
+    assert verdict.status == status, (what, verdict.reason)
+    assert words in verdict.reason, (what, verdict.reason)
+    assert _lot(w, PEPPER, w.product, fresh=True).verdict.status != "verified", what
