@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from ..anchor import anvil, wiring
 from ..anchor.errors import ChainError
-from ..services.anchoring import AnchorSettings, anchor_pending
+from ..services.anchoring import AnchorSettings, StateDiverged, anchor_pending
 from ..store.db import checkpoint_wal
 from .common import fail_on_trace_error, keyring, unit_of_work
 
@@ -54,6 +54,16 @@ def anchor_command(watch: bool) -> None:
                            f"{report.batches_confirmed} batches"
                            + (f"; waiting for {len(report.waiting)}" if report.waiting else "")
                            + (f"; {report.skipped}" if report.skipped else ""))
+            if report.refused and not watch:
+                click.echo(f"not anchored: {len(report.refused)} events no seal or signature "
+                           "covers, or whose body does not re-hash (they read red wherever "
+                           "they are verified):", err=True)
+                for event_id, why in list(report.refused.items())[:20]:
+                    click.echo(f"  {event_id}: {why}", err=True)
+        except StateDiverged as exc:
+            click.echo(f"tracechain anchor: {exc}", err=True)
+            if not watch:
+                raise SystemExit(1) from None
         except (ChainError, ConnectionError) as exc:
             if not watch:
                 raise
