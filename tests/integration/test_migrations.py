@@ -23,3 +23,13 @@ def test_upgrade_is_idempotent(database_url):
     migrate.upgrade(database_url)
     migrate.upgrade(database_url)
     assert migrate.current(database_url) is not None
+
+
+def test_revision_0007_is_reversible(database_url):
+    from alembic import command
+
+    migrate.upgrade(database_url, "0007")
+    command.downgrade(migrate.alembic_config(database_url), "0003")
+    assert migrate.current(database_url) == "0003"
+    migrate.upgrade(database_url, "0007")
+    assert migrate.current(database_url) == "0007"
