@@ -82,7 +82,8 @@ class ScanVisitor(Base):
 
     lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    visitor: Mapped[str] = mapped_column(String(32), primary_key=True)
+    visitor: Mapped[str] = mapped_column(String(32), primary_key=True)  # address + browser
+    network: Mapped[str] = mapped_column(String(32))  # address alone: caps one network's share
 
 
 class PlausibilityNote(Base):

@@ -35,6 +35,7 @@ def upgrade() -> None:
     sa.Column('lot_id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('visitor', sa.String(length=32), nullable=False),
+    sa.Column('network', sa.String(length=32), nullable=False),
     sa.ForeignKeyConstraint(['lot_id'], ['lots.id'], name=op.f('fk_scan_visitors_lot_id_lots')),
     sa.PrimaryKeyConstraint('lot_id', 'day', 'visitor', name=op.f('pk_scan_visitors'))
     )
