@@ -32,8 +32,8 @@ from ..store.accounts import Organisation
 from ..store.catalogue import Farm, Plot, Product
 from .certifications import certifications_of, self_declared
 from .plausibility import Limits, lineage_flags
-from .recalls import recall_notices
 from .ports import ChainReader
+from .recalls import recall_notices
 from .verification import VerificationCaches, anchor_record, verify_records
 from .verification_records import Record, utc_iso
 
