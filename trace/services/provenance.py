@@ -190,8 +190,9 @@ def provenance(session, snap: Snapshot, reader: ChainReader | None,
 def _with_consumer_view(session, facts: dict, records, events, limits: Limits) -> dict:
     """What the consumer's headline rests on beyond the records' integrity: unusual records
     (plausibility flags, marked on their journey steps too) and the headline itself."""
-    flags = lineage_flags(session, [(r.id, e) for r, e in zip(records, events, strict=True)],
-                          limits)
+    told = {step["eventID"] for step in facts["journey"]}  # this product's story only
+    flags = lineage_flags(session, [(r.id, e) for r, e in zip(records, events, strict=True)
+                                    if r.event_id in told], limits)
     facts["flags"] = flags
     unusual: dict[str, str] = {}
     for f in flags:  # an event with one open flag is open, whatever its other flags say
