@@ -48,7 +48,7 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # resolver, the public audit pack) before 429: slows down guessing lot codes.
         "UNKNOWN_CODE_BUDGET": int(env.get("TRACE_UNKNOWN_CODE_BUDGET", 30)),
         # Tonnes a hectare a season above which a plot's harvests are flagged as unusual,
-        # per product kind ("coffee_cherry=32,pepper_berries=18"; defaults in
+        # per product kind ("coffee_cherry=32,pepper_berries=21"; defaults in
         # domain/plausibility.py and the README).
         "HARVEST_LIMITS": parse_limits(env.get("TRACE_HARVEST_LIMITS", ""),
                                        DEFAULT_HARVEST_LIMITS),
@@ -124,7 +124,7 @@ def describe() -> list[tuple[str, str]]:
         ("TRACE_UNKNOWN_CODE_BUDGET", "unknown-code lookups a client may make a minute on the "
                                       "public endpoints before 429 (default 30)"),
         ("TRACE_HARVEST_LIMITS", "t/ha a season above which harvests are flagged, per kind, "
-                                 "e.g. coffee_cherry=32,pepper_berries=18"),
+                                 "e.g. coffee_cherry=32,pepper_berries=21"),
         ("TRACE_SECRET_KEY", "Flask secret key (required outside development)"),
         ("TRACE_PAGE_SIZE / TRACE_PAGE_SIZE_MAX", "default and largest perPage of queries"),
         ("TRACE_HOST / TRACE_PORT / TRACE_WORKERS", "where and how `tracechain serve` listens"),

@@ -6,10 +6,10 @@ mass) stays where it is; these rules only mark what a person should look at. Two
 
 - ``harvest-yield``: a plot's harvests of one product kind in one season, per hectare, above the
   kind's limit. The limits are for an exceptional season, not an average one (README, "Unusual
-  records"): Vietnamese robusta averages 2.5-3 t of green coffee a hectare and reaches 6-7 t on
-  the best irrigated farms; fresh cherry is about 4.5 times the green coffee it gives. Pepper
-  averages 2.5-3.5 t of dried (black) pepper a hectare and reaches 5-6 t; fresh berries are about
-  three times the dried pepper.
+  records", with sources): Vietnamese robusta averages 2-3 t of green coffee a hectare and
+  reaches 6-7 t on the best irrigated farms; fresh cherry is about 4.5 times the green coffee it
+  gives. Pepper averages 2-3.5 t of dried (black) pepper a hectare, 5-6 t in a record year of
+  the best province; fresh berries are about three times the dried pepper.
 - ``transformation-yield``: what came out of a process as a share of what went in, outside the
   range the process allows (drying pepper keeps about a third of the berries' mass; hulling
   dried cherries about 55 %; roasting 80-88 %).
@@ -33,9 +33,9 @@ RULES = (HARVEST_YIELD, TRANSFORMATION_YIELD)
 
 # Tonnes a hectare in one season, of the kind as harvested, above which a harvest is unusual.
 DEFAULT_HARVEST_LIMITS: dict[str, float] = {
-    "pepper_berries": 18.0,  # 6 t dried x 3
-    "black_pepper": 6.0,
-    "white_pepper": 4.5,  # white pepper is about 3/4 of the black it is peeled from
+    "pepper_berries": 21.0,  # 7 t dried x 3
+    "black_pepper": 7.0,
+    "white_pepper": 5.5,  # white pepper is about 3/4 of the black it is peeled from
     "coffee_cherry": 32.0,  # 7 t green x 4.5
     "dried_cherry": 13.0,  # 7 t green / 0.55
     "green_coffee": 7.0,

@@ -28,19 +28,19 @@ def test_the_demo_harvests_are_plausible():
 
 
 def test_one_harvest_above_the_limit_per_hectare_is_flagged():
-    [flag] = harvest_flags([_harvest(1, 30_000)], DEFAULT_HARVEST_LIMITS)  # 20 t/ha fresh
+    [flag] = harvest_flags([_harvest(1, 33_000)], DEFAULT_HARVEST_LIMITS)  # 22 t/ha fresh
     assert (flag.rule, flag.event_pk, flag.measured, flag.high) == (
-        "harvest-yield", 1, 20.0, 18.0)
+        "harvest-yield", 1, 22.0, 21.0)
     assert flag.id == "harvest-yield-1" and "season 2025" in flag.about
 
 
 def test_many_small_harvests_of_one_plot_and_season_add_up():
     """The attacker who splits an impossible harvest into plausible pieces."""
-    pieces = [_harvest(i, 2_000, day=date(2025, 2, i)) for i in range(1, 15)]  # 28 t on 1.5 ha
+    pieces = [_harvest(i, 2_500, day=date(2025, 2, i)) for i in range(1, 15)]  # 35 t on 1.5 ha
     assert {f.event_pk for f in harvest_flags(pieces, DEFAULT_HARVEST_LIMITS)} == set(
         range(1, 15))
     # The same amounts over two seasons are fine.
-    spread = [_harvest(i, 2_000, day=date(2024 + i % 2, 3, 1)) for i in range(1, 15)]
+    spread = [_harvest(i, 2_500, day=date(2024 + i % 2, 3, 1)) for i in range(1, 15)]
     assert harvest_flags(spread, DEFAULT_HARVEST_LIMITS) == []
 
 
