@@ -30,6 +30,15 @@ def _forget_answers(site) -> None:
     site.app.extensions.pop("tracechain.resolver_cache", None)  # instead of STALE_AFTER
 
 
+@pytest.fixture(autouse=True)
+def no_active_recall(request):
+    """The scratch site is shared with other tests that recall lots and leave them recalled."""
+    if "scratch_site" in request.fixturenames:
+        site = request.getfixturevalue("scratch_site")
+        site.sql("UPDATE recalls SET lifted_at = CURRENT_TIMESTAMP WHERE lifted_at IS NULL")
+        _forget_answers(site)
+
+
 @pytest.fixture
 def plausibility_limits(scratch_site):
     before = scratch_site.app.config["HARVEST_LIMITS"]
