@@ -70,7 +70,7 @@ def scanner_of(secret: str, address: str, agent: str, day: date | None = None
 
 def record_scan(uow, lot_id: int, scanner: tuple[str, str], settings: Mapping) -> dict:
     """Count one scan of the item ``lot_id`` by ``scanner`` (``scanner_of``); what the page says
-    about its scans."""
+    about its scans. One transaction, which also drops scanners older than the window."""
     now = utcnow()
     visitor, network = scanner
     for attempt in (1, 2):
@@ -83,37 +83,41 @@ def record_scan(uow, lot_id: int, scanner: tuple[str, str], settings: Mapping) -
             if s.get(ScanVisitor, (lot_id, now.date(), visitor)) is None:
                 s.add(ScanVisitor(lot_id=lot_id, day=now.date(), visitor=visitor,
                                   network=network))
+            s.execute(delete(ScanVisitor).where(ScanVisitor.lot_id == lot_id,
+                                                ScanVisitor.day < _since(settings, now)))
             try:
+                s.flush()
+                summary = _summary(s, lot_id, settings, now)
                 u.commit()
-            except IntegrityError:  # two first scans at once: count again
+            except IntegrityError:  # two first scans at once (PostgreSQL): count again
                 if attempt == 2:
                     raise
                 continue
-            break
-    return scan_summary(uow, lot_id, settings, now)
+            return summary  # type: ignore[return-value]
+    raise AssertionError("unreachable")
 
 
-def scan_summary(uow, lot_id: int, settings: Mapping, now: datetime | None = None
-                 ) -> dict | None:
-    """What the page says about the item's scans, without counting one; None before the first.
-    Scanner rows older than the window are dropped here."""
-    now = now or utcnow()
-    window = int(settings["SCAN_WINDOW_DAYS"])
-    since = now.date() - timedelta(days=window - 1)
-    with uow.writing() as u:
-        s = u.session
-        s.execute(delete(ScanVisitor).where(ScanVisitor.lot_id == lot_id,
-                                            ScanVisitor.day < since))
-        per_network = s.execute(
-            select(func.count()).select_from(ScanVisitor)
-            .where(ScanVisitor.lot_id == lot_id)
-            .group_by(ScanVisitor.day, ScanVisitor.network)).scalars().all()
-        row = s.get(ScanCount, lot_id)
-        u.commit()
-        if row is None:
-            return None
-        scanners = sum(min(n, PER_NETWORK) for n in per_network)
-        warn_after = int(settings["SCAN_WARNING_AFTER"])
-        return {"count": row.count, "scanners": scanners, "windowDays": window,
-                "firstAt": row.first_at, "lastAt": row.last_at, "warnAfter": warn_after,
-                "warn": scanners > warn_after}
+def scan_summary(uow, lot_id: int, settings: Mapping) -> dict | None:
+    """What the page says about the item's scans, without counting one (a JSON answer, a
+    revalidation, a bot); None before the first scan."""
+    with uow:
+        return _summary(uow.session, lot_id, settings, utcnow())
+
+
+def _since(settings: Mapping, now: datetime) -> date:
+    return now.date() - timedelta(days=int(settings["SCAN_WINDOW_DAYS"]) - 1)
+
+
+def _summary(s, lot_id: int, settings: Mapping, now: datetime) -> dict | None:
+    row = s.get(ScanCount, lot_id)
+    if row is None:
+        return None
+    per_network = s.execute(
+        select(func.count()).select_from(ScanVisitor)
+        .where(ScanVisitor.lot_id == lot_id, ScanVisitor.day >= _since(settings, now))
+        .group_by(ScanVisitor.day, ScanVisitor.network)).scalars().all()
+    scanners = sum(min(n, PER_NETWORK) for n in per_network)
+    warn_after = int(settings["SCAN_WARNING_AFTER"])
+    return {"count": row.count, "scanners": scanners,
+            "windowDays": int(settings["SCAN_WINDOW_DAYS"]), "firstAt": row.first_at,
+            "lastAt": row.last_at, "warnAfter": warn_after, "warn": scanners > warn_after}

@@ -100,3 +100,18 @@ def test_one_client_rotating_its_browser_name_cannot_make_a_code_look_cloned(anc
     assert seen["count"] == 40 and seen["scanners"] == 3 and not seen["warn"]
     assert 'data-testid="scan-warning"' not in anchored.get(url, "en", **PHONE).get_data(
         as_text=True)
+
+
+def test_scanners_older_than_the_window_are_forgotten(anchored):
+    anchored.app.config["SCAN_WARNING_AFTER"] = 3
+    [serial] = mint(anchored, 1)
+    url = f"/01/08936101000217/21/{serial}"
+    anchored.get(url, "en", **PHONE)
+    [(lot_id,)] = anchored.sql("SELECT id FROM lots WHERE code = :s", s=serial)
+    for i in range(10):  # ten people, forty days ago
+        anchored.sql("INSERT INTO scan_visitors (lot_id, day, visitor, network) "
+                     "VALUES (:l, :d, :v, :n)", l=lot_id, d="2020-01-01", v=f"v{i}", n=f"n{i}")
+    assert _scans(anchored, url)["scanners"] == 1 and not _scans(anchored, url)["warn"]
+    anchored.get(url, "en", **PHONE)  # a counted scan also drops them
+    assert anchored.sql("SELECT count(*) FROM scan_visitors WHERE lot_id = :l",
+                        l=lot_id) == [(1,)]
