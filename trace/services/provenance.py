@@ -220,6 +220,10 @@ def _in_local_time(session, facts: dict, records, events: list) -> None:
             harvested = (event.get("ilmd") or {}).get(HARVEST_DATE)
             step["date"] = harvested if step["step"] == "harvesting" and isinstance(
                 harvested, str) else (step["time"] or "")[:10] or None
+        anchor = step["verification"].get("anchor")
+        if anchor and anchor.get("blockTime"):  # a copy: anchor records may be cached
+            step["verification"]["anchor"] = {**anchor,
+                                              "blockTime": in_zone(anchor["blockTime"], zone)}
     notices = recall_notices(session, [r["id"] for r in facts["recalls"]])
     for recall in facts["recalls"]:
         recall["since"] = in_zone(recall["since"], zone)

@@ -70,3 +70,13 @@ def test_farmer_names_and_plot_coordinates_only_when_published(anchored):
     [published] = [p for p in summary["origin"]["places"] if p["plot"]]
     assert published["plot"]["geometry"]["type"] == "Polygon"
     assert published["plot"]["code"] == "CL-003-A"
+
+
+def test_every_time_of_the_summary_is_in_the_lots_zone(anchored):
+    summary = anchored.client.get(PEPPER, headers={"Accept": "application/json"}).get_json()
+    assert summary["lot"]["timeZone"] == "+07:00"
+    for step in summary["journey"]:
+        assert step["time"].endswith("+07:00"), step["time"]
+        assert step["verification"]["anchor"]["blockTime"].endswith("+07:00")
+    assert summary["verdict"]["headline"] == {"tone": "ok", "claim": "records-intact",
+                                              "cautions": [], "claimsGenuine": False}
