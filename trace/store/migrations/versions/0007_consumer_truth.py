@@ -5,7 +5,9 @@ Revises: 0003
 Create Date: 2026-12-06 01:20:00
 
 """
+import re
 from typing import Sequence, Union
+from urllib.parse import quote, unquote
 
 from alembic import op
 import sqlalchemy as sa
@@ -60,6 +62,8 @@ def upgrade() -> None:
     with op.batch_alter_table('plausibility_notes', schema=None) as batch_op:
         batch_op.create_index('ix_plausibility_notes_event', ['event_pk'], unique=False)
 
+    _respell_lots()
+
     op.create_table('fake_reports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=500), nullable=False),
@@ -68,6 +72,38 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_fake_reports'))
     )
+
+
+# A lot or serial is now stored under one spelling (hash.digital_link.canonicalise): decoded,
+# then percent-encoded with only A-Z a-z 0-9 - . _ left. Lots captured before with a raw "+" or
+# "(" are respelled so that the next event naming them finds them. Kept here, not imported: a
+# migration must not change when the code does. (Downgrading keeps the new spelling, which the
+# older code looked lots up under anyway.)
+_LOT_OR_SERIAL = re.compile(r"^(https://id\.gs1\.org/01/\d{14}/(?:10|21)/)([^/?#]+)$")
+
+
+def _one_spelling(uri: str) -> str:
+    m = _LOT_OR_SERIAL.match(uri or "")
+    if m is None:
+        return uri
+    try:
+        return m.group(1) + quote(unquote(m.group(2), errors="strict"), safe="")
+    except UnicodeDecodeError:
+        return uri
+
+
+def _respell_lots() -> None:
+    conn = op.get_bind()
+    taken = {u for (u,) in conn.execute(sa.text("SELECT uri FROM lots"))}
+    for table, column in (("lots", "uri"), ("lots", "container"), ("event_objects", "uri")):
+        rows = conn.execute(sa.text(
+            f"SELECT DISTINCT {column} FROM {table} WHERE {column} LIKE 'https://id.gs1.org/01/%'"))
+        for (old,) in rows.all():
+            new = _one_spelling(old)
+            if new == old or (table, column) == ("lots", "uri") and new in taken:
+                continue  # already right, or both spellings were stored: left for a person
+            conn.execute(sa.text(f"UPDATE {table} SET {column} = :new WHERE {column} = :old"),
+                         {"new": new, "old": old})
 
 
 def downgrade() -> None:
