@@ -151,8 +151,11 @@ def _event_ids(session, pks: set[int]) -> dict[int, str]:
 def _views(session, flags: list[Flag]) -> list[dict]:
     pks = {f.event_pk for f in flags}
     notes, ids = _notes(session, pks), _event_ids(session, pks)
-    views = []
+    views, seen = [], set()
     for f in sorted(flags, key=lambda f: (f.event_pk, f.rule)):
+        if f.id in seen:  # a harvest of two lots of one plot is one record, one flag
+            continue
+        seen.add(f.id)
         said = notes.get((f.event_pk, f.rule), {})
         views.append({"id": f.id, "rule": f.rule, "eventID": ids.get(f.event_pk),
                       "organisationId": f.organisation_id, "measured": f.measured,
