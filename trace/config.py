@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .domain.plausibility import DEFAULT_HARVEST_LIMITS, parse_limits
+
 ENV_PREFIX = "TRACE_"
 
 
@@ -34,7 +36,22 @@ def load(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAX_YIELD": float(env.get("TRACE_MAX_YIELD", 1.02)),
         "PUBLIC_BASE_URL": env.get("TRACE_PUBLIC_BASE_URL", "http://localhost:5000"),
         # A serialised item's page warns of a cloned label after this many scans.
+        # ... counting distinct scanners (a keyed hash of address, browser and day) over this
+        # many days: one phone scanning its bag every minute is one scanner a day.
         "SCAN_WARNING_AFTER": int(env.get("TRACE_SCAN_WARNING_AFTER", 20)),
+        "SCAN_WINDOW_DAYS": int(env.get("TRACE_SCAN_WINDOW_DAYS", 30)),
+        # Key of that hash, mixed with the day so that yesterday's hashes cannot be linked to
+        # today's. Unset: a random one generated once under TRACE_VAR_DIR.
+        "SCAN_SECRET": env.get("TRACE_SCAN_SECRET")
+        or _local_secret(var_dir / "secrets" / "scan-secret"),
+        # Lookups of unknown codes one client may make a minute on the public endpoints (the
+        # resolver, the public audit pack) before 429: slows down guessing lot codes.
+        "UNKNOWN_CODE_BUDGET": int(env.get("TRACE_UNKNOWN_CODE_BUDGET", 30)),
+        # Tonnes a hectare a season above which a plot's harvests are flagged as unusual,
+        # per product kind ("coffee_cherry=32,pepper_berries=21"; defaults in
+        # domain/plausibility.py and the README).
+        "HARVEST_LIMITS": parse_limits(env.get("TRACE_HARVEST_LIMITS", ""),
+                                       DEFAULT_HARVEST_LIMITS),
         "SECRET_KEY": env.get("TRACE_SECRET_KEY", ""),
         # Lifetime of a token `tracechain token create` makes without --expires-in/--expires-at.
         "TOKEN_LIFETIME_DAYS": int(env.get("TRACE_TOKEN_LIFETIME_DAYS", 90)),
@@ -105,6 +122,13 @@ def describe() -> list[tuple[str, str]]:
         ("TRACE_PUBLIC_BASE_URL", "public URL of the service, used in links"),
         ("TRACE_SCAN_WARNING_AFTER", "scans of one item's code before its page warns of a "
                                      "cloned label (default 20)"),
+        ("TRACE_SCAN_WINDOW_DAYS", "days over which distinct scanners are counted (default 30)"),
+        ("TRACE_SCAN_SECRET", "key of the daily scanner hash (default: generated once into "
+                              "var/secrets/)"),
+        ("TRACE_UNKNOWN_CODE_BUDGET", "unknown-code lookups a client may make a minute on the "
+                                      "public endpoints before 429 (default 30)"),
+        ("TRACE_HARVEST_LIMITS", "t/ha a season above which harvests are flagged, per kind, "
+                                 "e.g. coffee_cherry=32,pepper_berries=21"),
         ("TRACE_SECRET_KEY", "Flask secret key (required outside development)"),
         ("TRACE_TOKEN_LIFETIME_DAYS", "lifetime of a new API token in days (default 90)"),
         ("TRACE_PAGE_SIZE / TRACE_PAGE_SIZE_MAX", "default and largest perPage of queries"),

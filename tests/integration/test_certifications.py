@@ -38,12 +38,14 @@ def test_record_list_and_read_for_the_consumer_page(app, client, actions):
                        "scheme": "VietGAP", "code": "VG-QT-2024-0153",
                        "issuer": "Trung tâm Chứng nhận Nông sản Bắc Trung Bộ",
                        "validUntil": "2027-06-30",
-                       "url": "https://certs.example.vn/VG-QT-2024-0153", "expired": False}
+                       "url": "https://certs.example.vn/VG-QT-2024-0153", "expired": False,
+                       "selfDeclared": False}
     lapsed = a.post("certifications", {"scheme": "EU organic", "code": "VN-BIO-154-0099",
                                        "validUntil": "2020-12-31"})
     assert lapsed["expired"] is True and lapsed["issuer"] is None and lapsed["url"] is None
     bare = b.post("certifications", {"scheme": "4C", "code": "4C-VN-0417"})
     assert bare["validUntil"] is None and bare["expired"] is False
+    assert bare["selfDeclared"] is True  # no issuer: nobody independent vouches for it
 
     assert [c["code"] for c in a.get("/api/v1/certifications")] == [
         "VN-BIO-154-0099", "VG-QT-2024-0153"]  # by scheme
@@ -148,3 +150,10 @@ def test_delete_own_only(app, client, actions):
     assert client.delete(f"/api/v1/certifications/{theirs['id']}",
                          headers=admin).status_code == 204
     assert _rows(app) == []
+
+
+def test_a_certificate_its_holder_issued_itself_is_self_declared(client, actions):
+    b = coop(client, actions, "HTX Cà phê Ea Tu")
+    own = b.post("certifications", {"scheme": "Organic", "code": "OWN-1",
+                                    "issuer": "  htx cà phê  EA TU "})
+    assert own["selfDeclared"] is True

@@ -46,12 +46,14 @@ def init_app(app: Flask) -> None:
     def api_docs_asset(filename: str):
         return send_from_directory(assets, filename, max_age=86400)
 
+    from .fake_reports import bp as fake_reports_bp
     from .home import bp as home_bp
     from .resolver import bp as resolver_bp
     from .resolver_spec import document as document_resolver
 
     app.register_blueprint(home_bp)
     app.register_blueprint(resolver_bp)
+    app.register_blueprint(fake_reports_bp)
     document_resolver(api.spec)
     errors.init_app(app)
     headers.init_app(app)

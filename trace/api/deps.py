@@ -49,3 +49,9 @@ def verification_caches():
 
 def chain_reader():
     return current_app.extensions.get("tracechain.chain_reader")
+
+
+def plausibility_limits():
+    from ..services.plausibility import Limits
+
+    return Limits(harvest=current_app.config["HARVEST_LIMITS"])

@@ -33,7 +33,8 @@ STATUS = {
 }
 _PHRASES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
             409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type",
-            422: "Unprocessable Entity", 502: "Bad Gateway", 503: "Service Unavailable"}
+            422: "Unprocessable Entity", 429: "Too Many Requests", 502: "Bad Gateway",
+            503: "Service Unavailable"}
 
 _PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>{{ status }}</title>

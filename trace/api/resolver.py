@@ -13,7 +13,12 @@ Speed: each request reads a snapshot of the stored facts (three small queries) a
 rendered answer cached under the snapshot's digest, so an edit to any record of the lineage —
 even one made behind the application's back — is seen by the next request. The rest (names,
 certifications, privacy choices) is at most ``STALE_AFTER`` seconds old. A serialised item's
-answer is cached the same way; only its scan count is counted and written in on every scan.
+answer is cached the same way; only its scan count is counted and written in on every scan
+(``services.scans``: distinct scanners, bots and revalidations not counted), and of its two cached
+headlines the one its scans call for is kept.
+
+Guessing: a client that looks up too many unknown codes in a minute gets 429s for a while
+(``api.enumeration``); the check costs known codes one dict lookup.
 """
 
 from __future__ import annotations
@@ -30,14 +35,17 @@ from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header
 
+from ..domain.consumer_verdict import headline
 from ..domain.digital_link import GtinKey, Key, link_for, lot_key, parse_path
 from ..domain.errors import InvalidIdentifier, NotFound
 from ..domain.gtin import ItemKey
-from ..present.consumer_page import Pages
+from ..domain.local_time import in_zone, zone_of
+from ..present.consumer_page import VERDICT_SLOTS, Pages
 from ..present.i18n import languages, negotiate
 from ..services import scans
 from ..services.provenance import fingerprint, product_facts, provenance, snapshot
-from .deps import chain_reader, uow, verification_caches
+from .deps import chain_reader, plausibility_limits, uow, verification_caches
+from .enumeration import budget, client_address
 from .errors import error_response
 
 bp = Blueprint("resolver", __name__)
@@ -54,6 +62,7 @@ TRACEABILITY = ("gs1:traceability", GS1 + "traceability")
 CERTIFICATION = ("gs1:certificationInfo", GS1 + "certificationInfo")
 _PAGES = Pages()
 SCAN_SLOT = "<!--tracechain:scans-->"  # where an item's page gets its scan count
+_SLOTS = tuple(str(m).encode() for m in VERDICT_SLOTS)
 
 
 class AnswerCache:
@@ -100,6 +109,9 @@ def resolve(rest: str):
     headers, args = request.headers, request.args
     variant, lang = _negotiate(headers.get("Accept", ""), headers.get("Accept-Language", ""),
                                args.get("lang"), args.get("linkType"))
+    wait = budget().retry_after(client_address())
+    if wait is not None:
+        return _too_many(wait, variant, lang)
     try:
         key = parse_path(_raw_path())
     except InvalidIdentifier as exc:
@@ -114,6 +126,7 @@ def resolve(rest: str):
             return _product(key, link, variant, lang)
         return _lot_or_item(key, link, variant, lang)
     except NotFound as exc:
+        budget().charge(client_address())
         return _problem(404, str(exc), variant, lang)
 
 
@@ -169,42 +182,83 @@ def _lot_or_item(key: Key, link: str, variant: str, lang: str) -> Response:
     cache_key = (link, variant, lang if variant == "html" else "")
     mark = fingerprint(uow(), key)
     cached = _cache().get(cache_key, mark.digest)
-    if cached is None:
-        body = _render(key, link, variant, lang)
+    zone = _cache().get((link, "zone", ""), mark.digest) if item else None
+    if cached is None or (item and zone is None):
+        body, zone_text = _render(key, link, variant, lang)
         tag = _cache().put(cache_key, mark.digest, body)
+        if item:
+            _cache().put((link, "zone", ""), mark.digest, zone_text.encode())
+            zone = (zone_text.encode(), "")
     else:
         body, tag = cached
     if not item or variant not in ("html", "json"):
         return _answer(body, _media(variant), link, lang, tag)
-    # A serialised item: the same cached answer, plus its scan count, fresh on every scan.
-    seen = None
-    if request.method == "GET":
-        seen = scans.record_scan(uow(), mark.lot_id, current_app.config["SCAN_WARNING_AFTER"])
+    # A serialised item: the same cached answer, plus its scans, fresh on every request.
+    seen = _scans(mark.lot_id, variant)
+    local = zone_of(zone[0].decode())
+    if seen is not None and local is not None:
+        seen = {**seen, "firstAt": in_zone(seen["firstAt"], local),
+                "lastAt": in_zone(seen["lastAt"], local)}
+    warn = bool(seen and seen["warn"])
     if variant == "html":
-        body = body.replace(SCAN_SLOT.encode(), _PAGES.render(
+        body = _keep_headline(body, warn).replace(SCAN_SLOT.encode(), _PAGES.render(
             "consumer/_scans.html", lang, scans=seen).encode())
     else:
         body = body[:-1] + b',"scans":' + orjson.dumps(seen) + b"}"
+        if warn:
+            body = _json_with_clone_warning(body)
     return _answer(body, _media(variant), link, lang, etag_of(body))
 
 
-def _render(key: Key, link: str, variant: str, lang: str) -> bytes:
-    """The answer from the stored facts; an item's scan count is left out (see above)."""
+def _scans(lot_id: int, variant: str) -> dict | None:
+    """Count this request if it is a person looking at the page; what the page says."""
+    settings = current_app.config
+    if scans.is_scan(request.method, variant, request.headers):
+        scanner = scans.scanner_of(settings["SCAN_SECRET"], client_address(),
+                                   request.headers.get("User-Agent", ""))
+        return scans.record_scan(uow(), lot_id, scanner, settings)
+    return scans.scan_summary(uow(), lot_id, settings)
+
+
+def _keep_headline(body: bytes, clone_warning: bool) -> bytes:
+    """The item page's headline without or with the cloned-code caution (both are cached)."""
+    start, clone, end = (body.find(slot) for slot in _SLOTS)
+    if min(start, clone, end) < 0:
+        return body
+    kept = body[clone + len(_SLOTS[1]):end] if clone_warning else body[start + len(_SLOTS[0]):
+                                                                        clone]
+    return body[:start] + kept + body[end + len(_SLOTS[2]):]
+
+
+def _json_with_clone_warning(body: bytes) -> bytes:
+    facts = orjson.loads(body)
+    verdict = facts["verdict"]
+    verdict["headline"] = headline(
+        verdict["status"], recalled=bool(facts["recalls"]), clone_warning=True,
+        open_flags=sum(f["status"] == "open" for f in facts.get("flags", ())))
+    return orjson.dumps(facts)
+
+
+def _render(key: Key, link: str, variant: str, lang: str) -> tuple[bytes, str]:
+    """The answer from the stored facts, and the lot's time zone; an item's scan count is left
+    out (see above)."""
     with uow() as u:
         facts = provenance(u.session, snapshot(u.session, key), chain_reader(),
-                           verification_caches())
+                           verification_caches(), plausibility_limits())
     links = _links(key, link)
+    zone = facts["lot"]["timeZone"]
     if isinstance(key, ItemKey) and facts["lot"]["lot"]:  # an item's records are its lot's
         links["auditPack"] = _links(lot_key(key.gtin, facts["lot"]["lot"]), link)["auditPack"]
     if variant == "html":
         return _PAGES.render("consumer/page.html", lang, f=facts, links=links,
-                             item=isinstance(key, ItemKey), scan_slot=Markup(SCAN_SLOT)).encode()
+                             item=isinstance(key, ItemKey),
+                             scan_slot=Markup(SCAN_SLOT)).encode(), zone
     if variant == "certifications":
-        return orjson.dumps({"link": link, "certifications": facts["certifications"]})
+        return orjson.dumps({"link": link, "certifications": facts["certifications"]}), zone
     body = {"link": link, **facts, "links": links}
     if not isinstance(key, ItemKey):
         body["scans"] = None
-    return orjson.dumps(body)
+    return orjson.dumps(body), zone
 
 
 def _media(variant: str) -> str:
@@ -234,10 +288,17 @@ def _problem(status: int, message: str, variant: str, lang: str) -> Response:
         return response
     links = {"switch": _switches(), "linkset": None}
     body = _PAGES.render("consumer/error.html", lang, status=status, message=message,
-                         links=links)
+                         links=links, scanned=request.path)
     response = Response(body, status=status, content_type="text/html; charset=utf-8",
                         headers=CORS)
     response.headers["Content-Language"] = lang
+    return response
+
+
+def _too_many(wait: int, variant: str, lang: str) -> Response:
+    response = _problem(429, "too many unknown codes looked up from your address; try again in "
+                        f"{wait} s", variant, lang)
+    response.headers["Retry-After"] = str(wait)
     return response
 
 

@@ -26,13 +26,17 @@ def document(spec) -> None:
                             LINKSET: {"schema": {"type": "object"}}}},
         "304": {"description": "Not modified (If-None-Match matched the ETag)"},
         "400": {"description": "Not a valid Digital Link: a friendly page, or the API error"},
-        "404": {"description": "No such product, lot or item: a friendly page, or the API error"}}
+        "404": {"description": "No such product, lot or item: a friendly page (with a form to "
+                               "report a suspected fake), or the API error"},
+        "429": {"description": "Too many unknown codes looked up from this address in the last "
+                               "minute; see Retry-After"}}
     gtin = {"name": "gtin", "in": "path", "required": True, "schema": {"type": "string"},
             "description": "GTIN-8/12/13/14 (padded to 14; the check digit is verified)"}
     for path, summary, extra in (
             ("/01/<gtin>/10/<lot>", "A lot's consumer page, summary or linkset",
              {"name": "lot", "description": "AI (10), percent-encoded"}),
-            ("/01/<gtin>/21/<serial>", "One serialised item's (counts the scan)",
+            ("/01/<gtin>/21/<serial>", "One serialised item's (a person's page view counts as a "
+                                       "scan)",
              {"name": "serial", "description": "AI (21), percent-encoded"}),
             ("/01/<gtin>", "The trade item on its own", None)):
         params = [gtin] + ([{**extra, "in": "path", "required": True,
@@ -49,3 +53,18 @@ def document(spec) -> None:
                         "responses": {"204": {"description": "Allowed methods and headers"},
                                       "404": {"description": "Not a resolver path (say, a "
                                                              "control character in it)"}}}})
+    [report_rule] = Map([Rule("/report-fake", defaults={})]).iter_rules()
+    spec.path(rule=report_rule, operations={"post": {
+        "tags": ["resolver"], "summary": "Report a suspected fake (the 404 page's form)",
+        "security": [], "description": "Form fields or JSON: `code` (the code scanned), "
+        "optional `where` (where it was bought) and `note`. Nothing about the reporter is kept.",
+        "requestBody": {"content": {c: {"schema": {"type": "object", "required": ["code"],
+                                                   "properties": {
+                                                       "code": {"type": "string"},
+                                                       "where": {"type": "string"},
+                                                       "note": {"type": "string"}}}}
+                                    for c in ("application/x-www-form-urlencoded",
+                                              "application/json")}},
+        "responses": {"201": {"description": "Stored: a thank-you page, or `{id}` as JSON"},
+                      "400": {"description": "No code, or a field too long"},
+                      "429": {"description": "Too many reports from this address"}}}})

@@ -121,7 +121,7 @@ def _uncached_problem(uri: object) -> str | None:
     return epc_urn_problem(uri) if uri.startswith("urn:") else digital_link_problem(uri)
 
 
-def _identifiers(event: dict) -> Iterator[tuple[str, object]]:
+def identifiers(event: dict) -> Iterator[tuple[str, object]]:
     """(JSONPath suffix, value) of every identifier field of an event."""
     for name in _EPC_LISTS:
         values = event.get(name)
@@ -149,7 +149,7 @@ def _identifiers(event: dict) -> Iterator[tuple[str, object]]:
 
 def check_keys(ref: EventRef) -> list[Problem]:
     problems = []
-    for suffix, value in _identifiers(ref.event):
+    for suffix, value in identifiers(ref.event):
         wrong = identifier_problem(value)
         if wrong:
             problems.append(ref.problem(suffix, wrong))

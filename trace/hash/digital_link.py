@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from urllib.parse import quote, unquote
 
 from ..domain.gtin import check_digit
 from .digital_link_web import constrained_canonical
@@ -112,12 +113,43 @@ _compiled: dict[str, re.Pattern] = {}  # filled on first use: importing stays ch
 
 
 def canonicalise(uri: str) -> str:
-    """The canonical Digital Link of a GS1 key URI; any other value unchanged.
+    """The canonical Digital Link of a GS1 key URI, the way we store and look up lots and items;
+    any other value unchanged.
+
+    On top of the reference's canonical form (which the event hash uses, through
+    ``normalised_or_none``, and which leaves a lot's ``+`` or ``(`` as they came while refusing a
+    ``%2B``), a lot or serial is spelled one way: percent-decoded, then encoded with only
+    ``A-Z a-z 0-9 - . _`` left as they are, as ``LotKey.uri`` does. So ``.../10/A+B``,
+    ``.../10/A%2BB`` and ``.../10/A%2bB`` are one lot, whichever API captured it and however
+    the QR code was scanned.
 
     >>> canonicalise("urn:epc:id:sgtin:0614141.107346.2017")
     'https://id.gs1.org/01/10614141073464/21/2017'
+    >>> canonicalise("https://id.gs1.org/01/09506000134352/10/A+B")
+    'https://id.gs1.org/01/09506000134352/10/A%2BB'
     """
-    return normalised_or_none(uri) or uri
+    if not isinstance(uri, str):
+        return uri
+    return _canonical(uri)
+
+
+@lru_cache(maxsize=1 << 16)  # the same lots come back thousands of times in one bulk capture
+def _canonical(uri: str) -> str:
+    return _one_spelling(normalised_or_none(uri) or uri)
+
+
+_LOT_OR_SERIAL = re.compile(r"^(https://id\.gs1\.org/01/\d{14}/(?:10|21)/)([^/?#]+)$")
+
+
+def _one_spelling(uri: str) -> str:
+    m = _LOT_OR_SERIAL.match(uri)
+    if m is None:
+        return uri
+    try:
+        value = unquote(m.group(2), errors="strict")
+    except UnicodeDecodeError:
+        return uri  # not a value we could ever resolve: leave it as it came
+    return m.group(1) + quote(value, safe="")
 
 
 def normalised_or_none(uri: str) -> str | None:

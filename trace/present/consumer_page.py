@@ -15,6 +15,8 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from ..domain.consumer_verdict import headline
+from ..domain.local_time import zone_of
 from .i18n import STEP_WORDS, languages, locale, translations
 from .journey_groups import grouped
 from .plot_map import plot_map
@@ -24,6 +26,10 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 # pack (a blend of a thousand harvests would otherwise make a page of a megabyte).
 DETAILS_LIMIT = 30
 UNITS = {"KGM": "kg", "TNE": "t", "GRM": "g", "H87": "", "LTR": "l"}
+# An item's page holds its headline twice, without and with the cloned-code caution, between
+# these markers; the resolver keeps the one its scan count calls for.
+VERDICT_SLOTS = (Markup("<!--tracechain:verdict-->"), Markup("<!--tracechain:verdict-clone-->"),
+                 Markup("<!--/tracechain:verdict-->"))
 
 
 class Pages:
@@ -38,10 +44,11 @@ class Pages:
         env.install_gettext_translations(translations(lang), newstyle=True)
         loc = locale(lang)
         env.filters.update(
-            day=lambda v: _day(v, loc), moment=lambda v: _moment(v, loc),
+            day=lambda v: _day(v, loc), moment=lambda v, zone=None: _moment(v, loc, zone),
             number=lambda v: format_decimal(v, locale=loc), unit=lambda u: UNITS.get(u, u or ""))
         env.globals.update(lang=lang, step_words=STEP_WORDS, language_names=LANGUAGE_NAMES,
                            journey_groups=grouped, details_limit=DETAILS_LIMIT,
+                           consumer_headline=headline, verdict_slots=VERDICT_SLOTS,
                            languages=languages(), plot_map=lambda plots, label: Markup(
                                plot_map(plots, label=label)))
         return env
@@ -71,8 +78,11 @@ def _day(value, loc) -> str:
                        format="medium", locale=loc)
 
 
-def _moment(value, loc) -> str:
+def _moment(value, loc, zone: str | None = None) -> str:
+    """A moment in its own offset, or in ``zone`` (``+07:00``: the lot's, for moments such as a
+    block's time that have no zone of their own)."""
     parsed = _parse(value)
     if not isinstance(parsed, datetime):
         return _day(value, loc)
-    return format_datetime(parsed, format="medium", tzinfo=parsed.tzinfo, locale=loc)
+    tz = zone_of(zone) or parsed.tzinfo
+    return format_datetime(parsed, format="medium", tzinfo=tz, locale=loc)

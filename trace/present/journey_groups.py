@@ -28,11 +28,22 @@ class Group:
 
     @property
     def last_time(self) -> str | None:
-        return self.items[-1]["time"]
+        """When the last step happened (a harvest: its harvest date)."""
+        return self.items[-1].get("date") or self.items[-1]["time"]
 
     @property
     def bad(self) -> bool:
         return any(i["verification"]["status"] in BAD for i in self.items)
+
+    @property
+    def unusual(self) -> int:
+        """How many of its records the plausibility rules flag (``open`` or ``reviewed``)."""
+        return sum(1 for i in self.items if i.get("unusual"))
+
+    @property
+    def unusual_open(self) -> bool:
+        """Whether any of them is still not reviewed by an inspector."""
+        return any(i.get("unusual") == "open" for i in self.items)
 
     @property
     def places(self) -> list[str]:

@@ -47,6 +47,19 @@ class CertificationView:
     url: str | None
     expired: bool
 
+    @property
+    def self_declared(self) -> bool:
+        return self_declared(self.issuer, self.organisation_name)
+
+
+def self_declared(issuer: str | None, holder: str | None) -> bool:
+    """A certificate no independent body vouches for: no issuer named, or the holder named as
+    its own issuer (the consumer page says "self-declared")."""
+    def plain(name: str | None) -> str:
+        return " ".join((name or "").casefold().split())
+
+    return not plain(issuer) or plain(issuer) == plain(holder)
+
 
 def today() -> date:
     """The day certificates are checked against (UTC: a few hours' slack either way)."""

@@ -20,19 +20,23 @@ from dataclasses import dataclass
 
 from sqlalchemy import DateTime, bindparam, select, text
 
+from ..domain.consumer_verdict import headline
 from ..domain.digital_link import GtinKey, Key
 from ..domain.errors import NotFound
 from ..domain.gtin import ItemKey, parse_item, parse_lot
 from ..domain.journey import HARVEST_DATE, PLOT, destination, outputs, place_gln, step_of
+from ..domain.local_time import event_local_time, in_zone, offset_text, origin_zone
 from ..domain.verification import PENDING, STATUSES, VERIFIED
 from ..domain.vocabulary import PLOT_URN
 from ..store.accounts import Organisation
 from ..store.catalogue import Farm, Plot, Product
 from ..store.events import Event
 from ..store.lots import Lot
-from .certifications import certifications_of
+from .certifications import certifications_of, self_declared
 from .lineage_records import Lineage, walk
+from .plausibility import Limits, lineage_flags
 from .ports import ChainReader
+from .recalls import recall_notices
 from .verification import VerificationCaches, anchor_record, verify_lineage
 from .verification_records import Record, utc_iso
 
@@ -160,7 +164,7 @@ def product_facts(session, key: GtinKey) -> dict:
 
 
 def provenance(session, snap: Snapshot, reader: ChainReader | None,
-               caches: VerificationCaches) -> dict:
+               caches: VerificationCaches, limits: Limits | None = None) -> dict:
     """The consumer's facts about ``snap.key`` (see the module docstring)."""
     records = list(snap.records)
     lots = {r.id: r for r in snap.lots}
@@ -184,7 +188,7 @@ def provenance(session, snap: Snapshot, reader: ChainReader | None,
                              sealed))
     harvested = [(r, e) for r, e in zip(records, events, strict=True) if _is_harvest(e)]
     growers = {r.organisation_id for r, _ in harvested if r.organisation_id is not None}
-    return {
+    facts = {
         "product": _product(session, root.gtin),
         "lot": _lot(root, lots),
         "origin": _origin([e for _, e in harvested], growers, plots, orgs),
@@ -195,9 +199,53 @@ def provenance(session, snap: Snapshot, reader: ChainReader | None,
         "verdict": _verdict(verdict, checks),
         "recalls": [{"lot": {"gtin": r.gtin, "lot": r.code, "uri": r.uri}, "reason": r.reason,
                      "since": utc_iso(r.recalled_at), "by": r.recalled_by,
-                     "thisLot": r.id == snap.lot_id}
+                     "thisLot": r.id == snap.lot_id, "id": r.recall_id}
                     for r in snap.lots if r.recall_id is not None],
     }
+    return _with_consumer_view(session, facts, records, events, limits or Limits())
+
+
+def _with_consumer_view(session, facts: dict, records, events, limits: Limits) -> dict:
+    """What the consumer's headline rests on beyond the records' integrity: unusual records
+    (plausibility flags, marked on their journey steps too) and the headline itself."""
+    told = {step["eventID"] for step in facts["journey"]}  # this product's story only
+    flags = lineage_flags(session, [(r.id, e) for r, e in zip(records, events, strict=True)
+                                    if r.event_id in told], limits)
+    facts["flags"] = flags
+    unusual: dict[str, str] = {}
+    for f in flags:  # an event with one open flag is open, whatever its other flags say
+        if unusual.get(f["eventID"]) != "open":
+            unusual[f["eventID"]] = f["status"]
+    for step in facts["journey"]:
+        step["unusual"] = unusual.get(step["eventID"])  # open | reviewed | None
+    _in_local_time(session, facts, records, events)
+    facts["verdict"]["headline"] = headline(
+        facts["verdict"]["status"], recalled=bool(facts["recalls"]), clone_warning=False,
+        open_flags=sum(f["status"] == "open" for f in flags))
+    return facts
+
+
+def _in_local_time(session, facts: dict, records, events: list) -> None:
+    """Every time in the lot's zones (domain.local_time): each step in its event's own offset
+    (a harvest on its harvest date), recalls in the origin zone; recalls get their notice."""
+    zone = origin_zone(events)
+    facts["lot"]["timeZone"] = offset_text(zone)
+    by_id = {r.event_id: e for r, e in zip(records, events, strict=True) if isinstance(e, dict)}
+    for step in facts["journey"]:
+        event = by_id.get(step["eventID"])
+        if event is not None:
+            step["time"] = event_local_time(event) or step["time"]
+            harvested = (event.get("ilmd") or {}).get(HARVEST_DATE)
+            step["date"] = harvested if step["step"] == "harvesting" and isinstance(
+                harvested, str) else (step["time"] or "")[:10] or None
+        anchor = step["verification"].get("anchor")
+        if anchor and anchor.get("blockTime"):  # a copy: anchor records may be cached
+            step["verification"]["anchor"] = {**anchor,
+                                              "blockTime": in_zone(anchor["blockTime"], zone)}
+    notices = recall_notices(session, [r["id"] for r in facts["recalls"]])
+    for recall in facts["recalls"]:
+        recall["since"] = in_zone(recall["since"], zone)
+        recall.update(notices.get(recall.pop("id"), {}))
 
 
 # --- the parts ---------------------------------------------------------------------------------
@@ -295,7 +343,8 @@ def _certifications(session, org_ids: set[int | None]) -> list[dict]:
     held = certifications_of(session, {i for i in org_ids if i is not None})
     return [{"scheme": c.scheme, "code": c.code, "issuer": c.issuer,
              "holder": c.organisation_name, "url": c.url,
-             "validUntil": c.valid_until.isoformat() if c.valid_until else None}
+             "validUntil": c.valid_until.isoformat() if c.valid_until else None,
+             "selfDeclared": self_declared(c.issuer, c.organisation_name)}
             for org_id in sorted(held) for c in held[org_id]]
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from ..domain.actor import AUTHORITIES, Actor
 from ..domain.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed
 from ..domain.gtin import LotKey
+from ..domain.recall_notice import DEFAULT_CLASS, notice_problems
 from ..hash.digital_link import canonicalise
 from ..store.accounts import Organisation, User
 from ..store.base import utcnow
@@ -47,6 +48,7 @@ class RecallView:
     recorded_by: int | None = None
     lifted_at: datetime | None = None
     lifted_by: int | None = None
+    notice: dict | None = None  # class, who ordered it, reasons, actions, contact
 
     @property
     def active(self) -> bool:
@@ -84,7 +86,26 @@ def _view(row) -> RecallView:
     r = row.Recall
     return RecallView(r.id, r.lot_id, row.uri, row.gtin, row.code, r.reason, r.organisation_id,
                       row.name, _utc(r.created_at), r.recorded_by, _utc(r.lifted_at),
-                      r.lifted_by)
+                      r.lifted_by, _notice(r, row.name))
+
+
+def _notice(r: Recall, organisation_name: str | None) -> dict:
+    """What the consumer page shows of a recall beside its reason (domain.recall_notice)."""
+    return {"recallClass": r.recall_class or DEFAULT_CLASS,
+            "orderedBy": r.ordered_by or organisation_name,
+            "byAuthority": bool(r.by_authority),
+            "reasons": {"vi": r.reason_vi, "en": r.reason_en},
+            "actions": {"vi": r.action_vi, "en": r.action_en}, "contact": r.contact}
+
+
+def recall_notices(session, recall_ids: Iterable[int]) -> dict[int, dict]:
+    """The notice of each of these recalls, by id."""
+    ids = sorted(set(recall_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(Recall, Organisation.name).outerjoin(
+        Organisation, Organisation.id == Recall.organisation_id).where(Recall.id.in_(ids)))
+    return {r.id: _notice(r, name) for r, name in rows}
 
 
 def _newest_first(views: Iterable[RecallView]) -> list[RecallView]:
@@ -155,14 +176,32 @@ def _reload(session, recall_id: int) -> RecallView:
     return _view(session.execute(_select().where(Recall.id == recall_id)).one())
 
 
-def recall_lot(gtin: str, lot: str, reason: str, actor: Actor, uow) -> RecallView:
-    """Recall a lot (and so everything made from it).
+def _notice_columns(notice: dict, actor: Actor) -> dict:
+    problems = notice_problems(notice)
+    if problems:
+        raise ValidationFailed(f"{problems[0].path}: {problems[0].message}", problems)
 
-    :raises ValidationFailed: a bad GTIN or reason; NotFound: no such lot;
+    def text(name: str) -> str | None:
+        return (notice.get(name) or "").strip() or None
+
+    return {"recall_class": notice.get("recallClass") or DEFAULT_CLASS,
+            "ordered_by": text("orderedBy"), "by_authority": actor.reads_everything,
+            "reason_vi": text("reasonVi"), "reason_en": text("reasonEn"),
+            "action_vi": text("actionVi"), "action_en": text("actionEn"),
+            "contact": text("contact")}
+
+
+def recall_lot(gtin: str, lot: str, reason: str, actor: Actor, uow,
+               notice: dict | None = None) -> RecallView:
+    """Recall a lot (and so everything made from it). ``notice``: what the consumer page says
+    (recallClass, orderedBy, reasonVi/En, actionVi/En, contact; domain.recall_notice).
+
+    :raises ValidationFailed: a bad GTIN, reason or notice; NotFound: no such lot;
     :raises Forbidden: not the holder, the maker, an inspector or an admin;
     :raises Conflict: the lot already has an active recall.
     """
     text = _reason(reason)
+    columns = _notice_columns(notice or {}, actor)
     with uow.writing() as w:
         s = w.session
         found = _find_lot(s, gtin, lot, lock=True)
@@ -171,7 +210,7 @@ def recall_lot(gtin: str, lot: str, reason: str, actor: Actor, uow) -> RecallVie
                                             Recall.lifted_at.is_(None))) is not None:
             raise Conflict(f"lot {found.code} is already recalled; lift that recall first")
         recall = Recall(lot_id=found.id, reason=text, organisation_id=actor.organisation_id,
-                        recorded_by=actor.user_id, created_at=utcnow())
+                        recorded_by=actor.user_id, created_at=utcnow(), **columns)
         s.add(recall)
         s.flush()
         view = _reload(s, recall.id)

@@ -15,7 +15,15 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from ..domain.actor import Actor
-from ..domain.errors import Conflict, Forbidden, Problem, TraceError, ValidationFailed
+from ..domain.digital_link import ai_value
+from ..domain.errors import (
+    Conflict,
+    Forbidden,
+    InvalidIdentifier,
+    Problem,
+    TraceError,
+    ValidationFailed,
+)
 from ..domain.gtin import LotKey
 from ..domain.products import KINDS, MASS_UNITS, unit_problem
 from ..domain.step_events import CONTEXT, Amount, document
@@ -31,7 +39,16 @@ from .query import get_event
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 # Lot codes are GS1 AI (10): up to 20 characters. We keep to the characters every Digital Link
 # encoder leaves alone, so the lot's URI is the same whoever builds it.
-_LOT_CODE = re.compile(r"^[A-Za-z0-9._-]{1,20}$")
+
+
+def _lot_code_problem(lot: str | None) -> str | None:
+    """What keeps ``lot`` from being a GS1 AI (10) value (1-20 characters of set 82), or None:
+    any lot a QR code can carry may be named, whichever API recorded it."""
+    try:
+        ai_value(lot or "", "10")
+    except InvalidIdentifier as exc:
+        return f"a lot code is 1 to 20 characters of GS1's set 82: {exc}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -109,9 +126,9 @@ def name_lots(session, amounts: list[LotAmount], path: str, *, need_quantity: bo
     for i, a in enumerate(amounts):
         where = path if single else f"{path}[{i}]"
         gtin = gtin_or_problem(a.gtin, f"{where}.gtin")
-        if not _LOT_CODE.match(a.lot or ""):
-            problems.append(Problem(f"{where}.lot", "a lot code is 1 to 20 letters, digits, "
-                                    "'-', '.' or '_'"))
+        lot_problem = _lot_code_problem(a.lot)
+        if lot_problem:
+            problems.append(Problem(f"{where}.lot", lot_problem))
             continue
         if need_quantity and a.quantity is None:
             problems.append(Problem(f"{where}.quantity", "give the quantity"))

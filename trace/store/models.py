@@ -6,10 +6,18 @@ from .base import Base
 from .catalogue import Farm, Plot, Product
 from .events import CaptureJob, DocumentContext, Event, EventObject
 from .lots import Lot, LotLink
-from .public import Certification, Recall, ScanCount
+from .public import (
+    Certification,
+    FakeReport,
+    PlausibilityNote,
+    Recall,
+    ScanCount,
+    ScanVisitor,
+)
 
 __all__ = [
     "AnchorBatch", "AnchorLease", "ApiToken", "Base", "CaptureJob", "Certification",
-    "DocumentContext", "Event", "EventObject", "Farm", "Lot", "LotHead", "LotLink",
-    "Organisation", "Plot", "Product", "Recall", "ScanCount", "User",
+    "DocumentContext", "Event", "EventObject", "FakeReport", "Farm", "Lot", "LotHead",
+    "LotLink", "Organisation", "PlausibilityNote", "Plot", "Product", "Recall", "ScanCount",
+    "ScanVisitor", "User",
 ]

@@ -104,3 +104,13 @@ def test_a_deleted_step_or_a_row_written_behind_the_capture_turns_the_page_red(a
     summary = anchored.client.get(PEPPER, headers={"Accept": "application/json"}).get_json()
     assert summary["verdict"]["status"] == "warning"
     assert summary["verdict"]["detail"] == "incomplete"
+
+
+def test_every_time_of_the_summary_is_in_the_lots_zone(anchored):
+    summary = anchored.client.get(PEPPER, headers={"Accept": "application/json"}).get_json()
+    assert summary["lot"]["timeZone"] == "+07:00"
+    for step in summary["journey"]:
+        assert step["time"].endswith("+07:00"), step["time"]
+        assert step["verification"]["anchor"]["blockTime"].endswith("+07:00")
+    assert summary["verdict"]["headline"] == {"tone": "ok", "claim": "records-intact",
+                                              "cautions": [], "claimsGenuine": False}

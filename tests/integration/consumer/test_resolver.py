@@ -32,7 +32,7 @@ def test_pepper_page_in_vietnamese_is_verified_with_its_journey(anchored):
     assert verdict(html) == "verified"
     for words in ("Thu hoạch", "Phơi khô", "Phân loại", "Vận chuyển", "Nhận hàng",
                   "Tiêu đen Quảng Trị FAQ 550", "HTX Hồ tiêu Cam Lộ", "Quảng Trị",
-                  "Đã xác thực trên blockchain"):
+                  "Hồ sơ nguyên vẹn và đã được neo trên blockchain"):
         assert words in html, words
     assert 'href="http://localhost:5000/api/v1/public/lots/08936101000217/QT25-G550-01/' \
            'audit-pack"' in html
@@ -46,7 +46,8 @@ def test_coffee_page_in_english_shows_the_export_to_hamburg(anchored):
     html = r.get_data(as_text=True)
     assert '<html lang="en">' in html and steps(html) == COFFEE_STEPS
     for words in ("Harvested", "Dried", "Hulled", "Roasted", "Packed", "Exported",
-                  "Kaffeehandel Hamburg GmbH", "Verified on the blockchain", "Đắk Lắk"):
+                  "Kaffeehandel Hamburg GmbH", "Records intact and anchored on the blockchain",
+                  "Đắk Lắk"):
         assert words in html, words
 
 

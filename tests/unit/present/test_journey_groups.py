@@ -39,3 +39,15 @@ def test_runs_break_at_another_organisation_and_flag_a_bad_record():
     assert (first.count, second.count) == (5, 5)
     assert first.bad and not second.bad
     assert second.quantity is None  # not every harvest says how much: no total
+
+
+def test_a_group_tells_its_unusual_records_and_ends_on_the_last_harvest_date():
+    harvests = [step("harvesting", day=d) for d in range(1, 6)]
+    harvests[1]["unusual"] = "reviewed"
+    harvests[-1]["date"] = "2025-03-04"  # recorded on the 5th, harvested on the 4th
+    [group] = grouped(harvests)
+    assert group.unusual == 1 and not group.unusual_open
+    assert group.last_time == "2025-03-04"
+    harvests[2]["unusual"] = "open"
+    [group] = grouped(harvests)
+    assert group.unusual == 2 and group.unusual_open

@@ -6,6 +6,7 @@ from __future__ import annotations
 def blueprints() -> list:
     from .catalogue import farms_blp, products_blp
     from .certifications import blp as certifications_blp
+    from .flags import blp as flags_blp
     from .labels import blp as labels_blp
     from .lots import blp as lots_blp
     from .recalls import blp as recalls_blp
@@ -14,4 +15,4 @@ def blueprints() -> list:
     from .stock import blp as stock_blp
 
     return [products_blp, farms_blp, steps_blp, lots_blp, stock_blp, recalls_blp,
-            certifications_blp, serials_blp, labels_blp]
+            certifications_blp, serials_blp, labels_blp, flags_blp]

@@ -41,3 +41,6 @@ class CertificationSchema(Schema):
     url = fields.String(allow_none=True)
     expired = fields.Boolean(metadata={"description": "past validUntil: not on the consumer "
                                        "page"})
+    self_declared = fields.Boolean(data_key="selfDeclared", metadata={
+        "description": "no issuer, or the holder itself: the consumer page says "
+                       "'self-declared'"})

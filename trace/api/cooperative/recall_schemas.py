@@ -4,13 +4,51 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ...domain.recall_notice import CLASSES, CONTACT_MAX, ORDERED_BY_MAX, TEXT_MAX
 from ...services.recalls import REASON_MAX, REASON_MIN
+
+_TEXT = {"validate": validate.Length(max=TEXT_MAX), "load_default": None, "allow_none": True}
 
 
 class RecallCreateSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=REASON_MIN,
                                                                    max=REASON_MAX),
                            metadata={"example": "Salmonella found in the retained sample"})
+    recallClass = fields.String(load_default=None, allow_none=True,
+                                validate=validate.OneOf(CLASSES), metadata={
+        "description": "I: may cause serious illness (the default); II: temporary or minor "
+                       "illness; III: unlikely to cause illness"})
+    orderedBy = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(max=ORDERED_BY_MAX), metadata={
+        "description": "who ordered it, as the consumer should read it (default: your "
+                       "organisation's name)"})
+    reasonVi = fields.String(**_TEXT, metadata={"description": "the reason in Vietnamese "
+                                                               "(with reasonEn)"})
+    reasonEn = fields.String(**_TEXT, metadata={"description": "the reason in English "
+                                                               "(with reasonVi)"})
+    actionVi = fields.String(**_TEXT, metadata={
+        "description": "what the consumer should do, in Vietnamese (with actionEn)",
+        "example": "Không sử dụng; mang sản phẩm trả lại nơi mua để được hoàn tiền."})
+    actionEn = fields.String(**_TEXT, metadata={
+        "description": "what the consumer should do, in English (with actionVi)",
+        "example": "Do not use it; return it to the shop for a refund."})
+    contact = fields.String(load_default=None, allow_none=True,
+                            validate=validate.Length(max=CONTACT_MAX),
+                            metadata={"example": "Hotline 0233 3 861 234"})
+
+
+class RecallTextsSchema(Schema):
+    vi = fields.String(allow_none=True)
+    en = fields.String(allow_none=True)
+
+
+class RecallNoticeSchema(Schema):
+    recallClass = fields.String()
+    orderedBy = fields.String(allow_none=True)
+    byAuthority = fields.Boolean(metadata={"description": "an inspector or admin ordered it"})
+    reasons = fields.Nested(RecallTextsSchema)
+    actions = fields.Nested(RecallTextsSchema)
+    contact = fields.String(allow_none=True)
 
 
 class RecallSchema(Schema):
@@ -28,6 +66,8 @@ class RecallSchema(Schema):
     active = fields.Boolean()
     lifted_at = fields.DateTime(data_key="liftedAt", allow_none=True)
     lifted_by = fields.Integer(data_key="liftedBy", allow_none=True)
+    notice = fields.Nested(RecallNoticeSchema, metadata={
+        "description": "what the consumer page says about it"})
 
 
 class LotRecallsSchema(Schema):

@@ -22,7 +22,7 @@ def _authenticate() -> None:
     current_actor()
 
 
-class _AnyCallerBlueprint(Blueprint):
+class AnyCallerBlueprint(Blueprint):
     ARGUMENTS_PARSER = ApiBlueprint.ARGUMENTS_PARSER  # body errors as 400s in our shape
 
     def __init__(self, *args, **kwargs):
@@ -30,7 +30,7 @@ class _AnyCallerBlueprint(Blueprint):
         self.before_request(_authenticate)
 
 
-blp = _AnyCallerBlueprint("recalls", __name__, url_prefix="/api/v1/lots",
+blp = AnyCallerBlueprint("recalls", __name__, url_prefix="/api/v1/lots",
                           description="Recalls: a lot called back, with everything made from it")
 
 
@@ -40,7 +40,8 @@ class LotRecall(MethodView):
     @blp.response(201, RecallSchema)
     def post(self, args, gtin: str, lot: str):
         """Recall a lot, and so every lot made from it (holder, maker, inspectors, admins)."""
-        return recalls.recall_lot(gtin, lot, args["reason"], current_actor(), uow())
+        reason = args.pop("reason")
+        return recalls.recall_lot(gtin, lot, reason, current_actor(), uow(), notice=args)
 
     @blp.response(200, RecallSchema)
     def delete(self, gtin: str, lot: str):

@@ -1,0 +1,146 @@
+"""What the consumer page says beyond the records' integrity, in a real browser at 360 px: a
+recall's notice, unusual records, a cloned item code, self-declared certificates, and the 404
+page's report-a-fake form. Each state is screenshotted to test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.test_consumer_page import (
+    HARVEST,
+    PEPPER,
+    UNKNOWN_LOT,
+    assert_no_horizontal_scroll,
+    nfc,
+    open_page,
+    verdict_status,
+)
+
+try:
+    from playwright.sync_api import expect
+except ImportError:
+    expect = None
+
+
+def _tone(page) -> str:
+    return page.locator("[data-testid=verdict]").get_attribute("data-tone")
+
+
+def _forget_answers(site) -> None:
+    site.app.extensions.pop("tracechain.resolver_cache", None)  # instead of STALE_AFTER
+
+
+@pytest.fixture(autouse=True)
+def no_active_recall(request):
+    """The scratch site is shared with other tests that recall lots and leave them recalled."""
+    if "scratch_site" in request.fixturenames:
+        site = request.getfixturevalue("scratch_site")
+        site.sql("UPDATE recalls SET lifted_at = CURRENT_TIMESTAMP WHERE lifted_at IS NULL")
+        _forget_answers(site)
+
+
+@pytest.fixture
+def plausibility_limits(scratch_site):
+    before = scratch_site.app.config["HARVEST_LIMITS"]
+    yield scratch_site.app.config
+    scratch_site.app.config["HARVEST_LIMITS"] = before
+    _forget_answers(scratch_site)
+
+
+def test_the_verified_page_claims_intact_records_not_a_genuine_product(site, phone, screenshot):
+    page = phone("en")
+    open_page(page, site.url(PEPPER.path))
+    assert verdict_status(page) == "verified" and _tone(page) == "ok"
+    text = nfc(page.locator("[data-testid=verdict]").inner_text())
+    assert "Records intact and anchored" in text and "cannot prove" in text
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "pepper-en-headline")
+
+
+def test_unusual_harvests_turn_the_headline_amber(scratch_site, phone, screenshot,
+                                                  plausibility_limits):
+    # Limits far below the demo's harvests (0.2-0.6 t/ha) flag all three of them.
+    plausibility_limits["HARVEST_LIMITS"] = {"pepper_berries": 0.3}
+    _forget_answers(scratch_site)
+    for lang in ("vi", "en"):
+        page = phone(lang)
+        open_page(page, scratch_site.url(PEPPER.path))
+        assert verdict_status(page) == "verified" and _tone(page) == "caution"
+        expect(page.locator("[data-testid=flags]")).to_be_visible()
+        expect(page.locator("[data-testid=unusual-step]").first).to_be_visible()
+        assert_no_horizontal_scroll(page)
+        screenshot(page, f"pepper-{lang}-unusual")
+
+
+def test_a_recall_notice_in_the_pages_language(scratch_site, phone, screenshot):
+    response = scratch_site.app.test_client().post(
+        f"/api/v1/lots/{HARVEST[0]}/{HARVEST[1]}/recall",
+        json={"reason": "pesticide residue", "recallClass": "I",
+              "orderedBy": "Chi cục QLCL Nông lâm thủy sản Quảng Trị",
+              "reasonVi": "Dư lượng thuốc bảo vệ thực vật vượt ngưỡng",
+              "reasonEn": "Pesticide residue above the limit",
+              "actionVi": "Không ăn; mang trả lại nơi mua để được hoàn tiền.",
+              "actionEn": "Do not eat it; take it back to the shop for a refund.",
+              "contact": "0233 3 861 234"},
+        headers={"Authorization": f"Bearer {scratch_site.token('admin')}"})
+    assert response.status_code == 201, response.get_json()
+    try:
+        for lang, words in (("vi", "mang trả lại nơi mua"), ("en", "take it back to the shop")):
+            page = phone(lang)
+            open_page(page, scratch_site.url(PEPPER.path))
+            banner = page.locator("[data-testid=recall-banner]")
+            expect(banner).to_be_visible()
+            assert words in nfc(banner.inner_text())
+            assert _tone(page) == "danger"
+            assert_no_horizontal_scroll(page)
+            screenshot(page, f"pepper-{lang}-recall-notice")
+    finally:
+        scratch_site.app.test_client().delete(
+            f"/api/v1/lots/{HARVEST[0]}/{HARVEST[1]}/recall",
+            headers={"Authorization": f"Bearer {scratch_site.token('admin')}"})
+
+
+def test_a_cloned_item_code_and_a_self_declared_certificate(scratch_site, phone, screenshot):
+    site = scratch_site
+    client = site.app.test_client()
+    minted = client.post(f"/api/v1/lots/{PEPPER.gtin}/{PEPPER.lot}/serials", json={"count": 1},
+                         headers={"Authorization": f"Bearer {site.token('Xuất nhập khẩu')}"})
+    assert minted.status_code == 201, minted.get_json()
+    serial = minted.get_json()["serials"][0]["serial"]
+    [(org_id,)] = site.sql("SELECT id FROM organisations WHERE name LIKE 'HTX Hồ tiêu%'")
+    site.sql("INSERT INTO certifications (organisation_id, scheme, code, created_at) "
+             "VALUES (:o, 'Hữu cơ (tự công bố)', 'CL-HC-01', CURRENT_TIMESTAMP)", o=org_id)
+    before = site.app.config["SCAN_WARNING_AFTER"]
+    site.app.config["SCAN_WARNING_AFTER"] = 0  # the first person already makes it "many"
+    _forget_answers(site)
+    try:
+        page = phone("vi")
+        open_page(page, site.url(f"/01/{PEPPER.gtin}/21/{serial}"))
+        expect(page.locator("[data-testid=scan-warning]")).to_be_visible()
+        assert _tone(page) == "caution"
+        expect(page.locator("[data-self-declared=true]")).to_be_visible()
+        assert_no_horizontal_scroll(page)
+        screenshot(page, "item-vi-cloned-code")
+    finally:
+        site.app.config["SCAN_WARNING_AFTER"] = before
+        site.sql("DELETE FROM certifications WHERE code = 'CL-HC-01'")
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_the_404_page_takes_a_report_of_a_fake(scratch_site, phone, screenshot, js):
+    page = phone("vi", js=js)
+    open_page(page, scratch_site.url(UNKNOWN_LOT), 404)
+    form = page.locator("[data-testid=report-fake] form")
+    expect(form).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "not-found-404-report")
+    form.locator("input[name=where]").fill("Chợ Đông Hà")
+    form.locator("textarea[name=note]").fill("Bao bì mờ, không có tem")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    expect(page.locator("[data-testid=reported]")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "report-fake-thanks")
+    stored = scratch_site.sql("SELECT code, where_bought FROM fake_reports "
+                              "WHERE note = 'Bao bì mờ, không có tem'")
+    assert (UNKNOWN_LOT, "Chợ Đông Hà") in [tuple(r) for r in stored]

@@ -1,0 +1,40 @@
+"""Lot numbers and serials a QR code can carry: GS1 AI (10) and AI (21) hold 1-20 characters of
+the encodable character set 82. A longer lot (or a character outside the set) would be stored
+and then be unreachable through its Digital Link, so it is refused at capture, naming the field.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import unquote
+
+from ..domain.digital_link import ai_value
+from ..domain.errors import InvalidIdentifier, Problem
+from ..hash.digital_link import canonicalise
+from .document import EventRef
+from .rule_keys import identifiers
+
+_LOT_OR_SERIAL = re.compile(r"^https://id\.gs1\.org/01/\d{14}/(10|21)/([^/?#]+)$")
+
+
+@lru_cache(maxsize=65536)
+def lot_or_serial_problem(uri: str) -> str | None:
+    """What is wrong with the lot or serial a GS1 key URI names, or None."""
+    m = _LOT_OR_SERIAL.match(canonicalise(uri))
+    if m is None:
+        return None
+    try:
+        ai_value(unquote(m.group(2)), m.group(1))
+    except InvalidIdentifier as exc:
+        return f"{exc}: it could never be reached through its QR code"
+    return None
+
+
+def check_lots(ref: EventRef) -> list[Problem]:
+    problems = []
+    for suffix, value in identifiers(ref.event):
+        wrong = lot_or_serial_problem(value) if isinstance(value, str) else None
+        if wrong:
+            problems.append(ref.problem(suffix, wrong))
+    return problems
