@@ -186,3 +186,14 @@ def test_rows_no_seal_covers_are_never_anchored(uow, capture):
     report = anchor_pending(uow, FakeChain(), SETTINGS)
     assert report.batches_built == 0 and len(report.refused) == 2
     assert unbatched(uow) == 2
+
+
+def test_a_killed_anchorers_lease_is_taken_over_within_seconds(uow, capture):
+    import time
+
+    assert AnchorSettings().lease_seconds <= 10  # renewed while a round waits for receipts
+    capture("A")
+    assert take_lease(uow, "killed", 0.3)  # a holder that died without releasing it
+    assert anchor_pending(uow, FakeChain(), SETTINGS, holder="next").skipped
+    time.sleep(0.35)
+    assert anchor_pending(uow, FakeChain(), SETTINGS, holder="next").batches_built == 1
