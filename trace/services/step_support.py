@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from ..domain import policy
 from ..domain.actor import Actor
 from ..domain.errors import Conflict, Forbidden, Problem, TraceError, ValidationFailed
 from ..domain.gtin import LotKey
@@ -23,7 +24,6 @@ from ..hash.digital_link import canonicalise
 from ..store.accounts import Organisation
 from ..store.catalogue import Product
 from ..store.lots import Lot
-from .acting import acting_organisation
 from .capture import CaptureSettings, capture_document
 from .catalogue import gtin_or_problem
 from .query import get_event
@@ -90,11 +90,11 @@ def event_time(requested: datetime | None) -> datetime:
 
 def acting_org(actor: Actor, session) -> Organisation:
     """The organisation the step is recorded for: always the caller's own."""
-    if actor.can_write and actor.organisation_id is None:
+    if policy.may_write(actor) and actor.organisation_id is None:
         raise ValidationFailed("steps are recorded for an organisation", [
             Problem("$", "an admin without an organisation cannot record steps: use an account "
                     "of the organisation that did them, or POST /epcis/capture")])
-    org = session.get(Organisation, acting_organisation(actor))
+    org = session.get(Organisation, policy.acting_organisation(actor))
     assert org is not None  # users reference organisations by foreign key
     return org
 
