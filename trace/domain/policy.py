@@ -136,7 +136,12 @@ def require_register_product(actor: Actor, owner: int, prefix_owner: int | None,
 def may_commission(actor: Actor, org: int | None, gtin_owner: int | None) -> bool:
     """Commissioning (harvest, ObjectEvent ADD, transformation outputs, serials) of a GTIN is for
     its owner; a GTIN nobody owns here (no registration, no company prefix) stays open."""
-    return is_admin(actor) or gtin_owner is None or (org is not None and org == gtin_owner)
+    return is_admin(actor) or owns_or_unclaimed(org, gtin_owner)
+
+
+def owns_or_unclaimed(org: int | None, gtin_owner: int | None) -> bool:
+    """Whether ``org`` may commission a GTIN owned by ``gtin_owner`` (None: nobody's)."""
+    return gtin_owner is None or (org is not None and org == gtin_owner)
 
 
 def require_commission(actor: Actor, org: int | None, gtin_owner: int | None, gtin: str,

@@ -26,6 +26,7 @@ from ..store.catalogue import Product
 from ..store.lots import Lot
 from .capture import CaptureSettings, capture_document
 from .catalogue import gtin_or_problem
+from .ownership import gtin_owners
 from .query import get_event
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
@@ -166,6 +167,17 @@ def require_new(lots: list[NamedLot]) -> None:
                      "give what this step makes a new lot code") for n in lots if n.row]
     if taken:
         raise Conflict("lot already exists", taken)
+
+
+def require_own_products(session, lots: list[NamedLot], org_id: int) -> None:
+    """Only a product's owner makes new lots of it (harvest, transformation outputs). Capture
+    checks it again; checking here first names the request's field and says why."""
+    owners = gtin_owners(session, {n.key.gtin for n in lots})
+    refused = [Problem(f"{n.path}.gtin", f"GTIN {n.key.gtin} is another organisation's product")
+               for n in lots if not policy.owns_or_unclaimed(org_id, owners.get(n.key.gtin))]
+    if refused:
+        raise Forbidden("only a product's owner (by its GS1 company prefix or its registration) "
+                        "makes lots of it", refused)
 
 
 def require_product(lots: list[NamedLot]) -> None:
