@@ -1,19 +1,21 @@
 """Who may read and do what: every access rule of the service, decided over plain facts.
 
 Services gather the facts (who holds a lot, who made it, who owns its GTIN, which organisations
-take part in a lineage) and ask here; nothing else in the code compares roles or organisation
-ids to decide access. What goods an event may name is custody (`domain.custody`), which this
-module feeds with the actor it should check (`custody_actor`).
+take part in a lineage) and ask here instead of comparing roles and organisations themselves.
+What goods an event may name is custody (`domain.custody`), which this module feeds with the
+actor it should check (`custody_actor`); the steps' early custody checks only repeat it.
 
 Roles: a **member** acts for its organisation; an **inspector** reads and verifies everything and
 orders or lifts recalls, but records nothing else; an **admin** (the operator) may act for any
 organisation. An account without an organisation reads and records nothing of its own.
 
-The rules, for a member of the organisation concerned; inspectors and admins after the colon:
+Each permission is one function below (``require_*`` raises Forbidden saying why, ``may_*``
+answers). For a member of the organisation concerned, then inspectors and admins after the bar:
 
 - record events (EPCIS capture, steps): the goods it holds (custody) | admin: any organisation
 - commission a GTIN (new lots, items, outputs): its owner, or nobody's GTIN | admin
-- register a product: for itself, unless under another's company prefix | admin
+- register a product: for itself, unless under another's company prefix | admin: for the
+  prefix's organisation
 - print labels: holder or maker of the lot, and owner of its GTIN | admin
 - read a lot: holder, receiver, or it named the lot in an event | inspector, admin
 - read or verify a lineage: it holds a lot of it or recorded an event | inspector, admin
@@ -31,28 +33,9 @@ The rules, for a member of the organisation concerned; inspectors and admins aft
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from .actor import AUTHORITIES, Actor
 from .errors import Forbidden, Problem, ValidationFailed
-
-
-class Permission(StrEnum):
-    """Named permissions; their value is how a refusal names what was refused."""
-
-    RECORD_EVENTS = "record events"
-    COMMISSION_GTIN = "commission lots and items of a GTIN"
-    REGISTER_PRODUCT = "register a product"
-    PRINT_LABELS = "print labels"
-    READ_LOT = "read a lot"
-    READ_LINEAGE = "read or verify a lineage"
-    READ_EVENT = "read an event"
-    READ_CAPTURE_JOB = "read a capture job"
-    RECALL = "recall a lot"
-    LIFT_RECALL = "lift a recall"
-    MANAGE_CERTIFICATIONS = "manage certifications"
-    MANAGE_FARMS = "manage farms and plots"
-    PUBLISH_FARM = "publish a farm's details"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +107,12 @@ def custody_actor(actor: Actor) -> int | None:
 
 def require_register_product(actor: Actor, owner: int, prefix_owner: int | None,
                              gtin: str) -> None:
-    """A GTIN under another organisation's GS1 company prefix is that organisation's product.
+    """A GTIN under an organisation's GS1 company prefix is registered for that organisation
+    only: by its members, or by an admin naming it (for anyone else it would be a false claim).
 
-    :raises Forbidden: a member registering it for its own organisation.
+    :raises Forbidden: registering it for another organisation.
     """
-    if not is_admin(actor) and prefix_owner is not None and prefix_owner != owner:
+    if prefix_owner is not None and prefix_owner != owner:
         raise Forbidden(f"GTIN {gtin} is under another organisation's GS1 company prefix: only "
                         "that organisation registers it", [Problem("$.gtin", "not yours")])
 
