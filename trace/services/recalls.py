@@ -168,6 +168,7 @@ def lift_recall(gtin: str, lot: str, actor: Actor, uow) -> RecallView:
         s = w.session
         found = _find_lot(s, gtin, lot, lock=True)
         facts = lot_facts(s, actor, found, producer=True)
+        # Refused before saying whether the lot has an active recall at all.
         policy.require_recall(actor, facts, found.code, "lift a recall of")
         recall = s.scalar(select(Recall).where(Recall.lot_id == found.id,
                                                Recall.lifted_at.is_(None)))
