@@ -56,10 +56,12 @@ class Actions:
     def uow(self):
         return SqlUnitOfWork(self.app.extensions["tracechain.sessions"])
 
-    def org(self, name: str, kind: str = "cooperative", gln: str | None = None) -> dict:
+    def org(self, name: str, kind: str = "cooperative", gln: str | None = None,
+            company_prefix: str | None = None) -> dict:
         gln = gln or make_gln()
         org_id = accounts.create_organisation(name, kind, gln, self.uow, province="Quảng Trị",
-                                              keyring=self.app.extensions["tracechain.keyring"])
+                                              keyring=self.app.extensions["tracechain.keyring"],
+                                              company_prefix=company_prefix)
         return {"id": org_id, "gln": gln, "name": name}
 
     def token(self, role: str, org: dict | None = None, email: str | None = None) -> str:

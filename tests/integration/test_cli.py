@@ -47,3 +47,19 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(run):
     run("org", "create", "--name", "A", "--kind", "cooperative", "--gln", "8930000000019")
     r = run("org", "create", "--name", "A", "--kind", "processor", "--gln", "8930000000026")
     assert r.exit_code != 0 and "already exists" in r.output
+
+
+def test_company_prefix_is_set_checked_and_forgotten(run):
+    run("db", "upgrade")
+    r = run("org", "create", "--name", "A", "--kind", "cooperative", "--gln", "8930000000019",
+            "--company-prefix", "8930000")
+    assert r.exit_code == 0, r.output
+    run("org", "create", "--name", "B", "--kind", "processor", "--gln", "8931000000016")
+    r = run("org", "set-company-prefix", "--gln", "8931000000016", "--prefix", "89300001")
+    assert r.exit_code != 0 and "overlaps" in r.output
+    r = run("org", "set-company-prefix", "--gln", "8931000000016", "--prefix", "89x")
+    assert r.exit_code != 0 and "4 to 12 digits" in r.output
+    r = run("org", "set-company-prefix", "--gln", "8931000000016", "--prefix", "8931000")
+    assert r.exit_code == 0 and "8931000" in r.output
+    r = run("org", "set-company-prefix", "--gln", "8930000000019")
+    assert r.exit_code == 0 and "none" in r.output

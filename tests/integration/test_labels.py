@@ -185,13 +185,16 @@ def test_who_may_print(chain, client, actions):
     assert client.get(url(a.black, "D1"), headers=inspector).status_code == 403
     assert client.get(url(a.black, "D1", "count=1"),
                       headers=auth(actions.token("admin"))).status_code == 200
-    # Sold on: the holder prints, and so does the cooperative that produced the lot.
+    # Sold on: the cooperative that produced the lot and owns its GTIN still prints; the new
+    # holder does not, for the product is not its own (labels are the brand owner's).
     a.ship(b.org, [(a.black, "D1")])
     b.receive([(a.black, "D1")])
-    for member in (a, b):
-        r = client.get(url(a.black, "D1", "count=1"), headers=member.headers)
-        assert r.status_code == 200, r.get_json()
-        assert "HTX Hồ tiêu Cam Lộ" in read_pdf(r.data)[0].flat_text()  # the producer
+    r = client.get(url(a.black, "D1", "count=1"), headers=a.headers)
+    assert r.status_code == 200, r.get_json()
+    assert "HTX Hồ tiêu Cam Lộ" in read_pdf(r.data)[0].flat_text()  # the producer
+    r = client.get(url(a.black, "D1", "count=1"), headers=b.headers)
+    assert r.status_code == 403
+    assert "another organisation's product" in r.json["message"]
     c = coop(client, actions, "Công ty Xuất khẩu", "exporter")
     assert client.get(url(a.black, "D1"), headers=c.headers).status_code == 403
 

@@ -150,7 +150,7 @@ def test_refusals_store_nothing(chain, client, actions):
         (mint_url(a.black, "D" * 21), a.headers, 400, "$.path.lot"),
         (mint_url(a.black, "D1~"), a.headers, 400, "$.path.lot"),
         (mint_url(a.black, "NOPE"), a.headers, 404, None),
-        (mint_url(a.black, "D1"), b.headers, 403, "$.path.lot"),
+        (mint_url(a.black, "D1"), b.headers, 403, "$.path.gtin"),  # a's product
         (mint_url(a.black, "D1"), {}, 401, None),
         (mint_url(a.black, "D1"), auth(actions.token("inspector")), 403, None),
         (mint_url(a.black, "D1"), auth(actions.token("admin")), 400, "$"),  # no organisation
@@ -163,8 +163,10 @@ def test_refusals_store_nothing(chain, client, actions):
     assert stored(actions) == before
 
 
-def test_only_the_holder_mints_and_not_while_in_transit(chain, client, actions):
+def test_only_the_owner_holding_the_lot_mints_and_not_while_in_transit(chain, client,
+                                                                       actions):
     a, b = chain
+    minted = a.post(f"lots/{a.black}/D1/serials", {"count": 2})
     a.ship(b.org, [(a.black, "D1")])
     before = stored(actions)
     r = client.post(mint_url(a.black, "D1"), json={"count": 2}, headers=a.headers)
@@ -173,11 +175,16 @@ def test_only_the_holder_mints_and_not_while_in_transit(chain, client, actions):
                        headers=b.headers).status_code == 403
     assert stored(actions) == before
     b.receive([(a.black, "D1")])
-    minted = b.post(f"lots/{a.black}/D1/serials", {"count": 2})
-    assert client.post(mint_url(a.black, "D1"), json={"count": 2},
-                       headers=a.headers).status_code == 403
-    # The producer still sees the lot's items; the items are the new holder's.
+    before = stored(actions)
+    # The new holder does not own the GTIN: serials of a's product are a's to allocate.
+    r = client.post(mint_url(a.black, "D1"), json={"count": 2}, headers=b.headers)
+    assert r.status_code == 403 and "another organisation's product" in r.json["message"]
+    r = client.post(mint_url(a.black, "D1"), json={"count": 2}, headers=a.headers)
+    assert r.status_code == 403 and r.json["errors"][0]["path"] == "$.path.lot"
+    assert stored(actions) == before
+    # Both see the lot's items: the producer made them, the holder holds them.
     assert a.get(mint_url(a.black, "D1"))["serials"] == minted["serials"]
+    assert b.get(mint_url(a.black, "D1"))["serials"] == minted["serials"]
     admin = actions.token("admin", a.org)  # an admin acts for its own organisation
     assert client.post(mint_url(a.black, "D1"), json={"count": 1},
                        headers=auth(admin)).status_code == 403
@@ -226,5 +233,7 @@ def test_a_captured_commissioning_event_links_its_items_to_the_lot_too(chain, cl
     before = stored(actions)
     r = capture(client, b.headers, commissioned(a.black, ["FAKE-1"], {"cbvmda:lotNumber": "D1"}))
     assert r.status_code == 403, r.json
-    assert r.json["errors"][0]["path"] == "$.epcisBody.eventList[0].ilmd"
+    assert {e["path"] for e in r.json["errors"]} == {
+        "$.epcisBody.eventList[0].epcList",  # a's GTIN
+        "$.epcisBody.eventList[0].ilmd"}  # a's lot
     assert stored(actions) == before

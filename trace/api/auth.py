@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import g, request
 
+from ..domain import policy
 from ..domain.actor import Actor
-from ..domain.errors import Forbidden, Unauthenticated
+from ..domain.errors import Unauthenticated
 from ..services.tokens import actor_for_token
 from .deps import uow
 
@@ -26,6 +27,5 @@ def current_actor() -> Actor:
 
 def writer() -> Actor:
     actor = current_actor()
-    if not actor.can_write:
-        raise Forbidden("inspectors read and verify; they cannot record events")
+    policy.require_writer(actor, "record events")
     return actor

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from flask import current_app
 
+from ..domain import policy
 from ..domain.actor import Actor
 from ..services.accounts import operator_organisation
 from ..services.capture import CaptureSettings
@@ -23,7 +24,7 @@ def keyring():
 def acting_organisation(actor: Actor) -> Actor:
     """Admins who belong to no organisation capture under the operator's, so that their events
     are signed like everyone else's."""
-    if actor.organisation_id is not None or actor.role != "admin":
+    if actor.organisation_id is not None or not policy.is_admin(actor):
         return actor
     org_id = current_app.extensions.get("tracechain.operator_org")
     if org_id is None:

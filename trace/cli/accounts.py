@@ -21,13 +21,28 @@ def org_group() -> None:
 @click.option("--gln", required=True, help="13-digit GLN with its check digit.")
 @click.option("--province", default=None)
 @click.option("--country", default="VN", show_default=True)
+@click.option("--company-prefix", default=None,
+              help="Its GS1 company prefix: every GTIN under it is its product.")
 @with_appcontext
 @fail_on_trace_error
-def org_create(name: str, kind: str, gln: str, province: str | None, country: str) -> None:
+def org_create(name: str, kind: str, gln: str, province: str | None, country: str,
+               company_prefix: str | None) -> None:
     """Register an organisation; prints its id."""
     org_id = accounts.create_organisation(name, kind, gln, unit_of_work(), province=province,
-                                          country=country, keyring=keyring())
+                                          country=country, keyring=keyring(),
+                                          company_prefix=company_prefix)
     click.echo(org_id)
+
+
+@org_group.command("set-company-prefix")
+@click.option("--gln", required=True)
+@click.option("--prefix", default=None, help="4 to 12 digits; leave out to forget it.")
+@with_appcontext
+@fail_on_trace_error
+def org_set_company_prefix(gln: str, prefix: str | None) -> None:
+    """Only the organisation owning a GTIN (by this prefix or its registration) commissions it."""
+    accounts.set_company_prefix(gln, prefix, unit_of_work())
+    click.echo(f"{gln}: company prefix {prefix or 'none'}")
 
 
 @org_group.command("set-signer")

@@ -4,9 +4,14 @@ Applied to a whole document in order, over an in-memory copy of the custody stat
 document can harvest a lot, dry it and ship it in one go. The result is either the list of
 violations (nothing is stored) or the plan of changes the store then writes.
 
-- Creating (ObjectEvent ADD, transformation outputs, packing into a new container): the object
-  must be new or already held by the organisation, which then holds it.
-- Using (observing, transforming inputs, packing, shipping...): the object must be held.
+- Creating (ObjectEvent ADD, transformation outputs, packing into a new container, the parent
+  of an association): the object must be new or already held by the organisation, which then
+  holds it. Something new of a GTIN another organisation owns (``gtin_owners``: registration or
+  GS1 company prefix) is refused: only a product's owner commissions its lots and items.
+- Using (observing, transforming inputs, packing and unpacking, associating, shipping...): every
+  object the event names, in whatever role, must be held, and not be in transit.
+- Source and destination lists may not claim a change of hands custody does not make
+  (`custody_parties`).
 - Shipping names a destination organisation; the goods stay with the sender until the
   destination records receipt (receiving/arriving/accepting), which moves custody and
   everything packed inside the goods.
@@ -21,7 +26,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .custody_parties import party_problems
 from .epcis import EventRefs
+from .gtin import gtin_of
 from .vocabulary import RECEIVING_STEPS, SHIPPING_STEPS
 
 
@@ -65,16 +72,20 @@ def plan_custody(
     known: dict[str, Holding],
     org_of_party: dict[str, int],
     origins: dict[int, dict[str, str]] | None = None,
+    gtin_owners: dict[str, int] | None = None,
 ) -> CustodyPlan:
     """Walk ``events`` (position in the document, refs) in order; ``known`` holds the current
     state of every id they name. Violations, links and creations carry document positions.
 
     ``origins``: for commissioning events (by position), item URI -> URI of its lot
     (`serials.commissioned_lots`); ``known`` must hold those lots too when they are stored.
+    ``gtin_owners``: GTIN-14 -> the organisation that owns it, for the GTINs the events name
+    that have an owner.
     """
     plan = CustodyPlan(holdings=dict(known))
+    ctx = _Context(actor_org, org_of_party, gtin_owners or {})
     for index, refs in events:
-        _apply(plan, index, refs, actor_org, org_of_party)
+        _apply(plan, index, refs, ctx)
         if origins and origins.get(index):
             _commission(plan, index, origins[index], actor_org)
     return plan
@@ -87,29 +98,44 @@ def _path(index: int, member: str) -> str:
 _MEMBER = {"epc": "epcList", "epc_class": "quantityList", "child": "childEPCs",
            "child_class": "childQuantityList", "input": "inputEPCList",
            "input_class": "inputQuantityList", "output": "outputEPCList",
-           "output_class": "outputQuantityList", "parent": "parentID"}
+           "output_class": "outputQuantityList", "parent": "parentID",
+           "source": "sourceList", "destination": "destinationList"}
 
 
-def _apply(plan: CustodyPlan, i: int, refs: EventRefs, actor: int | None,
-           org_of_party: dict[str, int]) -> None:
+@dataclass(frozen=True, slots=True)
+class _Context:
+    actor: int | None  # None: an admin's capture, refused nothing
+    org_of_party: dict[str, int]
+    gtin_owners: dict[str, int]
+
+
+def _apply(plan: CustodyPlan, i: int, refs: EventRefs, ctx: _Context) -> None:
     t, action, step = refs.event_type, refs.action, refs.biz_step
+    actor, org_of_party = ctx.actor, ctx.org_of_party
     owner_from_doc = _first_org(refs.destinations, org_of_party) if actor is None else None
+    receiving = t == "ObjectEvent" and step in RECEIVING_STEPS and action != "ADD"
+    shippers: set[int] = set()
     if t == "ObjectEvent" and action == "ADD":
-        _create(plan, i, refs, ("epc", "epc_class"), actor, owner_from_doc)
-    elif t == "ObjectEvent" and step in RECEIVING_STEPS:
-        _receive(plan, i, refs, ("epc", "epc_class"), actor)
+        _create(plan, i, refs, ("epc", "epc_class"), ctx, owner_from_doc)
+    elif receiving:
+        shippers = _receive(plan, i, refs, ("epc", "epc_class"), actor)
     elif t == "TransformationEvent":
         _use(plan, i, refs, ("input", "input_class"), actor)
-        _create(plan, i, refs, ("output", "output_class"), actor, owner_from_doc)
+        _create(plan, i, refs, ("output", "output_class"), ctx, owner_from_doc)
         for src in refs.ids("input", "input_class"):
             for dst in refs.ids("output", "output_class"):
                 plan.links.append(Link(src, dst, i, "transformation"))
     elif t == "AggregationEvent":
-        _aggregate(plan, i, refs, actor)
+        _aggregate(plan, i, refs, ctx)
     elif t == "AssociationEvent":
-        _use(plan, i, refs, ("child", "child_class"), actor)
+        _associate(plan, i, refs, ctx)
     else:  # ObjectEvent OBSERVE/DELETE, TransactionEvent
         _use(plan, i, refs, ("epc", "epc_class", "parent"), actor)
+    if actor is not None:
+        for role, why in party_problems(refs, actor, org_of_party,
+                                        shipping=step in SHIPPING_STEPS,
+                                        receiving=receiving, shippers=shippers):
+            plan.violations.append(Violation(i, _path(i, _MEMBER[role]), why))
     if step in SHIPPING_STEPS and t == "ObjectEvent":
         _ship(plan, refs, org_of_party)
 
@@ -136,6 +162,10 @@ def _held(plan: CustodyPlan, i: int, role: str, uri: str, actor: int | None) -> 
     elif h.owner != actor:
         _deny(plan, i, role, uri, "not held by your organisation")
         return None
+    elif h.in_transit_to is not None:
+        _deny(plan, i, role, uri, "shipped and in transit: it takes part in nothing until "
+              "its receiver records receipt")
+        return None
     return h
 
 
@@ -147,7 +177,8 @@ def _use(plan: CustodyPlan, i: int, refs: EventRefs, roles: tuple[str, ...],
 
 
 def _create(plan: CustodyPlan, i: int, refs: EventRefs, roles: tuple[str, ...],
-            actor: int | None, owner_from_doc: int | None) -> None:
+            ctx: _Context, owner_from_doc: int | None) -> None:
+    actor = ctx.actor
     owner = actor if actor is not None else owner_from_doc
     for role in roles:
         qty = {q.uri: q for q in refs.quantities.get(role, ())}
@@ -155,6 +186,11 @@ def _create(plan: CustodyPlan, i: int, refs: EventRefs, roles: tuple[str, ...],
             h = plan.holdings.get(uri)
             if h is not None and actor is not None and h.owner != actor:
                 _deny(plan, i, role, uri, "already exists and is held by another organisation")
+                continue
+            gtin_owner = ctx.gtin_owners.get(gtin_of(uri) or "")
+            if h is None and actor is not None and gtin_owner not in (None, actor):
+                _deny(plan, i, role, uri, "its GTIN belongs to another organisation: only a "
+                      "product's owner commissions its lots and items")
                 continue
             q = qty.get(uri)
             if h is None:
@@ -182,12 +218,13 @@ def _commission(plan: CustodyPlan, i: int, lot_of: dict[str, str], actor: int | 
         plan.links.append(Link(lot, item, i, "commissioning"))
 
 
-def _aggregate(plan: CustodyPlan, i: int, refs: EventRefs, actor: int | None) -> None:
+def _aggregate(plan: CustodyPlan, i: int, refs: EventRefs, ctx: _Context) -> None:
+    actor = ctx.actor
     parent = refs.ids("parent")
     children = refs.ids("child", "child_class")
     if refs.action == "ADD":
         _use(plan, i, refs, ("child", "child_class"), actor)
-        _create(plan, i, refs, ("parent",), actor, None)
+        _create(plan, i, refs, ("parent",), ctx, None)
         for p in parent:
             for c in children:
                 plan.links.append(Link(c, p, i, "aggregation"))
@@ -195,7 +232,8 @@ def _aggregate(plan: CustodyPlan, i: int, refs: EventRefs, actor: int | None) ->
                 if h is not None:
                     h.container, h.changed = p, True
     elif refs.action == "DELETE":
-        _use(plan, i, refs, ("parent",), actor)
+        # Unpacking names what comes out: it must be ours as much as the container is.
+        _use(plan, i, refs, ("parent", "child", "child_class"), actor)
         members = children or [u for u, h in plan.holdings.items() if h.container in parent]
         for c in members:
             h = plan.holdings.get(c)
@@ -205,8 +243,20 @@ def _aggregate(plan: CustodyPlan, i: int, refs: EventRefs, actor: int | None) ->
         _use(plan, i, refs, ("parent", "child", "child_class"), actor)
 
 
+def _associate(plan: CustodyPlan, i: int, refs: EventRefs, ctx: _Context) -> None:
+    """An association (a sensor or asset to goods): ADD may introduce a new parent, which the
+    actor then holds; otherwise the parent, like the children, must be held."""
+    _use(plan, i, refs, ("child", "child_class"), ctx.actor)
+    if refs.action == "ADD":
+        _create(plan, i, refs, ("parent",), ctx, None)
+    else:
+        _use(plan, i, refs, ("parent",), ctx.actor)
+
+
 def _receive(plan: CustodyPlan, i: int, refs: EventRefs, roles: tuple[str, ...],
-             actor: int | None) -> None:
+             actor: int | None) -> set[int]:
+    """Take custody of goods shipped to ``actor``; returns the organisations that shipped them."""
+    shippers: set[int] = set()
     for role in roles:
         for uri in refs.by_role.get(role, ()):
             h = plan.holdings.get(uri)
@@ -221,7 +271,10 @@ def _receive(plan: CustodyPlan, i: int, refs: EventRefs, roles: tuple[str, ...],
             elif h.in_transit_to != actor:
                 _deny(plan, i, role, uri, "not shipped to your organisation")
             else:
+                if h.owner is not None:
+                    shippers.add(h.owner)
                 _transfer(plan, uri, actor)
+    return shippers
 
 
 def _transfer(plan: CustodyPlan, uri: str, new_owner: int) -> None:

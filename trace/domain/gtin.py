@@ -76,3 +76,26 @@ def parse_lot(canonical_uri: str) -> LotKey | None:
 def parse_item(canonical_uri: str) -> ItemKey | None:
     m = _DL_ITEM.match(canonical_uri)
     return ItemKey(m.group(1), unquote(m.group(2))) if m else None
+
+
+_DL_GTIN = re.compile(r"^https://id\.gs1\.org/01/(\d{14})(?:/|$)")
+
+
+def gtin_of(canonical_uri: str) -> str | None:
+    """The GTIN-14 of a canonical Digital Link naming a trade item (class, lot or item)."""
+    m = _DL_GTIN.match(canonical_uri)
+    return m.group(1) if m else None
+
+
+def company_prefix_owner(gtin14: str, prefixes: dict[str, int]) -> int | None:
+    """The organisation whose GS1 company prefix the GTIN is allocated under (longest match).
+
+    A GTIN-14 is an indicator digit followed by the GTIN-13 (company prefix, item reference,
+    check digit); GTIN-12/8 are zero-padded, so their prefixes are given zero-padded too.
+    """
+    body = gtin14[1:]
+    best: tuple[int, int] | None = None
+    for prefix, org in prefixes.items():
+        if body.startswith(prefix) and (best is None or len(prefix) > best[0]):
+            best = (len(prefix), org)
+    return best[1] if best else None

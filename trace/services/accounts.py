@@ -15,9 +15,13 @@ from .tokens import TOKEN_PREFIX, actor_for_token, create_token  # noqa: F401
 
 
 def create_organisation(name: str, kind: str, gln: str, uow, *, province: str | None = None,
-                        country: str = "VN", keyring=None) -> int:
-    """Register an organisation; with a ``keyring`` it also gets its own signing key."""
-    problems = []
+                        country: str = "VN", keyring=None,
+                        company_prefix: str | None = None) -> int:
+    """Register an organisation; with a ``keyring`` it also gets its own signing key.
+
+    ``company_prefix``: its GS1 company prefix, which makes every GTIN under it its product.
+    """
+    problems = [p for p in [company_prefix_problem(company_prefix)] if p]
     if not name.strip():
         problems.append(Problem("$.name", "must not be empty"))
     problems += _too_long(name=(name, 200), province=(province, 100))
@@ -32,8 +36,10 @@ def create_organisation(name: str, kind: str, gln: str, uow, *, province: str | 
         if s.scalar(select(Organisation.id).where(
                 (Organisation.name == name) | (Organisation.gln == gln))) is not None:
             raise Conflict(f"an organisation named {name!r} or with GLN {gln} already exists")
+        if company_prefix is not None:
+            _require_free_prefix(s, company_prefix)
         org = Organisation(name=name.strip(), kind=kind, gln=gln, province=province,
-                           country=country)
+                           country=country, company_prefix=company_prefix)
         if keyring is not None:
             org.signing_address, org.signing_keystore = keyring.new_key()
         s.add(org)
@@ -109,3 +115,39 @@ def _too_long(**values: tuple[str | None, int]) -> list[Problem]:
     """Values longer than their column (store.accounts): refused here, not by PostgreSQL."""
     return [Problem(f"$.{field}", f"at most {limit} characters")
             for field, (value, limit) in values.items() if value and len(value) > limit]
+
+
+def company_prefix_problem(prefix: str | None) -> Problem | None:
+    if prefix is None or (prefix.isascii() and prefix.isdigit() and 4 <= len(prefix) <= 12):
+        return None
+    return Problem("$.companyPrefix", "a GS1 company prefix is 4 to 12 digits")
+
+
+def _require_free_prefix(session, prefix: str) -> None:
+    """Two organisations' prefixes may not overlap: each GTIN has one owner."""
+    for other in session.scalars(select(Organisation.company_prefix)
+                                 .where(Organisation.company_prefix.is_not(None))):
+        if other.startswith(prefix) or prefix.startswith(other):
+            raise Conflict(f"company prefix {prefix} overlaps {other}, which another "
+                           "organisation holds", [Problem("$.companyPrefix", "overlaps")])
+
+
+def set_company_prefix(gln: str, prefix: str | None, uow) -> None:
+    """Record (or with None, forget) the organisation's GS1 company prefix.
+
+    :raises ValidationFailed: not 4 to 12 digits. :raises NotFound: no such organisation.
+    :raises Conflict: it overlaps another organisation's prefix.
+    """
+    problem = company_prefix_problem(prefix)
+    if problem:
+        raise ValidationFailed(problem.message, [problem])
+    with uow.writing() as w:
+        org = w.session.scalar(select(Organisation).where(Organisation.gln == gln))
+        if org is None:
+            raise NotFound(f"no organisation with GLN {gln}")
+        org.company_prefix = None
+        w.session.flush()
+        if prefix is not None:
+            _require_free_prefix(w.session, prefix)
+        org.company_prefix = prefix
+        w.commit()

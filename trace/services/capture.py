@@ -13,11 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from ..capture.document import events_of, inline_context
 from ..capture.rules import check_document
 from ..capture.schema import validate_schema
+from ..domain import policy
 from ..domain.actor import Actor
 from ..domain.custody import plan_custody
 from ..domain.epcis import event_refs
 from ..domain.errors import Forbidden, Problem, TooLarge, ValidationFailed
-from ..domain.gtin import parse_item, parse_lot
+from ..domain.gtin import gtin_of, parse_item, parse_lot
 from ..domain.serials import commissioned_lots
 from ..domain.vocabulary import PLOT_URN, TC_NS, cbv_uri
 from ..hash import HashContext, event_hash
@@ -26,6 +27,7 @@ from ..store import capture_repo as repo
 from ..store.catalogue import Farm, Plot
 from ..store.events import CaptureJob
 from ..store.lots import Lot
+from .ownership import gtin_owners
 from .signing import check_signatures, seal_capture
 
 
@@ -77,8 +79,7 @@ def capture_document(doc: dict, actor: Actor, uow, settings: CaptureSettings,
 
 def _capture_once(doc: dict, actor: Actor, uow, settings: CaptureSettings,
                   signatures: list[str] | None) -> CaptureOutcome:
-    if not actor.can_write:
-        raise Forbidden("inspectors read and verify; they cannot capture events")
+    policy.require_writer(actor, "capture events")
     count = _event_count(doc)
     if count > settings.capture_limit:
         raise TooLarge(f"the document has {count} events; at most {settings.capture_limit} "
@@ -123,10 +124,12 @@ def _capture_once(doc: dict, actor: Actor, uow, settings: CaptureSettings,
         uris = {u for p in pairs for _, u in p}
         uris.update(lot for lots in origins.values() for lot in lots.values())
         holdings, lot_ids = repo.load_holdings(s, uris)
-        plan = plan_custody(list(zip(keep, refs, strict=True)), _org(actor), holdings,
-                            repo.orgs_by_party(s), origins)
+        owners = gtin_owners(s, {g for u in uris if (g := gtin_of(u))})
+        plan = plan_custody(list(zip(keep, refs, strict=True)), policy.custody_actor(actor),
+                            holdings, repo.orgs_by_party(s), origins, owners)
         if plan.violations:
-            raise Forbidden("the document names goods your organisation does not hold", [
+            raise Forbidden("the document names goods your organisation does not hold, "
+                            "another's products, or parties it may not name (see errors)", [
                 Problem(v.path, v.message, v.event_index, _given_id(events[v.event_index]))
                 for v in plan.violations])
         plots = _plots(s, kept_events, keep, inline_context(doc), actor)
@@ -166,10 +169,6 @@ def _event_count(doc) -> int:
     body = doc.get("epcisBody") if isinstance(doc, dict) else None
     events = body.get("eventList") if isinstance(body, dict) else None
     return len(events) if isinstance(events, list) else 0
-
-
-def _org(actor: Actor) -> int | None:
-    return None if actor.role == "admin" else actor.organisation_id
 
 
 def _given_id(event: dict) -> str | None:
@@ -266,7 +265,7 @@ def _plots(s, events, keep, prefixes: dict[str, str], actor: Actor) -> dict[int,
         if plot_id not in owners:
             problems.append(Problem(f"$.epcisBody.eventList[{keep[j]}].ilmd",
                                     f"plot {plot_id} does not exist", keep[j]))
-        elif actor.role != "admin" and owners[plot_id] != actor.organisation_id:
+        elif not policy.may_use_plot(actor, owners[plot_id]):
             problems.append(Problem(f"$.epcisBody.eventList[{keep[j]}].ilmd",
                                     f"plot {plot_id} belongs to another organisation", keep[j]))
     if problems:

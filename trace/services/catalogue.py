@@ -6,21 +6,21 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from ..domain import policy
 from ..domain.actor import Actor
 from ..domain.errors import (
     Conflict,
-    Forbidden,
     InvalidIdentifier,
     NotFound,
     Problem,
     ValidationFailed,
 )
 from ..domain.geo import validate_plot
-from ..domain.gtin import normalise_gtin
+from ..domain.gtin import company_prefix_owner, normalise_gtin
 from ..domain.products import CROPS, KINDS, check_attributes, kind_problem
 from ..store.accounts import Organisation
 from ..store.catalogue import Farm, Plot, Product
-from .acting import acting_organisation
+from .ownership import company_prefixes
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,10 @@ def _require_organisation(session, org_id: int) -> None:
 
 def create_product(new: NewProduct, actor: Actor, uow) -> ProductView:
     """Register a trade item. :raises ValidationFailed: bad GTIN, kind, names or attributes;
-    :raises Conflict: the GTIN is already registered."""
-    owner = acting_organisation(actor, new.organisation_id)
+    :raises Conflict: the GTIN is already registered.
+    :raises Forbidden: an inspector, a member naming another organisation, or a GTIN under
+        another organisation's GS1 company prefix."""
+    owner = policy.acting_organisation(actor, new.organisation_id)
     gtin = gtin_or_problem(new.gtin, "$.gtin")
     problems = [p for p in [kind_problem(new.kind)] if p]
     for name, value in (("nameVi", new.name_vi), ("nameEn", new.name_en)):
@@ -77,6 +79,8 @@ def create_product(new: NewProduct, actor: Actor, uow) -> ProductView:
         raise ValidationFailed("invalid product", problems)
     with uow.writing() as w:
         _require_organisation(w.session, owner)
+        policy.require_register_product(
+            actor, owner, company_prefix_owner(gtin, company_prefixes(w.session)), gtin)
         if w.session.get(Product, gtin) is not None:
             raise Conflict(f"GTIN {gtin} is already registered",
                            [Problem("$.gtin", "already registered")])
@@ -138,7 +142,7 @@ def _farm_view(f: Farm) -> FarmView:
 
 def create_farm(new: NewFarm, actor: Actor, uow) -> FarmView:
     """Register a member's farm with the acting cooperative. :raises Conflict: code taken."""
-    owner = acting_organisation(actor, new.organisation_id)
+    owner = policy.acting_organisation(actor, new.organisation_id)
     problems = [Problem(f"$.{name}", "must not be empty")
                 for name, value in (("code", new.code), ("farmerName", new.farmer_name),
                                     ("commune", new.commune), ("province", new.province))
@@ -166,7 +170,7 @@ def create_farm(new: NewFarm, actor: Actor, uow) -> FarmView:
 def list_farms(actor: Actor, uow) -> list[FarmView]:
     """The caller organisation's farms; inspectors and admins see all."""
     stmt = select(Farm).order_by(Farm.id)
-    if not actor.reads_everything:
+    if not policy.reads_everything(actor):
         stmt = stmt.where(Farm.organisation_id == actor.organisation_id)
     with uow:
         return [_farm_view(f) for f in uow.session.scalars(stmt)]
@@ -185,15 +189,12 @@ def set_farm_publication(farm_id: int, actor: Actor, uow, *,
     if farmer_name is None and plot_location is None:
         raise ValidationFailed("say what to publish", [
             Problem("$", "send publishFarmerName, publishPlotLocation or both")])
-    if not actor.can_write:
-        raise Forbidden("inspectors read and verify; they cannot change anything")
+    policy.require_writer(actor, "change anything")
     with uow.writing() as w:
         farm = w.session.get(Farm, farm_id)
         if farm is None:
             raise NotFound(f"no farm {farm_id}")
-        if farm.organisation_id != actor.organisation_id:
-            raise Forbidden(f"only farm {farm_id}'s own cooperative may change what it "
-                            "publishes")
+        policy.require_publish_farm(actor, farm.organisation_id, farm_id)
         if farmer_name is not None:
             farm.publish_farmer_name = farmer_name
         if plot_location is not None:
@@ -228,16 +229,13 @@ def _visible_farm(session, farm_id: int, actor: Actor, *, writing: bool) -> Farm
     farm = session.get(Farm, farm_id)
     if farm is None:
         raise NotFound(f"no farm {farm_id}")
-    mine = actor.role == "admin" or farm.organisation_id == actor.organisation_id
-    if not mine and (writing or not actor.reads_everything):
-        raise Forbidden(f"farm {farm_id} belongs to another organisation")
+    policy.require_farm_access(actor, farm.organisation_id, farm_id, writing=writing)
     return farm
 
 
 def create_plot(farm_id: int, new: NewPlot, actor: Actor, uow) -> PlotView:
     """Add a plot with its EUDR geolocation to one of the acting organisation's farms."""
-    if not actor.can_write:
-        raise Forbidden("inspectors read and verify; they cannot record anything")
+    policy.require_writer(actor)
     problems = []
     if not new.code or not new.code.strip():
         problems.append(Problem("$.code", "must not be empty"))

@@ -14,12 +14,12 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
+from ..domain import policy
 from ..domain.actor import Actor
-from ..domain.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed
+from ..domain.errors import Conflict, NotFound, Problem, ValidationFailed
 from ..domain.gtin import has_valid_check_digit
 from ..store.accounts import Organisation
 from ..store.public import Certification
-from .acting import acting_organisation
 
 _CHUNK = 500
 
@@ -135,7 +135,7 @@ def create_certification(new: NewCertification, actor: Actor, uow) -> Certificat
         s = w.session
         named = (_organisation_by_gln(s, new.organisation, "$.organisation")
                  if new.organisation is not None else None)
-        owner = acting_organisation(actor, named, "$.organisation")
+        owner = policy.acting_organisation(actor, named, "$.organisation")
         scheme, code = _text(new.scheme), _text(new.code)
         if s.scalar(select(Certification.id).where(
                 Certification.organisation_id == owner, Certification.scheme == scheme,
@@ -162,15 +162,7 @@ def list_certifications(actor: Actor, organisation: str | None, uow) -> list[Cer
         s = uow.session
         named = (_organisation_by_gln(s, organisation, "$.query.organisation")
                  if organisation is not None else None)
-        if actor.reads_everything:
-            wanted = named
-        elif actor.organisation_id is None:
-            raise Forbidden("this account belongs to no organisation")
-        elif named not in (None, actor.organisation_id):
-            raise Forbidden("members see their own organisation's certificates only",
-                            [Problem("$.query.organisation", "not your organisation")])
-        else:
-            wanted = actor.organisation_id
+        wanted = policy.certification_scope(actor, named)
         stmt = _select()
         if wanted is not None:
             stmt = stmt.where(Certification.organisation_id == wanted)
@@ -183,14 +175,12 @@ def delete_certification(cert_id: int, actor: Actor, uow) -> None:
 
     :raises NotFound: no such certificate; Forbidden: another organisation's (admins: any).
     """
-    if not actor.can_write:
-        raise Forbidden("inspectors read and verify; they cannot change anything")
+    policy.require_writer(actor, "change anything")
     with uow.writing() as w:
         s = w.session
         cert = s.get(Certification, cert_id)
         if cert is None:
             raise NotFound(f"no certification {cert_id}")
-        if actor.role != "admin" and cert.organisation_id != actor.organisation_id:
-            raise Forbidden(f"certification {cert_id} belongs to another organisation")
+        policy.require_manage_certification(actor, cert.organisation_id, cert_id)
         s.delete(cert)
         w.commit()

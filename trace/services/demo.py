@@ -17,6 +17,7 @@ from .demo_data import (
     ADMIN_EMAIL,
     CERTIFICATIONS,
     COFFEE_CHAIN,
+    COMPANY_PREFIXES,
     FARMS,
     INSPECTOR_EMAIL,
     ORGANISATIONS,
@@ -84,7 +85,8 @@ def load_demo(settings: CaptureSettings, uow, keyring=None) -> DemoSummary:
 def _organisation(key: str, summary: DemoSummary, uow, keyring) -> Actor:
     name, kind, gln, province, country, email = ORGANISATIONS[key]
     org_id = accounts.create_organisation(name, kind, gln, uow, province=province,
-                                          country=country, keyring=keyring)
+                                          country=country, keyring=keyring,
+                                          company_prefix=COMPANY_PREFIXES.get(key))
     user_id = accounts.create_user(email, f"Demo {name}", "member", org_id, uow)
     summary.organisations[name] = gln
     summary.tokens[f"member of {name} ({email})"] = accounts.create_token(email, "demo", uow)

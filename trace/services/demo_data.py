@@ -23,6 +23,10 @@ ORGANISATIONS = {
     "importer": ("Kaffeehandel Hamburg GmbH", "importer", "4068810000012", None, "DE",
                  "hamburg@demo.tracechain.dev"),
 }
+# key -> GS1 company prefix: every GTIN under it is that organisation's product, so only it
+# commissions lots of it or prints their labels (the GLNs above are allocated under the same).
+COMPANY_PREFIXES = {"camlo": "8936100", "spice": "8936101", "exporter": "8936102",
+                    "eatu": "8936103", "roaster": "8936104", "importer": "4068810"}
 INSPECTOR_EMAIL = "inspector@demo.tracechain.dev"
 ADMIN_EMAIL = "admin@demo.tracechain.dev"
 

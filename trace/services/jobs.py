@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..domain import policy
 from ..domain.actor import Actor
 from ..domain.errors import NotFound
 from ..store.accounts import User
@@ -29,10 +30,9 @@ def load_job(job_id: str, actor: Actor, uow) -> dict:
         job = s.get(CaptureJob, job_id)
         if job is None:
             raise NotFound(f"no capture job {job_id}")
-        if not actor.reads_everything and job.user_id != actor.user_id:
-            owner_org = s.scalar(select(User.organisation_id).where(User.id == job.user_id))
-            if owner_org != actor.organisation_id:
-                raise NotFound(f"no capture job {job_id}")
+        owner_org = s.scalar(select(User.organisation_id).where(User.id == job.user_id))
+        if not policy.may_read_capture_job(actor, job.user_id, owner_org):
+            raise NotFound(f"no capture job {job_id}")
         doc = {"captureID": job.id, "running": job.running, "success": job.success,
                "captureErrorBehaviour": job.error_behaviour, "eventCount": job.event_count,
                "storedCount": job.stored_count,

@@ -1,7 +1,8 @@
 """Label sheets of a lot: what each label says, gathered from the lot, its product and lineage.
 
-Who may print: the organisation holding the lot, the one that produced it (recorded the event
-that created it), and admins. Inspectors read and verify; they do not label goods.
+Who may print (`policy.require_print_labels`): the organisation holding the lot or the one that
+produced it (recorded the event that created it), provided it owns the lot's GTIN (or nobody
+does), and admins. Inspectors read and verify; they do not label goods.
 
 What a label says, and where it comes from:
 - the product's Vietnamese and English names (the catalogue entry of the lot's GTIN);
@@ -26,9 +27,10 @@ import orjson
 from sqlalchemy import select
 
 from ..capture.document import inline_context
+from ..domain import policy
 from ..domain.actor import Actor
 from ..domain.digital_link import link_for
-from ..domain.errors import Forbidden, NotFound, Problem, ValidationFailed
+from ..domain.errors import NotFound, Problem, ValidationFailed
 from ..domain.gtin import ItemKey
 from ..domain.vocabulary import TC_NS, cbv_uri
 from ..hash.digital_link import canonicalise
@@ -39,6 +41,7 @@ from ..store.events import DocumentContext, Event, EventObject
 from ..store.lots import Lot
 from .lineage import walk
 from .serials import lot_in_path, serials_of
+from .stock import lot_facts
 
 MAX_LABELS = 1000  # per PDF (42 pages of 3 x 8): a bigger print run is several PDFs
 MAX_NET_TEXT = 30
@@ -72,7 +75,8 @@ def label_sheet(gtin: str, lot: str, opts: LabelOptions, actor: Actor, base_url:
     """A PDF of labels for the lot (or its serialised items).
 
     :raises ValidationFailed: a bad GTIN, lot or option. :raises NotFound: no such lot.
-    :raises Forbidden: the caller neither holds nor produced the lot.
+    :raises Forbidden: the caller neither holds nor produced the lot, or its GTIN is another
+        organisation's product.
     :raises Unavailable: the label font is not installed.
     """
     key = lot_in_path(gtin, lot)
@@ -87,10 +91,8 @@ def label_sheet(gtin: str, lot: str, opts: LabelOptions, actor: Actor, base_url:
         created = s.execute(select(Event.organisation_id, Event.body)
                             .where(Event.id == row.created_event_pk)).first()
         producer_id = created.organisation_id if created else None
-        if actor.role != "admin" and (actor.organisation_id is None or actor.organisation_id
-                                      not in (row.owner_id, producer_id)):
-            raise Forbidden("labels are printed by the organisation that holds or produced "
-                            "the lot")
+        policy.require_print_labels(actor, lot_facts(s, actor, row, producer=True,
+                                                     gtin_owner=True), key.gtin)
         product = s.execute(select(Product.name_vi, Product.name_en)
                             .where(Product.gtin == key.gtin)).first()
         maker = s.scalar(select(Organisation.name)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select, text
 
+from ..domain import policy
 from ..domain.actor import Actor
-from ..domain.errors import Forbidden, NotFound, Problem, ValidationFailed
+from ..domain.errors import NotFound, Problem, ValidationFailed
 from ..domain.gtin import LotKey, normalise_gtin
 from ..store.accounts import Organisation
 from ..store.catalogue import Farm, Plot
@@ -63,8 +64,7 @@ def trace_lot(gtin: str, lot: str, direction: str, actor: Actor, uow) -> dict:
             .order_by(Event.event_time)).all()
         org_ids = {x.owner_id for x in lots} | {e.organisation_id for e in events}
         org_ids.discard(None)
-        if not actor.reads_everything and actor.organisation_id not in org_ids:
-            raise Forbidden("your organisation holds no lot and recorded no event in this lineage")
+        policy.require_read_lineage(actor, org_ids)
         orgs = s.execute(select(Organisation.id, Organisation.name, Organisation.kind,
                                 Organisation.gln).where(Organisation.id.in_(org_ids))).all()
         plot_ids = {x.plot_id for x in lots if x.plot_id}

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import orjson
 from sqlalchemy import exists, select
 
+from ..domain import policy
 from ..domain.actor import Actor
 from ..domain.errors import NotFound, Problem, ValidationFailed
 from ..domain.vocabulary import cbv_uri
@@ -98,8 +99,8 @@ def build_filter(params: dict[str, str], actor: Actor):
             Problem(f"$.query.{name}", "give at least one value (several: separate them with |)")
             for name in empty])
     clauses = []
-    if not actor.reads_everything:
-        clauses.append(Event.organisation_id == actor.organisation_id)
+    if not policy.reads_everything(actor):
+        clauses.append(Event.organisation_id == policy.event_scope(actor))
     if "eventType" in params:
         types = _values(params["eventType"])
         bad = [t for t in types if t not in EVENT_TYPES]
@@ -176,8 +177,7 @@ def get_event(event_id: str, actor: Actor, uow) -> Page:
         row = uow.session.execute(
             select(Event.body, Event.event_id, Event.record_time, Event.context_id,
                    Event.organisation_id).where(Event.event_id == event_id)).first()
-        if row is None or (not actor.reads_everything
-                           and row.organisation_id != actor.organisation_id):
+        if row is None or not policy.may_read_event(actor, row.organisation_id):
             raise NotFound(f"no event with eventID {event_id}")
         contexts = _contexts(uow.session, {row.context_id})
     events = [render_event(row.body, row.event_id, row.record_time)]

@@ -14,18 +14,18 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from ..domain import policy
 from ..domain.actor import AUTHORITIES, Actor
-from ..domain.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed
+from ..domain.errors import Conflict, NotFound, Problem, ValidationFailed
 from ..domain.gtin import LotKey
 from ..domain.recall_notice import DEFAULT_CLASS, notice_problems
 from ..hash.digital_link import canonicalise
 from ..store.accounts import Organisation, User
 from ..store.base import utcnow
-from ..store.events import Event
 from ..store.lots import Lot
 from ..store.public import Recall
 from .catalogue import gtin_or_problem
-from .stock import may_read
+from .stock import lot_facts
 from .verification_records import lineage_lots
 
 REASON_MIN, REASON_MAX = 3, 1000
@@ -138,26 +138,6 @@ def _find_lot(session, gtin: str, lot: str, *, lock: bool = False) -> Lot:
     return found
 
 
-def _may_recall(session, lot: Lot, actor: Actor) -> bool:
-    """Inspectors and admins (authorities order recalls), the holder, and the organisation
-    that recorded the event that made the lot."""
-    if actor.reads_everything:
-        return True
-    org = actor.organisation_id
-    if org is None:
-        return False
-    if org == lot.owner_id:
-        return True
-    return lot.created_event_pk is not None and session.scalar(
-        select(Event.organisation_id).where(Event.id == lot.created_event_pk)) == org
-
-
-def _require_may_recall(session, lot: Lot, actor: Actor, verb: str) -> None:
-    if not _may_recall(session, lot, actor):
-        raise Forbidden(f"only the organisation that holds or made lot {lot.code}, an inspector "
-                        f"or an admin may {verb} it")
-
-
 def _ordered_by_authority(session, recall: Recall) -> bool:
     """Whether an inspector or admin recorded the recall: the producer may not undo it."""
     role = session.scalar(select(User.role).where(User.id == recall.recorded_by))
@@ -205,7 +185,7 @@ def recall_lot(gtin: str, lot: str, reason: str, actor: Actor, uow,
     with uow.writing() as w:
         s = w.session
         found = _find_lot(s, gtin, lot, lock=True)
-        _require_may_recall(s, found, actor, "recall")
+        policy.require_recall(actor, lot_facts(s, actor, found, producer=True), found.code)
         if s.scalar(select(Recall.id).where(Recall.lot_id == found.id,
                                             Recall.lifted_at.is_(None))) is not None:
             raise Conflict(f"lot {found.code} is already recalled; lift that recall first")
@@ -226,14 +206,14 @@ def lift_recall(gtin: str, lot: str, actor: Actor, uow) -> RecallView:
     with uow.writing() as w:
         s = w.session
         found = _find_lot(s, gtin, lot, lock=True)
-        _require_may_recall(s, found, actor, "lift a recall of")
+        facts = lot_facts(s, actor, found, producer=True)
+        # Refused before saying whether the lot has an active recall at all.
+        policy.require_recall(actor, facts, found.code, "lift a recall of")
         recall = s.scalar(select(Recall).where(Recall.lot_id == found.id,
                                                Recall.lifted_at.is_(None)))
         if recall is None:
             raise NotFound(f"lot {found.code} has no active recall")
-        if not actor.reads_everything and _ordered_by_authority(s, recall):
-            raise Forbidden(f"an inspector or admin recalled lot {found.code}: only an inspector "
-                            "or an admin may lift that recall")
+        policy.require_lift_recall(actor, facts, found.code, _ordered_by_authority(s, recall))
         recall.lifted_at = utcnow()
         recall.lifted_by = actor.user_id
         s.flush()
@@ -250,8 +230,7 @@ def lot_recalls(gtin: str, lot: str, actor: Actor, uow) -> LotRecalls:
     with uow:
         s = uow.session
         found = _find_lot(s, gtin, lot)
-        if not may_read(s, actor, found):
-            raise Forbidden("your organisation has never held this lot")
+        policy.require_read_lot(actor, lot_facts(s, actor, found))
         own = _newest_first(_view(r) for r in s.execute(_select().where(
             Recall.lot_id == found.id)))
         upstream = lineage_lots(s, found.id, "back") - {found.id}

@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from ..capture.rule_time import MAX_FUTURE
+from ..domain import policy
 from ..domain.actor import Actor
 from ..domain.digital_link import ai_value, link_for
-from ..domain.errors import Forbidden, InvalidIdentifier, NotFound, Problem, ValidationFailed
+from ..domain.errors import InvalidIdentifier, NotFound, Problem, ValidationFailed
 from ..domain.gtin import ItemKey, LotKey
 from ..domain.serials import new_serial
 from ..domain.step_events import CONTEXT_WITH_MDA, item_commissioning_event
@@ -27,7 +28,7 @@ from ..store.lots import Lot, LotLink
 from .capture import CaptureSettings
 from .catalogue import gtin_or_problem
 from .step_support import acting_org, event_time, record
-from .stock import may_read
+from .stock import lot_facts
 
 # Most items one call mints: one event of 10,000 Digital Links (~0.6 MB) is captured, hashed and
 # answered in a few seconds; a bigger run is several calls.
@@ -79,7 +80,8 @@ def mint_serials(m: Minting, actor: Actor, settings: CaptureSettings, base_url: 
 
     :raises ValidationFailed: a count outside 1..MAX_SERIALS, a bad GTIN or lot, a time without
         offset or in the future, a lot in transit. :raises NotFound: no such lot.
-    :raises Forbidden: the lot is held by another organisation (or the caller is an inspector).
+    :raises Forbidden: the lot is held by another organisation, its GTIN is another's product,
+        or the caller is an inspector.
     """
     if isinstance(m.count, bool) or not isinstance(m.count, int) \
             or not 1 <= m.count <= MAX_SERIALS:
@@ -95,10 +97,8 @@ def mint_serials(m: Minting, actor: Actor, settings: CaptureSettings, base_url: 
         org = acting_org(actor, s)
         org_id, gln = org.id, org.gln
         lot = _stored_lot(s, key)
-        if lot.owner_id != org_id:
-            raise Forbidden("only the organisation holding a lot mints its items", [
-                Problem("$.path.lot", f"lot {key.lot} of GTIN {key.gtin} is not held by your "
-                        "organisation")])
+        policy.require_mint_serials(actor, org_id, lot_facts(s, actor, lot, gtin_owner=True),
+                                    key.gtin)
         if lot.in_transit_to_id is not None:
             raise ValidationFailed("the lot has been shipped and is in transit", [
                 Problem("$.path.lot", "wait for the receiver to record receipt")])
@@ -123,8 +123,7 @@ def list_serials(gtin: str, lot: str, actor: Actor, base_url: str, uow) -> Seria
     with uow:
         s = uow.session
         row = _stored_lot(s, key)
-        if not may_read(s, actor, row):
-            raise Forbidden("your organisation has never held this lot")
+        policy.require_read_lot(actor, lot_facts(s, actor, row))
         found = serials_of(s, row.id)
     return Serials(key.gtin, key.lot, [
         Serial(serial, uri, link_for(ItemKey(key.gtin, serial), base_url), event_id)

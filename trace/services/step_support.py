@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from ..domain import policy
 from ..domain.actor import Actor
 from ..domain.digital_link import ai_value
 from ..domain.errors import (
@@ -31,9 +32,9 @@ from ..hash.digital_link import canonicalise
 from ..store.accounts import Organisation
 from ..store.catalogue import Product
 from ..store.lots import Lot
-from .acting import acting_organisation
 from .capture import CaptureSettings, capture_document
 from .catalogue import gtin_or_problem
+from .ownership import gtin_owners
 from .query import get_event
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
@@ -107,11 +108,11 @@ def event_time(requested: datetime | None) -> datetime:
 
 def acting_org(actor: Actor, session) -> Organisation:
     """The organisation the step is recorded for: always the caller's own."""
-    if actor.can_write and actor.organisation_id is None:
+    if policy.may_write(actor) and actor.organisation_id is None:
         raise ValidationFailed("steps are recorded for an organisation", [
             Problem("$", "an admin without an organisation cannot record steps: use an account "
                     "of the organisation that did them, or POST /epcis/capture")])
-    org = session.get(Organisation, acting_organisation(actor))
+    org = session.get(Organisation, policy.acting_organisation(actor))
     assert org is not None  # users reference organisations by foreign key
     return org
 
@@ -183,6 +184,17 @@ def require_new(lots: list[NamedLot]) -> None:
                      "give what this step makes a new lot code") for n in lots if n.row]
     if taken:
         raise Conflict("lot already exists", taken)
+
+
+def require_own_products(session, lots: list[NamedLot], org_id: int) -> None:
+    """Only a product's owner makes new lots of it (harvest, transformation outputs). Capture
+    checks it again; checking here first names the request's field and says why."""
+    owners = gtin_owners(session, {n.key.gtin for n in lots})
+    refused = [Problem(f"{n.path}.gtin", f"GTIN {n.key.gtin} is another organisation's product")
+               for n in lots if not policy.owns_or_unclaimed(org_id, owners.get(n.key.gtin))]
+    if refused:
+        raise Forbidden("only a product's owner (by its GS1 company prefix or its registration) "
+                        "makes lots of it", refused)
 
 
 def require_product(lots: list[NamedLot]) -> None:

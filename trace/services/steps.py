@@ -30,6 +30,7 @@ from .step_support import (
     require_existing,
     require_held,
     require_new,
+    require_own_products,
     require_product,
 )
 from .stock import consumed_kg, remaining
@@ -72,6 +73,7 @@ def record_harvest(h: Harvest, actor: Actor, settings: CaptureSettings, uow) -> 
             raise Forbidden(f"plot {h.plot_id} belongs to another cooperative", [
                 Problem("$.plotId", "not a plot of your organisation")])
         require_product([lot])
+        require_own_products(s, [lot], org_id)
         require_new([lot])
     kind = KINDS[lot.kind]
     # What the request says wins over what the product was registered with.
@@ -135,6 +137,7 @@ def record_transformation(t: Transformation, actor: Actor, settings: CaptureSett
         require_existing(inputs)
         require_held(inputs, org_id)
         require_product(inputs + outputs)
+        require_own_products(s, outputs, org_id)
         require_new(outputs)
         used = consumed_kg(s, [n.uri for n in inputs])
         left = {n.uri: remaining(n.row.quantity, n.row.unit, used.get(n.uri, 0.0))

@@ -15,8 +15,9 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from ..domain import policy
 from ..domain.actor import Actor
-from ..domain.errors import Forbidden, NotFound
+from ..domain.errors import NotFound
 from ..domain.gtin import LotKey
 from ..domain.products import KINDS, to_kg
 from ..hash.digital_link import canonicalise
@@ -25,6 +26,7 @@ from ..store.catalogue import Product
 from ..store.events import Event, EventObject
 from ..store.lots import Lot
 from .catalogue import gtin_or_problem
+from .ownership import gtin_owners
 
 _CHUNK = 500
 
@@ -101,7 +103,8 @@ def list_lots(actor: Actor, uow) -> list[LotView]:
     """The lots the caller's organisation holds; inspectors and admins see every lot."""
     with uow:
         s = uow.session
-        where = [] if actor.reads_everything else [Lot.owner_id == actor.organisation_id]
+        where = [] if policy.reads_everything(actor) \
+            else [Lot.owner_id == actor.organisation_id]
         return _views(s, _rows(s, *where))
 
 
@@ -114,19 +117,29 @@ def get_lot(gtin: str, lot: str, actor: Actor, uow) -> LotView:
         rows = _rows(s, Lot.uri == uri)
         if not rows:
             raise NotFound(f"no lot {lot} of GTIN {gtin}")
-        if not may_read(s, actor, rows[0].Lot):
-            raise Forbidden("your organisation has never held this lot")
+        policy.require_read_lot(actor, lot_facts(s, actor, rows[0].Lot))
         return _views(s, rows)[0]
 
 
 def may_read(session, actor: Actor, lot: Lot) -> bool:
-    """Whether ``actor`` may see ``lot``: its holder, whoever it is on its way to, any
-    organisation that recorded an event naming it, inspectors and admins."""
+    """Whether ``actor`` may see ``lot`` (`policy.may_read_lot`)."""
+    return policy.may_read_lot(actor, lot_facts(session, actor, lot))
+
+
+def lot_facts(session, actor: Actor, lot: Lot, *, producer: bool = False,
+              gtin_owner: bool = False) -> policy.LotFacts:
+    """What access to ``lot`` depends on, for ``actor``; the maker and the GTIN's owner only
+    when asked (one query each)."""
     org = actor.organisation_id
-    if actor.reads_everything:
-        return True
-    if org is None:
-        return False
-    return org in (lot.owner_id, lot.in_transit_to_id) or session.scalar(
-        select(Event.id).join(EventObject, EventObject.event_pk == Event.id)
-        .where(EventObject.uri == lot.uri, Event.organisation_id == org).limit(1)) is not None
+    # Whether its organisation named the lot in an event matters only when nothing else lets
+    # the actor read it: the query is skipped otherwise.
+    named = org is not None and org not in (lot.owner_id, lot.in_transit_to_id) \
+        and not policy.reads_everything(actor) and session.scalar(
+            select(Event.id).join(EventObject, EventObject.event_pk == Event.id)
+            .where(EventObject.uri == lot.uri, Event.organisation_id == org).limit(1)
+        ) is not None
+    maker = session.scalar(select(Event.organisation_id).where(
+        Event.id == lot.created_event_pk)) if producer and lot.created_event_pk else None
+    owner = gtin_owners(session, [lot.gtin]).get(lot.gtin) if gtin_owner and lot.gtin \
+        else None
+    return policy.LotFacts(lot.owner_id, lot.in_transit_to_id, maker, bool(named), owner)

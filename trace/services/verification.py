@@ -21,9 +21,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from ..domain import policy
 from ..domain.actor import Actor
 from ..domain.commitments import capture_root
-from ..domain.errors import Forbidden, NotFound
+from ..domain.errors import NotFound
 from ..domain.merkle import event_hash_bytes, hex32
 from ..domain.verification import (
     ALTERED,
@@ -288,37 +289,39 @@ def seal_record(session, rec: Record) -> dict | None:
 # --- who may ----------------------------------------------------------------------------------
 
 def require_event_access(event_id: str, actor: Actor, uow) -> None:
-    """Inspectors and admins see every event; a member, its organisation's events and those of
-    lineages it takes part in. :raises NotFound: no such event, or not visible to the actor."""
-    if actor.reads_everything:
+    """Who may see an event's proof and verdict (``policy.may_verify_event``): inspectors and
+    admins; a member, its organisation's events and those of lineages it takes part in.
+
+    :raises NotFound: no such event, or not visible to the actor."""
+    if policy.reads_everything(actor):
         return
     with uow:
         s = uow.session
         rec = record_by_event_id(s, event_id)
-        if rec.organisation_id == actor.organisation_id:
+        if policy.may_read_event(actor, rec.organisation_id):
             return
         for lot_id in lots_named_by(s, rec.id):
             lots = lineage_lots(s, lot_id, "both")
-            if actor.organisation_id in organisations_in(s, lots, lineage_events(s, lots)):
+            if policy.may_verify_event(actor, rec.organisation_id,
+                                       organisations_in(s, lots, lineage_events(s, lots))):
                 return
     raise NotFound(f"no event with eventID {event_id}")
 
 
 def require_lot_access(gtin: str, lot: str, actor: Actor, uow, direction: str = "back") -> None:
-    """As for ``lineage.trace_lot``: members only for lineages their organisation takes part in.
+    """Who may verify a lot or download its full audit pack (``policy.require_read_lineage``).
 
-    :raises Forbidden: it does not. :raises NotFound: no such lot.
+    :raises Forbidden: the actor's organisation takes no part in the lineage.
+    :raises NotFound: no such lot.
     """
     check_direction(direction)
-    if actor.reads_everything:
+    if policy.reads_everything(actor):
         return
     with uow:
         s = uow.session
         _, lot_id = find_lot(s, gtin, lot)
         lots = lineage_lots(s, lot_id, direction)
-        if actor.organisation_id in organisations_in(s, lots, lineage_events(s, lots)):
-            return
-    raise Forbidden("your organisation holds no lot and recorded no event in this lineage")
+        policy.require_read_lineage(actor, organisations_in(s, lots, lineage_events(s, lots)))
 
 
 # --- gathering the facts of one event ---------------------------------------------------------

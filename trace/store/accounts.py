@@ -25,6 +25,9 @@ class Organisation(Base):
     gln: Mapped[str] = mapped_column(String(13), unique=True)
     province: Mapped[str | None] = mapped_column(String(100))
     country: Mapped[str] = mapped_column(String(2), default="VN")
+    # The GS1 company prefix licensed to the organisation (4 to 12 digits), if it told us: every
+    # GTIN allocated under it is its product, whoever registered it here (`services.ownership`).
+    company_prefix: Mapped[str | None] = mapped_column(String(12), unique=True)
     # The organisation's secp256k1 signing key: its address, and the key itself only as an
     # encrypted keystore (the password comes from configuration, never from the database).
     signing_address: Mapped[str | None] = mapped_column(String(42), unique=True)

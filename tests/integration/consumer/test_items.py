@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import datetime
+
+from tracechain.domain.serials import new_serial
+from tracechain.domain.step_events import CONTEXT_WITH_MDA, document, item_commissioning_event
+from tracechain.services.step_support import VIETNAM
 
 from .conftest import PEPPER
 from .test_resolver import PEPPER_STEPS, steps, verdict
 
+PEPPER_LOT = "08936101000217/QT25-G550-01"
+
 
 def mint(demo, count: int) -> list[str]:
-    r = demo.client.post("/api/v1/lots/08936101000217/QT25-G550-01/serials",
-                         json={"count": count},
-                         headers={"Authorization": f"Bearer {demo.token('Xuất nhập khẩu')}"})
-    assert r.status_code == 201, r.get_json()
-    return [s["serial"] for s in r.get_json()["serials"]]
+    """Serialised items of the graded pepper, which the exporter holds. Only the GTIN's owner
+    (the processor, which no longer holds the lot) may mint them through the API, and the
+    exporter may not (not its product): the operator records them on its behalf."""
+    auth = {"Authorization": f"Bearer {demo.token('Xuất nhập khẩu')}"}
+    refused = demo.client.post(f"/api/v1/lots/{PEPPER_LOT}/serials", json={"count": count},
+                               headers=auth)
+    assert refused.status_code == 403, refused.get_json()
+    assert "another organisation's product" in refused.get_json()["message"]
+    serials = [new_serial() for _ in range(count)]
+    items = [f"https://id.gs1.org/01/08936101000217/21/{s}" for s in serials]
+    event = item_commissioning_event(items, "QT25-G550-01", datetime.now(VIETNAM), gln=None)
+    r = demo.client.post("/epcis/capture", headers={
+        "Authorization": f"Bearer {demo.token('admin')}"}, content_type="application/ld+json",
+        data=json.dumps(document(event, datetime.now(VIETNAM), CONTEXT_WITH_MDA)))
+    assert r.status_code == 202 and r.get_json()["success"], r.get_json()
+    return serials
 
 
 def test_an_item_tells_its_lots_story_and_its_own(anchored, chain):

@@ -91,3 +91,121 @@ def test_admin_is_not_refused_and_owner_comes_from_the_document():
                                        "destination": "https://id.gs1.org/417/B"}]})
     plan = plan_custody([(0, event)], None, {}, PARTIES)
     assert not plan.violations and plan.holdings[LOT].owner == B
+
+
+# --- every identifier, whatever its role ------------------------------------------------------
+
+def pack(parent, children, action="ADD"):
+    return refs({"type": "AggregationEvent", "action": action, "parentID": parent,
+                 "childQuantityList": qty(children[0]) if children else []})
+
+
+def test_unpacking_children_one_does_not_hold_is_refused():
+    known = {BOX: Holding(owner=A), LOT: Holding(owner=B)}
+    plan = plan_custody([(0, pack(BOX, [LOT], "DELETE"))], A, known, PARTIES)
+    assert [v.path for v in plan.violations] == ["$.epcisBody.eventList[0].childQuantityList"]
+    mine = {BOX: Holding(owner=A), LOT: Holding(owner=A, container=BOX)}
+    plan = plan_custody([(0, pack(BOX, [LOT], "DELETE"))], A, mine, PARTIES)
+    assert not plan.violations and plan.holdings[LOT].container is None
+
+
+def associate(parent, child, action="ADD"):
+    return refs({"type": "AssociationEvent", "action": action, "parentID": parent,
+                 "childQuantityList": qty(child)})
+
+
+def test_association_parent_is_custody_checked():
+    sensor = "https://id.gs1.org/8004/0893000000012ABC"
+    plan = plan_custody([(0, associate(sensor, LOT))], A,
+                        {LOT: Holding(owner=A), sensor: Holding(owner=B)}, PARTIES)
+    assert [v.path for v in plan.violations] == ["$.epcisBody.eventList[0].parentID"]
+    plan = plan_custody([(0, associate(sensor, LOT))], A, {LOT: Holding(owner=A)}, PARTIES)
+    assert not plan.violations and plan.holdings[sensor].owner == A
+    plan = plan_custody([(0, associate(sensor, LOT, "DELETE"))], A, {LOT: Holding(owner=A)},
+                        PARTIES)
+    assert "not known here" in plan.violations[0].message
+
+
+def transform(inputs, outputs):
+    return refs({"type": "TransformationEvent", "inputQuantityList": qty(inputs),
+                 "outputQuantityList": qty(outputs)})
+
+
+def test_transformation_inputs_and_outputs_are_checked():
+    plan = plan_custody([(0, transform(LOT, OUT))], A,
+                        {LOT: Holding(owner=A), OUT: Holding(owner=B)}, PARTIES)
+    assert [v.path for v in plan.violations] == [
+        "$.epcisBody.eventList[0].outputQuantityList"]
+    plan = plan_custody([(0, transform(LOT, OUT))], A, {LOT: Holding(owner=B)}, PARTIES)
+    assert [v.path for v in plan.violations] == ["$.epcisBody.eventList[0].inputQuantityList"]
+
+
+def test_goods_in_transit_take_part_in_nothing_until_received():
+    known = {LOT: Holding(owner=A, in_transit_to=B)}
+    plan = plan_custody([(0, transform(LOT, OUT))], A, known, PARTIES)
+    assert "in transit" in plan.violations[0].message
+
+
+# --- source and destination lists -------------------------------------------------------------
+
+PA, PB = "https://id.gs1.org/417/A", "https://id.gs1.org/417/B"
+
+
+def with_parties(event, sources=(), destinations=()):
+    event["sourceList"] = [{"type": t, "source": p} for t, p in sources]
+    event["destinationList"] = [{"type": t, "destination": p} for t, p in destinations]
+    return refs(event)
+
+
+def ship_event(uri):
+    return {"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "shipping",
+            "quantityList": qty(uri)}
+
+
+def test_a_shipment_comes_from_the_actor_and_may_go_anywhere():
+    known = {LOT: Holding(owner=A)}
+    ok = with_parties(ship_event(LOT), [("owning_party", PA)],
+                      [("owning_party", "https://id.gs1.org/417/OUTSIDE")])
+    assert not plan_custody([(0, ok)], A, known, PARTIES).violations
+    forged = with_parties(ship_event(LOT), [("owning_party", PB)], [("owning_party", PA)])
+    plan = plan_custody([(0, forged)], A, known, PARTIES)
+    assert [v.path for v in plan.violations] == ["$.epcisBody.eventList[0].sourceList"]
+    assert "must be your own organisation" in plan.violations[0].message
+
+
+def test_a_receipt_comes_from_the_shipper_and_goes_to_the_actor():
+    known = {LOT: Holding(owner=A, in_transit_to=B)}
+    event = {"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "receiving",
+             "quantityList": qty(LOT)}
+    ok = with_parties(dict(event), [("owning_party", PA)], [("owning_party", PB)])
+    assert not plan_custody([(0, ok)], B, dict(known), PARTIES).violations
+    known = {LOT: Holding(owner=A, in_transit_to=B)}
+    lie = with_parties(dict(event), [("possessing_party", "https://id.gs1.org/417/C")],
+                       [("owning_party", PA)])
+    plan = plan_custody([(0, lie)], B, known, PARTIES)
+    assert sorted(v.path.rsplit(".", 1)[1] for v in plan.violations) == [
+        "destinationList", "sourceList"]
+
+
+def test_other_events_may_not_hand_goods_to_or_take_them_from_others():
+    event = {"type": "ObjectEvent", "action": "ADD", "quantityList": qty(LOT)}
+    plan = plan_custody([(0, with_parties(event, (), [("owning_party", PB)]))], A, {}, PARTIES)
+    assert "destination party must be your own" in plan.violations[0].message
+    location = with_parties(dict(event), (), [("location", "https://id.gs1.org/414/B")])
+    assert not plan_custody([(0, location)], A, {}, PARTIES).violations
+
+
+# --- who may commission a GTIN ----------------------------------------------------------------
+
+def test_only_the_gtin_owner_commissions_new_lots_of_it():
+    owners = {"08930000123457": B}
+    plan = plan_custody([(0, add(LOT))], A, {}, PARTIES, gtin_owners=owners)
+    assert "GTIN belongs to another organisation" in plan.violations[0].message
+    assert LOT not in plan.holdings
+    assert not plan_custody([(0, add(LOT))], B, {}, PARTIES, gtin_owners=owners).violations
+    plan = plan_custody([(0, transform(BOX, OUT))], A, {BOX: Holding(owner=A)}, PARTIES,
+                        gtin_owners=owners)
+    assert plan.violations[0].path == "$.epcisBody.eventList[0].outputQuantityList"
+    assert not plan_custody([(0, add(LOT))], None, {}, PARTIES, gtin_owners=owners).violations
+    # Unclaimed GTINs (no registration, no company prefix) stay open, as before.
+    assert not plan_custody([(0, add(LOT))], A, {}, PARTIES).violations

@@ -50,3 +50,13 @@ def test_chain_steps_name_registered_products_and_known_processes():
         for key in ("inputs", "outputs", "lots"):
             assert {lot[0] for lot in args.get(key, [])} <= gtins
     assert all(k in KINDS for products in PRODUCTS.values() for _, k, *_ in products)
+
+
+def test_each_product_is_under_its_owners_company_prefix():
+    from tracechain.services.demo_data import COMPANY_PREFIXES
+
+    for key, products in PRODUCTS.items():
+        for gtin, *_ in products:
+            assert gtin.startswith(COMPANY_PREFIXES[key]), (key, gtin)
+    for key, (_name, _kind, gln, *_) in ORGANISATIONS.items():
+        assert gln.startswith(COMPANY_PREFIXES[key]), key
