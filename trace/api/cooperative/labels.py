@@ -17,7 +17,8 @@ blp = ApiBlueprint("labels", __name__, url_prefix="/api/v1/lots",
 _RESPONSES = {"200": {"description": "The label sheet", "content": {
                   "application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
               "400": {"description": "A malformed GTIN or lot, or a bad option"},
-              "403": {"description": "Your organisation neither holds nor produced the lot"},
+              "403": {"description": "Your organisation neither holds nor produced the lot, or "
+                                     "another organisation owns its GTIN"},
               "404": {"description": "No such lot"},
               "503": {"description": "The label font is not installed on the server"}}
 
