@@ -4,6 +4,9 @@ page's report-a-fake form. Each state is screenshotted to test-artifacts/screens
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
+
 import pytest
 
 from tests.e2e.test_consumer_page import (
@@ -15,6 +18,9 @@ from tests.e2e.test_consumer_page import (
     open_page,
     verdict_status,
 )
+from tracechain.domain.serials import new_serial
+from tracechain.domain.step_events import CONTEXT_WITH_MDA, document, item_commissioning_event
+from tracechain.services.step_support import VIETNAM
 
 try:
     from playwright.sync_api import expect
@@ -103,10 +109,15 @@ def test_a_recall_notice_in_the_pages_language(scratch_site, phone, screenshot):
 def test_a_cloned_item_code_and_a_self_declared_certificate(scratch_site, phone, screenshot):
     site = scratch_site
     client = site.app.test_client()
-    minted = client.post(f"/api/v1/lots/{PEPPER.gtin}/{PEPPER.lot}/serials", json={"count": 1},
-                         headers={"Authorization": f"Bearer {site.token('Xuất nhập khẩu')}"})
-    assert minted.status_code == 201, minted.get_json()
-    serial = minted.get_json()["serials"][0]["serial"]
+    # The exporter holds the pepper but does not own its GTIN: the operator records the item.
+    serial = new_serial()
+    event = item_commissioning_event([f"https://id.gs1.org/01/{PEPPER.gtin}/21/{serial}"],
+                                     PEPPER.lot, datetime.now(VIETNAM), gln=None)
+    minted = client.post("/epcis/capture", content_type="application/ld+json",
+                         headers={"Authorization": f"Bearer {site.token('admin')}"},
+                         data=json.dumps(document(event, datetime.now(VIETNAM),
+                                                  CONTEXT_WITH_MDA)))
+    assert minted.status_code == 202 and minted.get_json()["success"], minted.get_json()
     [(org_id,)] = site.sql("SELECT id FROM organisations WHERE name LIKE 'HTX Hồ tiêu%'")
     site.sql("INSERT INTO certifications (organisation_id, scheme, code, created_at) "
              "VALUES (:o, 'Hữu cơ (tự công bố)', 'CL-HC-01', CURRENT_TIMESTAMP)", o=org_id)

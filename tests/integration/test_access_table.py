@@ -154,6 +154,15 @@ TABLE = {
                                  lambda w, role: {"scheme": "VietGAP", "code": f"C-{role}"}),
     "DELETE certification": Route("DELETE", "/api/v1/certifications/{cert}",
                                   _expect("204 403 403 204 204 401")),
+    # unusual records: each sees its own (an admin without an organisation, everyone's); a
+    # note on a record that is not unusual is a 404, except for another organisation's member
+    "GET flags": Route("GET", "/api/v1/flags", _expect("200 200 200 200 200 401")),
+    "POST flag note": Route("POST", "/api/v1/flags/harvest-yield-{w.event_pk}/notes",
+                            _expect("404 403 404 404 404 401"),
+                            {"text": "Weighed twice, the scale was right."}),
+    # the consumer's 404 page: anyone may report a suspected fake
+    "POST report-fake": Route("POST", "/report-fake", _expect("201 201 201 201 201 201"),
+                              {"code": "/01/08936101000217/10/FAKE-1"}),
 }
 
 
@@ -181,6 +190,13 @@ class World:
         self.farm = own.get("/api/v1/farms")[0]["id"]
         harvested = own.harvest(self.plot, self.berries, "L0", 100)
         self.event = quote(harvested["eventID"], safe="")
+        with actions.uow as u:
+            from sqlalchemy import select
+
+            from tracechain.store.events import Event
+
+            self.event_pk = u.session.scalar(select(Event.id).where(
+                Event.event_id == harvested["eventID"]))
         self.serial = own.post(f"lots/{self.berries}/L0/serials",
                                {"count": 1})["serials"][0]["serial"]
         own.harvest(self.plot, self.berries, "B0", 100)
@@ -235,4 +251,4 @@ class _Names:
 
     berries = black = "08930000000017"
     job = event = serial = "x"
-    farm = 1
+    farm = event_pk = 1
