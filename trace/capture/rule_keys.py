@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from ..domain.errors import Problem
 from ..domain.gtin import check_digit, has_valid_check_digit
 from .document import EventRef, key_path
+from .rule_lots import lot_or_serial_problem
 
 # Digital Link primary-key AIs (numeric and short-name forms) -> (name, allowed lengths).
 _DL_KEYS = {
@@ -121,36 +122,49 @@ def _uncached_problem(uri: object) -> str | None:
     return epc_urn_problem(uri) if uri.startswith("urn:") else digital_link_problem(uri)
 
 
-def identifiers(event: dict) -> Iterator[tuple[str, object]]:
-    """(JSONPath suffix, value) of every identifier field of an event."""
+def identifiers(event: dict) -> Iterator[tuple[tuple, object]]:
+    """(where, value) of every identifier field of an event; ``where_path(where)`` is its
+    JSONPath suffix, built only for a value that has a problem (this runs for every
+    identifier of every captured event)."""
     for name in _EPC_LISTS:
         values = event.get(name)
         if isinstance(values, list):
             for i, value in enumerate(values):
-                yield f"{key_path(name)}[{i}]", value
+                yield (name, i, None), value
     for name in _QUANTITY_LISTS:
         items = event.get(name)
         if isinstance(items, list):
             for i, item in enumerate(items):
                 if isinstance(item, dict):
-                    yield f"{key_path(name)}[{i}].epcClass", item.get("epcClass")
-    yield ".parentID", event.get("parentID")
+                    yield (name, i, "epcClass"), item.get("epcClass")
+    yield ("parentID", None, None), event.get("parentID")
     for name in ("readPoint", "bizLocation"):
         place = event.get(name)
         if isinstance(place, dict):
-            yield f".{name}.id", place.get("id")
+            yield (name, None, "id"), place.get("id")
     for name, member in (("sourceList", "source"), ("destinationList", "destination")):
         items = event.get(name)
         if isinstance(items, list):
             for i, item in enumerate(items):
                 if isinstance(item, dict):
-                    yield f".{name}[{i}].{member}", item.get(member)
+                    yield (name, i, member), item.get(member)
+
+
+def where_path(where: tuple) -> str:
+    name, index, member = where
+    path = key_path(name) + (f"[{index}]" if index is not None else "")
+    return path + (f".{member}" if member else "")
 
 
 def check_keys(ref: EventRef) -> list[Problem]:
+    """Every identifier is a well-formed EPC URN or GS1 Digital Link, and a lot or serial one
+    whose QR code can carry it (``rule_lots``): one pass over the identifiers for both."""
     problems = []
-    for suffix, value in identifiers(ref.event):
-        wrong = identifier_problem(value)
+    for where, value in identifiers(ref.event):
+        if not isinstance(value, str):
+            wrong = identifier_problem(value)
+        else:
+            wrong = identifier_problem(value) or lot_or_serial_problem(value)
         if wrong:
-            problems.append(ref.problem(suffix, wrong))
+            problems.append(ref.problem(where_path(where), wrong))
     return problems

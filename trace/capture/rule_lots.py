@@ -10,10 +10,8 @@ from functools import lru_cache
 from urllib.parse import unquote
 
 from ..domain.digital_link import ai_value
-from ..domain.errors import InvalidIdentifier, Problem
+from ..domain.errors import InvalidIdentifier
 from ..hash.digital_link import canonicalise
-from .document import EventRef
-from .rule_keys import identifiers
 
 _LOT_OR_SERIAL = re.compile(r"^https://id\.gs1\.org/01/\d{14}/(10|21)/([^/?#]+)$")
 
@@ -21,7 +19,8 @@ _LOT_OR_SERIAL = re.compile(r"^https://id\.gs1\.org/01/\d{14}/(10|21)/([^/?#]+)$
 @lru_cache(maxsize=65536)
 def lot_or_serial_problem(uri: str) -> str | None:
     """What is wrong with the lot or serial a GS1 key URI names, or None."""
-    m = _LOT_OR_SERIAL.match(canonicalise(uri))
+    # Most identifiers arrive as canonical Digital Links already: canonicalise only the others.
+    m = _LOT_OR_SERIAL.match(uri) or _LOT_OR_SERIAL.match(canonicalise(uri))
     if m is None:
         return None
     try:
@@ -29,12 +28,3 @@ def lot_or_serial_problem(uri: str) -> str | None:
     except InvalidIdentifier as exc:
         return f"{exc}: it could never be reached through its QR code"
     return None
-
-
-def check_lots(ref: EventRef) -> list[Problem]:
-    problems = []
-    for suffix, value in identifiers(ref.event):
-        wrong = lot_or_serial_problem(value) if isinstance(value, str) else None
-        if wrong:
-            problems.append(ref.problem(suffix, wrong))
-    return problems

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from ..domain.errors import Problem
 from .document import EventRef, events_of, inline_context, located_events
 from .rule_keys import check_keys
-from .rule_lots import check_lots
 from .rule_quantities import check_quantities, check_yield
 from .rule_structure import (
     capture_limit_problem,
@@ -37,7 +36,6 @@ def check_event(
         *check_ilmd(ref),
         *check_times(ref, now),
         *check_keys(ref),
-        *check_lots(ref),
         *check_quantities(ref),
         *check_yield(ref, max_yield),
         *check_parent(ref),

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .merkle import MerkleTree, keccak256, leaf
 
@@ -73,6 +73,7 @@ def capture_statement(organisation: bytes, capture_id: str, user_id: int | None,
 
 # --- lot history chains -------------------------------------------------------------------------
 
+@lru_cache(maxsize=1 << 17)  # a lot's events come back batch after batch
 def lot_key(uri: str) -> bytes:
     """The 32-byte key of a lot (or item, or container) in the state: keccak of its URI."""
     return keccak256(uri.encode("utf-8"))

@@ -93,7 +93,7 @@ class Folding:
         return cls(dict(state.entries), {})
 
     def add(self, event_hash: bytes, lots: EventLots) -> None:
-        for uri in sorted(lots.named):
+        for uri in lots.named:  # each lot's chain is its own: their order does not matter
             key = lot_key(uri)
             before = self.heads.get(key) or LotState(key, 0, ZERO)
             after = LotState(key, before.count + 1, next_head(
