@@ -95,7 +95,8 @@ class ChainAnchors:
 
 def _establish(session, reader: ChainReader, anchors: ChainAnchors, trees: BatchTrees,
                fresh: bool) -> StateView:
-    batches = session.execute(select(AnchorBatch.id, AnchorBatch.root, AnchorBatch.state_root)
+    batches = session.execute(select(AnchorBatch.id, AnchorBatch.root, AnchorBatch.state_root,
+                                     AnchorBatch.block_number)
                               .order_by(AnchorBatch.id.desc())).all()
     by_root = {b.root: b for b in batches}
     start = None
@@ -108,7 +109,12 @@ def _establish(session, reader: ChainReader, anchors: ChainAnchors, trees: Batch
     since = getattr(reader, "anchored_since", None)
     newest = start[0] if start else None
     if callable(since):
-        for root, block in since(start[1].block_number if start else 0):
+        # From the newest root the chain confirms; with none, from the earliest block our
+        # records name (a hint only: any root after it that we lack is still found; a record
+        # of a block earlier than the truth only makes the scan longer).
+        recorded = [b.block_number for b in batches if b.block_number is not None]
+        first = start[1].block_number if start else (min(recorded) if recorded else 0)
+        for root, block in since(first):
             found = by_root.get("0x" + root.hex())
             if found is None:
                 return StateView(None, None, (
