@@ -229,16 +229,6 @@ def _displaced(rec: Record, lineage: Lineage, state: StateView, batch_ids, broke
     return None
 
 
-def verify_records(session, recs: list[Record], reader: ChainReader | None,
-                   caches: VerificationCaches) -> tuple[Verdict, list[EventVerification]]:
-    """The verdict on events already read, without their lots' histories (a caller that has
-    the lineage uses ``verify_lineage``)."""
-    lineage = Lineage(set(), {r.id: r for r in recs}, {r.id: lots_of(r.body, r.context)
-                                                       for r in recs})
-    checked = _check(session, lineage, reader, caches, False, recs)
-    return checked.verdict, checked.events
-
-
 def event_proof(event_id: str, uow, *, caches: VerificationCaches | None = None) -> dict:
     """Everything needed to check one event without us: the event as captured and its
     ``@context``, its hash and pre-hash, signature or capture seal, and its Merkle proof, root

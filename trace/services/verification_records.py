@@ -112,14 +112,6 @@ def find_lot(session, gtin: str, lot: str) -> tuple[LotKey, int]:
     return key, lot_id
 
 
-def lineage_records(session, gtin: str, lot: str, direction: str) -> tuple[LotKey, list[Record]]:
-    """The lot's key and every event of its lineage, in the order they happened.
-
-    :raises ValidationFailed: a bad GTIN or direction. :raises NotFound: no such lot."""
-    key, lot_id = find_lot(session, gtin, lot)
-    return key, records(session, lineage_events(session, lineage_lots(session, lot_id, direction)))
-
-
 def check_direction(direction: str) -> None:
     if direction not in DIRECTIONS:
         raise ValidationFailed("direction must be back, forward or both", [
@@ -165,31 +157,6 @@ def organisations_in(session, lot_ids: set[int], event_pks: Iterable[int]) -> se
 def lots_named_by(session, event_pk: int) -> list[int]:
     uris = list(session.scalars(select(EventObject.uri).where(EventObject.event_pk == event_pk)))
     return list(session.scalars(select(Lot.id).where(Lot.uri.in_(uris)))) if uris else []
-
-
-def displaced(session, rec: Record) -> str | None:
-    """Why an event without a batch looks taken out of one, or None if it simply waits.
-
-    The anchorer batches pending events oldest first, so an unbatched event between two events
-    of one batch (or one that kept a leaf index) had its batch link removed. (On PostgreSQL, an
-    event whose capture committed while a batch was being built can look so until the next
-    anchoring round takes it.)
-    """
-    if rec.leaf_index is not None:
-        return (f"it has leaf index {rec.leaf_index} but no batch: its link to its anchoring "
-                "batch was removed")
-    before = session.scalar(select(Event.batch_id).where(Event.id < rec.id,
-                                                         Event.batch_id.is_not(None))
-                            .order_by(Event.id.desc()).limit(1))
-    if before is None:
-        return None
-    after = session.scalar(select(Event.batch_id).where(Event.id > rec.id,
-                                                        Event.batch_id.is_not(None))
-                           .order_by(Event.id).limit(1))
-    if after != before:
-        return None
-    return (f"batch {before} holds events recorded before and after it, but not it: its link "
-            "to its anchoring batch was removed")
 
 
 def captured_with(session, rec: Record) -> list[dict] | None:
