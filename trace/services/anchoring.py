@@ -52,9 +52,9 @@ LEASE = "anchorer"
 class AnchorSettings:
     interval: float = 10.0
     max_batch: int = 10_000
-    # Renewed while waiting for receipts, so a killed anchorer's successor takes over within
-    # this many seconds.
-    lease_seconds: float = 10.0
+    # Renewed after every step and while waiting for receipts, so a killed anchorer's successor
+    # takes over within this many seconds.
+    lease_seconds: float = 15.0
     receipt_timeout: float = 30.0
 
 
@@ -125,32 +125,41 @@ def anchor_pending(uow, chain: AnchorChain, settings: AnchorSettings, *, force: 
     if not take_lease(uow, holder, settings.lease_seconds):
         report.skipped = "another anchorer holds the lease"
         return report
+
+    def renew() -> None:
+        """Hold the lease for another ``lease_seconds``; a round that lost it stops at once
+        (each step is committed, so whoever took it over goes on from there)."""
+        if not take_lease(uow, holder, settings.lease_seconds):
+            raise _LeaseLost
+
     try:
         # Under the lease, so that no other anchorer's transaction takes a nonce meanwhile.
         if hasattr(chain, "register_signer"):
             register_signers(uow, chain, keyring)
+            renew()
         _recheck_confirmed(uow, chain)
-        def renew() -> bool:
-            return take_lease(uow, holder, settings.lease_seconds)
-
+        renew()
         for batch_id in _unfinished(uow):
             _drive(uow, chain, batch_id, settings, report, renew)
-            if not take_lease(uow, holder, settings.lease_seconds):
-                report.skipped = "lost the lease to another anchorer"
-                return report
+            renew()
         seals = SealChecks()
         while True:
             batch_id = _build_batch(uow, settings, force, seals, report)
             if batch_id is None:
                 break
             report.batches_built += 1
+            renew()
             _drive(uow, chain, batch_id, settings, report, renew)
-            if not take_lease(uow, holder, settings.lease_seconds):
-                report.skipped = "lost the lease to another anchorer"
-                return report
+            renew()
+    except _LeaseLost:
+        report.skipped = "lost the lease to another anchorer"
     finally:
         release_lease(uow, holder)
     return report
+
+
+class _LeaseLost(Exception):
+    """Another anchorer took the lease (this one was too slow to renew it)."""
 
 
 def _recheck_confirmed(uow, chain: AnchorChain) -> None:

@@ -212,7 +212,7 @@ class Stack:
             return u.session.get(AnchorLease, "anchorer")
 
     def expire_lease(self) -> None:
-        """What lease_seconds (10 s) of waiting would do for a killed anchorer's lease."""
+        """What lease_seconds (15 s) of waiting would do for a killed anchorer's lease."""
         with self.uow as u:
             u.session.execute(update(AnchorLease).values(
                 expires_at=datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=1)))

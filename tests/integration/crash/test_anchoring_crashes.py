@@ -7,7 +7,7 @@ Every scenario ends in the same state (``assert_converged``): every event in exa
 every batch confirmed, each root anchored once on the contract chain.json names (one Anchored
 log), and the database's facts (block, time, submitter, leaf count, tx) equal the chain's.
 
-A killed anchorer's lease stays until it expires (lease_seconds, 10 s); the tests expire it in
+A killed anchorer's lease stays until it expires (lease_seconds, 15 s); the tests expire it in
 the database instead of waiting (``Stack.expire_lease``), after checking once that it holds.
 """
 
