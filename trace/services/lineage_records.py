@@ -20,7 +20,7 @@ from ..domain.commitments import chain_head, lot_key, sources_digest
 from ..domain.event_lots import EventLots
 from ..domain.merkle import event_hash_bytes
 from ..domain.verification import HistoryFacts
-from ..store.events import EventObject
+from ..store.events import Event, EventObject
 from .anchored_state import StateView
 from .lot_state import lots_of
 from .verification_records import Record, _select, _utc
@@ -91,16 +91,10 @@ def _load(session, lineage: Lineage, uris: set[str]) -> None:
             pks.add(pk)
         new = [pk for pk in pks if pk not in lineage.records]
         for s in range(0, len(new), _CHUNK):
-            for row in session.execute(_select().where(_select_pk(new[s:s + _CHUNK]))):
+            for row in session.execute(_select().where(Event.id.in_(new[s:s + _CHUNK]))):
                 rec = Record(**row._mapping)
                 lineage.records[rec.id] = rec
                 lineage.lots[rec.id] = lots_of(rec.body, rec.context)
-
-
-def _select_pk(pks: list[int]):
-    from ..store.events import Event
-
-    return Event.id.in_(pks)
 
 
 def histories(lineage: Lineage, state: StateView, batch_ids: dict[int, int | None],

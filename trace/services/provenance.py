@@ -77,7 +77,6 @@ LEFT JOIN recalls r ON r.lot_id = l.id AND r.lifted_at IS NULL
 LEFT JOIN organisations ro ON ro.id = r.organisation_id
 ORDER BY l.id, r.id
 """
-_TYPED_LOTS = text(_LOTS).columns(recalled_at=_MOMENT)
 _TYPED_LINEAGE_LOTS = text("""
 SELECT l.id, l.uri, l.kind, l.gtin, l.code, l.quantity, l.unit, l.owner_id, l.plot_id,
        r.id AS recall_id, r.reason, r.created_at AS recalled_at, ro.name AS recalled_by
