@@ -22,7 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.append(str(REPO_ROOT))
 
-from tracechain.domain.gtin import check_digit  # noqa: E402
+from tracechain.gs1.keys import check_digit  # noqa: E402
 
 CONTEXT = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
            {"tc": "https://ns.tracechain.dev/epcis/"}]

@@ -12,7 +12,7 @@ development account, and a fresh, migrated SQLite database in the same temporary
    Target: at 10,000 events, gas per event >= 8,000x lower than the baseline.
 2. **Throughput, pending -> confirmed.** Five cooperatives, each with its own signing key (an
    encrypted keystore, default scrypt cost), capture 10 documents of 1,000 events through
-   ``services.capture.capture_document`` (2 per member), each capture sealed with its
+   ``services.epcis.capture.capture_document`` (2 per member), each capture sealed with its
    organisation's key (``CaptureSettings(keyring=...)``); then the real ``anchor_pending(...,
    keyring=...)`` closes one batch of 10,000. The anchorer signs nothing: select, re-hash of each
    capture's document, seal checks, the lot-state fold, Merkle tree (the events' hashes + the
@@ -29,7 +29,7 @@ development account, and a fresh, migrated SQLite database in the same temporary
    the round trip without a proof; and ``verifyEvent`` POSTed as bare JSON-RPC, anvil + HTTP
    without web3.py), the seal covering the event (``Seal.facts``), per capture the seal's
    recovery (baseline: the same recovery with coincurve directly) and the whole ``check_seal``,
-   and ``services.verification``'s ``verify_event`` (warm caches and ``fresh=True``) and
+   and ``services.verification.verdicts``'s ``verify_event`` (warm caches and ``fresh=True``) and
    ``event_proof``. p50/p99 in microseconds; every answer checked (every verdict "verified", a
    tampered hash must fail). No target.
 
@@ -70,13 +70,13 @@ from tracechain.domain.actor import Actor
 from tracechain.domain.commitments import state_leaf
 from tracechain.domain.merkle import MerkleTree, event_hash_bytes, hex32, verify
 from tracechain.hash import hash_document
-from tracechain.services import accounts
-from tracechain.services import anchoring as anchoring_module
-from tracechain.services.anchoring import AnchorSettings, anchor_pending
-from tracechain.services.capture import CaptureSettings, capture_document
-from tracechain.services.lot_state import state_after
-from tracechain.services.registry import register_signers
-from tracechain.services.seals import SealChecks, check_seal, statement_of
+from tracechain.services.accounts import organisations as accounts
+from tracechain.services.anchoring import anchorer as anchoring_module
+from tracechain.services.anchoring.anchorer import AnchorSettings, anchor_pending
+from tracechain.services.anchoring.lot_state import state_after
+from tracechain.services.anchoring.signer_registry import register_signers
+from tracechain.services.epcis.capture import CaptureSettings, capture_document
+from tracechain.services.signatures.seal_checks import SealChecks, check_seal, statement_of
 from tracechain.sign.keyring import Keyring
 from tracechain.sign.signatures import recover_digest_signer
 from tracechain.store import migrate
@@ -706,12 +706,12 @@ def proofs_part(svc: Service, chain: AnchorContract, batch: AnchorBatch, samples
 
 
 def service_part(svc: Service, chain: AnchorContract, event_ids: list[str]) -> None:
-    """``services.verification`` per event, when it exists (another change is writing it):
+    """``services.verification.verdicts`` per event, when it exists (another change is writing it):
     ``verify_event`` with the process's caches warm (the anchor as recorded; the signer asked of
     the chain once, then cached), with ``fresh=True`` (root and signer asked of the chain), and
     ``event_proof``. Every verdict must be "verified"."""
     try:
-        from tracechain.services import verification as v
+        from tracechain.services.verification import verdicts as v
         caches = v.VerificationCaches()
     except (ImportError, AttributeError) as exc:
         print(f"    services.verification: SKIPPED, not usable yet ({type(exc).__name__}: {exc})")

@@ -37,7 +37,7 @@ import _common as c
 import orjson
 from sqlalchemy import create_engine, text
 
-from tracechain.services import accounts
+from tracechain.services.accounts import organisations as accounts
 from tracechain.store import migrate
 from tracechain.store.db import make_engine, make_session_factory
 from tracechain.store.uow import SqlUnitOfWork

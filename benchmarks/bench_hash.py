@@ -35,7 +35,8 @@ from pathlib import Path
 
 import _common as c
 
-from tracechain.hash import digital_link, hash_document
+from tracechain.gs1 import canonical as digital_link
+from tracechain.hash import hash_document
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_EXAMPLES = REPO_ROOT.parent / "shared" / "epcis" / "examples" / "JSON"

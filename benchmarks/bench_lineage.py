@@ -39,7 +39,7 @@ import orjson
 from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError
 
-from tracechain.services.lineage import walk
+from tracechain.services.lots.lineage import walk
 from tracechain.store import migrate
 from tracechain.store.db import make_engine, make_session_factory
 from tracechain.store.models import (

@@ -1,11 +1,11 @@
-"""Verifying a lot whose lineage has 1,000 events: ``services.verification.verify_lot``, cold and
+"""Verifying a lot whose lineage has 1,000 events: ``services.verification.verdicts.verify_lot``, cold and
 warm, against the per-event path in the same run.
 
 1. **Setup** (not timed), in a temporary directory: a fresh, migrated SQLite database, one
    cooperative with its custodial signing key (an encrypted keystore) and a member; a fresh anvil
    on a free port of 127.0.0.1 (stopped at the end, also on errors) with TraceAnchor deployed, or
    with ``--chain eth-tester`` the in-process eth-tester chain the tests use. The member captures,
-   through ``services.capture.capture_document`` (each document sealed with the cooperative's
+   through ``services.epcis.capture.capture_document`` (each document sealed with the cooperative's
    key): 990 harvest lots in 3 documents of 330 (ObjectEvent ADD, quantityList + ILMD), 9 dryings
    of 110 harvest lots each in one document (TransformationEvent), and the blend of the 9 dried
    lots into one export lot (TransformationEvent): 1,000 events in the blend's lineage. The real
@@ -49,10 +49,10 @@ from tracechain.anchor.contract import AnchorContract
 from tracechain.anchor.errors import LocalChainError
 from tracechain.anchor.provider import DEV_CHAIN_ID, dev_account, make_web3
 from tracechain.domain.actor import Actor
-from tracechain.services import accounts
-from tracechain.services.anchoring import AnchorSettings, anchor_pending
-from tracechain.services.capture import CaptureSettings, capture_document
-from tracechain.services.verification import VerificationCaches, verify_event, verify_lot
+from tracechain.services.accounts import organisations as accounts
+from tracechain.services.anchoring.anchorer import AnchorSettings, anchor_pending
+from tracechain.services.epcis.capture import CaptureSettings, capture_document
+from tracechain.services.verification.verdicts import VerificationCaches, verify_event, verify_lot
 from tracechain.sign.keyring import Keyring
 from tracechain.store import migrate
 from tracechain.store.db import make_engine, make_session_factory

@@ -21,10 +21,10 @@ from werkzeug.serving import make_server
 from tracechain import create_app
 from tracechain.anchor.contract import AnchorContract
 from tracechain.anchor.provider import make_eth_tester_web3
-from tracechain.services.anchoring import AnchorSettings, anchor_pending
-from tracechain.services.capture import CaptureSettings
-from tracechain.services.demo import DemoSummary, load_demo
-from tracechain.services.verification import VerificationCaches, verify_lot
+from tracechain.services.anchoring.anchorer import AnchorSettings, anchor_pending
+from tracechain.services.demo.loader import DemoSummary, load_demo
+from tracechain.services.epcis.capture import CaptureSettings
+from tracechain.services.verification.verdicts import VerificationCaches, verify_lot
 from tracechain.store import migrate
 from tracechain.store.uow import SqlUnitOfWork
 

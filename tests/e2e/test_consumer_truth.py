@@ -20,7 +20,7 @@ from tests.e2e.test_consumer_page import (
 )
 from tracechain.domain.serials import new_serial
 from tracechain.domain.step_events import CONTEXT_WITH_MDA, document, item_commissioning_event
-from tracechain.services.step_support import VIETNAM
+from tracechain.services.cooperative.step_recording import VIETNAM
 
 try:
     from playwright.sync_api import expect

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from tracechain import create_app
-from tracechain.services import accounts
+from tracechain.services.accounts import organisations as accounts
 from tracechain.store import migrate
 from tracechain.store.uow import SqlUnitOfWork
 
@@ -16,7 +16,7 @@ _gln_serial = itertools.count(1)
 
 
 def make_gln() -> str:
-    from tracechain.domain.gtin import check_digit
+    from tracechain.gs1.keys import check_digit
 
     body = f"893{next(_gln_serial):09d}"
     return body + str(check_digit(body))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracechain.domain.gtin import check_digit
+from tracechain.gs1.keys import check_digit
 
 CONTEXT = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
            {"tc": "https://ns.tracechain.dev/epcis/"}]

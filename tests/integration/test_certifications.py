@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy import select
 
 from tests.support.cooperative import auth, coop
-from tracechain.services.certifications import certifications_of
-from tracechain.store.public import Certification
+from tracechain.services.cooperative.certifications import certifications_of
+from tracechain.store.public_records import Certification
 from tracechain.store.uow import SqlUnitOfWork
 
 VIETGAP = {"scheme": "VietGAP", "code": "VG-QT-2024-0153",

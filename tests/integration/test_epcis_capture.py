@@ -140,7 +140,7 @@ def test_organisation_that_signs_itself_must_send_good_signatures(client, action
     from eth_account import Account
 
     from tracechain.hash import hash_document
-    from tracechain.services import accounts
+    from tracechain.services.accounts import organisations as accounts
     from tracechain.sign.signatures import sign_event_hash
 
     coop = actions.org("HTX self-signing")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tests.integration.epcis_docs import document
 from tests.support.cooperative import Coop, coop, with_check_digit
 from tracechain.domain.errors import Conflict, ValidationFailed
-from tracechain.services import accounts
+from tracechain.services.accounts import organisations as accounts
 from tracechain.store.events import Event
 from tracechain.store.lots import Lot
 

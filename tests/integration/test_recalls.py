@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.cooperative import auth, coop, new_gtin
-from tracechain.services.recalls import recalls_affecting
-from tracechain.services.verification_records import lineage_lots
+from tracechain.services.lots.recalls import recalls_affecting
+from tracechain.services.verification.records import lineage_lots
 from tracechain.store.lots import Lot
-from tracechain.store.public import Recall
+from tracechain.store.public_records import Recall
 from tracechain.store.uow import SqlUnitOfWork
 
 REASON = "Salmonella found in the retained sample"

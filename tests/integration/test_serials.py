@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from tests.integration.epcis_docs import document
 from tests.support.cooperative import auth, coop
-from tracechain.domain.digital_link import ai_value
 from tracechain.domain.serials import ALPHABET
-from tracechain.services.lineage import walk
-from tracechain.services.verification_records import lineage_events, lineage_lots
+from tracechain.gs1.resolver_paths import ai_value
+from tracechain.services.lots.lineage import walk
+from tracechain.services.verification.records import lineage_events, lineage_lots
 from tracechain.store.events import Event
 from tracechain.store.lots import Lot, LotLink
 

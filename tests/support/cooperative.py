@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from tracechain.domain.gtin import check_digit
+from tracechain.gs1.keys import check_digit
 
 _serial = itertools.count(1)
 

@@ -7,7 +7,7 @@ from flask import g, request
 from ..domain import policy
 from ..domain.actor import Actor
 from ..domain.errors import Unauthenticated
-from ..services.tokens import actor_for_token
+from ..services.accounts.tokens import actor_for_token
 from .deps import uow
 
 

@@ -8,8 +8,8 @@ from flask import current_app
 
 from ..domain import policy
 from ..domain.actor import Actor
-from ..services.accounts import operator_organisation
-from ..services.capture import CaptureSettings
+from ..services.accounts.organisations import operator_organisation
+from ..services.epcis.capture import CaptureSettings
 from ..store.uow import SqlUnitOfWork
 
 
@@ -42,7 +42,7 @@ def capture_settings() -> CaptureSettings:
 
 def verification_caches():
     """One per application (so per process): verified batch trees and signer registrations."""
-    from ..services.verification import VerificationCaches
+    from ..services.verification.verdicts import VerificationCaches
 
     return current_app.extensions.setdefault("tracechain.verification_caches",
                                              VerificationCaches())
@@ -53,6 +53,6 @@ def chain_reader():
 
 
 def plausibility_limits():
-    from ..services.plausibility import Limits
+    from ..services.lots.plausibility import Limits
 
     return Limits(harvest=current_app.config["HARVEST_LIMITS"])

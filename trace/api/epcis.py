@@ -7,10 +7,10 @@ from flask_smorest import Blueprint
 
 from ..capture.document import parse_json
 from ..domain.errors import NotFound
-from ..services.capture import capture_document
-from ..services.jobs import job_document
-from ..services.query import get_event, query_document, query_events
-from ..services.signing import SIGNATURES_HEADER
+from ..services.epcis.capture import capture_document
+from ..services.epcis.capture_jobs import job_document
+from ..services.epcis.query import get_event, query_document, query_events
+from ..services.signatures.sealing import SIGNATURES_HEADER
 from .auth import current_actor
 from .deps import acting_organisation, capture_settings, uow
 from .media import require_json_body
@@ -65,7 +65,7 @@ def _signatures_header() -> list[str] | None:
 @blp.doc(responses={"200": {"description": "The capture job"}, "404": {"description": "Unknown"}})
 def capture_job(capture_id: str):
     """A capture job: whether it succeeded, and its errors if not."""
-    from ..services.jobs import load_job
+    from ..services.epcis.capture_jobs import load_job
 
     actor = current_actor()
     return _headers(jsonify(load_job(capture_id, actor, uow())))

@@ -11,7 +11,7 @@ import orjson
 from flask import Blueprint, Response, request
 
 from ..present.i18n import negotiate
-from ..services.fake_reports import report_fake
+from ..services.consumer.fake_reports import report_fake
 from .deps import uow
 from .enumeration import budget, client_address
 from .errors import error_response

@@ -14,7 +14,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ..domain.errors import NotFound
-from ..services.audit_pack import audit_pack
+from ..services.verification.audit_pack import audit_pack
 from .cooperative.blueprint import ApiBlueprint
 from .deps import chain_reader, uow, verification_caches
 from .enumeration import budget, client_address

@@ -11,8 +11,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from ..domain.digital_link import item_key, link_for, lot_key
 from ..domain.errors import NotFound
+from ..gs1.resolver_paths import item_key, link_for, lot_key
 from ..present import qr
 from ..store.lots import Lot
 from .cooperative.blueprint import ApiBlueprint

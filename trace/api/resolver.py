@@ -14,7 +14,7 @@ rendered answer cached under the snapshot's digest, so an edit to any record of 
 even one made behind the application's back — is seen by the next request. The rest (names,
 certifications, privacy choices) is at most ``STALE_AFTER`` seconds old. A serialised item's
 answer is cached the same way; only its scan count is counted and written in on every scan
-(``services.scans``: distinct scanners, bots and revalidations not counted), and of its two cached
+(``services.consumer.scans``: distinct scanners, bots and revalidations not counted), and of its two cached
 headlines the one its scans call for is kept.
 
 Guessing: a client that looks up too many unknown codes in a minute gets 429s for a while
@@ -36,14 +36,14 @@ from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from ..domain.consumer_verdict import headline
-from ..domain.digital_link import GtinKey, Key, link_for, lot_key, parse_path
 from ..domain.errors import InvalidIdentifier, NotFound
-from ..domain.gtin import ItemKey
 from ..domain.local_time import in_zone, zone_of
+from ..gs1.keys import ItemKey
+from ..gs1.resolver_paths import GtinKey, Key, link_for, lot_key, parse_path
 from ..present.consumer_page import VERDICT_SLOTS, Pages
 from ..present.i18n import languages, negotiate
-from ..services import scans
-from ..services.provenance import fingerprint, product_facts, provenance, snapshot
+from ..services.consumer import scans
+from ..services.consumer.provenance import fingerprint, product_facts, provenance, snapshot
 from .deps import chain_reader, plausibility_limits, uow, verification_caches
 from .enumeration import budget, client_address
 from .errors import error_response

@@ -12,15 +12,15 @@ import re
 from flask import jsonify
 from marshmallow import Schema, fields, validate
 
-from ..services.audit_pack import audit_pack
-from ..services.verification import (
+from ..services.verification.audit_pack import audit_pack
+from ..services.verification.records import DIRECTIONS
+from ..services.verification.verdicts import (
     event_proof,
     require_event_access,
     require_lot_access,
     verify_event,
     verify_lot,
 )
-from ..services.verification_records import DIRECTIONS
 from .auth import current_actor
 from .cooperative.blueprint import ApiBlueprint
 from .deps import chain_reader, uow, verification_caches

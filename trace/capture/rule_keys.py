@@ -13,7 +13,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from ..domain.errors import Problem
-from ..domain.gtin import check_digit, has_valid_check_digit
+from ..gs1.keys import check_digit, has_valid_check_digit
 from .document import EventRef, key_path
 from .rule_lots import lot_or_serial_problem
 

@@ -9,9 +9,9 @@ import re
 from functools import lru_cache
 from urllib.parse import unquote
 
-from ..domain.digital_link import ai_value
 from ..domain.errors import InvalidIdentifier
-from ..hash.digital_link import canonicalise
+from ..gs1.canonical import canonicalise
+from ..gs1.resolver_paths import ai_value
 
 _LOT_OR_SERIAL = re.compile(r"^https://id\.gs1\.org/01/\d{14}/(10|21)/([^/?#]+)$")
 

@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..domain.actor import ORG_KINDS, ROLES
-from ..services import accounts
+from ..services.accounts import organisations as accounts
 from .common import fail_on_trace_error, keyring, unit_of_work
 
 

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from ..anchor import anvil, wiring
 from ..anchor.errors import ChainError
-from ..services.anchoring import AnchorSettings, StateDiverged, anchor_pending
+from ..services.anchoring.anchorer import AnchorSettings, StateDiverged, anchor_pending
 from ..store.db import checkpoint_wal
 from .common import fail_on_trace_error, keyring, unit_of_work
 

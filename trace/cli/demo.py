@@ -6,8 +6,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..services.capture import CaptureSettings
-from ..services.demo import has_organisations, load_demo
+from ..services.demo.loader import has_organisations, load_demo
+from ..services.epcis.capture import CaptureSettings
 from .common import fail_on_trace_error, keyring, unit_of_work
 
 

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..services import tokens
+from ..services.accounts import tokens
 from .common import fail_on_trace_error, unit_of_work
 
 _UNITS = {"d": "days", "h": "hours", "m": "minutes", "w": "weeks"}

@@ -48,7 +48,7 @@ def verify_pack_command(file: str, rpc, contract: str | None) -> None:
     the pack cannot be read or the node or contract cannot be used. FILE "-" reads standard
     input.
     """
-    from ..services.pack_check import UnusablePack, check_pack, contracts_of
+    from ..services.verification.pack_check import UnusablePack, check_pack, contracts_of
 
     try:
         pack = _load(file)

@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..gs1.keys import gtin_of
 from .custody_parties import party_problems
 from .epcis import EventRefs
-from .gtin import gtin_of
 from .vocabulary import RECEIVING_STEPS, SHIPPING_STEPS
 
 

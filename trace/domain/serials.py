@@ -10,9 +10,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
-from .digital_link import ai_value
+from ..gs1.keys import LotKey, parse_item
+from ..gs1.resolver_paths import ai_value
 from .errors import InvalidIdentifier
-from .gtin import LotKey, parse_item
 from .vocabulary import CBVMDA_NS, CBVMDA_PREFIX, LOT_NUMBER, cbv_word
 
 # Upper-case letters and digits without 0/O, 1/I/L: read aloud or typed from a label, no serial

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .gtin import DL_HOST
+from ..gs1.keys import DL_HOST
 from .vocabulary import CBVMDA_NS, CBVMDA_PREFIX, PLOT_URN, TC_NS, TC_PREFIX
 
 STANDARD_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from .digital_link import normalised_or_none
+from ..gs1.canonical import normalised_or_none
 
 # The CBV 1.x URN prefixes and their CBV 2.0 web-URI replacements. The reference replaces them
 # anywhere in the value (str.replace), not only at its start, and so do we.

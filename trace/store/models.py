@@ -6,7 +6,7 @@ from .base import Base
 from .catalogue import Farm, Plot, Product
 from .events import CaptureJob, DocumentContext, Event, EventObject
 from .lots import Lot, LotLink
-from .public import (
+from .public_records import (
     Certification,
     FakeReport,
     PlausibilityNote,

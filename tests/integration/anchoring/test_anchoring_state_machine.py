@@ -11,7 +11,7 @@ from tests.integration.anchoring.fake_chain import Crash, FakeChain
 from tests.integration.epcis_docs import document, harvest
 from tracechain.domain.commitments import state_leaf
 from tracechain.domain.merkle import MerkleTree, event_hash_bytes, verify
-from tracechain.services.anchoring import AnchorSettings, anchor_pending, take_lease
+from tracechain.services.anchoring.anchorer import AnchorSettings, anchor_pending, take_lease
 from tracechain.store.anchoring import AnchorBatch
 from tracechain.store.events import CaptureJob, Event
 from tracechain.store.uow import SqlUnitOfWork
@@ -161,7 +161,7 @@ def test_only_one_anchorer_at_a_time(uow, capture):
 
 
 def test_events_are_sealed_at_capture_and_the_anchorer_signs_nothing(uow, capture, app):
-    from tracechain.services.seals import SealChecks
+    from tracechain.services.signatures.seal_checks import SealChecks
     from tracechain.store.accounts import Organisation
 
     capture("A", "B", "C")

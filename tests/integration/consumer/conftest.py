@@ -14,7 +14,7 @@ from tests.integration.verification.conftest import SETTINGS
 from tracechain.anchor.contract import AnchorContract
 from tracechain.anchor.provider import make_eth_tester_web3
 from tracechain.cli.demo import demo_command
-from tracechain.services.anchoring import anchor_pending
+from tracechain.services.anchoring.anchorer import anchor_pending
 from tracechain.store.uow import SqlUnitOfWork
 
 PEPPER = "/01/08936101000217/10/QT25-G550-01"

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from tracechain.domain.serials import new_serial
 from tracechain.domain.step_events import CONTEXT_WITH_MDA, document, item_commissioning_event
-from tracechain.services.step_support import VIETNAM
+from tracechain.services.cooperative.step_recording import VIETNAM
 
 from .conftest import PEPPER
 from .test_resolver import PEPPER_STEPS, steps, verdict

@@ -77,7 +77,7 @@ def test_a_deleted_step_or_a_row_written_behind_the_capture_turns_the_page_red(a
     pk, event = _harvest_body(anchored)
     # A copy of the harvest with another quantity, hashed correctly, written straight in.
     from tracechain.hash import hash_document
-    from tracechain.services.evidence import one_event_document
+    from tracechain.services.verification.evidence import one_event_document
 
     [(context,)] = anchored.sql("SELECT d.body FROM document_contexts d JOIN events e "
                                 "ON e.context_id = d.id WHERE e.id = :pk", pk=pk)

@@ -111,7 +111,7 @@ def _barrier(directory: str, timeout: float, parties: int = 2) -> bool:
 
 
 def _install_lease_log(target: str) -> None:
-    from tracechain.services import anchoring
+    from tracechain.services.anchoring import anchorer as anchoring
 
     take, release = anchoring.take_lease, anchoring.release_lease
     log_path = Path(f"{target}.{os.getpid()}")

@@ -31,12 +31,12 @@ from tracechain import create_app
 from tracechain.anchor import anvil, deployment, wiring
 from tracechain.anchor.contract import AnchorContract, load_artifact
 from tracechain.domain.commitments import state_leaf
-from tracechain.domain.gtin import check_digit
 from tracechain.domain.merkle import MerkleTree, event_hash_bytes
-from tracechain.services import accounts
-from tracechain.services.capture import CaptureSettings
-from tracechain.services.demo import load_demo
-from tracechain.services.registry import register_signers
+from tracechain.gs1.keys import check_digit
+from tracechain.services.accounts import organisations as accounts
+from tracechain.services.anchoring.signer_registry import register_signers
+from tracechain.services.demo.loader import load_demo
+from tracechain.services.epcis.capture import CaptureSettings
 from tracechain.store import migrate
 from tracechain.store.anchoring import AnchorBatch, AnchorLease
 from tracechain.store.events import Event

@@ -15,7 +15,7 @@ import pytest
 from tests.integration.epcis_docs import document, harvest
 from tests.integration.test_serve import _free_port
 from tracechain import create_app
-from tracechain.services import accounts
+from tracechain.services.accounts import organisations as accounts
 from tracechain.store import migrate
 from tracechain.store.uow import SqlUnitOfWork
 

@@ -20,8 +20,8 @@ from tests.integration.epcis_docs import document, drying, harvest, receiving, s
 from tracechain.anchor.contract import AnchorContract
 from tracechain.anchor.provider import make_eth_tester_web3
 from tracechain.domain.identity import organisation_id_bytes
-from tracechain.services.anchoring import AnchorSettings, anchor_pending
-from tracechain.services.verification import VerificationCaches, verify_event, verify_lot
+from tracechain.services.anchoring.anchorer import AnchorSettings, anchor_pending
+from tracechain.services.verification.verdicts import VerificationCaches, verify_event, verify_lot
 from tracechain.store.accounts import Organisation
 from tracechain.store.uow import SqlUnitOfWork
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.integration.epcis_docs import BERRIES, PEPPER, harvest
 from tracechain.hash import hash_document
-from tracechain.services.evidence import one_event_document
+from tracechain.services.verification.evidence import one_event_document
 
 
 def _insert_copy(w, name: str, new_lot: str) -> str:
@@ -138,7 +138,7 @@ def test_the_anchoring_time_shown_is_the_chains(anchored):
 
 
 def _lot(w, gtin, lot, **kw):
-    from tracechain.services.verification import VerificationCaches, verify_lot
+    from tracechain.services.verification.verdicts import VerificationCaches, verify_lot
 
     return verify_lot(gtin, lot, w.uow, w.chain, caches=VerificationCaches(), **kw)
 

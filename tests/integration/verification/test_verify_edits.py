@@ -10,8 +10,8 @@ from eth_account import Account
 
 from tests.integration.epcis_docs import BERRIES, PEPPER, harvest, lot_uri
 from tracechain.hash import hash_document
-from tracechain.services.evidence import one_event_document
-from tracechain.services.verification import VerificationCaches
+from tracechain.services.verification.evidence import one_event_document
+from tracechain.services.verification.verdicts import VerificationCaches
 from tracechain.sign.signatures import sign_event_hash
 
 ALL = ("h1", "h2", "dry", "ship", "receive")

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tracechain.domain.digital_link import (
-    GtinKey,
-    ai_value,
-    item_key,
-    link_for,
-    lot_key,
-    parse_path,
-)
 from tracechain.domain.errors import InvalidIdentifier
-from tracechain.domain.gtin import ItemKey, LotKey
+from tracechain.gs1.keys import ItemKey, LotKey
+from tracechain.gs1.resolver_paths import GtinKey, ai_value, item_key, link_for, lot_key, parse_path
 
 GTIN14 = "09506000134352"   # GS1's own example
 GTIN13 = "9506000134352"
@@ -23,7 +16,7 @@ BASE = "https://trace.example.vn"
 
 
 def test_gtin8_example_is_valid():
-    from tracechain.domain.gtin import has_valid_check_digit
+    from tracechain.gs1.keys import has_valid_check_digit
 
     assert has_valid_check_digit(GTIN8.zfill(14))
 

@@ -7,8 +7,8 @@ import pytest
 from tracechain.domain import policy
 from tracechain.domain.actor import Actor
 from tracechain.domain.errors import Forbidden, ValidationFailed
-from tracechain.domain.gtin import company_prefix_owner, gtin_of
 from tracechain.domain.policy import LotFacts
+from tracechain.gs1.keys import company_prefix_owner, gtin_of
 
 A, B, C = 1, 2, 3
 MEMBER_A, MEMBER_B = Actor(1, "member", A), Actor(2, "member", B)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from tracechain.domain.custody import Holding, plan_custody
-from tracechain.domain.digital_link import ai_value
 from tracechain.domain.epcis import event_refs
 from tracechain.domain.serials import ALPHABET, LENGTH, commissioned_lots, new_serial
 from tracechain.domain.step_events import CONTEXT_WITH_MDA, document, item_commissioning_event
+from tracechain.gs1.resolver_paths import ai_value
 from tracechain.hash import HashContext, event_hash
 
 GTIN = "08930000123457"

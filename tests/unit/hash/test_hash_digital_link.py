@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tracechain.hash.digital_link import canonicalise, normalised_or_none
+from tracechain.gs1.canonical import canonicalise, normalised_or_none
 
 # [input, what the reference's dl_normaliser makes of it (or the input when it gives None)],
 # generated once by make_own_vectors.py.

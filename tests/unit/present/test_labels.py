@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.pdf_labels import A4_POINTS, Grid, read_pdf
 from tracechain.domain.errors import Unavailable, ValidationFailed
-from tracechain.present import labels
+from tracechain.present import label_pdf as labels
 
 FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 BASE = "https://trace.example.vn/01/08936101000217"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from tracechain.domain.geo import validate_plot
-from tracechain.domain.gtin import has_valid_check_digit
 from tracechain.domain.products import KINDS, PROCESS_STEPS, check_attributes
-from tracechain.services.demo_data import (
+from tracechain.gs1.keys import has_valid_check_digit
+from tracechain.services.demo.chains import (
     COFFEE_CHAIN,
     COFFEE_SSCC,
     FARMS,
@@ -53,7 +53,7 @@ def test_chain_steps_name_registered_products_and_known_processes():
 
 
 def test_each_product_is_under_its_owners_company_prefix():
-    from tracechain.services.demo_data import COMPANY_PREFIXES
+    from tracechain.services.demo.chains import COMPANY_PREFIXES
 
     for key, products in PRODUCTS.items():
         for gtin, *_ in products:

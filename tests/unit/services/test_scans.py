@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from tracechain.services.scans import is_scan, scanner_of
+from tracechain.services.consumer.scans import is_scan, scanner_of
 
 PHONE = "Mozilla/5.0 (Linux; Android 14; SM-A546E) AppleWebKit/537.36 Chrome/124 Mobile"
 ZALO = PHONE + " Zalo android/12100"

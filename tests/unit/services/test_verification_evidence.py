@@ -12,9 +12,9 @@ from eth_account import Account
 from tracechain.domain.identity import organisation_id_bytes
 from tracechain.domain.merkle import MerkleTree, event_hash_bytes
 from tracechain.hash import hash_document
-from tracechain.services.evidence import SignerRegistry, hash_facts, one_event_document
-from tracechain.services.pack_check import UnusablePack, check_pack
 from tracechain.services.ports import AnchorFact
+from tracechain.services.verification.evidence import SignerRegistry, hash_facts, one_event_document
+from tracechain.services.verification.pack_check import UnusablePack, check_pack
 from tracechain.sign.signatures import sign_event_hash
 
 GLN = "8930000000019"

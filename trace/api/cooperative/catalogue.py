@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from ...services import catalogue
+from ...services.cooperative import catalogue
 from ..auth import current_actor, writer
 from ..deps import uow
 from .blueprint import ApiBlueprint

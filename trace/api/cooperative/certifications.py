@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from ...services import certifications
+from ...services.cooperative import certifications
 from ..auth import current_actor, writer
 from ..deps import uow
 from .blueprint import ApiBlueprint

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ...services.plausibility import NOTE_MAX, NOTE_MIN
+from ...services.lots.plausibility import NOTE_MAX, NOTE_MIN
 
 
 class FlagQuerySchema(Schema):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from ...services import plausibility
+from ...services.lots import plausibility
 from ..auth import current_actor
 from ..deps import plausibility_limits, uow
 from .flag_schemas import FlagNoteCreateSchema, FlagQuerySchema, FlagSchema

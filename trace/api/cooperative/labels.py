@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from marshmallow import RAISE
 
-from ...services.labels import LabelOptions, label_sheet
+from ...services.cooperative.label_sheets import LabelOptions, label_sheet
 from ..auth import current_actor
 from ..deps import uow
 from .blueprint import ApiBlueprint

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask_smorest import Blueprint
 
-from ...services.lineage import trace_lot
+from ...services.lots.lineage import trace_lot
 from ..auth import current_actor
 from ..deps import uow
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ...domain.recall_notice import CLASSES, CONTACT_MAX, ORDERED_BY_MAX, TEXT_MAX
-from ...services.recalls import REASON_MAX, REASON_MIN
+from ...services.lots.recalls import REASON_MAX, REASON_MIN
 
 _TEXT = {"validate": validate.Length(max=TEXT_MAX), "load_default": None, "allow_none": True}
 

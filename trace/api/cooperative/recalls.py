@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ...services import recalls
+from ...services.lots import recalls
 from ..auth import current_actor
 from ..deps import uow
 from .blueprint import ApiBlueprint

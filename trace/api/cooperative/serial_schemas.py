@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ...present import labels as drawing
+from ...present import label_pdf as drawing
 from ...present import qr
-from ...services.labels import MAX_LABELS, MAX_NET_TEXT
-from ...services.serials import MAX_SERIALS
+from ...services.cooperative.label_sheets import MAX_LABELS, MAX_NET_TEXT
+from ...services.cooperative.serials import MAX_SERIALS
 from ..fields import Count
 
 _TIME = {"description": "when the items were commissioned, with its UTC offset (default: now, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from flask.views import MethodView
 
-from ...services import serials
+from ...services.cooperative import serials
 from ..auth import current_actor, writer
 from ..deps import capture_settings, uow
 from .blueprint import ApiBlueprint

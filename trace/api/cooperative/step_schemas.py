@@ -9,8 +9,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, post_load, validate
 
 from ...domain.products import MASS_UNITS, PROCESS_STEPS
-from ...services.logistics import TRANSACTION_TYPES, Transaction
-from ...services.step_support import LotAmount
+from ...services.cooperative.logistics import TRANSACTION_TYPES, Transaction
+from ...services.cooperative.step_recording import LotAmount
 from ..fields import Id
 
 _POSITIVE = validate.Range(min=0, min_inclusive=False)

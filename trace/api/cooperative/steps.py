@@ -3,7 +3,8 @@ the event is stored like any capture, so GET /epcis/events returns it too."""
 
 from __future__ import annotations
 
-from ...services import logistics, steps
+from ...services.cooperative import logistics
+from ...services.cooperative import lot_making as steps
 from ..auth import writer
 from ..deps import capture_settings, uow
 from .blueprint import ApiBlueprint

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...services.stock import get_lot, list_lots
+from ...services.lots.stock import get_lot, list_lots
 from ..auth import current_actor
 from ..deps import uow
 from .blueprint import ApiBlueprint

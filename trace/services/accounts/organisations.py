@@ -1,0 +1,153 @@
+"""Organisations, users and their API tokens."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ...domain.actor import ORG_KINDS, ROLES
+from ...domain.errors import Conflict, NotFound, Problem, ValidationFailed
+from ...gs1.keys import has_valid_check_digit
+from ...store.accounts import Organisation, User
+
+# Tokens live in their own module; these names stay importable from here.
+from .tokens import TOKEN_PREFIX, actor_for_token, create_token  # noqa: F401
+
+
+def create_organisation(name: str, kind: str, gln: str, uow, *, province: str | None = None,
+                        country: str = "VN", keyring=None,
+                        company_prefix: str | None = None) -> int:
+    """Register an organisation; with a ``keyring`` it also gets its own signing key.
+
+    ``company_prefix``: its GS1 company prefix, which makes every GTIN under it its product.
+    """
+    problems = [p for p in [company_prefix_problem(company_prefix)] if p]
+    if not name.strip():
+        problems.append(Problem("$.name", "must not be empty"))
+    problems += _too_long(name=(name, 200), province=(province, 100))
+    if kind not in ORG_KINDS:
+        problems.append(Problem("$.kind", f"must be one of {', '.join(ORG_KINDS)}"))
+    if len(gln) != 13 or not has_valid_check_digit(gln):
+        problems.append(Problem("$.gln", "must be a 13-digit GLN with a valid check digit"))
+    if problems:
+        raise ValidationFailed("invalid organisation", problems)
+    with uow.writing() as w:
+        s = w.session
+        if s.scalar(select(Organisation.id).where(
+                (Organisation.name == name) | (Organisation.gln == gln))) is not None:
+            raise Conflict(f"an organisation named {name!r} or with GLN {gln} already exists")
+        if company_prefix is not None:
+            _require_free_prefix(s, company_prefix)
+        org = Organisation(name=name.strip(), kind=kind, gln=gln, province=province,
+                           country=country, company_prefix=company_prefix)
+        if keyring is not None:
+            org.signing_address, org.signing_keystore = keyring.new_key()
+        s.add(org)
+        try:
+            w.commit()
+        except IntegrityError:  # created by another request meanwhile
+            raise Conflict(f"an organisation named {name!r} or with GLN {gln} already exists"
+                           ) from None
+        return org.id
+
+
+def operator_organisation(name: str, gln: str, uow, keyring) -> int:
+    """The organisation admins without one of their own capture under (created on first use)."""
+    with uow:
+        found = uow.session.scalar(select(Organisation.id).where(Organisation.gln == gln))
+    if found is not None:
+        return found
+    try:
+        return create_organisation(name, "authority", gln, uow, keyring=keyring)
+    except Conflict:  # another worker created it meanwhile
+        with uow:
+            return uow.session.scalar(select(Organisation.id).where(Organisation.gln == gln))
+
+
+def set_signing_address(gln: str, address: str, uow) -> None:
+    """The organisation signs its events itself, with the key of ``address``; we keep no key."""
+    from eth_utils import is_address, to_checksum_address
+
+    if not is_address(address):
+        raise ValidationFailed("invalid address", [Problem("$.address", "not an Ethereum address")])
+    with uow.writing() as w:
+        org = w.session.scalar(select(Organisation).where(Organisation.gln == gln))
+        if org is None:
+            raise NotFound(f"no organisation with GLN {gln}")
+        org.signing_address, org.signing_keystore = to_checksum_address(address), None
+        w.commit()
+
+
+def find_organisation(ref: str, uow) -> Organisation:
+    """By id, GLN or exact name."""
+    with uow:
+        s = uow.session
+        cond = Organisation.gln == ref
+        if ref.isdigit() and len(ref) < 13:
+            cond = Organisation.id == int(ref)
+        org = s.scalar(select(Organisation).where(cond | (Organisation.name == ref)))
+        if org is None:
+            raise NotFound(f"no organisation {ref!r}")
+        return org
+
+
+def create_user(email: str, name: str, role: str, organisation_id: int | None, uow) -> int:
+    problems = []
+    if "@" not in email:
+        problems.append(Problem("$.email", "must be an e-mail address"))
+    problems += _too_long(email=(email, 254), name=(name, 200))
+    if role not in ROLES:
+        problems.append(Problem("$.role", f"must be one of {', '.join(ROLES)}"))
+    if role == "member" and organisation_id is None:
+        problems.append(Problem("$.organisation", "a member belongs to an organisation"))
+    if problems:
+        raise ValidationFailed("invalid user", problems)
+    with uow.writing() as w:
+        if w.session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise Conflict(f"a user with e-mail {email} already exists")
+        user = User(email=email, name=name or email, role=role, organisation_id=organisation_id)
+        w.session.add(user)
+        w.commit()
+        return user.id
+
+
+def _too_long(**values: tuple[str | None, int]) -> list[Problem]:
+    """Values longer than their column (store.accounts): refused here, not by PostgreSQL."""
+    return [Problem(f"$.{field}", f"at most {limit} characters")
+            for field, (value, limit) in values.items() if value and len(value) > limit]
+
+
+def company_prefix_problem(prefix: str | None) -> Problem | None:
+    if prefix is None or (prefix.isascii() and prefix.isdigit() and 4 <= len(prefix) <= 12):
+        return None
+    return Problem("$.companyPrefix", "a GS1 company prefix is 4 to 12 digits")
+
+
+def _require_free_prefix(session, prefix: str) -> None:
+    """Two organisations' prefixes may not overlap: each GTIN has one owner."""
+    for other in session.scalars(select(Organisation.company_prefix)
+                                 .where(Organisation.company_prefix.is_not(None))):
+        if other.startswith(prefix) or prefix.startswith(other):
+            raise Conflict(f"company prefix {prefix} overlaps {other}, which another "
+                           "organisation holds", [Problem("$.companyPrefix", "overlaps")])
+
+
+def set_company_prefix(gln: str, prefix: str | None, uow) -> None:
+    """Record (or with None, forget) the organisation's GS1 company prefix.
+
+    :raises ValidationFailed: not 4 to 12 digits. :raises NotFound: no such organisation.
+    :raises Conflict: it overlaps another organisation's prefix.
+    """
+    problem = company_prefix_problem(prefix)
+    if problem:
+        raise ValidationFailed(problem.message, [problem])
+    with uow.writing() as w:
+        org = w.session.scalar(select(Organisation).where(Organisation.gln == gln))
+        if org is None:
+            raise NotFound(f"no organisation with GLN {gln}")
+        org.company_prefix = None
+        w.session.flush()
+        if prefix is not None:
+            _require_free_prefix(w.session, prefix)
+        org.company_prefix = prefix
+        w.commit()

@@ -1,0 +1,139 @@
+"""API tokens: created with a lifetime, listed without their secret, revoked, checked.
+
+Only a token's SHA-256 is stored, with its first characters (``prefix``) so that an operator can
+tell tokens apart and revoke one without ever seeing a secret again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+
+from ...domain.actor import Actor
+from ...domain.errors import NotFound, Problem, Unauthenticated, ValidationFailed
+from ...store.accounts import ApiToken, User
+
+TOKEN_PREFIX = "tc_"
+PREFIX_LENGTH = len(TOKEN_PREFIX) + 8
+DEFAULT_LIFETIME = timedelta(days=90)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite gives back naive datetimes; every time we store is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def create_token(email: str, label: str, uow, *, expires_at: datetime | None = None,
+                 lifetime: timedelta | None = DEFAULT_LIFETIME) -> str:
+    """A new bearer token for the user; only its hash is kept, so show it once.
+
+    It expires at ``expires_at`` if given, else ``lifetime`` from now (``None``: never).
+    """
+    now = datetime.now(UTC)
+    if expires_at is None and lifetime is not None:
+        expires_at = now + lifetime
+    if expires_at is not None and _aware(expires_at) <= now:
+        raise ValidationFailed("invalid token", [Problem("$.expiresAt", "is in the past")])
+    if len(label) > 100:
+        raise ValidationFailed("invalid token", [Problem("$.label", "at most 100 characters")])
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with uow.writing() as w:
+        user_id = w.session.scalar(select(User.id).where(User.email == email))
+        if user_id is None:
+            raise NotFound(f"no user with e-mail {email}")
+        w.session.add(ApiToken(user_id=user_id, label=label, token_hash=token_hash(token),
+                               prefix=token[:PREFIX_LENGTH], expires_at=_aware(expires_at)))
+        w.commit()
+    return token
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: int
+    email: str
+    label: str
+    prefix: str | None
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+def list_tokens(uow, email: str | None = None) -> list[TokenInfo]:
+    """Every token (or one user's), oldest first: never the secret, which we do not have."""
+    query = (select(ApiToken.id, User.email, ApiToken.label, ApiToken.prefix,
+                    ApiToken.created_at, ApiToken.expires_at, ApiToken.revoked_at)
+             .join(User, User.id == ApiToken.user_id).order_by(ApiToken.id))
+    if email is not None:
+        query = query.where(User.email == email)
+    with uow:
+        rows = uow.session.execute(query).all()
+    return [TokenInfo(r.id, r.email, r.label, r.prefix, _aware(r.created_at),
+                      _aware(r.expires_at), _aware(r.revoked_at)) for r in rows]
+
+
+def revoke_tokens(uow, *, token_id: int | None = None, prefix: str | None = None,
+                  email: str | None = None) -> int:
+    """Revoke one token (by id or by its printed prefix) or all of a user's; how many.
+
+    :raises ValidationFailed: not exactly one way of choosing, or a prefix too short to be one
+    token's. :raises NotFound: nothing matched.
+    """
+    if sum(x is not None for x in (token_id, prefix, email)) != 1:
+        raise ValidationFailed("say which tokens: an id, a token prefix, or a user's e-mail")
+    if prefix is not None and len(prefix) < PREFIX_LENGTH:
+        raise ValidationFailed(f"a token prefix has {PREFIX_LENGTH} characters, like "
+                               f"{TOKEN_PREFIX}Ab3dE5gH (see `tracechain token list`)")
+    with uow.writing() as w:
+        s = w.session
+        if token_id is not None:
+            chosen = select(ApiToken.id).where(ApiToken.id == token_id)
+        elif prefix is not None and len(prefix) > PREFIX_LENGTH:  # the whole token
+            chosen = select(ApiToken.id).where(ApiToken.token_hash == token_hash(prefix))
+        elif prefix is not None:
+            chosen = select(ApiToken.id).where(ApiToken.prefix == prefix)
+        else:
+            chosen = (select(ApiToken.id).join(User, User.id == ApiToken.user_id)
+                      .where(User.email == email))
+        ids = list(s.scalars(chosen))
+        if not ids:
+            raise NotFound("no such token")
+        if prefix is not None and len(ids) > 1:
+            raise ValidationFailed(f"{len(ids)} tokens start with {prefix}: revoke by id")
+        s.execute(update(ApiToken).where(ApiToken.id.in_(ids), ApiToken.revoked_at.is_(None))
+                  .values(revoked_at=datetime.now(UTC)))
+        w.commit()
+    return len(ids)
+
+
+def actor_for_token(token: str, uow) -> Actor:
+    """Who holds this token. :raises Unauthenticated: unknown, revoked or expired (and says
+    which, with when)."""
+    with uow:
+        row = uow.session.execute(
+            select(User.id, User.role, User.organisation_id, User.email, ApiToken.expires_at,
+                   ApiToken.revoked_at)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == token_hash(token))
+        ).first()
+    if row is None:
+        raise Unauthenticated("the bearer token is unknown")
+    if row.revoked_at is not None:
+        raise Unauthenticated(f"the bearer token was revoked on {_stamp(row.revoked_at)}")
+    expires_at = _aware(row.expires_at)
+    if expires_at is not None and expires_at <= datetime.now(UTC):
+        raise Unauthenticated(f"the bearer token expired on {_stamp(expires_at)}")
+    return Actor(row.id, row.role, row.organisation_id, row.email)
+
+
+def _stamp(moment: datetime) -> str:
+    return _aware(moment).strftime("%Y-%m-%d %H:%M UTC")

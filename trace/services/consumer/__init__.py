@@ -1,0 +1,3 @@
+"""What a consumer's scan sees: provenance and its verdict, scan counts of serialised items,
+reports of fakes.
+"""

@@ -1,0 +1,236 @@
+"""Cooperative steps that move goods: packing into and out of a logistic unit, shipping to
+another organisation and receiving from one. Custody follows the events (domain/custody.py):
+a shipment puts goods in transit to the destination, and only the destination's receipt moves
+them into its custody, with everything packed inside.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ...domain.actor import Actor
+from ...domain.errors import Forbidden, Problem, ValidationFailed
+from ...domain.step_events import movement_event, packing_event, sscc_uri, unpacking_event
+from ...gs1.keys import has_valid_check_digit
+from ...store.accounts import Organisation
+from ...store.lots import Lot
+from ..epcis.capture import CaptureSettings
+from ..lots.stock import consumed_kg, remaining
+from .step_recording import (
+    LotAmount,
+    StepRecorded,
+    acting_org,
+    event_time,
+    name_lots,
+    record,
+    require_available,
+    require_existing,
+    require_held,
+)
+
+TRANSACTION_TYPES = ("po", "desadv", "inv", "bol")
+_TRANSACTION_ID = re.compile(r"^[A-Za-z0-9._/-]{1,35}$")
+
+
+@dataclass(frozen=True)
+class Packing:
+    sscc: str
+    lots: list[LotAmount]
+    event_time: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Unpacking:
+    sscc: str
+    lots: list[LotAmount] = field(default_factory=list)  # empty: everything inside
+    event_time: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Transaction:
+    type: str  # a CBV business transaction type: po, desadv, inv, bol
+    id: str  # the document's number, or a URI naming it
+
+
+@dataclass(frozen=True)
+class Shipment:
+    to_gln: str
+    lots: list[LotAmount] = field(default_factory=list)
+    ssccs: list[str] = field(default_factory=list)
+    transactions: list[Transaction] = field(default_factory=list)
+    event_time: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    lots: list[LotAmount] = field(default_factory=list)
+    ssccs: list[str] = field(default_factory=list)
+    transactions: list[Transaction] = field(default_factory=list)
+    event_time: datetime | None = None
+
+
+def _sscc(value: str, path: str) -> str:
+    if len(value or "") != 18 or not has_valid_check_digit(value):
+        raise ValidationFailed(f"SSCC {value!r} is not valid", [
+            Problem(path, "an SSCC is 18 digits ending in its GS1 check digit")])
+    return sscc_uri(value)
+
+
+def _containers(s, ssccs: list[str], paths: list[str], org_id: int | None) -> list[str]:
+    """The URIs of recorded logistic units; with ``org_id``, they must be held by it and not
+    in transit. ``paths`` says where each SSCC is in the request."""
+    uris = [_sscc(v, paths[i]) for i, v in enumerate(ssccs)]
+    rows = {r.uri: r for r in s.execute(select(Lot.uri, Lot.owner_id, Lot.in_transit_to_id)
+                                        .where(Lot.uri.in_(uris)))}
+    problems = [Problem(paths[i], f"no logistic unit {ssccs[i]} is recorded")
+                for i, u in enumerate(uris) if u not in rows]
+    if problems:
+        raise ValidationFailed("unknown logistic unit", problems)
+    if org_id is None:
+        return uris
+    problems = [Problem(paths[i], f"logistic unit {ssccs[i]} is not held by your "
+                        "organisation") for i, u in enumerate(uris) if rows[u].owner_id != org_id]
+    if problems:
+        raise Forbidden("the step names goods your organisation does not hold", problems)
+    problems = [Problem(paths[i], f"logistic unit {ssccs[i]} has been shipped and is in "
+                        "transit") for i, u in enumerate(uris) if rows[u].in_transit_to_id]
+    if problems:
+        raise ValidationFailed("goods in transit", problems)
+    return uris
+
+
+def record_packing(p: Packing, actor: Actor, settings: CaptureSettings, uow) -> StepRecorded:
+    """Pack lots into a logistic unit (sack, pallet, container) named by its SSCC."""
+    when = event_time(p.event_time)
+    if not p.lots:
+        raise ValidationFailed("nothing to pack", [Problem("$.lots", "give at least one lot")])
+    container = _sscc(p.sscc, "$.sscc")
+    with uow:
+        s = uow.session
+        org = acting_org(actor, s)
+        org_id, gln = org.id, org.gln
+        lots = name_lots(s, p.lots, "$.lots", need_quantity=True)
+        require_existing(lots)
+        require_held(lots, org_id)
+        used = consumed_kg(s, [n.uri for n in lots])
+    require_available(lots, {n.uri: remaining(n.row.quantity, n.row.unit, used.get(n.uri, 0.0))
+                             for n in lots})
+    event = packing_event(container, [n.as_amount() for n in lots], when, gln=gln)
+    return record(event, {"parentID": "$.sscc", "childQuantityList": "$.lots"}, actor, org_id,
+                  settings, uow)
+
+
+def record_unpacking(u: Unpacking, actor: Actor, settings: CaptureSettings,
+                     uow) -> StepRecorded:
+    """Take lots (or, with none named, everything) out of a logistic unit."""
+    when = event_time(u.event_time)
+    with uow:
+        s = uow.session
+        org = acting_org(actor, s)
+        org_id, gln = org.id, org.gln
+        container = _containers(s, [u.sscc], ["$.sscc"], org_id)[0]
+        lots = name_lots(s, u.lots, "$.lots", need_quantity=False)
+        require_existing(lots)
+        outside = [Problem(n.path, f"lot {n.key.lot} is not packed in SSCC {u.sscc}")
+                   for n in lots if n.row.container != container]
+        if outside:
+            raise ValidationFailed("not in this logistic unit", outside)
+    event = unpacking_event(container, [n.as_amount() for n in lots], when, gln=gln)
+    return record(event, {"parentID": "$.sscc", "childQuantityList": "$.lots"}, actor, org_id,
+                  settings, uow)
+
+
+def _transactions(items: list[Transaction], issuer_of: dict[str, str]) -> list[tuple[str, str]]:
+    """(type, URI) pairs. A bare document number becomes the CBV business transaction URI
+    ``urn:epcglobal:cbv:bt:<issuer GLN>:<number>``: a purchase order is issued by the buyer,
+    every other document by the seller."""
+    out, problems = [], []
+    for i, t in enumerate(items):
+        if t.type not in TRANSACTION_TYPES:
+            problems.append(Problem(f"$.transactions[{i}].type",
+                                    f"must be one of {', '.join(TRANSACTION_TYPES)}"))
+        elif ":" in t.id and re.match(r"^[a-z][a-z0-9+.-]*:\S+$", t.id):
+            out.append((t.type, t.id))
+        elif _TRANSACTION_ID.match(t.id or ""):
+            issuer = issuer_of["buyer" if t.type == "po" else "seller"]
+            out.append((t.type, f"urn:epcglobal:cbv:bt:{issuer}:{t.id}"))
+        else:
+            problems.append(Problem(f"$.transactions[{i}].id", (
+                "a document number of up to 35 letters, digits, '.', '_', '/' or '-', "
+                "or a URI")))
+    if problems:
+        raise ValidationFailed("invalid business transaction", problems)
+    return out
+
+
+def _moving(s, lots: list[LotAmount], ssccs: list[str], org_id: int | None):
+    if not lots and not ssccs:
+        raise ValidationFailed("nothing named", [
+            Problem("$", "name at least one lot (lots) or logistic unit (ssccs)")])
+    named = name_lots(s, lots, "$.lots", need_quantity=False)
+    require_existing(named)
+    containers = _containers(s, ssccs, [f"$.ssccs[{i}]" for i in range(len(ssccs))], org_id)
+    return named, containers
+
+
+def record_shipment(sh: Shipment, actor: Actor, settings: CaptureSettings,
+                    uow) -> StepRecorded:
+    """Ship lots and logistic units to another organisation: they stay ours, in transit, until
+    the destination records their receipt."""
+    when = event_time(sh.event_time)
+    with uow:
+        s = uow.session
+        org = acting_org(actor, s)
+        org_id, gln = org.id, org.gln
+        dest = s.execute(select(Organisation.id, Organisation.gln)
+                         .where(Organisation.gln == (sh.to_gln or "").strip())).first()
+        if dest is None:
+            raise ValidationFailed("unknown destination", [
+                Problem("$.toGln", f"no organisation with GLN {sh.to_gln!r} is registered")])
+        if dest.id == org_id:
+            raise ValidationFailed("shipping to yourself", [
+                Problem("$.toGln", "the destination is your own organisation")])
+        lots, containers = _moving(s, sh.lots, sh.ssccs, org_id)
+        require_held(lots, org_id)
+        used = consumed_kg(s, [n.uri for n in lots])
+    require_available(lots, {n.uri: remaining(n.row.quantity, n.row.unit, used.get(n.uri, 0.0))
+                             for n in lots})
+    transactions = _transactions(sh.transactions, {"buyer": dest.gln, "seller": gln})
+    event = movement_event("shipping", containers=containers,
+                           lots=[n.as_amount() for n in lots], when=when, source_gln=gln,
+                           destination_gln=dest.gln, gln=gln, transactions=transactions)
+    return record(event, _MOVE_PATHS, actor, org_id, settings, uow)
+
+
+_MOVE_PATHS = {"quantityList": "$.lots", "epcList": "$.ssccs",
+               "bizTransactionList": "$.transactions"}
+
+
+def record_receipt(r: Receipt, actor: Actor, settings: CaptureSettings, uow) -> StepRecorded:
+    """Receive what another organisation shipped to us. Custody refuses goods that were not
+    shipped to the receiving organisation (403)."""
+    when = event_time(r.event_time)
+    with uow:
+        s = uow.session
+        org = acting_org(actor, s)
+        org_id, gln = org.id, org.gln
+        lots, containers = _moving(s, r.lots, r.ssccs, None)
+        owner_ids = {n.row.owner_id for n in lots}
+        owner_ids |= set(s.scalars(select(Lot.owner_id).where(Lot.uri.in_(containers))))
+        senders = [o for o in owner_ids if o is not None and o != org_id]
+        if not senders:
+            raise ValidationFailed("nothing to receive", [
+                Problem("$", "everything named is already in your organisation's custody")])
+        if len(senders) > 1:
+            raise ValidationFailed("goods from several senders", [
+                Problem("$", "record one receipt per sending organisation")])
+        sender = s.scalar(select(Organisation.gln).where(Organisation.id == senders[0]))
+    transactions = _transactions(r.transactions, {"buyer": gln, "seller": sender})
+    event = movement_event("receiving", containers=containers,
+                           lots=[n.as_amount() for n in lots], when=when, source_gln=sender,
+                           destination_gln=gln, gln=gln, transactions=transactions)
+    return record(event, _MOVE_PATHS, actor, org_id, settings, uow)

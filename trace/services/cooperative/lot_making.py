@@ -1,0 +1,162 @@
+"""Cooperative steps that make lots: harvesting from a plot, and processing (drying, hulling...).
+
+Each use case checks what only we know (plots, product kinds, what is left of a lot), builds one
+standard EPCIS 2.0 event and records it through `capture_document`. Moving goods (packing,
+shipping, receiving) is in `logistics`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from ...domain.actor import Actor
+from ...domain.attributes import ilmd_of
+from ...domain.errors import Forbidden, Problem, ValidationFailed
+from ...domain.products import KINDS, PROCESS_STEPS, check_attributes, check_process
+from ...domain.step_events import harvest_event, transformation_event
+from ...store.catalogue import Farm, Plot
+from ..epcis.capture import CaptureSettings
+from ..lots.stock import consumed_kg, remaining
+from .step_recording import (
+    LotAmount,
+    StepRecorded,
+    acting_org,
+    event_time,
+    name_lots,
+    record,
+    require_available,
+    require_existing,
+    require_held,
+    require_new,
+    require_own_products,
+    require_product,
+)
+
+
+@dataclass(frozen=True)
+class Harvest:
+    plot_id: int
+    gtin: str
+    lot: str
+    quantity: float
+    unit: str | None = None
+    harvest_date: date | None = None
+    variety: str | None = None
+    attributes: dict = field(default_factory=dict)
+    event_time: datetime | None = None
+
+
+def record_harvest(h: Harvest, actor: Actor, settings: CaptureSettings, uow) -> StepRecorded:
+    """A harvest batch from one of the organisation's plots: a new lot, commissioned.
+
+    :raises Forbidden: the plot belongs to another organisation.
+    :raises ValidationFailed: unknown plot or product, a product that is not harvested, a
+        plot growing another crop, bad attributes. :raises Conflict: the lot already exists.
+    """
+    when = event_time(h.event_time)
+    harvest_date = h.harvest_date or when.date()
+    with uow:
+        s = uow.session
+        org = acting_org(actor, s)
+        org_id, gln = org.id, org.gln
+        (lot,) = name_lots(s, [LotAmount(h.gtin, h.lot, h.quantity, h.unit)], "$",
+                           need_quantity=True, single=True)
+        plot = s.execute(select(Plot.id, Plot.code, Plot.crop, Farm.organisation_id)
+                         .join(Farm).where(Plot.id == h.plot_id)).first()
+        if plot is None:
+            raise ValidationFailed(f"no plot {h.plot_id}", [
+                Problem("$.plotId", f"plot {h.plot_id} does not exist")])
+        if plot.organisation_id != org_id:
+            raise Forbidden(f"plot {h.plot_id} belongs to another cooperative", [
+                Problem("$.plotId", "not a plot of your organisation")])
+        require_product([lot])
+        require_own_products(s, [lot], org_id)
+        require_new([lot])
+    kind = KINDS[lot.kind]
+    # What the request says wins over what the product was registered with.
+    attributes = {**lot.defaults, **(h.attributes or {})}
+    if h.variety is not None:
+        attributes["variety"] = h.variety
+    problems = []
+    if not kind.harvestable:
+        harvested = ", ".join(k.name_en.lower() for k in KINDS.values() if k.harvestable)
+        problems.append(Problem("$.gtin", f"{kind.name_en.lower()} is not harvested from a "
+                                f"plot; a harvest gives {harvested}"))
+    elif plot.crop and plot.crop != kind.crop:
+        problems.append(Problem("$.plotId", f"plot {plot.code} grows {plot.crop}, not "
+                                f"{kind.crop}"))
+    if harvest_date > when.date():
+        problems.append(Problem("$.harvestDate", "is after the event time"))
+    problems.extend(check_attributes(kind.code, attributes))
+    if problems:
+        raise ValidationFailed(problems[0].message if len(problems) == 1
+                               else "invalid harvest", problems)
+    event = harvest_event(lot.as_amount(), when, plot_id=plot.id, harvest_date=harvest_date,
+                          crop_kind=kind.code, gln=gln, ilmd=ilmd_of(attributes))
+    return record(event, {"quantityList": "$", "ilmd": "$.attributes"}, actor, org_id,
+                  settings, uow)
+
+
+@dataclass(frozen=True)
+class Transformation:
+    process: str
+    inputs: list[LotAmount]
+    outputs: list[LotAmount]
+    attributes: dict = field(default_factory=dict)
+    event_time: datetime | None = None
+
+
+def record_transformation(t: Transformation, actor: Actor, settings: CaptureSettings,
+                          uow) -> StepRecorded:
+    """Inputs → outputs by one process step (drying, grading, hulling, roasting...).
+
+    :raises ValidationFailed: unknown lots or products, a process that does not turn these
+        kinds into those, bad attributes, taking more than a lot holds, or outputs heavier than
+        ``settings.max_yield`` x the inputs. :raises Forbidden: an input held by someone else.
+    :raises Conflict: an output lot already exists.
+    """
+    when = event_time(t.event_time)
+    if not t.inputs or not t.outputs:
+        raise ValidationFailed("a transformation takes inputs and makes outputs", [
+            Problem(f"$.{side}", "give at least one lot")
+            for side, lots in (("inputs", t.inputs), ("outputs", t.outputs)) if not lots])
+    with uow:
+        s = uow.session
+        org = acting_org(actor, s)
+        org_id, gln = org.id, org.gln
+        inputs = name_lots(s, t.inputs, "$.inputs", need_quantity=True)
+        outputs = name_lots(s, t.outputs, "$.outputs", need_quantity=True)
+        clash = {n.uri for n in inputs} & {n.uri for n in outputs}
+        if clash:
+            raise ValidationFailed("an output must be a new lot", [
+                Problem(n.path, "is also an input: give the output a new lot code")
+                for n in outputs if n.uri in clash])
+        require_existing(inputs)
+        require_held(inputs, org_id)
+        require_product(inputs + outputs)
+        require_own_products(s, outputs, org_id)
+        require_new(outputs)
+        used = consumed_kg(s, [n.uri for n in inputs])
+        left = {n.uri: remaining(n.row.quantity, n.row.unit, used.get(n.uri, 0.0))
+                for n in inputs}
+    problems = check_process(t.process, [n.kind for n in inputs], [n.kind for n in outputs])
+    for kind in sorted({n.kind for n in outputs}):
+        problems.extend(p for p in check_attributes(kind, t.attributes or {})
+                        if p not in problems)
+    # One output product: its registered attributes describe the output unless measured anew.
+    attributes = dict(t.attributes or {})
+    if len({n.key.gtin for n in outputs}) == 1:
+        attributes = {**outputs[0].defaults, **attributes}
+    if problems:
+        raise ValidationFailed(problems[0].message if len(problems) == 1
+                               else "invalid transformation", problems)
+    require_available(inputs, left)
+    event = transformation_event(
+        [n.as_amount() for n in inputs], [n.as_amount() for n in outputs], when,
+        biz_step=PROCESS_STEPS[t.process].uri, gln=gln, ilmd=ilmd_of(attributes))
+    paths = {"inputQuantityList": "$.inputs", "outputQuantityList": "$.outputs",
+             "ilmd": "$.attributes"}
+    return record(event, paths, actor, org_id, settings, uow)

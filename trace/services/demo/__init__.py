@@ -1,0 +1,1 @@
+"""The demo data, loaded through the same use cases the API calls."""

@@ -1,0 +1,280 @@
+"""Capturing an EPCIS 2.0 document: validate, hash, check custody, store — all events or none."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import orjson
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ...capture.document import events_of, inline_context
+from ...capture.rules import check_document
+from ...capture.schema import validate_schema
+from ...domain import policy
+from ...domain.actor import Actor
+from ...domain.custody import plan_custody
+from ...domain.epcis import event_refs
+from ...domain.errors import Forbidden, Problem, TooLarge, ValidationFailed
+from ...domain.serials import commissioned_lots
+from ...domain.vocabulary import PLOT_URN, TC_NS, cbv_uri
+from ...gs1.canonical import canonicalise
+from ...gs1.keys import gtin_of, parse_item, parse_lot
+from ...hash import HashContext, event_hash
+from ...store import capture_repo as repo
+from ...store.catalogue import Farm, Plot
+from ...store.events import CaptureJob
+from ...store.lots import Lot
+from ..cooperative.gtin_ownership import gtin_owners
+from ..signatures.sealing import check_signatures, seal_capture
+
+
+@dataclass(frozen=True)
+class CaptureSettings:
+    capture_limit: int = 10_000
+    max_yield: float = 1.02
+    # Opens organisations' custodial keys to seal captures. Without it, an organisation whose
+    # key the service keeps cannot capture (its events could never verify).
+    keyring: object | None = None
+
+
+@dataclass
+class CaptureOutcome:
+    job_id: str
+    success: bool
+    event_count: int
+    stored: int = 0
+    event_ids: list[str] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+
+def capture_document(doc: dict, actor: Actor, uow, settings: CaptureSettings,
+                     signatures: list[str] | None = None) -> CaptureOutcome:
+    """Store every event of ``doc`` or none.
+
+    ``signatures``, one per event in document order, are the organisation's own EIP-191
+    signatures of the event hashes (for an organisation that keeps its key itself); without them
+    the stored events are sealed, in the same transaction, with the organisation's custodial key
+    (``signing.seal_capture``): this authenticated, custody-checked capture is the only path by
+    which an event can ever be signed.
+
+    :raises ValidationFailed: the document breaks the EPCIS 2.0 JSON schema (nothing recorded).
+    :raises Forbidden: the actor may not capture, or names goods its organisation does not hold.
+    Business-rule failures do not raise: they give a failed capture job, as the standard says.
+    """
+    # Two workers capturing the same new event or lot at once: the loser's transaction hits a
+    # unique constraint and rolls back whole; running it again sees the winner's rows (and
+    # reports a duplicate) instead of failing the request.
+    for attempt in range(3):
+        try:
+            return _capture_once(doc, actor, uow, settings, signatures)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _capture_once(doc: dict, actor: Actor, uow, settings: CaptureSettings,
+                  signatures: list[str] | None) -> CaptureOutcome:
+    policy.require_writer(actor, "capture events")
+    count = _event_count(doc)
+    if count > settings.capture_limit:
+        raise TooLarge(f"the document has {count} events; at most {settings.capture_limit} "
+                       "are accepted at once (GS1-EPCIS-Capture-Limit): split it", [
+                           Problem("$.epcisBody.eventList", f"{count} events")])
+    problems = validate_schema(doc)
+    if problems:
+        raise ValidationFailed("the document does not conform to the EPCIS 2.0 JSON schema",
+                               problems)
+    events = events_of(doc)
+    rule_problems = check_document(doc, capture_limit=settings.capture_limit,
+                                   max_yield=settings.max_yield)
+    job_id = uuid.uuid4().hex
+    if not rule_problems:
+        # CPU work before taking the database's write lock, so other workers' writes go on.
+        ctx = HashContext.from_document(doc)
+        hashes = [event_hash(e, ctx) for e in events]
+        all_refs = [event_refs(e, canonicalise) for e in events]
+        all_pairs = [r.pairs() for r in all_refs]
+        # Items commissioned of a lot (ILMD cbvmda:lotNumber) join that lot's lineage.
+        inline = inline_context(doc)
+        all_origins = [commissioned_lots(e, inline, canonicalise) for e in events]
+        signer = check_signatures(hashes, signatures, actor.organisation_id, uow)
+        now = datetime.now(UTC)
+        all_rows = [_event_row(e, h, job_id, actor, now) for e, h in zip(events, hashes,
+                                                                        strict=True)]
+        for i, row in enumerate(all_rows):
+            row["signature"] = signatures[i] if signatures is not None else None
+            row["signer"] = signer
+        context_text = _context_text(doc)
+    with uow.writing() as w:
+        s = w.session
+        if rule_problems:
+            return _fail(w, job_id, actor, len(events), rule_problems)
+        keep, duplicates, id_problems = _new_events(s, events, hashes)
+        if id_problems:
+            return _fail(w, job_id, actor, len(events), id_problems)
+        kept_events = [events[i] for i in keep]
+        refs = [all_refs[i] for i in keep]
+        pairs = [all_pairs[i] for i in keep]
+        origins = {i: all_origins[i] for i in keep if all_origins[i]}
+        uris = {u for p in pairs for _, u in p}
+        uris.update(lot for lots in origins.values() for lot in lots.values())
+        holdings, lot_ids = repo.load_holdings(s, uris)
+        owners = gtin_owners(s, {g for u in uris if (g := gtin_of(u))})
+        plan = plan_custody(list(zip(keep, refs, strict=True)), policy.custody_actor(actor),
+                            holdings, repo.orgs_by_party(s), origins, owners)
+        if plan.violations:
+            raise Forbidden("the document names goods your organisation does not hold, "
+                            "another's products, or parties it may not name (see errors)", [
+                Problem(v.path, v.message, v.event_index, _given_id(events[v.event_index]))
+                for v in plan.violations])
+        plots = _plots(s, kept_events, keep, inline_context(doc), actor)
+        seal = {} if signer is not None or not keep else seal_capture(
+            s, settings.keyring, actor.organisation_id, job_id, actor.user_id, now,
+            [hashes[i].id for i in keep])
+        s.add(CaptureJob(id=job_id, user_id=actor.user_id, success=True,
+                         event_count=len(events), stored_count=len(keep),
+                         duplicates=duplicates, created_at=now, finished_at=now,
+                         organisation_id=actor.organisation_id, **seal))
+        s.flush()
+        ctx_id = repo.context_id(s, context_text)
+        rows = [all_rows[i] for i in keep]
+        for row in rows:
+            row["context_id"] = ctx_id
+        pks = repo.insert_events(s, rows)
+        pk_at = dict(zip(keep, pks, strict=True))
+        repo.insert_objects(s, [{"event_pk": pk, "role": role, "uri": uri}
+                                for pk, p in zip(pks, pairs, strict=True) for role, uri in p]
+                            + [{"event_pk": pk_at[i], "role": "origin", "uri": lot}
+                               for i, lots in origins.items() for lot in set(lots.values())])
+        created = {uri: pk_at[h.created_by] for uri, h in plan.holdings.items()
+                   if h.new and h.created_by is not None}
+        lot_ids = repo.write_holdings(s, plan.holdings, lot_ids, created, _describe)
+        repo.insert_links(s, [{"source_id": lot_ids[lk.source], "target_id": lot_ids[lk.target],
+                               "event_pk": pk_at[lk.event_index], "kind": lk.kind}
+                              for lk in plan.links
+                              if lk.source in lot_ids and lk.target in lot_ids])
+        _assign_plots(s, plots, refs, lot_ids)
+        w.commit()
+    return CaptureOutcome(job_id=job_id, success=True, event_count=len(events), stored=len(keep),
+                          event_ids=[rows[j]["event_id"] for j in range(len(rows))],
+                          duplicates=duplicates)
+
+
+def _event_count(doc) -> int:
+    body = doc.get("epcisBody") if isinstance(doc, dict) else None
+    events = body.get("eventList") if isinstance(body, dict) else None
+    return len(events) if isinstance(events, list) else 0
+
+
+def _given_id(event: dict) -> str | None:
+    value = event.get("eventID")
+    return value if isinstance(value, str) else None
+
+
+def _fail(w, job_id: str, actor: Actor, count: int, problems: list[Problem]) -> CaptureOutcome:
+    errors = [p.as_dict() for p in problems]
+    now = datetime.now(UTC)
+    w.session.add(CaptureJob(id=job_id, user_id=actor.user_id, success=False, event_count=count,
+                             stored_count=0, errors=errors, created_at=now, finished_at=now))
+    w.commit()
+    return CaptureOutcome(job_id=job_id, success=False, event_count=count, errors=errors)
+
+
+def _new_events(s, events, hashes):
+    """Indexes of events to store; duplicates (same hash) are reported, not stored twice."""
+    stored = repo.stored_hashes(s, (h.id for h in hashes))
+    given = {i: _given_id(e) for i, e in enumerate(events) if _given_id(e)}
+    taken = repo.stored_event_ids(s, given.values())
+    keep, duplicates, problems = [], [], []
+    seen_hash: set[str] = set()
+    seen_id: dict[str, str] = {}
+    for i, h in enumerate(hashes):
+        eid = given.get(i) or h.id
+        if h.id in stored or h.id in seen_hash:
+            duplicates.append({"eventIndex": i, "eventID": eid, "eventHash": h.id,
+                               "message": "already stored (same event hash); not stored again"})
+            continue
+        if taken.get(eid, h.id) != h.id or seen_id.get(eid, h.id) != h.id:
+            problems.append(Problem(f"$.epcisBody.eventList[{i}].eventID",
+                                    f"eventID {eid} is already used by a different event", i, eid))
+            continue
+        seen_hash.add(h.id)
+        seen_id[eid] = h.id
+        keep.append(i)
+    return keep, duplicates, problems
+
+
+def _context_text(doc: dict) -> str:
+    return orjson.dumps(doc.get("@context", [])).decode()
+
+
+def _utc(value: str) -> datetime:
+    return datetime.fromisoformat(value).astimezone(UTC)
+
+
+def _event_row(event: dict, h, job_id: str, actor: Actor, now: datetime) -> dict:
+    def place(key: str) -> str | None:
+        v = event.get(key)
+        return canonicalise(v["id"]) if isinstance(v, dict) and v.get("id") else None
+
+    return {
+        "event_hash": h.id, "prehash": h.prehash, "event_id": _given_id(event) or h.id,
+        "event_type": event["type"], "event_time": _utc(event["eventTime"]), "record_time": now,
+        "action": event.get("action"), "biz_step": cbv_uri("bizStep", event.get("bizStep")),
+        "disposition": cbv_uri("disposition", event.get("disposition")),
+        "read_point": place("readPoint"), "biz_location": place("bizLocation"),
+        "body": orjson.dumps(event).decode(), "context_id": None, "capture_id": job_id,
+        "organisation_id": actor.organisation_id,
+    }
+
+
+def _describe(uri: str) -> tuple[str, str | None, str | None]:
+    lot = parse_lot(uri)
+    if lot:
+        return "lot", lot.gtin, lot.lot
+    item = parse_item(uri)
+    if item:
+        return "item", item.gtin, item.serial
+    if uri.startswith("https://id.gs1.org/00/"):
+        return "unit", None, uri.rsplit("/", 1)[-1]
+    return "other", None, None
+
+
+def _plots(s, events, keep, prefixes: dict[str, str], actor: Actor) -> dict[int, int]:
+    """Plot ids named in harvest ILMD (``tc:plot``) by position in ``events``, owner checked."""
+    wanted: dict[int, int] = {}
+    for j, e in enumerate(events):
+        for key, value in (e.get("ilmd") or {}).items():
+            prefix, _, local = key.partition(":")
+            full = prefixes.get(prefix, "") + local if local else key
+            if full == TC_NS + "plot" and isinstance(value, str) and value.startswith(PLOT_URN):
+                tail = value[len(PLOT_URN):]
+                if tail.isdigit():
+                    wanted[j] = int(tail)
+    if not wanted:
+        return {}
+    owners = dict(s.execute(select(Plot.id, Farm.organisation_id).join(Farm)
+                            .where(Plot.id.in_(set(wanted.values())))).all())
+    problems = []
+    for j, plot_id in wanted.items():
+        if plot_id not in owners:
+            problems.append(Problem(f"$.epcisBody.eventList[{keep[j]}].ilmd",
+                                    f"plot {plot_id} does not exist", keep[j]))
+        elif not policy.may_use_plot(actor, owners[plot_id]):
+            problems.append(Problem(f"$.epcisBody.eventList[{keep[j]}].ilmd",
+                                    f"plot {plot_id} belongs to another organisation", keep[j]))
+    if problems:
+        raise Forbidden("the document names plots your organisation does not manage", problems)
+    return wanted
+
+
+def _assign_plots(s, plots: dict[int, int], refs, lot_ids: dict[str, int]) -> None:
+    for j, plot_id in plots.items():
+        ids = [lot_ids[u] for u in refs[j].ids("epc", "epc_class") if u in lot_ids]
+        if ids:
+            s.execute(update(Lot).where(Lot.id.in_(ids)).values(plot_id=plot_id))

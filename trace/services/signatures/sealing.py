@@ -1,0 +1,80 @@
+"""Organisations' signatures: checking the per-event ones a self-keeping organisation sends, and
+sealing a capture with a custodial key, in the transaction that stores it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ...domain.commitments import capture_root, capture_statement
+from ...domain.errors import Problem, ValidationFailed
+from ...domain.identity import organisation_id_bytes
+from ...domain.merkle import event_hash_bytes
+from ...sign.signatures import verify_signature
+from ...store.accounts import Organisation
+
+SIGNATURES_HEADER = "X-Event-Signatures"
+
+
+def check_signatures(hashes, signatures: list[str] | None, organisation_id: int | None,
+                     uow) -> str | None:
+    """The signer address to store when ``signatures`` are given and all good, else None.
+
+    :raises ValidationFailed: a signature is missing, malformed or not by the organisation's
+        registered key; or the organisation keeps its key itself and sent no signatures.
+    """
+    if organisation_id is None:
+        if signatures is not None:
+            raise ValidationFailed("signatures need an organisation to check them against")
+        return None
+    with uow:
+        address, keystore = uow.session.execute(
+            select(Organisation.signing_address, Organisation.signing_keystore)
+            .where(Organisation.id == organisation_id)).one()
+    if signatures is None:
+        if address is not None and keystore is None:
+            raise ValidationFailed(
+                "your organisation signs its own events: send one EIP-191 signature per event, "
+                f"in document order, in the {SIGNATURES_HEADER} header", [
+                    Problem(f"$.headers.{SIGNATURES_HEADER}", "missing")])
+        return None
+    if address is None:
+        raise ValidationFailed("your organisation has no signing address registered")
+    problems = []
+    if len(signatures) != len(hashes):
+        problems.append(Problem(f"$.headers.{SIGNATURES_HEADER}",
+                                f"{len(signatures)} signatures for {len(hashes)} events"))
+    else:
+        for i, (h, sig) in enumerate(zip(hashes, signatures, strict=True)):
+            if not verify_signature(h.id, sig, address):
+                problems.append(Problem(f"$.headers.{SIGNATURES_HEADER}[{i}]",
+                                        f"not a signature of {h.id} by {address}", i))
+    if problems:
+        raise ValidationFailed("bad event signatures: nothing was stored", problems)
+    return address
+
+
+def seal_capture(session, keyring, organisation_id: int | None, capture_id: str,
+                 user_id: int | None, recorded_at: datetime, event_hashes: list[str]) -> dict:
+    """The seal columns of a capture: the organisation's custodial key signs its statement
+    (``domain.commitments.capture_statement``). Nothing (an unsigned capture) for a capture
+    with no organisation.
+
+    :raises RuntimeError: the organisation's key is kept here but no keyring was configured.
+    """
+    if organisation_id is None:
+        return {}
+    gln, keystore = session.execute(select(Organisation.gln, Organisation.signing_keystore)
+                                    .where(Organisation.id == organisation_id)).one()
+    if keystore is None:
+        return {}  # it signs its own events; check_signatures required them
+    if keyring is None:
+        raise RuntimeError("capture needs the keyring to seal events with the organisation's key")
+    leaves = [event_hash_bytes(h) for h in event_hashes]
+    root = capture_root(leaves).root
+    statement = capture_statement(organisation_id_bytes(gln), capture_id, user_id,
+                                  int(recorded_at.timestamp()), len(leaves), root)
+    signature, signer = keyring.seal(keystore, statement)
+    return {"seal_signature": signature, "seal_signer": signer, "seal_root": "0x" + root.hex(),
+            "seal_leaves": b"".join(leaves)}

@@ -1,0 +1,163 @@
+"""The audit pack of a lot: everything needed to check its lineage offline, without us.
+
+One JSON document (format ``tracechain-audit-pack``, version 2):
+
+- ``events``: per event its hash, signature or capture seal (with the event's Merkle proof in the
+  capture), organisation, time, the lots it names with the lots it made each from, and its
+  anchoring (Merkle proof, batch root, transaction, block);
+- ``captures``: each capture seal's statement fields and signature;
+- ``state``: the latest lot state the chain anchored (its root, and the proof of its leaf in the
+  anchored batch); ``lots``: per lot of the lineage, its entry in that state with its proof and
+  the events of its history in order — so that an event removed from the pack, or one added to
+  it, breaks a history the chain commits to;
+- ``epcisDocument``: the events as captured (the **full** pack, for members and inspectors, so
+  that every hash can be recomputed). The **public** pack leaves the events' content out (order
+  numbers, quantities of intermediate lots, partners' data are not for anyone who guesses a lot
+  code): it proves that the history is complete, signed and anchored, not what each event says.
+
+``tracechain verify-pack FILE --rpc URL`` (or anyone's own tools) checks it against the chain.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ...domain.commitments import lot_key
+from ...domain.merkle import hex32
+from ..epcis.query import merge_contexts
+from .lineage_records import walk
+from .records import Record, check_direction, find_lot, utc_iso
+from .verdicts import VerificationCaches, anchor_record, seal_record
+
+FORMAT = "tracechain-audit-pack"
+VERSION = 2
+VIEWS = ("full", "public")
+
+
+def audit_pack(gtin: str, lot: str, uow, *, direction: str = "back",
+               caches: VerificationCaches | None = None, reader=None,
+               view: str = "full") -> dict:
+    """The audit pack of a lot's lineage (``direction`` as for ``verify_lot``).
+
+    :raises ValidationFailed: a malformed GTIN or direction. :raises NotFound: no such lot.
+    """
+    check_direction(direction)
+    caches = caches or VerificationCaches()
+    public = view == "public"
+    with uow:
+        s = uow.session
+        key, _ = find_lot(s, gtin, lot)
+        lineage = walk(s, key.uri, direction)
+        recs = lineage.ordered()
+        state = caches.chain.state(s, reader, caches.trees) if reader is not None else None
+        anchors = [anchor_record(s, rec, caches.trees) for rec in recs]
+        seals = [seal_record(s, rec) for rec in recs]
+        state_part = _state(s, state, caches) if state is not None else None
+    captures, entries, events, contexts = {}, [], [], []
+    for rec, anchor, seal in zip(recs, anchors, seals, strict=True):
+        named = lineage.lots.get(rec.id)
+        entry = {
+            "eventID": rec.event_id, "eventHash": rec.event_hash,
+            "signature": rec.signature, "signer": rec.signer,
+            "organisation": {"gln": rec.gln, "name": rec.organisation_name} if rec.gln else None,
+            "captureID": rec.capture_id, "eventTime": utc_iso(rec.event_time),
+            "lots": {u: sorted(named.sources_of(u)) for u in sorted(named.named)}
+            if named is not None else {},
+            "seal": {"capture": seal["capture"], "proof": seal["proof"]} if seal else None,
+            "anchor": anchor,
+        }
+        if seal:
+            captures[seal["capture"]] = {k: seal[k] for k in (
+                "organisation", "user", "recordedAt", "count", "root", "signature", "signer")}
+        if not public:
+            entry["prehash"] = rec.prehash
+            entry["@context"] = rec.context_json()
+            event = rec.event()
+            if isinstance(event, dict):
+                event.setdefault("eventID", rec.event_id)
+            events.append(event)
+            contexts.append(rec.context_json())
+        else:
+            entry["view"] = _public_view(rec)
+        entries.append(entry)
+    now = _now()
+    chains = sorted({(a["chainId"], a["contract"]) for a in anchors
+                     if a and a["chainId"] is not None}, key=str)
+    pack = {
+        "format": FORMAT, "version": VERSION, "view": view, "generatedAt": now,
+        "lot": {"gtin": key.gtin, "lot": key.lot, "uri": key.uri}, "direction": direction,
+        "chains": [{"chainId": c, "contract": a} for c, a in chains],
+        "howToVerify": ("tracechain verify-pack THIS_FILE --rpc <JSON-RPC URL of the chain>: "
+                        "checks each signature or capture seal and the signer registry, each "
+                        "Merkle proof (OpenZeppelin StandardMerkleTree) and each root on chain "
+                        "(TraceAnchor.anchorOf), that each lot's history is the one the "
+                        "chain's lot state commits to"
+                        + ("" if public else ", and re-hashes every event (GS1 CBV 2.0)")),
+        "state": state_part,
+        "lots": _lots(lineage, recs, state, entries),
+        "captures": captures,
+        "events": entries,
+    }
+    if not public:
+        # merge_contexts gives an event whose prefixes clash with the document's its own
+        # @context, which would change its hash: it works on copies, and each entry keeps its
+        # exact @context.
+        usable = [(dict(e), c) for e, c in zip(events, contexts, strict=True)
+                  if isinstance(e, dict)]
+        pack["epcisDocument"] = {
+            "@context": merge_contexts([e for e, _ in usable], [c for _, c in usable]),
+            "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": now,
+            "epcisBody": {"eventList": events}}
+    return pack
+
+
+def _state(session, state, caches) -> dict | None:
+    if state.error is not None or state.batch_id is None:
+        return {"error": state.error or "nothing is anchored yet"}
+    from ...domain.commitments import state_leaf
+    from ...store.anchoring import AnchorBatch
+
+    batch = session.get(AnchorBatch, state.batch_id)
+    root = hex32(batch.root)
+    ledger = caches.trees.ledger(session, batch.id, root)
+    leaf = state_leaf(state.tree.root)
+    return {"batch": batch.id, "root": batch.root, "stateRoot": "0x" + state.tree.root.hex(),
+            "leafProof": ["0x" + p.hex() for p in ledger.tree.proof(leaf)],
+            "chainId": batch.chain_id, "contract": batch.contract}
+
+
+def _lots(lineage, recs: list[Record], state, entries: list[dict]) -> list[dict]:
+    by_pk = {r.id: r for r in recs}
+    out = []
+    for uri in sorted(lineage.uris):
+        key = lot_key(uri)
+        entry = state.tree.get(key) if state is not None and state.tree is not None else None
+        covered, waiting = [], []
+        pks = sorted(lineage.naming.get(uri, []), key=lambda p: (
+            by_pk[p].batch_id is None, by_pk[p].batch_id or 0, p) if p in by_pk else (True, 0, p))
+        for pk in pks:
+            rec = by_pk.get(pk)
+            if rec is None:
+                continue
+            committed = (rec.batch_id is not None and state is not None
+                         and state.batch_id is not None and rec.batch_id <= state.batch_id)
+            (covered if committed else waiting).append(rec.event_id)
+        proof = state.tree.proof(key) if entry is not None else None
+        out.append({"uri": uri, "count": entry.count if entry else 0,
+                    "head": "0x" + entry.head.hex() if entry else None,
+                    "proof": ["0x" + p.hex() for p in proof] if proof is not None else None,
+                    "history": covered, "pending": waiting})
+    return out
+
+
+def _public_view(rec: Record) -> dict:
+    """What the consumer page shows of an event: its kind, step and time, nothing else."""
+    event = rec.event()
+    if not isinstance(event, dict):
+        return {}
+    return {k: event.get(k) for k in ("type", "action", "bizStep", "eventTime",
+                                      "eventTimeZoneOffset") if event.get(k) is not None}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
