@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from types import TracebackType
+from typing import Protocol, Self
 
 
 @dataclass(frozen=True)
@@ -80,3 +81,26 @@ class ChainReader(Protocol):
     def receipt(self, tx_hash: str) -> AnchorReceipt | None: ...
 
     def anchored_since(self, from_block: int) -> list[tuple[bytes, int]]: ...
+
+
+class UnitOfWork(Protocol):
+    """One database transaction, which a use case commits or rolls back as a whole.
+
+    ``with uow: ...; uow.commit()``: anything not committed is rolled back when the block ends.
+    Use cases hand the unit of work to the store's functions (``store/``), which alone hold SQL;
+    nothing outside ``store/`` sees the session inside (``store.uow.session_of``).
+    """
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def writing(self) -> UnitOfWork:
+        """A unit of work over the same database that takes the write lock when it begins
+        (SQLite's ``BEGIN IMMEDIATE``; a no-op where rows are locked one by one)."""
+        ...

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from contextlib import closing, contextmanager
+from types import TracebackType
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from .db import WRITE_OPTION
+
+if TYPE_CHECKING:
+    from ..services.ports import UnitOfWork
 
 
 class SqlUnitOfWork:
@@ -35,7 +40,8 @@ class SqlUnitOfWork:
             self.session.connection(execution_options={WRITE_OPTION: True})
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         assert self.session is not None
         # close() rolls back anything uncommitted but, unlike rollback(), leaves the rows already
         # loaded readable, so a use case may build its answer after the block.
@@ -49,3 +55,10 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         assert self.session is not None
         self.session.rollback()
+
+
+def session_of(uow: UnitOfWork) -> Session:
+    """The session of an entered unit of work: for the store's functions only (SQL lives here)."""
+    if not isinstance(uow, SqlUnitOfWork) or uow.session is None:
+        raise RuntimeError("the store needs an entered SqlUnitOfWork (`with uow: ...`)")
+    return uow.session
