@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from tracechain import config, create_app
 from tracechain.anchor import anvil, deployment
+from tracechain.app_services import app_services
 from tracechain.private_files import open_private, private_dir, write_private_text
 from tracechain.store import migrate
 
@@ -32,7 +33,7 @@ def test_sqlite_database_wal_and_shm_and_their_folders_are_private(tmp_path):
     migrate.upgrade(url)
     app = create_app({"DATABASE_URL": url, "VAR_DIR": str(tmp_path / "var"),
                       "SIGNING_SECRET": "test-secret-0123456789", "SIGNING_KDF_N": 2**14})
-    engine = app.extensions["tracechain.engine"]
+    engine = app_services(app).engine
     with engine.begin() as conn:  # a write, so that the -wal and -shm files exist
         conn.execute(text("CREATE TABLE probe (x INTEGER)"))
         db = tmp_path / "var" / "db" / "trace.db"
