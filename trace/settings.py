@@ -245,12 +245,12 @@ class Settings:
                 continue  # unset (an empty number, flag or list is unset too)
             values[f.name] = _checked(spec, spec.env, _parsed(spec, spec.env, text))
         for key, value in (overrides or {}).items():
-            f = _BY_KEY.get(key)
-            if f is not None:
-                spec = _spec(f)
+            given = _BY_KEY.get(key)
+            if given is not None:
+                spec = _spec(given)
                 if isinstance(value, str) and spec.parse is not str:
                     value = _parsed(spec, key, value)
-                values[f.name] = _checked(spec, key, value)
+                values[given.name] = _checked(spec, key, value)
         var_dir = Path(values.get("var_dir", Path("var"))).resolve()
         values["var_dir"] = var_dir
         if not values.get("database_url"):
