@@ -13,6 +13,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from ..domain.errors import Problem
+from ..domain.json_types import EpcisEvent
 from ..gs1.keys import check_digit, has_valid_check_digit
 from .document import EventRef, key_path
 from .rule_lots import lot_or_serial_problem
@@ -122,7 +123,7 @@ def _uncached_problem(uri: object) -> str | None:
     return epc_urn_problem(uri) if uri.startswith("urn:") else digital_link_problem(uri)
 
 
-def identifiers(event: dict) -> Iterator[tuple[tuple, object]]:
+def identifiers(event: EpcisEvent) -> Iterator[tuple[tuple, object]]:
     """(where, value) of every identifier field of an event; ``where_path(where)`` is its
     JSONPath suffix, built only for a value that has a problem (this runs for every
     identifier of every captured event)."""

@@ -16,6 +16,7 @@ import jsonschema_rs
 import orjson
 
 from ..domain.errors import Problem
+from ..domain.json_types import EpcisDocument
 from .document import json_path
 from .schema_messages import Finding, Parts, describe
 from .sizes import size_problems
@@ -66,13 +67,13 @@ def _shown(value: object) -> str:
     return f'"{value}"' if isinstance(value, str) else ("nothing" if value is None else repr(value))
 
 
-def _event_list(doc: dict) -> list:
+def _event_list(doc: EpcisDocument) -> list:
     body = doc.get("epcisBody")
     events = body.get("eventList") if isinstance(body, dict) else None
     return events if isinstance(events, list) else []
 
 
-def _broken_events(doc: dict) -> dict[int, Finding]:
+def _broken_events(doc: EpcisDocument) -> dict[int, Finding]:
     """Events whose shape or type is wrong. The schema dispatches on ``type``, so for these it
     reports dozens of errors (one per event type it then tries); one plain problem is better."""
     out: dict[int, Finding] = {}
@@ -147,7 +148,7 @@ def _sort_key(finding: Finding) -> tuple:
     return (-1 if index is None else index, parts, finding.message)
 
 
-def _to_problems(doc: dict, findings: list[Finding]) -> list[Problem]:
+def _to_problems(doc: EpcisDocument, findings: list[Finding]) -> list[Problem]:
     events = _event_list(doc)
     seen: set[tuple[str, str]] = set()
     problems = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from ..domain.json_types import EpcisDocument, EpcisEvent
 from .context import HashContext
 from .prehash import prehash as _prehash
 
@@ -30,12 +31,12 @@ class EventHash:
     prehash: str  # the exact UTF-8 text that was hashed, kept so a verifier can see it
 
 
-def event_hash(event: dict, ctx: HashContext) -> EventHash:
+def event_hash(event: EpcisEvent, ctx: HashContext) -> EventHash:
     text = _prehash(event, ctx)
     return EventHash(_NI + _sha256(text.encode()).hexdigest() + _VERSION, text)
 
 
-def events_of(doc: dict) -> list:
+def events_of(doc: EpcisDocument) -> list:
     """The events of an EPCISDocument, an EPCISQueryDocument, or a body with a single ``event``.
 
     :raises ValueError: ``doc`` has none of these shapes.
@@ -55,7 +56,7 @@ def events_of(doc: dict) -> list:
                      ".eventList or epcisBody.event")
 
 
-def hash_document(doc: dict) -> list[EventHash]:
+def hash_document(doc: EpcisDocument) -> list[EventHash]:
     """One hash per event, in document order.
 
     :raises ValueError: ``doc`` is not an EPCIS document (see :func:`events_of`).

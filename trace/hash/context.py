@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..domain.json_types import EpcisDocument, JsonObject
 from .values import value_functions
 from .vocabulary import root_scope, suffix_replacements, vocabulary_uris
 
@@ -43,7 +44,7 @@ class HashContext:
         object.__setattr__(self, "time_value", time_value)
 
     @classmethod
-    def from_document(cls, doc: dict) -> HashContext:
+    def from_document(cls, doc: EpcisDocument) -> HashContext:
         context = doc.get("@context")
         try:
             context_key = repr(context)  # documents of one source repeat the same @context
@@ -98,7 +99,7 @@ _recent: dict[tuple, HashContext] = {}
 _setups: dict[str, tuple] = {}
 
 
-def _setup(doc: dict) -> tuple[dict[str, str], tuple]:
+def _setup(doc: EpcisDocument) -> tuple[dict[str, str], tuple]:
     """The reference's prefix table and the JSON-LD root scope for the document's @context."""
     inline = inline_contexts(doc)
     namespaces: dict[str, str] = {}
@@ -129,7 +130,7 @@ def _member_name(ctx: HashContext, key: str) -> str:
     return name
 
 
-def inline_contexts(doc: dict) -> list[dict]:
+def inline_contexts(doc: EpcisDocument) -> list[JsonObject]:
     """The inline objects of the document's ``@context`` array (the reference reads no other)."""
     context = doc.get("@context") if isinstance(doc, dict) else None
     if not isinstance(context, list):

@@ -9,6 +9,7 @@ destination key) and no list holds a list.
 
 from __future__ import annotations
 
+from ..domain.json_types import JsonObject
 from .context import HashContext
 
 
@@ -41,7 +42,7 @@ def _sibling(name: str, value, ctx: HashContext) -> str | None:
     return name + "=" + text if text else name
 
 
-def _object(obj: dict, ctx: HashContext) -> str | None:
+def _object(obj: JsonObject, ctx: HashContext) -> str | None:
     if "bizTransaction" in obj or "source" in obj or "destination" in obj:
         return None
     parts = []

@@ -10,6 +10,7 @@ Functions return None for shapes they do not cover (then prehash.py builds nodes
 
 from __future__ import annotations
 
+from ..domain.json_types import JsonObject
 from .context import HashContext
 from .fast_members import generic_member
 from .model import UNSORTED_MARKERS
@@ -147,7 +148,7 @@ def ordered_object(obj, positions: dict[str, int], ctx: HashContext
     return text + gathered, leftovers
 
 
-def other_members(obj: dict, keys: list[str], nodes: int, ctx: HashContext
+def other_members(obj: JsonObject, keys: list[str], nodes: int, ctx: HashContext
                   ) -> tuple[str, list[str]] | None:
     """(gathered text, leftover texts) for the members of ``obj`` named in ``keys``.
 

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..domain.json_types import EpcisEvent, JsonObject
+
 if TYPE_CHECKING:
     from .context import HashContext
 
@@ -35,7 +37,7 @@ _QUANTITY_MEMBERS = frozenset(("inputQuantity", "outputQuantity", "childQuantity
 EMPTY = ("", "", ())
 
 
-def event_nodes(event: dict, ctx: HashContext) -> list:
+def event_nodes(event: EpcisEvent, ctx: HashContext) -> list:
     """The event's children, corrected (the event's own name is its ``type``).
 
     Grouped across all members at once, as the reference does: the order of the groups shows
@@ -44,7 +46,7 @@ def event_nodes(event: dict, ctx: HashContext) -> list:
     return _corrected_children(_object_children(event, ctx))
 
 
-def has_unsorted_marker(obj: dict) -> bool:
+def has_unsorted_marker(obj: JsonObject) -> bool:
     return "bizTransaction" in obj or "source" in obj or "destination" in obj
 
 
@@ -86,7 +88,7 @@ def _list_members(items: list, ctx: HashContext) -> list:
     return members
 
 
-def _object_children(obj: dict, ctx: HashContext) -> list:
+def _object_children(obj: JsonObject, ctx: HashContext) -> list:
     children = []
     sortable = not has_unsorted_marker(obj)
     key_name = ctx.key_name

@@ -19,6 +19,7 @@ for the few events where members interact, and the tests check that both give th
 
 from __future__ import annotations
 
+from ..domain.json_types import EpcisEvent
 from . import fast_fields, fast_objects
 from .context import HashContext
 from .fast_members import generic_member
@@ -78,7 +79,7 @@ _TAIL_SHORT_CUTS = {name: fast_fields.pairs for name in PAIRED_LISTS}
 _IGNORED_KEYS = _NOT_HASHED | SKIPPED_KEYS
 
 
-def prehash(event: dict, ctx: HashContext) -> str:
+def prehash(event: EpcisEvent, ctx: HashContext) -> str:
     """The exact text the reference tool would hash for ``event`` of the document of ``ctx``."""
     kind = event.get("type")
     head = "eventType=" + (ctx.bare(kind) if isinstance(kind, str) else "")
@@ -87,14 +88,14 @@ def prehash(event: dict, ctx: HashContext) -> str:
     return head + _whole_event(event, ctx)
 
 
-def _whole_event(event: dict, ctx: HashContext) -> str:
+def _whole_event(event: EpcisEvent, ctx: HashContext) -> str:
     """The reference's walk over all of the event's nodes at once."""
     text, left = _ordered(event_nodes(event, ctx), EVENT_ORDER)
     tail = [child for child in left if child[0] not in _NOT_HASHED]
     return text + (_generic(tail) if tail else "")
 
 
-def _member_by_member(event: dict, ctx: HashContext) -> str:
+def _member_by_member(event: EpcisEvent, ctx: HashContext) -> str:
     """The same text, one top-level member at a time.
 
     Equivalent to the whole walk when the event has an ``eventTime`` (so top-level extensions

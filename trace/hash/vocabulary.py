@@ -13,6 +13,7 @@ from __future__ import annotations
 from functools import cache, lru_cache
 from itertools import repeat
 
+from ..domain.json_types import EpcisDocument, JsonObject
 from .vocabulary_table import PREFIXES, SCOPES
 
 VOCAB_STEMS = ("https://ref.gs1.org/cbv", "https://gs1.org/voc")
@@ -72,7 +73,7 @@ def _table_scope(scope_id: str) -> Scope:
     return Scope(kinds, dict(entry["children"]), words)
 
 
-def root_scope(inline: list[dict]) -> tuple[Scope, dict[str, str], tuple[str, ...]]:
+def root_scope(inline: list[JsonObject]) -> tuple[Scope, dict[str, str], tuple[str, ...]]:
     """The document's top scope and CURIE prefixes: the standard context plus inline objects."""
     try:
         key = repr(inline)  # the same inline context gives the same (long-lived) scope
@@ -91,7 +92,7 @@ def root_scope(inline: list[dict]) -> tuple[Scope, dict[str, str], tuple[str, ..
 _root_scopes: dict[str, tuple[Scope, dict[str, str], tuple[str, ...]]] = {}
 
 
-def _root_scope(inline: list[dict]) -> tuple[Scope, dict[str, str], tuple[str, ...]]:
+def _root_scope(inline: list[JsonObject]) -> tuple[Scope, dict[str, str], tuple[str, ...]]:
     base = _table_scope("")
     kinds, prefixes = dict(base.kinds), dict(PREFIXES)
     for entry in inline:
@@ -121,7 +122,7 @@ class _Collector:
         self.candidates = candidates
         self.found: set[str] = set()
 
-    def node(self, obj: dict, scope: Scope) -> None:
+    def node(self, obj: JsonObject, scope: Scope) -> None:
         plan = scope.plan
         candidates = self.candidates
         for key, value in obj.items():
@@ -183,7 +184,7 @@ class _Collector:
             self.found.add(value)
 
 
-def vocabulary_uris(doc: dict, root: tuple[Scope, dict[str, str], tuple[str, ...]]
+def vocabulary_uris(doc: EpcisDocument, root: tuple[Scope, dict[str, str], tuple[str, ...]]
                     ) -> frozenset[str]:
     """Every CBV / GS1 vocabulary URI that JSON-LD expansion of ``doc`` would contain.
 

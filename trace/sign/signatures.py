@@ -94,7 +94,8 @@ def recover_digest_signer(hash32: bytes, signature: str) -> str:
         return fast
     message = encode_defunct(primitive=hash32)
     try:
-        return Account.recover_message(message, signature=raw)
+        recovered: str = Account.recover_message(message, signature=raw)
+        return recovered
     except Exception as exc:  # eth-keys: BadSignature, ValidationError, ... all mean the same
         raise ValueError(f"signature does not recover to any public key: {exc}") from None
 
