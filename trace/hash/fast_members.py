@@ -13,7 +13,7 @@ from ..domain.json_types import JsonObject
 from .context import HashContext
 
 
-def generic_member(key: str, value, ctx: HashContext) -> list[str] | None:
+def generic_member(key: str, value: object, ctx: HashContext) -> list[str] | None:
     """The tail text(s) of one top-level member (an extension, ilmd), or None."""
     name = ctx.member_names.get(key) or ctx.member_name(key)
     if not name:
@@ -30,7 +30,7 @@ def generic_member(key: str, value, ctx: HashContext) -> list[str] | None:
     return None if text is None else [text]
 
 
-def _sibling(name: str, value, ctx: HashContext) -> str | None:
+def _sibling(name: str, value: object, ctx: HashContext) -> str | None:
     if type(value) is dict:
         if name == "quantity" and value:
             return None  # becomes a quantityElement

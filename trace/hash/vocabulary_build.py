@@ -22,14 +22,16 @@ from ..domain.json_types import JsonObject
 #   "vocab": values are IRIs expanded against terms (bare words) and prefixes;
 #   "id": values are IRIs expanded against prefixes only;  "literal": values are kept as they are.
 _GEN_DELIMS = tuple(":/?#[]@")
+_KIND_OF_TYPE: dict[str | None, str] = {"@vocab": "vocab", "@id": "id"}
 
 
-def _kind(definition) -> str:
+def _kind(definition: str | JsonObject) -> str:
     if isinstance(definition, str):
         return definition if definition in ("@type", "@id") else "literal"
     if definition.get("@id") in ("@type", "@id"):
-        return definition["@id"]
-    return {"@vocab": "vocab", "@id": "id"}.get(definition.get("@type"), "literal")
+        kind: str = definition["@id"]
+        return kind
+    return _KIND_OF_TYPE.get(definition.get("@type"), "literal")
 
 
 def _expand(value: str, prefixes: dict[str, str]) -> str:
@@ -37,7 +39,8 @@ def _expand(value: str, prefixes: dict[str, str]) -> str:
     return prefixes[head] + tail if sep and head in prefixes else value
 
 
-def _scan_scope(scope_id: str, ctx, prefixes, out) -> None:
+def _scan_scope(scope_id: str, ctx: JsonObject | list[JsonObject], prefixes: dict[str, str],
+                out: dict[str, JsonObject]) -> None:
     """Fills ``out`` with one entry per scope: its terms by kind, child scopes and bare words."""
     entries = ctx if isinstance(ctx, list) else [ctx]
     terms: dict[str, list[str]] = {}
@@ -66,7 +69,7 @@ def build(context: JsonObject) -> JsonObject:
     top = context["@context"]
     prefixes = {k: v for k, v in top.items()
                 if isinstance(v, str) and not k.startswith("@") and v.endswith(_GEN_DELIMS)}
-    scopes: dict[str, dict] = {}
+    scopes: dict[str, JsonObject] = {}
     _scan_scope("", top, prefixes, scopes)
     return {"prefixes": prefixes, "scopes": scopes}
 
