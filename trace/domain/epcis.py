@@ -50,7 +50,8 @@ class EventRefs:
         return sorted(seen)
 
 
-def _party_lists(items: list[Any] | None, key: str, canon: Callable[[str], str]) -> dict[str, list[str]]:
+def _party_lists(items: list[Any] | None, key: str,
+                 canon: Callable[[str], str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for item in items or ():
         if isinstance(item, dict) and item.get(key):

@@ -19,7 +19,8 @@ STANDARD_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.json
 CONTEXT: list[str | JsonObject] = [STANDARD_CONTEXT, {TC_PREFIX: TC_NS}]
 # For events whose ILMD uses CBV master-data attributes (cbvmda:lotNumber): declared inline so
 # that every event-hash implementation expands the prefix the same way.
-CONTEXT_WITH_MDA: list[str | JsonObject] = [STANDARD_CONTEXT, {TC_PREFIX: TC_NS, CBVMDA_PREFIX: CBVMDA_NS}]
+CONTEXT_WITH_MDA: list[str | JsonObject] = [STANDARD_CONTEXT,
+                                             {TC_PREFIX: TC_NS, CBVMDA_PREFIX: CBVMDA_NS}]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,8 @@ def plot_urn(plot_id: int) -> str:
     return f"{PLOT_URN}{plot_id}"
 
 
-def document(event: EpcisEvent, created: datetime, context: list[str | JsonObject] = CONTEXT) -> JsonObject:
+def document(event: EpcisEvent, created: datetime,
+             context: list[str | JsonObject] = CONTEXT) -> JsonObject:
     """An EPCISDocument holding one event."""
     return {"@context": context, "type": "EPCISDocument", "schemaVersion": "2.0",
             "creationDate": timestamp(created), "epcisBody": {"eventList": [event]}}

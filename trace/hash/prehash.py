@@ -29,10 +29,10 @@ from .fast_members import generic_member
 from .fast_objects import Rendered
 from .model import (
     PAIRED_LISTS,
-    Node,
-    Pair,
     SKIPPED_KEYS,
     UNSORTED_MARKERS,
+    Node,
+    Pair,
     event_nodes,
     has_unsorted_marker,
     key_nodes,
