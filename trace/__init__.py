@@ -11,6 +11,7 @@ from importlib import resources
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from . import config
 
@@ -22,6 +23,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
                 static_folder=str(web / "static"))
     # Key order is part of an EPCIS event: the CBV 2.0 hash of a bizTransaction/source/
     # destination item depends on it, so answers keep the order events were captured in.
+    assert isinstance(app.json, DefaultJSONProvider)  # Flask's own (sorts keys by default)
     app.json.sort_keys = False
     app.config.from_mapping(config.load())
     if overrides:

@@ -53,7 +53,7 @@ def token_create(email: str, label: str, expires_in: str | None, expires_at: str
     """Print a new bearer token (shown once; only its hash is stored)."""
     if expires_in is not None and expires_at is not None:
         raise click.UsageError("give --expires-in or --expires-at, not both")
-    lifetime = timedelta(days=current_app.config["TOKEN_LIFETIME_DAYS"])
+    lifetime: timedelta | None = timedelta(days=current_app.config["TOKEN_LIFETIME_DAYS"])
     if expires_in is not None:
         lifetime = _lifetime(expires_in)
     at = _moment(expires_at) if expires_at is not None else None
