@@ -390,7 +390,8 @@ class AnchorContract:
         """Best effort: replay a reverted transaction as a call on the state after its block."""
         try:
             tx = self.w3.eth.get_transaction(receipt["transactionHash"])
-            call: TxParams = {"from": tx["from"], "data": tx["input"], "gas": tx["gas"], "value": tx["value"]}
+            call: TxParams = {"from": tx["from"], "data": tx["input"], "gas": tx["gas"],
+                              "value": tx["value"]}
             if tx.get("to"):
                 call["to"] = tx["to"]
             self.w3.eth.call(call, receipt["blockNumber"])

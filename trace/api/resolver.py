@@ -14,8 +14,8 @@ rendered answer cached under the snapshot's digest, so an edit to any record of 
 even one made behind the application's back — is seen by the next request. The rest (names,
 certifications, privacy choices) is at most ``STALE_AFTER`` seconds old. A serialised item's
 answer is cached the same way; only its scan count is counted and written in on every scan
-(``services.consumer.scans``: distinct scanners, bots and revalidations not counted), and of its two cached
-headlines the one its scans call for is kept.
+(``services.consumer.scans``: distinct scanners, bots and revalidations not counted), and of its
+two cached headlines the one its scans call for is kept.
 
 Guessing: a client that looks up too many unknown codes in a minute gets 429s for a while
 (``api.enumeration``); the check costs known codes one dict lookup.
