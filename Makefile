@@ -136,3 +136,7 @@ openapi: $(VENV)/.stamp-test ## Rewrite openapi.json from the code (commit the r
 	$(PY) -c "import json; from tracechain import create_app; \
 	spec = create_app({'DATABASE_URL': 'sqlite://'}).test_client().get('/api/openapi.json').json; \
 	open('openapi.json', 'w').write(json.dumps(spec, indent=2, ensure_ascii=False, sort_keys=True) + '\n')"
+
+.PHONY: settings-doc
+settings-doc: $(VENV)/.stamp-test ## Rewrite README's configuration table from trace/settings.py (commit the result)
+	$(PY) -m tracechain.settings README.md

@@ -7,17 +7,25 @@ The package reads as the flow of data: ``capture`` (validate) → ``hash`` (CBV 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from . import config
 
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """The application factory: settings (environment, then overrides), adapters, blueprints.
 
-def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    """The application factory: defaults, then overrides, then adapters, then blueprints."""
+    ``overrides`` are keyed like the settings' keys (``DATABASE_URL``, ``VAR_DIR``...); any other
+    key (``TESTING``...) goes to ``app.config`` as it is.
+
+    :raises SettingsError: a setting's value cannot be used (the message names it).
+    """
+    from .app_services import build
+    from .settings import SETTING_KEYS, Settings
+
     web = resources.files("tracechain.web")
     app = Flask(__name__, template_folder=str(web / "templates"),
                 static_folder=str(web / "static"))
@@ -25,20 +33,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # destination item depends on it, so answers keep the order events were captured in.
     assert isinstance(app.json, DefaultJSONProvider)  # Flask's own (sorts keys by default)
     app.json.sort_keys = False
-    app.config.from_mapping(config.load())
-    if overrides:
-        app.config.update(overrides)
-
-    from .anchor.wiring import LazyChainReader
-    from .api import init_app as init_api
-    from .sign.keyring import Keyring
-    from .store.db import make_engine, make_session_factory
-
-    engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions["tracechain.engine"] = engine
-    app.extensions["tracechain.sessions"] = make_session_factory(engine)
-    app.extensions["tracechain.keyring"] = Keyring(app.config["SIGNING_SECRET"],
-                                                   app.config["SIGNING_KDF_N"])
-    app.extensions["tracechain.chain_reader"] = LazyChainReader(app.config)
-    init_api(app)
+    settings = Settings.load(overrides=overrides)
+    app.config.update(settings.flask_config())
+    app.config.update({k: v for k, v in (overrides or {}).items() if k not in SETTING_KEYS})
+    build(app, settings)
     return app

@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 from tracechain import create_app
 from tracechain.anchor.contract import AnchorContract
 from tracechain.anchor.provider import make_eth_tester_web3
+from tracechain.app_services import app_services
 from tracechain.services.anchoring.anchorer import AnchorSettings, anchor_pending
 from tracechain.services.demo.loader import DemoSummary, load_demo
 from tracechain.services.epcis.capture import CaptureSettings
@@ -29,7 +30,6 @@ from tracechain.store import migrate
 from tracechain.store.uow import SqlUnitOfWork
 
 ANCHOR_SETTINGS = AnchorSettings(interval=0, max_batch=1000, receipt_timeout=10)
-CHAIN_READER = "tracechain.chain_reader"
 
 
 class SerialisedReader:
@@ -69,11 +69,10 @@ class LiveSite:
         migrate.upgrade(url)
         app = create_app({"DATABASE_URL": url, "VAR_DIR": str(folder),
                           "SIGNING_SECRET": "e2e-secret-0123456789", "SIGNING_KDF_N": 2**14})
-        cfg = app.config
-        uow = SqlUnitOfWork(app.extensions["tracechain.sessions"])
-        demo = load_demo(CaptureSettings(capture_limit=cfg["CAPTURE_LIMIT"],
-                                         max_yield=cfg["MAX_YIELD"]),
-                         uow, app.extensions["tracechain.keyring"])
+        uow = SqlUnitOfWork(app_services(app).sessions)
+        demo = load_demo(CaptureSettings(capture_limit=app_services(app).settings.capture_limit,
+                                         max_yield=app_services(app).settings.max_yield),
+                         uow, app_services(app).keyring)
         t_demo = time.perf_counter()
         w3 = make_eth_tester_web3()
         account = Account.create()
@@ -82,19 +81,20 @@ class LiveSite:
         chain = AnchorContract.deploy(w3, account)
         # anchor_pending registers the organisations' signers (the contract client can), signs
         # the unsigned events with their keys and anchors them in one confirmed batch.
-        report = anchor_pending(SqlUnitOfWork(app.extensions["tracechain.sessions"]), chain,
+        report = anchor_pending(SqlUnitOfWork(app_services(app).sessions), chain,
                                 ANCHOR_SETTINGS, force=True,
-                                keyring=app.extensions["tracechain.keyring"])
+                                keyring=app_services(app).keyring)
         assert not report.waiting and report.skipped is None, report
         assert report.events_anchored == demo.events, report
-        app.extensions[CHAIN_READER] = SerialisedReader(chain)
+        app_services(app).chain_reader = SerialisedReader(chain)
         t_chain = time.perf_counter()
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, name="e2e-live-server",
                                   daemon=True)
         thread.start()
         base_url = f"http://127.0.0.1:{server.server_port}"
-        cfg["PUBLIC_BASE_URL"] = base_url  # the host the QR codes name: this server
+        # the host the QR codes name: this server
+        app_services(app).reconfigure(public_base_url=base_url)
         site = cls(app, chain, demo, base_url, server, thread)
         site.timings = {"demo": t_demo - t0, "chain": t_chain - t_demo,
                         "total": time.perf_counter() - t0}
@@ -104,7 +104,7 @@ class LiveSite:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
-        self.app.extensions["tracechain.engine"].dispose()
+        app_services(self.app).engine.dispose()
 
     @property
     def host(self) -> str:
@@ -115,14 +115,14 @@ class LiveSite:
 
     @property
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.app.extensions["tracechain.sessions"])
+        return SqlUnitOfWork(app_services(self.app).sessions)
 
     def sql(self, statement: str, **params):
         """Run one statement; a list or tuple parameter expands (``WHERE x IN :xs``)."""
         query = text(statement).bindparams(*(bindparam(name, expanding=True)
                                              for name, value in params.items()
                                              if isinstance(value, list | tuple)))
-        with self.app.extensions["tracechain.engine"].begin() as conn:
+        with app_services(self.app).engine.begin() as conn:
             result = conn.execute(query, params)
             return result.all() if result.returns_rows else None
 

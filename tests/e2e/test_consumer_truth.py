@@ -18,6 +18,8 @@ from tests.e2e.test_consumer_page import (
     open_page,
     verdict_status,
 )
+from tracechain.api.resolver import AnswerCache
+from tracechain.app_services import app_services
 from tracechain.domain.serials import new_serial
 from tracechain.domain.step_events import CONTEXT_WITH_MDA, document, item_commissioning_event
 from tracechain.services.cooperative.step_recording import VIETNAM
@@ -33,7 +35,7 @@ def _tone(page) -> str:
 
 
 def _forget_answers(site) -> None:
-    site.app.extensions.pop("tracechain.resolver_cache", None)  # instead of STALE_AFTER
+    app_services(site.app).resolver_cache = AnswerCache()  # instead of STALE_AFTER
 
 
 @pytest.fixture(autouse=True)
@@ -47,9 +49,10 @@ def no_active_recall(request):
 
 @pytest.fixture
 def plausibility_limits(scratch_site):
-    before = scratch_site.app.config["HARVEST_LIMITS"]
-    yield scratch_site.app.config
-    scratch_site.app.config["HARVEST_LIMITS"] = before
+    services = app_services(scratch_site.app)
+    before = services.settings.harvest_limits
+    yield services
+    services.reconfigure(harvest_limits=before)
     _forget_answers(scratch_site)
 
 
@@ -66,7 +69,7 @@ def test_the_verified_page_claims_intact_records_not_a_genuine_product(site, pho
 def test_unusual_harvests_turn_the_headline_amber(scratch_site, phone, screenshot,
                                                   plausibility_limits):
     # Limits far below the demo's harvests (0.2-0.6 t/ha) flag all three of them.
-    plausibility_limits["HARVEST_LIMITS"] = {"pepper_berries": 0.3}
+    plausibility_limits.reconfigure(harvest_limits={"pepper_berries": 0.3})
     _forget_answers(scratch_site)
     for lang in ("vi", "en"):
         page = phone(lang)
@@ -121,8 +124,9 @@ def test_a_cloned_item_code_and_a_self_declared_certificate(scratch_site, phone,
     [(org_id,)] = site.sql("SELECT id FROM organisations WHERE name LIKE 'HTX Hồ tiêu%'")
     site.sql("INSERT INTO certifications (organisation_id, scheme, code, created_at) "
              "VALUES (:o, 'Hữu cơ (tự công bố)', 'CL-HC-01', CURRENT_TIMESTAMP)", o=org_id)
-    before = site.app.config["SCAN_WARNING_AFTER"]
-    site.app.config["SCAN_WARNING_AFTER"] = 0  # the first person already makes it "many"
+    before = app_services(site.app).settings.scan_warning_after
+    # the first person already makes it "many"
+    app_services(site.app).reconfigure(scan_warning_after=0)
     _forget_answers(site)
     try:
         page = phone("vi")
@@ -133,7 +137,7 @@ def test_a_cloned_item_code_and_a_self_declared_certificate(scratch_site, phone,
         assert_no_horizontal_scroll(page)
         screenshot(page, "item-vi-cloned-code")
     finally:
-        site.app.config["SCAN_WARNING_AFTER"] = before
+        app_services(site.app).reconfigure(scan_warning_after=before)
         site.sql("DELETE FROM certifications WHERE code = 'CL-HC-01'")
 
 

@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from tracechain import create_app
+from tracechain.app_services import app_services
 from tracechain.services.accounts import organisations as accounts
 from tracechain.store import migrate
 from tracechain.store.uow import SqlUnitOfWork
@@ -38,7 +39,7 @@ def app(database_url, tmp_path):
     app = create_app({"DATABASE_URL": database_url, "VAR_DIR": str(tmp_path), "TESTING": True,
                       "SIGNING_SECRET": "test-secret-0123456789", "SIGNING_KDF_N": 2**14})
     yield app
-    app.extensions["tracechain.engine"].dispose()
+    app_services(app).engine.dispose()
 
 
 @pytest.fixture
@@ -54,13 +55,13 @@ class Actions:
 
     @property
     def uow(self):
-        return SqlUnitOfWork(self.app.extensions["tracechain.sessions"])
+        return SqlUnitOfWork(app_services(self.app).sessions)
 
     def org(self, name: str, kind: str = "cooperative", gln: str | None = None,
             company_prefix: str | None = None) -> dict:
         gln = gln or make_gln()
         org_id = accounts.create_organisation(name, kind, gln, self.uow, province="Quảng Trị",
-                                              keyring=self.app.extensions["tracechain.keyring"],
+                                              keyring=app_services(self.app).keyring,
                                               company_prefix=company_prefix)
         return {"id": org_id, "gln": gln, "name": name}
 

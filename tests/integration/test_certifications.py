@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tests.support.cooperative import auth, coop
+from tracechain.app_services import app_services
 from tracechain.services.cooperative.certifications import certifications_of
 from tracechain.store.public_records import Certification
 from tracechain.store.uow import SqlUnitOfWork
@@ -18,14 +19,14 @@ VIETGAP = {"scheme": "VietGAP", "code": "VG-QT-2024-0153",
 
 
 def _rows(app) -> list[tuple]:
-    with SqlUnitOfWork(app.extensions["tracechain.sessions"]) as uow:
+    with SqlUnitOfWork(app_services(app).sessions) as uow:
         return [tuple(r) for r in uow.session.execute(
             select(Certification.id, Certification.organisation_id, Certification.scheme,
                    Certification.code).order_by(Certification.id))]
 
 
 def _of(app, org_ids, on: date | None = None) -> dict:
-    with SqlUnitOfWork(app.extensions["tracechain.sessions"]) as uow:
+    with SqlUnitOfWork(app_services(app).sessions) as uow:
         return certifications_of(uow.session, org_ids, on=on)
 
 

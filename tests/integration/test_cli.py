@@ -63,3 +63,11 @@ def test_company_prefix_is_set_checked_and_forgotten(run):
     assert r.exit_code == 0 and "8931000" in r.output
     r = run("org", "set-company-prefix", "--gln", "8930000000019")
     assert r.exit_code == 0 and "none" in r.output
+
+
+def test_a_bad_setting_stops_the_command_with_a_message_naming_it(run, monkeypatch):
+    monkeypatch.setenv("TRACE_PAGE_SIZE", "many")
+    r = run("db", "current")
+    assert r.exit_code != 0
+    assert "TRACE_PAGE_SIZE" in r.output and "not a whole number" in r.output
+    assert "Traceback" not in r.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.integration.epcis_docs import document, drying, harvest, receiving, shipping
+from tracechain.app_services import app_services
 
 JSONLD = "application/ld+json"
 
@@ -129,7 +130,7 @@ def test_business_rule_failure_gives_failed_job(client, actions):
 
 def test_more_events_than_the_capture_limit_is_413(client, actions, app):
     token = actions.token("member", actions.org("HTX A"))
-    app.config["CAPTURE_LIMIT"] = 2
+    app_services(app).reconfigure(capture_limit=2)
     r = capture(client, token, document(harvest("H1"), harvest("H2"), harvest("H3")))
     assert r.status_code == 413
     assert "at most 2" in r.json["message"]

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 
 from tests.integration.epcis_docs import document
+from tracechain.app_services import app_services
 
 JSONLD = "application/ld+json"
 
@@ -557,8 +558,9 @@ def test_per_page_out_of_range_is_400(client, many, per_page):
 
 def test_per_page_at_the_limits(client, many, app):
     assert len(event_list(query(client, many, {"perPage": 1}))) == 1
-    assert len(event_list(query(client, many, {"perPage": app.config["PAGE_SIZE_MAX"]}))) == 25
-    app.config["PAGE_SIZE_DEFAULT"] = 7
+    page_size_max = app_services(app).settings.page_size_max
+    assert len(event_list(query(client, many, {"perPage": page_size_max}))) == 25
+    app_services(app).reconfigure(page_size=7)
     r = query(client, many)
     assert len(event_list(r)) == 7 and _next_link(r) is not None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.support.cooperative import auth, coop
+from tracechain.app_services import app_services
 from tracechain.store.catalogue import Farm
 from tracechain.store.uow import SqlUnitOfWork
 
@@ -14,7 +15,7 @@ FARM = {"code": "CL-003", "farmerName": "Lê Văn Tư", "commune": "Cam Nghĩa",
 
 
 def _flags(app) -> list[tuple]:
-    with SqlUnitOfWork(app.extensions["tracechain.sessions"]) as uow:
+    with SqlUnitOfWork(app_services(app).sessions) as uow:
         return [tuple(r) for r in uow.session.execute(
             select(Farm.id, Farm.publish_farmer_name, Farm.publish_plot_location)
             .order_by(Farm.id))]

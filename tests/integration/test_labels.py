@@ -11,6 +11,7 @@ import pytest
 from tests.integration.epcis_docs import document
 from tests.support.cooperative import auth, coop, new_gtin
 from tests.support.pdf_labels import A4_POINTS, Grid, read_pdf
+from tracechain.app_services import app_services
 
 BASE = "https://trace.example.vn"
 NAME_VI = "Tiêu đen Cam Lộ phơi nắng"
@@ -21,7 +22,7 @@ NAME_EN = "Cam Lộ sun-dried black pepper"
 def chain(app, client, actions):
     """A cooperative that harvested berries on 1 March and dried them into 300 kg of black
     pepper (D1); a processor; 30 serialised items of D1."""
-    app.config["PUBLIC_BASE_URL"] = BASE
+    app_services(app).reconfigure(public_base_url=BASE)
     a = coop(client, actions, "HTX Hồ tiêu Cam Lộ")
     a.berries = a.product("pepper_berries", "Hồ tiêu quả tươi")
     a.black = register(a, NAME_VI, NAME_EN)
@@ -201,7 +202,7 @@ def test_who_may_print(chain, client, actions):
 
 def test_a_missing_font_is_a_clear_503(app, chain, client, tmp_path):
     a, _ = chain
-    app.config["LABEL_FONT_DIR"] = str(tmp_path / "no-fonts")
+    app_services(app).reconfigure(label_font_dir=str(tmp_path / "no-fonts"))
     r = client.get(url(a.black, "D1"), headers=a.headers)
     assert r.status_code == 503, r.get_json()
     assert "fonts-dejavu-core" in r.json["message"]

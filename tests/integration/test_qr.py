@@ -9,6 +9,7 @@ import pytest
 
 from tests.integration.epcis_docs import BERRIES, document, harvest
 from tests.support.qr_decode import decode_png, png_matrix, svg_matrix
+from tracechain.app_services import app_services
 
 BASE = "https://trace.example.vn"
 ODD_LOT = "P/25!(A)"   # '/', '!', '(' and ')' must be percent-encoded in the link
@@ -24,7 +25,7 @@ def commissioned_item(serial: str) -> dict:
 
 @pytest.fixture
 def world(app, client, actions):
-    app.config["PUBLIC_BASE_URL"] = BASE
+    app_services(app).reconfigure(public_base_url=BASE)
     token = actions.token("member", actions.org("HTX Vĩnh Linh"))
     doc = document(harvest("H1"), harvest(quote(ODD_LOT, safe="")), commissioned_item(SERIAL))
     r = client.post("/epcis/capture", data=json.dumps(doc), content_type="application/ld+json",

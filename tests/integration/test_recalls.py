@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.cooperative import auth, coop, new_gtin
+from tracechain.app_services import app_services
 from tracechain.services.lots.recalls import recalls_affecting
 from tracechain.services.verification.records import lineage_lots
 from tracechain.store.lots import Lot
@@ -34,7 +35,7 @@ def chain(client, actions):
 
 
 def _rows(app) -> list[tuple]:
-    with SqlUnitOfWork(app.extensions["tracechain.sessions"]) as uow:
+    with SqlUnitOfWork(app_services(app).sessions) as uow:
         return [tuple(r) for r in uow.session.execute(
             select(Recall.id, Recall.lot_id, Recall.reason, Recall.lifted_at,
                    Recall.lifted_by).order_by(Recall.id))]
@@ -42,7 +43,7 @@ def _rows(app) -> list[tuple]:
 
 def _affecting(app, gtin: str, lot: str) -> list:
     """What the consumer page will ask: the active recalls of the lot's back lineage."""
-    with SqlUnitOfWork(app.extensions["tracechain.sessions"]) as uow:
+    with SqlUnitOfWork(app_services(app).sessions) as uow:
         s = uow.session
         lot_id = s.scalar(select(Lot.id).where(Lot.gtin == gtin, Lot.code == lot))
         return recalls_affecting(s, lineage_lots(s, lot_id, "back"))

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from tests.integration.epcis_docs import document
 from tests.support.cooperative import auth, coop
+from tracechain.app_services import app_services
 from tracechain.domain.serials import ALPHABET
 from tracechain.gs1.resolver_paths import ai_value
 from tracechain.services.lots.lineage import walk
@@ -24,7 +25,7 @@ BASE = "https://trace.example.vn"
 @pytest.fixture
 def chain(app, client, actions):
     """A cooperative that harvested berries (H1) and dried them into black pepper (D1)."""
-    app.config["PUBLIC_BASE_URL"] = BASE
+    app_services(app).reconfigure(public_base_url=BASE)
     a = coop(client, actions, "HTX Hồ tiêu Cam Lộ")
     a.berries, a.black = a.product("pepper_berries"), a.product("black_pepper")
     a.harvest(a.plot(), a.berries, "H1", 800)

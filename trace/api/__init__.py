@@ -10,7 +10,8 @@ from .error_schema import ErrorSchema
 API_DOCS_ASSETS = "/api/docs/assets/"
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask) -> Api:
+    """The routes, the OpenAPI document and its docs page on ``app``; the Api that has them."""
     import swagger_ui_bundle
 
     from . import errors, headers
@@ -38,7 +39,6 @@ def init_app(app: Flask) -> None:
     api.register_converter(IdConverter, id_param_schema)
     for blp in (epcis_blp, *_v1_blueprints()):
         api.register_blueprint(blp)
-    app.extensions["tracechain.api"] = api
 
     assets = swagger_ui_bundle.swagger_ui_path
 
@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
     document_resolver(api.spec)
     errors.init_app(app)
     headers.init_app(app)
+    return api
 
 
 class _TraceApi(Api):

@@ -17,7 +17,9 @@ import secrets
 import threading
 import time
 
-from flask import current_app, request
+from flask import request
+
+from ..app_services import app_services
 
 
 class UnknownCodeBudget:
@@ -57,12 +59,7 @@ class UnknownCodeBudget:
 
 
 def budget() -> UnknownCodeBudget:
-    found = current_app.extensions.get("tracechain.unknown_code_budget")
-    if found is None:
-        found = current_app.extensions.setdefault(
-            "tracechain.unknown_code_budget",
-            UnknownCodeBudget(current_app.config["UNKNOWN_CODE_BUDGET"]))
-    return found
+    return app_services().unknown_code_budget
 
 
 def client_address() -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from flask_smorest import Blueprint
 
 from ..capture.document import parse_json
@@ -12,7 +12,7 @@ from ..services.epcis.capture_jobs import job_document
 from ..services.epcis.query import get_event, query_document, query_events
 from ..services.signatures.sealing import SIGNATURES_HEADER
 from .auth import current_actor
-from .deps import acting_organisation, capture_settings, uow
+from .deps import acting_organisation, capture_settings, settings, uow
 from .media import require_json_body
 
 blp = Blueprint("epcis", __name__, url_prefix="/epcis",
@@ -50,7 +50,7 @@ def capture():
     response = jsonify(job_document(outcome))
     response.status_code = 202
     response.headers["Location"] = url_for("epcis.capture_job", capture_id=outcome.job_id)
-    response.headers["GS1-EPCIS-Capture-Limit"] = str(current_app.config["CAPTURE_LIMIT"])
+    response.headers["GS1-EPCIS-Capture-Limit"] = str(settings().capture_limit)
     return _headers(response)
 
 
@@ -78,8 +78,7 @@ def events():
     actor = current_actor()
     params = {k: "|".join(request.args.getlist(k)) for k in request.args}
     page = query_events(params, actor, uow(),
-                        default_size=current_app.config["PAGE_SIZE_DEFAULT"],
-                        max_size=current_app.config["PAGE_SIZE_MAX"])
+                        default_size=settings().page_size, max_size=settings().page_size_max)
     response = jsonify(query_document(page))
     if page.next_token:
         # Every value of a repeated parameter (eventType=A&eventType=B), not only the first:

@@ -17,7 +17,7 @@ from ..present import qr
 from ..store.lots import Lot
 from ..store.uow import session_of
 from .cooperative.blueprint import ApiBlueprint
-from .deps import uow
+from .deps import settings, uow
 
 # Not an ApiBlueprint: no token needed. Its argument parser still answers 400 in our shape.
 blp = Blueprint("qr", __name__, url_prefix="/api/v1",
@@ -52,7 +52,7 @@ def _render(key, fmt: str, args: dict):
     if known is None:
         what = f"lot {key.lot}" if hasattr(key, "lot") else f"item {key.serial}"
         raise NotFound(f"no {what} of GTIN {key.gtin}")
-    link = link_for(key, current_app.config["PUBLIC_BASE_URL"])
+    link = link_for(key, settings().public_base_url)
     render = qr.qr_png if fmt == "png" else qr.qr_svg
     body = render(link, box_size=args["size"], border=args["border"],
                   error_correction=args["ec"], caption=args["caption"])

@@ -31,11 +31,12 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import orjson
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header
 
+from ..app_services import app_services
 from ..domain.consumer_verdict import headline
 from ..domain.errors import InvalidIdentifier, NotFound
 from ..domain.local_time import in_zone, zone_of
@@ -99,7 +100,7 @@ def etag_of(body: bytes) -> str:
 
 
 def _cache() -> AnswerCache:
-    return current_app.extensions.setdefault("tracechain.resolver_cache", AnswerCache())
+    return app_services().resolver_cache
 
 
 @bp.route("/01/<path:rest>", methods=["GET", "OPTIONS"], provide_automatic_options=False)
@@ -117,7 +118,7 @@ def resolve(rest: str):
         key = parse_path(_raw_path())
     except InvalidIdentifier as exc:
         return _problem(400, str(exc), variant, lang)
-    base = current_app.config["PUBLIC_BASE_URL"]
+    base = app_services().settings.public_base_url
     link = link_for(key, base)
     try:
         if variant == "linkset":
@@ -215,12 +216,12 @@ def _lot_or_item(key: Key, link: str, variant: str, lang: str) -> Response:
 
 def _scans(lot_id: int, variant: str) -> dict | None:
     """Count this request if it is a person looking at the page; what the page says."""
-    settings = current_app.config
+    settings = app_services().settings
     if scans.is_scan(request.method, variant, request.headers):
-        scanner = scans.scanner_of(settings["SCAN_SECRET"], client_address(),
+        scanner = scans.scanner_of(settings.scan_secret, client_address(),
                                    request.headers.get("User-Agent", ""))
-        return scans.record_scan(uow(), lot_id, scanner, settings)
-    return scans.scan_summary(uow(), lot_id, settings)
+        return scans.record_scan(uow(), lot_id, scanner, settings.config)
+    return scans.scan_summary(uow(), lot_id, settings.config)
 
 
 def _keep_headline(body: bytes, clone_warning: bool) -> bytes:
@@ -311,7 +312,7 @@ def _switches() -> dict[str, str]:
 
 
 def _links(key: Key, link: str) -> dict:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    base = app_services().settings.public_base_url.rstrip("/")
     pack = None
     if not isinstance(key, GtinKey | ItemKey):
         pack = f"{base}/api/v1/public/lots/{key.gtin}/{quote(key.lot, safe='')}/audit-pack"

@@ -2,7 +2,7 @@
 
 Inspectors and admins may check anything; members, the events and lineages their organisation
 takes part in. The chain reader is the one ``create_app`` configured
-(``app.extensions["tracechain.chain_reader"]``); without one, answers say "no chain configured".
+(``app_services().chain_reader``); without one, answers say "no chain configured".
 """
 
 from __future__ import annotations

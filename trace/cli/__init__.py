@@ -8,8 +8,12 @@ from flask.cli import FlaskGroup
 
 def _create_app():
     from .. import create_app
+    from ..settings import SettingsError
 
-    return create_app()
+    try:
+        return create_app()
+    except SettingsError as exc:  # a clear message naming the variable, not a traceback
+        raise click.ClickException(f"configuration: {exc}") from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,

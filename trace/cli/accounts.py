@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from ..domain.actor import ORG_KINDS, ROLES
 from ..services.accounts import organisations as accounts
-from .common import fail_on_trace_error, keyring, unit_of_work
+from .common import fail_on_trace_error, keyring, settings, unit_of_work
 
 
 @click.group("org")
@@ -55,8 +55,6 @@ def org_set_signer(gln: str, address: str) -> None:
 
     The address is registered in the chain's signer registry now, by the operator: the anchorer
     never registers an address it only read from the database."""
-    from flask import current_app
-
     from ..anchor import wiring
     from ..anchor.errors import ChainError
     from ..domain.identity import organisation_id_bytes
@@ -64,7 +62,7 @@ def org_set_signer(gln: str, address: str) -> None:
     accounts.set_signing_address(gln, address, unit_of_work())
     click.echo(f"{gln} now signs its events itself, as {address}")
     try:
-        chain = wiring.contract(current_app.config, start=True)
+        chain = wiring.contract(settings().config, start=True)
         if chain.signer_of(address) is None:
             chain.register_signer(address, organisation_id_bytes(gln))
         click.echo(f"{address} is registered on chain for {gln}")

@@ -6,18 +6,19 @@ import signal
 import time
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from ..anchor import anvil, wiring
 from ..anchor.errors import ChainError
+from ..app_services import app_services
 from ..services.anchoring.anchorer import AnchorSettings, StateDiverged, anchor_pending
+from ..settings import Settings
 from ..store.db import checkpoint_wal
 from .common import fail_on_trace_error, keyring, unit_of_work
 
 
-def anchor_settings(cfg) -> AnchorSettings:
-    return AnchorSettings(interval=cfg["ANCHOR_INTERVAL"], max_batch=cfg["ANCHOR_MAX_BATCH"])
+def anchor_settings(s: Settings) -> AnchorSettings:
+    return AnchorSettings(interval=s.anchor_interval, max_batch=s.anchor_max_batch)
 
 
 @click.command("anchor")
@@ -30,8 +31,9 @@ def anchor_command(watch: bool) -> None:
     Safe to run beside the service and in several copies: one anchorer acts at a time, and a
     run that was killed is finished by the next. While the chain is down, events wait.
     """
-    cfg = current_app.config
-    settings = anchor_settings(cfg)
+    services = app_services()
+    cfg = services.settings.config  # what anchor.wiring reads
+    settings = anchor_settings(services.settings)
     stop = {"now": False}
     if watch:
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -43,10 +45,10 @@ def anchor_command(watch: bool) -> None:
             # The local chain is started on the first connect, and again if it crashed; after
             # an operator's `tracechain chain stop` we wait for it to come back instead.
             local = wiring.is_local(cfg)
-            start = local and (first or anvil.crashed(cfg["VAR_DIR"]))
+            start = local and (first or anvil.crashed(services.settings.var_dir))
             chain = chain or wiring.contract(cfg, start=start, deploy=local, say=click.echo)
             first = False
-            checkpoint_wal(current_app.extensions["tracechain.engine"])
+            checkpoint_wal(services.engine)
             report = anchor_pending(unit_of_work(), chain, settings, force=not watch,
                                     keyring=keyring())
             if report.events_anchored or not watch:

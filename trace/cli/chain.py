@@ -8,7 +8,6 @@ signs with the keystore in TRACE_ANCHOR_KEYSTORE; the development keys are never
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from web3 import Web3
 
@@ -17,7 +16,7 @@ from ..anchor.contract import AnchorContract
 from ..anchor.errors import ChainError, ChainIdMismatch
 from ..anchor.node_errors import translated
 from ..anchor.provider import DEV_CHAIN_ID
-from .common import fail_on_trace_error
+from .common import fail_on_trace_error, settings
 
 
 @click.group("chain")
@@ -31,9 +30,9 @@ def chain_group() -> None:
 @fail_on_trace_error
 def start_command(port: int | None) -> None:
     """Start the local anvil; its chain is kept in TRACE_VAR_DIR/anvil across restarts."""
-    cfg = current_app.config
-    if cfg.get("CHAIN_RPC_URL"):
-        click.echo(f"note: TRACE_CHAIN_RPC_URL is set ({cfg['CHAIN_RPC_URL']}); the service "
+    s = settings()
+    if s.chain_rpc_url:
+        click.echo(f"note: TRACE_CHAIN_RPC_URL is set ({s.chain_rpc_url}); the service "
                    "uses that node, not this local one", err=True)
     handle = _start_local(port)
     if handle.note:
@@ -48,7 +47,7 @@ def start_command(port: int | None) -> None:
 @fail_on_trace_error
 def stop_command() -> None:
     """Stop the local anvil, writing its state to disk first."""
-    var_dir = current_app.config["VAR_DIR"]
+    var_dir = settings().var_dir
     if anvil.stop(var_dir):
         click.echo(f"anvil stopped; its chain is saved in {var_dir}/anvil/state.json")
     else:
@@ -60,11 +59,11 @@ def stop_command() -> None:
 @fail_on_trace_error
 def status_command() -> None:
     """Say whether the local anvil runs, what the node answers, and where the contract is."""
-    cfg = current_app.config
-    handle = anvil.status(cfg["VAR_DIR"])
+    s = settings()
+    handle = anvil.status(s.var_dir)
     click.echo(f"local anvil: running at {handle.url} (pid {handle.pid})" if handle
                else "local anvil: not running")
-    w3 = wiring.node(cfg, start=False)
+    w3 = wiring.node(s.config, start=False)
     url = getattr(w3.provider, "endpoint_uri", None)  # HTTPProvider's, from make_web3
     try:
         with translated([]):
@@ -77,7 +76,7 @@ def status_command() -> None:
         click.echo("contract: not deployed (`tracechain chain deploy`)")
         return
     try:
-        AnchorContract.from_web3(w3, address).check(cfg.get("CHAIN_ID"))
+        AnchorContract.from_web3(w3, address).check(s.chain_id)
         click.echo(f"contract: {address} ({source})")
     except ChainError as exc:
         click.echo(f"contract: {address} ({source}): {exc}")
@@ -91,36 +90,36 @@ def deploy_command() -> None:
 
     Deploys again only where the remembered address has no code (e.g. a wiped local chain).
     """
-    cfg = current_app.config
-    w3 = wiring.node(cfg, start=True, say=click.echo)
-    if cfg.get("CHAIN_CONTRACT"):  # configured: check it, never replace it
-        AnchorContract.from_web3(w3, cfg["CHAIN_CONTRACT"]).check(cfg.get("CHAIN_ID"))
+    s = settings()
+    w3 = wiring.node(s.config, start=True, say=click.echo)
+    if s.chain_contract:  # configured: check it, never replace it
+        AnchorContract.from_web3(w3, s.chain_contract).check(s.chain_id)
         url = getattr(w3.provider, "endpoint_uri", None)  # HTTPProvider's, from make_web3
         click.echo(f"TRACE_CHAIN_CONTRACT is deployed on {url}; "
                    "nothing to do")
-        click.echo(Web3.to_checksum_address(cfg["CHAIN_CONTRACT"]))
+        click.echo(Web3.to_checksum_address(s.chain_contract))
         return
     with translated([]):
         actual = w3.eth.chain_id
-    if cfg.get("CHAIN_ID") is not None and actual != cfg["CHAIN_ID"]:
-        raise ChainIdMismatch(cfg["CHAIN_ID"], actual)
-    account = wiring.account(cfg)  # development keys only for the local anvil
-    address = deployment.ensure_deployed(cfg["VAR_DIR"], w3, account, say=click.echo)
+    if s.chain_id is not None and actual != s.chain_id:
+        raise ChainIdMismatch(s.chain_id, actual)
+    account = wiring.account(s.config)  # development keys only for the local anvil
+    address = deployment.ensure_deployed(s.var_dir, w3, account, say=click.echo)
     click.echo(address)
 
 
 def _start_local(port: int | None = None) -> anvil.AnvilHandle:
-    cfg = current_app.config
-    return anvil.start(cfg["VAR_DIR"], port or cfg.get("LOCAL_CHAIN_PORT", 8545),
-                       chain_id=cfg.get("CHAIN_ID") or DEV_CHAIN_ID, binary=cfg.get("ANVIL_BIN"))
+    s = settings()
+    return anvil.start(s.var_dir, port or s.local_chain_port,
+                       chain_id=s.chain_id or DEV_CHAIN_ID, binary=s.anvil_bin)
 
 
 def _contract_address() -> tuple[str | None, str]:
-    cfg = current_app.config
-    if cfg.get("CHAIN_CONTRACT"):
-        return cfg["CHAIN_CONTRACT"], "TRACE_CHAIN_CONTRACT"
-    known = deployment.load(cfg["VAR_DIR"])
+    s = settings()
+    if s.chain_contract:
+        return s.chain_contract, "TRACE_CHAIN_CONTRACT"
+    known = deployment.load(s.var_dir)
     if known is None:
         return None, ""
-    where = deployment.path(cfg["VAR_DIR"])
+    where = deployment.path(s.var_dir)
     return known.address, f"deployed at block {known.deployed_block}, remembered in {where}"

@@ -1,22 +1,32 @@
-"""What every command shares: the unit of work, and turning domain errors into exit code 2."""
+"""What every command shares: the app's settings and unit of work, and turning domain errors
+into exit code 2."""
 
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import click
-from flask import current_app
 
+from ..app_services import app_services
 from ..domain.errors import TraceError
+from ..settings import Settings
 from ..store.uow import SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from ..sign.keyring import Keyring
+
+
+def settings() -> Settings:
+    return app_services().settings
 
 
 def unit_of_work() -> SqlUnitOfWork:
-    return SqlUnitOfWork(current_app.extensions["tracechain.sessions"])
+    return app_services().unit_of_work()
 
 
-def keyring():
-    return current_app.extensions["tracechain.keyring"]
+def keyring() -> Keyring:
+    return app_services().keyring
 
 
 def fail_on_trace_error(fn):

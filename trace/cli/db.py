@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from ..store import migrate
+from .common import settings
 
 
 @click.group("db")
@@ -19,7 +19,7 @@ def db_group() -> None:
 @with_appcontext
 def upgrade_command(revision: str) -> None:
     """Bring the database schema up to REVISION (default: the latest)."""
-    url = current_app.config["DATABASE_URL"]
+    url = settings().database_url
     migrate.upgrade(url, revision)
     click.echo(f"database at revision {migrate.current(url)}")
 
@@ -28,4 +28,4 @@ def upgrade_command(revision: str) -> None:
 @with_appcontext
 def current_command() -> None:
     """Print the database's schema revision."""
-    click.echo(migrate.current(current_app.config["DATABASE_URL"]) or "empty")
+    click.echo(migrate.current(settings().database_url) or "empty")

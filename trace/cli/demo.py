@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from ..services.demo.loader import has_organisations, load_demo
 from ..services.epcis.capture import CaptureSettings
-from .common import fail_on_trace_error, keyring, unit_of_work
+from .common import fail_on_trace_error, keyring, settings, unit_of_work
 
 
 @click.command("demo")
@@ -21,10 +20,10 @@ def demo_command(if_empty: bool) -> None:
     if if_empty and has_organisations(unit_of_work()):
         click.echo("demo: the database already has organisations; nothing loaded")
         return
-    cfg = current_app.config
-    settings = CaptureSettings(capture_limit=cfg["CAPTURE_LIMIT"], max_yield=cfg["MAX_YIELD"])
-    summary = load_demo(settings, unit_of_work(), keyring())
-    base = cfg["PUBLIC_BASE_URL"].rstrip("/")
+    s = settings()
+    capture = CaptureSettings(capture_limit=s.capture_limit, max_yield=s.max_yield)
+    summary = load_demo(capture, unit_of_work(), keyring())
+    base = s.public_base_url.rstrip("/")
     click.echo(f"demo loaded: {len(summary.organisations)} organisations, {summary.products} "
                f"products, {summary.farms} farms, {summary.plots} plots, {summary.events} "
                "events")

@@ -6,10 +6,14 @@ import gc
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+
+from .common import settings
 
 
 @click.command("serve")
@@ -20,8 +24,8 @@ from flask.cli import with_appcontext
 @with_appcontext
 def serve_command(host: str | None, port: int | None, workers: int | None, dev: bool) -> None:
     """Run the web service."""
-    cfg = current_app.config
-    host, port = host or cfg["HOST"], port or cfg["PORT"]
+    s = settings()
+    host, port = host or s.host, port or s.port
     if dev:
         current_app.run(host=host, port=port, debug=True)
         return
@@ -32,12 +36,12 @@ def serve_command(host: str | None, port: int | None, workers: int | None, dev: 
     class _Gunicorn(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers or cfg["WORKERS"])
-            if cfg["ACCESS_LOG"] not in ("", "-"):
+            self.cfg.set("workers", workers or s.workers)
+            if s.access_log not in ("", "-"):
                 from ..private_files import private_file
 
-                private_file(cfg["ACCESS_LOG"])  # gunicorn would create it world-readable
-            self.cfg.set("accesslog", cfg["ACCESS_LOG"] or None)
+                private_file(s.access_log)  # gunicorn would create it world-readable
+            self.cfg.set("accesslog", s.access_log or None)
             # gunicorn >= 25 opens a control socket shared by every gunicorn of the user
             # (~/.gunicorn/gunicorn.ctl); two services, or a service and a benchmark, would clash.
             if "control_socket_disable" in self.cfg.settings:
@@ -54,7 +58,7 @@ def serve_command(host: str | None, port: int | None, workers: int | None, dev: 
             gc.set_threshold(100_000, 50, 100)
             return app
 
-    anchorer = _start_anchorer(cfg) if cfg["ANCHOR_IN_BACKGROUND"] else None
+    anchorer = _start_anchorer(s.config) if s.anchor_in_background else None
     click.echo(f"tracechain listening on http://{host}:{port}/  (API docs: /api/docs)")
     try:
         _Gunicorn().run()
@@ -64,7 +68,7 @@ def serve_command(host: str | None, port: int | None, workers: int | None, dev: 
             anchorer.wait(timeout=30)
 
 
-def _start_anchorer(cfg):
+def _start_anchorer(cfg: Mapping[str, Any]) -> subprocess.Popen:
     """Make sure the chain is there (start and deploy the local one), then anchor in a process
     of its own: `tracechain anchor --watch`, stopped with the server."""
     from ..anchor import wiring

@@ -6,11 +6,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from ..services.accounts import tokens
-from .common import fail_on_trace_error, unit_of_work
+from .common import fail_on_trace_error, settings, unit_of_work
 
 _UNITS = {"d": "days", "h": "hours", "m": "minutes", "w": "weeks"}
 
@@ -53,7 +52,7 @@ def token_create(email: str, label: str, expires_in: str | None, expires_at: str
     """Print a new bearer token (shown once; only its hash is stored)."""
     if expires_in is not None and expires_at is not None:
         raise click.UsageError("give --expires-in or --expires-at, not both")
-    lifetime: timedelta | None = timedelta(days=current_app.config["TOKEN_LIFETIME_DAYS"])
+    lifetime: timedelta | None = timedelta(days=settings().token_lifetime_days)
     if expires_in is not None:
         lifetime = _lifetime(expires_in)
     at = _moment(expires_at) if expires_at is not None else None

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 
 from tests.integration.anchoring.fake_chain import Crash, FakeChain
 from tests.integration.epcis_docs import document, harvest
+from tracechain.app_services import app_services
 from tracechain.domain.commitments import state_leaf
 from tracechain.domain.merkle import MerkleTree, event_hash_bytes, verify
 from tracechain.services.anchoring.anchorer import AnchorSettings, anchor_pending, take_lease
@@ -21,7 +22,7 @@ SETTINGS = AnchorSettings(interval=0, max_batch=4, receipt_timeout=0.05)
 
 @pytest.fixture
 def uow(app):
-    return SqlUnitOfWork(app.extensions["tracechain.sessions"])
+    return SqlUnitOfWork(app_services(app).sessions)
 
 
 @pytest.fixture
@@ -165,7 +166,7 @@ def test_events_are_sealed_at_capture_and_the_anchorer_signs_nothing(uow, captur
     from tracechain.store.accounts import Organisation
 
     capture("A", "B", "C")
-    anchor_pending(uow, FakeChain(), SETTINGS, keyring=app.extensions["tracechain.keyring"])
+    anchor_pending(uow, FakeChain(), SETTINGS, keyring=app_services(app).keyring)
     with uow:
         rows = uow.session.execute(
             select(Event.event_hash, Event.signature, Event.capture_id, Organisation.gln,

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from tests.integration.verification.conftest import SETTINGS
 from tracechain.anchor.contract import AnchorContract
 from tracechain.anchor.provider import make_eth_tester_web3
+from tracechain.app_services import app_services
 from tracechain.cli.demo import demo_command
 from tracechain.services.anchoring.anchorer import anchor_pending
 from tracechain.store.uow import SqlUnitOfWork
@@ -32,14 +33,14 @@ class Demo:
         return next(t for name, t in self.tokens.items() if who in name)
 
     def sql(self, statement: str, **params):
-        with self.app.extensions["tracechain.engine"].begin() as conn:
+        with app_services(self.app).engine.begin() as conn:
             result = conn.execute(text(statement), params)
             return result.all() if result.returns_rows else None
 
     def anchor(self, chain) -> None:
-        uow = SqlUnitOfWork(self.app.extensions["tracechain.sessions"])
+        uow = SqlUnitOfWork(app_services(self.app).sessions)
         report = anchor_pending(uow, chain, SETTINGS,
-                                keyring=self.app.extensions["tracechain.keyring"])
+                                keyring=app_services(self.app).keyring)
         assert not report.waiting and report.skipped is None, report
 
     def get(self, url: str, lang: str = "vi", **headers):
@@ -66,6 +67,6 @@ def chain() -> AnchorContract:
 
 @pytest.fixture
 def anchored(demo, chain) -> Demo:
-    demo.app.extensions["tracechain.chain_reader"] = chain
+    app_services(demo.app).chain_reader = chain
     demo.anchor(chain)
     return demo

@@ -7,6 +7,8 @@ import orjson
 
 from tests.integration.epcis_docs import BERRIES, document, harvest
 from tests.support.cooperative import auth, coop
+from tracechain.api.resolver import AnswerCache
+from tracechain.app_services import app_services
 
 
 def _flags(client, token, **query):
@@ -81,7 +83,7 @@ def test_an_impossible_harvest_is_recorded_flagged_explained_and_reviewed(client
     r = client.get("/api/v1/flags", query_string={"status": "maybe"}, headers=auth(inspector))
     assert r.status_code == 400
 
-    client.application.extensions.pop("tracechain.resolver_cache")  # instead of STALE_AFTER
+    app_services(client.application).resolver_cache = AnswerCache()  # instead of STALE_AFTER
     html = _page(client, berries, "H2")
     assert "Reviewed by an inspector:" in html and "Checked the weighbridge slips" in html
     assert "Two plots were weighed" in html

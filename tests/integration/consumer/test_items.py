@@ -6,6 +6,7 @@ import json
 import re
 from datetime import datetime
 
+from tracechain.app_services import app_services
 from tracechain.domain.serials import new_serial
 from tracechain.domain.step_events import CONTEXT_WITH_MDA, document, item_commissioning_event
 from tracechain.services.cooperative.step_recording import VIETNAM
@@ -62,7 +63,7 @@ def _tone(html: str) -> str:
 
 
 def test_distinct_scanners_are_counted_and_a_cloned_code_is_called_out(anchored, chain):
-    anchored.app.config["SCAN_WARNING_AFTER"] = 3
+    app_services(anchored.app).reconfigure(scan_warning_after=3)
     [serial, other] = mint(anchored, 2)
     anchored.anchor(chain)
     url = f"/01/08936101000217/21/{serial}"
@@ -110,7 +111,7 @@ def test_distinct_scanners_are_counted_and_a_cloned_code_is_called_out(anchored,
 
 
 def test_one_client_rotating_its_browser_name_cannot_make_a_code_look_cloned(anchored):
-    anchored.app.config["SCAN_WARNING_AFTER"] = 3
+    app_services(anchored.app).reconfigure(scan_warning_after=3)
     [serial] = mint(anchored, 1)
     url = f"/01/08936101000217/21/{serial}"
     for i in range(40):
@@ -122,7 +123,7 @@ def test_one_client_rotating_its_browser_name_cannot_make_a_code_look_cloned(anc
 
 
 def test_scanners_older_than_the_window_are_forgotten(anchored):
-    anchored.app.config["SCAN_WARNING_AFTER"] = 3
+    app_services(anchored.app).reconfigure(scan_warning_after=3)
     [serial] = mint(anchored, 1)
     url = f"/01/08936101000217/21/{serial}"
     anchored.get(url, "en", **PHONE)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import orjson
 
+from tracechain.api.resolver import AnswerCache
+from tracechain.app_services import app_services
+
 from .conftest import COFFEE, HARVEST, PEPPER
 from .test_resolver import verdict
 
@@ -62,7 +65,7 @@ def test_farmer_names_and_plot_coordinates_only_when_published(anchored):
 
     anchored.sql("UPDATE farms SET publish_farmer_name = true, publish_plot_location = true "
                  "WHERE code = 'CL-003'")
-    anchored.app.extensions.pop("tracechain.resolver_cache")  # instead of STALE_AFTER seconds
+    app_services(anchored.app).resolver_cache = AnswerCache()  # instead of STALE_AFTER seconds
     html = anchored.get(PEPPER, "en").get_data(as_text=True)
     summary = anchored.client.get(PEPPER, headers={"Accept": "application/json"}).get_json()
     assert "Lê Văn Tư" in html and "Nguyễn Văn Hùng" not in html

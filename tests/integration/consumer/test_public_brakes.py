@@ -4,6 +4,8 @@ personal data. Certificates say who issued them, or that they are self-declared.
 
 from __future__ import annotations
 
+from tracechain.app_services import app_services
+
 from .conftest import PEPPER
 
 UNKNOWN = "/01/08936101000217/10/NOPE-{}"
@@ -11,8 +13,7 @@ PACK = "/api/v1/public/lots/08936101000217/{}/audit-pack"
 
 
 def test_an_enumerator_is_slowed_down_and_a_shopper_is_not(demo):
-    demo.app.config["UNKNOWN_CODE_BUDGET"] = 5
-    demo.app.extensions.pop("tracechain.unknown_code_budget", None)
+    app_services(demo.app).reconfigure(unknown_code_budget=5)  # a fresh budget
     shopper = {"REMOTE_ADDR": "198.51.100.7"}
     for i in range(5):
         assert demo.client.get(UNKNOWN.format(i)).status_code == 404
@@ -31,8 +32,7 @@ def test_an_enumerator_is_slowed_down_and_a_shopper_is_not(demo):
 
 
 def test_the_public_audit_pack_counts_unknown_lots_against_the_budget(demo):
-    demo.app.config["UNKNOWN_CODE_BUDGET"] = 3
-    demo.app.extensions.pop("tracechain.unknown_code_budget", None)
+    app_services(demo.app).reconfigure(unknown_code_budget=3)  # a fresh budget
     for i in range(3):
         assert demo.client.get(PACK.format(f"GUESS-{i}")).status_code == 404
     r = demo.client.get(PACK.format("QT25-G550-01"))
@@ -60,8 +60,7 @@ def test_the_404_page_offers_to_report_a_fake_and_the_report_keeps_nothing_perso
 
 
 def test_reports_cannot_fill_the_table(demo):
-    demo.app.config["UNKNOWN_CODE_BUDGET"] = 2
-    demo.app.extensions.pop("tracechain.unknown_code_budget", None)
+    app_services(demo.app).reconfigure(unknown_code_budget=2)  # a fresh budget
     codes = [demo.client.post("/report-fake", json={"code": f"/01/x/{i}"},
                               headers={"Accept": "application/json"}).status_code
              for i in range(4)]

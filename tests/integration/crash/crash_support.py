@@ -30,6 +30,7 @@ from tests.integration.epcis_docs import document, harvest
 from tracechain import create_app
 from tracechain.anchor import anvil, deployment, wiring
 from tracechain.anchor.contract import AnchorContract, load_artifact
+from tracechain.app_services import app_services
 from tracechain.domain.commitments import state_leaf
 from tracechain.domain.merkle import MerkleTree, event_hash_bytes
 from tracechain.gs1.keys import check_digit
@@ -152,11 +153,11 @@ class Stack:
 
     @property
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.app.extensions["tracechain.sessions"])
+        return SqlUnitOfWork(app_services(self.app).sessions)
 
     def load_demo(self) -> int:
         summary = load_demo(CaptureSettings(), self.uow,
-                            self.app.extensions["tracechain.keyring"])
+                            app_services(self.app).keyring)
         return summary.events
 
     def add_cooperative(self, signing: bool | None = None) -> None:
@@ -167,7 +168,7 @@ class Stack:
         org_id = accounts.create_organisation(
             f"HTX crash {body}", "cooperative", body + str(check_digit(body)), self.uow,
             province="Quảng Trị",
-            keyring=self.app.extensions["tracechain.keyring"] if signing else None)
+            keyring=app_services(self.app).keyring if signing else None)
         email = f"{uuid.uuid4().hex[:8]}@example.vn"
         accounts.create_user(email, email, "member", org_id, self.uow)
         self._member = accounts.create_token(email, "crash tests", self.uow)
@@ -259,12 +260,12 @@ class Stack:
         handle = anvil.start(self.var, self.port, binary=ANVIL_BIN)
         self.anvil_pids.add(handle.pid)
         if deploy:
-            wiring.contract(self.app.config, start=False, deploy=True)
+            wiring.contract(app_services(self.app).settings.config, start=False, deploy=True)
 
     def register_signers(self) -> int:
         """Register every signing address now, from this process (what an anchorer does first)."""
-        return register_signers(self.uow, wiring.contract(self.app.config, start=False),
-                                self.app.extensions["tracechain.keyring"])
+        chain = wiring.contract(app_services(self.app).settings.config, start=False)
+        return register_signers(self.uow, chain, app_services(self.app).keyring)
 
     def w3(self) -> Web3:
         return Web3(Web3.HTTPProvider(f"http://127.0.0.1:{self.port}",
@@ -322,7 +323,7 @@ class Stack:
                 os.kill(pid, signal.SIGKILL)
             with contextlib.suppress(ChildProcessError):  # ours (started in this process)
                 os.waitpid(pid, 0)
-        self.app.extensions["tracechain.engine"].dispose()
+        app_services(self.app).engine.dispose()
 
 
 def _anvils_with_state(state: str) -> list[int]:

@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tracechain import create_app
+from tracechain.app_services import app_services
 from tracechain.cli.demo import demo_command
 from tracechain.store import migrate
 
@@ -50,7 +51,7 @@ def demo_app(tmp_path_factory):
     tokens = dict(re.findall(r"^  (.+?): (tc_\S+)$", result.output, re.MULTILINE))
     app.config["TEST_TOKEN"] = next(t for who, t in tokens.items() if who.startswith("admin"))
     yield app
-    app.extensions["tracechain.engine"].dispose()
+    app_services(app).engine.dispose()
 
 
 def _problems(operation, mode: GenerationMode, headers: dict,

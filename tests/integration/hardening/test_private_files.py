@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tracechain import config, create_app
+from tracechain import create_app
 from tracechain.anchor import anvil, deployment
+from tracechain.app_services import app_services
 from tracechain.private_files import open_private, private_dir, write_private_text
+from tracechain.settings import Settings
 from tracechain.store import migrate
 
 
@@ -32,7 +34,7 @@ def test_sqlite_database_wal_and_shm_and_their_folders_are_private(tmp_path):
     migrate.upgrade(url)
     app = create_app({"DATABASE_URL": url, "VAR_DIR": str(tmp_path / "var"),
                       "SIGNING_SECRET": "test-secret-0123456789", "SIGNING_KDF_N": 2**14})
-    engine = app.extensions["tracechain.engine"]
+    engine = app_services(app).engine
     with engine.begin() as conn:  # a write, so that the -wal and -shm files exist
         conn.execute(text("CREATE TABLE probe (x INTEGER)"))
         db = tmp_path / "var" / "db" / "trace.db"
@@ -44,9 +46,9 @@ def test_sqlite_database_wal_and_shm_and_their_folders_are_private(tmp_path):
 
 def test_var_and_the_generated_signing_secret_are_private(tmp_path):
     var = tmp_path / "var"
-    settings = config.load({"TRACE_VAR_DIR": str(var)})
+    settings = Settings.load({"TRACE_VAR_DIR": str(var)})
     secret = var / "secrets" / "signing-secret"
-    assert settings["SIGNING_SECRET"] == secret.read_text().strip()
+    assert settings.signing_secret == secret.read_text().strip()
     assert mode(var) == mode(var / "secrets") == 0o700
     assert mode(secret) == 0o600
 

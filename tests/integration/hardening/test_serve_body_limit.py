@@ -15,6 +15,7 @@ import pytest
 from tests.integration.epcis_docs import document, harvest
 from tests.integration.test_serve import _free_port
 from tracechain import create_app
+from tracechain.app_services import app_services
 from tracechain.services.accounts import organisations as accounts
 from tracechain.store import migrate
 from tracechain.store.uow import SqlUnitOfWork
@@ -26,10 +27,10 @@ LIMIT = 4000
 def _token(url: str, var: str) -> str:
     app = create_app({"DATABASE_URL": url, "VAR_DIR": var, "SIGNING_SECRET": "s" * 22,
                       "SIGNING_KDF_N": 2**14})
-    uow = SqlUnitOfWork(app.extensions["tracechain.sessions"])
+    uow = SqlUnitOfWork(app_services(app).sessions)
     accounts.create_user("admin@example.vn", "admin", "admin", None, uow)
     token = accounts.create_token("admin@example.vn", "test", uow)
-    app.extensions["tracechain.engine"].dispose()
+    app_services(app).engine.dispose()
     return token
 
 

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
+from tracechain.app_services import app_services
 from tracechain.cli import cli
 
 
@@ -54,7 +55,7 @@ def test_expired_tokens_are_refused_saying_so(run, client, app):
     email = _user(run)
     token = run("token", "create", "--email", email, "--expires-in", "1h").strip()
     assert _farms(client, token).status_code == 200
-    with app.extensions["tracechain.engine"].begin() as conn:  # an hour later
+    with app_services(app).engine.begin() as conn:  # an hour later
         conn.execute(text("UPDATE api_tokens SET expires_at = :t"),
                      {"t": datetime.now(UTC) - timedelta(seconds=1)})
     refused = _farms(client, token)

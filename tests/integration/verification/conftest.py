@@ -19,6 +19,7 @@ from sqlalchemy import select, text
 from tests.integration.epcis_docs import document, drying, harvest, receiving, shipping
 from tracechain.anchor.contract import AnchorContract
 from tracechain.anchor.provider import make_eth_tester_web3
+from tracechain.app_services import app_services
 from tracechain.domain.identity import organisation_id_bytes
 from tracechain.services.anchoring.anchorer import AnchorSettings, anchor_pending
 from tracechain.services.verification.verdicts import VerificationCaches, verify_event, verify_lot
@@ -45,7 +46,7 @@ def with_verification_api(app) -> None:
         from tracechain.api.verification import blueprints
 
         for blp in blueprints():
-            app.extensions["tracechain.api"].register_blueprint(blp)
+            app_services(app).api.register_blueprint(blp)
 
 
 @dataclass
@@ -81,7 +82,7 @@ class World:
 
     @property
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.app.extensions["tracechain.sessions"])
+        return SqlUnitOfWork(app_services(self.app).sessions)
 
     def capture(self, token: str, *events: dict) -> list[str]:
         r = self.client.post("/epcis/capture", data=json.dumps(document(*events)),
@@ -108,12 +109,12 @@ class World:
         # unregistered signer hands it a client that cannot (a registrar who never did).
         chain = self.chain if register_signers else _WithoutRegistrar(self.chain)
         report = anchor_pending(self.uow, chain, SETTINGS,
-                                keyring=self.app.extensions["tracechain.keyring"])
+                                keyring=app_services(self.app).keyring)
         assert not report.waiting and report.skipped is None, report
         return report
 
     def sql(self, statement: str, **params):
-        with self.app.extensions["tracechain.engine"].begin() as conn:
+        with app_services(self.app).engine.begin() as conn:
             result = conn.execute(text(statement), params)
             return result.all() if result.returns_rows else None
 
@@ -152,7 +153,7 @@ class World:
 @pytest.fixture
 def world(app, client, actions, chain) -> World:
     with_verification_api(app)
-    app.extensions["tracechain.chain_reader"] = chain
+    app_services(app).chain_reader = chain
     return World(app, client, actions, chain)
 
 

@@ -7,6 +7,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.integration.epcis_docs import BERRIES, PEPPER
+from tracechain.app_services import app_services
 from tracechain.domain.merkle import event_hash_bytes, verify
 
 
@@ -126,7 +127,7 @@ def test_the_public_pack_withholds_the_events_content(anchored):
 
 def test_without_a_chain_reader_answers_say_so(anchored):
     w = anchored
-    w.app.extensions.pop("tracechain.chain_reader")
+    app_services(w.app).chain_reader = None
     r = get(w, event_path(w, "verify", "h1"), w.t_inspector, fresh=1)
     assert r.json["status"] == "not-on-chain" and "no chain configured" in r.json["reason"]
 
@@ -136,7 +137,7 @@ def test_a_chain_out_of_reach_is_answered_honestly_not_with_an_error(anchored):
 
     w = anchored
     # No node, no deployment under this VAR_DIR: the app's lazy reader cannot connect.
-    w.app.extensions["tracechain.chain_reader"] = LazyChainReader(w.app.config)
+    app_services(w.app).chain_reader = LazyChainReader(app_services(w.app).settings.config)
     for fresh in (0, 1):
         r = get(w, event_path(w, "verify", "h1"), w.t_inspector, fresh=fresh)
         assert r.status_code == 200, r.json

@@ -138,10 +138,10 @@ def test_very_long_names_shrink_wrap_and_are_cut_only_as_a_last_resort(fonts):
 
 
 def test_the_font_folder_is_a_setting(tmp_path):
-    from tracechain import config
+    from tracechain.settings import Settings, describe
 
     env = {"TRACE_VAR_DIR": str(tmp_path), "TRACE_SIGNING_SECRET": "s"}
-    assert config.load(env)["LABEL_FONT_DIR"] == FONT_DIR  # Debian's fonts-dejavu-core
+    assert Settings.load(env).label_font_dir == FONT_DIR  # Debian's fonts-dejavu-core
     env["TRACE_LABEL_FONT_DIR"] = "/opt/fonts"
-    assert config.load(env)["LABEL_FONT_DIR"] == "/opt/fonts"
-    assert "TRACE_LABEL_FONT_DIR" in dict(config.describe())
+    assert Settings.load(env).label_font_dir == "/opt/fonts"
+    assert "TRACE_LABEL_FONT_DIR" in {variable for variable, _, _ in describe()}

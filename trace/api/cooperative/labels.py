@@ -7,7 +7,7 @@ from marshmallow import RAISE
 
 from ...services.cooperative.label_sheets import LabelOptions, label_sheet
 from ..auth import current_actor
-from ..deps import uow
+from ..deps import settings, uow
 from .blueprint import ApiBlueprint
 from .serial_schemas import LabelQuerySchema
 
@@ -36,8 +36,7 @@ def labels_pdf(args, gtin: str, lot: str):
     minted item instead of `count` copies of the lot's.
     """
     sheet = label_sheet(gtin, lot, LabelOptions(**args), current_actor(),
-                        current_app.config["PUBLIC_BASE_URL"],
-                        current_app.config["LABEL_FONT_DIR"], uow())
+                        settings().public_base_url, settings().label_font_dir, uow())
     response = current_app.response_class(sheet.pdf, mimetype="application/pdf")
     response.headers.set("Content-Disposition", "attachment", filename=sheet.filename)
     response.headers["Cache-Control"] = "no-store"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 
 from ...services.cooperative import serials
 from ..auth import current_actor, writer
-from ..deps import capture_settings, uow
+from ..deps import capture_settings, settings, uow
 from .blueprint import ApiBlueprint
 from .serial_schemas import MintSchema, SerialsSchema
 
@@ -28,11 +27,11 @@ class LotSerials(MethodView):
         (2-9, A-Z without I, L, O): unguessable, so labels cannot be cloned by counting.
         """
         return serials.mint_serials(serials.Minting(gtin, lot, **args), writer(),
-                                    capture_settings(), current_app.config["PUBLIC_BASE_URL"],
+                                    capture_settings(), settings().public_base_url,
                                     uow())
 
     @blp.response(200, SerialsSchema)
     def get(self, gtin: str, lot: str):
         """The serialised items minted of a lot, in the order minted."""
         return serials.list_serials(gtin, lot, current_actor(),
-                                    current_app.config["PUBLIC_BASE_URL"], uow())
+                                    settings().public_base_url, uow())
