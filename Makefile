@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 CONTRACTS_STAMP := contracts/node_modules/.package-lock.json
 LABEL_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
-.PHONY: help run test bench lint clean distclean system-run system-test openapi contracts messages
+.PHONY: help run test bench lint check clean distclean system-run system-test openapi contracts messages
 
 help: ## List the targets
 	@echo "Call a specific target:"
@@ -34,8 +34,10 @@ $(VENV)/.stamp-bench: pyproject.toml | $(PY)
 	$(PIP) install -e '.[bench,test]'
 	touch $@
 
-$(VENV)/bin/ruff: | $(PY)
-	$(PIP) install ruff
+# ruff and mypy, pinned in the `check` extra (their findings change between versions).
+$(VENV)/.stamp-check: pyproject.toml | $(PY)
+	$(PIP) install -e '.[check]'
+	touch $@
 
 run: system-run $(VENV)/.stamp-test $(CONTRACTS_STAMP) ## Migrate, load the demo if the database is empty, serve (starts the local chain)
 	$(VENV)/bin/tracechain db upgrade
@@ -112,11 +114,19 @@ bench: $(VENV)/.stamp-bench $(CONTRACTS_STAMP) ## Run every benchmarks/bench_*.p
 	if [ $${#benches[@]} = 0 ]; then echo "make bench: no benchmarks/bench_*.py found" >&2; exit 1; fi; \
 	for b in "$${benches[@]}"; do echo "== $$b"; $(PY) "$$b"; done
 
-lint: $(VENV)/bin/ruff ## Run ruff on the code, tests and benchmarks
+lint: $(VENV)/.stamp-check ## Run ruff on the code, tests and benchmarks
 	$(VENV)/bin/ruff check trace tests benchmarks
 
+# mypy reads [tool.mypy] in pyproject.toml: the package tracechain (through typecheck/, see
+# there), strict on domain, gs1, hash, capture and sign. Tests and benchmarks are not type-checked.
+# Both always run, so that one pass shows every finding.
+check: $(VENV)/.stamp-check ## ruff and mypy; fails on any finding of either (CI runs it before the tests)
+	@rc=0; $(VENV)/bin/ruff check trace tests benchmarks || rc=$$?; \
+	$(VENV)/bin/mypy || rc=$$?; \
+	exit $$rc
+
 clean: ## Remove var/, caches and build output (keeps .venv)
-	rm -rf var/ build/ dist/ *.egg-info .pytest_cache .ruff_cache test-artifacts/
+	rm -rf var/ build/ dist/ *.egg-info .pytest_cache .ruff_cache .mypy_cache test-artifacts/
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean ## clean, and remove .venv and contracts/node_modules too

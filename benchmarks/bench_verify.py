@@ -1,5 +1,5 @@
-"""Verifying a lot whose lineage has 1,000 events: ``services.verification.verdicts.verify_lot``, cold and
-warm, against the per-event path in the same run.
+"""Verifying a lot whose lineage has 1,000 events: ``services.verification.verdicts.verify_lot``,
+cold and warm, against the per-event path in the same run.
 
 1. **Setup** (not timed), in a temporary directory: a fresh, migrated SQLite database, one
    cooperative with its custodial signing key (an encrypted keystore) and a member; a fresh anvil

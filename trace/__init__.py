@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -30,6 +31,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
                 static_folder=str(web / "static"))
     # Key order is part of an EPCIS event: the CBV 2.0 hash of a bizTransaction/source/
     # destination item depends on it, so answers keep the order events were captured in.
+    assert isinstance(app.json, DefaultJSONProvider)  # Flask's own (sorts keys by default)
     app.json.sort_keys = False
     settings = Settings.load(overrides=overrides)
     app.config.update(settings.flask_config())

@@ -17,8 +17,10 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.resources import files
+from typing import Any, cast
 
 from eth_account.signers.local import LocalAccount
+from eth_typing import ABI, ChecksumAddress, HexStr
 from eth_utils import keccak
 from hexbytes import HexBytes
 from web3 import Web3
@@ -30,6 +32,7 @@ from web3.exceptions import (
     TransactionNotFound,
 )
 from web3.logs import DISCARD
+from web3.types import TxParams
 
 from ..services.ports import AnchorFact, AnchorReceipt, SignedTx
 from . import node_errors
@@ -85,7 +88,9 @@ class AnchorContract:
     NONCE_ATTEMPTS = 3  # for the registrar's build-send-wait writes
     WAIT_TIMEOUT = 120.0  # seconds the registrar's writes and deploy wait to be mined
 
-    def __init__(self, w3: Web3, contract: Contract, account: LocalAccount | None = None):
+    def __init__(self, w3: Web3, contract: Contract | type[Contract],
+                 account: LocalAccount | None = None):
+        """``contract``: a deployed one, or (only to deploy) its factory, which has no address."""
         self.w3 = w3
         self.account = account
         self._contract = contract
@@ -114,11 +119,11 @@ class AnchorContract:
         return deployed
 
     @property
-    def address(self) -> str:
+    def address(self) -> ChecksumAddress:
         return self._contract.address
 
     @property
-    def abi(self) -> list[dict]:
+    def abi(self) -> ABI:
         return self._contract.abi
 
     @property
@@ -242,11 +247,11 @@ class AnchorContract:
         contract's error name, e.g. ``RootAlreadyAnchored``)."""
         with translated(self.abi):
             try:
-                r = self.w3.eth.get_transaction_receipt(tx_hash)
+                r = self.w3.eth.get_transaction_receipt(HexStr(tx_hash))
             except (TransactionNotFound, TransactionIndexingInProgress):
                 return None
             timestamp = self.w3.eth.get_block(r["blockNumber"])["timestamp"]
-        fields = dict(tx_hash=r["transactionHash"].to_0x_hex(), status=r["status"],
+        fields: dict[str, Any] = dict(tx_hash=r["transactionHash"].to_0x_hex(), status=r["status"],
                       block_number=r["blockNumber"], gas_used=r["gasUsed"],
                       block_time=datetime.fromtimestamp(timestamp, UTC))
         if r["status"] != 1:
@@ -314,7 +319,7 @@ class AnchorContract:
     def _sign(self, to: str | None, data: str, nonce: int | None,
               fallback_gas: int | None) -> SignedTx:
         account = self._need_account()
-        tx = {"from": account.address, "data": data, "value": 0}
+        tx: dict[str, Any] = {"from": account.address, "data": data, "value": 0}
         if to is not None:
             tx["to"] = to
         gas = self._estimate_gas(tx, fallback_gas)
@@ -323,7 +328,7 @@ class AnchorContract:
                 nonce = self.w3.eth.get_transaction_count(account.address, "pending")
             base_fee = self.w3.eth.get_block("latest").get("baseFeePerGas")
             if base_fee is None:  # a pre-London or permissioned chain: legacy pricing
-                fees = {"gasPrice": self.w3.eth.gas_price}
+                fees: dict[str, int] = {"gasPrice": self.w3.eth.gas_price}
             else:
                 tip = self.w3.eth.max_priority_fee
                 fees = {"maxFeePerGas": 2 * base_fee + tip, "maxPriorityFeePerGas": tip}
@@ -333,10 +338,10 @@ class AnchorContract:
         return SignedTx(tx_hash=signed.hash.to_0x_hex(), raw=signed.raw_transaction.to_0x_hex(),
                         nonce=nonce)
 
-    def _estimate_gas(self, tx: dict, fallback_gas: int | None) -> int:
+    def _estimate_gas(self, tx: dict[str, Any], fallback_gas: int | None) -> int:
         try:
             with translated(self.abi):
-                estimate = self.w3.eth.estimate_gas(tx)
+                estimate = self.w3.eth.estimate_gas(cast(TxParams, tx))  # its keys
         except ChainError as exc:
             # A revert (typed), or no node: raise. Any other refusal to estimate: a fixed limit.
             if node_errors.refusal(exc.__cause__) == node_errors.NO_FUNDS:
@@ -351,7 +356,7 @@ class AnchorContract:
     def _known(self, tx_hash: str) -> bool:
         with translated(self.abi):
             try:
-                self.w3.eth.get_transaction(tx_hash)
+                self.w3.eth.get_transaction(HexStr(tx_hash))
             except TransactionNotFound:
                 return False
         return True
@@ -370,7 +375,7 @@ class AnchorContract:
         with translated(self.abi):
             try:
                 receipt = self.w3.eth.wait_for_transaction_receipt(
-                    signed.tx_hash, timeout=self.WAIT_TIMEOUT, poll_latency=0.2)
+                    HexStr(signed.tx_hash), timeout=self.WAIT_TIMEOUT, poll_latency=0.2)
             except TimeExhausted:
                 raise ChainError(f"transaction {signed.tx_hash} was not mined within "
                                  f"{self.WAIT_TIMEOUT:.0f} s; it may still be") from None
@@ -385,7 +390,8 @@ class AnchorContract:
         """Best effort: replay a reverted transaction as a call on the state after its block."""
         try:
             tx = self.w3.eth.get_transaction(receipt["transactionHash"])
-            call = {"from": tx["from"], "data": tx["input"], "gas": tx["gas"], "value": tx["value"]}
+            call: TxParams = {"from": tx["from"], "data": tx["input"], "gas": tx["gas"],
+                              "value": tx["value"]}
             if tx.get("to"):
                 call["to"] = tx["to"]
             self.w3.eth.call(call, receipt["blockNumber"])

@@ -76,8 +76,9 @@ def _ensure_deployed(var_dir, w3: Web3, account: LocalAccount, say) -> str:
     known = load(var_dir)
     with translated(load_artifact()["abi"]):
         chain_id = w3.eth.chain_id
-        code = w3.eth.get_code(known.address) if known and known.chain_id == chain_id else b""
-    if code:
+        code = (w3.eth.get_code(Web3.to_checksum_address(known.address))
+                if known and known.chain_id == chain_id else b"")
+    if code and known is not None:
         return known.address
     if known is None:
         say(f"deploying TraceAnchor on chain {chain_id}")
@@ -88,6 +89,7 @@ def _ensure_deployed(var_dir, w3: Web3, account: LocalAccount, say) -> str:
         say(f"no contract at {known.address} any more (was chain {chain_id} wiped?): "
             "deploying TraceAnchor again")
     contract = AnchorContract.deploy(w3, account)
+    assert contract.deployed_block is not None  # deploy() sets it
     save(var_dir, Deployment(rpc_url=str(getattr(w3.provider, "endpoint_uri", None)
                                          or type(w3.provider).__name__), chain_id=chain_id,
                              address=contract.address, deployed_block=contract.deployed_block,

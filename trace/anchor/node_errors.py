@@ -20,9 +20,11 @@ import ast
 import contextlib
 import re
 from collections.abc import Iterator
+from typing import cast
 
 import requests
 from eth_abi import decode as abi_decode
+from eth_typing import ABI, ABIError
 from eth_utils import keccak, to_checksum_address
 from eth_utils.exceptions import ValidationError
 from web3.exceptions import (
@@ -93,14 +95,14 @@ def revert_data(exc: BaseException) -> bytes | None:
     return None
 
 
-def decode_revert(abi: list[dict], data: bytes | None) -> tuple[str, tuple] | None:
+def decode_revert(abi: ABI, data: bytes | None) -> tuple[str, tuple] | None:
     """(error name, arguments) of revert data: a custom error of ``abi``, ``Error(string)`` or
     ``Panic(uint256)``; None when the data is empty or matches none of them."""
     if not data or len(data) < 4:
         return None
     selector, payload = data[:4], data[4:]
-    candidates = [(item["name"], [i["type"] for i in item["inputs"]])
-                  for item in abi if item.get("type") == "error"]
+    errors = cast("list[ABIError]", [item for item in abi if item.get("type") == "error"])
+    candidates = [(item["name"], [i["type"] for i in item["inputs"]]) for item in errors]
     candidates += [("Error", ["string"]), ("Panic", ["uint256"])]
     for name, types in candidates:
         if keccak(text=f"{name}({','.join(types)})")[:4] == selector:
@@ -117,7 +119,7 @@ def role_name(role: bytes) -> str:
     return _ROLE_NAMES.get(role, "0x" + role.hex())
 
 
-def from_revert(abi: list[dict], exc: BaseException) -> ChainError:
+def from_revert(abi: ABI, exc: BaseException) -> ChainError:
     """The typed error for a contract revert of either shape."""
     decoded = decode_revert(abi, revert_data(exc))
     if decoded is None:
@@ -131,7 +133,7 @@ def from_revert(abi: list[dict], exc: BaseException) -> ChainError:
     return TransactionFailed(f"the contract refused the call: {name}({shown})", reason=name)
 
 
-def refusal(exc: BaseException) -> str | None:
+def refusal(exc: BaseException | None) -> str | None:
     """Why the node refused a raw transaction (one of the constants above), or None."""
     if not isinstance(exc, (Web3RPCError, ValidationError, ValueError)):
         return None
@@ -146,7 +148,7 @@ def refusal(exc: BaseException) -> str | None:
     return None
 
 
-def from_node(abi: list[dict], exc: BaseException) -> ChainError | None:
+def from_node(abi: ABI, exc: BaseException) -> ChainError | None:
     """The typed error for anything a node call raised, or None for a programming error."""
     if isinstance(exc, ChainError):
         return exc
@@ -167,7 +169,7 @@ def _connection_detail(exc: BaseException) -> str:
 
 
 @contextlib.contextmanager
-def translated(abi: list[dict]) -> Iterator[None]:
+def translated(abi: ABI) -> Iterator[None]:
     """Re-raise node errors as typed chain errors; anything else passes through unchanged."""
     try:
         yield

@@ -41,7 +41,8 @@ def _read_body() -> bytes:
 
 def _read_at_most(stream, limit: int) -> bytes:
     """The whole stream. :raises RequestEntityTooLarge: it holds more than ``limit`` bytes."""
-    parts, size = [], 0
+    parts: list[bytes] = []
+    size = 0
     while size <= limit:
         part = stream.read(min(_CHUNK, limit + 1 - size))
         if not part:

@@ -15,6 +15,7 @@ from ..domain.errors import NotFound
 from ..gs1.resolver_paths import item_key, link_for, lot_key
 from ..present import qr
 from ..store.lots import Lot
+from ..store.uow import session_of
 from .cooperative.blueprint import ApiBlueprint
 from .deps import settings, uow
 
@@ -47,7 +48,7 @@ class QrSchema(Schema):
 
 def _render(key, fmt: str, args: dict):
     with uow() as u:
-        known = u.session.scalar(select(Lot.id).where(Lot.uri == key.uri))
+        known = session_of(u).scalar(select(Lot.id).where(Lot.uri == key.uri))
     if known is None:
         what = f"lot {key.lot}" if hasattr(key, "lot") else f"item {key.serial}"
         raise NotFound(f"no {what} of GTIN {key.gtin}")

@@ -14,8 +14,8 @@ rendered answer cached under the snapshot's digest, so an edit to any record of 
 even one made behind the application's back — is seen by the next request. The rest (names,
 certifications, privacy choices) is at most ``STALE_AFTER`` seconds old. A serialised item's
 answer is cached the same way; only its scan count is counted and written in on every scan
-(``services.consumer.scans``: distinct scanners, bots and revalidations not counted), and of its two cached
-headlines the one its scans call for is kept.
+(``services.consumer.scans``: distinct scanners, bots and revalidations not counted), and of its
+two cached headlines the one its scans call for is kept.
 
 Guessing: a client that looks up too many unknown codes in a minute gets 429s for a while
 (``api.enumeration``); the check costs known codes one dict lookup.
@@ -27,6 +27,7 @@ import hashlib
 import threading
 import time
 from functools import lru_cache
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import orjson
@@ -145,7 +146,8 @@ def _negotiate(accept: str, accept_language: str, lang: str | None,
         return "certifications", language
     best = parse_accept_header(accept, MIMEAccept).best_match(
         ["text/html", "application/json", LINKSET])
-    return {"application/json": "json", LINKSET: "linkset"}.get(best, "html"), language
+    variants: dict[str | None, str] = {"application/json": "json", LINKSET: "linkset"}
+    return variants.get(best, "html"), language
 
 
 def _raw_path() -> str:
@@ -196,6 +198,7 @@ def _lot_or_item(key: Key, link: str, variant: str, lang: str) -> Response:
         return _answer(body, _media(variant), link, lang, tag)
     # A serialised item: the same cached answer, plus its scans, fresh on every request.
     seen = _scans(mark.lot_id, variant)
+    assert zone is not None  # an item's: read from the cache above, or just rendered and kept
     local = zone_of(zone[0].decode())
     if seen is not None and local is not None:
         seen = {**seen, "firstAt": in_zone(seen["firstAt"], local),
@@ -321,7 +324,7 @@ def _linkset(key: Key, link: str) -> dict:
     links = _links(key, link)
     page = {"href": link, "title": "Provenance / Nguồn gốc", "type": "text/html",
             "hreflang": list(languages())}
-    entry = {"anchor": link, GS1 + "defaultLink": [page], GS1 + "pip": [page]}
+    entry: dict[str, Any] = {"anchor": link, GS1 + "defaultLink": [page], GS1 + "pip": [page]}
     if not isinstance(key, GtinKey):
         entry[GS1 + "traceability"] = [
             {"href": links["json"], "title": "Provenance summary", "type": "application/json"}]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import orjson
 
 from ..domain.errors import Problem, ValidationFailed
+from ..domain.json_types import EpcisEvent, JsonObject
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -42,12 +43,12 @@ def parse_json(raw: bytes | bytearray | memoryview | str) -> object:
     return value
 
 
-def _body(doc: object) -> dict:
+def _body(doc: object) -> JsonObject:
     body = doc.get("epcisBody") if isinstance(doc, dict) else None
     return body if isinstance(body, dict) else {}
 
 
-def events_of(doc: object) -> list[dict]:
+def events_of(doc: object) -> list[JsonObject]:
     """The events of an EPCISDocument: ``epcisBody.eventList``, or a single ``epcisBody.event``.
 
     Anything missing (or not a list/object) gives an empty list; the schema check says why.
@@ -120,7 +121,7 @@ class EventRef:
     """One event and where it is, so that rules can say "here" in their problems."""
 
     index: int
-    event: dict
+    event: EpcisEvent
     path: str
 
     @property

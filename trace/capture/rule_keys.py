@@ -13,6 +13,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from ..domain.errors import Problem
+from ..domain.json_types import EpcisEvent
 from ..gs1.keys import check_digit, has_valid_check_digit
 from .document import EventRef, key_path
 from .rule_lots import lot_or_serial_problem
@@ -42,6 +43,8 @@ _URN_SCHEMES = {
 }
 _URN = re.compile(r"^urn:epc:(id|class|idpat):([a-z]+):(.*)$")
 
+Where = tuple[str, int | None, str | None]
+"""Where an identifier stands in an event: (member, list index, field of a list item)."""
 _EPC_LISTS = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
 _QUANTITY_LISTS = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
 
@@ -88,8 +91,8 @@ def _key_problem(name: str, value: str, lengths: tuple[int, ...]) -> str | None:
 def epc_urn_problem(uri: str) -> str | None:
     """What is wrong with the digit counts of an SGTIN/LGTIN/SGLN/PGLN/SSCC EPC URN, or None."""
     match = _URN.match(uri)
-    scheme = _URN_SCHEMES.get(match.group(1, 2)) if match else None
-    if not scheme:
+    scheme = _URN_SCHEMES.get((match[1], match[2])) if match else None
+    if not match or not scheme:
         return None
     count, digits, reference = scheme
     fields = match.group(3).split(".", count - 1)
@@ -122,7 +125,7 @@ def _uncached_problem(uri: object) -> str | None:
     return epc_urn_problem(uri) if uri.startswith("urn:") else digital_link_problem(uri)
 
 
-def identifiers(event: dict) -> Iterator[tuple[tuple, object]]:
+def identifiers(event: EpcisEvent) -> Iterator[tuple[Where, object]]:
     """(where, value) of every identifier field of an event; ``where_path(where)`` is its
     JSONPath suffix, built only for a value that has a problem (this runs for every
     identifier of every captured event)."""
@@ -150,7 +153,7 @@ def identifiers(event: dict) -> Iterator[tuple[tuple, object]]:
                     yield (name, i, member), item.get(member)
 
 
-def where_path(where: tuple) -> str:
+def where_path(where: Where) -> str:
     name, index, member = where
     path = key_path(name) + (f"[{index}]" if index is not None else "")
     return path + (f".{member}" if member else "")

@@ -9,6 +9,7 @@ traced lot.
 from __future__ import annotations
 
 import re
+from typing import TypeGuard
 
 from ..domain.errors import Problem
 from .document import EventRef, key_path
@@ -26,7 +27,7 @@ KG_PER_UNIT = {
 _REC20_CODE = re.compile(r"^[A-Z0-9]{2,3}$")
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -64,7 +65,7 @@ def mass_kg(items: object) -> float | None:
     for item in items:
         if not isinstance(item, dict):
             return None
-        quantity, factor = item.get("quantity"), KG_PER_UNIT.get(item.get("uom"))
+        quantity, factor = item.get("quantity"), KG_PER_UNIT.get(item.get("uom", ""))
         if not _is_number(quantity) or factor is None:
             return None
         total += quantity * factor

@@ -65,7 +65,7 @@ def check_times(ref: EventRef, now: datetime) -> list[Problem]:
         name = suffix.rsplit(".", 1)[-1]
         if wrong:
             problems.append(ref.problem(suffix, f"{name} {wrong}"))
-        elif suffix == ".eventTime" and when > now + MAX_FUTURE:
+        elif suffix == ".eventTime" and when is not None and when > now + MAX_FUTURE:
             problems.append(ref.problem(suffix, (
                 f'eventTime "{value}" is more than a day in the future: check the date, and '
                 "the clock of the device that recorded it")))

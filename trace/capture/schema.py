@@ -11,11 +11,13 @@ import difflib
 from collections import Counter
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import jsonschema_rs
 import orjson
 
 from ..domain.errors import Problem
+from ..domain.json_types import EpcisDocument
 from .document import json_path
 from .schema_messages import Finding, Parts, describe
 from .sizes import size_problems
@@ -31,7 +33,7 @@ EVENT_TYPES = (
 
 
 @cache
-def _validator():
+def _validator() -> jsonschema_rs.Validator:
     """The compiled schema. Built on first use, not at import: compiling takes ~10 ms and most
     imports of this package (CLI, migrations, tests of other parts) never validate anything."""
     text = resources.files(__package__).joinpath("schema").joinpath(SCHEMA_FILE).read_bytes()
@@ -66,13 +68,13 @@ def _shown(value: object) -> str:
     return f'"{value}"' if isinstance(value, str) else ("nothing" if value is None else repr(value))
 
 
-def _event_list(doc: dict) -> list:
+def _event_list(doc: EpcisDocument) -> list[Any]:
     body = doc.get("epcisBody")
     events = body.get("eventList") if isinstance(body, dict) else None
     return events if isinstance(events, list) else []
 
 
-def _broken_events(doc: dict) -> dict[int, Finding]:
+def _broken_events(doc: EpcisDocument) -> dict[int, Finding]:
     """Events whose shape or type is wrong. The schema dispatches on ``type``, so for these it
     reports dozens of errors (one per event type it then tries); one plain problem is better."""
     out: dict[int, Finding] = {}
@@ -117,7 +119,7 @@ def _without_echoes(findings: list[Finding]) -> list[Finding]:
     return [f for f in unique if not (f.related and _echoes(f, at, above))]
 
 
-def _echoes(finding: Finding, at: Counter, above: Counter) -> bool:
+def _echoes(finding: Finding, at: Counter[Parts], above: Counter[Parts]) -> bool:
     """Is some *other* finding strictly below where ``finding``'s anyOf failed, and on the way to
     (or below) one of the paths its alternatives complained about?"""
     own = finding.parts
@@ -141,13 +143,13 @@ def _echoes(finding: Finding, at: Counter, above: Counter) -> bool:
     return False
 
 
-def _sort_key(finding: Finding) -> tuple:
+def _sort_key(finding: Finding) -> tuple[int, tuple[tuple[int, int, str], ...], str]:
     index = _event_index(finding.parts)
     parts = tuple((0, p, "") if isinstance(p, int) else (1, 0, p) for p in finding.parts)
     return (-1 if index is None else index, parts, finding.message)
 
 
-def _to_problems(doc: dict, findings: list[Finding]) -> list[Problem]:
+def _to_problems(doc: EpcisDocument, findings: list[Finding]) -> list[Problem]:
     events = _event_list(doc)
     seen: set[tuple[str, str]] = set()
     problems = []

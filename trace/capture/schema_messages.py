@@ -8,14 +8,17 @@ jsonschema-rs says *which keyword* failed (`"x" is not valid under any of the sc
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from jsonschema_rs import ValidationError, ValidationErrorKind
 
 Parts = tuple[str | int, ...]
 
 _COMBINATORS = {"AnyOf", "OneOfNotValid"}
 
 # What an event must contain, when the schema's "one of these" test fails for the event as a whole.
-_EVENT_CONTENT = {
+_EVENT_CONTENT: dict[object, str] = {
     "ObjectEvent": "an ObjectEvent needs an epcList, a quantityList with at least one entry, "
     "or a sensorElementList together with a readPoint",
     "AggregationEvent": "an AggregationEvent with action ADD or OBSERVE needs childEPCs "
@@ -55,7 +58,7 @@ class Finding:
     origin: Parts | None = None
 
 
-def _kind(error) -> str:
+def _kind(error: ValidationError) -> str:
     return type(error.kind).__name__
 
 
@@ -104,7 +107,7 @@ def _vocabulary_noun(parts: Parts) -> str:
             "exception": "sensor alert type"}.get(last, last)
 
 
-def _enum_message(parts: Parts, value: object, options: list) -> str:
+def _enum_message(parts: Parts, value: object, options: Sequence[object]) -> str:
     label = _label(parts)
     names = [str(o) for o in options]
     if len(names) <= 6:
@@ -115,41 +118,42 @@ def _enum_message(parts: Parts, value: object, options: list) -> str:
     return f"{label} {_show(value)} is not one of the {len(names)} standard values{hint}"
 
 
-def _vocabulary_message(parts: Parts, value: object, leaves: list) -> str:
+def _vocabulary_message(parts: Parts, value: object, leaves: list[ValidationError]) -> str:
     """A CBV/GS1 vocabulary value: a standard bare word, or a URI for one's own value."""
     noun = _vocabulary_noun(parts)
     if isinstance(value, str) and value.startswith("urn:epcglobal:cbv:"):
         word = value.rsplit(":", 1)[-1]
         return (f'{noun} {_show(value)}: in JSON write standard values as bare words '
                 f'("{word}"), not as urn:epcglobal:cbv: URNs')
-    options = next((leaf.kind.options for leaf in leaves if _kind(leaf) == "Enum"), [])
+    options: Sequence[object] = next((leaf.kind.options for leaf in leaves
+                                  if isinstance(leaf.kind, ValidationErrorKind.Enum)), [])
     guess = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.6)
     hint = f'did you mean "{guess[0]}"? ' if guess else ""
     return (f"{_show(value)} is not a standard {noun}: {hint}use a standard value "
             f"(e.g. {', '.join(str(o) for o in options[:3])}) or a full URI for your own value")
 
 
-def _simple(error, parts: Parts) -> list[Finding]:
+def _simple(error: ValidationError, parts: Parts) -> list[Finding]:
     """A failed keyword that is not anyOf/oneOf."""
-    kind, value, label = _kind(error), error.instance, _label(parts)
-    if kind == "Required":
-        prop = error.kind.property
+    kind, value, label = error.kind, error.instance, _label(parts)
+    if isinstance(kind, ValidationErrorKind.Required):
+        prop = kind.property
         hint = _REQUIRED_HINTS.get(prop, "")
         return [Finding(parts + (prop,), f'required member "{prop}" is missing{hint}')]
-    if kind == "PropertyNames":
-        name = error.kind.error.instance
+    if isinstance(kind, ValidationErrorKind.PropertyNames):
+        name = str(kind.error.instance)  # a property name: a string
         where = "an ilmd member" if parts and parts[-1] == "ilmd" else "an EPCIS 2.0 field here"
         return [Finding(parts + (name,), f'"{name}" is not {where}: an extension needs a '
                         f'namespaced name such as "myco:{name}", with "myco" declared in @context')]
-    if kind == "AdditionalProperties":
+    if isinstance(kind, ValidationErrorKind.AdditionalProperties):
         return [Finding(parts + (name,), f'"{name}" is not allowed in {label}')
-                for name in error.kind.unexpected]
-    if kind == "Type":
-        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in error.kind.types)
+                for name in kind.unexpected]
+    if isinstance(kind, ValidationErrorKind.Type):
+        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in kind.types)
         return [Finding(parts, f"{label} must be {wanted}, not {_json_type(value)} "
                         f"({_show(value, 40)})")]
-    if kind == "Format":
-        fmt = error.kind.format
+    if isinstance(kind, ValidationErrorKind.Format):
+        fmt = kind.format
         if fmt == "date-time":
             msg = (f"{label} {_show(value)} is not a valid date-time: write it like "
                    "2024-11-05T07:30:00.000+07:00 (with the UTC offset or Z)")
@@ -159,7 +163,7 @@ def _simple(error, parts: Parts) -> list[Finding]:
         else:
             msg = f"{label} {_show(value)} is not a valid {fmt}"
         return [Finding(parts, msg)]
-    if kind == "Pattern":
+    if isinstance(kind, ValidationErrorKind.Pattern):
         if label == "uom":
             msg = (f"uom {_show(value)} is not a UN/ECE Rec 20 unit code: use 2-3 capital "
                    "letters or digits, e.g. KGM for kilograms")
@@ -169,41 +173,56 @@ def _simple(error, parts: Parts) -> list[Finding]:
         elif label == "schemaVersion":
             msg = f'schemaVersion {_show(value)} must be a version number such as "2.0"'
         else:
-            msg = f"{label} {_show(value)} does not have the expected form ({error.kind.pattern})"
+            msg = f"{label} {_show(value)} does not have the expected form ({kind.pattern})"
         return [Finding(parts, msg)]
-    if kind == "Enum":
-        return [Finding(parts, _enum_message(parts, value, list(error.kind.options)))]
-    if kind == "MinItems":
-        n = error.kind.limit
+    if isinstance(kind, ValidationErrorKind.Enum):
+        return [Finding(parts, _enum_message(parts, value, list(kind.options)))]
+    if isinstance(kind, ValidationErrorKind.MinItems):
+        n = kind.limit
         return [Finding(parts, f"{label} must have at least {n} entr{'y' if n == 1 else 'ies'}")]
-    if kind == "UniqueItems":
+    if isinstance(kind, ValidationErrorKind.UniqueItems):
         return [Finding(parts, f"{label} lists the same entry twice")]
-    if kind == "Not":
+    if isinstance(kind, ValidationErrorKind.Not):
         return [Finding(parts, f"{label} is not allowed here")]
-    return [Finding(parts, f"{label} does not match the EPCIS 2.0 schema ({kind})")]
+    return [Finding(parts, f"{label} does not match the EPCIS 2.0 schema ({_kind(error)})")]
 
 
-def _leaves(error) -> list:
+def _alternatives(error: ValidationError) -> list[list[ValidationError]]:
+    """The errors of each alternative of an anyOf/oneOf (none for any other keyword)."""
+    kind = error.kind
+    if isinstance(kind, ValidationErrorKind.AnyOf | ValidationErrorKind.OneOfNotValid):
+        return kind.context
+    return []
+
+
+def _leaves(error: ValidationError) -> list[ValidationError]:
     """The innermost errors of an anyOf/oneOf, nested alternatives flattened."""
-    out = []
-    for branch in error.kind.context:
+    out: list[ValidationError] = []
+    for branch in _alternatives(error):
         for sub in branch:
             out.extend(_leaves(sub) if _kind(sub) in _COMBINATORS else [sub])
     return out
 
 
-def _branches(error) -> list[list]:
+def _branches(error: ValidationError) -> list[list[ValidationError]]:
     return [[leaf for sub in branch for leaf in
              (_leaves(sub) if _kind(sub) in _COMBINATORS else [sub])]
-            for branch in error.kind.context]
+            for branch in _alternatives(error)]
 
 
-def _leaf_path(leaf) -> Parts:
+def _leaf_path(leaf: ValidationError) -> Parts:
     parts = tuple(leaf.instance_path)
-    return parts + (leaf.kind.property,) if _kind(leaf) == "Required" else parts
+    kind = leaf.kind
+    return parts + (kind.property,) if isinstance(kind, ValidationErrorKind.Required) else parts
 
 
-def _combinator(error, parts: Parts) -> list[Finding]:
+def _required(leaves: list[ValidationError]) -> list[str]:
+    """The members the Required leaves name."""
+    return [leaf.kind.property for leaf in leaves
+            if isinstance(leaf.kind, ValidationErrorKind.Required)]
+
+
+def _combinator(error: ValidationError, parts: Parts) -> list[Finding]:
     """None of the alternatives matched: say what the alternatives had in common."""
     leaves = _leaves(error)
     related = tuple(sorted({_leaf_path(leaf) for leaf in leaves}, key=repr))
@@ -217,13 +236,14 @@ def _combinator(error, parts: Parts) -> list[Finding]:
                             "TransformationEvent", related, parts)]
     if isinstance(instance, dict) and kinds <= {"Required", "MinItems", "Pattern"}:
         event_type = instance.get("type")
-        wanted = sorted({leaf.kind.property for leaf in leaves if _kind(leaf) == "Required"})
+        wanted = sorted(set(_required(leaves)))
         message = _EVENT_CONTENT.get(event_type) or "needs one of: " + ", ".join(wanted)
         return [Finding(parts, message, related, parts)]
     if here and kinds <= {"Enum", "Format", "Pattern"}:
         return [Finding(parts, _vocabulary_message(parts, instance, leaves), related, parts)]
     if here and kinds == {"Type"}:
-        wanted = sorted({t for leaf in leaves for t in leaf.kind.types})
+        wanted = sorted({t for leaf in leaves if isinstance(leaf.kind, ValidationErrorKind.Type)
+                         for t in leaf.kind.types})
         words = " or ".join(_TYPE_WORDS.get(t, t) for t in wanted)
         return [Finding(parts, f"{_label(parts)} must be {words}, not {_json_type(instance)}",
                         related, parts)]
@@ -233,9 +253,9 @@ def _combinator(error, parts: Parts) -> list[Finding]:
             for leaf in best for f in _simple(leaf, tuple(leaf.instance_path))]
 
 
-def describe(error) -> list[Finding]:
+def describe(error: ValidationError) -> list[Finding]:
     """What one jsonschema-rs error means, as findings (usually one)."""
     parts = tuple(error.instance_path)
-    if _kind(error) in _COMBINATORS and getattr(error.kind, "context", None):
+    if _kind(error) in _COMBINATORS and _alternatives(error):
         return _combinator(error, parts)
     return _simple(error, parts)

@@ -9,6 +9,7 @@ a 500). The limits leave room for the canonical forms the store writes (a CBV sh
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import unquote
 
 from ..domain.errors import Problem
@@ -58,7 +59,7 @@ def _lot(identifier: str) -> str | None:
     return unquote(found[1]) if found else None
 
 
-def _sized(name: str, value: object):
+def _sized(name: str, value: object) -> Iterator[tuple[tuple[str | int, ...], object, int]]:
     """(JSONPath parts below ``name``, string, limit) of each bounded string in one member."""
     if name in _SCALARS:
         yield (), value, _SCALARS[name]

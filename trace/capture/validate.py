@@ -44,5 +44,5 @@ def validate_capture(
     return sorted(schema_problems + extra, key=_order)
 
 
-def _order(problem: Problem) -> tuple:
+def _order(problem: Problem) -> tuple[int, str]:
     return (-1 if problem.event_index is None else problem.event_index, problem.path)

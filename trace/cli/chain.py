@@ -64,7 +64,7 @@ def status_command() -> None:
     click.echo(f"local anvil: running at {handle.url} (pid {handle.pid})" if handle
                else "local anvil: not running")
     w3 = wiring.node(s.config, start=False)
-    url = w3.provider.endpoint_uri
+    url = getattr(w3.provider, "endpoint_uri", None)  # HTTPProvider's, from make_web3
     try:
         with translated([]):
             click.echo(f"node: {url}: chain id {w3.eth.chain_id}, block {w3.eth.block_number}")
@@ -94,7 +94,8 @@ def deploy_command() -> None:
     w3 = wiring.node(s.config, start=True, say=click.echo)
     if s.chain_contract:  # configured: check it, never replace it
         AnchorContract.from_web3(w3, s.chain_contract).check(s.chain_id)
-        click.echo(f"TRACE_CHAIN_CONTRACT is deployed on {w3.provider.endpoint_uri}; "
+        url = getattr(w3.provider, "endpoint_uri", None)  # HTTPProvider's, from make_web3
+        click.echo(f"TRACE_CHAIN_CONTRACT is deployed on {url}; "
                    "nothing to do")
         click.echo(Web3.to_checksum_address(s.chain_contract))
         return

@@ -52,7 +52,7 @@ def token_create(email: str, label: str, expires_in: str | None, expires_at: str
     """Print a new bearer token (shown once; only its hash is stored)."""
     if expires_in is not None and expires_at is not None:
         raise click.UsageError("give --expires-in or --expires-at, not both")
-    lifetime = timedelta(days=settings().token_lifetime_days)
+    lifetime: timedelta | None = timedelta(days=settings().token_lifetime_days)
     if expires_in is not None:
         lifetime = _lifetime(expires_in)
     at = _moment(expires_at) if expires_at is not None else None

@@ -14,6 +14,8 @@ implausible (``domain.plausibility``).
 
 from __future__ import annotations
 
+from .json_types import JsonObject
+
 INTEGRITY_STATUSES = ("verified", "pending", "warning")
 CLAIMS = {"verified": "records-intact", "pending": "records-pending",
           "warning": "records-broken"}
@@ -21,7 +23,7 @@ RECALLED, CLONED_CODE, UNUSUAL_RECORDS = "recalled", "cloned-code", "unusual-rec
 
 
 def headline(integrity: str, *, recalled: bool, clone_warning: bool,
-             open_flags: int) -> dict:
+             open_flags: int) -> JsonObject:
     """The headline's tone, claim and cautions. An integrity status we do not know reads as
     broken: the page never guesses in the shopper's favour.
 

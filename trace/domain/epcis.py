@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
+from .json_types import EpcisEvent
 from .vocabulary import cbv_word
 
 # (event member, role) for lists of identifiers and of quantity elements.
@@ -48,7 +50,8 @@ class EventRefs:
         return sorted(seen)
 
 
-def _party_lists(items, key: str, canon: Callable[[str], str]) -> dict[str, list[str]]:
+def _party_lists(items: list[Any] | None, key: str,
+                 canon: Callable[[str], str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for item in items or ():
         if isinstance(item, dict) and item.get(key):
@@ -57,7 +60,7 @@ def _party_lists(items, key: str, canon: Callable[[str], str]) -> dict[str, list
     return out
 
 
-def event_refs(event: dict, canon: Callable[[str], str]) -> EventRefs:
+def event_refs(event: EpcisEvent, canon: Callable[[str], str]) -> EventRefs:
     """Read the identifiers out of one event; ``canon`` maps each to its canonical form."""
     step = event.get("bizStep")
     refs = EventRefs(

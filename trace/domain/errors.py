@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .json_types import JsonObject
+
 
 class TraceError(Exception):
     """Base of every error tracechain raises on purpose; ``problems`` says where, when known."""
@@ -26,8 +28,8 @@ class Problem:
     event_index: int | None = None
     event_id: str | None = None
 
-    def as_dict(self) -> dict:
-        out = {"path": self.path, "message": self.message}
+    def as_dict(self) -> JsonObject:
+        out: JsonObject = {"path": self.path, "message": self.message}
         if self.event_index is not None:
             out["eventIndex"] = self.event_index
         if self.event_id is not None:

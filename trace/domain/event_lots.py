@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .epcis import event_refs
+from .json_types import EpcisEvent
 from .serials import commissioned_lots
 
 
@@ -50,7 +51,8 @@ def links(event_type: str, action: str | None, by_role: dict[str, list[str]],
     return out
 
 
-def event_lots(event: dict, prefixes: dict[str, str], canon: Callable[[str], str]) -> EventLots:
+def event_lots(event: EpcisEvent, prefixes: dict[str, str],
+               canon: Callable[[str], str]) -> EventLots:
     """The lots ``event`` names and its lineage links; ``prefixes`` are its document's inline
     ``@context`` bindings (for ILMD), ``canon`` the Digital Link canonicaliser."""
     refs = event_refs(event, canon)

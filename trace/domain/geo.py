@@ -15,10 +15,13 @@ by one, strictly.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from decimal import Decimal
 from itertools import pairwise
+from typing import Any
 
 from .errors import Problem
+from .json_types import JsonObject
 
 POINT_MAX_HA = 4.0  # EUDR: a single point is enough only for plots up to 4 ha
 MIN_DECIMALS = 6  # EUDR: about 0.1 m
@@ -30,7 +33,9 @@ _F = 1 / 298.257223563
 _E2 = _F * (2 - _F)
 _E = math.sqrt(_E2)
 
-Position = list  # [longitude, latitude] or [longitude, latitude, altitude]
+Number = float | Decimal  # a JSON number: float (int included), or Decimal with parse_float=Decimal
+Position = Sequence[Number]  # [longitude, latitude] or [longitude, latitude, altitude]
+XY = Sequence[float]  # a corner as (x, y); a ring's corners after `_flat`
 
 
 def _q(lat_rad: float) -> float:
@@ -39,7 +44,7 @@ def _q(lat_rad: float) -> float:
     return (1 - _E2) * (s / (1 - _E2 * s * s) - math.log((1 - _E * s) / (1 + _E * s)) / (2 * _E))
 
 
-def polygon_area_ha(ring: list[Position]) -> float:
+def polygon_area_ha(ring: Sequence[Position]) -> float:
     """Area of one ring in hectares, on the WGS-84 ellipsoid.
 
     Projects with the Lambert cylindrical equal-area projection of the ellipsoid (x = a*lon,
@@ -55,15 +60,18 @@ def polygon_area_ha(ring: list[Position]) -> float:
     return abs(twice) / 2 / 10_000
 
 
-def geometry_area_ha(geometry: dict) -> float:
+def geometry_area_ha(geometry: JsonObject) -> float:
     """Area of a Polygon or MultiPolygon (outer rings minus holes) in hectares; 0 for a Point."""
-    polygons = {"Polygon": [geometry.get("coordinates")],
-                "MultiPolygon": geometry.get("coordinates")}.get(geometry.get("type"), [])
+    kind = geometry.get("type")
+    coordinates: Any = geometry.get("coordinates")  # raw JSON: checked by validate_plot
+    polygons: list[list[list[Position]]] = (
+        [coordinates] if kind == "Polygon" else coordinates if kind == "MultiPolygon" else [])
     return sum(polygon_area_ha(rings[0]) - sum(polygon_area_ha(h) for h in rings[1:])
                for rings in polygons)
 
 
-def to_feature(plot_id: str | int, geometry: dict, properties: dict | None = None) -> dict:
+def to_feature(plot_id: str | int, geometry: JsonObject,
+               properties: JsonObject | None = None) -> JsonObject:
     """A GeoJSON Feature for one plot (the unit of the EUDR geolocation file)."""
     return {"type": "Feature", "id": plot_id, "geometry": geometry,
             "properties": dict(properties or {})}
@@ -94,12 +102,14 @@ def _position_problems(pos: object, path: str) -> list[Problem]:
     return []
 
 
-def _rings_of(geometry: dict) -> tuple[list[tuple[str, object]], list[Problem]]:
-    """(path, rings) of every polygon, or problems when the nesting is wrong."""
-    coordinates = geometry.get("coordinates")
+def _rings_of(
+        geometry: JsonObject) -> tuple[list[tuple[str, list[list[Position]]]], list[Problem]]:
+    """(path, rings) of every polygon, or problems when the nesting is wrong (the rings are lists
+    of lists only when there are no problems)."""
+    coordinates: Any = geometry.get("coordinates")  # raw JSON, checked below
     base = "$.geometry.coordinates"
     if geometry.get("type") == "Polygon":
-        polygons = [(base, coordinates)]
+        polygons: list[tuple[str, list[list[Position]]]] = [(base, coordinates)]
     elif isinstance(coordinates, list):
         polygons = [(f"{base}[{i}]", rings) for i, rings in enumerate(coordinates)]
     else:
@@ -113,15 +123,15 @@ def _rings_of(geometry: dict) -> tuple[list[tuple[str, object]], list[Problem]]:
     return polygons, bad
 
 
-def _orient(a, b, c) -> float:
+def _orient(a: XY, b: XY, c: XY) -> float:
     return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
 
 
-def _on_segment(a, b, p) -> bool:
+def _on_segment(a: XY, b: XY, p: XY) -> bool:
     return min(a[0], b[0]) <= p[0] <= max(a[0], b[0]) and min(a[1], b[1]) <= p[1] <= max(a[1], b[1])
 
 
-def _segments_cross(a, b, c, d) -> bool:
+def _segments_cross(a: XY, b: XY, c: XY, d: XY) -> bool:
     """Do segments ab and cd share any point (touching and collinear overlap included)?"""
     o1, o2, o3, o4 = _orient(a, b, c), _orient(a, b, d), _orient(c, d, a), _orient(c, d, b)
     if ((o1 > 0) != (o2 > 0)) and ((o3 > 0) != (o4 > 0)) and 0 not in (o1, o2, o3, o4):
@@ -130,7 +140,7 @@ def _segments_cross(a, b, c, d) -> bool:
                ((o1, a, b, c), (o2, a, b, d), (o3, c, d, a), (o4, c, d, b)))
 
 
-def _folds_back(a, shared, b) -> bool:
+def _folds_back(a: XY, shared: XY, b: XY) -> bool:
     """Do the edges a-shared and shared-b run back along each other (a spike of zero width)?
     "Along" allows for rounding: a corner typed as the midpoint of an edge is off by ~1e-16."""
     u = (shared[0] - a[0], shared[1] - a[1])
@@ -139,7 +149,7 @@ def _folds_back(a, shared, b) -> bool:
     return dot < 0 and abs(u[0] * v[1] - u[1] * v[0]) <= 1e-9 * math.hypot(*u) * math.hypot(*v)
 
 
-def _boxes_apart(a, b, c, d) -> bool:
+def _boxes_apart(a: XY, b: XY, c: XY, d: XY) -> bool:
     return (max(a[0], b[0]) < min(c[0], d[0]) or max(c[0], d[0]) < min(a[0], b[0])
             or max(a[1], b[1]) < min(c[1], d[1]) or max(c[1], d[1]) < min(a[1], b[1]))
 
@@ -169,7 +179,7 @@ def _self_intersection(ring: list[tuple[float, float]]) -> tuple[int, int] | Non
     return None
 
 
-def _inside(point, ring: list[Position]) -> bool:
+def _inside(point: XY, ring: list[tuple[float, float]]) -> bool:
     """Ray casting; a point on the boundary counts as inside."""
     x, y = point[0], point[1]
     inside = False
@@ -181,11 +191,11 @@ def _inside(point, ring: list[Position]) -> bool:
     return inside
 
 
-def _flat(ring: list[Position]) -> list[tuple[float, float]]:
+def _flat(ring: Sequence[Position]) -> list[tuple[float, float]]:
     return [(float(p[0]), float(p[1])) for p in ring]
 
 
-def _ring_problems(ring: list, path: str) -> list[Problem]:
+def _ring_problems(ring: list[Position], path: str) -> list[Problem]:
     problems = [p for i, pos in enumerate(ring) for p in _position_problems(pos, f"{path}[{i}]")]
     if problems:
         return problems
@@ -203,7 +213,7 @@ def _ring_problems(ring: list, path: str) -> list[Problem]:
     return []
 
 
-def _polygon_problems(rings: list, path: str) -> list[Problem]:
+def _polygon_problems(rings: list[list[Position]], path: str) -> list[Problem]:
     problems = [p for k, ring in enumerate(rings) for p in _ring_problems(ring, f"{path}[{k}]")]
     if problems:
         return problems
@@ -216,8 +226,8 @@ def _polygon_problems(rings: list, path: str) -> list[Problem]:
     return problems
 
 
-def _precision_problems(geometry: dict) -> list[Problem]:
-    numbers: list[tuple[str, object]] = []
+def _precision_problems(geometry: JsonObject) -> list[Problem]:
+    numbers: list[tuple[str, Number]] = []
 
     def walk(node: object, path: str) -> None:
         if isinstance(node, list) and node and all(_is_number(v) for v in node):
@@ -240,7 +250,7 @@ def _precision_problems(geometry: dict) -> list[Problem]:
     return problems
 
 
-def validate_plot(geometry: dict, area_ha: float) -> list[Problem]:
+def validate_plot(geometry: JsonObject, area_ha: float) -> list[Problem]:
     """Problems of a plot's geometry and declared area (hectares); empty when it is fit for EUDR."""
     area_ok = _is_number(area_ha) and area_ha > 0
     area = float(area_ha) if area_ok else 0.0

@@ -8,6 +8,9 @@ to an organisation in another country is an export.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from .json_types import EpcisEvent
 from .products import PROCESS_STEPS as _PROCESSES
 from .vocabulary import TC_BIZSTEP, TC_PREFIX, cbv_word
 
@@ -29,13 +32,14 @@ PARTY = "https://id.gs1.org/417/"
 PLACE = "https://id.gs1.org/414/"
 
 
-def step_of(event: dict, biz_step: str | None, country_of=lambda gln: None) -> str:
+def step_of(event: EpcisEvent, biz_step: str | None,
+            country_of: Callable[[str | None], str | None] = lambda gln: None) -> str:
     """The step key of ``event`` (its stored ``biz_step`` column is the canonical bizStep URI).
 
     ``country_of(gln)`` gives an organisation's country code, to tell exports from shipments.
     """
     if biz_step and biz_step.startswith(TC_BIZSTEP):
-        word = biz_step[len(TC_BIZSTEP):]
+        word: str | None = biz_step[len(TC_BIZSTEP):]
         return word if word in PROCESS_STEPS else "processing"
     word = cbv_word("bizStep", biz_step)
     if word == "commissioning":
@@ -52,7 +56,7 @@ def step_of(event: dict, biz_step: str | None, country_of=lambda gln: None) -> s
     return step
 
 
-def _party(event: dict, key: str) -> str | None:
+def _party(event: EpcisEvent, key: str) -> str | None:
     field = "source" if key == "sourceList" else "destination"
     for entry in event.get(key) or ():
         value = entry.get(field) if isinstance(entry, dict) else None
@@ -61,12 +65,12 @@ def _party(event: dict, key: str) -> str | None:
     return None
 
 
-def destination(event: dict) -> str | None:
+def destination(event: EpcisEvent) -> str | None:
     """The GLN of the owning party a shipment went to, if named."""
     return _party(event, "destinationList")
 
 
-def place_gln(event: dict) -> str | None:
+def place_gln(event: EpcisEvent) -> str | None:
     """The GLN of the event's business location (or read point): where it happened."""
     for key in ("bizLocation", "readPoint"):
         where = event.get(key)
@@ -76,9 +80,9 @@ def place_gln(event: dict) -> str | None:
     return None
 
 
-def outputs(event: dict) -> set[str]:
-    """What a transformation made (EPCs and classes)."""
-    made = {e for e in event.get("outputEPCList") or () if isinstance(e, str)}
+def outputs(event: EpcisEvent) -> set[str | None]:
+    """What a transformation made (EPCs and classes; None for a quantity without its class)."""
+    made: set[str | None] = {e for e in event.get("outputEPCList") or () if isinstance(e, str)}
     made.update(q.get("epcClass") for q in event.get("outputQuantityList") or ()
                 if isinstance(q, dict))
     return made

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
 
+from .json_types import EpcisEvent
+
 _OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
 
 
@@ -62,7 +64,7 @@ def in_zone(value: object, zone: timezone) -> str | None:
     return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
 
 
-def event_local_time(event: dict) -> str | None:
+def event_local_time(event: EpcisEvent) -> str | None:
     """The event's time in its own ``eventTimeZoneOffset`` (its ``eventTime`` as given when the
     offset is missing or malformed)."""
     zone = zone_of(event.get("eventTimeZoneOffset"))

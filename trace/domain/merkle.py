@@ -19,20 +19,26 @@ lookup by value would then find only one of the two positions.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+
+from .json_types import JsonObject
 
 # The one thing from outside the standard library: keccak-256, bytes -> 32 bytes (hashlib's
 # sha3_256 pads differently and is not Ethereum's keccak). A 100,000-leaf tree is ~300,000 calls,
 # so the C keccak of safe-pysha3 (~1 us a call) is used when installed; otherwise eth-hash's
 # auto backend (pycryptodome through ctypes, ~6 us a call), which web3 always brings.
+keccak256: Callable[[bytes], bytes]
 try:
     from sha3 import keccak_256 as _keccak_256
 
-    def keccak256(data: bytes) -> bytes:
+    def _keccak256_c(data: bytes) -> bytes:
         return _keccak_256(data).digest()
 
+    keccak256 = _keccak256_c
 except ImportError:  # pragma: no cover - depends on what is installed
-    from eth_hash.auto import keccak as keccak256
+    from eth_hash.auto import keccak as _keccak256_eth_hash
+
+    keccak256 = _keccak256_eth_hash
 
 LEAF_ENCODING = ["bytes32"]  # OpenZeppelin's leafEncoding for our trees
 DUMP_FORMAT = "standard-v1"  # OpenZeppelin's dump format name
@@ -40,7 +46,7 @@ DUMP_FORMAT = "standard-v1"  # OpenZeppelin's dump format name
 _EVENT_HASH_URI = re.compile(r"ni:///sha-256;([0-9a-f]{64})\?ver=CBV2\.0")
 
 
-def event_hash_bytes(event_hash_uri: str) -> bytes:
+def event_hash_bytes(event_hash_uri: object) -> bytes:
     """The 32 bytes of the SHA-256 inside a CBV 2.0 event hash ``ni:///sha-256;<hex>?ver=CBV2.0``.
 
     Only the exact form GS1's algorithm (and ``tracechain.hash``) writes is accepted: lower-case
@@ -125,15 +131,16 @@ class MerkleTree:
     def __len__(self) -> int:
         return len(self._values)
 
-    def leaf_index(self, value: bytes) -> int:
-        """Position of ``value`` in the values the tree was built from.
+    def leaf_index(self, value: object) -> int:
+        """Position of ``value`` (32 bytes) in the values the tree was built from.
 
-        :raises ValueError: it is not in this tree.
+        :raises ValueError: it is not 32 bytes, or not in this tree.
         """
+        key = _bytes32(value, "event hash")
         try:
-            return self._positions[_bytes32(value, "event hash")]
+            return self._positions[key]
         except KeyError:
-            raise ValueError(f"event hash 0x{value.hex()} is not in this tree") from None
+            raise ValueError(f"event hash 0x{key.hex()} is not in this tree") from None
 
     def proof(self, index_or_value: int | bytes) -> list[bytes]:
         """The sibling hashes from the leaf up to the root, as ``MerkleProof.verify`` wants them.
@@ -154,7 +161,7 @@ class MerkleTree:
             i = (i - 1) // 2
         return proof
 
-    def dump(self) -> dict:
+    def dump(self) -> JsonObject:
         """OpenZeppelin's ``standard-v1`` JSON shape (``StandardMerkleTree.load`` reads it)."""
         return {
             "format": DUMP_FORMAT,
@@ -167,7 +174,7 @@ class MerkleTree:
         }
 
     @classmethod
-    def load(cls, data: dict) -> MerkleTree:
+    def load(cls, data: JsonObject) -> MerkleTree:
         """Rebuild a tree from ``dump()`` output (ours or OpenZeppelin's), checking every node.
 
         :raises ValueError: not a ``standard-v1`` bytes32 tree, or it does not match its values.

@@ -113,7 +113,7 @@ def harvest_flags(harvests: Iterable[Harvest], limits: Mapping[str, float]) -> l
     for h in harvests:
         if h.kind in limits and h.area_ha > 0:
             seasons[(h.plot_id, h.kind, season_of(h.kind, h.day))].append(h)
-    flags = []
+    flags: list[Flag] = []
     for (plot_id, kind, season), group in seasons.items():
         per_ha = sum(h.kg for h in group) / 1000 / group[0].area_ha
         if per_ha > limits[kind]:

@@ -32,6 +32,7 @@ answers). For a member of the organisation concerned, then inspectors and admins
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from .actor import AUTHORITIES, Actor
@@ -181,20 +182,20 @@ def require_read_lot(actor: Actor, lot: LotFacts) -> None:
         raise Forbidden("your organisation has never held this lot")
 
 
-def may_read_lineage(actor: Actor, organisations: set[int | None]) -> bool:
+def may_read_lineage(actor: Actor, organisations: AbstractSet[int | None]) -> bool:
     """A lineage (trace, verification, audit pack) is for inspectors, admins and organisations
     that hold a lot of it or recorded one of its events."""
     return reads_everything(actor) or (actor.organisation_id is not None
                                        and actor.organisation_id in organisations)
 
 
-def require_read_lineage(actor: Actor, organisations: set[int | None]) -> None:
+def require_read_lineage(actor: Actor, organisations: AbstractSet[int | None]) -> None:
     if not may_read_lineage(actor, organisations):
         raise Forbidden("your organisation holds no lot and recorded no event in this lineage")
 
 
 def may_verify_event(actor: Actor, event_org: int | None,
-                     lineage_organisations: set[int | None]) -> bool:
+                     lineage_organisations: AbstractSet[int | None]) -> bool:
     """An event's proof and verdict: its own organisation, and any that takes part in a lineage
     the event belongs to (as for the lineage itself)."""
     return may_read_event(actor, event_org) or may_read_lineage(actor, lineage_organisations)
@@ -227,13 +228,14 @@ def may_recall(actor: Actor, lot: LotFacts) -> bool:
     return org is not None and org in (lot.owner_id, lot.producer_id)
 
 
-def require_recall(actor: Actor, lot: LotFacts, code: str, verb: str = "recall") -> None:
+def require_recall(actor: Actor, lot: LotFacts, code: str | None,
+                   verb: str = "recall") -> None:
     if not may_recall(actor, lot):
         raise Forbidden(f"only the organisation that holds or made lot {code}, an inspector "
                         f"or an admin may {verb} it")
 
 
-def require_lift_recall(actor: Actor, lot: LotFacts, code: str,
+def require_lift_recall(actor: Actor, lot: LotFacts, code: str | None,
                         ordered_by_authority: bool) -> None:
     """As for recalling, except that a recall an inspector or admin ordered only they lift."""
     require_recall(actor, lot, code, "lift a recall of")

@@ -15,6 +15,7 @@ neither a Vietnamese nor a foreign shopper is left with half a notice.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from .errors import Problem
 
@@ -26,9 +27,9 @@ CONTACT_MAX = ORDERED_BY_MAX = 200
 PAIRS = (("reasonVi", "reasonEn"), ("actionVi", "actionEn"))
 
 
-def notice_problems(fields: Mapping[str, object]) -> list[Problem]:
+def notice_problems(fields: Mapping[str, Any]) -> list[Problem]:
     """Problems with a recall's notice fields (camelCase, as the API takes them)."""
-    problems = []
+    problems: list[Problem] = []
     recall_class = fields.get("recallClass")
     if recall_class is not None and recall_class not in CLASSES:
         problems.append(Problem("$.recallClass", f"must be one of {', '.join(CLASSES)}"))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from ..gs1.keys import LotKey, parse_item
 from ..gs1.resolver_paths import ai_value
 from .errors import InvalidIdentifier
+from .json_types import EpcisEvent
 from .vocabulary import CBVMDA_NS, CBVMDA_PREFIX, LOT_NUMBER, cbv_word
 
 # Upper-case letters and digits without 0/O, 1/I/L: read aloud or typed from a label, no serial
@@ -26,7 +27,7 @@ def new_serial() -> str:
     return ai_value("".join(secrets.choice(ALPHABET) for _ in range(LENGTH)), "21")
 
 
-def commissioned_lots(event: dict, prefixes: dict[str, str],
+def commissioned_lots(event: EpcisEvent, prefixes: dict[str, str],
                       canon: Callable[[str], str]) -> dict[str, str]:
     """Item URI -> URI of the lot it is of, for an ObjectEvent ADD commissioning items whose ILMD
     names their lot (``cbvmda:lotNumber``); empty for any other event.

@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..gs1.keys import DL_HOST
+from .json_types import EpcisEvent, JsonObject
 from .vocabulary import CBVMDA_NS, CBVMDA_PREFIX, PLOT_URN, TC_NS, TC_PREFIX
 
 STANDARD_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
-CONTEXT = [STANDARD_CONTEXT, {TC_PREFIX: TC_NS}]
+CONTEXT: list[str | JsonObject] = [STANDARD_CONTEXT, {TC_PREFIX: TC_NS}]
 # For events whose ILMD uses CBV master-data attributes (cbvmda:lotNumber): declared inline so
 # that every event-hash implementation expands the prefix the same way.
-CONTEXT_WITH_MDA = [STANDARD_CONTEXT, {TC_PREFIX: TC_NS, CBVMDA_PREFIX: CBVMDA_NS}]
+CONTEXT_WITH_MDA: list[str | JsonObject] = [STANDARD_CONTEXT,
+                                             {TC_PREFIX: TC_NS, CBVMDA_PREFIX: CBVMDA_NS}]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +31,8 @@ class Amount:
     quantity: float | None  # optional when shipping or receiving a whole lot
     unit: str | None
 
-    def element(self) -> dict:
-        element: dict = {"epcClass": self.uri}
+    def element(self) -> JsonObject:
+        element: JsonObject = {"epcClass": self.uri}
         if self.quantity is not None:
             element["quantity"] = self.quantity
             if self.unit:
@@ -55,7 +57,7 @@ def party(gln: str) -> str:
     return f"{DL_HOST}/417/{gln}"
 
 
-def location(gln: str) -> dict:
+def location(gln: str) -> JsonObject:
     return {"id": f"{DL_HOST}/414/{gln}"}
 
 
@@ -67,17 +69,18 @@ def plot_urn(plot_id: int) -> str:
     return f"{PLOT_URN}{plot_id}"
 
 
-def document(event: dict, created: datetime, context: list = CONTEXT) -> dict:
+def document(event: EpcisEvent, created: datetime,
+             context: list[str | JsonObject] = CONTEXT) -> JsonObject:
     """An EPCISDocument holding one event."""
     return {"@context": context, "type": "EPCISDocument", "schemaVersion": "2.0",
             "creationDate": timestamp(created), "epcisBody": {"eventList": [event]}}
 
 
-def _base(event_type: str, when: datetime) -> dict:
+def _base(event_type: str, when: datetime) -> JsonObject:
     return {"type": event_type, "eventTime": timestamp(when), "eventTimeZoneOffset": offset(when)}
 
 
-def _where(event: dict, gln: str | None) -> dict:
+def _where(event: EpcisEvent, gln: str | None) -> JsonObject:
     if gln:
         event["readPoint"] = location(gln)
         event["bizLocation"] = location(gln)
@@ -85,7 +88,7 @@ def _where(event: dict, gln: str | None) -> dict:
 
 
 def harvest_event(amount: Amount, when: datetime, *, plot_id: int, harvest_date: date,
-                  crop_kind: str, gln: str | None, ilmd: dict[str, object]) -> dict:
+                  crop_kind: str, gln: str | None, ilmd: dict[str, object]) -> JsonObject:
     """ObjectEvent ADD, bizStep commissioning: CBV 2.0 says commissioning covers harvesting."""
     event = _base("ObjectEvent", when)
     event.update({"action": "ADD", "quantityList": [amount.element()],
@@ -98,7 +101,7 @@ def harvest_event(amount: Amount, when: datetime, *, plot_id: int, harvest_date:
 
 
 def item_commissioning_event(items: list[str], lot: str, when: datetime, *,
-                             gln: str | None) -> dict:
+                             gln: str | None) -> JsonObject:
     """ObjectEvent ADD, bizStep commissioning: serialised items of ``lot`` come into being.
 
     ``items`` are their Digital Links (``/01/<gtin>/21/<serial>``). The ILMD names the lot with
@@ -114,7 +117,7 @@ def item_commissioning_event(items: list[str], lot: str, when: datetime, *,
 
 
 def transformation_event(inputs: list[Amount], outputs: list[Amount], when: datetime, *,
-                         biz_step: str, gln: str | None, ilmd: dict[str, object]) -> dict:
+                         biz_step: str, gln: str | None, ilmd: dict[str, object]) -> JsonObject:
     event = _base("TransformationEvent", when)
     event.update({"inputQuantityList": [a.element() for a in inputs],
                   "outputQuantityList": [a.element() for a in outputs],
@@ -126,7 +129,7 @@ def transformation_event(inputs: list[Amount], outputs: list[Amount], when: date
 
 
 def packing_event(container: str, contents: list[Amount], when: datetime, *,
-                  gln: str | None) -> dict:
+                  gln: str | None) -> JsonObject:
     event = _base("AggregationEvent", when)
     event.update({"parentID": container, "childQuantityList": [a.element() for a in contents],
                   "action": "ADD", "bizStep": "packing", "disposition": "in_progress"})
@@ -134,7 +137,7 @@ def packing_event(container: str, contents: list[Amount], when: datetime, *,
 
 
 def unpacking_event(container: str, contents: list[Amount], when: datetime, *,
-                    gln: str | None) -> dict:
+                    gln: str | None) -> JsonObject:
     """AggregationEvent DELETE; without contents it empties the container (EPCIS 2.0 §7.4.3)."""
     event = _base("AggregationEvent", when)
     event["parentID"] = container
@@ -146,7 +149,7 @@ def unpacking_event(container: str, contents: list[Amount], when: datetime, *,
 
 def movement_event(step: str, *, containers: list[str], lots: list[Amount], when: datetime,
                    source_gln: str, destination_gln: str, gln: str | None,
-                   transactions: list[tuple[str, str]]) -> dict:
+                   transactions: list[tuple[str, str]]) -> JsonObject:
     """ObjectEvent OBSERVE for shipping (disposition in_transit) or receiving (in_progress).
 
     Source and destination are the owning parties: custody moves from one to the other.

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from .identity import gln_of, organisation_id_bytes
+from .json_types import JsonObject
 from .merkle import event_hash_bytes, verify
 
 VERIFIED = "verified"
@@ -55,7 +56,7 @@ class Check:
     reason: str
     code: str = "ok"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> JsonObject:
         return {"check": self.name, "status": self.status, "code": self.code,
                 "reason": self.reason}
 
@@ -70,7 +71,7 @@ class Verdict:
     def verified(self) -> bool:
         return self.status == VERIFIED
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> JsonObject:
         return {"status": self.status, "reason": self.reason,
                 "checks": [c.as_dict() for c in self.checks]}
 
@@ -174,9 +175,8 @@ def verdict(facts: EventFacts) -> Verdict:
               check_signer(facts.registry, facts.signature, facts.organisation_gln,
                            facts.anchor.state),
               check_anchor(facts.anchor, facts.chain, anchored_value(facts.hash))]
-    checks = [c for c in checks if c is not None]
-    checks = _rewritten(checks)
-    return worst_of(checks)
+    present = _rewritten([c for c in checks if c is not None])
+    return worst_of(present)
 
 
 def worst_of(checks: Sequence[Check]) -> Verdict:

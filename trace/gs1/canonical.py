@@ -109,7 +109,7 @@ _EPC = {
     "urn:epc:idpat:upui:": (_split(13) + r"\.\*$", lambda u, cp, p: (
         f"{DL}01/{_gtin(cp, u[p + 1:p + 14 - len(cp)])}")),
 }
-_compiled: dict[str, re.Pattern] = {}  # filled on first use: importing stays cheap
+_compiled: dict[str, re.Pattern[str]] = {}  # filled on first use: importing stays cheap
 
 
 def canonicalise(uri: str) -> str:

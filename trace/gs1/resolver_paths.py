@@ -96,7 +96,7 @@ def parse_path(path: str) -> Key:
     if len(parts) not in (2, 4, 6) or "" in parts:
         raise InvalidIdentifier(
             f"{path!r} is not /01/<gtin>, /01/<gtin>/10/<lot> or /01/<gtin>/21/<serial>")
-    names = [_AI_NAMES.get(p) for p in parts[::2]]
+    names = [_AI_NAMES.get(p, "") for p in parts[::2]]  # "": no AI of that name
     if names[0] != "01":
         raise InvalidIdentifier(f"{path!r} must start with /01/<gtin> (or /gtin/<gtin>)")
     gtin = normalise_gtin(parts[1])

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
+from ..domain.json_types import EpcisDocument, EpcisEvent
 from .context import HashContext
 from .prehash import prehash as _prehash
 
@@ -30,20 +32,21 @@ class EventHash:
     prehash: str  # the exact UTF-8 text that was hashed, kept so a verifier can see it
 
 
-def event_hash(event: dict, ctx: HashContext) -> EventHash:
+def event_hash(event: EpcisEvent, ctx: HashContext) -> EventHash:
     text = _prehash(event, ctx)
     return EventHash(_NI + _sha256(text.encode()).hexdigest() + _VERSION, text)
 
 
-def events_of(doc: dict) -> list:
+def events_of(doc: EpcisDocument) -> list[Any]:
     """The events of an EPCISDocument, an EPCISQueryDocument, or a body with a single ``event``.
 
     :raises ValueError: ``doc`` has none of these shapes.
     """
     body = doc.get("epcisBody") if isinstance(doc, dict) else None
     if isinstance(body, dict):
-        if isinstance(body.get("eventList"), list):
-            return body["eventList"]
+        events = body.get("eventList")
+        if isinstance(events, list):
+            return events
         results = body.get("queryResults")
         if isinstance(results, dict) and isinstance(results.get("resultsBody"), dict):
             events = results["resultsBody"].get("eventList")
@@ -55,14 +58,14 @@ def events_of(doc: dict) -> list:
                      ".eventList or epcisBody.event")
 
 
-def hash_document(doc: dict) -> list[EventHash]:
+def hash_document(doc: EpcisDocument) -> list[EventHash]:
     """One hash per event, in document order.
 
     :raises ValueError: ``doc`` is not an EPCIS document (see :func:`events_of`).
     """
     events = events_of(doc)
     ctx = HashContext.from_document(doc)
-    out = []
+    out: list[EventHash] = []
     for event in events:
         if not isinstance(event, dict):
             raise ValueError(f"event {len(out)} is a JSON {type(event).__name__}, not an object")

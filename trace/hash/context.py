@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .values import value_functions
-from .vocabulary import root_scope, suffix_replacements, vocabulary_uris
+from ..domain.json_types import EpcisDocument, JsonObject
+from .values import ValueText, value_functions
+from .vocabulary import RootScope, root_scope, suffix_replacements, vocabulary_uris
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,6 +38,11 @@ class HashContext:
     # value_text: a JSON scalar as the reference writes it (bare words, ``p:x`` → ``IRIx``, str());
     # canonical: value_text stripped and normalised (CBV URN, number, GS1 key), or "";
     # time_value: value_text stripped and normalised as a timestamp, or "".
+    if TYPE_CHECKING:  # what mypy sees; at run time they are not fields
+        value_text: ValueText = field(init=False)
+        canonical: ValueText = field(init=False)
+        time_value: ValueText = field(init=False)
+
     def __post_init__(self) -> None:
         value_text, canonical, time_value = value_functions(self.replacements, self.namespaces)
         object.__setattr__(self, "value_text", value_text)
@@ -43,7 +50,7 @@ class HashContext:
         object.__setattr__(self, "time_value", time_value)
 
     @classmethod
-    def from_document(cls, doc: dict) -> HashContext:
+    def from_document(cls, doc: EpcisDocument) -> HashContext:
         context = doc.get("@context")
         try:
             context_key = repr(context)  # documents of one source repeat the same @context
@@ -94,11 +101,11 @@ class HashContext:
         return name
 
 
-_recent: dict[tuple, HashContext] = {}
-_setups: dict[str, tuple] = {}
+_recent: dict[tuple[str | None, frozenset[str]], HashContext] = {}
+_setups: dict[str, tuple[dict[str, str], RootScope]] = {}
 
 
-def _setup(doc: dict) -> tuple[dict[str, str], tuple]:
+def _setup(doc: EpcisDocument) -> tuple[dict[str, str], RootScope]:
     """The reference's prefix table and the JSON-LD root scope for the document's @context."""
     inline = inline_contexts(doc)
     namespaces: dict[str, str] = {}
@@ -129,7 +136,7 @@ def _member_name(ctx: HashContext, key: str) -> str:
     return name
 
 
-def inline_contexts(doc: dict) -> list[dict]:
+def inline_contexts(doc: EpcisDocument) -> list[JsonObject]:
     """The inline objects of the document's ``@context`` array (the reference reads no other)."""
     context = doc.get("@context") if isinstance(doc, dict) else None
     if not isinstance(context, list):

@@ -15,7 +15,7 @@ _STRUCTURED = (dict, list)
 _SET_UNSET = frozenset(("set", "unset"))
 
 
-def scalar(key: str, value, ctx: HashContext) -> list[str] | None:
+def scalar(key: str, value: object, ctx: HashContext) -> list[str] | None:
     if isinstance(value, list):
         out = []
         canonical = ctx.canonical
@@ -33,14 +33,14 @@ def scalar(key: str, value, ctx: HashContext) -> list[str] | None:
     return [key + "=" + text] if text else []
 
 
-def time(key: str, value, ctx: HashContext) -> list[str] | None:
+def time(key: str, value: object, ctx: HashContext) -> list[str] | None:
     if not isinstance(value, str):
         return None
     text = ctx.time_value(value)
     return [key + "=" + text] if text else []
 
 
-def epcs(key: str, value, ctx: HashContext) -> list[str] | None:
+def epcs(key: str, value: object, ctx: HashContext) -> list[str] | None:
     if not isinstance(value, list):
         return None
     out = []
@@ -57,7 +57,7 @@ def epcs(key: str, value, ctx: HashContext) -> list[str] | None:
     return [key + "".join(out)]
 
 
-def dispositions(key: str, value, ctx: HashContext) -> list[str] | None:
+def dispositions(key: str, value: object, ctx: HashContext) -> list[str] | None:
     """persistentDisposition with only ``set`` / ``unset`` lists of words or URIs."""
     if not isinstance(value, dict) or not value or not value.keys() <= _SET_UNSET:
         return None
@@ -70,7 +70,7 @@ def dispositions(key: str, value, ctx: HashContext) -> list[str] | None:
     return [key + "".join(parts)] if parts else []
 
 
-def pairs(key: str, value, ctx: HashContext) -> list[str] | None:
+def pairs(key: str, value: object, ctx: HashContext) -> list[str] | None:
     """A bizTransactionList / sourceList / destinationList (these always end in the tail)."""
     if not isinstance(value, list):
         return None
@@ -95,6 +95,6 @@ def pairs(key: str, value, ctx: HashContext) -> list[str] | None:
     return [key + "".join(out)]
 
 
-def _generic_leaf(name: str, value, ctx: HashContext) -> str:
+def _generic_leaf(name: str, value: object, ctx: HashContext) -> str:
     text = ctx.canonical(value)
     return name + "=" + text if text else name

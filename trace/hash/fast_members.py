@@ -9,10 +9,11 @@ destination key) and no list holds a list.
 
 from __future__ import annotations
 
+from ..domain.json_types import JsonObject
 from .context import HashContext
 
 
-def generic_member(key: str, value, ctx: HashContext) -> list[str] | None:
+def generic_member(key: str, value: object, ctx: HashContext) -> list[str] | None:
     """The tail text(s) of one top-level member (an extension, ilmd), or None."""
     name = ctx.member_names.get(key) or ctx.member_name(key)
     if not name:
@@ -29,7 +30,7 @@ def generic_member(key: str, value, ctx: HashContext) -> list[str] | None:
     return None if text is None else [text]
 
 
-def _sibling(name: str, value, ctx: HashContext) -> str | None:
+def _sibling(name: str, value: object, ctx: HashContext) -> str | None:
     if type(value) is dict:
         if name == "quantity" and value:
             return None  # becomes a quantityElement
@@ -41,7 +42,7 @@ def _sibling(name: str, value, ctx: HashContext) -> str | None:
     return name + "=" + text if text else name
 
 
-def _object(obj: dict, ctx: HashContext) -> str | None:
+def _object(obj: JsonObject, ctx: HashContext) -> str | None:
     if "bizTransaction" in obj or "source" in obj or "destination" in obj:
         return None
     parts = []

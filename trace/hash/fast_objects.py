@@ -10,6 +10,7 @@ Functions return None for shapes they do not cover (then prehash.py builds nodes
 
 from __future__ import annotations
 
+from ..domain.json_types import JsonObject
 from .context import HashContext
 from .fast_members import generic_member
 from .model import UNSORTED_MARKERS
@@ -33,7 +34,7 @@ _NOT_CHILDREN = frozenset(("comment", "rdfs:comment", "#text"))
 Rendered = list[str] | tuple[list[str], list[str]] | None
 
 
-def place(key: str, value, ctx: HashContext) -> Rendered:
+def place(key: str, value: object, ctx: HashContext) -> Rendered:
     """readPoint / bizLocation."""
     rendered = ordered_object(value, _ID_POSITIONS, ctx)
     if rendered is None:
@@ -43,7 +44,7 @@ def place(key: str, value, ctx: HashContext) -> Rendered:
     return (ordered, [leftover_text(key, leftovers)]) if leftovers else ordered
 
 
-def quantities(key: str, value, ctx: HashContext) -> Rendered:
+def quantities(key: str, value: object, ctx: HashContext) -> Rendered:
     """quantityList, childQuantityList, inputQuantityList, outputQuantityList."""
     if not isinstance(value, list):
         return None
@@ -62,7 +63,7 @@ def quantities(key: str, value, ctx: HashContext) -> Rendered:
     return _list_result(key, elements, left)
 
 
-def sensor_elements(key: str, value, ctx: HashContext) -> Rendered:
+def sensor_elements(key: str, value: object, ctx: HashContext) -> Rendered:
     """sensorElementList (sensorReport.bizRules comes back in the tail, as in the reference)."""
     if not isinstance(value, list):
         return None
@@ -116,7 +117,7 @@ def _list_result(key: str, members: list[str], left: list[str]) -> Rendered:
     return (ordered, [leftover_text(key, left)]) if left else ordered
 
 
-def ordered_object(obj, positions: dict[str, int], ctx: HashContext
+def ordered_object(obj: object, positions: dict[str, int], ctx: HashContext
                    ) -> tuple[str, list[str]] | None:
     """(fields + gathered extensions, leftover texts) of one object, or None if unusual."""
     if not isinstance(obj, dict):
@@ -147,7 +148,7 @@ def ordered_object(obj, positions: dict[str, int], ctx: HashContext
     return text + gathered, leftovers
 
 
-def other_members(obj: dict, keys: list[str], nodes: int, ctx: HashContext
+def other_members(obj: JsonObject, keys: list[str], nodes: int, ctx: HashContext
                   ) -> tuple[str, list[str]] | None:
     """(gathered text, leftover texts) for the members of ``obj`` named in ``keys``.
 

@@ -23,7 +23,10 @@ empty nodes, so the event still gets a hash.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from ..domain.json_types import EpcisEvent, JsonObject
 
 if TYPE_CHECKING:
     from .context import HashContext
@@ -32,10 +35,16 @@ SKIPPED_KEYS = frozenset(("#text", "rdfs:comment", "comment"))
 UNSORTED_MARKERS = ("bizTransaction", "source", "destination")
 PAIRED_LISTS = frozenset(("sourceList", "destinationList", "bizTransactionList"))
 _QUANTITY_MEMBERS = frozenset(("inputQuantity", "outputQuantity", "childQuantity"))
-EMPTY = ("", "", ())
+Node: TypeAlias = tuple[str, str, Sequence[Any]]
+"""(name, text, children). The children are Nodes, except under sourceList, destinationList and
+bizTransactionList, whose children are (Node, Node) pairs (``Pair``, see ``_pair``). The walk
+knows which from the name, and `_generic` tells them apart by length, so the slot is not a
+union that every hot loop would have to narrow at run time."""
+Pair: TypeAlias = tuple[Node, Node]
+EMPTY: Node = ("", "", ())
 
 
-def event_nodes(event: dict, ctx: HashContext) -> list:
+def event_nodes(event: EpcisEvent, ctx: HashContext) -> list[Node]:
     """The event's children, corrected (the event's own name is its ``type``).
 
     Grouped across all members at once, as the reference does: the order of the groups shows
@@ -44,16 +53,16 @@ def event_nodes(event: dict, ctx: HashContext) -> list:
     return _corrected_children(_object_children(event, ctx))
 
 
-def has_unsorted_marker(obj: dict) -> bool:
+def has_unsorted_marker(obj: JsonObject) -> bool:
     return "bizTransaction" in obj or "source" in obj or "destination" in obj
 
 
-def key_nodes(key: str, value, ctx: HashContext, sortable: bool = True) -> list:
+def key_nodes(key: str, value: object, ctx: HashContext, sortable: bool = True) -> list[Node]:
     """The corrected node(s) that one member of an object becomes."""
     return _corrected_children(_raw_nodes(ctx.key_name(key), value, ctx, sortable))
 
 
-def _raw_nodes(name: str, value, ctx: HashContext, sortable: bool) -> list:
+def _raw_nodes(name: str, value: object, ctx: HashContext, sortable: bool) -> list[Node]:
     if isinstance(value, list):
         # Member order only survives in an unsorted object; there it is json_to_py's.
         members = [_node(item, ctx) for item in value] if sortable else _list_members(value, ctx)
@@ -64,7 +73,7 @@ def _raw_nodes(name: str, value, ctx: HashContext, sortable: bool) -> list:
     return [(name, ctx.value_text(value), [])]
 
 
-def _node(value, ctx: HashContext) -> tuple:
+def _node(value: object, ctx: HashContext) -> Node:
     """``json_to_py`` for one value; the caller gives the node its name."""
     if isinstance(value, dict):
         # The reference names an object after its "type" and takes "#text" as its text, both
@@ -77,7 +86,7 @@ def _node(value, ctx: HashContext) -> tuple:
     return "", ctx.value_text(value), []
 
 
-def _list_members(items: list, ctx: HashContext) -> list:
+def _list_members(items: list[Any], ctx: HashContext) -> list[Node]:
     # json_to_py sorts a list's members unless the list holds one of the marker strings
     # (it tests `"source" in json_obj` on lists too).
     members = [_node(item, ctx) for item in items]
@@ -86,8 +95,8 @@ def _list_members(items: list, ctx: HashContext) -> list:
     return members
 
 
-def _object_children(obj: dict, ctx: HashContext) -> list:
-    children = []
+def _object_children(obj: JsonObject, ctx: HashContext) -> list[Node]:
+    children: list[Node] = []
     sortable = not has_unsorted_marker(obj)
     key_name = ctx.key_name
     for key, value in obj.items():
@@ -99,10 +108,10 @@ def _object_children(obj: dict, ctx: HashContext) -> list:
     return children
 
 
-def _corrected_children(children: list) -> list:
+def _corrected_children(children: Sequence[Node]) -> list[Node]:
     """``deep_structure_correction`` below one node: regroup lists, then recurse."""
-    kept = []
-    groups: dict[str, list] = {}
+    kept: list[Node] = []
+    groups: dict[str, list[Node]] = {}
     for child in children:
         name = child[0]
         if name.endswith("List"):
@@ -114,20 +123,20 @@ def _corrected_children(children: list) -> list:
             kept.append((list_name, "", [_pair(m[2]) for m in members]))
         else:
             kept.append((list_name, "", members))
-    child_epcs = [("epc", c[1], []) for c in kept if c[0] == "childEPCs"]
+    child_epcs: list[Node] = [("epc", c[1], []) for c in kept if c[0] == "childEPCs"]
     if child_epcs:
         kept = [c for c in kept if c[0] != "childEPCs"]
         kept.append(("childEPCs", "", child_epcs))
     return [c if c[0] in PAIRED_LISTS else _corrected(c) for c in kept]
 
 
-def _pair(fields: list) -> tuple:
+def _pair(fields: Sequence[Node]) -> Pair:
     if len(fields) >= 2:
         return fields[0], fields[1]
     return (fields[0] if fields else EMPTY), EMPTY
 
 
-def _corrected(node: tuple) -> tuple:
+def _corrected(node: Node) -> Node:
     name, text, children = node
     if children:
         children = _corrected_children(children)

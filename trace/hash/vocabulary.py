@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from functools import cache, lru_cache
 from itertools import repeat
+from typing import Any, TypeAlias
 
+from ..domain.json_types import EpcisDocument, JsonObject
 from .vocabulary_table import PREFIXES, SCOPES
 
 VOCAB_STEMS = ("https://ref.gs1.org/cbv", "https://gs1.org/voc")
@@ -63,6 +65,13 @@ class Scope:
         return merged
 
 
+# A term definition's "@type" -> the kind of its values (see vocabulary_build).
+_KIND_OF_TYPE: dict[str | None, str] = {"@vocab": "vocab", "@id": "id"}
+
+RootScope: TypeAlias = tuple[Scope, dict[str, str], tuple[str, ...]]
+"""(the top scope, CURIE prefix -> IRI, the value starts that can yield a vocabulary URI)."""
+
+
 @cache
 def _table_scope(scope_id: str) -> Scope:
     entry = SCOPES[scope_id]
@@ -72,7 +81,7 @@ def _table_scope(scope_id: str) -> Scope:
     return Scope(kinds, dict(entry["children"]), words)
 
 
-def root_scope(inline: list[dict]) -> tuple[Scope, dict[str, str], tuple[str, ...]]:
+def root_scope(inline: list[JsonObject]) -> RootScope:
     """The document's top scope and CURIE prefixes: the standard context plus inline objects."""
     try:
         key = repr(inline)  # the same inline context gives the same (long-lived) scope
@@ -88,10 +97,10 @@ def root_scope(inline: list[dict]) -> tuple[Scope, dict[str, str], tuple[str, ..
     return cached
 
 
-_root_scopes: dict[str, tuple[Scope, dict[str, str], tuple[str, ...]]] = {}
+_root_scopes: dict[str, RootScope] = {}
 
 
-def _root_scope(inline: list[dict]) -> tuple[Scope, dict[str, str], tuple[str, ...]]:
+def _root_scope(inline: list[JsonObject]) -> RootScope:
     base = _table_scope("")
     kinds, prefixes = dict(base.kinds), dict(PREFIXES)
     for entry in inline:
@@ -103,8 +112,7 @@ def _root_scope(inline: list[dict]) -> tuple[Scope, dict[str, str], tuple[str, .
                     prefixes[term] = definition  # JSON-LD 1.1 only lets such terms be prefixes
                 kinds[term] = "literal"
             elif isinstance(definition, dict):
-                kinds[term] = {"@vocab": "vocab", "@id": "id"}.get(definition.get("@type"),
-                                                                    "literal")
+                kinds[term] = _KIND_OF_TYPE.get(definition.get("@type"), "literal")
     # Only a value starting with a stem, or a CURIE whose prefix can expand to one, can yield a
     # vocabulary URI: one C-level startswith() screens out all other values.
     candidates = VOCAB_STEMS + tuple(
@@ -121,7 +129,7 @@ class _Collector:
         self.candidates = candidates
         self.found: set[str] = set()
 
-    def node(self, obj: dict, scope: Scope) -> None:
+    def node(self, obj: JsonObject, scope: Scope) -> None:
         plan = scope.plan
         candidates = self.candidates
         for key, value in obj.items():
@@ -145,7 +153,7 @@ class _Collector:
                 elif kind is dict:
                     self.node(value, inner)
 
-    def items(self, values: list, code: int, scope: Scope) -> None:
+    def items(self, values: list[Any], code: int, scope: Scope) -> None:
         candidates = self.candidates
         if code != VOCAB and values and type(values[0]) is str:
             try:  # a list of plain strings (EPCs...): let C code screen them all at once
@@ -183,7 +191,7 @@ class _Collector:
             self.found.add(value)
 
 
-def vocabulary_uris(doc: dict, root: tuple[Scope, dict[str, str], tuple[str, ...]]
+def vocabulary_uris(doc: EpcisDocument, root: RootScope
                     ) -> frozenset[str]:
     """Every CBV / GS1 vocabulary URI that JSON-LD expansion of ``doc`` would contain.
 

@@ -41,7 +41,9 @@ class Pages:
         env = Environment(loader=PackageLoader("tracechain.web", "templates"),
                           autoescape=select_autoescape(["html"]),
                           extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-        env.install_gettext_translations(translations(lang), newstyle=True)
+        # Added by the jinja2.ext.i18n extension at run time; Environment does not declare it.
+        env.install_gettext_translations(  # type: ignore[attr-defined]
+            translations(lang), newstyle=True)
         loc = locale(lang)
         env.filters.update(
             day=lambda v: _day(v, loc), moment=lambda v, zone=None: _moment(v, loc, zone),

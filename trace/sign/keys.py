@@ -24,6 +24,8 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 
+from ..domain.json_types import JsonObject
+
 SCRYPT_N = 2**16
 MIN_SECRET_LENGTH = 16  # for new keystores; make one with secrets.token_urlsafe(32)
 CACHE_SIZE = 256  # unlocked accounts kept per process: one per organisation signing here
@@ -125,7 +127,7 @@ class UnlockedAccounts:
 _unlocked = UnlockedAccounts()
 
 
-def _parse(keystore_json: str) -> tuple[dict, str]:
+def _parse(keystore_json: str) -> tuple[JsonObject, str]:
     """The keystore and the address it claims, 0x and lower case (checked after decryption).
 
     Cheap on purpose (no checksumming): it runs on every cached unlock.
@@ -146,7 +148,7 @@ def _parse(keystore_json: str) -> tuple[dict, str]:
     return keystore, "0x" + match.group(1).lower()
 
 
-def _check_kdf(kdf: object, params: dict) -> None:
+def _check_kdf(kdf: object, params: JsonObject) -> None:
     try:
         if kdf == "scrypt":
             n, r, p = int(params["n"]), int(params["r"]), int(params["p"])
@@ -161,10 +163,10 @@ def _check_kdf(kdf: object, params: dict) -> None:
     raise KeystoreError(f"keystore KDF {kdf!r} with {params!r} is outside what we accept")
 
 
-def _decrypt(keystore: dict, secret: str, address: str) -> LocalAccount:
+def _decrypt(keystore: JsonObject, secret: str, address: str) -> LocalAccount:
     address = to_checksum_address(address)
     try:
-        account = Account.from_key(Account.decrypt(keystore, secret))
+        account: LocalAccount = Account.from_key(Account.decrypt(keystore, secret))
     except (ValueError, TypeError, KeyError) as exc:  # "MAC mismatch" is a wrong secret
         if "MAC mismatch" in str(exc):
             raise WrongSecret(

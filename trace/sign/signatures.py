@@ -83,7 +83,7 @@ def recover_signer(event_hash_uri: str, signature: str) -> str:
     return recover_digest_signer(event_hash_bytes(event_hash_uri), signature)
 
 
-def recover_digest_signer(hash32: bytes, signature: str) -> str:
+def recover_digest_signer(hash32: bytes, signature: str | None) -> str:
     """The checksummed address whose key made ``signature`` (EIP-191) over these 32 bytes.
 
     :raises ValueError: a malformed signature, saying what is wrong.
@@ -94,7 +94,8 @@ def recover_digest_signer(hash32: bytes, signature: str) -> str:
         return fast
     message = encode_defunct(primitive=hash32)
     try:
-        return Account.recover_message(message, signature=raw)
+        recovered: str = Account.recover_message(message, signature=raw)
+        return recovered
     except Exception as exc:  # eth-keys: BadSignature, ValidationError, ... all mean the same
         raise ValueError(f"signature does not recover to any public key: {exc}") from None
 
@@ -144,7 +145,7 @@ def _private_key(account: LocalAccount) -> PrivateKey:
     return key if isinstance(key, PrivateKey) else PrivateKey(account.key)
 
 
-def _signature_bytes(signature: str) -> bytes:
+def _signature_bytes(signature: str | None) -> bytes:
     if not isinstance(signature, str) or not _SIGNATURE.fullmatch(signature):
         raise ValueError(
             f"malformed signature {_preview(signature)}: expected 0x and 130 hex digits (65 bytes)"

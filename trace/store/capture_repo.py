@@ -85,8 +85,8 @@ def context_id(session: Session, body: str) -> int:
     found = session.scalar(select(DocumentContext.id).where(DocumentContext.digest == digest))
     if found is not None:
         return found
-    return session.scalar(insert(DocumentContext).values(digest=digest, body=body)
-                          .returning(DocumentContext.id))
+    return session.execute(insert(DocumentContext).values(digest=digest, body=body)
+                           .returning(DocumentContext.id)).scalar_one()
 
 
 def reserve_ids(session: Session, table, count: int) -> list[int]:

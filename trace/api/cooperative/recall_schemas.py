@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from ...domain.recall_notice import CLASSES, CONTACT_MAX, ORDERED_BY_MAX, TEXT_MAX
 from ...services.lots.recalls import REASON_MAX, REASON_MIN
 
-_TEXT = {"validate": validate.Length(max=TEXT_MAX), "load_default": None, "allow_none": True}
+_TEXT: dict[str, Any] = {"validate": validate.Length(max=TEXT_MAX), "load_default": None,
+                         "allow_none": True}
 
 
 class RecallCreateSchema(Schema):

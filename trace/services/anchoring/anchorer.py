@@ -25,12 +25,14 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any, overload
 
 import orjson
 from sqlalchemy import func, select, update
 
 from ...domain.commitments import StateTree, state_leaf
 from ...domain.errors import TraceError
+from ...domain.event_lots import EventLots
 from ...domain.merkle import MerkleTree, event_hash_bytes
 from ...hash import hash_document
 from ...store.accounts import Organisation
@@ -77,6 +79,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def _aware(value: datetime) -> datetime: ...
+@overload
+def _aware(value: None) -> None: ...
 def _aware(value: datetime | None) -> datetime | None:
     # SQLite gives naive datetimes back; they are UTC.
     if value is not None and value.tzinfo is None:
@@ -139,8 +145,8 @@ def anchor_pending(uow, chain: AnchorChain, settings: AnchorSettings, *, force: 
             renew()
         _recheck_confirmed(uow, chain)
         renew()
-        for batch_id in _unfinished(uow):
-            _drive(uow, chain, batch_id, settings, report, renew)
+        for unfinished in _unfinished(uow):
+            _drive(uow, chain, unfinished, settings, report, renew)
             renew()
         seals = SealChecks()
         while True:
@@ -281,7 +287,7 @@ def _admissible(s, rows, seals: SealChecks, report: AnchorReport) -> list[tuple]
     contexts = {cid: body for cid, body in s.execute(
         select(DocumentContext.id, DocumentContext.body)
         .where(DocumentContext.id.in_({r.context_id for r in rows})))} if rows else {}
-    parsed: dict[int, object] = {}
+    parsed: dict[int, Any] = {}  # orjson's output, or None
     for r in rows:
         try:
             parsed[r.id] = orjson.loads(r.body)
@@ -352,7 +358,7 @@ def _refusal(s, r, orgs: dict, sealed: dict, rehashed: str | None,
     return None
 
 
-def _legacy_events(s, previous) -> list[tuple[bytes, object]]:
+def _legacy_events(s, previous) -> list[tuple[bytes, EventLots]]:
     """Events anchored before batches committed the lot state (migration 0004): folded into the
     first state, in the order they were anchored, so that every lot's history is whole."""
     if previous is not None:

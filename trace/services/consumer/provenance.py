@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import DateTime, bindparam, select, text
+from sqlalchemy import DateTime, Row, bindparam, select, text
 
 from ...domain.consumer_verdict import headline
 from ...domain.errors import NotFound
@@ -258,7 +259,7 @@ def _unknown(key: Key) -> str:
 
 
 def _organisations(session, ids: Iterable[int | None], glns: Iterable[str | None]
-                   ) -> dict[int, object]:
+                   ) -> dict[int, Row[Any]]:
     """The organisations with these ids, and those these GLNs name (where shipments went)."""
     wanted = {i for i in ids if i is not None}
     named = {g for g in glns if g}

@@ -22,6 +22,7 @@ import hmac
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from typing import Protocol, overload
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -42,7 +43,17 @@ BOTS = re.compile(
 _PREFETCH = ("prefetch", "preview")
 
 
-def is_scan(method: str, variant: str, headers: Mapping[str, str]) -> bool:
+class HeaderLookup(Protocol):
+    """The request headers as is_scan reads them: a Mapping, or werkzeug's Headers (whose
+    lookups ignore case)."""
+
+    @overload
+    def get(self, key: str) -> str | None: ...
+    @overload
+    def get(self, key: str, default: str) -> str: ...
+
+
+def is_scan(method: str, variant: str, headers: HeaderLookup) -> bool:
     """Whether a request for an item's page is a person looking at it: a plain GET of the page
     by a browser that is not revalidating a copy it already has."""
     if method != "GET" or variant != "html":

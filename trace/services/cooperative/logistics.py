@@ -117,7 +117,7 @@ def record_packing(p: Packing, actor: Actor, settings: CaptureSettings, uow) -> 
         require_existing(lots)
         require_held(lots, org_id)
         used = consumed_kg(s, [n.uri for n in lots])
-    require_available(lots, {n.uri: remaining(n.row.quantity, n.row.unit, used.get(n.uri, 0.0))
+    require_available(lots, {n.uri: remaining(n.state.quantity, n.state.unit, used.get(n.uri, 0.0))
                              for n in lots})
     event = packing_event(container, [n.as_amount() for n in lots], when, gln=gln)
     return record(event, {"parentID": "$.sscc", "childQuantityList": "$.lots"}, actor, org_id,
@@ -136,7 +136,7 @@ def record_unpacking(u: Unpacking, actor: Actor, settings: CaptureSettings,
         lots = name_lots(s, u.lots, "$.lots", need_quantity=False)
         require_existing(lots)
         outside = [Problem(n.path, f"lot {n.key.lot} is not packed in SSCC {u.sscc}")
-                   for n in lots if n.row.container != container]
+                   for n in lots if n.state.container != container]
         if outside:
             raise ValidationFailed("not in this logistic unit", outside)
     event = unpacking_event(container, [n.as_amount() for n in lots], when, gln=gln)
@@ -197,7 +197,7 @@ def record_shipment(sh: Shipment, actor: Actor, settings: CaptureSettings,
         lots, containers = _moving(s, sh.lots, sh.ssccs, org_id)
         require_held(lots, org_id)
         used = consumed_kg(s, [n.uri for n in lots])
-    require_available(lots, {n.uri: remaining(n.row.quantity, n.row.unit, used.get(n.uri, 0.0))
+    require_available(lots, {n.uri: remaining(n.state.quantity, n.state.unit, used.get(n.uri, 0.0))
                              for n in lots})
     transactions = _transactions(sh.transactions, {"buyer": dest.gln, "seller": gln})
     event = movement_event("shipping", containers=containers,

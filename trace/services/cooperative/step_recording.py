@@ -90,6 +90,20 @@ class NamedLot:
     kind: str | None
     defaults: dict  # the product's registered attributes (variety, grade...)
 
+    @property
+    def state(self) -> LotState:
+        """``row`` of a lot that ``require_existing`` has found recorded."""
+        if self.row is None:
+            raise ValueError(f"lot {self.uri} is not recorded: call require_existing first")
+        return self.row
+
+    @property
+    def product_kind(self) -> str:
+        """``kind`` of a lot whose product ``require_product`` has found registered."""
+        if self.kind is None:
+            raise ValueError(f"lot {self.uri} has no product: call require_product first")
+        return self.kind
+
     def as_amount(self) -> Amount:
         unit = self.amount.unit or (self.row.unit if self.row else None) or "KGM"
         quantity = self.amount.quantity

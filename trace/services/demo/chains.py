@@ -8,6 +8,8 @@ with 6 decimals, as Points up to 4 ha and Polygons above (EUDR).
 
 from __future__ import annotations
 
+from typing import Any
+
 # key -> (name, kind, GLN, province, country, demo member's e-mail)
 ORGANISATIONS = {
     "camlo": ("HTX Hồ tiêu Cam Lộ", "cooperative", "8936100000010", "Quảng Trị", "VN",
@@ -31,7 +33,8 @@ INSPECTOR_EMAIL = "inspector@demo.tracechain.dev"
 ADMIN_EMAIL = "admin@demo.tracechain.dev"
 
 # owner key -> [(GTIN-13, kind, Vietnamese name, English name, attributes)]
-PRODUCTS = {
+# (GTIN, kind, name in Vietnamese, name in English, attributes)
+PRODUCTS: dict[str, list[tuple[str, str, str, str, dict[str, Any]]]] = {
     "camlo": [
         ("8936100000119", "pepper_berries", "Hồ tiêu quả tươi Cam Lộ", "Cam Lộ fresh pepper",
          {"variety": "Vĩnh Linh"}),
@@ -56,7 +59,8 @@ PRODUCTS = {
 }
 
 # cooperative key -> [(farm code, farmer, commune, district, [(plot code, ha, geometry)])]
-FARMS = {
+# (code, farmer, commune, district, [(plot code, hectares, GeoJSON geometry)])
+FARMS: dict[str, list[tuple[str, str, str, str, list[tuple[str, float, dict[str, Any]]]]]] = {
     "camlo": [
         ("CL-001", "Nguyễn Văn Hùng", "Cam Thành", "Cam Lộ", [
             ("CL-001-A", 1.5, {"type": "Point", "coordinates": [107.012345, 16.781234]})]),
@@ -101,7 +105,8 @@ COFFEE_SSCC = "389361040000000017"  # the roaster's pallet shipped to Hamburg
 
 # The chains, step by step: (actor key, step, arguments). Lots are (GTIN-13, lot code, kg);
 # plots are (farm code, plot code). Times are Vietnam time.
-PEPPER_CHAIN = [
+# (organisation key, step, its arguments): see loader._run
+PEPPER_CHAIN: list[tuple[str, str, dict[str, Any]]] = [
     ("camlo", "harvest", {"plot": ("CL-001", "CL-001-A"), "lot": ("8936100000119", "CL25-001", 820),
                           "date": "2025-03-03", "extra": {"moisture_pct": 62}}),
     ("camlo", "harvest", {"plot": ("CL-002", "CL-002-A"), "lot": ("8936100000119", "CL25-002", 640),
@@ -133,7 +138,7 @@ PEPPER_CHAIN = [
                              "transactions": [("po", "MT-PO-2025-031")]}),
 ]
 
-COFFEE_CHAIN = [
+COFFEE_CHAIN: list[tuple[str, str, dict[str, Any]]] = [
     ("eatu", "harvest", {"plot": ("ET-01", "ET-01-A"), "lot": ("8936103000314", "ET24-101", 3200),
                          "date": "2024-11-20", "extra": {"ripe_pct": 92}}),
     ("eatu", "harvest", {"plot": ("ET-02", "ET-02-A"), "lot": ("8936103000314", "ET24-102", 2800),

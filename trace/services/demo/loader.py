@@ -99,6 +99,7 @@ def _farms(actors: dict[str, Actor], summary: DemoSummary, uow) -> dict[tuple, i
     plots: dict[tuple, int] = {}
     for key, farms in FARMS.items():
         province = ORGANISATIONS[key][3]
+        assert province is not None  # a cooperative with farms is in a Vietnamese province
         for code, farmer, commune, district, farm_plots in farms:
             published = code in PUBLISHED_FARMS
             farm = catalogue.create_farm(catalogue.NewFarm(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import QueryableAttribute
 
 from ...domain import policy
 from ...domain.actor import Actor
@@ -115,14 +118,15 @@ def build_filter(params: dict[str, str], actor: Actor):
     for name, column in (("LT_eventTime", Event.event_time), ("LT_recordTime", Event.record_time)):
         if name in params:
             clauses.append(column < _time(name, params[name]))
-    simple = {"EQ_action": (Event.action, str), "EQ_eventID": (Event.event_id, str),
-              "EQ_bizStep": (Event.biz_step, lambda v: cbv_uri("bizStep", v)),
-              "EQ_disposition": (Event.disposition, lambda v: cbv_uri("disposition", v)),
-              "EQ_readPoint": (Event.read_point, canonicalise),
-              "EQ_bizLocation": (Event.biz_location, canonicalise)}
-    for name, (column, norm) in simple.items():
+    simple: dict[str, tuple[QueryableAttribute[Any], Callable[[str], str | None]]] = {
+        "EQ_action": (Event.action, str), "EQ_eventID": (Event.event_id, str),
+        "EQ_bizStep": (Event.biz_step, lambda v: cbv_uri("bizStep", v)),
+        "EQ_disposition": (Event.disposition, lambda v: cbv_uri("disposition", v)),
+        "EQ_readPoint": (Event.read_point, canonicalise),
+        "EQ_bizLocation": (Event.biz_location, canonicalise)}
+    for name, (attribute, norm) in simple.items():
         if name in params:
-            clauses.append(column.in_([norm(v) for v in _values(params[name])]))
+            clauses.append(attribute.in_([norm(v) for v in _values(params[name])]))
     for name, roles in MATCH_ROLES.items():
         if name in params:
             clauses.append(_match(roles, _values(params[name])))
@@ -130,12 +134,13 @@ def build_filter(params: dict[str, str], actor: Actor):
 
 
 def _match(roles: tuple[str, ...], values: list[str]):
-    exact, prefixes = [], []
+    exact: list[str] = []
+    prefixes: list[str] = []
     for v in values:
         c = canonicalise(v)
         # An EPC pattern (idpat, or a DL naming only the GTIN) matches every id under it.
         (prefixes if "*" in v or c.count("/") == 4 and "/01/" in c else exact).append(c)
-    conds = []
+    conds: list[ColumnElement[bool]] = []
     if exact:
         conds.append(EventObject.uri.in_(exact))
     for p in prefixes:

@@ -173,8 +173,9 @@ def lineage_flags(session, events: Iterable[tuple[int, object]], limits: Limits)
     pks, harvest_pks = set(), set()
     for pk, event in events:
         pks.add(pk)
-        plot = ((event.get("ilmd") or {}) if isinstance(event, dict) else {}).get(PLOT)
-        if isinstance(plot, str) and HARVEST_DATE in (event.get("ilmd") or {}):
+        ilmd = (event.get("ilmd") or {}) if isinstance(event, dict) else {}
+        plot = ilmd.get(PLOT)
+        if isinstance(plot, str) and HARVEST_DATE in ilmd:
             harvest_pks.add(pk)
     if harvest_pks:
         plot_ids = set(session.scalars(select(Lot.plot_id).where(

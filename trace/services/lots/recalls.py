@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import overload
 
 from sqlalchemy import select
 
@@ -71,6 +72,10 @@ class LotRecalls:
         return bool(self.inherited) or any(r.active for r in self.recalls)
 
 
+@overload
+def _utc(value: datetime) -> datetime: ...
+@overload
+def _utc(value: None) -> None: ...
 def _utc(value: datetime | None) -> datetime | None:
     # SQLite hands timezone-aware columns back naive; they were stored in UTC.
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value

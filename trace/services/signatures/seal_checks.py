@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -73,9 +74,10 @@ def check_seal(capture_id: str, gln: str | None, user_id: int | None, recorded_a
                leaves: bytes | None) -> Seal:
     """Check a stored seal: its leaves rebuild its root and its signature recovers."""
     values = _split(leaves)
-    base = dict(capture_id=capture_id, gln=gln, user_id=user_id, recorded_at=recorded_at,
-                signature=signature, signer=signer, root=root_hex,
-                count=len(values) if values is not None else 0)
+    base: dict[str, Any] = dict(
+        capture_id=capture_id, gln=gln, user_id=user_id, recorded_at=recorded_at,
+        signature=signature, signer=signer, root=root_hex,
+        count=len(values) if values is not None else 0)
     root = hex32(root_hex)
     if root is None or values is None or not values:
         return Seal(**base, problem=f"the seal of capture {capture_id} has no well-formed root "
@@ -164,7 +166,7 @@ def check_seal_proof(capture_id: str, capture: dict, event_hash: str,
                  and isinstance(capture.get("user"), int))
     if signature is None:
         return SignatureFacts(None, None)
-    if not fields_ok:
+    if not fields_ok or root is None:
         return SignatureFacts(signature, signer, kind="seal", problem=(
             f"the pack's record of capture {capture_id} is malformed"))
     try:

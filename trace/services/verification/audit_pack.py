@@ -132,7 +132,8 @@ def _lots(lineage, recs: list[Record], state, entries: list[dict]) -> list[dict]
     for uri in sorted(lineage.uris):
         key = lot_key(uri)
         entry = state.tree.get(key) if state is not None and state.tree is not None else None
-        covered, waiting = [], []
+        covered: list[str] = []
+        waiting: list[str] = []
         pks = sorted(lineage.naming.get(uri, []), key=lambda p: (
             by_pk[p].batch_id is None, by_pk[p].batch_id or 0, p) if p in by_pk else (True, 0, p))
         for pk in pks:

@@ -38,6 +38,7 @@ class Ledger:
         """The proof of the value at ``position`` (kept: the tree never changes)."""
         found = self._proofs.get(position)
         if found is None:
+            assert self.tree is not None  # a position is only had from a tree
             found = self._proofs[position] = tuple(self.tree.proof(position))
         return found
 

@@ -118,7 +118,8 @@ def histories(lineage: Lineage, state: StateView, batch_ids: dict[int, int | Non
                 out.append(found)
                 continue
         facts = history(uri, recs, lineage.lots, state, batch_ids)
-        if key is not None and not facts.problems and facts.committed is not None \
+        if key is not None and memo is not None and not facts.problems \
+                and facts.committed is not None \
                 and facts.recomputed == facts.committed:
             if len(memo) > 50_000:
                 memo.clear()
@@ -149,12 +150,12 @@ def history(uri: str, recs: Iterable[Record], lots: dict[int, EventLots | None],
         if batch is None:
             pending += 1
         elif state.batch_id is not None and batch <= state.batch_id:
-            covered.append(rec)
+            covered.append((rec, named))
     steps = []
-    for rec in covered:
+    for rec, named in covered:
         try:
             steps.append((event_hash_bytes(rec.event_hash),
-                          sources_digest(lots[rec.id].sources_of(uri))))
+                          sources_digest(named.sources_of(uri))))
         except ValueError:
             problems.append(f"event {rec.event_id}'s recorded hash was changed")
     head, count = chain_head(key, steps)
@@ -167,7 +168,7 @@ def displaced(uri: str, recs: list[Record], lots: dict[int, EventLots | None],
     and its link to its batch was removed."""
     if state.error is not None or state.batch_id is None:
         return False
-    before = [batch_ids[r.id] for r in recs if r.id < pk and batch_ids.get(r.id)]
+    before = [b for r in recs if r.id < pk and (b := batch_ids.get(r.id))]
     pretend = {**batch_ids, pk: max(before) if before else 0}
     facts = history(uri, recs, lots, state, pretend)
     count, head = facts.committed or (0, bytes(32))

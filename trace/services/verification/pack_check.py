@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ...domain.commitments import LotState, chain_head, lot_key, sources_digest, state_leaf
 from ...domain.event_lots import EventLots
@@ -71,7 +72,7 @@ class PackCheck:
 
 def contracts_of(pack: dict, override: str | None = None) -> set[str]:
     """The contract addresses the pack's anchored events name (or ``override`` if any do)."""
-    found = {(e.get("anchor") or {}).get("contract") for e in _entries(pack)}
+    found: set[Any] = {(e.get("anchor") or {}).get("contract") for e in _entries(pack)}
     state = pack.get("state")
     if isinstance(state, dict):
         found.add(state.get("contract"))
@@ -90,7 +91,7 @@ def check_pack(pack: dict, reader_for: Callable[[str], ChainReader], *,
     public = pack.get("view") == "public"
     doc_events = {} if public else _document_events(pack.get("epcisDocument"))
     doc_context = {} if public else pack["epcisDocument"].get("@context", [])
-    by_capture: dict[str, list[dict]] = {}
+    by_capture: dict[object, list[dict]] = {}  # looked up by whatever captureID an entry has
     for entry in entries:
         event = doc_events.get(entry["eventID"])
         if event is not None and isinstance(entry.get("captureID"), str):
@@ -332,5 +333,5 @@ def _document_events(document) -> dict[str, dict]:
 def _proof(value) -> tuple[bytes, ...] | None:
     if not isinstance(value, list):
         return None
-    nodes = [hex32(v) for v in value]
-    return None if any(n is None for n in nodes) else tuple(nodes)
+    nodes = [n for n in (hex32(v) for v in value) if n is not None]
+    return tuple(nodes) if len(nodes) == len(value) else None

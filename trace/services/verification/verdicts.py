@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -270,7 +271,8 @@ def seal_record(session, rec: Record) -> dict | None:
     value = _bytes32_of_hash(rec.event_hash)
     try:
         tree = capture_root(values)
-        out["proof"] = ["0x" + p.hex() for p in tree.proof(value)]
+        if value is not None:  # (None: not a hash, so in no tree)
+            out["proof"] = ["0x" + p.hex() for p in tree.proof(value)]
     except (ValueError, TypeError):
         pass
     return out
@@ -459,11 +461,12 @@ def anchor_record(session, rec: Record, trees: BatchTrees) -> dict | None:
     """The anchoring of an event as the proof endpoint and the audit pack give it."""
     if rec.batch_id is None:
         return None
-    out = {"batch": rec.batch_id, "status": rec.batch_status if rec.batch_found else "missing",
-           "root": rec.root, "leafIndex": rec.leaf_index, "leafCount": rec.leaf_count,
-           "proof": None, "txHash": rec.tx_hash, "blockNumber": rec.block_number,
-           "blockTime": utc_iso(rec.block_time), "chainId": rec.chain_id,
-           "contract": rec.contract}
+    out: dict[str, Any] = {
+        "batch": rec.batch_id, "status": rec.batch_status if rec.batch_found else "missing",
+        "root": rec.root, "leafIndex": rec.leaf_index, "leafCount": rec.leaf_count,
+        "proof": None, "txHash": rec.tx_hash, "blockNumber": rec.block_number,
+        "blockTime": utc_iso(rec.block_time), "chainId": rec.chain_id,
+        "contract": rec.contract}
     root = hex32(rec.root) if rec.batch_found else None
     value = _bytes32_of_hash(rec.event_hash)
     if root is None or value is None:
@@ -473,7 +476,7 @@ def anchor_record(session, rec: Record, trees: BatchTrees) -> dict | None:
     if position is None:
         out["proofProblem"] = ledger.note or "the event's recorded hash is not a leaf of its batch"
     else:
-        out["proof"] = ["0x" + p.hex() for p in ledger.tree.proof(position)]
+        out["proof"] = ["0x" + p.hex() for p in ledger.proof(position)]
     return out
 
 

@@ -23,6 +23,7 @@ def run_online() -> None:
     if given is not None:
         _run(given)
         return
+    assert url is not None, "sqlalchemy.url is set by whoever runs the migrations"
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
