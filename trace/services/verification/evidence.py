@@ -1,7 +1,8 @@
 """Gathering the facts a verdict needs from an event, its signature and the chain — no database.
 
-Shared by the server's verification (``services.verification.verdicts``) and the offline check of an audit
-pack (``services.verification.pack_check``), so that both judge by the very same facts and rules.
+Shared by the server's verification (``services.verification.verdicts``) and the offline check of
+an audit pack (``services.verification.pack_check``), so that both judge by the very same facts
+and rules.
 """
 
 from __future__ import annotations
