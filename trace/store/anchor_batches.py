@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Row, func, select, text, update
+from sqlalchemy import Row, Table, func, select, text, update
 
 from .accounts import Organisation
 from .anchoring import AnchorBatch, AnchorLease, LotHead
-from .capture_repo import bulk_insert, bulk_update
+from .capture_repo import EVENTS, bulk_insert, bulk_update
 from .events import DocumentContext, Event
 from .uow import session_of
 
@@ -23,16 +23,16 @@ if TYPE_CHECKING:
     from ..services.ports import UnitOfWork
 
 # (id, root) of a batch.
-BatchRoot = Row[Any]
+BatchRoot = Row[*tuple[Any, ...]]
 # (id, state_root) of a batch.
-BatchState = Row[Any]
+BatchState = Row[*tuple[Any, ...]]
 # (id, root, state_root, block_number) of a batch.
-BatchAnchoring = Row[Any]
+BatchAnchoring = Row[*tuple[Any, ...]]
 # A pending event as the anchorer reads it: (id, event_id, event_hash, prehash, record_time,
 # organisation_id, signature, signer, capture_id, context_id, body).
-PendingEvent = Row[Any]
+PendingEvent = Row[*tuple[Any, ...]]
 # (id, gln, signing_address) of an organisation.
-OrganisationKey = Row[Any]
+OrganisationKey = Row[*tuple[Any, ...]]
 
 
 # --- the lease ----------------------------------------------------------------------------------
@@ -133,7 +133,7 @@ def add_batch(uow: UnitOfWork, root: str, leaf_count: int, leaves: bytes,
 
 def put_events_in_batch(uow: UnitOfWork, rows: list[tuple[int, int, int]]) -> None:
     """Each row is (batch id, leaf index, event id)."""
-    bulk_update(uow, Event.__table__, ("batch_id", "leaf_index"), list(rows))
+    bulk_update(uow, EVENTS, ("batch_id", "leaf_index"), list(rows))
 
 
 def mark_sent(uow: UnitOfWork, batch_id: int, *, tx_hash: str, raw_tx: str, nonce: int,
@@ -196,7 +196,7 @@ def lot_heads_after(uow: UnitOfWork, batch_id: int) -> list[tuple[Any, Any, Any]
 
 def insert_lot_heads(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
     """Rows of lot_key, batch_id, count, head."""
-    bulk_insert(uow, LotHead.__table__, rows)
+    bulk_insert(uow, cast(Table, LotHead.__table__), rows)
 
 
 # --- organisations' keys and signer registrations ----------------------------------------------
@@ -215,12 +215,13 @@ def forget_signer_registrations(uow: UnitOfWork) -> None:
 def custodial_signers_to_register(uow: UnitOfWork) -> list[tuple[int, str, str, str]]:
     """(id, gln, signing address, keystore) of organisations whose key the service keeps and
     whose registration on chain is not yet recorded."""
-    return list(session_of(uow).execute(
+    rows = session_of(uow).execute(
         select(Organisation.id, Organisation.gln, Organisation.signing_address,
                Organisation.signing_keystore)
         .where(Organisation.signing_address.is_not(None),
                Organisation.signing_keystore.is_not(None),
-               Organisation.signer_registered_tx.is_(None))).tuples().all())
+               Organisation.signer_registered_tx.is_(None))).tuples().all()
+    return cast(list[tuple[int, str, str, str]], list(rows))
 
 
 def record_signer_registration(uow: UnitOfWork, organisation_id: int, tx: str) -> None:

@@ -16,9 +16,9 @@ if TYPE_CHECKING:
 
 # A capture's seal as stored, with its organisation's GLN: a row of (id, gln, user_id,
 # created_at, seal_signature, seal_signer, seal_root), each also an attribute.
-SealHead = Row[Any]
+SealHead = Row[*tuple[Any, ...]]
 # The same with ``seal_leaves`` (the sealed event hashes, 32 bytes each) before the GLN.
-SealRecord = Row[Any]
+SealRecord = Row[*tuple[Any, ...]]
 
 
 def capture_job(uow: UnitOfWork, job_id: str) -> CaptureJob | None:

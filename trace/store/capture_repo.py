@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,11 @@ if TYPE_CHECKING:
 # A write lost a race on a unique key (two workers capturing the same new event or lot): the
 # transaction is rolled back whole, and the use case may run it again.
 RowConflict = IntegrityError
+
+EVENTS = cast(Table, Event.__table__)
+EVENT_OBJECTS = cast(Table, EventObject.__table__)
+LOTS = cast(Table, Lot.__table__)
+LOT_LINKS = cast(Table, LotLink.__table__)
 
 _CHUNK = 500  # stays under every database's bound-parameter limit
 
@@ -104,8 +109,9 @@ def context_id(uow: UnitOfWork, body: str) -> int:
     found = session.scalar(select(DocumentContext.id).where(DocumentContext.digest == digest))
     if found is not None:
         return found
-    new_id: int = session.scalar(insert(DocumentContext).values(digest=digest, body=body)
-                                 .returning(DocumentContext.id))
+    new_id = session.scalar(insert(DocumentContext).values(digest=digest, body=body)
+                            .returning(DocumentContext.id))
+    assert new_id is not None, "INSERT … RETURNING gives the new row's id"
     return new_id
 
 
@@ -176,16 +182,16 @@ def _sqlite_time(value: Any) -> Any:
 
 def insert_events(uow: UnitOfWork, rows: list[dict[str, Any]]) -> list[int]:
     """Insert event rows (ids given here, set on each row); their ids in order."""
-    ids = reserve_ids(uow, Event.__table__, len(rows))
+    ids = reserve_ids(uow, EVENTS, len(rows))
     for row, pk in zip(rows, ids, strict=True):
         row["id"] = pk
-    bulk_insert(uow, Event.__table__, rows)
+    bulk_insert(uow, EVENTS, rows)
     return ids
 
 
 def insert_objects(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
     if rows:
-        bulk_insert(uow, EventObject.__table__, rows)
+        bulk_insert(uow, EVENT_OBJECTS, rows)
 
 
 def write_holdings(uow: UnitOfWork, holdings: dict[str, Holding], lot_ids: dict[str, int],
@@ -203,12 +209,12 @@ def write_holdings(uow: UnitOfWork, holdings: dict[str, Holding], lot_ids: dict[
                          "quantity": h.quantity, "unit": h.unit, "owner_id": h.owner,
                          "in_transit_to_id": h.in_transit_to, "container": h.container,
                          "created_event_pk": created_pk.get(uri), "created_at": now})
-        ids = reserve_ids(uow, Lot.__table__, len(rows))
+        ids = reserve_ids(uow, LOTS, len(rows))
         for row, (uri, _), lot_id in zip(rows, new, ids, strict=True):
             row["id"] = lot_id
             lot_ids[uri] = lot_id
-        bulk_insert(uow, Lot.__table__, rows)
-    bulk_update(uow, Lot.__table__,
+        bulk_insert(uow, LOTS, rows)
+    bulk_update(uow, LOTS,
                 ("owner_id", "in_transit_to_id", "container", "quantity", "unit"),
                 [(h.owner, h.in_transit_to, h.container, h.quantity, h.unit, lot_ids[uri])
                  for uri, h in holdings.items() if h.changed and not h.new])
@@ -218,7 +224,7 @@ def write_holdings(uow: UnitOfWork, holdings: dict[str, Holding], lot_ids: dict[
 def insert_links(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
     if rows:
         unique = {(r["source_id"], r["target_id"], r["event_pk"]): r for r in rows}
-        bulk_insert(uow, LotLink.__table__, list(unique.values()))
+        bulk_insert(uow, LOT_LINKS, list(unique.values()))
 
 
 def record_capture_job(uow: UnitOfWork, job_id: str, user_id: int | None, *, success: bool,
@@ -258,9 +264,9 @@ def gtin_owners(uow: UnitOfWork, gtins: Iterable[str]) -> dict[str, int]:
     ``services.cooperative.gtin_ownership``, read in the capture's transaction)."""
     session = session_of(uow)
     wanted = sorted(set(gtins))
-    prefixes = dict(session.execute(select(Organisation.company_prefix, Organisation.id)
-                                    .where(Organisation.company_prefix.is_not(None)))
-                    .tuples().all())
+    prefixes = cast(dict[str, int], dict(
+        session.execute(select(Organisation.company_prefix, Organisation.id)
+                        .where(Organisation.company_prefix.is_not(None))).tuples().all()))
     registered: dict[str, int] = {}
     for chunk in _chunks(wanted):
         registered.update(session.execute(select(Product.gtin, Product.owner_id)

@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 
 # Rows are SQLAlchemy's named tuples: each selected column is also an attribute.
 # A page row: (id, body, event_id, record_time, context_id).
-PageRow = Row[Any]
+PageRow = Row[*tuple[Any, ...]]
 # One event: (body, event_id, record_time, context_id, organisation_id).
-EventRow = Row[Any]
+EventRow = Row[*tuple[Any, ...]]
 
 
 # --- the conditions of a query, in the order the use case gives them ---------------------------

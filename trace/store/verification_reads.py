@@ -83,7 +83,7 @@ _COLUMNS = (Event.id, Event.event_id, Event.event_hash, Event.prehash, Event.bod
             AnchorBatch.chain_id, AnchorBatch.contract)
 
 
-def _select() -> Select[Any]:
+def _select() -> Select[*tuple[Any, ...]]:
     return (select(*_COLUMNS)
             .join(DocumentContext, DocumentContext.id == Event.context_id)
             .outerjoin(Organisation, Organisation.id == Event.organisation_id)
@@ -146,7 +146,8 @@ def events_naming_lots(uow: UnitOfWork, lot_ids: Iterable[int]) -> list[int]:
     return sorted(found)
 
 
-def organisations_in(uow: UnitOfWork, lot_ids: set[int], event_pks: Iterable[int]) -> set[int]:
+def organisations_in(uow: UnitOfWork, lot_ids: set[int],
+                     event_pks: Iterable[int]) -> set[int | None]:
     """The organisations that hold one of the lots or recorded one of the events."""
     session = session_of(uow)
     ids = list(lot_ids)
@@ -159,7 +160,7 @@ def organisations_in(uow: UnitOfWork, lot_ids: set[int], event_pks: Iterable[int
         orgs.update(session.scalars(select(Event.organisation_id)
                                     .where(Event.id.in_(pks[start:start + _CHUNK]))))
     orgs.discard(None)
-    return {o for o in orgs if o is not None}
+    return orgs
 
 
 def lots_named_by(uow: UnitOfWork, event_pk: int) -> list[int]:

@@ -153,12 +153,12 @@ def anchor_pending(uow: UnitOfWork, chain: AnchorChain, settings: AnchorSettings
             renew()
         seals = SealChecks()
         while True:
-            batch_id = _build_batch(uow, settings, force, seals, report)
-            if batch_id is None:
+            built = _build_batch(uow, settings, force, seals, report)
+            if built is None:
                 break
             report.batches_built += 1
             renew()
-            _drive(uow, chain, batch_id, settings, report, renew)
+            _drive(uow, chain, built, settings, report, renew)
             renew()
     except _LeaseLost:
         report.skipped = "lost the lease to another anchorer"
@@ -274,7 +274,7 @@ def _admissible(w: UnitOfWork, rows: Sequence[PendingEvent], seals: SealChecks,
         except orjson.JSONDecodeError:
             parsed[r.id] = None
     rehashed = _rehash_by_capture(rows, parsed, contexts)
-    out = []
+    out: list[tuple[PendingEvent, EventLots]] = []
     for r in rows:
         why = _refusal(w, r, orgs, sealed, rehashed.get(r.id), contexts)
         lots = None if why else lots_of(cast(Any, parsed[r.id]), contexts[r.context_id])
@@ -285,7 +285,7 @@ def _admissible(w: UnitOfWork, rows: Sequence[PendingEvent], seals: SealChecks,
                 log.warning("not anchoring event %s: %s", r.event_id, why)
             report.refused[r.event_id] = why
             continue
-        out.append((r, lots))
+        out.append((r, cast(EventLots, lots)))  # a row with no lots has a refusal
     return out
 
 
@@ -303,7 +303,7 @@ def _rehash_by_capture(rows: Sequence[PendingEvent], parsed: dict[int, object],
             continue
         try:
             context = orjson.loads(contexts[group[0].context_id])
-            hashes = hash_document(documents_of(events, context))
+            hashes = hash_document(documents_of(cast(list[dict[str, Any]], events), context))
         except (orjson.JSONDecodeError, ValueError, TypeError, KeyError, RecursionError):
             continue
         out.update({r.id: h.id for r, h in zip(group, hashes, strict=False)})

@@ -32,10 +32,10 @@ from ...store.accounts import Organisation
 from ...store.catalogue import Farm, Plot, Product
 from ...store.events import Event
 from ...store.lots import Lot
+from ...store.uow import session_of
 from ..cooperative.certifications import certifications_of, self_declared
 from ..lots.plausibility import Limits, lineage_flags
 from ..lots.recalls import recall_notices
-from ...store.uow import session_of
 from ..ports import ChainReader, UnitOfWork
 from ..verification.lineage_records import Lineage, walk
 from ..verification.records import Record, utc_iso

@@ -185,7 +185,7 @@ def _new_events(w: UnitOfWork, events: list[dict[str, Any]], hashes: list[EventH
                 ) -> tuple[list[int], list[dict[str, Any]], list[Problem]]:
     """Indexes of events to store; duplicates (same hash) are reported, not stored twice."""
     stored = repo.stored_hashes(w, (h.id for h in hashes))
-    given = {i: _given_id(e) for i, e in enumerate(events) if _given_id(e)}
+    given = {i: eid for i, e in enumerate(events) if (eid := _given_id(e))}
     taken = repo.stored_event_ids(w, given.values())
     keep: list[int] = []
     duplicates: list[dict[str, Any]] = []

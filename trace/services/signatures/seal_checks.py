@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from ...domain.commitments import capture_root, capture_statement
 from ...domain.identity import organisation_id_bytes
@@ -89,7 +89,7 @@ def check_seal(capture_id: str, gln: str | None, user_id: int | None, recorded_a
                     "longer rebuild its sealed root: its record was changed")
     try:
         recovered = recover_digest_signer(statement_of(gln, capture_id, user_id, recorded_at,
-                                                       len(values), root), signature)
+                                                       len(values), root), cast(str, signature))
     except ValueError as exc:
         return Seal(**base, error=" ".join(str(exc).split()))
     return Seal(**base, recovered=recovered, covered=frozenset(values))
@@ -158,7 +158,7 @@ def check_seal_proof(capture_id: str, capture: dict[str, Any], event_hash: str,
                  and isinstance(capture.get("user"), int))
     if signature is None:
         return SignatureFacts(None, None)
-    if not fields_ok:
+    if not fields_ok or root is None:
         return SignatureFacts(signature, signer, kind="seal", problem=(
             f"the pack's record of capture {capture_id} is malformed"))
     try:

@@ -21,15 +21,15 @@ One JSON document (format ``tracechain-audit-pack``, version 2):
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from ...domain.commitments import lot_key, state_leaf
+from ...domain.commitments import StateTree, lot_key, state_leaf
 from ...domain.merkle import hex32
 from ...store import anchor_batches as batches
 from ..epcis.query import merge_contexts
 from ..ports import ChainReader, UnitOfWork
 from .anchored_state import StateView
-from .lineage_records import walk
+from .lineage_records import Lineage, walk
 from .records import Record, check_direction, find_lot, utc_iso
 from .verdicts import VerificationCaches, anchor_record, seal_record
 
@@ -130,13 +130,15 @@ def _state(uow: UnitOfWork, state: StateView,
             "chainId": batch.chain_id, "contract": batch.contract}
 
 
-def _lots(lineage, recs: list[Record], state, entries: list[dict]) -> list[dict]:
+def _lots(lineage: Lineage, recs: list[Record], state: StateView | None,
+          entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by_pk = {r.id: r for r in recs}
     out = []
     for uri in sorted(lineage.uris):
         key = lot_key(uri)
         entry = state.tree.get(key) if state is not None and state.tree is not None else None
-        covered, waiting = [], []
+        covered: list[str] = []
+        waiting: list[str] = []
         pks = sorted(lineage.naming.get(uri, []), key=lambda p: (
             by_pk[p].batch_id is None, by_pk[p].batch_id or 0, p) if p in by_pk else (True, 0, p))
         for pk in pks:
@@ -146,7 +148,8 @@ def _lots(lineage, recs: list[Record], state, entries: list[dict]) -> list[dict]
             committed = (rec.batch_id is not None and state is not None
                          and state.batch_id is not None and rec.batch_id <= state.batch_id)
             (covered if committed else waiting).append(rec.event_id)
-        proof = state.tree.proof(key) if entry is not None else None
+        # (an entry is only found in a state's tree)
+        proof = cast(StateTree, state.tree).proof(key) if entry is not None and state else None
         out.append({"uri": uri, "count": entry.count if entry else 0,
                     "head": "0x" + entry.head.hex() if entry else None,
                     "proof": ["0x" + p.hex() for p in proof] if proof is not None else None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from ...domain.commitments import chain_head, lot_key, sources_digest
 from ...domain.event_lots import EventLots
@@ -115,8 +115,8 @@ def histories(lineage: Lineage, state: StateView, batch_ids: dict[int, int | Non
                 out.append(found)
                 continue
         facts = history(uri, recs, lineage.lots, state, batch_ids)
-        if key is not None and not facts.problems and facts.committed is not None \
-                and facts.recomputed == facts.committed:
+        if key is not None and memo is not None and not facts.problems \
+                and facts.committed is not None and facts.recomputed == facts.committed:
             if len(memo) > 50_000:
                 memo.clear()
             memo[key] = facts
@@ -151,7 +151,7 @@ def history(uri: str, recs: Iterable[Record], lots: dict[int, EventLots | None],
     for rec in covered:
         try:
             steps.append((event_hash_bytes(rec.event_hash),
-                          sources_digest(lots[rec.id].sources_of(uri))))
+                          sources_digest(cast(EventLots, lots[rec.id]).sources_of(uri))))
         except ValueError:
             problems.append(f"event {rec.event_id}'s recorded hash was changed")
     head, count = chain_head(key, steps)
@@ -164,7 +164,7 @@ def displaced(uri: str, recs: list[Record], lots: dict[int, EventLots | None],
     and its link to its batch was removed."""
     if state.error is not None or state.batch_id is None:
         return False
-    before = [batch_ids[r.id] for r in recs if r.id < pk and batch_ids.get(r.id)]
+    before = [b for r in recs if r.id < pk and (b := batch_ids.get(r.id))]
     pretend = {**batch_ids, pk: max(before) if before else 0}
     facts = history(uri, recs, lots, state, pretend)
     count, head = facts.committed or (0, bytes(32))

@@ -69,8 +69,10 @@ def lineage_events(uow: UnitOfWork, lot_ids: Iterable[int]) -> list[int]:
     return reads.events_naming_lots(uow, lot_ids)
 
 
-def organisations_in(uow: UnitOfWork, lot_ids: set[int], event_pks: Iterable[int]) -> set[int]:
-    """The organisations that hold a lot of a lineage or recorded one of its events."""
+def organisations_in(uow: UnitOfWork, lot_ids: set[int],
+                     event_pks: Iterable[int]) -> set[int | None]:
+    """The organisations that hold a lot of a lineage or recorded one of its events (ids; the
+    set's type allows None, as the access policy takes it, but None is never in it)."""
     return reads.organisations_in(uow, lot_ids, event_pks)
 
 

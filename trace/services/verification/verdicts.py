@@ -255,17 +255,19 @@ def seal_record(uow: UnitOfWork, rec: Record) -> dict[str, Any] | None:
     row = jobs.seal_record(uow, rec.capture_id)
     if row is None or row.seal_signature is None:
         return None
-    out: dict[str, Any] = {"capture": row.id, "organisation": row.gln, "user": row.user_id or 0,
-           "recordedAt": timestamp(row.created_at), "root": row.seal_root,
-           "signature": row.seal_signature, "signer": row.seal_signer, "count": None,
-           "proof": None}
+    out: dict[str, Any] = {
+        "capture": row.id, "organisation": row.gln, "user": row.user_id or 0,
+        "recordedAt": timestamp(row.created_at), "root": row.seal_root,
+        "signature": row.seal_signature, "signer": row.seal_signer, "count": None,
+        "proof": None}
     data = bytes(row.seal_leaves or b"")
     values = [data[i:i + 32] for i in range(0, len(data), 32)] if len(data) % 32 == 0 else []
     out["count"] = len(values)
     value = _bytes32_of_hash(rec.event_hash)
     try:
         tree = capture_root(values)
-        out["proof"] = ["0x" + p.hex() for p in tree.proof(value)]
+        if value is not None:  # (an event hash that is not 32 bytes has no proof)
+            out["proof"] = ["0x" + p.hex() for p in tree.proof(value)]
     except (ValueError, TypeError):
         pass
     return out
@@ -470,6 +472,7 @@ def anchor_record(uow: UnitOfWork, rec: Record, trees: BatchTrees) -> dict[str, 
     if position is None:
         out["proofProblem"] = ledger.note or "the event's recorded hash is not a leaf of its batch"
     else:
+        assert ledger.tree is not None  # a position is only found in a tree
         out["proof"] = ["0x" + p.hex() for p in ledger.tree.proof(position)]
     return out
 
