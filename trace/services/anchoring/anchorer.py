@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
@@ -35,7 +35,6 @@ from ...domain.errors import TraceError
 from ...domain.event_lots import EventLots
 from ...domain.merkle import MerkleTree, event_hash_bytes
 from ...hash import hash_document
-from ...sign.keyring import Keyring
 from ...store import anchor_batches as batches
 from ...store.anchor_batches import (
     BatchState,
@@ -52,6 +51,9 @@ from ..verification.evidence import documents_of, hash_facts, signature_facts
 from ..verification.records import captured_with_id
 from .lot_state import Folding, lots_of, state_after
 from .signer_registry import SignerRegistrar, register_signers
+
+if TYPE_CHECKING:
+    from ...sign.keyring import Keyring
 
 log = logging.getLogger(__name__)
 LEASE = "anchorer"

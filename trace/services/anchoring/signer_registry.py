@@ -13,12 +13,14 @@ when the operator says so (``tracechain org set-signer``), never from the databa
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ...domain.identity import organisation_id_bytes
-from ...sign.keyring import Keyring
 from ...store import anchor_batches as batches
 from ..ports import SignerRegistration, UnitOfWork
+
+if TYPE_CHECKING:
+    from ...sign.keyring import Keyring
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -22,10 +22,12 @@ from ...domain.vocabulary import PLOT_URN, TC_NS, cbv_uri
 from ...gs1.canonical import canonicalise
 from ...gs1.keys import gtin_of, parse_item, parse_lot
 from ...hash import EventHash, HashContext, event_hash
-from ...sign.keyring import Keyring
 from ...store import capture_repo as repo
 from ..ports import UnitOfWork
 from ..signatures.sealing import check_signatures, seal_capture
+
+if TYPE_CHECKING:
+    from ...sign.keyring import Keyring
 
 
 @dataclass(frozen=True)

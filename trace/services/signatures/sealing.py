@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...domain.commitments import capture_root, capture_statement
 from ...domain.errors import Problem, ValidationFailed
 from ...domain.identity import organisation_id_bytes
 from ...domain.merkle import event_hash_bytes
 from ...hash import EventHash
-from ...sign.keyring import Keyring
 from ...sign.signatures import verify_signature
 from ...store import capture_repo as repo
 from ..ports import UnitOfWork
+
+if TYPE_CHECKING:
+    from ...sign.keyring import Keyring
 
 SIGNATURES_HEADER = "X-Event-Signatures"
 
