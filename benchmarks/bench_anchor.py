@@ -223,7 +223,7 @@ class TimedChain:
 WRAPPED = {"_rehash_by_capture": "rehash", "_refusal": "seal.event",
            "lots_of": "fold.lots_of", "state_after": "fold.state_after",
            "_legacy_events": "fold.legacy", "MerkleTree": "tree",
-           "bulk_update": "rows.update", "bulk_insert": "rows.insert"}
+           "put_events_in_batch": "rows.update", "insert_lot_heads": "rows.insert"}
 
 
 def instrument(engine, timings: Timings):
@@ -328,8 +328,8 @@ def check_round(svc: Service, chain: AnchorContract, report, expected: int) -> A
                          .where(Event.batch_id == batch.id).order_by(Event.leaf_index)).all()
         # A fresh check of every capture's seal, not the anchorer's: signature recovered,
         # stored hashes rebuilding the sealed root.
-        sealed = SealChecks().of_captures(s, {r.capture_id for r in rows})
-        state_root = state_after(s, batch.id).root
+        sealed = SealChecks().of_captures(svc.uow, {r.capture_id for r in rows})
+        state_root = state_after(svc.uow, batch.id).root
     leaves = expected + 1  # the events' hashes, then the state leaf
     if svc.pending():
         problems.append(f"{svc.pending()} events still pending")
@@ -597,7 +597,7 @@ def proofs_part(svc: Service, chain: AnchorContract, batch: AnchorBatch, samples
             .join(Organisation, Organisation.id == Event.organisation_id)
             .where(Event.batch_id == batch.id).order_by(Event.leaf_index)).all()
         captures = sorted({r.capture_id for r in rows})
-        sealed = SealChecks().of_captures(s, set(captures))
+        sealed = SealChecks().of_captures(svc.uow, set(captures))
         leaves_of = dict(s.execute(select(CaptureJob.id, CaptureJob.seal_leaves)
                                    .where(CaptureJob.id.in_(captures))).all())
     t = time.perf_counter()

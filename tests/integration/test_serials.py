@@ -95,7 +95,7 @@ def test_an_item_traces_back_to_the_lot_and_its_harvest(chain, actions):
         assert uris == {body["serials"][0]["uri"], f"https://id.gs1.org/01/{a.black}/10/D1",
                         harvest_lot}
         steps = set(s.scalars(select(Event.biz_step).where(
-            Event.id.in_(lineage_events(s, lineage_lots(s, item_id, "back"))))))
+            Event.id.in_(lineage_events(u, lineage_lots(u, item_id, "back"))))))
         assert {"https://ref.gs1.org/cbv/BizStep-commissioning",
                 "https://ns.tracechain.dev/bizstep/drying"} <= steps
     forward = a.get(f"/api/v1/lots/{a.berries}/H1/trace?direction=forward")

@@ -247,7 +247,7 @@ def _render(key: Key, link: str, variant: str, lang: str) -> tuple[bytes, str]:
     """The answer from the stored facts, and the lot's time zone; an item's scan count is left
     out (see above)."""
     with uow() as u:
-        facts = provenance(u.session, snapshot(u.session, key), chain_reader(),
+        facts = provenance(u, snapshot(u, key), chain_reader(),
                            verification_caches(), plausibility_limits())
     links = _links(key, link)
     zone = facts["lot"]["timeZone"]

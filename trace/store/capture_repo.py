@@ -3,34 +3,54 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from operator import itemgetter
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from ..domain.custody import Holding
+from ..gs1.keys import company_prefix_owner
 from .accounts import Organisation
-from .events import DocumentContext, Event, EventObject
+from .catalogue import Farm, Plot, Product
+from .events import CaptureJob, DocumentContext, Event, EventObject
 from .lots import Lot, LotLink
+from .uow import session_of
+
+if TYPE_CHECKING:
+    from ..services.ports import UnitOfWork
+
+# A write lost a race on a unique key (two workers capturing the same new event or lot): the
+# transaction is rolled back whole, and the use case may run it again.
+RowConflict = IntegrityError
+
+EVENTS = cast(Table, Event.__table__)
+EVENT_OBJECTS = cast(Table, EventObject.__table__)
+LOTS = cast(Table, Lot.__table__)
+LOT_LINKS = cast(Table, LotLink.__table__)
 
 _CHUNK = 500  # stays under every database's bound-parameter limit
 
 
-def _chunks(values: list, size: int = _CHUNK) -> Iterator[list]:
+def _chunks(values: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
     for start in range(0, len(values), size):
         yield values[start:start + size]
 
 
-def stored_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
+def stored_hashes(uow: UnitOfWork, hashes: Iterable[str]) -> set[str]:
+    """Those of ``hashes`` some stored event already has."""
+    session = session_of(uow)
     found: set[str] = set()
     for chunk in _chunks(list(set(hashes))):
         found.update(session.scalars(select(Event.event_hash).where(Event.event_hash.in_(chunk))))
     return found
 
 
-def stored_event_ids(session: Session, ids: Iterable[str]) -> dict[str, str]:
+def stored_event_ids(uow: UnitOfWork, ids: Iterable[str]) -> dict[str, str]:
+    """Those of ``ids`` already taken → the hash of the event that has it."""
+    session = session_of(uow)
     found: dict[str, str] = {}
     for chunk in _chunks(list(set(ids))):
         rows = session.execute(select(Event.event_id, Event.event_hash)
@@ -39,13 +59,14 @@ def stored_event_ids(session: Session, ids: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def load_holdings(session: Session,
+def load_holdings(uow: UnitOfWork,
                   uris: Iterable[str]) -> tuple[dict[str, Holding], dict[str, int]]:
     """The custody state of ``uris`` and of everything packed inside them, plus their lot ids."""
+    session = session_of(uow)
     holdings: dict[str, Holding] = {}
     ids: dict[str, int] = {}
 
-    def add(rows) -> None:
+    def add(rows: Iterable[Any]) -> None:
         for lot in rows:
             ids[lot.uri] = lot.id
             holdings[lot.uri] = Holding(owner=lot.owner_id, in_transit_to=lot.in_transit_to_id,
@@ -71,8 +92,9 @@ def load_holdings(session: Session,
     return holdings, ids
 
 
-def orgs_by_party(session: Session) -> dict[str, int]:
+def orgs_by_party(uow: UnitOfWork) -> dict[str, int]:
     """Party identifiers (PGLN and GLN Digital Links) of every organisation → its id."""
+    session = session_of(uow)
     out: dict[str, int] = {}
     for org_id, gln in session.execute(select(Organisation.id, Organisation.gln)):
         out[f"https://id.gs1.org/417/{gln}"] = org_id
@@ -80,16 +102,20 @@ def orgs_by_party(session: Session) -> dict[str, int]:
     return out
 
 
-def context_id(session: Session, body: str) -> int:
+def context_id(uow: UnitOfWork, body: str) -> int:
+    """The id of the stored ``@context`` text ``body``, stored now if it is new."""
+    session = session_of(uow)
     digest = hashlib.sha256(body.encode()).hexdigest()
     found = session.scalar(select(DocumentContext.id).where(DocumentContext.digest == digest))
     if found is not None:
         return found
-    return session.execute(insert(DocumentContext).values(digest=digest, body=body)
-                           .returning(DocumentContext.id)).scalar_one()
+    new_id = session.scalar(insert(DocumentContext).values(digest=digest, body=body)
+                            .returning(DocumentContext.id))
+    assert new_id is not None, "INSERT … RETURNING gives the new row's id"
+    return new_id
 
 
-def reserve_ids(session: Session, table, count: int) -> list[int]:
+def reserve_ids(uow: UnitOfWork, table: Table, count: int) -> list[int]:
     """``count`` fresh primary keys for ``table``, so bulk inserts need no RETURNING.
 
     (SQLAlchemy's INSERT…RETURNING for many rows costs quadratic time on SQLite.) PostgreSQL
@@ -98,6 +124,7 @@ def reserve_ids(session: Session, table, count: int) -> list[int]:
     """
     if count == 0:
         return []
+    session = session_of(uow)
     if session.get_bind().dialect.name == "postgresql":
         seq = f"{table.name}_id_seq"
         return list(session.scalars(text(
@@ -106,7 +133,7 @@ def reserve_ids(session: Session, table, count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def bulk_insert(session: Session, table, rows: list[dict]) -> None:
+def bulk_insert(uow: UnitOfWork, table: Table, rows: list[dict[str, Any]]) -> None:
     """INSERT many rows with the driver's executemany, skipping SQLAlchemy's per-value work.
 
     On the bulk capture path this is a sixth of the write transaction. Every row must carry the
@@ -115,7 +142,7 @@ def bulk_insert(session: Session, table, rows: list[dict]) -> None:
     if not rows:
         return
     columns = list(rows[0])
-    conn = session.connection()
+    conn = session_of(uow).connection()
     if conn.dialect.name != "sqlite":
         conn.execute(table.insert(), rows)
         return
@@ -129,11 +156,12 @@ def bulk_insert(session: Session, table, rows: list[dict]) -> None:
     conn.exec_driver_sql(sql, values)
 
 
-def bulk_update(session: Session, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def bulk_update(uow: UnitOfWork, table: Table, columns: tuple[str, ...],
+                rows: list[tuple[Any, ...]]) -> None:
     """UPDATE ``columns`` of many rows by id; each row is (*values, id)."""
     if not rows:
         return
-    conn = session.connection()
+    conn = session_of(uow).connection()
     if conn.dialect.name == "sqlite":
         sets = ", ".join(f"{c} = ?" for c in columns)
         conn.exec_driver_sql(f"UPDATE {table.name} SET {sets} WHERE id = ?", rows)
@@ -144,7 +172,7 @@ def bulk_update(session: Session, table, columns: tuple[str, ...], rows: list[tu
                          "id_": row[-1]} for row in rows])
 
 
-def _sqlite_time(value):
+def _sqlite_time(value: Any) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(UTC).replace(tzinfo=None)
@@ -152,21 +180,24 @@ def _sqlite_time(value):
     return value
 
 
-def insert_events(session: Session, rows: list[dict]) -> list[int]:
-    ids = reserve_ids(session, Event.__table__, len(rows))
+def insert_events(uow: UnitOfWork, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert event rows (ids given here, set on each row); their ids in order."""
+    ids = reserve_ids(uow, EVENTS, len(rows))
     for row, pk in zip(rows, ids, strict=True):
         row["id"] = pk
-    bulk_insert(session, Event.__table__, rows)
+    bulk_insert(uow, EVENTS, rows)
     return ids
 
 
-def insert_objects(session: Session, rows: list[dict]) -> None:
+def insert_objects(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
     if rows:
-        bulk_insert(session, EventObject.__table__, rows)
+        bulk_insert(uow, EVENT_OBJECTS, rows)
 
 
-def write_holdings(session: Session, holdings: dict[str, Holding], lot_ids: dict[str, int],
-                   created_pk: dict[str, int], describe) -> dict[str, int]:
+def write_holdings(uow: UnitOfWork, holdings: dict[str, Holding], lot_ids: dict[str, int],
+                   created_pk: dict[str, int],
+                   describe: Callable[[str], tuple[str, str | None, str | None]]
+                   ) -> dict[str, int]:
     """Insert new lots and update changed ones; returns uri → lot id for all of them."""
     new = [(uri, h) for uri, h in holdings.items() if h.new]
     now = datetime.now(UTC)
@@ -178,19 +209,89 @@ def write_holdings(session: Session, holdings: dict[str, Holding], lot_ids: dict
                          "quantity": h.quantity, "unit": h.unit, "owner_id": h.owner,
                          "in_transit_to_id": h.in_transit_to, "container": h.container,
                          "created_event_pk": created_pk.get(uri), "created_at": now})
-        ids = reserve_ids(session, Lot.__table__, len(rows))
+        ids = reserve_ids(uow, LOTS, len(rows))
         for row, (uri, _), lot_id in zip(rows, new, ids, strict=True):
             row["id"] = lot_id
             lot_ids[uri] = lot_id
-        bulk_insert(session, Lot.__table__, rows)
-    bulk_update(session, Lot.__table__,
+        bulk_insert(uow, LOTS, rows)
+    bulk_update(uow, LOTS,
                 ("owner_id", "in_transit_to_id", "container", "quantity", "unit"),
                 [(h.owner, h.in_transit_to, h.container, h.quantity, h.unit, lot_ids[uri])
                  for uri, h in holdings.items() if h.changed and not h.new])
     return lot_ids
 
 
-def insert_links(session: Session, rows: list[dict]) -> None:
+def insert_links(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
     if rows:
         unique = {(r["source_id"], r["target_id"], r["event_pk"]): r for r in rows}
-        bulk_insert(session, LotLink.__table__, list(unique.values()))
+        bulk_insert(uow, LOT_LINKS, list(unique.values()))
+
+
+def record_capture_job(uow: UnitOfWork, job_id: str, user_id: int | None, *, success: bool,
+                       event_count: int, stored_count: int, created_at: datetime,
+                       finished_at: datetime, errors: list[dict[str, Any]] | None = None,
+                       duplicates: list[dict[str, Any]] | None = None,
+                       organisation_id: int | None = None,
+                       seal: Mapping[str, Any] | None = None) -> None:
+    """Add the capture job's row (flushed: the events' rows refer to it)."""
+    session = session_of(uow)
+    extra: dict[str, Any] = dict(seal or {})
+    if errors is not None:
+        extra["errors"] = errors
+    if duplicates is not None:
+        extra["duplicates"] = duplicates
+    session.add(CaptureJob(id=job_id, user_id=user_id, success=success, event_count=event_count,
+                           stored_count=stored_count, created_at=created_at,
+                           finished_at=finished_at, organisation_id=organisation_id, **extra))
+    session.flush()
+
+
+def plot_owners(uow: UnitOfWork, plot_ids: set[int]) -> dict[int, int]:
+    """Plot id → the organisation whose farm it is, for those of ``plot_ids`` that exist."""
+    session = session_of(uow)
+    return dict(session.execute(select(Plot.id, Farm.organisation_id).join(Farm)
+                                .where(Plot.id.in_(plot_ids))).tuples().all())
+
+
+def assign_plot(uow: UnitOfWork, lot_ids: list[int], plot_id: int) -> None:
+    """Record that the lots ``lot_ids`` were harvested on plot ``plot_id``."""
+    session_of(uow).execute(update(Lot).where(Lot.id.in_(lot_ids)).values(plot_id=plot_id))
+
+
+def gtin_owners(uow: UnitOfWork, gtins: Iterable[str]) -> dict[str, int]:
+    """GTIN-14 → owning organisation, for those of ``gtins`` that have an owner: the one its GS1
+    company prefix is licensed to, else the one that registered the product here (the rule of
+    ``services.cooperative.gtin_ownership``, read in the capture's transaction)."""
+    session = session_of(uow)
+    wanted = sorted(set(gtins))
+    prefixes = cast(dict[str, int], dict(
+        session.execute(select(Organisation.company_prefix, Organisation.id)
+                        .where(Organisation.company_prefix.is_not(None))).tuples().all()))
+    registered: dict[str, int] = {}
+    for chunk in _chunks(wanted):
+        registered.update(session.execute(select(Product.gtin, Product.owner_id)
+                                          .where(Product.gtin.in_(chunk))).tuples().all())
+    out: dict[str, int] = {}
+    for gtin in wanted:
+        owner = company_prefix_owner(gtin, prefixes)
+        if owner is None:
+            owner = registered.get(gtin)
+        if owner is not None:
+            out[gtin] = owner
+    return out
+
+
+def signing_key_of(uow: UnitOfWork, organisation_id: int) -> tuple[str | None, str | None]:
+    """The organisation's signing address and (when the service keeps its key) its keystore."""
+    address, keystore = session_of(uow).execute(
+        select(Organisation.signing_address, Organisation.signing_keystore)
+        .where(Organisation.id == organisation_id)).one()
+    return address, keystore
+
+
+def sealing_key_of(uow: UnitOfWork, organisation_id: int) -> tuple[str, str | None]:
+    """The organisation's GLN and the keystore of its custodial key (None: it keeps its own)."""
+    gln, keystore = session_of(uow).execute(
+        select(Organisation.gln, Organisation.signing_keystore)
+        .where(Organisation.id == organisation_id)).one()
+    return gln, keystore

@@ -172,7 +172,7 @@ def test_events_are_sealed_at_capture_and_the_anchorer_signs_nothing(uow, captur
             select(Event.event_hash, Event.signature, Event.capture_id, Organisation.gln,
                    Organisation.signing_address)
             .join(Organisation, Organisation.id == Event.organisation_id)).all()
-        seals = SealChecks().of_captures(uow.session, {r.capture_id for r in rows})
+        seals = SealChecks().of_captures(uow, {r.capture_id for r in rows})
     assert len(rows) == 3 and {r.signature for r in rows} == {None}
     for row in rows:
         facts = seals[row.capture_id].facts(row.event_hash, row.gln)

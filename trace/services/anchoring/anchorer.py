@@ -23,28 +23,37 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
-from sqlalchemy import func, select, update
 
 from ...domain.commitments import StateTree, state_leaf
 from ...domain.errors import TraceError
 from ...domain.event_lots import EventLots
 from ...domain.merkle import MerkleTree, event_hash_bytes
 from ...hash import hash_document
-from ...store.accounts import Organisation
-from ...store.anchoring import AnchorBatch, AnchorLease, LotHead
-from ...store.capture_repo import bulk_insert, bulk_update
-from ...store.events import DocumentContext, Event
-from ..ports import AnchorChain, AnchorFact, AnchorReceipt
-from ..signatures.seal_checks import SealChecks
+from ...store import anchor_batches as batches
+from ...store.anchor_batches import (
+    BatchState,
+    OrganisationKey,
+    PendingEvent,
+    insert_lot_heads,
+    put_events_in_batch,
+)
+from ...store.anchoring import AnchorBatch
+from ...store.event_reads import context_texts
+from ..ports import AnchorChain, AnchorFact, AnchorReceipt, UnitOfWork
+from ..signatures.seal_checks import Seal, SealChecks
 from ..verification.evidence import documents_of, hash_facts, signature_facts
 from ..verification.records import captured_with_id
 from .lot_state import Folding, lots_of, state_after
-from .signer_registry import register_signers
+from .signer_registry import SignerRegistrar, register_signers
+
+if TYPE_CHECKING:
+    from ...sign.keyring import Keyring
 
 log = logging.getLogger(__name__)
 LEASE = "anchorer"
@@ -90,19 +99,18 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
-def take_lease(uow, holder: str, seconds: float, name: str = LEASE) -> bool:
+def take_lease(uow: UnitOfWork, holder: str, seconds: float, name: str = LEASE) -> bool:
     """Take or renew the lease; False when another live holder has it."""
     now = _now()
     try:
         with uow.writing() as w:
-            lease = w.session.get(AnchorLease, name, with_for_update=True)  # locked on PostgreSQL
+            lease = batches.lease_for_update(w, name)  # locked on PostgreSQL
             if lease is None:
-                w.session.add(AnchorLease(name=name, holder=holder,
-                                          expires_at=now + timedelta(seconds=seconds)))
-            elif lease.holder != holder and _aware(lease.expires_at) > now:
+                batches.add_lease(w, name, holder, now + timedelta(seconds=seconds))
+            elif lease.holder != holder and cast(datetime, _aware(lease.expires_at)) > now:
                 return False
             else:
-                lease.holder, lease.expires_at = holder, now + timedelta(seconds=seconds)
+                batches.hand_lease(w, lease, holder, now + timedelta(seconds=seconds))
             w.commit()
     except Exception:  # noqa: BLE001 - a concurrent insert of the same lease: the other won
         log.debug("lease race lost", exc_info=True)
@@ -110,16 +118,17 @@ def take_lease(uow, holder: str, seconds: float, name: str = LEASE) -> bool:
     return True
 
 
-def release_lease(uow, holder: str, name: str = LEASE) -> None:
+def release_lease(uow: UnitOfWork, holder: str, name: str = LEASE) -> None:
     with uow.writing() as w:
-        lease = w.session.get(AnchorLease, name)
+        lease = batches.lease(w, name)
         if lease is not None and lease.holder == holder:
-            w.session.delete(lease)
+            batches.delete_lease(w, lease)
             w.commit()
 
 
-def anchor_pending(uow, chain: AnchorChain, settings: AnchorSettings, *, force: bool = False,
-                   holder: str | None = None, keyring=None) -> AnchorReport:
+def anchor_pending(uow: UnitOfWork, chain: AnchorChain, settings: AnchorSettings, *,
+                   force: bool = False, holder: str | None = None,
+                   keyring: Keyring | None = None) -> AnchorReport:
     """One anchoring round: finish unfinished batches, then batch and anchor what is pending.
 
     ``force`` closes a batch even before ``settings.interval`` has passed (`tracechain anchor`).
@@ -141,7 +150,7 @@ def anchor_pending(uow, chain: AnchorChain, settings: AnchorSettings, *, force: 
     try:
         # Under the lease, so that no other anchorer's transaction takes a nonce meanwhile.
         if hasattr(chain, "register_signer"):
-            register_signers(uow, chain, keyring)
+            register_signers(uow, cast(SignerRegistrar, chain), keyring)
             renew()
         _recheck_confirmed(uow, chain)
         renew()
@@ -150,12 +159,12 @@ def anchor_pending(uow, chain: AnchorChain, settings: AnchorSettings, *, force: 
             renew()
         seals = SealChecks()
         while True:
-            batch_id = _build_batch(uow, settings, force, seals, report)
-            if batch_id is None:
+            built = _build_batch(uow, settings, force, seals, report)
+            if built is None:
                 break
             report.batches_built += 1
             renew()
-            _drive(uow, chain, batch_id, settings, report, renew)
+            _drive(uow, chain, built, settings, report, renew)
             renew()
     except _LeaseLost:
         report.skipped = "lost the lease to another anchorer"
@@ -168,21 +177,15 @@ class _LeaseLost(Exception):
     """Another anchorer took the lease (this one was too slow to renew it)."""
 
 
-def _recheck_confirmed(uow, chain: AnchorChain) -> None:
+def _recheck_confirmed(uow: UnitOfWork, chain: AnchorChain) -> None:
     """Anchor again what the chain has lost (a development chain restarted from an older state,
     or a reorganisation): from the newest confirmed batch back to the first one still there."""
     with uow:
-        newest = uow.session.execute(
-            select(AnchorBatch.id, AnchorBatch.root).where(
-                AnchorBatch.status == "confirmed", AnchorBatch.contract == chain.address)
-            .order_by(AnchorBatch.id.desc()).limit(1)).first()
+        newest = batches.newest_confirmed_batch(uow, chain.address)
     if newest is None or chain.anchor_of(bytes.fromhex(newest.root[2:])) is not None:
         return
     with uow:
-        confirmed = uow.session.execute(
-            select(AnchorBatch.id, AnchorBatch.root).where(
-                AnchorBatch.status == "confirmed", AnchorBatch.contract == chain.address)
-            .order_by(AnchorBatch.id.desc())).all()
+        confirmed = batches.confirmed_batches_newest_first(uow, chain.address)
     lost = []
     for row in confirmed:
         if chain.anchor_of(bytes.fromhex(row.root[2:])) is not None:
@@ -190,47 +193,36 @@ def _recheck_confirmed(uow, chain: AnchorChain) -> None:
         lost.append(row.id)
     log.warning("the chain no longer has %d confirmed roots; anchoring them again", len(lost))
     with uow.writing() as w:
-        w.session.execute(update(AnchorBatch).where(AnchorBatch.id.in_(lost)).values(
-            status="built", tx_hash=None, raw_tx=None, nonce=None, block_number=None,
-            block_time=None, submitter=None, confirmed_at=None,
-            last_error="the chain lost this anchor; anchoring it again"))
+        batches.mark_lost_from_chain(w, lost)
         # Signer registrations made after the oldest lost anchor may be gone too: re-check them.
-        w.session.execute(update(Organisation).values(signer_registered_tx=None))
+        batches.forget_signer_registrations(w)
         w.commit()
 
 
-def _unfinished(uow) -> list[int]:
+def _unfinished(uow: UnitOfWork) -> list[int]:
     with uow:
-        return list(uow.session.scalars(select(AnchorBatch.id).where(
-            AnchorBatch.status.in_(("built", "sent"))).order_by(AnchorBatch.id)))
+        return batches.unfinished_batch_ids(uow)
 
 
-def _build_batch(uow, settings: AnchorSettings, force: bool, seals: SealChecks,
+def _build_batch(uow: UnitOfWork, settings: AnchorSettings, force: bool, seals: SealChecks,
                  report: AnchorReport) -> int | None:
     """Close a batch from the oldest pending events, if one is due; its id."""
     with uow.writing() as w:
-        s = w.session
-        rows = s.execute(select(Event.id, Event.event_id, Event.event_hash, Event.prehash,
-                                Event.record_time, Event.organisation_id, Event.signature,
-                                Event.signer, Event.capture_id, Event.context_id, Event.body)
-                         .where(Event.batch_id.is_(None)).order_by(Event.id)
-                         .limit(settings.max_batch)).all()
-        previous = s.execute(select(AnchorBatch.id, AnchorBatch.state_root)
-                             .where(AnchorBatch.state_root.is_not(None))
-                             .order_by(AnchorBatch.id.desc()).limit(1)).first()
-        legacy = _legacy_events(s, previous)
+        rows = batches.pending_events_for_anchoring(w, settings.max_batch)
+        previous = batches.latest_batch_with_state(w)
+        legacy = _legacy_events(w, previous)
         if not rows and not legacy:
             return None
         if rows:
-            oldest = _aware(rows[0].record_time)
+            oldest = cast(datetime, _aware(rows[0].record_time))
             due = (force or len(rows) >= settings.max_batch
                    or oldest <= _now() - timedelta(seconds=settings.interval))
             if not due and not legacy:
                 return None
-        accepted = _admissible(s, rows, seals, report)
+        accepted = _admissible(w, rows, seals, report)
         if not accepted and not legacy:
             return None
-        folding = Folding.start(_previous_state(s, previous))
+        folding = Folding.start(_previous_state(w, previous))
         for event_hash, lots in legacy:
             folding.add(event_hash, lots)
         for r, lots in accepted:
@@ -238,14 +230,10 @@ def _build_batch(uow, settings: AnchorSettings, force: bool, seals: SealChecks,
         state = folding.tree()
         values = [event_hash_bytes(r.event_hash) for r, _ in accepted] + [state_leaf(state.root)]
         tree = MerkleTree(values)
-        batch = AnchorBatch(root="0x" + tree.root.hex(), leaf_count=len(values), status="built",
-                            leaves=b"".join(values), state_root="0x" + state.root.hex())
-        s.add(batch)
-        s.flush()
-        batch_id = batch.id
-        bulk_update(s, Event.__table__, ("batch_id", "leaf_index"),
-                    [(batch_id, i, r.id) for i, (r, _) in enumerate(accepted)])
-        bulk_insert(s, LotHead.__table__, [
+        batch_id = batches.add_batch(w, "0x" + tree.root.hex(), len(values), b"".join(values),
+                                     "0x" + state.root.hex())
+        put_events_in_batch(w, [(batch_id, i, r.id) for i, (r, _) in enumerate(accepted)])
+        insert_lot_heads(w, [
             {"lot_key": "0x" + e.key.hex(), "batch_id": batch_id, "count": e.count,
              "head": "0x" + e.head.hex()} for e in folding.changed.values()])
         w.commit()
@@ -259,7 +247,7 @@ def _build_batch(uow, settings: AnchorSettings, force: bool, seals: SealChecks,
 _STATES: dict[tuple[int, str], StateTree] = {}
 
 
-def _previous_state(s, previous) -> StateTree:
+def _previous_state(w: UnitOfWork, previous: BatchState | None) -> StateTree:
     """The state after the last batch that committed one, as anchored.
 
     :raises StateDiverged: the recorded lot heads do not rebuild its root."""
@@ -268,7 +256,7 @@ def _previous_state(s, previous) -> StateTree:
     known = _STATES.get((previous.id, previous.state_root))
     if known is not None:
         return known
-    state = state_after(s, previous.id)
+    state = state_after(w, previous.id)
     if "0x" + state.root.hex() != previous.state_root:
         raise StateDiverged(
             f"the lot heads recorded up to batch {previous.id} do not rebuild the state root "
@@ -277,27 +265,25 @@ def _previous_state(s, previous) -> StateTree:
     return state
 
 
-def _admissible(s, rows, seals: SealChecks, report: AnchorReport) -> list[tuple]:
+def _admissible(w: UnitOfWork, rows: Sequence[PendingEvent], seals: SealChecks,
+                report: AnchorReport) -> list[tuple[PendingEvent, EventLots]]:
     """The pending rows that may be anchored, each with the lots it names: those whose body
     re-hashes to their stored hash and that a valid signature covers. The others stay pending
     (and read red wherever they are verified); why is logged and reported."""
-    orgs = {o.id: o for o in s.execute(select(Organisation.id, Organisation.gln,
-                                              Organisation.signing_address))}
-    sealed = seals.of_captures(s, {r.capture_id for r in rows if r.signature is None})
-    contexts = {cid: body for cid, body in s.execute(
-        select(DocumentContext.id, DocumentContext.body)
-        .where(DocumentContext.id.in_({r.context_id for r in rows})))} if rows else {}
-    parsed: dict[int, Any] = {}  # orjson's output, or None
+    orgs = batches.organisation_keys(w)
+    sealed = seals.of_captures(w, {r.capture_id for r in rows if r.signature is None})
+    contexts = context_texts(w, {r.context_id for r in rows}) if rows else {}
+    parsed: dict[int, object] = {}
     for r in rows:
         try:
             parsed[r.id] = orjson.loads(r.body)
         except orjson.JSONDecodeError:
             parsed[r.id] = None
     rehashed = _rehash_by_capture(rows, parsed, contexts)
-    out = []
+    out: list[tuple[PendingEvent, EventLots]] = []
     for r in rows:
-        why = _refusal(s, r, orgs, sealed, rehashed.get(r.id), contexts)
-        lots = None if why else lots_of(parsed[r.id], contexts[r.context_id])
+        why = _refusal(w, r, orgs, sealed, rehashed.get(r.id), contexts)
+        lots = None if why else lots_of(cast(Any, parsed[r.id]), contexts[r.context_id])
         if why is None and lots is None:
             why = "its body names no lots that can be read"
         if why is not None:
@@ -305,14 +291,15 @@ def _admissible(s, rows, seals: SealChecks, report: AnchorReport) -> list[tuple]
                 log.warning("not anchoring event %s: %s", r.event_id, why)
             report.refused[r.event_id] = why
             continue
-        out.append((r, lots))
+        out.append((r, cast(EventLots, lots)))  # a row with no lots has a refusal
     return out
 
 
-def _rehash_by_capture(rows, parsed: dict, contexts: dict) -> dict[int, str]:
+def _rehash_by_capture(rows: Sequence[PendingEvent], parsed: dict[int, object],
+                       contexts: dict[int, str]) -> dict[int, str]:
     """Each row's hash recomputed among the rows of its capture document (the CBV hash reads
     bare vocabulary words document-wide): one document hashed per capture, not one per event."""
-    groups: dict[tuple, list] = {}
+    groups: dict[tuple[str, int], list[PendingEvent]] = {}
     for r in rows:
         groups.setdefault((r.capture_id, r.context_id), []).append(r)
     out: dict[int, str] = {}
@@ -322,15 +309,16 @@ def _rehash_by_capture(rows, parsed: dict, contexts: dict) -> dict[int, str]:
             continue
         try:
             context = orjson.loads(contexts[group[0].context_id])
-            hashes = hash_document(documents_of(events, context))
+            hashes = hash_document(documents_of(cast(list[dict[str, Any]], events), context))
         except (orjson.JSONDecodeError, ValueError, TypeError, KeyError, RecursionError):
             continue
         out.update({r.id: h.id for r, h in zip(group, hashes, strict=False)})
     return out
 
 
-def _refusal(s, r, orgs: dict, sealed: dict, rehashed: str | None,
-             contexts: dict) -> str | None:
+def _refusal(w: UnitOfWork, r: PendingEvent, orgs: dict[int, OrganisationKey],
+             sealed: dict[str, Seal], rehashed: str | None,
+             contexts: dict[int, str]) -> str | None:
     if rehashed != r.event_hash:  # not among its capture's rows: hash it as verification does
         try:
             event = orjson.loads(r.body)
@@ -338,7 +326,7 @@ def _refusal(s, r, orgs: dict, sealed: dict, rehashed: str | None,
         except orjson.JSONDecodeError:
             return "its stored body is not JSON"
         hashed = hash_facts(event, context, r.event_hash, r.prehash,
-                            captured_with=lambda: captured_with_id(s, r.capture_id, r.context_id))
+                            captured_with=lambda: captured_with_id(w, r.capture_id, r.context_id))
         if hashed.recomputed_hash != r.event_hash:
             return "its body does not re-hash to its stored hash"
     org = orgs.get(r.organisation_id)
@@ -358,15 +346,12 @@ def _refusal(s, r, orgs: dict, sealed: dict, rehashed: str | None,
     return None
 
 
-def _legacy_events(s, previous) -> list[tuple[bytes, EventLots]]:
+def _legacy_events(w: UnitOfWork, previous: BatchState | None) -> list[tuple[bytes, EventLots]]:
     """Events anchored before batches committed the lot state (migration 0004): folded into the
     first state, in the order they were anchored, so that every lot's history is whole."""
     if previous is not None:
         return []
-    rows = s.execute(select(Event.event_hash, Event.body, DocumentContext.body)
-                     .join(DocumentContext, DocumentContext.id == Event.context_id)
-                     .where(Event.batch_id.is_not(None))
-                     .order_by(Event.batch_id, Event.id)).all()
+    rows = batches.legacy_anchored_events(w)
     out = []
     for event_hash, body, context in rows:
         lots = lots_of(body, context)
@@ -379,10 +364,12 @@ def _legacy_events(s, previous) -> list[tuple[bytes, EventLots]]:
     return out
 
 
-def _drive(uow, chain: AnchorChain, batch_id: int, settings: AnchorSettings,
-           report: AnchorReport, renew=None) -> None:
+def _drive(uow: UnitOfWork, chain: AnchorChain, batch_id: int, settings: AnchorSettings,
+           report: AnchorReport, renew: Callable[[], None] | None = None) -> None:
     with uow:
-        batch = uow.session.get(AnchorBatch, batch_id)
+        batch = batches.batch(uow, batch_id)
+    if batch is None:
+        raise LookupError(f"no batch {batch_id}")
     root = bytes.fromhex(batch.root[2:])
     if batch.status == "built":
         fact = chain.anchor_of(root)
@@ -391,22 +378,22 @@ def _drive(uow, chain: AnchorChain, batch_id: int, settings: AnchorSettings,
             return
         tx = chain.build_anchor_tx(root, batch.leaf_count)
         with uow.writing() as w:
-            w.session.execute(update(AnchorBatch).where(AnchorBatch.id == batch_id).values(
-                status="sent", tx_hash=tx.tx_hash, raw_tx=tx.raw, nonce=tx.nonce,
-                chain_id=chain.chain_id, contract=chain.address, sent_at=_now()))
+            batches.mark_sent(w, batch_id, tx_hash=tx.tx_hash, raw_tx=tx.raw, nonce=tx.nonce,
+                              chain_id=chain.chain_id, contract=chain.address, sent_at=_now())
             w.commit()
         batch.tx_hash, batch.raw_tx, batch.nonce = tx.tx_hash, tx.raw, tx.nonce
-    receipt = chain.receipt(batch.tx_hash)
+    tx_hash, raw_tx = cast(str, batch.tx_hash), cast(str, batch.raw_tx)
+    receipt = chain.receipt(tx_hash)
     if receipt is None:
         try:
-            chain.send_raw(batch.raw_tx)
+            chain.send_raw(raw_tx)
         except Exception as exc:  # noqa: BLE001 - decided below from what the chain says
             log.warning("sending the anchor of batch %s failed: %s", batch_id, exc)
             if chain.anchor_of(root) is None and _tx_dead(chain, batch):
                 _rebuild(uow, batch_id, "its nonce went to another transaction; "
                          "building a new one")
                 return
-        receipt = _wait_receipt(chain, batch.tx_hash, settings.receipt_timeout, renew)
+        receipt = _wait_receipt(chain, tx_hash, settings.receipt_timeout, renew)
     if receipt is None:
         fact = chain.anchor_of(root)
         if fact is not None:
@@ -433,7 +420,7 @@ def _tx_dead(chain: AnchorChain, batch: AnchorBatch) -> bool:
 
 
 def _wait_receipt(chain: AnchorChain, tx_hash: str, timeout: float,
-                  renew=None) -> AnchorReceipt | None:
+                  renew: Callable[[], None] | None = None) -> AnchorReceipt | None:
     deadline = time.monotonic() + timeout
     delay = 0.02
     renewed = time.monotonic()
@@ -448,27 +435,25 @@ def _wait_receipt(chain: AnchorChain, tx_hash: str, timeout: float,
             renewed = time.monotonic()
 
 
-def _rebuild(uow, batch_id: int, why: str) -> None:
+def _rebuild(uow: UnitOfWork, batch_id: int, why: str) -> None:
     log.warning("batch %s: %s", batch_id, why)
     with uow.writing() as w:
-        w.session.execute(update(AnchorBatch).where(AnchorBatch.id == batch_id).values(
-            status="built", tx_hash=None, raw_tx=None, nonce=None, last_error=why))
+        batches.mark_for_rebuild(w, batch_id, why)
         w.commit()
 
 
-def _confirm(uow, batch_id: int, chain: AnchorChain, fact: AnchorFact | None,
+def _confirm(uow: UnitOfWork, batch_id: int, chain: AnchorChain, fact: AnchorFact | None,
              receipt: AnchorReceipt | None, report: AnchorReport) -> None:
-    values = {"status": "confirmed", "confirmed_at": _now(), "chain_id": chain.chain_id,
-              "contract": chain.address}
+    values: dict[str, Any] = {"status": "confirmed", "confirmed_at": _now(),
+                              "chain_id": chain.chain_id, "contract": chain.address}
     if fact is not None:
         values.update(block_number=fact.block_number, submitter=fact.submitter,
                       block_time=datetime.fromtimestamp(fact.timestamp, UTC))
     if receipt is not None:
         values.update(gas_used=receipt.gas_used)
     with uow.writing() as w:
-        w.session.execute(update(AnchorBatch).where(AnchorBatch.id == batch_id).values(**values))
-        count = w.session.scalar(select(func.count()).select_from(Event)
-                                 .where(Event.batch_id == batch_id))
+        batches.mark_confirmed(w, batch_id, values)
+        count = batches.event_count_of_batch(w, batch_id)
         w.commit()
     report.batches_confirmed += 1
-    report.events_anchored += count or 0
+    report.events_anchored += count

@@ -11,24 +11,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import orjson
-from sqlalchemy import text
 
 from ...capture.document import inline_context
 from ...domain.commitments import ZERO, LotState, StateTree, lot_key, next_head, sources_digest
 from ...domain.event_lots import EventLots, event_lots
 from ...domain.merkle import hex32
 from ...gs1.canonical import canonicalise
-
-_STATE_AFTER = text("""
-SELECT h.lot_key, h.count, h.head FROM lot_heads h
-JOIN (SELECT lot_key, MAX(batch_id) AS b FROM lot_heads WHERE batch_id <= :b GROUP BY lot_key) m
-  ON h.lot_key = m.lot_key AND h.batch_id = m.b
-""")
+from ...store import anchor_batches as batches
+from ..ports import UnitOfWork
 
 
-def state_after(session, batch_id: int | None) -> StateTree:
+def state_after(uow: UnitOfWork, batch_id: int | None) -> StateTree:
     """The state the ``lot_heads`` rows give after batch ``batch_id`` (empty for None).
 
     Rows that are not well-formed are left out: the root they rebuild then differs from the
@@ -37,14 +33,15 @@ def state_after(session, batch_id: int | None) -> StateTree:
     if batch_id is None:
         return StateTree(())
     entries = []
-    for key, count, head in session.execute(_STATE_AFTER, {"b": batch_id}):
+    for key, count, head in batches.lot_heads_after(uow, batch_id):
         k, h = hex32(key), hex32(head)
         if k is not None and h is not None and isinstance(count, int) and count >= 0:
             entries.append(LotState(k, count, h))
     return StateTree(entries)
 
 
-def lots_of(body: str | dict, context: str | list | dict) -> EventLots | None:
+def lots_of(body: str | dict[str, Any], context: str | list[Any] | dict[str, Any]
+            ) -> EventLots | None:
     """What an event (as stored) names and what it made each lot from; None when the stored
     text is not an event any more."""
     text = context if isinstance(context, str) else orjson.dumps(context).decode()
@@ -72,7 +69,7 @@ def prefixes_of(context: str) -> dict[str, str]:
         return {}
 
 
-def _lots(event, prefixes: dict[str, str]) -> EventLots | None:
+def _lots(event: object, prefixes: dict[str, str]) -> EventLots | None:
     if not isinstance(event, dict):
         return None
     try:

@@ -13,27 +13,34 @@ when the operator says so (``tracechain org set-signer``), never from the databa
 from __future__ import annotations
 
 import logging
-
-from sqlalchemy import select, update
+from typing import TYPE_CHECKING, Protocol
 
 from ...domain.identity import organisation_id_bytes
-from ...store.accounts import Organisation
+from ...store import anchor_batches as batches
+from ..ports import SignerRegistration, UnitOfWork
+
+if TYPE_CHECKING:
+    from ...sign.keyring import Keyring
 
 log = logging.getLogger(__name__)
 
 
-def register_signers(uow, registry, keyring=None) -> int:
+class SignerRegistrar(Protocol):
+    """The chain's signer registry, as far as registering goes (``anchor.contract`` is one)."""
+
+    def signer_of(self, address: str) -> SignerRegistration | None: ...
+
+    def register_signer(self, address: str, organisation: bytes) -> str: ...
+
+
+def register_signers(uow: UnitOfWork, registry: SignerRegistrar,
+                     keyring: Keyring | None = None) -> int:
     """Register every custodial signing address not yet known to be on chain (needs the
     ``keyring`` to prove each address is the key we hold); how many were registered."""
     if keyring is None:
         return 0
     with uow:
-        todo = uow.session.execute(
-            select(Organisation.id, Organisation.gln, Organisation.signing_address,
-                   Organisation.signing_keystore)
-            .where(Organisation.signing_address.is_not(None),
-                   Organisation.signing_keystore.is_not(None),
-                   Organisation.signer_registered_tx.is_(None))).all()
+        todo = batches.custodial_signers_to_register(uow)
     done = 0
     for org_id, gln, address, keystore in todo:
         try:
@@ -55,7 +62,6 @@ def register_signers(uow, registry, keyring=None) -> int:
                 continue
             done += 1
         with uow.writing() as w:
-            w.session.execute(update(Organisation).where(Organisation.id == org_id)
-                              .values(signer_registered_tx=tx))
+            batches.record_signer_registration(w, org_id, tx)
             w.commit()
     return done

@@ -33,10 +33,11 @@ from ...store.accounts import Organisation
 from ...store.catalogue import Farm, Plot, Product
 from ...store.events import Event
 from ...store.lots import Lot
+from ...store.uow import session_of
 from ..cooperative.certifications import certifications_of, self_declared
 from ..lots.plausibility import Limits, lineage_flags
 from ..lots.recalls import recall_notices
-from ..ports import ChainReader
+from ..ports import ChainReader, UnitOfWork
 from ..verification.lineage_records import Lineage, walk
 from ..verification.records import Record, utc_iso
 from ..verification.verdicts import VerificationCaches, anchor_record, verify_lineage
@@ -130,15 +131,16 @@ class Snapshot:
     lineage: Lineage | None = None
 
 
-def snapshot(session, key: Key) -> Snapshot:
+def snapshot(uow: UnitOfWork, key: Key) -> Snapshot:
     """Every stored fact the page rests on, typed. :raises NotFound: no such lot or item.
 
     The lineage is walked through the signed events themselves (``lineage_records.walk``), so
     a removed index row cannot take a step out of what the page shows and verifies."""
+    session = session_of(uow)  # (store-core: a bridge until these reads move into store/)
     uri = key.uri
     if session.scalar(select(Lot.id).where(Lot.uri == uri)) is None:
         raise NotFound(_unknown(key))
-    lineage = walk(session, uri, "back", containers=True)
+    lineage = walk(uow, uri, "back", containers=True)
     records = lineage.ordered()
     steps = {pk: step for pk, step in session.execute(
         select(Event.id, Event.biz_step).where(Event.id.in_([r.id for r in records])))}
@@ -163,9 +165,10 @@ def product_facts(session, key: GtinKey) -> dict:
             "name": {"vi": product.name_vi, "en": product.name_en}, "maker": maker}
 
 
-def provenance(session, snap: Snapshot, reader: ChainReader | None,
+def provenance(uow: UnitOfWork, snap: Snapshot, reader: ChainReader | None,
                caches: VerificationCaches, limits: Limits | None = None) -> dict:
     """The consumer's facts about ``snap.key`` (see the module docstring)."""
+    session = session_of(uow)  # (store-core: a bridge until these reads move into store/)
     records = list(snap.records)
     lots = {r.id: r for r in snap.lots}
     root = lots[snap.lot_id]
@@ -176,15 +179,15 @@ def provenance(session, snap: Snapshot, reader: ChainReader | None,
     plots = _plots(session, {r.plot_id for r in snap.lots if r.plot_id})
     lineage_uris = {r.uri for r in snap.lots}
     lineage = snap.lineage or Lineage(set(), {r.id: r for r in records})
-    checked = verify_lineage(session, lineage, reader, caches)
+    checked = verify_lineage(uow, lineage, reader, caches)
     verdict, checks = checked.verdict, checked.events
-    sealed = caches.seals.of_captures(session, {r.capture_id for r in records
-                                                if r.signature is None})
+    sealed = caches.seals.of_captures(uow, {r.capture_id for r in records
+                                            if r.signature is None})
     journey = []
     for rec, event, biz_step, check in zip(records, events, snap.biz_steps, checks, strict=True):
         if not isinstance(event, dict) or _elsewhere(event, lineage_uris):
             continue
-        journey.append(_step(rec, event, biz_step, check, by_gln, plots, caches, session,
+        journey.append(_step(rec, event, biz_step, check, by_gln, plots, caches, uow,
                              sealed))
     harvested = [(r, e) for r, e in zip(records, events, strict=True) if _is_harvest(e)]
     growers = {r.organisation_id for r, _ in harvested if r.organisation_id is not None}
@@ -358,7 +361,7 @@ def _elsewhere(event: dict, lineage_uris: set[str]) -> bool:
 
 
 def _step(rec: Record, event: dict, biz_step: str | None, check, by_gln: dict, plots: dict,
-          caches: VerificationCaches, session, sealed: dict) -> dict:
+          caches: VerificationCaches, uow: UnitOfWork, sealed: dict) -> dict:
     def country(gln):
         org = by_gln.get(gln)
         return org.country if org else None
@@ -382,7 +385,7 @@ def _step(rec: Record, event: dict, biz_step: str | None, check, by_gln: dict, p
                          "eventHash": rec.event_hash,
                          "signer": rec.signer or getattr(sealed.get(rec.capture_id), "signer",
                                                          None),
-                         "anchor": anchor_record(session, rec, caches.trees)},
+                         "anchor": anchor_record(uow, rec, caches.trees)},
     }
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from ...capture.document import events_of, inline_context
 from ...capture.rules import check_document
@@ -16,19 +15,19 @@ from ...capture.schema import validate_schema
 from ...domain import policy
 from ...domain.actor import Actor
 from ...domain.custody import plan_custody
-from ...domain.epcis import event_refs
+from ...domain.epcis import EventRefs, event_refs
 from ...domain.errors import Forbidden, Problem, TooLarge, ValidationFailed
 from ...domain.serials import commissioned_lots
 from ...domain.vocabulary import PLOT_URN, TC_NS, cbv_uri
 from ...gs1.canonical import canonicalise
 from ...gs1.keys import gtin_of, parse_item, parse_lot
-from ...hash import HashContext, event_hash
+from ...hash import EventHash, HashContext, event_hash
 from ...store import capture_repo as repo
-from ...store.catalogue import Farm, Plot
-from ...store.events import CaptureJob
-from ...store.lots import Lot
-from ..cooperative.gtin_ownership import gtin_owners
+from ..ports import UnitOfWork
 from ..signatures.sealing import check_signatures, seal_capture
+
+if TYPE_CHECKING:
+    from ...sign.keyring import Keyring
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ class CaptureSettings:
     max_yield: float = 1.02
     # Opens organisations' custodial keys to seal captures. Without it, an organisation whose
     # key the service keeps cannot capture (its events could never verify).
-    keyring: object | None = None
+    keyring: Keyring | None = None
 
 
 @dataclass
@@ -47,11 +46,11 @@ class CaptureOutcome:
     event_count: int
     stored: int = 0
     event_ids: list[str] = field(default_factory=list)
-    duplicates: list[dict] = field(default_factory=list)
-    errors: list[dict] = field(default_factory=list)
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
 
 
-def capture_document(doc: dict, actor: Actor, uow, settings: CaptureSettings,
+def capture_document(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: CaptureSettings,
                      signatures: list[str] | None = None) -> CaptureOutcome:
     """Store every event of ``doc`` or none.
 
@@ -71,13 +70,13 @@ def capture_document(doc: dict, actor: Actor, uow, settings: CaptureSettings,
     for attempt in range(3):
         try:
             return _capture_once(doc, actor, uow, settings, signatures)
-        except IntegrityError:
+        except repo.RowConflict:
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
 
 
-def _capture_once(doc: dict, actor: Actor, uow, settings: CaptureSettings,
+def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: CaptureSettings,
                   signatures: list[str] | None) -> CaptureOutcome:
     policy.require_writer(actor, "capture events")
     count = _event_count(doc)
@@ -111,10 +110,9 @@ def _capture_once(doc: dict, actor: Actor, uow, settings: CaptureSettings,
             row["signer"] = signer
         context_text = _context_text(doc)
     with uow.writing() as w:
-        s = w.session
         if rule_problems:
             return _fail(w, job_id, actor, len(events), rule_problems)
-        keep, duplicates, id_problems = _new_events(s, events, hashes)
+        keep, duplicates, id_problems = _new_events(w, events, hashes)
         if id_problems:
             return _fail(w, job_id, actor, len(events), id_problems)
         kept_events = [events[i] for i in keep]
@@ -123,74 +121,77 @@ def _capture_once(doc: dict, actor: Actor, uow, settings: CaptureSettings,
         origins = {i: all_origins[i] for i in keep if all_origins[i]}
         uris = {u for p in pairs for _, u in p}
         uris.update(lot for lots in origins.values() for lot in lots.values())
-        holdings, lot_ids = repo.load_holdings(s, uris)
-        owners = gtin_owners(s, {g for u in uris if (g := gtin_of(u))})
+        holdings, lot_ids = repo.load_holdings(w, uris)
+        owners = repo.gtin_owners(w, {g for u in uris if (g := gtin_of(u))})
         plan = plan_custody(list(zip(keep, refs, strict=True)), policy.custody_actor(actor),
-                            holdings, repo.orgs_by_party(s), origins, owners)
+                            holdings, repo.orgs_by_party(w), origins, owners)
         if plan.violations:
             raise Forbidden("the document names goods your organisation does not hold, "
                             "another's products, or parties it may not name (see errors)", [
                 Problem(v.path, v.message, v.event_index, _given_id(events[v.event_index]))
                 for v in plan.violations])
-        plots = _plots(s, kept_events, keep, inline_context(doc), actor)
+        plots = _plots(w, kept_events, keep, inline_context(doc), actor)
         seal = {} if signer is not None or not keep else seal_capture(
-            s, settings.keyring, actor.organisation_id, job_id, actor.user_id, now,
+            w, settings.keyring, actor.organisation_id, job_id, actor.user_id, now,
             [hashes[i].id for i in keep])
-        s.add(CaptureJob(id=job_id, user_id=actor.user_id, success=True,
-                         event_count=len(events), stored_count=len(keep),
-                         duplicates=duplicates, created_at=now, finished_at=now,
-                         organisation_id=actor.organisation_id, **seal))
-        s.flush()
-        ctx_id = repo.context_id(s, context_text)
+        repo.record_capture_job(w, job_id, actor.user_id, success=True,
+                                event_count=len(events), stored_count=len(keep),
+                                duplicates=duplicates, created_at=now, finished_at=now,
+                                organisation_id=actor.organisation_id, seal=seal)
+        ctx_id = repo.context_id(w, context_text)
         rows = [all_rows[i] for i in keep]
         for row in rows:
             row["context_id"] = ctx_id
-        pks = repo.insert_events(s, rows)
+        pks = repo.insert_events(w, rows)
         pk_at = dict(zip(keep, pks, strict=True))
-        repo.insert_objects(s, [{"event_pk": pk, "role": role, "uri": uri}
+        repo.insert_objects(w, [{"event_pk": pk, "role": role, "uri": uri}
                                 for pk, p in zip(pks, pairs, strict=True) for role, uri in p]
                             + [{"event_pk": pk_at[i], "role": "origin", "uri": lot}
                                for i, lots in origins.items() for lot in set(lots.values())])
         created = {uri: pk_at[h.created_by] for uri, h in plan.holdings.items()
                    if h.new and h.created_by is not None}
-        lot_ids = repo.write_holdings(s, plan.holdings, lot_ids, created, _describe)
-        repo.insert_links(s, [{"source_id": lot_ids[lk.source], "target_id": lot_ids[lk.target],
+        lot_ids = repo.write_holdings(w, plan.holdings, lot_ids, created, _describe)
+        repo.insert_links(w, [{"source_id": lot_ids[lk.source], "target_id": lot_ids[lk.target],
                                "event_pk": pk_at[lk.event_index], "kind": lk.kind}
                               for lk in plan.links
                               if lk.source in lot_ids and lk.target in lot_ids])
-        _assign_plots(s, plots, refs, lot_ids)
+        _assign_plots(w, plots, refs, lot_ids)
         w.commit()
     return CaptureOutcome(job_id=job_id, success=True, event_count=len(events), stored=len(keep),
                           event_ids=[rows[j]["event_id"] for j in range(len(rows))],
                           duplicates=duplicates)
 
 
-def _event_count(doc) -> int:
+def _event_count(doc: object) -> int:
     body = doc.get("epcisBody") if isinstance(doc, dict) else None
     events = body.get("eventList") if isinstance(body, dict) else None
     return len(events) if isinstance(events, list) else 0
 
 
-def _given_id(event: dict) -> str | None:
+def _given_id(event: dict[str, Any]) -> str | None:
     value = event.get("eventID")
     return value if isinstance(value, str) else None
 
 
-def _fail(w, job_id: str, actor: Actor, count: int, problems: list[Problem]) -> CaptureOutcome:
+def _fail(w: UnitOfWork, job_id: str, actor: Actor, count: int,
+          problems: list[Problem]) -> CaptureOutcome:
     errors = [p.as_dict() for p in problems]
     now = datetime.now(UTC)
-    w.session.add(CaptureJob(id=job_id, user_id=actor.user_id, success=False, event_count=count,
-                             stored_count=0, errors=errors, created_at=now, finished_at=now))
+    repo.record_capture_job(w, job_id, actor.user_id, success=False, event_count=count,
+                            stored_count=0, errors=errors, created_at=now, finished_at=now)
     w.commit()
     return CaptureOutcome(job_id=job_id, success=False, event_count=count, errors=errors)
 
 
-def _new_events(s, events, hashes):
+def _new_events(w: UnitOfWork, events: list[dict[str, Any]], hashes: list[EventHash]
+                ) -> tuple[list[int], list[dict[str, Any]], list[Problem]]:
     """Indexes of events to store; duplicates (same hash) are reported, not stored twice."""
-    stored = repo.stored_hashes(s, (h.id for h in hashes))
-    given = {i: _given_id(e) for i, e in enumerate(events) if _given_id(e)}
-    taken = repo.stored_event_ids(s, given.values())
-    keep, duplicates, problems = [], [], []
+    stored = repo.stored_hashes(w, (h.id for h in hashes))
+    given = {i: eid for i, e in enumerate(events) if (eid := _given_id(e))}
+    taken = repo.stored_event_ids(w, given.values())
+    keep: list[int] = []
+    duplicates: list[dict[str, Any]] = []
+    problems: list[Problem] = []
     seen_hash: set[str] = set()
     seen_id: dict[str, str] = {}
     for i, h in enumerate(hashes):
@@ -209,7 +210,7 @@ def _new_events(s, events, hashes):
     return keep, duplicates, problems
 
 
-def _context_text(doc: dict) -> str:
+def _context_text(doc: dict[str, Any]) -> str:
     return orjson.dumps(doc.get("@context", [])).decode()
 
 
@@ -217,7 +218,8 @@ def _utc(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(UTC)
 
 
-def _event_row(event: dict, h, job_id: str, actor: Actor, now: datetime) -> dict:
+def _event_row(event: dict[str, Any], h: EventHash, job_id: str, actor: Actor,
+               now: datetime) -> dict[str, Any]:
     def place(key: str) -> str | None:
         v = event.get(key)
         return canonicalise(v["id"]) if isinstance(v, dict) and v.get("id") else None
@@ -245,7 +247,8 @@ def _describe(uri: str) -> tuple[str, str | None, str | None]:
     return "other", None, None
 
 
-def _plots(s, events, keep, prefixes: dict[str, str], actor: Actor) -> dict[int, int]:
+def _plots(w: UnitOfWork, events: list[dict[str, Any]], keep: list[int], prefixes: dict[str, str],
+           actor: Actor) -> dict[int, int]:
     """Plot ids named in harvest ILMD (``tc:plot``) by position in ``events``, owner checked."""
     wanted: dict[int, int] = {}
     for j, e in enumerate(events):
@@ -258,8 +261,7 @@ def _plots(s, events, keep, prefixes: dict[str, str], actor: Actor) -> dict[int,
                     wanted[j] = int(tail)
     if not wanted:
         return {}
-    owners = dict(s.execute(select(Plot.id, Farm.organisation_id).join(Farm)
-                            .where(Plot.id.in_(set(wanted.values())))).all())
+    owners = repo.plot_owners(w, set(wanted.values()))
     problems = []
     for j, plot_id in wanted.items():
         if plot_id not in owners:
@@ -273,8 +275,9 @@ def _plots(s, events, keep, prefixes: dict[str, str], actor: Actor) -> dict[int,
     return wanted
 
 
-def _assign_plots(s, plots: dict[int, int], refs, lot_ids: dict[str, int]) -> None:
+def _assign_plots(w: UnitOfWork, plots: dict[int, int], refs: list[EventRefs],
+                  lot_ids: dict[str, int]) -> None:
     for j, plot_id in plots.items():
         ids = [lot_ids[u] for u in refs[j].ids("epc", "epc_class") if u in lot_ids]
         if ids:
-            s.execute(update(Lot).where(Lot.id.in_(ids)).values(plot_id=plot_id))
+            repo.assign_plot(w, ids, plot_id)

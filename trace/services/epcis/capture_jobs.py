@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import TYPE_CHECKING, Any
 
 from ...domain import policy
 from ...domain.actor import Actor
 from ...domain.errors import NotFound
-from ...store.accounts import User
-from ...store.events import CaptureJob
+from ...store import capture_jobs as jobs
+from ..ports import UnitOfWork
+
+if TYPE_CHECKING:
+    from .capture import CaptureOutcome
 
 
-def job_document(outcome) -> dict:
-    doc = {"captureID": outcome.job_id, "running": False, "success": outcome.success,
-           "captureErrorBehaviour": "rollback", "eventCount": outcome.event_count,
-           "storedCount": outcome.stored}
+def job_document(outcome: CaptureOutcome) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "captureID": outcome.job_id, "running": False, "success": outcome.success,
+        "captureErrorBehaviour": "rollback", "eventCount": outcome.event_count,
+        "storedCount": outcome.stored}
     if outcome.errors:
         doc["errors"] = outcome.errors
     if outcome.duplicates:
@@ -24,13 +28,12 @@ def job_document(outcome) -> dict:
     return doc
 
 
-def load_job(job_id: str, actor: Actor, uow) -> dict:
+def load_job(job_id: str, actor: Actor, uow: UnitOfWork) -> dict[str, Any]:
     with uow:
-        s = uow.session
-        job = s.get(CaptureJob, job_id)
+        job = jobs.capture_job(uow, job_id)
         if job is None:
             raise NotFound(f"no capture job {job_id}")
-        owner_org = s.scalar(select(User.organisation_id).where(User.id == job.user_id))
+        owner_org = jobs.organisation_of_user(uow, job.user_id)
         if not policy.may_read_capture_job(actor, job.user_id, owner_org):
             raise NotFound(f"no capture job {job_id}")
         doc = {"captureID": job.id, "running": job.running, "success": job.success,

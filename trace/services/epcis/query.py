@@ -10,15 +10,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, exists, select
-from sqlalchemy.orm import QueryableAttribute
 
 from ...domain import policy
 from ...domain.actor import Actor
 from ...domain.errors import NotFound, Problem, ValidationFailed
 from ...domain.vocabulary import cbv_uri
 from ...gs1.canonical import canonicalise
-from ...store.events import DocumentContext, Event, EventObject
+from ...store import event_reads as reads
+from ...store.event_reads import (
+    AfterId,
+    ColumnIn,
+    Condition,
+    NamesObject,
+    OrganisationIs,
+    TimeBefore,
+    TimeFrom,
+)
+from ..ports import UnitOfWork
 
 EVENT_TYPES = ("ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent",
                "AssociationEvent")
@@ -44,8 +52,8 @@ KNOWN_PARAMS = frozenset((*LIST_PARAMS, *TIME_PARAMS, "perPage", "nextPageToken"
 
 @dataclass
 class Page:
-    events: list[dict]
-    contexts: list
+    events: list[dict[str, Any]]
+    contexts: list[Any]
     next_token: str | None
 
 
@@ -89,8 +97,8 @@ def _encode_token(after: int, fingerprint: str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def build_filter(params: dict[str, str], actor: Actor):
-    """The WHERE clauses for ``params`` (already flattened to one string per name)."""
+def build_filter(params: dict[str, str], actor: Actor) -> list[Condition]:
+    """The conditions of ``params`` (already flattened to one string per name), in order."""
     unknown = sorted(set(params) - KNOWN_PARAMS)
     if unknown:
         raise ValidationFailed("unknown query parameter", [
@@ -101,9 +109,9 @@ def build_filter(params: dict[str, str], actor: Actor):
         raise ValidationFailed("empty query parameter", [
             Problem(f"$.query.{name}", "give at least one value (several: separate them with |)")
             for name in empty])
-    clauses = []
+    clauses: list[Condition] = []
     if not policy.reads_everything(actor):
-        clauses.append(Event.organisation_id == policy.event_scope(actor))
+        clauses.append(OrganisationIs(policy.event_scope(actor)))
     if "eventType" in params:
         types = _values(params["eventType"])
         bad = [t for t in types if t not in EVENT_TYPES]
@@ -111,48 +119,39 @@ def build_filter(params: dict[str, str], actor: Actor):
             raise ValidationFailed("unknown eventType", [
                 Problem("$.query.eventType", f"{t!r} is not one of {', '.join(EVENT_TYPES)}")
                 for t in bad])
-        clauses.append(Event.event_type.in_(types))
-    for name, column in (("GE_eventTime", Event.event_time), ("GE_recordTime", Event.record_time)):
+        clauses.append(ColumnIn("event_type", tuple(types)))
+    for name, column in (("GE_eventTime", "event_time"), ("GE_recordTime", "record_time")):
         if name in params:
-            clauses.append(column >= _time(name, params[name]))
-    for name, column in (("LT_eventTime", Event.event_time), ("LT_recordTime", Event.record_time)):
+            clauses.append(TimeFrom(column, _time(name, params[name])))
+    for name, column in (("LT_eventTime", "event_time"), ("LT_recordTime", "record_time")):
         if name in params:
-            clauses.append(column < _time(name, params[name]))
-    simple: dict[str, tuple[QueryableAttribute[Any], Callable[[str], str | None]]] = {
-        "EQ_action": (Event.action, str), "EQ_eventID": (Event.event_id, str),
-        "EQ_bizStep": (Event.biz_step, lambda v: cbv_uri("bizStep", v)),
-        "EQ_disposition": (Event.disposition, lambda v: cbv_uri("disposition", v)),
-        "EQ_readPoint": (Event.read_point, canonicalise),
-        "EQ_bizLocation": (Event.biz_location, canonicalise)}
-    for name, (attribute, norm) in simple.items():
+            clauses.append(TimeBefore(column, _time(name, params[name])))
+    simple: dict[str, tuple[str, Callable[[str], Any]]] = {
+        "EQ_action": ("action", str), "EQ_eventID": ("event_id", str),
+        "EQ_bizStep": ("biz_step", lambda v: cbv_uri("bizStep", v)),
+        "EQ_disposition": ("disposition", lambda v: cbv_uri("disposition", v)),
+        "EQ_readPoint": ("read_point", canonicalise),
+        "EQ_bizLocation": ("biz_location", canonicalise)}
+    for name, (column, norm) in simple.items():
         if name in params:
-            clauses.append(attribute.in_([norm(v) for v in _values(params[name])]))
+            clauses.append(ColumnIn(column, tuple(norm(v) for v in _values(params[name]))))
     for name, roles in MATCH_ROLES.items():
         if name in params:
             clauses.append(_match(roles, _values(params[name])))
     return clauses
 
 
-def _match(roles: tuple[str, ...], values: list[str]):
+def _match(roles: tuple[str, ...], values: list[str]) -> NamesObject:
     exact: list[str] = []
     prefixes: list[str] = []
     for v in values:
         c = canonicalise(v)
         # An EPC pattern (idpat, or a DL naming only the GTIN) matches every id under it.
         (prefixes if "*" in v or c.count("/") == 4 and "/01/" in c else exact).append(c)
-    conds: list[ColumnElement[bool]] = []
-    if exact:
-        conds.append(EventObject.uri.in_(exact))
-    for p in prefixes:
-        conds.append(EventObject.uri.startswith(p + "/", autoescape=True))
-        conds.append(EventObject.uri == p)
-    from sqlalchemy import or_
-
-    return exists().where(EventObject.event_pk == Event.id, EventObject.role.in_(roles),
-                          or_(*conds))
+    return NamesObject(roles, tuple(exact), tuple(prefixes))
 
 
-def query_events(params: dict[str, str], actor: Actor, uow, *, default_size: int,
+def query_events(params: dict[str, str], actor: Actor, uow: UnitOfWork, *, default_size: int,
                  max_size: int) -> Page:
     try:
         per_page = int(params.get("perPage", default_size))
@@ -164,32 +163,28 @@ def query_events(params: dict[str, str], actor: Actor, uow, *, default_size: int
     fingerprint = _fingerprint(params)
     clauses = build_filter(params, actor)
     if params.get("nextPageToken"):
-        clauses.append(Event.id > _decode_token(params["nextPageToken"], fingerprint))
-    stmt = (select(Event.id, Event.body, Event.event_id, Event.record_time, Event.context_id)
-            .where(*clauses).order_by(Event.id).limit(per_page + 1))
+        clauses.append(AfterId(_decode_token(params["nextPageToken"], fingerprint)))
     with uow:
-        rows = uow.session.execute(stmt).all()
+        rows = reads.events_page(uow, clauses, per_page + 1)
         more = len(rows) > per_page
         rows = rows[:per_page]
-        contexts = _contexts(uow.session, {r.context_id for r in rows})
+        contexts = _contexts(uow, {r.context_id for r in rows})
     events = [render_event(r.body, r.event_id, r.record_time) for r in rows]
     token = _encode_token(rows[-1].id, fingerprint) if more and rows else None
     return Page(events, merge_contexts(events, [contexts[r.context_id] for r in rows]), token)
 
 
-def get_event(event_id: str, actor: Actor, uow) -> Page:
+def get_event(event_id: str, actor: Actor, uow: UnitOfWork) -> Page:
     with uow:
-        row = uow.session.execute(
-            select(Event.body, Event.event_id, Event.record_time, Event.context_id,
-                   Event.organisation_id).where(Event.event_id == event_id)).first()
+        row = reads.event_by_event_id(uow, event_id)
         if row is None or not policy.may_read_event(actor, row.organisation_id):
             raise NotFound(f"no event with eventID {event_id}")
-        contexts = _contexts(uow.session, {row.context_id})
+        contexts = _contexts(uow, {row.context_id})
     events = [render_event(row.body, row.event_id, row.record_time)]
     return Page(events, merge_contexts(events, [contexts[row.context_id]]), None)
 
 
-def render_event(body: str, event_id: str, record_time: datetime) -> dict:
+def render_event(body: str, event_id: str, record_time: datetime) -> dict[str, Any]:
     """The event as captured, plus the two members the repository owns: eventID and recordTime."""
     event = orjson.loads(body)
     event.setdefault("eventID", event_id)
@@ -200,15 +195,13 @@ def render_event(body: str, event_id: str, record_time: datetime) -> dict:
     return event
 
 
-def _contexts(session, ids: set[int]) -> dict[int, object]:
+def _contexts(uow: UnitOfWork, ids: set[int]) -> dict[int, object]:
     if not ids:
         return {}
-    rows = session.execute(select(DocumentContext.id, DocumentContext.body)
-                           .where(DocumentContext.id.in_(ids)))
-    return {r.id: orjson.loads(r.body) for r in rows}
+    return {cid: orjson.loads(body) for cid, body in reads.context_texts(uow, ids).items()}
 
 
-def merge_contexts(events: list[dict], contexts: list) -> list:
+def merge_contexts(events: list[dict[str, Any]], contexts: list[Any]) -> list[Any]:
     """One @context for a query answer: the standard context plus every inline prefix binding.
 
     ``contexts[i]`` is the @context of the document ``events[i]`` came in. Documents may bind
@@ -217,7 +210,7 @@ def merge_contexts(events: list[dict], contexts: list) -> list:
     it carries its document's bindings in its own @context (JSON-LD lets an event have one),
     so that its extension members keep the meaning they were captured with.
     """
-    merged: dict = {}
+    merged: dict[str, Any] = {}
     urls: list[str] = [STANDARD_CONTEXT]
     for event, ctx in zip(events, contexts, strict=True):
         items = ctx if isinstance(ctx, list) else [ctx]
@@ -237,7 +230,7 @@ def merge_contexts(events: list[dict], contexts: list) -> list:
     return [*urls, merged] if merged else urls
 
 
-def query_document(page: Page) -> dict:
+def query_document(page: Page) -> dict[str, Any]:
     now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return {
         "@context": page.contexts,

@@ -238,6 +238,6 @@ def lot_recalls(gtin: str, lot: str, actor: Actor, uow) -> LotRecalls:
         policy.require_read_lot(actor, lot_facts(s, actor, found))
         own = _newest_first(_view(r) for r in s.execute(_select().where(
             Recall.lot_id == found.id)))
-        upstream = lineage_lots(s, found.id, "back") - {found.id}
+        upstream = lineage_lots(uow, found.id, "back") - {found.id}
         return LotRecalls(found.uri, found.gtin or "", found.code or "", own,
                           recalls_affecting(s, upstream))

@@ -12,17 +12,15 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy import select
+from typing import Any, cast
 
 from ...domain.commitments import capture_root, capture_statement
 from ...domain.identity import organisation_id_bytes
 from ...domain.merkle import event_hash_bytes, hex32, verify
 from ...domain.verification import SignatureFacts
 from ...sign.signatures import recover_digest_signer
-from ...store.accounts import Organisation
-from ...store.events import CaptureJob
+from ...store import capture_jobs as jobs
+from ..ports import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -91,7 +89,7 @@ def check_seal(capture_id: str, gln: str | None, user_id: int | None, recorded_a
                     "longer rebuild its sealed root: its record was changed")
     try:
         recovered = recover_digest_signer(statement_of(gln, capture_id, user_id, recorded_at,
-                                                       len(values), root), signature)
+                                                       len(values), root), cast(str, signature))
     except ValueError as exc:
         return Seal(**base, error=" ".join(str(exc).split()))
     return Seal(**base, recovered=recovered, covered=frozenset(values))
@@ -106,22 +104,18 @@ def timestamp(value: datetime | None) -> int:
 class SealChecks:
     """Checked seals of one process, keyed by everything a check rests on."""
 
-    def __init__(self, size: int = 4096):
+    def __init__(self, size: int = 4096) -> None:
         self._size = size
-        self._cache: OrderedDict[tuple, Seal] = OrderedDict()
+        self._cache: OrderedDict[tuple[Any, ...], Seal] = OrderedDict()
         self._lock = threading.Lock()
 
-    def of_captures(self, session, capture_ids: set[str]) -> dict[str, Seal]:
+    def of_captures(self, uow: UnitOfWork, capture_ids: set[str]) -> dict[str, Seal]:
         """The checked seal of each capture that has one (a capture without a seal is absent)."""
         if not capture_ids:
             return {}
-        heads = session.execute(
-            select(CaptureJob.id, Organisation.gln, CaptureJob.user_id, CaptureJob.created_at,
-                   CaptureJob.seal_signature, CaptureJob.seal_signer, CaptureJob.seal_root)
-            .outerjoin(Organisation, Organisation.id == CaptureJob.organisation_id)
-            .where(CaptureJob.id.in_(list(capture_ids)),
-                   CaptureJob.seal_signature.is_not(None))).all()
-        out, missing = {}, {}
+        heads = jobs.seal_heads(uow, capture_ids)
+        out: dict[str, Seal] = {}
+        missing: dict[str, tuple[Any, ...]] = {}
         for h in heads:
             key = (h.id, h.gln, h.user_id, timestamp(h.created_at), h.seal_signature,
                    h.seal_signer, h.seal_root)
@@ -131,9 +125,7 @@ class SealChecks:
             else:
                 missing[h.id] = key
         if missing:
-            rows = session.execute(select(CaptureJob.id, CaptureJob.seal_leaves)
-                                   .where(CaptureJob.id.in_(list(missing))))
-            for capture_id, leaves in rows:
+            for capture_id, leaves in jobs.seal_leaves(uow, list(missing)):
                 key = missing[capture_id]
                 seal = check_seal(*key[:5], key[5], key[6], leaves)
                 out[capture_id] = seal
@@ -153,7 +145,7 @@ def _split(leaves: bytes | None) -> list[bytes] | None:
     return [data[i:i + 32] for i in range(0, len(data), 32)]
 
 
-def check_seal_proof(capture_id: str, capture: dict, event_hash: str,
+def check_seal_proof(capture_id: str, capture: dict[str, Any], event_hash: str,
                      proof: tuple[bytes, ...] | None, event_gln: str | None) -> SignatureFacts:
     """The signature facts of an event from an audit pack: its capture's statement (fields as
     the pack gives them) recovered, and its Merkle proof in the capture's root."""

@@ -3,22 +3,27 @@ sealing a capture with a custodial key, in the transaction that stores it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-
-from sqlalchemy import select
+from typing import TYPE_CHECKING, Any
 
 from ...domain.commitments import capture_root, capture_statement
 from ...domain.errors import Problem, ValidationFailed
 from ...domain.identity import organisation_id_bytes
 from ...domain.merkle import event_hash_bytes
+from ...hash import EventHash
 from ...sign.signatures import verify_signature
-from ...store.accounts import Organisation
+from ...store import capture_repo as repo
+from ..ports import UnitOfWork
+
+if TYPE_CHECKING:
+    from ...sign.keyring import Keyring
 
 SIGNATURES_HEADER = "X-Event-Signatures"
 
 
-def check_signatures(hashes, signatures: list[str] | None, organisation_id: int | None,
-                     uow) -> str | None:
+def check_signatures(hashes: Sequence[EventHash], signatures: list[str] | None,
+                     organisation_id: int | None, uow: UnitOfWork) -> str | None:
     """The signer address to store when ``signatures`` are given and all good, else None.
 
     :raises ValidationFailed: a signature is missing, malformed or not by the organisation's
@@ -29,9 +34,7 @@ def check_signatures(hashes, signatures: list[str] | None, organisation_id: int 
             raise ValidationFailed("signatures need an organisation to check them against")
         return None
     with uow:
-        address, keystore = uow.session.execute(
-            select(Organisation.signing_address, Organisation.signing_keystore)
-            .where(Organisation.id == organisation_id)).one()
+        address, keystore = repo.signing_key_of(uow, organisation_id)
     if signatures is None:
         if address is not None and keystore is None:
             raise ValidationFailed(
@@ -41,7 +44,7 @@ def check_signatures(hashes, signatures: list[str] | None, organisation_id: int 
         return None
     if address is None:
         raise ValidationFailed("your organisation has no signing address registered")
-    problems = []
+    problems: list[Problem] = []
     if len(signatures) != len(hashes):
         problems.append(Problem(f"$.headers.{SIGNATURES_HEADER}",
                                 f"{len(signatures)} signatures for {len(hashes)} events"))
@@ -55,8 +58,9 @@ def check_signatures(hashes, signatures: list[str] | None, organisation_id: int 
     return address
 
 
-def seal_capture(session, keyring, organisation_id: int | None, capture_id: str,
-                 user_id: int | None, recorded_at: datetime, event_hashes: list[str]) -> dict:
+def seal_capture(uow: UnitOfWork, keyring: Keyring | None, organisation_id: int | None,
+                 capture_id: str, user_id: int | None, recorded_at: datetime,
+                 event_hashes: list[str]) -> dict[str, Any]:
     """The seal columns of a capture: the organisation's custodial key signs its statement
     (``domain.commitments.capture_statement``). Nothing (an unsigned capture) for a capture
     with no organisation.
@@ -65,8 +69,7 @@ def seal_capture(session, keyring, organisation_id: int | None, capture_id: str,
     """
     if organisation_id is None:
         return {}
-    gln, keystore = session.execute(select(Organisation.gln, Organisation.signing_keystore)
-                                    .where(Organisation.id == organisation_id)).one()
+    gln, keystore = repo.sealing_key_of(uow, organisation_id)
     if keystore is None:
         return {}  # it signs its own events; check_signatures required them
     if keyring is None:

@@ -13,14 +13,12 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from ...domain.commitments import StateTree, state_leaf
 from ...domain.merkle import hex32
 from ...domain.verification import ALTERED, INCOMPLETE, NOT_ON_CHAIN
-from ...store.anchoring import AnchorBatch
+from ...store import anchor_batches as batches
 from ..anchoring.lot_state import state_after
-from ..ports import AnchorFact, ChainReader
+from ..ports import AnchorFact, AnchorReceipt, ChainReader, UnitOfWork
 from .batch_trees import BatchTrees
 from .evidence import CHAIN_FAILURES
 
@@ -46,9 +44,9 @@ class ChainAnchors:
     """What the chain said about roots: an anchored root's facts do not change, so they are
     kept; a root not (yet) anchored is asked again next time."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._facts: dict[tuple[int, bytes], AnchorFact] = {}
-        self._receipts: dict[tuple[int, str], object] = {}
+        self._receipts: dict[tuple[int, str], AnchorReceipt] = {}
         self._states: dict[int, tuple[float, StateView]] = {}
         # Verified state trees by (batch id, batch root, state root): a tree that rebuilt the
         # anchored root is the truth about that state, whatever is edited later.
@@ -65,18 +63,19 @@ class ChainAnchors:
                 self._facts[key] = fact
         return fact
 
-    def receipt(self, reader: ChainReader, tx_hash: str, fresh: bool = False):
+    def receipt(self, reader: ChainReader, tx_hash: str,
+                fresh: bool = False) -> AnchorReceipt | None:
         key = (id(reader), tx_hash)
         if not fresh and key in self._receipts:
             return self._receipts[key]
         found = getattr(reader, "receipt", None)
-        receipt = found(tx_hash) if callable(found) else None
+        receipt: AnchorReceipt | None = found(tx_hash) if callable(found) else None
         if receipt is not None:
             with self._lock:
                 self._receipts[key] = receipt
         return receipt
 
-    def state(self, session, reader: ChainReader | None, trees: BatchTrees,
+    def state(self, uow: UnitOfWork, reader: ChainReader | None, trees: BatchTrees,
               fresh: bool = False) -> StateView:
         if reader is None:
             return StateView(None, None, "no chain configured")
@@ -85,7 +84,7 @@ class ChainAnchors:
         if cached is not None and cached[0] > now and not fresh:
             return cached[1]
         try:
-            view = _establish(session, reader, self, trees, fresh)
+            view = _establish(uow, reader, self, trees, fresh)
         except CHAIN_FAILURES as exc:
             view = StateView(None, None, f"the chain could not be asked ({exc})")
         with self._lock:
@@ -93,14 +92,12 @@ class ChainAnchors:
         return view
 
 
-def _establish(session, reader: ChainReader, anchors: ChainAnchors, trees: BatchTrees,
+def _establish(uow: UnitOfWork, reader: ChainReader, anchors: ChainAnchors, trees: BatchTrees,
                fresh: bool) -> StateView:
-    batches = session.execute(select(AnchorBatch.id, AnchorBatch.root, AnchorBatch.state_root,
-                                     AnchorBatch.block_number)
-                              .order_by(AnchorBatch.id.desc())).all()
-    by_root = {b.root: b for b in batches}
+    recorded_batches = batches.batches_newest_first(uow)
+    by_root = {b.root: b for b in recorded_batches}
     start = None
-    for b in batches:  # the newest batch the chain has anchored, as a starting block
+    for b in recorded_batches:  # the newest batch the chain has anchored, as a starting block
         root = hex32(b.root)
         fact = anchors.anchor_of(reader, root, fresh) if root is not None else None
         if fact is not None:
@@ -112,7 +109,7 @@ def _establish(session, reader: ChainReader, anchors: ChainAnchors, trees: Batch
         # From the newest root the chain confirms; with none, from the earliest block our
         # records name (a hint only: any root after it that we lack is still found; a record
         # of a block earlier than the truth only makes the scan longer).
-        recorded = [b.block_number for b in batches if b.block_number is not None]
+        recorded = [b.block_number for b in recorded_batches if b.block_number is not None]
         first = start[1].block_number if start else (min(recorded) if recorded else 0)
         for root, block in since(first):
             found = by_root.get("0x" + root.hex())
@@ -124,7 +121,7 @@ def _establish(session, reader: ChainReader, anchors: ChainAnchors, trees: Batch
                 newest = found
     if newest is None:
         return StateView(None, StateTree(()))
-    latest = next((b for b in batches if b.id <= newest.id and b.state_root), None)
+    latest = next((b for b in recorded_batches if b.id <= newest.id and b.state_root), None)
     if latest is None:
         return StateView(None, None, "the latest anchored batch commits to no lot state yet; "
                          "the next anchoring round makes one")
@@ -132,14 +129,14 @@ def _establish(session, reader: ChainReader, anchors: ChainAnchors, trees: Batch
     if memo in anchors.trees:
         return StateView(latest.id, anchors.trees[memo])
     root, state_root = hex32(latest.root), hex32(latest.state_root)
-    ledger = trees.ledger(session, latest.id, root) if root is not None else None
+    ledger = trees.ledger(uow, latest.id, root) if root is not None else None
     if ledger is None or ledger.tree is None or state_root is None:
         return StateView(None, None, (ledger.note if ledger else None) or (
             f"the records of batch {latest.id} were changed"), ALTERED)
     if not ledger.has(state_leaf(state_root)):
         return StateView(None, None, f"batch {latest.id}'s recorded state root is not the one "
                          "its anchored tree commits to: it was changed", ALTERED)
-    state = state_after(session, latest.id)
+    state = state_after(uow, latest.id)
     if state.root != state_root:
         return StateView(None, None, f"the recorded lot heads no longer rebuild the lot state "
                          f"anchored in batch {latest.id}: they were changed", ALTERED)

@@ -21,11 +21,15 @@ One JSON document (format ``tracechain-audit-pack``, version 2):
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from ...domain.commitments import lot_key
+from ...domain.commitments import StateTree, lot_key, state_leaf
 from ...domain.merkle import hex32
+from ...store import anchor_batches as batches
 from ..epcis.query import merge_contexts
-from .lineage_records import walk
+from ..ports import ChainReader, UnitOfWork
+from .anchored_state import StateView
+from .lineage_records import Lineage, walk
 from .records import Record, check_direction, find_lot, utc_iso
 from .verdicts import VerificationCaches, anchor_record, seal_record
 
@@ -34,9 +38,9 @@ VERSION = 2
 VIEWS = ("full", "public")
 
 
-def audit_pack(gtin: str, lot: str, uow, *, direction: str = "back",
-               caches: VerificationCaches | None = None, reader=None,
-               view: str = "full") -> dict:
+def audit_pack(gtin: str, lot: str, uow: UnitOfWork, *, direction: str = "back",
+               caches: VerificationCaches | None = None, reader: ChainReader | None = None,
+               view: str = "full") -> dict[str, Any]:
     """The audit pack of a lot's lineage (``direction`` as for ``verify_lot``).
 
     :raises ValidationFailed: a malformed GTIN or direction. :raises NotFound: no such lot.
@@ -45,14 +49,13 @@ def audit_pack(gtin: str, lot: str, uow, *, direction: str = "back",
     caches = caches or VerificationCaches()
     public = view == "public"
     with uow:
-        s = uow.session
-        key, _ = find_lot(s, gtin, lot)
-        lineage = walk(s, key.uri, direction)
+        key, _ = find_lot(uow, gtin, lot)
+        lineage = walk(uow, key.uri, direction)
         recs = lineage.ordered()
-        state = caches.chain.state(s, reader, caches.trees) if reader is not None else None
-        anchors = [anchor_record(s, rec, caches.trees) for rec in recs]
-        seals = [seal_record(s, rec) for rec in recs]
-        state_part = _state(s, state, caches) if state is not None else None
+        state = caches.chain.state(uow, reader, caches.trees) if reader is not None else None
+        anchors = [anchor_record(uow, rec, caches.trees) for rec in recs]
+        seals = [seal_record(uow, rec) for rec in recs]
+        state_part = _state(uow, state, caches) if state is not None else None
     captures, entries, events, contexts = {}, [], [], []
     for rec, anchor, seal in zip(recs, anchors, seals, strict=True):
         named = lineage.lots.get(rec.id)
@@ -111,22 +114,24 @@ def audit_pack(gtin: str, lot: str, uow, *, direction: str = "back",
     return pack
 
 
-def _state(session, state, caches) -> dict | None:
-    if state.error is not None or state.batch_id is None:
+def _state(uow: UnitOfWork, state: StateView,
+           caches: VerificationCaches) -> dict[str, Any] | None:
+    if state.error is not None or state.batch_id is None or state.tree is None:
         return {"error": state.error or "nothing is anchored yet"}
-    from ...domain.commitments import state_leaf
-    from ...store.anchoring import AnchorBatch
-
-    batch = session.get(AnchorBatch, state.batch_id)
+    batch = batches.batch(uow, state.batch_id)
+    assert batch is not None, "the state's batch was just read"
     root = hex32(batch.root)
-    ledger = caches.trees.ledger(session, batch.id, root)
+    assert root is not None, "the state's batch root rebuilt its tree"
+    ledger = caches.trees.ledger(uow, batch.id, root)
+    assert ledger.tree is not None, "the state's batch tree rebuilt its root"
     leaf = state_leaf(state.tree.root)
     return {"batch": batch.id, "root": batch.root, "stateRoot": "0x" + state.tree.root.hex(),
             "leafProof": ["0x" + p.hex() for p in ledger.tree.proof(leaf)],
             "chainId": batch.chain_id, "contract": batch.contract}
 
 
-def _lots(lineage, recs: list[Record], state, entries: list[dict]) -> list[dict]:
+def _lots(lineage: Lineage, recs: list[Record], state: StateView | None,
+          entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by_pk = {r.id: r for r in recs}
     out = []
     for uri in sorted(lineage.uris):
@@ -143,7 +148,8 @@ def _lots(lineage, recs: list[Record], state, entries: list[dict]) -> list[dict]
             committed = (rec.batch_id is not None and state is not None
                          and state.batch_id is not None and rec.batch_id <= state.batch_id)
             (covered if committed else waiting).append(rec.event_id)
-        proof = state.tree.proof(key) if entry is not None else None
+        # (an entry is only found in a state's tree)
+        proof = cast(StateTree, state.tree).proof(key) if entry is not None and state else None
         out.append({"uri": uri, "count": entry.count if entry else 0,
                     "head": "0x" + entry.head.hex() if entry else None,
                     "proof": ["0x" + p.hex() for p in proof] if proof is not None else None,

@@ -16,11 +16,9 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from ...domain.merkle import MerkleTree, event_hash_bytes
-from ...store.anchoring import AnchorBatch
-from ...store.events import Event
+from ...store import anchor_batches as batches
+from ..ports import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -32,13 +30,14 @@ class Ledger:
     root: bytes
     tree: MerkleTree | None
     note: str = ""
-    _proofs: dict = field(default_factory=dict, compare=False, repr=False)
+    _proofs: dict[int, tuple[bytes, ...]] = field(default_factory=dict, compare=False,
+                                                  repr=False)
 
     def proof(self, position: int) -> tuple[bytes, ...]:
         """The proof of the value at ``position`` (kept: the tree never changes)."""
         found = self._proofs.get(position)
         if found is None:
-            assert self.tree is not None  # a position is only had from a tree
+            assert self.tree is not None, "a ledger without a tree has no proofs"
             found = self._proofs[position] = tuple(self.tree.proof(position))
         return found
 
@@ -58,19 +57,19 @@ class Ledger:
 class BatchTrees:
     """An LRU of batches' verified trees, shared by the requests of one process."""
 
-    def __init__(self, size: int = 256):
+    def __init__(self, size: int = 256) -> None:
         self._size = size
         self._cache: OrderedDict[tuple[int, bytes], Ledger] = OrderedDict()
         self._lock = threading.Lock()
 
-    def ledger(self, session, batch_id: int, root: bytes, leaf_count: int = 0) -> Ledger:
+    def ledger(self, uow: UnitOfWork, batch_id: int, root: bytes, leaf_count: int = 0) -> Ledger:
         key = (batch_id, root)
         with self._lock:
             found = self._cache.get(key)
             if found is not None:
                 self._cache.move_to_end(key)
                 return found
-        ledger = rebuild(session, batch_id, root)
+        ledger = rebuild(uow, batch_id, root)
         if ledger.tree is not None:
             with self._lock:
                 self._cache[key] = ledger
@@ -79,9 +78,10 @@ class BatchTrees:
         return ledger
 
 
-def rebuild(session, batch_id: int, root: bytes) -> Ledger:
+def rebuild(uow: UnitOfWork, batch_id: int, root: bytes) -> Ledger:
     """The tree of ``batch_id`` from its stored values (or, for an old batch, its events)."""
-    leaves = session.scalar(select(AnchorBatch.leaves).where(AnchorBatch.id == batch_id))
+    leaves = batches.batch_leaves(uow, batch_id)
+    values: list[bytes] | None
     if leaves is not None:
         data = bytes(leaves)
         values = [data[i:i + 32] for i in range(0, len(data), 32)] if len(data) % 32 == 0 \
@@ -89,9 +89,7 @@ def rebuild(session, batch_id: int, root: bytes) -> Ledger:
         what = "stored leaves"
     else:
         values = []
-        for (event_hash,) in session.execute(select(Event.event_hash)
-                                             .where(Event.batch_id == batch_id)
-                                             .order_by(Event.id)):
+        for event_hash in batches.batch_event_hashes(uow, batch_id):
             try:
                 values.append(event_hash_bytes(event_hash))
             except ValueError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from eth_utils import is_address
 
@@ -34,14 +35,15 @@ log = logging.getLogger(__name__)
 CHAIN_FAILURES = (TraceError, OSError)
 
 
-def one_event_document(event: dict, context) -> dict:
+def one_event_document(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The event alone in an EPCIS document with its capture document's ``@context``."""
     return {"@context": context, "type": "EPCISDocument", "schemaVersion": "2.0",
             "creationDate": "2000-01-01T00:00:00.000Z", "epcisBody": {"eventList": [event]}}
 
 
-def hash_facts(event, context, stored_hash: str, stored_prehash: str | None, *,
-               captured_with: Callable[[], Sequence[dict] | None] | None = None) -> HashFacts:
+def hash_facts(event: Any, context: Any, stored_hash: str, stored_prehash: str | None, *,
+               captured_with: Callable[[], Sequence[dict[str, Any]] | None] | None = None
+               ) -> HashFacts:
     """Re-hash ``event`` as it was hashed at capture.
 
     The CBV 2.0 hash replaces bare vocabulary words document-wide (EVENT_HASH.md §5), so an event
@@ -133,7 +135,7 @@ class SignerRegistry:
         return RegistryFacts(True, registration)
 
     @staticmethod
-    def _failed(cached, why: str) -> RegistryFacts:
+    def _failed(cached: tuple[float, Registration | None] | None, why: str) -> RegistryFacts:
         if cached is not None:
             return RegistryFacts(True, cached[1])
         return RegistryFacts(False, error=f"the chain could not be asked ({why})")
@@ -188,7 +190,7 @@ def wrong_place(reader: ChainReader, chain_id: int | None, contract: str | None)
     return None
 
 
-def documents_of(events: Sequence[dict], context) -> dict:
+def documents_of(events: Sequence[dict[str, Any]], context: Any) -> dict[str, Any]:
     """The events in one EPCIS document with their capture document's ``@context``."""
     doc = one_event_document({}, context)
     doc["epcisBody"]["eventList"] = list(events)

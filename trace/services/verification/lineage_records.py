@@ -13,17 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-
-from sqlalchemy import select
+from typing import Any, cast
 
 from ...domain.commitments import chain_head, lot_key, sources_digest
 from ...domain.event_lots import EventLots
 from ...domain.merkle import event_hash_bytes
 from ...domain.verification import HistoryFacts
-from ...store.events import Event, EventObject
+from ...store import verification_reads as reads
 from ..anchoring.lot_state import lots_of
+from ..ports import UnitOfWork
 from .anchored_state import StateView
-from .records import Record, _select, _utc
+from .records import Record, _utc
 
 _CHUNK = 500
 _MAX_LOTS = 20_000
@@ -43,24 +43,24 @@ class Lineage:
         return sorted(self.records.values(), key=lambda r: (_utc(r.event_time), r.id))
 
 
-def walk(session, start: str, direction: str, containers: bool = False) -> Lineage:
+def walk(uow: UnitOfWork, start: str, direction: str, containers: bool = False) -> Lineage:
     """The lineage of ``start``: ``back`` (what it was made from), ``forward`` (what was made
     from it) or ``both``; ``containers`` adds what it was packed into (its shipments)."""
     ways = ("back", "forward") if direction == "both" else (direction,)
     lineage = Lineage(set())
     for way in ways:
-        _walk(session, lineage, {start}, way)
+        _walk(uow, lineage, {start}, way)
     if containers:
-        _walk(session, lineage, {start}, "up")
+        _walk(uow, lineage, {start}, "up")
     return lineage
 
 
-def _walk(session, lineage: Lineage, frontier: set[str], way: str) -> None:
+def _walk(uow: UnitOfWork, lineage: Lineage, frontier: set[str], way: str) -> None:
     seen: set[str] = set()
     while frontier and len(seen) < _MAX_LOTS:
         seen |= frontier
         lineage.uris |= frontier
-        _load(session, lineage, frontier)
+        _load(uow, lineage, frontier)
         following: set[str] = set()
         for uri in frontier:
             for pk in lineage.naming.get(uri, ()):
@@ -76,29 +76,26 @@ def _walk(session, lineage: Lineage, frontier: set[str], way: str) -> None:
         frontier = following - seen
 
 
-def _load(session, lineage: Lineage, uris: set[str]) -> None:
+def _load(uow: UnitOfWork, lineage: Lineage, uris: set[str]) -> None:
     todo = [u for u in uris if u not in lineage.naming]
     for start in range(0, len(todo), _CHUNK):
         chunk = todo[start:start + _CHUNK]
         for uri in chunk:
             lineage.naming.setdefault(uri, [])
-        rows = session.execute(select(EventObject.uri, EventObject.event_pk).distinct()
-                               .where(EventObject.uri.in_(chunk)))
         pks: set[int] = set()
-        for uri, pk in rows:
+        for uri, pk in reads.events_naming(uow, chunk):
             if pk not in lineage.naming[uri]:
                 lineage.naming[uri].append(pk)
             pks.add(pk)
         new = [pk for pk in pks if pk not in lineage.records]
         for s in range(0, len(new), _CHUNK):
-            for row in session.execute(_select().where(Event.id.in_(new[s:s + _CHUNK]))):
-                rec = Record(**row._mapping)
+            for rec in reads.records_by_pk(uow, new[s:s + _CHUNK]):
                 lineage.records[rec.id] = rec
                 lineage.lots[rec.id] = lots_of(rec.body, rec.context)
 
 
 def histories(lineage: Lineage, state: StateView, batch_ids: dict[int, int | None],
-              memo: dict | None = None) -> list[HistoryFacts]:
+              memo: dict[Any, HistoryFacts] | None = None) -> list[HistoryFacts]:
     """Each lot's history facts: the events naming it that the state covers (anchored in a batch
     up to the state's), in the order they were anchored, against the state's entry.
 
@@ -119,8 +116,7 @@ def histories(lineage: Lineage, state: StateView, batch_ids: dict[int, int | Non
                 continue
         facts = history(uri, recs, lineage.lots, state, batch_ids)
         if key is not None and memo is not None and not facts.problems \
-                and facts.committed is not None \
-                and facts.recomputed == facts.committed:
+                and facts.committed is not None and facts.recomputed == facts.committed:
             if len(memo) > 50_000:
                 memo.clear()
             memo[key] = facts
@@ -155,7 +151,7 @@ def history(uri: str, recs: Iterable[Record], lots: dict[int, EventLots | None],
     for rec, named in covered:
         try:
             steps.append((event_hash_bytes(rec.event_hash),
-                          sources_digest(named.sources_of(uri))))
+                          sources_digest(cast(EventLots, lots[rec.id]).sources_of(uri))))
         except ValueError:
             problems.append(f"event {rec.event_id}'s recorded hash was changed")
     head, count = chain_head(key, steps)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from ...domain.commitments import LotState, chain_head, lot_key, sources_digest, state_leaf
 from ...domain.event_lots import EventLots
@@ -70,17 +70,17 @@ class PackCheck:
             c.status == VERIFIED for c in self.histories)
 
 
-def contracts_of(pack: dict, override: str | None = None) -> set[str]:
+def contracts_of(pack: dict[str, Any], override: str | None = None) -> set[str]:
     """The contract addresses the pack's anchored events name (or ``override`` if any do)."""
     found: set[Any] = {(e.get("anchor") or {}).get("contract") for e in _entries(pack)}
     state = pack.get("state")
     if isinstance(state, dict):
         found.add(state.get("contract"))
     found.discard(None)
-    return {override} if override and found else found
+    return {override} if override and found else cast(set[str], found)
 
 
-def check_pack(pack: dict, reader_for: Callable[[str], ChainReader], *,
+def check_pack(pack: dict[str, Any], reader_for: Callable[[str], ChainReader], *,
                contract: str | None = None) -> PackCheck:
     """Every event's verdict and every lot history's check. ``reader_for(address)``: the chain
     reader of the contract at ``address``; ``contract`` overrides the address the pack names.
@@ -91,12 +91,13 @@ def check_pack(pack: dict, reader_for: Callable[[str], ChainReader], *,
     public = pack.get("view") == "public"
     doc_events = {} if public else _document_events(pack.get("epcisDocument"))
     doc_context = {} if public else pack["epcisDocument"].get("@context", [])
-    by_capture: dict[object, list[dict]] = {}  # looked up by whatever captureID an entry has
+    by_capture: dict[str | None, list[dict[str, Any]]] = {}
     for entry in entries:
         event = doc_events.get(entry["eventID"])
         if event is not None and isinstance(entry.get("captureID"), str):
             by_capture.setdefault(entry["captureID"], []).append(event)
-    captures = pack.get("captures") if isinstance(pack.get("captures"), dict) else {}
+    captures = (cast(dict[Any, Any], pack["captures"]) if isinstance(pack.get("captures"), dict)
+                else {})
     signers = SignerRegistry()
     roots: dict[tuple, ChainFacts] = {}
     results = []
@@ -115,8 +116,10 @@ def check_pack(pack: dict, reader_for: Callable[[str], ChainReader], *,
     return PackCheck(results, histories, as_of, len(entries) if public else 0)
 
 
-def _facts(entry, event, context, public, group, captures, reader_for, contract, signers,
-           roots) -> EventFacts:
+def _facts(entry: dict[str, Any], event: dict[str, Any] | None, context: Any, public: bool,
+           group: list[dict[str, Any]] | None, captures: dict[Any, Any],
+           reader_for: Callable[[str], ChainReader], contract: str | None,
+           signers: SignerRegistry, roots: dict[tuple[Any, ...], ChainFacts]) -> EventFacts:
     stored = entry["eventHash"]
     prehash = entry.get("prehash") if isinstance(entry.get("prehash"), str) else None
     if public:
@@ -169,7 +172,8 @@ def _withheld(stored: str) -> HashFacts:
     return HashFacts(stored, None, stored, None)
 
 
-def _signature(entry: dict, stored: str, gln: str | None, captures: dict) -> SignatureFacts:
+def _signature(entry: dict[str, Any], stored: str, gln: str | None,
+               captures: dict[Any, Any]) -> SignatureFacts:
     signature = entry.get("signature") if isinstance(entry.get("signature"), str) else None
     if signature is not None:
         signer = entry.get("signer") if isinstance(entry.get("signer"), str) else None
@@ -184,10 +188,12 @@ def _signature(entry: dict, stored: str, gln: str | None, captures: dict) -> Sig
                             gln)
 
 
-def _histories(pack, entries, doc_events, doc_context, reader_for, contract
+def _histories(pack: dict[str, Any], entries: list[dict[str, Any]],
+               doc_events: dict[str, dict[str, Any]], doc_context: Any,
+               reader_for: Callable[[str], ChainReader], contract: str | None
                ) -> tuple[list[Check], str]:
     by_id = {e["eventID"]: e for e in entries}
-    lots = pack.get("lots") if isinstance(pack.get("lots"), list) else []
+    lots = cast(list[Any], pack["lots"]) if isinstance(pack.get("lots"), list) else []
     state, problem, status, as_of = _state(pack, reader_for, contract)
     claimed_uri = (pack.get("lot") or {}).get("uri")
     checks: list[Check] = []
@@ -243,7 +249,7 @@ def _histories(pack, entries, doc_events, doc_context, reader_for, contract
     return checks, as_of
 
 
-def _entry(lot: dict, state) -> tuple[int, bytes] | None:
+def _entry(lot: dict[str, Any], state: bytes | None) -> tuple[int, bytes] | None:
     """The lot's (count, head) if the pack proves it in the anchored state; None otherwise."""
     count, head, proof = lot.get("count"), hex32(lot.get("head")), _proof(lot.get("proof"))
     if state is None or not isinstance(count, int) or head is None or proof is None:
@@ -252,7 +258,8 @@ def _entry(lot: dict, state) -> tuple[int, bytes] | None:
     return (count, head) if verify(state, entry.value, proof) else None
 
 
-def _state(pack, reader_for, contract) -> tuple[bytes | None, str | None, str, str]:
+def _state(pack: dict[str, Any], reader_for: Callable[[str], ChainReader],
+           contract: str | None) -> tuple[bytes | None, str | None, str, str]:
     """(state root, why it cannot be used, status, what it is as of)."""
     state = pack.get("state")
     if not isinstance(state, dict) or state.get("error"):
@@ -287,13 +294,13 @@ def _state(pack, reader_for, contract) -> tuple[bytes | None, str | None, str, s
     return state_root, None, VERIFIED, as_of
 
 
-def _body_lots(event, entry, context) -> EventLots | None:
+def _body_lots(event: Any, entry: dict[str, Any], context: Any) -> EventLots | None:
     if not isinstance(event, dict):
         return None
     return lots_of(event, entry.get("@context", context))
 
 
-def _entries(pack) -> list[dict]:
+def _entries(pack: Any) -> list[dict[str, Any]]:
     if not isinstance(pack, dict):
         raise UnusablePack("it is not a JSON object")
     if pack.get("format") != FORMAT:
@@ -315,7 +322,7 @@ def _entries(pack) -> list[dict]:
     return entries
 
 
-def _document_events(document) -> dict[str, dict]:
+def _document_events(document: Any) -> dict[str, dict[str, Any]]:
     body = document.get("epcisBody") if isinstance(document, dict) else None
     events = body.get("eventList") if isinstance(body, dict) else None
     if not isinstance(events, list):
@@ -330,8 +337,8 @@ def _document_events(document) -> dict[str, dict]:
     return out
 
 
-def _proof(value) -> tuple[bytes, ...] | None:
+def _proof(value: Any) -> tuple[bytes, ...] | None:
     if not isinstance(value, list):
         return None
-    nodes = [n for n in (hex32(v) for v in value) if n is not None]
-    return tuple(nodes) if len(nodes) == len(value) else None
+    nodes = [hex32(v) for v in value]
+    return None if any(n is None for n in nodes) else tuple(cast(list[bytes], nodes))

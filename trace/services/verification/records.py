@@ -3,110 +3,48 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
-from sqlalchemy import select
 
 from ...domain.errors import NotFound, Problem, ValidationFailed
 from ...gs1.keys import LotKey
-from ...store.accounts import Organisation
-from ...store.anchoring import AnchorBatch
-from ...store.events import DocumentContext, Event, EventObject
-from ...store.lots import Lot
-from ..lots.lineage import lot_key, walk
+from ...store import verification_reads as reads
+from ...store.verification_reads import Record
+from ..lots.lineage import lot_key
+from ..ports import UnitOfWork
+
+__all__ = ["DIRECTIONS", "Record", "captured_with", "captured_with_id", "check_direction",
+           "find_lot", "lineage_events", "lineage_lots", "lots_named_by", "organisations_in",
+           "record_by_event_id", "records", "utc_iso"]
 
 DIRECTIONS = ("back", "forward", "both")
 _CHUNK = 500
 _CAPTURE_GROUP_LIMIT = 2_000  # re-hash among the events captured with it only up to this many
 
 
-@dataclass(frozen=True)
-class Record:
-    """One stored event with everything verification reads about it (one query for many)."""
-
-    id: int
-    event_id: str
-    event_hash: str
-    prehash: str | None
-    body: str
-    context: str
-    context_id: int
-    capture_id: str
-    event_time: datetime
-    signature: str | None
-    signer: str | None
-    organisation_id: int | None
-    gln: str | None
-    organisation_name: str | None
-    signing_address: str | None
-    batch_id: int | None
-    leaf_index: int | None
-    batch_found: bool
-    root: str | None
-    leaf_count: int | None
-    batch_status: str | None
-    tx_hash: str | None
-    block_number: int | None
-    block_time: datetime | None
-    chain_id: int | None
-    contract: str | None
-
-    def event(self):
-        """The event as captured (None when the stored text is not JSON any more)."""
-        try:
-            return orjson.loads(self.body)
-        except orjson.JSONDecodeError:
-            return None
-
-    def context_json(self):
-        try:
-            return orjson.loads(self.context)
-        except orjson.JSONDecodeError:
-            return []
-
-
-_COLUMNS = (Event.id, Event.event_id, Event.event_hash, Event.prehash, Event.body,
-            DocumentContext.body.label("context"), Event.context_id, Event.capture_id,
-            Event.event_time, Event.signature, Event.signer, Event.organisation_id,
-            Organisation.gln, Organisation.name.label("organisation_name"),
-            Organisation.signing_address, Event.batch_id, Event.leaf_index,
-            AnchorBatch.id.is_not(None).label("batch_found"), AnchorBatch.root,
-            AnchorBatch.leaf_count, AnchorBatch.status.label("batch_status"),
-            AnchorBatch.tx_hash, AnchorBatch.block_number, AnchorBatch.block_time,
-            AnchorBatch.chain_id, AnchorBatch.contract)
-
-
-def _select():
-    return (select(*_COLUMNS)
-            .join(DocumentContext, DocumentContext.id == Event.context_id)
-            .outerjoin(Organisation, Organisation.id == Event.organisation_id)
-            .outerjoin(AnchorBatch, AnchorBatch.id == Event.batch_id))
-
-
-def record_by_event_id(session, event_id: str) -> Record:
+def record_by_event_id(uow: UnitOfWork, event_id: str) -> Record:
     """:raises NotFound: no such event."""
-    row = session.execute(_select().where(Event.event_id == event_id)).first()
-    if row is None:
+    rec = reads.record_by_event_id(uow, event_id)
+    if rec is None:
         raise NotFound(f"no event with eventID {event_id}")
-    return Record(**row._mapping)
+    return rec
 
 
-def records(session, event_pks: Iterable[int]) -> list[Record]:
+def records(uow: UnitOfWork, event_pks: Iterable[int]) -> list[Record]:
     """The events, in the order they happened (event time, then capture order)."""
     pks = list(event_pks)
     out: list[Record] = []
     for start in range(0, len(pks), _CHUNK):
-        rows = session.execute(_select().where(Event.id.in_(pks[start:start + _CHUNK])))
-        out.extend(Record(**r._mapping) for r in rows)
+        out.extend(reads.records_by_pk(uow, pks[start:start + _CHUNK]))
     return sorted(out, key=lambda r: (_utc(r.event_time), r.id))
 
 
-def find_lot(session, gtin: str, lot: str) -> tuple[LotKey, int]:
+def find_lot(uow: UnitOfWork, gtin: str, lot: str) -> tuple[LotKey, int]:
     """The lot's key and row id. :raises ValidationFailed: a bad GTIN; NotFound: no such lot."""
     key = lot_key(gtin, lot)
-    lot_id = session.scalar(select(Lot.id).where(Lot.uri == key.uri))
+    lot_id = reads.lot_id_by_uri(uow, key.uri)
     if lot_id is None:
         raise NotFound(f"no lot {key.lot} of GTIN {key.gtin}")
     return key, lot_id
@@ -118,57 +56,39 @@ def check_direction(direction: str) -> None:
             Problem("$.query.direction", "must be 'back', 'forward' or 'both'")])
 
 
-def lineage_lots(session, lot_id: int, direction: str) -> set[int]:
+def lineage_lots(uow: UnitOfWork, lot_id: int, direction: str) -> set[int]:
     """Ids of the lots of ``lot_id``'s lineage: where it came from (back), where it went
     (forward), or both."""
     check_direction(direction)
     ways = ("back", "forward") if direction == "both" else (direction,)
-    return {i for way in ways for i in walk(session, lot_id, way)}
+    return {i for way in ways for i in reads.lots_reachable(uow, lot_id, way)}
 
 
-def lineage_events(session, lot_ids: Iterable[int]) -> list[int]:
+def lineage_events(uow: UnitOfWork, lot_ids: Iterable[int]) -> list[int]:
     """Ids of every event that names one of the lots."""
-    ids = list(lot_ids)
-    uris: list[str] = []
-    for start in range(0, len(ids), _CHUNK):
-        uris.extend(session.scalars(select(Lot.uri).where(Lot.id.in_(ids[start:start + _CHUNK]))))
-    found: set[int] = set()
-    for start in range(0, len(uris), _CHUNK):
-        found.update(session.scalars(select(EventObject.event_pk).distinct()
-                                     .where(EventObject.uri.in_(uris[start:start + _CHUNK]))))
-    return sorted(found)
+    return reads.events_naming_lots(uow, lot_ids)
 
 
-def organisations_in(session, lot_ids: set[int], event_pks: Iterable[int]) -> set[int]:
-    """The organisations that hold a lot of a lineage or recorded one of its events."""
-    ids = list(lot_ids)
-    pks = list(event_pks)
-    orgs: set[int] = set()
-    for start in range(0, len(ids), _CHUNK):
-        orgs.update(session.scalars(select(Lot.owner_id)
-                                    .where(Lot.id.in_(ids[start:start + _CHUNK]))))
-    for start in range(0, len(pks), _CHUNK):
-        orgs.update(session.scalars(select(Event.organisation_id)
-                                    .where(Event.id.in_(pks[start:start + _CHUNK]))))
-    orgs.discard(None)
-    return orgs
+def organisations_in(uow: UnitOfWork, lot_ids: set[int],
+                     event_pks: Iterable[int]) -> set[int | None]:
+    """The organisations that hold a lot of a lineage or recorded one of its events (ids; the
+    set's type allows None, as the access policy takes it, but None is never in it)."""
+    return reads.organisations_in(uow, lot_ids, event_pks)
 
 
-def lots_named_by(session, event_pk: int) -> list[int]:
-    uris = list(session.scalars(select(EventObject.uri).where(EventObject.event_pk == event_pk)))
-    return list(session.scalars(select(Lot.id).where(Lot.uri.in_(uris)))) if uris else []
+def lots_named_by(uow: UnitOfWork, event_pk: int) -> list[int]:
+    return reads.lots_named_by(uow, event_pk)
 
 
-def captured_with(session, rec: Record) -> list[dict] | None:
+def captured_with(uow: UnitOfWork, rec: Record) -> list[dict[str, Any]] | None:
     """The events stored from the same capture document as ``rec``, in document order."""
-    return captured_with_id(session, rec.capture_id, rec.context_id)
+    return captured_with_id(uow, rec.capture_id, rec.context_id)
 
 
-def captured_with_id(session, capture_id: str, context_id: int) -> list[dict] | None:
+def captured_with_id(uow: UnitOfWork, capture_id: str,
+                     context_id: int) -> list[dict[str, Any]] | None:
     """The events stored from one capture document (and context), in document order."""
-    bodies = session.scalars(select(Event.body).where(Event.capture_id == capture_id,
-                                                      Event.context_id == context_id)
-                             .order_by(Event.id).limit(_CAPTURE_GROUP_LIMIT + 1)).all()
+    bodies = reads.capture_bodies(uow, capture_id, context_id, _CAPTURE_GROUP_LIMIT + 1)
     if len(bodies) > _CAPTURE_GROUP_LIMIT:
         return None
     try:

@@ -20,8 +20,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from ...domain import policy
 from ...domain.actor import Actor
 from ...domain.commitments import capture_root
@@ -38,6 +36,8 @@ from ...domain.verification import (
     ChainFacts,
     Check,
     EventFacts,
+    HashFacts,
+    HistoryFacts,
     RegistryFacts,
     SignatureFacts,
     Verdict,
@@ -46,11 +46,10 @@ from ...domain.verification import (
     lot_verdict,
     verdict,
 )
-from ...store.accounts import Organisation
-from ...store.events import CaptureJob
+from ...store import capture_jobs as jobs
 from ..anchoring.lot_state import lots_of
-from ..ports import ChainReader
-from ..signatures.seal_checks import SealChecks, timestamp
+from ..ports import AnchorFact, ChainReader, UnitOfWork
+from ..signatures.seal_checks import Seal, SealChecks, timestamp
 from .anchored_state import ChainAnchors, StateView
 from .batch_trees import BatchTrees, Ledger
 from .evidence import (
@@ -86,18 +85,18 @@ class VerificationCaches:
     seals: SealChecks = field(default_factory=SealChecks)
     chain: ChainAnchors = field(default_factory=ChainAnchors)
     # Re-hash results by the stored texts they come from (an edit is a new key, never stale).
-    hashes: dict = field(default_factory=dict)
+    hashes: dict[tuple[Any, ...], HashFacts] = field(default_factory=dict)
     # Verified verdicts by everything they rest on (the record as read, its seal, its signer's
     # registration as cached, the chain reader): a changed fact is a new key, never a stale one.
-    verified: dict = field(default_factory=dict)
-    histories: dict = field(default_factory=dict)
+    verified: dict[tuple[Any, ...], EventVerification] = field(default_factory=dict)
+    histories: dict[Any, HistoryFacts] = field(default_factory=dict)
 
-    def hash_facts(self, session, rec: Record):
+    def hash_facts(self, uow: UnitOfWork, rec: Record) -> HashFacts:
         key = (rec.event_hash, rec.prehash, rec.body, rec.context)
         found = self.hashes.get(key)
         if found is None:
             found = hash_facts(rec.event(), rec.context_json(), rec.event_hash, rec.prehash,
-                               captured_with=lambda: captured_with(session, rec))
+                               captured_with=lambda: captured_with(uow, rec))
             if len(self.hashes) > 50_000:
                 self.hashes.clear()
             self.hashes[key] = found
@@ -112,7 +111,7 @@ class EventVerification:
     event_time: str | None
     verdict: Verdict
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"eventID": self.event_id, "eventHash": self.event_hash,
                 "organisation": self.organisation, "eventTime": self.event_time,
                 **self.verdict.as_dict()}
@@ -128,7 +127,7 @@ class LotVerification:
     events: tuple[EventVerification, ...]
     histories: tuple[Check, ...] = ()
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         counts: dict[str, int] = {}
         for e in self.events:
             counts[e.verdict.status] = counts.get(e.verdict.status, 0) + 1
@@ -141,26 +140,26 @@ class LotVerification:
 
 # --- use cases ------------------------------------------------------------------------------------
 
-def verify_event(event_id: str, uow, chain_reader: ChainReader | None, *, fresh: bool = False,
+def verify_event(event_id: str, uow: UnitOfWork, chain_reader: ChainReader | None, *,
+                 fresh: bool = False,
                  caches: VerificationCaches | None = None) -> EventVerification:
     """The verdict on one event, its place in the histories of the lots it names included.
 
     :raises NotFound: no such event."""
     caches = caches or VerificationCaches()
     with uow:
-        s = uow.session
-        rec = record_by_event_id(s, event_id)
+        rec = record_by_event_id(uow, event_id)
         named = lots_of(rec.body, rec.context)
         lineage = Lineage(set())
         if named is not None:
             lineage.uris = set(named.named)
-            _load(s, lineage, lineage.uris)
+            _load(uow, lineage, lineage.uris)
         lineage.records[rec.id], lineage.lots[rec.id] = rec, named
-        checked = _check(s, lineage, chain_reader, caches, fresh, [rec])
+        checked = _check(uow, lineage, chain_reader, caches, fresh, [rec])
     return checked.events[0]
 
 
-def verify_lot(gtin: str, lot: str, uow, chain_reader: ChainReader | None, *,
+def verify_lot(gtin: str, lot: str, uow: UnitOfWork, chain_reader: ChainReader | None, *,
                fresh: bool = False, direction: str = "back",
                caches: VerificationCaches | None = None) -> LotVerification:
     """The verdict on every event of a lot's lineage and on each of its lots' histories, and the
@@ -174,10 +173,9 @@ def verify_lot(gtin: str, lot: str, uow, chain_reader: ChainReader | None, *,
     check_direction(direction)
     caches = caches or VerificationCaches()
     with uow:
-        s = uow.session
-        key, _ = find_lot(s, gtin, lot)
-        lineage = walk(s, key.uri, direction)
-        checked = _check(s, lineage, chain_reader, caches, fresh, lineage.ordered())
+        key, _ = find_lot(uow, gtin, lot)
+        lineage = walk(uow, key.uri, direction)
+        checked = _check(uow, lineage, chain_reader, caches, fresh, lineage.ordered())
     return LotVerification(key.gtin, key.lot, key.uri, direction, checked.verdict,
                            tuple(checked.events), tuple(checked.histories))
 
@@ -189,36 +187,36 @@ class Checked:
     histories: list[Check]
 
 
-def verify_lineage(session, lineage: Lineage, reader: ChainReader | None,
+def verify_lineage(uow: UnitOfWork, lineage: Lineage, reader: ChainReader | None,
                    caches: VerificationCaches, fresh: bool = False) -> Checked:
     """The verdicts on a lineage already walked (``lineage_records.walk``), events in the order
     they happened: what ``verify_lot`` does, for a caller that walked it itself."""
-    return _check(session, lineage, reader, caches, fresh, lineage.ordered())
+    return _check(uow, lineage, reader, caches, fresh, lineage.ordered())
 
 
-def _check(session, lineage: Lineage, reader, caches: VerificationCaches, fresh: bool,
-           recs: list[Record]) -> Checked:
-    state = caches.chain.state(session, reader, caches.trees, fresh)
+def _check(uow: UnitOfWork, lineage: Lineage, reader: ChainReader | None,
+           caches: VerificationCaches, fresh: bool, recs: list[Record]) -> Checked:
+    state = caches.chain.state(uow, reader, caches.trees, fresh)
     batch_ids = {r.id: r.batch_id if r.batch_found or r.batch_id is None else -1
                  for r in lineage.records.values()}
     facts = histories(lineage, state, batch_ids, caches.histories)
     checks = [check_history(h) for h in facts]
     broken = {h.uri for h, c in zip(facts, checks, strict=True) if c.code == "events-missing"}
-    seals = caches.seals.of_captures(session, {r.capture_id for r in recs if not r.signature})
+    seals = caches.seals.of_captures(uow, {r.capture_id for r in recs if not r.signature})
     results = []
-    registrations: dict = {}  # signer -> its registration, asked once per call
+    registrations: dict[str, RegistryFacts] = {}  # signer -> registration, asked once per call
     for rec in recs:
         moved = None
         if rec.batch_id is None:
             moved = _displaced(rec, lineage, state, batch_ids, broken)
-        results.append(_verify(session, rec, reader, caches, fresh, seals, state, moved,
+        results.append(_verify(uow, rec, reader, caches, fresh, seals, state, moved,
                                registrations))
     overall = lot_verdict(((r.event_id, r.verdict) for r in results), checks)
     return Checked(overall, results, checks)
 
 
-def _displaced(rec: Record, lineage: Lineage, state: StateView, batch_ids, broken: set[str]
-               ) -> str | None:
+def _displaced(rec: Record, lineage: Lineage, state: StateView,
+               batch_ids: dict[int, int | None], broken: set[str]) -> str | None:
     named = lineage.lots.get(rec.id)
     for uri in sorted(named.named if named else ()):
         if uri not in broken:
@@ -230,15 +228,16 @@ def _displaced(rec: Record, lineage: Lineage, state: StateView, batch_ids, broke
     return None
 
 
-def event_proof(event_id: str, uow, *, caches: VerificationCaches | None = None) -> dict:
+def event_proof(event_id: str, uow: UnitOfWork, *,
+                caches: VerificationCaches | None = None) -> dict[str, Any]:
     """Everything needed to check one event without us: the event as captured and its
     ``@context``, its hash and pre-hash, signature or capture seal, and its Merkle proof, root
     and anchoring transaction. :raises NotFound: no such event."""
     caches = caches or VerificationCaches()
     with uow:
-        rec = record_by_event_id(uow.session, event_id)
-        anchor = anchor_record(uow.session, rec, caches.trees)
-        seal = seal_record(uow.session, rec)
+        rec = record_by_event_id(uow, event_id)
+        anchor = anchor_record(uow, rec, caches.trees)
+        seal = seal_record(uow, rec)
     event = rec.event()
     if isinstance(event, dict):
         event.setdefault("eventID", rec.event_id)
@@ -249,29 +248,25 @@ def event_proof(event_id: str, uow, *, caches: VerificationCaches | None = None)
             "leaf": _leaf_hex(rec.event_hash), "anchor": anchor}
 
 
-def seal_record(session, rec: Record) -> dict | None:
+def seal_record(uow: UnitOfWork, rec: Record) -> dict[str, Any] | None:
     """The capture seal covering an event, with the event's Merkle proof in the capture."""
     if rec.signature is not None:
         return None
-    row = session.execute(select(CaptureJob.id, CaptureJob.user_id, CaptureJob.created_at,
-                                 CaptureJob.seal_signature, CaptureJob.seal_signer,
-                                 CaptureJob.seal_root, CaptureJob.seal_leaves,
-                                 Organisation.gln)
-                          .outerjoin(Organisation, Organisation.id == CaptureJob.organisation_id)
-                          .where(CaptureJob.id == rec.capture_id)).first()
+    row = jobs.seal_record(uow, rec.capture_id)
     if row is None or row.seal_signature is None:
         return None
-    out = {"capture": row.id, "organisation": row.gln, "user": row.user_id or 0,
-           "recordedAt": timestamp(row.created_at), "root": row.seal_root,
-           "signature": row.seal_signature, "signer": row.seal_signer, "count": None,
-           "proof": None}
+    out: dict[str, Any] = {
+        "capture": row.id, "organisation": row.gln, "user": row.user_id or 0,
+        "recordedAt": timestamp(row.created_at), "root": row.seal_root,
+        "signature": row.seal_signature, "signer": row.seal_signer, "count": None,
+        "proof": None}
     data = bytes(row.seal_leaves or b"")
     values = [data[i:i + 32] for i in range(0, len(data), 32)] if len(data) % 32 == 0 else []
     out["count"] = len(values)
     value = _bytes32_of_hash(rec.event_hash)
     try:
         tree = capture_root(values)
-        if value is not None:  # (None: not a hash, so in no tree)
+        if value is not None:  # (an event hash that is not 32 bytes has no proof)
             out["proof"] = ["0x" + p.hex() for p in tree.proof(value)]
     except (ValueError, TypeError):
         pass
@@ -280,7 +275,7 @@ def seal_record(session, rec: Record) -> dict | None:
 
 # --- who may ----------------------------------------------------------------------------------
 
-def require_event_access(event_id: str, actor: Actor, uow) -> None:
+def require_event_access(event_id: str, actor: Actor, uow: UnitOfWork) -> None:
     """Who may see an event's proof and verdict (``policy.may_verify_event``): inspectors and
     admins; a member, its organisation's events and those of lineages it takes part in.
 
@@ -288,19 +283,19 @@ def require_event_access(event_id: str, actor: Actor, uow) -> None:
     if policy.reads_everything(actor):
         return
     with uow:
-        s = uow.session
-        rec = record_by_event_id(s, event_id)
+        rec = record_by_event_id(uow, event_id)
         if policy.may_read_event(actor, rec.organisation_id):
             return
-        for lot_id in lots_named_by(s, rec.id):
-            lots = lineage_lots(s, lot_id, "both")
+        for lot_id in lots_named_by(uow, rec.id):
+            lots = lineage_lots(uow, lot_id, "both")
             if policy.may_verify_event(actor, rec.organisation_id,
-                                       organisations_in(s, lots, lineage_events(s, lots))):
+                                       organisations_in(uow, lots, lineage_events(uow, lots))):
                 return
     raise NotFound(f"no event with eventID {event_id}")
 
 
-def require_lot_access(gtin: str, lot: str, actor: Actor, uow, direction: str = "back") -> None:
+def require_lot_access(gtin: str, lot: str, actor: Actor, uow: UnitOfWork,
+                       direction: str = "back") -> None:
     """Who may verify a lot or download its full audit pack (``policy.require_read_lineage``).
 
     :raises Forbidden: the actor's organisation takes no part in the lineage.
@@ -310,33 +305,34 @@ def require_lot_access(gtin: str, lot: str, actor: Actor, uow, direction: str = 
     if policy.reads_everything(actor):
         return
     with uow:
-        s = uow.session
-        _, lot_id = find_lot(s, gtin, lot)
-        lots = lineage_lots(s, lot_id, direction)
-        policy.require_read_lineage(actor, organisations_in(s, lots, lineage_events(s, lots)))
+        _, lot_id = find_lot(uow, gtin, lot)
+        lots = lineage_lots(uow, lot_id, direction)
+        policy.require_read_lineage(actor, organisations_in(uow, lots,
+                                                            lineage_events(uow, lots)))
 
 
 # --- gathering the facts of one event ---------------------------------------------------------
 
-def _verify(session, rec: Record, reader: ChainReader | None, caches: VerificationCaches,
-            fresh: bool, seals: dict, state: StateView | None = None,
-            moved: str | None = None, registrations: dict | None = None) -> EventVerification:
+def _verify(uow: UnitOfWork, rec: Record, reader: ChainReader | None,
+            caches: VerificationCaches, fresh: bool, seals: dict[str, Seal],
+            state: StateView | None = None, moved: str | None = None,
+            registrations: dict[str, RegistryFacts] | None = None) -> EventVerification:
     registrations = {} if registrations is None else registrations
 
-    def registration(signer: str):
+    def registration(signer: str) -> RegistryFacts:
         if signer not in registrations:
             registrations[signer] = caches.signers.lookup(reader, signer, fresh=fresh)
         return registrations[signer]
 
     seal = seals.get(rec.capture_id) if rec.signature is None else None
     signer = rec.signer if rec.signature is not None else getattr(seal, "signer", None)
-    memo = None
+    memo: tuple[Any, ...] | None = None
     if not fresh and moved is None:
         memo = (rec, seal, registration(signer) if signer else None, id(reader))
         found = caches.verified.get(memo)
         if found is not None:
             return found
-    hashed = caches.hash_facts(session, rec)
+    hashed = caches.hash_facts(uow, rec)
     if rec.signature is not None:
         signed = signature_facts(rec.event_hash, rec.signature, rec.signer, rec.signing_address)
     elif rec.capture_id in seals:
@@ -345,7 +341,7 @@ def _verify(session, rec: Record, reader: ChainReader | None, caches: Verificati
         signed = SignatureFacts(None, None)
     registry = (registration(signed.signer)
                 if signed.signer and signed.signature else RegistryFacts(False))
-    anchor, chain = _anchoring(session, rec, anchored_value(hashed), reader, caches, fresh)
+    anchor, chain = _anchoring(uow, rec, anchored_value(hashed), reader, caches, fresh)
     if moved is not None:
         anchor = AnchorFacts(UNBATCHED, problem=moved, problem_code="batch-link-removed",
                              problem_status=ALTERED)
@@ -359,7 +355,7 @@ def _verify(session, rec: Record, reader: ChainReader | None, caches: Verificati
     return result
 
 
-def _anchoring(session, rec: Record, value: bytes | None, reader: ChainReader | None,
+def _anchoring(uow: UnitOfWork, rec: Record, value: bytes | None, reader: ChainReader | None,
                caches: VerificationCaches, fresh: bool) -> tuple[AnchorFacts, ChainFacts]:
     """Where the event is in the anchoring flow, and every stored fact of its anchoring (root,
     batch link, leaf index, block, time, transaction) compared with what the chain says."""
@@ -390,7 +386,7 @@ def _anchoring(session, rec: Record, value: bytes | None, reader: ChainReader | 
                                where=where))
     if fact is None and rec.batch_status != "confirmed":
         return AnchorFacts(ANCHORING, label), none
-    ledger = caches.trees.ledger(session, rec.batch_id, root, rec.leaf_count or 0)
+    ledger = caches.trees.ledger(uow, rec.batch_id, root, rec.leaf_count or 0)
     facts = _position(ledger, rec, value, label, root)
     if reader is None:
         return facts, none
@@ -401,8 +397,8 @@ def _anchoring(session, rec: Record, value: bytes | None, reader: ChainReader | 
     return facts, replace(chain, mismatch=_record_mismatch(rec, fact, reader, caches, fresh))
 
 
-def _record_mismatch(rec: Record, fact, reader, caches: VerificationCaches,
-                     fresh: bool) -> str | None:
+def _record_mismatch(rec: Record, fact: AnchorFact, reader: ChainReader,
+                     caches: VerificationCaches, fresh: bool) -> str | None:
     """Why our record of an anchoring differs from the chain's, if it does."""
     label = f"batch {rec.batch_id}"
     if rec.batch_status == "confirmed":
@@ -457,7 +453,7 @@ def _position(ledger: Ledger, rec: Record, value: bytes | None, label: str,
     return AnchorFacts(ANCHORED, label, root, rec.leaf_count, ledger.proof(position))
 
 
-def anchor_record(session, rec: Record, trees: BatchTrees) -> dict | None:
+def anchor_record(uow: UnitOfWork, rec: Record, trees: BatchTrees) -> dict[str, Any] | None:
     """The anchoring of an event as the proof endpoint and the audit pack give it."""
     if rec.batch_id is None:
         return None
@@ -471,12 +467,13 @@ def anchor_record(session, rec: Record, trees: BatchTrees) -> dict | None:
     value = _bytes32_of_hash(rec.event_hash)
     if root is None or value is None:
         return out
-    ledger = trees.ledger(session, rec.batch_id, root, rec.leaf_count or 0)
+    ledger = trees.ledger(uow, rec.batch_id, root, rec.leaf_count or 0)
     position = ledger.position(value)
     if position is None:
         out["proofProblem"] = ledger.note or "the event's recorded hash is not a leaf of its batch"
     else:
-        out["proof"] = ["0x" + p.hex() for p in ledger.proof(position)]
+        assert ledger.tree is not None  # a position is only found in a tree
+        out["proof"] = ["0x" + p.hex() for p in ledger.tree.proof(position)]
     return out
 
 
