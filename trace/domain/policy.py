@@ -213,7 +213,7 @@ def event_scope(actor: Actor) -> int | None:
     return None if reads_everything(actor) else actor.organisation_id
 
 
-def may_read_capture_job(actor: Actor, job_user: int, job_user_org: int | None) -> bool:
+def may_read_capture_job(actor: Actor, job_user: int | None, job_user_org: int | None) -> bool:
     return (reads_everything(actor) or job_user == actor.user_id
             or (actor.organisation_id is not None and job_user_org == actor.organisation_id))
 

@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, cast, overload
 
 import orjson
 
@@ -107,7 +107,7 @@ def take_lease(uow: UnitOfWork, holder: str, seconds: float, name: str = LEASE) 
             lease = batches.lease_for_update(w, name)  # locked on PostgreSQL
             if lease is None:
                 batches.add_lease(w, name, holder, now + timedelta(seconds=seconds))
-            elif lease.holder != holder and cast(datetime, _aware(lease.expires_at)) > now:
+            elif lease.holder != holder and _aware(lease.expires_at) > now:
                 return False
             else:
                 batches.hand_lease(w, lease, holder, now + timedelta(seconds=seconds))

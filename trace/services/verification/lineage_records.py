@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from ...domain.commitments import chain_head, lot_key, sources_digest
 from ...domain.event_lots import EventLots
@@ -151,7 +151,7 @@ def history(uri: str, recs: Iterable[Record], lots: dict[int, EventLots | None],
     for rec, named in covered:
         try:
             steps.append((event_hash_bytes(rec.event_hash),
-                          sources_digest(cast(EventLots, lots[rec.id]).sources_of(uri))))
+                          sources_digest(named.sources_of(uri))))
         except ValueError:
             problems.append(f"event {rec.event_id}'s recorded hash was changed")
     head, count = chain_head(key, steps)
