@@ -26,7 +26,8 @@ class Organisation(Base):
     province: Mapped[str | None] = mapped_column(String(100))
     country: Mapped[str] = mapped_column(String(2), default="VN")
     # The GS1 company prefix licensed to the organisation (4 to 12 digits), if it told us: every
-    # GTIN allocated under it is its product, whoever registered it here (`services.cooperative.gtin_ownership`).
+    # GTIN allocated under it is its product, whoever registered it here
+    # (`services.cooperative.gtin_ownership`).
     company_prefix: Mapped[str | None] = mapped_column(String(12), unique=True)
     # The organisation's secp256k1 signing key: its address, and the key itself only as an
     # encrypted keystore (the password comes from configuration, never from the database).

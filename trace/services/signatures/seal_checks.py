@@ -22,6 +22,7 @@ from ...domain.verification import SignatureFacts
 from ...sign.signatures import recover_digest_signer
 from ...store.accounts import Organisation
 from ...store.events import CaptureJob
+from ...store.transition import as_session
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class SealChecks:
 
     def of_captures(self, session, capture_ids: set[str]) -> dict[str, Seal]:
         """The checked seal of each capture that has one (a capture without a seal is absent)."""
+        session = as_session(session)  # store-coop bridge (store/transition.py)
         if not capture_ids:
             return {}
         heads = session.execute(

@@ -21,6 +21,7 @@ from ...domain.event_lots import EventLots
 from ...domain.merkle import event_hash_bytes
 from ...domain.verification import HistoryFacts
 from ...store.events import Event, EventObject
+from ...store.transition import as_session
 from ..anchoring.lot_state import lots_of
 from .anchored_state import StateView
 from .records import Record, _select, _utc
@@ -46,6 +47,7 @@ class Lineage:
 def walk(session, start: str, direction: str, containers: bool = False) -> Lineage:
     """The lineage of ``start``: ``back`` (what it was made from), ``forward`` (what was made
     from it) or ``both``; ``containers`` adds what it was packed into (its shipments)."""
+    session = as_session(session)  # store-coop bridge (store/transition.py)
     ways = ("back", "forward") if direction == "both" else (direction,)
     lineage = Lineage(set())
     for way in ways:

@@ -15,6 +15,7 @@ from ...store.accounts import Organisation
 from ...store.anchoring import AnchorBatch
 from ...store.events import DocumentContext, Event, EventObject
 from ...store.lots import Lot
+from ...store.transition import as_session
 from ..lots.lineage import lot_key, walk
 
 DIRECTIONS = ("back", "forward", "both")
@@ -121,6 +122,7 @@ def check_direction(direction: str) -> None:
 def lineage_lots(session, lot_id: int, direction: str) -> set[int]:
     """Ids of the lots of ``lot_id``'s lineage: where it came from (back), where it went
     (forward), or both."""
+    session = as_session(session)  # store-coop bridge (store/transition.py)
     check_direction(direction)
     ways = ("back", "forward") if direction == "both" else (direction,)
     return {i for way in ways for i in walk(session, lot_id, way)}

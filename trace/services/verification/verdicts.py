@@ -47,6 +47,7 @@ from ...domain.verification import (
 )
 from ...store.accounts import Organisation
 from ...store.events import CaptureJob
+from ...store.transition import as_session
 from ..anchoring.lot_state import lots_of
 from ..ports import ChainReader
 from ..signatures.seal_checks import SealChecks, timestamp
@@ -192,6 +193,7 @@ def verify_lineage(session, lineage: Lineage, reader: ChainReader | None,
                    caches: VerificationCaches, fresh: bool = False) -> Checked:
     """The verdicts on a lineage already walked (``lineage_records.walk``), events in the order
     they happened: what ``verify_lot`` does, for a caller that walked it itself."""
+    session = as_session(session)  # store-coop bridge (store/transition.py)
     return _check(session, lineage, reader, caches, fresh, lineage.ordered())
 
 
@@ -457,6 +459,7 @@ def _position(ledger: Ledger, rec: Record, value: bytes | None, label: str,
 
 def anchor_record(session, rec: Record, trees: BatchTrees) -> dict | None:
     """The anchoring of an event as the proof endpoint and the audit pack give it."""
+    session = as_session(session)  # store-coop bridge (store/transition.py)
     if rec.batch_id is None:
         return None
     out = {"batch": rec.batch_id, "status": rec.batch_status if rec.batch_found else "missing",
