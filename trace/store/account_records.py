@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import func, select, update
 
 from .accounts import ApiToken, Organisation, User
 from .uow import session_of
 
 if TYPE_CHECKING:
     from ..services.ports import UnitOfWork
+    from .rows import AnyRow
 
 
 def organisation_count(uow: UnitOfWork) -> int:
@@ -70,7 +71,7 @@ def user_id_by_email(uow: UnitOfWork, email: str) -> int | None:
     return session_of(uow).scalar(select(User.id).where(User.email == email))
 
 
-def token_rows(uow: UnitOfWork, email: str | None = None) -> list[Row[Any]]:
+def token_rows(uow: UnitOfWork, email: str | None = None) -> list[AnyRow]:
     """Rows (id, email, label, prefix, created_at, expires_at, revoked_at) of every token (of
     one user's), oldest first."""
     query = (select(ApiToken.id, User.email, ApiToken.label, ApiToken.prefix,
@@ -104,7 +105,7 @@ def revoke_tokens(uow: UnitOfWork, ids: Collection[int], at: datetime) -> None:
                             .values(revoked_at=at))
 
 
-def token_holder(uow: UnitOfWork, token_hash: str) -> Row[Any] | None:
+def token_holder(uow: UnitOfWork, token_hash: str) -> AnyRow | None:
     """The row (id, role, organisation_id, email, expires_at, revoked_at) of the user holding
     the token with this hash."""
     return session_of(uow).execute(

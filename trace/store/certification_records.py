@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import select
 
 from .accounts import Organisation
 from .public_records import Certification
@@ -15,19 +15,20 @@ from .uow import session_of
 
 if TYPE_CHECKING:
     from ..services.ports import UnitOfWork
+    from .rows import AnyRow, AnySelect
 
 
-def _select() -> Select[Any]:
+def _select() -> AnySelect:
     return (select(Certification, Organisation.gln, Organisation.name)
             .join(Organisation, Organisation.id == Certification.organisation_id))
 
 
-def _order(stmt: Select[Any]) -> Select[Any]:
+def _order(stmt: AnySelect) -> AnySelect:
     return stmt.order_by(Certification.organisation_id, Certification.scheme, Certification.id)
 
 
 def valid_certifications(uow: UnitOfWork, organisation_ids: Collection[int], on: date
-                         ) -> list[Row[Any]]:
+                         ) -> list[AnyRow]:
     """The certificates of these organisations that have not expired on ``on``, by holder,
     scheme and id."""
     return list(session_of(uow).execute(_order(_select().where(
@@ -35,7 +36,7 @@ def valid_certifications(uow: UnitOfWork, organisation_ids: Collection[int], on:
         Certification.valid_until.is_(None) | (Certification.valid_until >= on)))))
 
 
-def certifications(uow: UnitOfWork, organisation_id: int | None = None) -> list[Row[Any]]:
+def certifications(uow: UnitOfWork, organisation_id: int | None = None) -> list[AnyRow]:
     """Every certificate of the organisation (of every one: None), by holder, scheme and id."""
     stmt = _select()
     if organisation_id is not None:
@@ -43,7 +44,7 @@ def certifications(uow: UnitOfWork, organisation_id: int | None = None) -> list[
     return list(session_of(uow).execute(_order(stmt)))
 
 
-def certification_row(uow: UnitOfWork, cert_id: int) -> Row[Any]:
+def certification_row(uow: UnitOfWork, cert_id: int) -> AnyRow:
     return session_of(uow).execute(_select().where(Certification.id == cert_id)).one()
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import DateTime, Row, bindparam, select, text
+from sqlalchemy import DateTime, bindparam, select, text
 
 from .accounts import Organisation
 from .catalogue import Farm, Plot, Product
@@ -22,6 +22,7 @@ from .uow import SqlUnitOfWork, session_of
 
 if TYPE_CHECKING:
     from ..services.ports import UnitOfWork
+    from .rows import AnyRow
 
 _MOMENT = DateTime(timezone=True)  # typed, so SQLite's text comes back as datetimes too
 # One lot's whole lineage back to the farms, plus the containers it was packed into (their
@@ -99,7 +100,7 @@ def biz_steps_of(uow: UnitOfWork, event_pks: Iterable[int]) -> dict[int, str | N
         select(Event.id, Event.biz_step).where(Event.id.in_(list(event_pks))))}
 
 
-def lineage_lot_rows(uow: UnitOfWork, uris: Sequence[str]) -> tuple[Row[Any], ...]:
+def lineage_lot_rows(uow: UnitOfWork, uris: Sequence[str]) -> tuple[AnyRow, ...]:
     """The lots ``uris`` names, each with its active recall if any (id, uri, kind, gtin, code,
     quantity, unit, owner_id, plot_id, recall_id, reason, recalled_at, recalled_by)."""
     return tuple(session_of(uow).execute(_TYPED_LINEAGE_LOTS, {"uris": list(uris)}).all())
@@ -118,7 +119,7 @@ def product_by_gtin(uow: UnitOfWork, gtin: str) -> Product | None:
 
 
 def organisations_for_page(uow: UnitOfWork, ids: set[int], glns: set[str]
-                           ) -> dict[int, Row[Any]]:
+                           ) -> dict[int, AnyRow]:
     """Rows (id, name, kind, gln, province, country) of the organisations with these ids or
     GLNs, by id."""
     return {o.id: o for o in session_of(uow).execute(select(
@@ -127,7 +128,7 @@ def organisations_for_page(uow: UnitOfWork, ids: set[int], glns: set[str]
         Organisation.id.in_(ids) | Organisation.gln.in_(glns)))}
 
 
-def plots_for_page(uow: UnitOfWork, ids: set[int]) -> dict[int, Row[Any]]:
+def plots_for_page(uow: UnitOfWork, ids: set[int]) -> dict[int, AnyRow]:
     """Rows (id, code, area_ha, geometry, farmer_name, commune, district, province,
     publish_farmer_name, publish_plot_location, organisation_id) of these plots, by id."""
     return {p.id: p for p in session_of(uow).execute(select(

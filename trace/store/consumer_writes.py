@@ -23,7 +23,8 @@ def count_scan(uow: UnitOfWork, lot_id: int, visitor: str, network: str, now: da
     ``last_try``, when the IntegrityError is raised."""
     s = session_of(uow)
     counted = s.execute(update(ScanCount).where(ScanCount.lot_id == lot_id)
-                        .values(count=ScanCount.count + 1, last_at=now)).rowcount
+                        .values(count=ScanCount.count + 1, last_at=now)
+                        ).rowcount  # type: ignore[attr-defined]  # a CursorResult
     if not counted:
         s.add(ScanCount(lot_id=lot_id, count=1, first_at=now, last_at=now))
     if s.get(ScanVisitor, (lot_id, now.date(), visitor)) is None:

@@ -4,9 +4,9 @@ its product's names, and the commissioning events of its lineage (harvest dates)
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 
 from .accounts import Organisation
 from .catalogue import Product
@@ -16,6 +16,7 @@ from .uow import session_of
 
 if TYPE_CHECKING:
     from ..services.ports import UnitOfWork
+    from .rows import AnyRow
 
 
 def items_of_lot(uow: UnitOfWork, lot_id: int) -> list[tuple[str, str, str]]:
@@ -39,13 +40,13 @@ def uris_of_lots(uow: UnitOfWork, ids: Collection[int]) -> list[str]:
     return list(session_of(uow).scalars(select(Lot.uri).where(Lot.id.in_(ids))))
 
 
-def making_event(uow: UnitOfWork, event_pk: int | None) -> Row[Any] | None:
+def making_event(uow: UnitOfWork, event_pk: int | None) -> AnyRow | None:
     """The row (organisation_id, body) of the event that made a lot."""
     return session_of(uow).execute(select(Event.organisation_id, Event.body)
                                    .where(Event.id == event_pk)).first()
 
 
-def product_names(uow: UnitOfWork, gtin: str) -> Row[Any] | None:
+def product_names(uow: UnitOfWork, gtin: str) -> AnyRow | None:
     """The row (name_vi, name_en) of the product."""
     return session_of(uow).execute(select(Product.name_vi, Product.name_en)
                                    .where(Product.gtin == gtin)).first()
@@ -56,8 +57,8 @@ def organisation_name(uow: UnitOfWork, organisation_id: int | None) -> str | Non
                                   .where(Organisation.id == organisation_id))
 
 
-def commissioning_rows(uow: UnitOfWork, uris: Collection[str], commissioning: str
-                       ) -> list[Row[Any]]:
+def commissioning_rows(uow: UnitOfWork, uris: Collection[str], commissioning: str | None
+                       ) -> list[AnyRow]:
     """Rows (id, body, context) of the ObjectEvents ADD with business step ``commissioning``
     naming any of ``uris``."""
     return list(session_of(uow).execute(

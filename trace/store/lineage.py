@@ -4,9 +4,9 @@ the rows a lineage view shows (lots, links, events, organisations, plots)."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Row, select, text
+from sqlalchemy import select, text
 
 from .accounts import Organisation
 from .catalogue import Farm, Plot
@@ -17,6 +17,7 @@ from .uow import session_of
 
 if TYPE_CHECKING:
     from ..services.ports import UnitOfWork
+    from .rows import AnyRow
 
 # One recursive query per direction. UNION (not UNION ALL) keeps each lot once, so a lot that is
 # both input and output of a step (in-place drying keeps its lot code) cannot loop forever.
@@ -48,7 +49,7 @@ def lots_by_ids(uow: UnitOfWork, ids: Collection[int]) -> list[Lot]:
     return list(session_of(uow).scalars(select(Lot).where(Lot.id.in_(ids))).all())
 
 
-def links_among(uow: UnitOfWork, ids: Collection[int]) -> list[Row[Any]]:
+def links_among(uow: UnitOfWork, ids: Collection[int]) -> list[AnyRow]:
     """Rows (source_id, target_id, kind, event_id) of the links between these lots."""
     return list(session_of(uow).execute(
         select(LotLink.source_id, LotLink.target_id, LotLink.kind, Event.event_id)
@@ -56,7 +57,7 @@ def links_among(uow: UnitOfWork, ids: Collection[int]) -> list[Row[Any]]:
         .where(LotLink.source_id.in_(ids), LotLink.target_id.in_(ids))).all())
 
 
-def events_naming(uow: UnitOfWork, uris: Collection[str]) -> list[Row[Any]]:
+def events_naming(uow: UnitOfWork, uris: Collection[str]) -> list[AnyRow]:
     """Rows (event_id, event_type, biz_step, event_time, organisation_id) of every event
     naming any of ``uris``, oldest first."""
     return list(session_of(uow).execute(
@@ -67,14 +68,14 @@ def events_naming(uow: UnitOfWork, uris: Collection[str]) -> list[Row[Any]]:
         .order_by(Event.event_time)).all())
 
 
-def organisation_names(uow: UnitOfWork, ids: Collection[int]) -> list[Row[Any]]:
+def organisation_names(uow: UnitOfWork, ids: Collection[int]) -> list[AnyRow]:
     """Rows (id, name, kind, gln) of these organisations."""
     return list(session_of(uow).execute(
         select(Organisation.id, Organisation.name, Organisation.kind, Organisation.gln)
         .where(Organisation.id.in_(ids))).all())
 
 
-def plots_with_places(uow: UnitOfWork, ids: Collection[int]) -> list[Row[Any]]:
+def plots_with_places(uow: UnitOfWork, ids: Collection[int]) -> list[AnyRow]:
     """Rows (id, code, area_ha, geometry, commune, province, organisation_id) of these plots."""
     return list(session_of(uow).execute(
         select(Plot.id, Plot.code, Plot.area_ha, Plot.geometry, Farm.commune, Farm.province,

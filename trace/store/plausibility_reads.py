@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 
 from ..domain.vocabulary import TC_BIZSTEP
 from .catalogue import Plot, Product
@@ -18,6 +18,7 @@ from .uow import session_of
 
 if TYPE_CHECKING:
     from ..services.ports import UnitOfWork
+    from .rows import AnyRow
 
 
 def product_kinds(uow: UnitOfWork, gtins: Collection[str]) -> dict[str, str]:
@@ -26,7 +27,7 @@ def product_kinds(uow: UnitOfWork, gtins: Collection[str]) -> dict[str, str]:
         select(Product.gtin, Product.kind).where(Product.gtin.in_(gtins))).all()}
 
 
-def harvest_rows(uow: UnitOfWork, plot_ids: Collection[int] | None) -> list[Row[Any]]:
+def harvest_rows(uow: UnitOfWork, plot_ids: Collection[int] | None) -> list[AnyRow]:
     """Rows (event pk, body, organisation_id, plot_id, area_ha) of the events that made the lots
     of these plots (of every plot: None)."""
     stmt = (select(Event.id, Event.body, Event.organisation_id, Lot.plot_id, Plot.area_ha)
@@ -38,7 +39,7 @@ def harvest_rows(uow: UnitOfWork, plot_ids: Collection[int] | None) -> list[Row[
 
 
 def transformation_rows(uow: UnitOfWork, event_pks: Collection[int] | None,
-                        organisation_id: int | None = None) -> list[Row[Any]]:
+                        organisation_id: int | None = None) -> list[AnyRow]:
     """Rows (pk, body, organisation_id, biz_step) of our own transformations (``TC_BIZSTEP``),
     of these events (all: None), of one organisation (all: None)."""
     stmt = select(Event.id, Event.body, Event.organisation_id, Event.biz_step).where(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import select
 
 from .accounts import Organisation, User
 from .lots import Lot
@@ -15,9 +15,10 @@ from .uow import session_of
 
 if TYPE_CHECKING:
     from ..services.ports import UnitOfWork
+    from .rows import AnyRow, AnySelect
 
 
-def _select() -> Select[Any]:
+def _select() -> AnySelect:
     return (select(Recall, Lot.uri, Lot.gtin, Lot.code, Organisation.name)
             .join(Lot, Lot.id == Recall.lot_id)
             .outerjoin(Organisation, Organisation.id == Recall.organisation_id))
@@ -32,18 +33,18 @@ def recalls_with_recorder(uow: UnitOfWork, recall_ids: Collection[int]
     return [(r, name) for r, name in rows]
 
 
-def active_recall_rows(uow: UnitOfWork, lot_ids: Collection[int]) -> list[Row[Any]]:
+def active_recall_rows(uow: UnitOfWork, lot_ids: Collection[int]) -> list[AnyRow]:
     """The rows of the active recalls of any of ``lot_ids``."""
     return list(session_of(uow).execute(_select().where(Recall.lot_id.in_(lot_ids),
                                                         Recall.lifted_at.is_(None))))
 
 
-def recall_rows_of_lot(uow: UnitOfWork, lot_id: int) -> list[Row[Any]]:
+def recall_rows_of_lot(uow: UnitOfWork, lot_id: int) -> list[AnyRow]:
     """The rows of every recall of the lot, lifted ones included."""
     return list(session_of(uow).execute(_select().where(Recall.lot_id == lot_id)))
 
 
-def recall_row(uow: UnitOfWork, recall_id: int) -> Row[Any]:
+def recall_row(uow: UnitOfWork, recall_id: int) -> AnyRow:
     return session_of(uow).execute(_select().where(Recall.id == recall_id)).one()
 
 

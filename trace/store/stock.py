@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from .accounts import Organisation
@@ -18,6 +18,7 @@ from .uow import session_of
 
 if TYPE_CHECKING:
     from ..services.ports import UnitOfWork
+    from .rows import AnyRow
 
 _Owner = aliased(Organisation)
 
@@ -29,7 +30,7 @@ def transformation_input_bodies(uow: UnitOfWork, uris: Collection[str]) -> list[
         .where(EventObject.role == "input_class", EventObject.uri.in_(uris))))
 
 
-def _lot_rows(uow: UnitOfWork, *where: Any) -> list[Row[Any]]:
+def _lot_rows(uow: UnitOfWork, *where: Any) -> list[AnyRow]:
     stmt = (select(Lot, Product.kind, Product.name_vi, Product.name_en, _Owner.name)
             .outerjoin(Product, Product.gtin == Lot.gtin)
             .outerjoin(_Owner, _Owner.id == Lot.owner_id)
@@ -38,13 +39,13 @@ def _lot_rows(uow: UnitOfWork, *where: Any) -> list[Row[Any]]:
 
 
 def lot_rows(uow: UnitOfWork, owner_id: int | None = None, *, everyone: bool = False
-             ) -> list[Row[Any]]:
+             ) -> list[AnyRow]:
     """Rows (Lot, kind, name_vi, name_en, name: the holder's) of the lots ``owner_id`` holds,
     or of every lot (``everyone``), oldest first."""
     return _lot_rows(uow) if everyone else _lot_rows(uow, Lot.owner_id == owner_id)
 
 
-def lot_rows_by_uri(uow: UnitOfWork, uri: str) -> list[Row[Any]]:
+def lot_rows_by_uri(uow: UnitOfWork, uri: str) -> list[AnyRow]:
     """The row (as ``lot_rows``) of the lot ``uri``, if it is a lot."""
     return _lot_rows(uow, Lot.uri == uri)
 
@@ -66,7 +67,7 @@ def company_prefixes(uow: UnitOfWork) -> dict[str, int]:
     """Every organisation's company prefix → its id (a few rows: one per organisation)."""
     return {p: i for p, i in as_session(uow).execute(
         select(Organisation.company_prefix, Organisation.id)
-        .where(Organisation.company_prefix.is_not(None))).all()}
+        .where(Organisation.company_prefix.is_not(None))).all() if p is not None}
 
 
 def registered_owners(uow: UnitOfWork, gtins: Collection[str]) -> dict[str, int]:

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import overload
 
 from ...domain.actor import Actor
 from ...domain.errors import NotFound, Problem, Unauthenticated, ValidationFailed
@@ -24,6 +25,14 @@ DEFAULT_LIFETIME = timedelta(days=90)
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@overload
+def _aware(moment: datetime) -> datetime: ...
+
+
+@overload
+def _aware(moment: datetime | None) -> datetime | None: ...
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -261,7 +261,7 @@ def _lot(root: Any, lots: dict[int, Any]) -> dict[str, Any]:
     return out
 
 
-def _origin(harvests: list[dict[str, Any]], growers: set[int], plots: dict[int, Any],
+def _origin(harvests: list[dict[str, Any]], growers: set[int], plots: dict[Any, Any],
             orgs: dict[int, Any]) -> dict[str, Any]:
     dates = sorted({e["ilmd"][HARVEST_DATE] for e in harvests
                     if isinstance(e["ilmd"][HARVEST_DATE], str)})
@@ -317,7 +317,7 @@ def _elsewhere(event: dict[str, Any], lineage_uris: set[str]) -> bool:
 
 
 def _step(rec: Record, event: dict[str, Any], biz_step: str | None, check: Any,
-          by_gln: dict[str, Any], plots: dict[int, Any],
+          by_gln: dict[Any, Any], plots: dict[Any, Any],
           caches: VerificationCaches, uow: UnitOfWork, sealed: dict[str, Any]
           ) -> dict[str, Any]:
     def country(gln: str | None) -> str | None:

@@ -96,6 +96,7 @@ def label_sheet(gtin: str, lot: str, opts: LabelOptions, actor: Actor, base_url:
         quantity, unit = row.quantity, row.unit
         made = _local_date(created.body) if created else None
     fonts = drawing.fonts_in(font_dir)
+    when: str | None
     if harvests:
         date_kind = "harvested"
         when = harvests[0].isoformat() if harvests[0] == harvests[-1] \

@@ -116,7 +116,8 @@ def record_packing(p: Packing, actor: Actor, settings: CaptureSettings, uow: Uni
         require_existing(lots)
         require_held(lots, org_id)
         used = consumed_kg(uow, [n.uri for n in lots])
-    require_available(lots, {n.uri: remaining(n.row.quantity, n.row.unit, used.get(n.uri, 0.0))
+    require_available(lots, {n.uri: remaining(n.stored.quantity, n.stored.unit,
+                                                     used.get(n.uri, 0.0))
                              for n in lots})
     event = packing_event(container, [n.as_amount() for n in lots], when, gln=gln)
     return record(event, {"parentID": "$.sscc", "childQuantityList": "$.lots"}, actor, org_id,
@@ -134,7 +135,7 @@ def record_unpacking(u: Unpacking, actor: Actor, settings: CaptureSettings,
         lots = name_lots(uow, u.lots, "$.lots", need_quantity=False)
         require_existing(lots)
         outside = [Problem(n.path, f"lot {n.key.lot} is not packed in SSCC {u.sscc}")
-                   for n in lots if n.row.container != container]
+                   for n in lots if n.stored.container != container]
         if outside:
             raise ValidationFailed("not in this logistic unit", outside)
     event = unpacking_event(container, [n.as_amount() for n in lots], when, gln=gln)
@@ -194,7 +195,8 @@ def record_shipment(sh: Shipment, actor: Actor, settings: CaptureSettings,
         lots, containers = _moving(uow, sh.lots, sh.ssccs, org_id)
         require_held(lots, org_id)
         used = consumed_kg(uow, [n.uri for n in lots])
-    require_available(lots, {n.uri: remaining(n.row.quantity, n.row.unit, used.get(n.uri, 0.0))
+    require_available(lots, {n.uri: remaining(n.stored.quantity, n.stored.unit,
+                                                     used.get(n.uri, 0.0))
                              for n in lots})
     transactions = _transactions(sh.transactions, {"buyer": dest.gln, "seller": gln})
     event = movement_event("shipping", containers=containers,
@@ -216,7 +218,7 @@ def record_receipt(r: Receipt, actor: Actor, settings: CaptureSettings, uow: Uni
         org = acting_org(actor, uow)
         org_id, gln = org.id, org.gln
         lots, containers = _moving(uow, r.lots, r.ssccs, None)
-        owner_ids = {n.row.owner_id for n in lots}
+        owner_ids = {n.stored.owner_id for n in lots}
         owner_ids |= reads.holders(uow, containers)
         senders = [o for o in owner_ids if o is not None and o != org_id]
         if not senders:
@@ -226,6 +228,7 @@ def record_receipt(r: Receipt, actor: Actor, settings: CaptureSettings, uow: Uni
             raise ValidationFailed("goods from several senders", [
                 Problem("$", "record one receipt per sending organisation")])
         sender = reads.organisation_gln(uow, senders[0])
+        assert sender is not None  # lots reference organisations by foreign key
     transactions = _transactions(r.transactions, {"buyer": gln, "seller": sender})
     event = movement_event("receiving", containers=containers,
                            lots=[n.as_amount() for n in lots], when=when, source_gln=sender,

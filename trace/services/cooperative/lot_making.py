@@ -74,7 +74,7 @@ def record_harvest(h: Harvest, actor: Actor, settings: CaptureSettings, uow: Uni
         require_product([lot])
         require_own_products(uow, [lot], org_id)
         require_new([lot])
-    kind = KINDS[lot.kind]
+    kind = KINDS[lot.product_kind]
     # What the request says wins over what the product was registered with.
     attributes = {**lot.defaults, **(h.attributes or {})}
     if h.variety is not None:
@@ -138,10 +138,11 @@ def record_transformation(t: Transformation, actor: Actor, settings: CaptureSett
         require_own_products(uow, outputs, org_id)
         require_new(outputs)
         used = consumed_kg(uow, [n.uri for n in inputs])
-        left = {n.uri: remaining(n.row.quantity, n.row.unit, used.get(n.uri, 0.0))
+        left = {n.uri: remaining(n.stored.quantity, n.stored.unit, used.get(n.uri, 0.0))
                 for n in inputs}
-    problems = check_process(t.process, [n.kind for n in inputs], [n.kind for n in outputs])
-    for kind in sorted({n.kind for n in outputs}):
+    problems = check_process(t.process, [n.product_kind for n in inputs],
+                             [n.product_kind for n in outputs])
+    for kind in sorted({n.product_kind for n in outputs}):
         problems.extend(p for p in check_attributes(kind, t.attributes or {})
                         if p not in problems)
     # One output product: its registered attributes describe the output unless measured anew.

@@ -89,6 +89,18 @@ class NamedLot:
     kind: str | None
     defaults: dict[str, Any]  # the product's registered attributes (variety, grade...)
 
+    @property
+    def stored(self) -> LotState:
+        """The stored lot, once ``require_existing`` said there is one."""
+        assert self.row is not None, "require_existing first"
+        return self.row
+
+    @property
+    def product_kind(self) -> str:
+        """The product's kind, once ``require_product`` said it is registered."""
+        assert self.kind is not None, "require_product first"
+        return self.kind
+
     def as_amount(self) -> Amount:
         unit = self.amount.unit or (self.row.unit if self.row else None) or "KGM"
         quantity = self.amount.quantity

@@ -8,8 +8,10 @@ with 6 decimals, as Points up to 4 ha and Polygons above (EUDR).
 
 from __future__ import annotations
 
+from typing import Any
+
 # key -> (name, kind, GLN, province, country, demo member's e-mail)
-ORGANISATIONS = {
+ORGANISATIONS: dict[str, tuple[Any, ...]] = {
     "camlo": ("HTX Hồ tiêu Cam Lộ", "cooperative", "8936100000010", "Quảng Trị", "VN",
               "camlo@demo.tracechain.dev"),
     "spice": ("Công ty CP Chế biến Gia vị Quảng Trị", "processor", "8936101000019",
@@ -31,7 +33,7 @@ INSPECTOR_EMAIL = "inspector@demo.tracechain.dev"
 ADMIN_EMAIL = "admin@demo.tracechain.dev"
 
 # owner key -> [(GTIN-13, kind, Vietnamese name, English name, attributes)]
-PRODUCTS = {
+PRODUCTS: dict[str, list[tuple[Any, ...]]] = {
     "camlo": [
         ("8936100000119", "pepper_berries", "Hồ tiêu quả tươi Cam Lộ", "Cam Lộ fresh pepper",
          {"variety": "Vĩnh Linh"}),
@@ -56,7 +58,7 @@ PRODUCTS = {
 }
 
 # cooperative key -> [(farm code, farmer, commune, district, [(plot code, ha, geometry)])]
-FARMS = {
+FARMS: dict[str, list[tuple[Any, ...]]] = {
     "camlo": [
         ("CL-001", "Nguyễn Văn Hùng", "Cam Thành", "Cam Lộ", [
             ("CL-001-A", 1.5, {"type": "Point", "coordinates": [107.012345, 16.781234]})]),
@@ -83,7 +85,7 @@ PUBLISHED_FARMS = {"CL-003", "ET-02"}
 
 # organisation key -> [(scheme, certificate number, issuer, valid until, url)]. The issuers are
 # made up and the links point at the demo host: no real certificate is claimed.
-CERTIFICATIONS = {
+CERTIFICATIONS: dict[str, list[tuple[Any, ...]]] = {
     "camlo": [
         ("VietGAP", "VietGAP-TT-24-03-45-0153", "Trung tâm Chứng nhận Nông sản Bắc Trung Bộ",
          "2027-06-30", "https://demo.tracechain.dev/certificates/VietGAP-TT-24-03-45-0153"),
@@ -101,7 +103,7 @@ COFFEE_SSCC = "389361040000000017"  # the roaster's pallet shipped to Hamburg
 
 # The chains, step by step: (actor key, step, arguments). Lots are (GTIN-13, lot code, kg);
 # plots are (farm code, plot code). Times are Vietnam time.
-PEPPER_CHAIN = [
+PEPPER_CHAIN: list[tuple[str, str, dict[str, Any]]] = [
     ("camlo", "harvest", {"plot": ("CL-001", "CL-001-A"), "lot": ("8936100000119", "CL25-001", 820),
                           "date": "2025-03-03", "extra": {"moisture_pct": 62}}),
     ("camlo", "harvest", {"plot": ("CL-002", "CL-002-A"), "lot": ("8936100000119", "CL25-002", 640),
@@ -133,7 +135,7 @@ PEPPER_CHAIN = [
                              "transactions": [("po", "MT-PO-2025-031")]}),
 ]
 
-COFFEE_CHAIN = [
+COFFEE_CHAIN: list[tuple[str, str, dict[str, Any]]] = [
     ("eatu", "harvest", {"plot": ("ET-01", "ET-01-A"), "lot": ("8936103000314", "ET24-101", 3200),
                          "date": "2024-11-20", "extra": {"ripe_pct": 92}}),
     ("eatu", "harvest", {"plot": ("ET-02", "ET-02-A"), "lot": ("8936103000314", "ET24-102", 2800),

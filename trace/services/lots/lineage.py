@@ -40,8 +40,8 @@ def trace_lot(gtin: str, lot: str, direction: str, actor: Actor, uow: UnitOfWork
         uri_of = {x.id: x.uri for x in lots}
         links = reads.links_among(uow, ids)
         events = reads.events_naming(uow, list(uri_of.values()))
-        org_ids = {x.owner_id for x in lots} | {e.organisation_id for e in events}
-        org_ids.discard(None)
+        org_ids = {i for i in ({x.owner_id for x in lots} | {e.organisation_id for e in events})
+                   if i is not None}
         policy.require_read_lineage(actor, org_ids)
         orgs = reads.organisation_names(uow, org_ids)
         plot_ids = {x.plot_id for x in lots if x.plot_id}

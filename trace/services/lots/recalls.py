@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast, overload
 
 from ...domain import policy
 from ...domain.actor import AUTHORITIES, Actor
@@ -69,6 +69,14 @@ class LotRecalls:
     @property
     def recalled(self) -> bool:
         return bool(self.inherited) or any(r.active for r in self.recalls)
+
+
+@overload
+def _utc(value: datetime) -> datetime: ...
+
+
+@overload
+def _utc(value: datetime | None) -> datetime | None: ...
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -173,7 +181,8 @@ def recall_lot(gtin: str, lot: str, reason: str, actor: Actor, uow: UnitOfWork,
     columns = _notice_columns(notice or {}, actor)
     with uow.writing() as w:
         found = _find_lot(w, gtin, lot, lock=True)
-        policy.require_recall(actor, lot_facts(w, actor, found, producer=True), found.code)
+        policy.require_recall(actor, lot_facts(w, actor, found, producer=True),
+                              cast(str, found.code))
         if stored.active_recall_id(w, found.id) is not None:
             raise Conflict(f"lot {found.code} is already recalled; lift that recall first")
         recall_id = stored.add_recall(
@@ -193,11 +202,12 @@ def lift_recall(gtin: str, lot: str, actor: Actor, uow: UnitOfWork) -> RecallVie
         found = _find_lot(w, gtin, lot, lock=True)
         facts = lot_facts(w, actor, found, producer=True)
         # Refused before saying whether the lot has an active recall at all.
-        policy.require_recall(actor, facts, found.code, "lift a recall of")
+        policy.require_recall(actor, facts, cast(str, found.code), "lift a recall of")
         recall = stored.active_recall(w, found.id)
         if recall is None:
             raise NotFound(f"lot {found.code} has no active recall")
-        policy.require_lift_recall(actor, facts, found.code, _ordered_by_authority(w, recall))
+        policy.require_lift_recall(actor, facts, cast(str, found.code),
+                                   _ordered_by_authority(w, recall))
         recall.lifted_at = utcnow()
         recall.lifted_by = actor.user_id
         stored.flush(w)
