@@ -8,7 +8,6 @@ data; the fingerprint's rows are plain tuples straight from the driver.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import DateTime, bindparam, select, text
@@ -17,7 +16,7 @@ from .accounts import Organisation
 from .catalogue import Farm, Plot, Product
 from .events import Event
 from .lots import Lot
-from .raw_sql import DriverQuery, fetch_all, paramstyle_of
+from .raw_sql import DriverQuery, paramstyle_of
 from .uow import SqlUnitOfWork, session_of
 
 if TYPE_CHECKING:
@@ -72,22 +71,27 @@ ORDER BY l.id, r.id""").columns(recalled_at=_MOMENT).bindparams(
 Rows = tuple[tuple[Any, ...], ...]
 
 
-def lineage_fingerprint_rows(uow: UnitOfWork, uri: str) -> tuple[Rows, Rows] | None:
-    """(lots, events) of the lot ``uri``'s whole lineage as the driver returns them (the lots'
-    first two columns are id and uri), or None when no lot has that uri. Needs no ``with uow``:
-    it borrows a pooled driver connection for these two statements alone."""
+def lineage_fingerprint_rows(uow: UnitOfWork, uri: str) -> tuple[int, Rows, Rows] | None:
+    """(the lot's id, lots, events) of the lot ``uri``'s whole lineage as the driver returns
+    them, or None when no lot has that uri. Needs no ``with uow``: it borrows a pooled driver
+    connection for these two statements alone."""
     if not isinstance(uow, SqlUnitOfWork):
         raise TypeError("the fingerprint read needs a SqlUnitOfWork")
     params = {"uri": uri}
-    with uow.driver_connection() as (conn, _dialect), closing(conn.cursor()) as cursor:
+    with uow.driver_connection() as (conn, _dialect):
         style = paramstyle_of(conn)
-        _LOTS.execute(cursor, style, params)
-        lots = fetch_all(cursor)
-        if not any(r[1] == uri for r in lots):
-            return None
-        _EVENTS.execute(cursor, style, params)
-        events = fetch_all(cursor)
-    return lots, events
+        cursor = conn.cursor()
+        try:
+            _LOTS.execute(cursor, style, params)
+            lots = tuple(map(tuple, cursor.fetchall()))
+            root = next((r for r in lots if r[1] == uri), None)
+            if root is None:
+                return None
+            _EVENTS.execute(cursor, style, params)
+            events = tuple(map(tuple, cursor.fetchall()))
+        finally:
+            cursor.close()
+    return root[0], lots, events
 
 
 def lot_id_by_uri(uow: UnitOfWork, uri: str) -> int | None:

@@ -1,15 +1,16 @@
 """Hot reads sent to the DB-API driver as they are: no SQLAlchemy compiling, no result objects.
 
 A statement is written once with ``:name`` placeholders; the placeholder style it is sent with
-comes from the driver itself (its DB-API ``paramstyle``: ``qmark`` for sqlite3, ``pyformat``
-for psycopg), so no caller branches on the database.
+comes from the driver itself (its DB-API ``paramstyle``: ``pyformat`` for psycopg; sqlite3,
+which declares ``qmark``, takes the ``named`` statement as written), so no caller branches on
+the database.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 _NAME = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
@@ -30,7 +31,7 @@ class DriverQuery:
         return found
 
     def execute(self, cursor: Any, paramstyle: str, params: Mapping[str, object]) -> None:
-        sql, order = self.rendered(paramstyle)
+        sql, order = self._rendered.get(paramstyle) or self.rendered(paramstyle)
         cursor.execute(sql, tuple(params[n] for n in order) if order else params)
 
 
@@ -57,19 +58,20 @@ def _render(sql: str, paramstyle: str) -> tuple[str, tuple[str, ...]]:
 
 
 _STYLES: dict[type, str] = {}
+# Drivers that take named placeholders besides the style their ``paramstyle`` declares: the
+# statement then goes as written, and a parameter named twice in it is bound once. sqlite3
+# declares ``qmark`` and documents ``named`` as supported too.
+_ALSO_NAMED = frozenset({"sqlite3"})
 
 
 def paramstyle_of(connection: Any) -> str:
-    """The DB-API ``paramstyle`` of the driver behind a (pooled) DB-API connection."""
+    """The placeholder style to send statements to the driver behind a (pooled) DB-API
+    connection with: its DB-API ``paramstyle``, or ``named`` where it takes that too."""
     driver = getattr(connection, "dbapi_connection", connection)
     kind = type(driver)
     style = _STYLES.get(kind)
     if style is None:
-        module = sys.modules[kind.__module__.partition(".")[0]]
-        style = _STYLES[kind] = str(module.paramstyle)  # type: ignore[attr-defined]
+        name = kind.__module__.partition(".")[0]
+        declared = str(sys.modules[name].paramstyle)  # type: ignore[attr-defined]
+        style = _STYLES[kind] = "named" if name in _ALSO_NAMED else declared
     return style
-
-
-def fetch_all(cursor: Any) -> tuple[tuple[Any, ...], ...]:
-    rows: Sequence[Sequence[Any]] = cursor.fetchall()
-    return tuple(map(tuple, rows))

@@ -57,9 +57,8 @@ def fingerprint(uow: UnitOfWork, key: Key) -> Fingerprint:
     found = reads.lineage_fingerprint_rows(uow, key.uri)
     if found is None:
         raise NotFound(_unknown(key))
-    lots, events = found
-    root = next(r for r in lots if r[1] == key.uri)
-    return Fingerprint(root[0], hash((events, lots)))
+    lot_id, lots, events = found
+    return Fingerprint(lot_id, hash((events, lots)))
 
 
 def is_known(uow: UnitOfWork, key: Key) -> bool:
