@@ -7,8 +7,8 @@ containers (SSCC, aggregation), with the ``lot_links`` edges and one ``events`` 
 transformation or packing event (plus the capture job, document context and organisations the
 foreign keys need). Then:
 
-- ``walk(session, lot, 'back')`` from 1,000 random end-of-chain lots (containers and blends
-  sold as they are), and ``walk(session, lot, 'forward')`` from 1,000 random harvest lots;
+- ``walk(uow, lot, 'back')`` from 1,000 random end-of-chain lots (containers and blends
+  sold as they are), and ``walk(uow, lot, 'forward')`` from 1,000 random harvest lots;
 - the baseline, in the same run and on the same lots, interleaved: the naive walk, breadth-first
   in Python with one SELECT per lot.
 
@@ -51,6 +51,7 @@ from tracechain.store.models import (
     Organisation,
     User,
 )
+from tracechain.store.uow import SqlUnitOfWork
 
 TARGET_P99_MS = 5.0
 PHASE_TIME_LIMIT = 240.0  # seconds for the timed walks of one direction on one database
@@ -245,12 +246,13 @@ def naive_walk(session, start_id: int, direction: str) -> list[int]:
     return order
 
 
-def measure(session, lots: list[int], direction: str, repeat: int) -> dict:
+def measure(uow: SqlUnitOfWork, lots: list[int], direction: str, repeat: int) -> dict:
     """Time ``walk`` and the naive walk on each lot ``repeat`` times, alternating which goes
     first; a lot's time is the median of its runs (one preemption by another process on this
     shared 2-core machine is not the database's cost), its first run is kept too."""
+    session = uow.session  # the naive walk's queries, written here
     for lot in lots[:50]:  # warm the page cache and statement caches
-        walk(session, lot, direction)
+        walk(uow, lot, direction)
         naive_walk(session, lot, direction)
     cte, naive, cte_once, naive_once, sizes, mismatches = [], [], [], [], [], []
     deadline = time.monotonic() + PHASE_TIME_LIMIT
@@ -262,7 +264,7 @@ def measure(session, lots: list[int], direction: str, repeat: int) -> dict:
         for r in range(repeat):
             for which in ((0, 1) if (n + r) % 2 == 0 else (1, 0)):
                 t0 = time.perf_counter()
-                answers[which] = walk(session, lot, direction) if which == 0 else \
+                answers[which] = walk(uow, lot, direction) if which == 0 else \
                     naive_walk(session, lot, direction)
                 runs[which].append(time.perf_counter() - t0)
         cte.append(statistics.median(runs[0]))
@@ -322,9 +324,9 @@ def run(db: str, url: str, graph: Graph, samples: int, repeat: int, *, target: b
     engine = make_engine(url)
     try:
         for direction, (what, lots) in starts.items():
-            with make_session_factory(engine)() as session:
+            with SqlUnitOfWork(make_session_factory(engine)) as uow:
                 try:
-                    m = measure(session, lots, direction, repeat)
+                    m = measure(uow, lots, direction, repeat)
                 except DBAPIError as exc:
                     first = str(exc.orig).strip().splitlines()[0]
                     errors.append(f"{db} walk {direction} failed: {type(exc.orig).__name__}: "

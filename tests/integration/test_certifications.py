@@ -27,7 +27,7 @@ def _rows(app) -> list[tuple]:
 
 def _of(app, org_ids, on: date | None = None) -> dict:
     with SqlUnitOfWork(app_services(app).sessions) as uow:
-        return certifications_of(uow.session, org_ids, on=on)
+        return certifications_of(uow, org_ids, on=on)
 
 
 def test_record_list_and_read_for_the_consumer_page(app, client, actions):

@@ -46,7 +46,7 @@ def _affecting(app, gtin: str, lot: str) -> list:
     with SqlUnitOfWork(app_services(app).sessions) as uow:
         s = uow.session
         lot_id = s.scalar(select(Lot.id).where(Lot.gtin == gtin, Lot.code == lot))
-        return recalls_affecting(s, lineage_lots(uow, lot_id, "back"))
+        return recalls_affecting(uow, lineage_lots(uow, lot_id, "back"))
 
 
 def _recall(who, gtin: str, lot: str, expect: int = 201, **body):

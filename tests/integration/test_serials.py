@@ -91,7 +91,7 @@ def test_an_item_traces_back_to_the_lot_and_its_harvest(chain, actions):
     with actions.uow as u:
         s = u.session
         item_id = s.scalar(select(Lot.id).where(Lot.uri == body["serials"][0]["uri"]))
-        uris = set(s.scalars(select(Lot.uri).where(Lot.id.in_(walk(s, item_id, "back")))))
+        uris = set(s.scalars(select(Lot.uri).where(Lot.id.in_(walk(u, item_id, "back")))))
         assert uris == {body["serials"][0]["uri"], f"https://id.gs1.org/01/{a.black}/10/D1",
                         harvest_lot}
         steps = set(s.scalars(select(Event.biz_step).where(
@@ -228,7 +228,7 @@ def test_a_captured_commissioning_event_links_its_items_to_the_lot_too(chain, cl
     with actions.uow as u:
         item = u.session.scalar(select(Lot.id).where(
             Lot.uri == f"https://id.gs1.org/01/{a.black}/21/CAP-3"))
-        assert walk(u.session, item, "back") == [item]
+        assert walk(u, item, "back") == [item]
 
     # Items claiming another organisation's lot: refused whole, nothing stored.
     before = stored(actions)

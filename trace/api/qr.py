@@ -9,13 +9,11 @@ from __future__ import annotations
 from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
 
 from ..domain.errors import NotFound
 from ..gs1.resolver_paths import item_key, link_for, lot_key
 from ..present import qr
-from ..store.lots import Lot
-from ..store.uow import session_of
+from ..services.consumer.provenance import is_known
 from .cooperative.blueprint import ApiBlueprint
 from .deps import settings, uow
 
@@ -47,9 +45,7 @@ class QrSchema(Schema):
 
 
 def _render(key, fmt: str, args: dict):
-    with uow() as u:
-        known = session_of(u).scalar(select(Lot.id).where(Lot.uri == key.uri))
-    if known is None:
+    if not is_known(uow(), key):
         what = f"lot {key.lot}" if hasattr(key, "lot") else f"item {key.serial}"
         raise NotFound(f"no {what} of GTIN {key.gtin}")
     link = link_for(key, settings().public_base_url)

@@ -45,7 +45,12 @@ from ..gs1.resolver_paths import GtinKey, Key, link_for, lot_key, parse_path
 from ..present.consumer_page import VERDICT_SLOTS, Pages
 from ..present.i18n import languages, negotiate
 from ..services.consumer import scans
-from ..services.consumer.provenance import fingerprint, product_facts, provenance, snapshot
+from ..services.consumer.provenance import (
+    consumer_facts,
+    fingerprint,
+    product_facts,
+    require_known,
+)
 from .deps import chain_reader, plausibility_limits, uow, verification_caches
 from .enumeration import budget, client_address
 from .errors import error_response
@@ -163,16 +168,11 @@ def _raw_path() -> str:
 
 
 def _require_known(key: Key) -> None:
-    with uow() as u:
-        if isinstance(key, GtinKey):
-            product_facts(u.session, key)
-        else:
-            fingerprint(u, key)
+    require_known(uow(), key)
 
 
 def _product(key: GtinKey, link: str, variant: str, lang: str) -> Response:
-    with uow() as u:
-        facts = product_facts(u.session, key)
+    facts = product_facts(uow(), key)
     if variant == "html":
         body = _PAGES.render("consumer/product.html", lang, f=facts, links=_links(key, link))
         return _answer(body.encode(), "text/html; charset=utf-8", link, lang)
@@ -246,9 +246,8 @@ def _json_with_clone_warning(body: bytes) -> bytes:
 def _render(key: Key, link: str, variant: str, lang: str) -> tuple[bytes, str]:
     """The answer from the stored facts, and the lot's time zone; an item's scan count is left
     out (see above)."""
-    with uow() as u:
-        facts = provenance(u, snapshot(u, key), chain_reader(),
-                           verification_caches(), plausibility_limits())
+    facts = consumer_facts(uow(), key, chain_reader(), verification_caches(),
+                           plausibility_limits())
     links = _links(key, link)
     zone = facts["lot"]["timeZone"]
     if isinstance(key, ItemKey) and facts["lot"]["lot"]:  # an item's records are its lot's

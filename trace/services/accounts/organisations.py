@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
 from ...domain.actor import ORG_KINDS, ROLES
 from ...domain.errors import Conflict, NotFound, Problem, ValidationFailed
 from ...gs1.keys import has_valid_check_digit
+from ...sign.keyring import Keyring
+from ...store import account_records as stored
 from ...store.accounts import Organisation, User
+from ...store.errors import DuplicateRow
+from ..ports import UnitOfWork
 
 # Tokens live in their own module; these names stay importable from here.
 from .tokens import TOKEN_PREFIX, actor_for_token, create_token  # noqa: F401
 
 
-def create_organisation(name: str, kind: str, gln: str, uow, *, province: str | None = None,
-                        country: str = "VN", keyring=None,
+def create_organisation(name: str, kind: str, gln: str, uow: UnitOfWork, *,
+                        province: str | None = None, country: str = "VN",
+                        keyring: Keyring | None = None,
                         company_prefix: str | None = None) -> int:
     """Register an organisation; with a ``keyring`` it also gets its own signing key.
 
@@ -32,67 +34,65 @@ def create_organisation(name: str, kind: str, gln: str, uow, *, province: str | 
     if problems:
         raise ValidationFailed("invalid organisation", problems)
     with uow.writing() as w:
-        s = w.session
-        if s.scalar(select(Organisation.id).where(
-                (Organisation.name == name) | (Organisation.gln == gln))) is not None:
+        if stored.organisation_id_named_or_gln(w, name, gln) is not None:
             raise Conflict(f"an organisation named {name!r} or with GLN {gln} already exists")
         if company_prefix is not None:
-            _require_free_prefix(s, company_prefix)
+            _require_free_prefix(w, company_prefix)
         org = Organisation(name=name.strip(), kind=kind, gln=gln, province=province,
                            country=country, company_prefix=company_prefix)
         if keyring is not None:
             org.signing_address, org.signing_keystore = keyring.new_key()
-        s.add(org)
+        stored.add(w, org)
         try:
             w.commit()
-        except IntegrityError:  # created by another request meanwhile
+        except DuplicateRow:  # created by another request meanwhile
             raise Conflict(f"an organisation named {name!r} or with GLN {gln} already exists"
                            ) from None
         return org.id
 
 
-def operator_organisation(name: str, gln: str, uow, keyring) -> int:
+def operator_organisation(name: str, gln: str, uow: UnitOfWork, keyring: Keyring | None
+                          ) -> int:
     """The organisation admins without one of their own capture under (created on first use)."""
     with uow:
-        found = uow.session.scalar(select(Organisation.id).where(Organisation.gln == gln))
+        found = stored.organisation_id_by_gln(uow, gln)
     if found is not None:
         return found
     try:
         return create_organisation(name, "authority", gln, uow, keyring=keyring)
     except Conflict:  # another worker created it meanwhile
         with uow:
-            return uow.session.scalar(select(Organisation.id).where(Organisation.gln == gln))
+            again = stored.organisation_id_by_gln(uow, gln)
+        assert again is not None  # the Conflict says it exists
+        return again
 
 
-def set_signing_address(gln: str, address: str, uow) -> None:
+def set_signing_address(gln: str, address: str, uow: UnitOfWork) -> None:
     """The organisation signs its events itself, with the key of ``address``; we keep no key."""
     from eth_utils import is_address, to_checksum_address
 
     if not is_address(address):
         raise ValidationFailed("invalid address", [Problem("$.address", "not an Ethereum address")])
     with uow.writing() as w:
-        org = w.session.scalar(select(Organisation).where(Organisation.gln == gln))
+        org = stored.organisation_by_gln(w, gln)
         if org is None:
             raise NotFound(f"no organisation with GLN {gln}")
         org.signing_address, org.signing_keystore = to_checksum_address(address), None
         w.commit()
 
 
-def find_organisation(ref: str, uow) -> Organisation:
+def find_organisation(ref: str, uow: UnitOfWork) -> Organisation:
     """By id, GLN or exact name."""
     with uow:
-        s = uow.session
-        cond = Organisation.gln == ref
-        if ref.isdigit() and len(ref) < 13:
-            cond = Organisation.id == int(ref)
-        org = s.scalar(select(Organisation).where(cond | (Organisation.name == ref)))
+        org = stored.organisation_by_ref(uow, ref)
         if org is None:
             raise NotFound(f"no organisation {ref!r}")
         return org
 
 
-def create_user(email: str, name: str, role: str, organisation_id: int | None, uow) -> int:
-    problems = []
+def create_user(email: str, name: str, role: str, organisation_id: int | None,
+                uow: UnitOfWork) -> int:
+    problems: list[Problem] = []
     if "@" not in email:
         problems.append(Problem("$.email", "must be an e-mail address"))
     problems += _too_long(email=(email, 254), name=(name, 200))
@@ -103,10 +103,10 @@ def create_user(email: str, name: str, role: str, organisation_id: int | None, u
     if problems:
         raise ValidationFailed("invalid user", problems)
     with uow.writing() as w:
-        if w.session.scalar(select(User.id).where(User.email == email)) is not None:
+        if stored.user_id_by_email(w, email) is not None:
             raise Conflict(f"a user with e-mail {email} already exists")
         user = User(email=email, name=name or email, role=role, organisation_id=organisation_id)
-        w.session.add(user)
+        stored.add(w, user)
         w.commit()
         return user.id
 
@@ -123,16 +123,15 @@ def company_prefix_problem(prefix: str | None) -> Problem | None:
     return Problem("$.companyPrefix", "a GS1 company prefix is 4 to 12 digits")
 
 
-def _require_free_prefix(session, prefix: str) -> None:
+def _require_free_prefix(uow: UnitOfWork, prefix: str) -> None:
     """Two organisations' prefixes may not overlap: each GTIN has one owner."""
-    for other in session.scalars(select(Organisation.company_prefix)
-                                 .where(Organisation.company_prefix.is_not(None))):
+    for other in stored.company_prefixes_held(uow):
         if other.startswith(prefix) or prefix.startswith(other):
             raise Conflict(f"company prefix {prefix} overlaps {other}, which another "
                            "organisation holds", [Problem("$.companyPrefix", "overlaps")])
 
 
-def set_company_prefix(gln: str, prefix: str | None, uow) -> None:
+def set_company_prefix(gln: str, prefix: str | None, uow: UnitOfWork) -> None:
     """Record (or with None, forget) the organisation's GS1 company prefix.
 
     :raises ValidationFailed: not 4 to 12 digits. :raises NotFound: no such organisation.
@@ -142,12 +141,12 @@ def set_company_prefix(gln: str, prefix: str | None, uow) -> None:
     if problem:
         raise ValidationFailed(problem.message, [problem])
     with uow.writing() as w:
-        org = w.session.scalar(select(Organisation).where(Organisation.gln == gln))
+        org = stored.organisation_by_gln(w, gln)
         if org is None:
             raise NotFound(f"no organisation with GLN {gln}")
         org.company_prefix = None
-        w.session.flush()
+        stored.flush(w)
         if prefix is not None:
-            _require_free_prefix(w.session, prefix)
+            _require_free_prefix(w, prefix)
         org.company_prefix = prefix
         w.commit()

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import overload
 
-from sqlalchemy import select, update
-
 from ...domain.actor import Actor
 from ...domain.errors import NotFound, Problem, Unauthenticated, ValidationFailed
-from ...store.accounts import ApiToken, User
+from ...store import account_records as stored
+from ...store.accounts import ApiToken
+from ..ports import UnitOfWork
 
 TOKEN_PREFIX = "tc_"
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 8
@@ -29,8 +29,12 @@ def token_hash(token: str) -> str:
 
 @overload
 def _aware(moment: datetime) -> datetime: ...
+
+
 @overload
-def _aware(moment: None) -> None: ...
+def _aware(moment: datetime | None) -> datetime | None: ...
+
+
 def _aware(moment: datetime | None) -> datetime | None:
     """SQLite gives back naive datetimes; every time we store is UTC."""
     if moment is None or moment.tzinfo is not None:
@@ -38,7 +42,7 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
-def create_token(email: str, label: str, uow, *, expires_at: datetime | None = None,
+def create_token(email: str, label: str, uow: UnitOfWork, *, expires_at: datetime | None = None,
                  lifetime: timedelta | None = DEFAULT_LIFETIME) -> str:
     """A new bearer token for the user; only its hash is kept, so show it once.
 
@@ -53,10 +57,10 @@ def create_token(email: str, label: str, uow, *, expires_at: datetime | None = N
         raise ValidationFailed("invalid token", [Problem("$.label", "at most 100 characters")])
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with uow.writing() as w:
-        user_id = w.session.scalar(select(User.id).where(User.email == email))
+        user_id = stored.user_id_by_email(w, email)
         if user_id is None:
             raise NotFound(f"no user with e-mail {email}")
-        w.session.add(ApiToken(user_id=user_id, label=label, token_hash=token_hash(token),
+        stored.add(w, ApiToken(user_id=user_id, label=label, token_hash=token_hash(token),
                                prefix=token[:PREFIX_LENGTH], expires_at=_aware(expires_at)))
         w.commit()
     return token
@@ -73,20 +77,15 @@ class TokenInfo:
     revoked_at: datetime | None
 
 
-def list_tokens(uow, email: str | None = None) -> list[TokenInfo]:
+def list_tokens(uow: UnitOfWork, email: str | None = None) -> list[TokenInfo]:
     """Every token (or one user's), oldest first: never the secret, which we do not have."""
-    query = (select(ApiToken.id, User.email, ApiToken.label, ApiToken.prefix,
-                    ApiToken.created_at, ApiToken.expires_at, ApiToken.revoked_at)
-             .join(User, User.id == ApiToken.user_id).order_by(ApiToken.id))
-    if email is not None:
-        query = query.where(User.email == email)
     with uow:
-        rows = uow.session.execute(query).all()
+        rows = stored.token_rows(uow, email)
     return [TokenInfo(r.id, r.email, r.label, r.prefix, _aware(r.created_at),
                       _aware(r.expires_at), _aware(r.revoked_at)) for r in rows]
 
 
-def revoke_tokens(uow, *, token_id: int | None = None, prefix: str | None = None,
+def revoke_tokens(uow: UnitOfWork, *, token_id: int | None = None, prefix: str | None = None,
                   email: str | None = None) -> int:
     """Revoke one token (by id or by its printed prefix) or all of a user's; how many.
 
@@ -99,37 +98,28 @@ def revoke_tokens(uow, *, token_id: int | None = None, prefix: str | None = None
         raise ValidationFailed(f"a token prefix has {PREFIX_LENGTH} characters, like "
                                f"{TOKEN_PREFIX}Ab3dE5gH (see `tracechain token list`)")
     with uow.writing() as w:
-        s = w.session
         if token_id is not None:
-            chosen = select(ApiToken.id).where(ApiToken.id == token_id)
+            ids = stored.token_ids(w, token_id=token_id)
         elif prefix is not None and len(prefix) > PREFIX_LENGTH:  # the whole token
-            chosen = select(ApiToken.id).where(ApiToken.token_hash == token_hash(prefix))
+            ids = stored.token_ids(w, token_hash=token_hash(prefix))
         elif prefix is not None:
-            chosen = select(ApiToken.id).where(ApiToken.prefix == prefix)
+            ids = stored.token_ids(w, prefix=prefix)
         else:
-            chosen = (select(ApiToken.id).join(User, User.id == ApiToken.user_id)
-                      .where(User.email == email))
-        ids = list(s.scalars(chosen))
+            ids = stored.token_ids(w, email=email)
         if not ids:
             raise NotFound("no such token")
         if prefix is not None and len(ids) > 1:
             raise ValidationFailed(f"{len(ids)} tokens start with {prefix}: revoke by id")
-        s.execute(update(ApiToken).where(ApiToken.id.in_(ids), ApiToken.revoked_at.is_(None))
-                  .values(revoked_at=datetime.now(UTC)))
+        stored.revoke_tokens(w, ids, datetime.now(UTC))
         w.commit()
     return len(ids)
 
 
-def actor_for_token(token: str, uow) -> Actor:
+def actor_for_token(token: str, uow: UnitOfWork) -> Actor:
     """Who holds this token. :raises Unauthenticated: unknown, revoked or expired (and says
     which, with when)."""
     with uow:
-        row = uow.session.execute(
-            select(User.id, User.role, User.organisation_id, User.email, ApiToken.expires_at,
-                   ApiToken.revoked_at)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == token_hash(token))
-        ).first()
+        row = stored.token_holder(uow, token_hash(token))
     if row is None:
         raise Unauthenticated("the bearer token is unknown")
     if row.revoked_at is not None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from ...domain.errors import Problem, ValidationFailed
 from ...store.base import utcnow
-from ...store.public_records import FakeReport
+from ...store.consumer_writes import add_fake_report
+from ..ports import UnitOfWork
 
 CODE_MAX, WHERE_MAX, NOTE_MAX = 500, 200, 2000
 
 
-def report_fake(code: str, where_bought: str | None, note: str | None, uow) -> int:
+def report_fake(code: str, where_bought: str | None, note: str | None, uow: UnitOfWork) -> int:
     """Store one report; its id. :raises ValidationFailed: no code, or a field too long."""
     fields = {"code": (code or "").strip(), "where": (where_bought or "").strip(),
               "note": (note or "").strip()}
@@ -26,10 +27,7 @@ def report_fake(code: str, where_bought: str | None, note: str | None, uow) -> i
     if problems:
         raise ValidationFailed(f"{problems[0].path}: {problems[0].message}", problems)
     with uow.writing() as w:
-        report = FakeReport(code=fields["code"], where_bought=fields["where"] or None,
-                            note=fields["note"] or None, created_at=utcnow())
-        w.session.add(report)
-        w.session.flush()
-        report_id = report.id
+        report_id = add_fake_report(w, fields["code"], fields["where"] or None,
+                                    fields["note"] or None, utcnow())
         w.commit()
     return report_id

@@ -2,8 +2,12 @@
 the records are intact. Language-neutral facts (a dict that is also the JSON summary); the page
 puts them into words.
 
-    snapshot(session, key)                   the cheap reads every scan makes (three queries)
-    provenance(session, snap, reader, ...)   everything else, and the verdict
+    fingerprint(uow, key)                    the cheap read every scan makes (one round trip)
+    snapshot(uow, key)                       the stored facts, typed (three queries)
+    provenance(uow, snap, reader, ...)       everything else, and the verdict
+    consumer_facts(uow, key, reader, ...)    the last two in one transaction (the page)
+
+Every query is in ``store.consumer_reads``; the use cases here take the unit of work.
 
 A snapshot carries every stored fact a verdict depends on (each lineage event as stored, its
 batch, active recalls), so ``snapshot.digest`` changes whenever any of them does, an edit made
@@ -15,11 +19,9 @@ them (``Farm.publish_*``); otherwise the place is the commune, district and prov
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-from sqlalchemy import DateTime, Row, bindparam, select, text
 
 from ...domain.consumer_verdict import headline
 from ...domain.errors import NotFound
@@ -29,11 +31,7 @@ from ...domain.verification import PENDING, STATUSES, VERIFIED
 from ...domain.vocabulary import PLOT_URN
 from ...gs1.keys import ItemKey, parse_item, parse_lot
 from ...gs1.resolver_paths import GtinKey, Key
-from ...store.accounts import Organisation
-from ...store.catalogue import Farm, Plot, Product
-from ...store.events import Event
-from ...store.lots import Lot
-from ...store.uow import session_of
+from ...store import consumer_reads as reads
 from ..cooperative.certifications import certifications_of, self_declared
 from ..lots.plausibility import Limits, lineage_flags
 from ..lots.recalls import recall_notices
@@ -45,54 +43,6 @@ from ..verification.verdicts import VerificationCaches, anchor_record, verify_li
 # The consumer reads one of three verdicts; the precise one stays in ``verdict.detail``.
 WARNING_STATUSES = frozenset(s for s in STATUSES if s not in (VERIFIED, PENDING))
 
-_MOMENT = DateTime(timezone=True)  # typed, so SQLite's text comes back as datetimes too
-# One lot's whole lineage back to the farms, plus the containers it was packed into (their
-# shipments are its journey too), then every event naming any of them: one round trip.
-_LINEAGE = """
-WITH RECURSIVE walk(lot_id) AS (
-    SELECT id FROM lots WHERE uri = :uri UNION
-    SELECT l.source_id FROM lot_links l JOIN walk w ON l.target_id = w.lot_id),
-  boxes(uri) AS (
-    SELECT container FROM lots WHERE uri = :uri AND container IS NOT NULL UNION
-    SELECT l.container FROM lots l JOIN boxes b ON l.uri = b.uri WHERE l.container IS NOT NULL),
-  named(uri) AS (
-    SELECT l.uri FROM lots l JOIN walk w ON l.id = w.lot_id UNION SELECT uri FROM boxes)
-"""
-_EVENTS = _LINEAGE + """
-SELECT e.id, e.event_id, e.event_hash, e.prehash, e.body, c.body AS context, e.context_id,
-       e.capture_id, e.event_time, e.signature, e.signer, e.organisation_id, o.gln,
-       o.name AS organisation_name, o.signing_address, e.batch_id, e.leaf_index,
-       b.id IS NOT NULL AS batch_found, b.root, b.leaf_count, b.status AS batch_status,
-       b.tx_hash, b.block_number, b.block_time, b.chain_id, b.contract, e.biz_step
-FROM events e
-JOIN document_contexts c ON c.id = e.context_id
-LEFT JOIN organisations o ON o.id = e.organisation_id
-LEFT JOIN anchor_batches b ON b.id = e.batch_id
-WHERE e.id IN (SELECT eo.event_pk FROM event_objects eo JOIN named n ON eo.uri = n.uri)
-ORDER BY e.id
-"""
-_LOTS = _LINEAGE + """
-SELECT l.id, l.uri, l.kind, l.gtin, l.code, l.quantity, l.unit, l.owner_id, l.plot_id,
-       r.id AS recall_id, r.reason, r.created_at AS recalled_at, ro.name AS recalled_by
-FROM lots l JOIN walk w ON l.id = w.lot_id
-LEFT JOIN recalls r ON r.lot_id = l.id AND r.lifted_at IS NULL
-LEFT JOIN organisations ro ON ro.id = r.organisation_id
-ORDER BY l.id, r.id
-"""
-_TYPED_LINEAGE_LOTS = text("""
-SELECT l.id, l.uri, l.kind, l.gtin, l.code, l.quantity, l.unit, l.owner_id, l.plot_id,
-       r.id AS recall_id, r.reason, r.created_at AS recalled_at, ro.name AS recalled_by
-FROM lots l
-LEFT JOIN recalls r ON r.lot_id = l.id AND r.lifted_at IS NULL
-LEFT JOIN organisations ro ON ro.id = r.organisation_id
-WHERE l.uri IN :uris
-ORDER BY l.id, r.id""").columns(recalled_at=_MOMENT)
-# The same, sent to the driver as they are: no compiling, no type conversion (psycopg's
-# placeholders differ from sqlite3's).
-_RAW = {"sqlite": (_EVENTS, _LOTS),
-        "postgresql": (_EVENTS.replace(":uri", "%(uri)s"), _LOTS.replace(":uri", "%(uri)s"))}
-
-
 @dataclass(frozen=True)
 class Fingerprint:
     """Which lot a code names, and a digest of every stored fact its page rests on."""
@@ -101,24 +51,28 @@ class Fingerprint:
     digest: int
 
 
-def fingerprint(uow, key: Key) -> Fingerprint:
-    """The cheap read every scan makes. :raises NotFound: no record of this lot or item."""
-    uri = key.uri
-    params = {"uri": uri}
-    with uow.driver_connection() as (conn, dialect):
-        events_sql, lots_sql = _RAW[dialect]
-        cursor = conn.cursor()
-        try:
-            cursor.execute(lots_sql, params)
-            lots = tuple(map(tuple, cursor.fetchall()))
-            root = next((r for r in lots if r[1] == uri), None)
-            if root is None:
-                raise NotFound(_unknown(key))
-            cursor.execute(events_sql, params)
-            events = tuple(map(tuple, cursor.fetchall()))
-        finally:
-            cursor.close()
-    return Fingerprint(root[0], hash((events, lots)))
+def fingerprint(uow: UnitOfWork, key: Key) -> Fingerprint:
+    """The cheap read every scan makes (no ``with uow`` needed: it borrows a connection for one
+    round trip). :raises NotFound: no record of this lot or item."""
+    found = reads.lineage_fingerprint_rows(uow, key.uri)
+    if found is None:
+        raise NotFound(_unknown(key))
+    lot_id, lots, events = found
+    return Fingerprint(lot_id, hash((events, lots)))
+
+
+def is_known(uow: UnitOfWork, key: Key) -> bool:
+    """Whether we have a record of the lot or item ``key`` names (one transaction)."""
+    with uow:
+        return reads.lot_id_by_uri(uow, key.uri) is not None
+
+
+def require_known(uow: UnitOfWork, key: Key) -> None:
+    """:raises NotFound: no such product (a GTIN alone), lot or item."""
+    if isinstance(key, GtinKey):
+        product_facts(uow, key)
+    else:
+        fingerprint(uow, key)
 
 
 @dataclass(frozen=True)
@@ -127,37 +81,34 @@ class Snapshot:
     lot_id: int
     records: tuple[Record, ...]  # in the order they happened
     biz_steps: tuple[str | None, ...]
-    lots: tuple  # the lineage's lots, each with its active recall if any
+    lots: tuple[Any, ...]  # the lineage's lots, each with its active recall if any
     lineage: Lineage | None = None
 
 
 def snapshot(uow: UnitOfWork, key: Key) -> Snapshot:
-    """Every stored fact the page rests on, typed. :raises NotFound: no such lot or item.
+    """Every stored fact the page rests on, typed, inside the caller's ``with uow``.
+    :raises NotFound: no such lot or item.
 
     The lineage is walked through the signed events themselves (``lineage_records.walk``), so
     a removed index row cannot take a step out of what the page shows and verifies."""
-    session = session_of(uow)  # (store-core: a bridge until these reads move into store/)
     uri = key.uri
-    if session.scalar(select(Lot.id).where(Lot.uri == uri)) is None:
+    if reads.lot_id_by_uri(uow, uri) is None:
         raise NotFound(_unknown(key))
     lineage = walk(uow, uri, "back", containers=True)
     records = lineage.ordered()
-    steps = {pk: step for pk, step in session.execute(
-        select(Event.id, Event.biz_step).where(Event.id.in_([r.id for r in records])))}
-    lots = tuple(session.execute(_TYPED_LINEAGE_LOTS.bindparams(
-        bindparam("uris", expanding=True)), {"uris": sorted(lineage.uris | {uri})}).all())
+    steps = reads.biz_steps_of(uow, [r.id for r in records])
+    lots = reads.lineage_lot_rows(uow, sorted(lineage.uris | {uri}))
     root = next(r for r in lots if r.uri == uri)
     return Snapshot(key, root.id, tuple(records),
                     tuple(steps.get(r.id) for r in records), lots, lineage)
 
 
-def product_facts(session, key: GtinKey) -> dict:
-    """A trade item on its own (a code with no lot): its names and maker.
+def product_facts(uow: UnitOfWork, key: GtinKey) -> dict[str, Any]:
+    """A trade item on its own (a code with no lot): its names and maker (one transaction).
 
     :raises NotFound: no such product."""
-    row = session.execute(select(Product, Organisation.name).join(
-        Organisation, Organisation.id == Product.owner_id).where(
-        Product.gtin == key.gtin)).first()
+    with uow:
+        row = reads.product_and_maker(uow, key.gtin)
     if row is None:
         raise NotFound(_unknown(key))
     product, maker = row
@@ -165,24 +116,31 @@ def product_facts(session, key: GtinKey) -> dict:
             "name": {"vi": product.name_vi, "en": product.name_en}, "maker": maker}
 
 
+def consumer_facts(uow: UnitOfWork, key: Key, reader: ChainReader | None,
+                   caches: VerificationCaches, limits: Limits | None = None) -> dict[str, Any]:
+    """The consumer's facts about the lot or item ``key`` (``snapshot`` then ``provenance``),
+    read in one transaction. :raises NotFound: no such lot or item."""
+    with uow:
+        return provenance(uow, snapshot(uow, key), reader, caches, limits)
+
+
 def provenance(uow: UnitOfWork, snap: Snapshot, reader: ChainReader | None,
-               caches: VerificationCaches, limits: Limits | None = None) -> dict:
+               caches: VerificationCaches, limits: Limits | None = None) -> dict[str, Any]:
     """The consumer's facts about ``snap.key`` (see the module docstring)."""
-    session = session_of(uow)  # (store-core: a bridge until these reads move into store/)
     records = list(snap.records)
     lots = {r.id: r for r in snap.lots}
     root = lots[snap.lot_id]
     events = [r.event() for r in records]
-    orgs = _organisations(session, {r.organisation_id for r in records} | {
+    orgs = _organisations(uow, {r.organisation_id for r in records} | {
         r.owner_id for r in snap.lots}, {destination(e) for e in events if isinstance(e, dict)})
     by_gln = {o.gln: o for o in orgs.values()}
-    plots = _plots(session, {r.plot_id for r in snap.lots if r.plot_id})
+    plots = _plots(uow, {r.plot_id for r in snap.lots if r.plot_id})
     lineage_uris = {r.uri for r in snap.lots}
     lineage = snap.lineage or Lineage(set(), {r.id: r for r in records})
     checked = verify_lineage(uow, lineage, reader, caches)
     verdict, checks = checked.verdict, checked.events
     sealed = caches.seals.of_captures(uow, {r.capture_id for r in records
-                                            if r.signature is None})
+                                                if r.signature is None})
     journey = []
     for rec, event, biz_step, check in zip(records, events, snap.biz_steps, checks, strict=True):
         if not isinstance(event, dict) or _elsewhere(event, lineage_uris):
@@ -192,11 +150,11 @@ def provenance(uow: UnitOfWork, snap: Snapshot, reader: ChainReader | None,
     harvested = [(r, e) for r, e in zip(records, events, strict=True) if _is_harvest(e)]
     growers = {r.organisation_id for r, _ in harvested if r.organisation_id is not None}
     facts = {
-        "product": _product(session, root.gtin),
+        "product": _product(uow, root.gtin),
         "lot": _lot(root, lots),
         "origin": _origin([e for _, e in harvested], growers, plots, orgs),
         # The growers' certificates, and any other cooperative's that handled the lot.
-        "certifications": _certifications(session, growers | {
+        "certifications": _certifications(uow, growers | {
             o.id for o in orgs.values() if o.kind == "cooperative"}),
         "journey": journey,
         "verdict": _verdict(verdict, checks),
@@ -205,14 +163,15 @@ def provenance(uow: UnitOfWork, snap: Snapshot, reader: ChainReader | None,
                      "thisLot": r.id == snap.lot_id, "id": r.recall_id}
                     for r in snap.lots if r.recall_id is not None],
     }
-    return _with_consumer_view(session, facts, records, events, limits or Limits())
+    return _with_consumer_view(uow, facts, records, events, limits or Limits())
 
 
-def _with_consumer_view(session, facts: dict, records, events, limits: Limits) -> dict:
+def _with_consumer_view(uow: UnitOfWork, facts: dict[str, Any], records: Sequence[Record],
+                        events: Sequence[Any], limits: Limits) -> dict[str, Any]:
     """What the consumer's headline rests on beyond the records' integrity: unusual records
     (plausibility flags, marked on their journey steps too) and the headline itself."""
     told = {step["eventID"] for step in facts["journey"]}  # this product's story only
-    flags = lineage_flags(session, [(r.id, e) for r, e in zip(records, events, strict=True)
+    flags = lineage_flags(uow, [(r.id, e) for r, e in zip(records, events, strict=True)
                                     if r.event_id in told], limits)
     facts["flags"] = flags
     unusual: dict[str, str] = {}
@@ -221,14 +180,15 @@ def _with_consumer_view(session, facts: dict, records, events, limits: Limits) -
             unusual[f["eventID"]] = f["status"]
     for step in facts["journey"]:
         step["unusual"] = unusual.get(step["eventID"])  # open | reviewed | None
-    _in_local_time(session, facts, records, events)
+    _in_local_time(uow, facts, records, events)
     facts["verdict"]["headline"] = headline(
         facts["verdict"]["status"], recalled=bool(facts["recalls"]), clone_warning=False,
         open_flags=sum(f["status"] == "open" for f in flags))
     return facts
 
 
-def _in_local_time(session, facts: dict, records, events: list) -> None:
+def _in_local_time(uow: UnitOfWork, facts: dict[str, Any], records: Sequence[Record],
+                   events: Sequence[Any]) -> None:
     """Every time in the lot's zones (domain.local_time): each step in its event's own offset
     (a harvest on its harvest date), recalls in the origin zone; recalls get their notice."""
     zone = origin_zone(events)
@@ -245,7 +205,7 @@ def _in_local_time(session, facts: dict, records, events: list) -> None:
         if anchor and anchor.get("blockTime"):  # a copy: anchor records may be cached
             step["verification"]["anchor"] = {**anchor,
                                               "blockTime": in_zone(anchor["blockTime"], zone)}
-    notices = recall_notices(session, [r["id"] for r in facts["recalls"]])
+    notices = recall_notices(uow, [r["id"] for r in facts["recalls"]])
     for recall in facts["recalls"]:
         recall["since"] = in_zone(recall["since"], zone)
         recall.update(notices.get(recall.pop("id"), {}))
@@ -261,37 +221,31 @@ def _unknown(key: Key) -> str:
     return f"no lot {key.lot} of GTIN {key.gtin}"
 
 
-def _organisations(session, ids: Iterable[int | None], glns: Iterable[str | None]
-                   ) -> dict[int, Row[Any]]:
+def _organisations(uow: UnitOfWork, ids: Iterable[int | None], glns: Iterable[str | None]
+                   ) -> dict[int, Any]:
     """The organisations with these ids, and those these GLNs name (where shipments went)."""
     wanted = {i for i in ids if i is not None}
     named = {g for g in glns if g}
     if not wanted and not named:
         return {}
-    return {o.id: o for o in session.execute(select(
-        Organisation.id, Organisation.name, Organisation.kind, Organisation.gln,
-        Organisation.province, Organisation.country).where(
-        Organisation.id.in_(wanted) | Organisation.gln.in_(named)))}
+    return reads.organisations_for_page(uow, wanted, named)
 
 
-def _plots(session, ids: set[int]) -> dict[int, object]:
+def _plots(uow: UnitOfWork, ids: set[int]) -> dict[int, Any]:
     if not ids:
         return {}
-    return {p.id: p for p in session.execute(select(
-        Plot.id, Plot.code, Plot.area_ha, Plot.geometry, Farm.farmer_name, Farm.commune,
-        Farm.district, Farm.province, Farm.publish_farmer_name, Farm.publish_plot_location,
-        Farm.organisation_id).join(Farm, Farm.id == Plot.farm_id).where(Plot.id.in_(ids)))}
+    return reads.plots_for_page(uow, ids)
 
 
-def _product(session, gtin: str | None) -> dict:
-    product = session.get(Product, gtin) if gtin else None
+def _product(uow: UnitOfWork, gtin: str | None) -> dict[str, Any]:
+    product = reads.product_by_gtin(uow, gtin) if gtin else None
     if product is None:
         return {"gtin": gtin, "kind": None, "name": {"vi": None, "en": None}}
     return {"gtin": gtin, "kind": product.kind,
             "name": {"vi": product.name_vi, "en": product.name_en}}
 
 
-def _lot(root, lots: dict) -> dict:
+def _lot(root: Any, lots: dict[int, Any]) -> dict[str, Any]:
     out = {"gtin": root.gtin, "code": root.code, "kind": root.kind, "uri": root.uri,
            "quantity": root.quantity, "unit": root.unit, "lot": None, "serial": None}
     if root.kind == "item":
@@ -306,7 +260,8 @@ def _lot(root, lots: dict) -> dict:
     return out
 
 
-def _origin(harvests: list[dict], growers: set[int], plots: dict, orgs: dict) -> dict:
+def _origin(harvests: list[dict[str, Any]], growers: set[int], plots: dict[Any, Any],
+            orgs: dict[int, Any]) -> dict[str, Any]:
     dates = sorted({e["ilmd"][HARVEST_DATE] for e in harvests
                     if isinstance(e["ilmd"][HARVEST_DATE], str)})
     places, seen = [], set()
@@ -331,7 +286,7 @@ def _origin(harvests: list[dict], growers: set[int], plots: dict, orgs: dict) ->
             "harvestDates": {"from": dates[0], "to": dates[-1]} if dates else None}
 
 
-def _is_harvest(event) -> bool:
+def _is_harvest(event: object) -> bool:
     return isinstance(event, dict) and HARVEST_DATE in (event.get("ilmd") or {})
 
 
@@ -342,8 +297,8 @@ def _plot_id(urn: object) -> int | None:
     return None
 
 
-def _certifications(session, org_ids: set[int | None]) -> list[dict]:
-    held = certifications_of(session, {i for i in org_ids if i is not None})
+def _certifications(uow: UnitOfWork, org_ids: set[int | None]) -> list[dict[str, Any]]:
+    held = certifications_of(uow, {i for i in org_ids if i is not None})
     return [{"scheme": c.scheme, "code": c.code, "issuer": c.issuer,
              "holder": c.organisation_name, "url": c.url,
              "validUntil": c.valid_until.isoformat() if c.valid_until else None,
@@ -351,7 +306,7 @@ def _certifications(session, org_ids: set[int | None]) -> list[dict]:
             for org_id in sorted(held) for c in held[org_id]]
 
 
-def _elsewhere(event: dict, lineage_uris: set[str]) -> bool:
+def _elsewhere(event: dict[str, Any], lineage_uris: set[str]) -> bool:
     """A transformation that named one of our lots as input but made something outside this
     lineage (a harvest lot split between two dried lots): not part of this product's story."""
     if event.get("type") != "TransformationEvent":
@@ -360,9 +315,11 @@ def _elsewhere(event: dict, lineage_uris: set[str]) -> bool:
     return bool(made) and not (made & lineage_uris)
 
 
-def _step(rec: Record, event: dict, biz_step: str | None, check, by_gln: dict, plots: dict,
-          caches: VerificationCaches, uow: UnitOfWork, sealed: dict) -> dict:
-    def country(gln):
+def _step(rec: Record, event: dict[str, Any], biz_step: str | None, check: Any,
+          by_gln: dict[Any, Any], plots: dict[Any, Any],
+          caches: VerificationCaches, uow: UnitOfWork, sealed: dict[str, Any]
+          ) -> dict[str, Any]:
+    def country(gln: str | None) -> str | None:
         org = by_gln.get(gln)
         return org.country if org else None
 
@@ -389,7 +346,7 @@ def _step(rec: Record, event: dict, biz_step: str | None, check, by_gln: dict, p
     }
 
 
-def _quantity(event: dict) -> dict | None:
+def _quantity(event: dict[str, Any]) -> dict[str, Any] | None:
     for key in ("outputQuantityList", "quantityList", "childQuantityList"):
         for q in event.get(key) or ():
             if isinstance(q, dict) and isinstance(q.get("quantity"), int | float):
@@ -397,7 +354,7 @@ def _quantity(event: dict) -> dict | None:
     return None
 
 
-def _verdict(verdict, checks) -> dict:
+def _verdict(verdict: Any, checks: Sequence[Any]) -> dict[str, Any]:
     # Green only when everything was proven; calm only for what genuinely waits for its first
     # anchoring round; anything else is red with its reason (it fails closed).
     if verdict.status == VERIFIED:

@@ -22,13 +22,11 @@ import hmac
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from typing import Protocol, overload
+from typing import Any, Protocol, overload
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
-
+from ...store import consumer_writes as writes
 from ...store.base import utcnow
-from ...store.public_records import ScanCount, ScanVisitor
+from ..ports import UnitOfWork
 
 PER_NETWORK = 3
 # Link previews (chat apps, social networks), search engines, and HTTP tools: they fetch the
@@ -79,54 +77,42 @@ def scanner_of(secret: str, address: str, agent: str, day: date | None = None
     return _keyed(secret, day, address, agent), _keyed(secret, day, address)
 
 
-def record_scan(uow, lot_id: int, scanner: tuple[str, str], settings: Mapping) -> dict:
+def record_scan(uow: UnitOfWork, lot_id: int, scanner: tuple[str, str],
+                settings: Mapping[str, Any]) -> dict[str, Any]:
     """Count one scan of the item ``lot_id`` by ``scanner`` (``scanner_of``); what the page says
     about its scans. One transaction, which also drops scanners older than the window."""
     now = utcnow()
     visitor, network = scanner
     for attempt in (1, 2):
         with uow.writing() as u:
-            s = u.session
-            counted = s.execute(update(ScanCount).where(ScanCount.lot_id == lot_id)
-                                .values(count=ScanCount.count + 1, last_at=now)).rowcount
-            if not counted:
-                s.add(ScanCount(lot_id=lot_id, count=1, first_at=now, last_at=now))
-            if s.get(ScanVisitor, (lot_id, now.date(), visitor)) is None:
-                s.add(ScanVisitor(lot_id=lot_id, day=now.date(), visitor=visitor,
-                                  network=network))
-            s.execute(delete(ScanVisitor).where(ScanVisitor.lot_id == lot_id,
-                                                ScanVisitor.day < _since(settings, now)))
-            try:
-                s.flush()
-                summary = _summary(s, lot_id, settings, now)
-                u.commit()
-            except IntegrityError:  # two first scans at once (PostgreSQL): count again
-                if attempt == 2:
-                    raise
+            # Two first scans at once (PostgreSQL): count again, once.
+            if not writes.count_scan(u, lot_id, visitor, network, now, _since(settings, now),
+                                     last_try=attempt == 2):
                 continue
+            summary = _summary(u, lot_id, settings, now)
+            u.commit()
             return summary  # type: ignore[return-value]
     raise AssertionError("unreachable")
 
 
-def scan_summary(uow, lot_id: int, settings: Mapping) -> dict | None:
+def scan_summary(uow: UnitOfWork, lot_id: int, settings: Mapping[str, Any]
+                 ) -> dict[str, Any] | None:
     """What the page says about the item's scans, without counting one (a JSON answer, a
     revalidation, a bot); None before the first scan."""
     with uow:
-        return _summary(uow.session, lot_id, settings, utcnow())
+        return _summary(uow, lot_id, settings, utcnow())
 
 
-def _since(settings: Mapping, now: datetime) -> date:
+def _since(settings: Mapping[str, Any], now: datetime) -> date:
     return now.date() - timedelta(days=int(settings["SCAN_WINDOW_DAYS"]) - 1)
 
 
-def _summary(s, lot_id: int, settings: Mapping, now: datetime) -> dict | None:
-    row = s.get(ScanCount, lot_id)
+def _summary(uow: UnitOfWork, lot_id: int, settings: Mapping[str, Any], now: datetime
+             ) -> dict[str, Any] | None:
+    row = writes.scan_count(uow, lot_id)
     if row is None:
         return None
-    per_network = s.execute(
-        select(func.count()).select_from(ScanVisitor)
-        .where(ScanVisitor.lot_id == lot_id, ScanVisitor.day >= _since(settings, now))
-        .group_by(ScanVisitor.day, ScanVisitor.network)).scalars().all()
+    per_network = writes.scanners_per_network_day(uow, lot_id, _since(settings, now))
     scanners = sum(min(n, PER_NETWORK) for n in per_network)
     warn_after = int(settings["SCAN_WARNING_AFTER"])
     return {"count": row.count, "scanners": scanners,

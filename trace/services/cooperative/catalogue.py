@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from sqlalchemy import select
+from typing import Any
 
 from ...domain import policy
 from ...domain.actor import Actor
@@ -12,8 +11,9 @@ from ...domain.errors import Conflict, InvalidIdentifier, NotFound, Problem, Val
 from ...domain.geo import validate_plot
 from ...domain.products import CROPS, KINDS, check_attributes, kind_problem
 from ...gs1.keys import company_prefix_owner, normalise_gtin
-from ...store.accounts import Organisation
+from ...store import catalogue_records as stored
 from ...store.catalogue import Farm, Plot, Product
+from ..ports import UnitOfWork
 from .gtin_ownership import company_prefixes
 
 
@@ -51,12 +51,12 @@ def _view(p: Product) -> ProductView:
                        p.name_vi, p.name_en, p.owner_id, dict(p.attributes or {}))
 
 
-def _require_organisation(session, org_id: int) -> None:
-    if session.get(Organisation, org_id) is None:
+def _require_organisation(uow: UnitOfWork, org_id: int) -> None:
+    if not stored.organisation_exists(uow, org_id):
         raise NotFound(f"no organisation {org_id}")
 
 
-def create_product(new: NewProduct, actor: Actor, uow) -> ProductView:
+def create_product(new: NewProduct, actor: Actor, uow: UnitOfWork) -> ProductView:
     """Register a trade item. :raises ValidationFailed: bad GTIN, kind, names or attributes;
     :raises Conflict: the GTIN is already registered.
     :raises Forbidden: an inspector, a member naming another organisation, or a GTIN under
@@ -72,33 +72,29 @@ def create_product(new: NewProduct, actor: Actor, uow) -> ProductView:
     if problems:
         raise ValidationFailed("invalid product", problems)
     with uow.writing() as w:
-        _require_organisation(w.session, owner)
+        _require_organisation(w, owner)
         policy.require_register_product(
-            actor, owner, company_prefix_owner(gtin, company_prefixes(w.session)), gtin)
-        if w.session.get(Product, gtin) is not None:
+            actor, owner, company_prefix_owner(gtin, company_prefixes(w)), gtin)
+        if stored.product(w, gtin) is not None:
             raise Conflict(f"GTIN {gtin} is already registered",
                            [Problem("$.gtin", "already registered")])
-        product = Product(gtin=gtin, kind=new.kind, name_vi=new.name_vi.strip(),
-                          name_en=new.name_en.strip(), owner_id=owner,
-                          attributes=dict(new.attributes or {}))
-        w.session.add(product)
+        product = stored.add_product(w, gtin=gtin, kind=new.kind, name_vi=new.name_vi.strip(),
+                                     name_en=new.name_en.strip(), owner_id=owner,
+                                     attributes=dict(new.attributes or {}))
         w.commit()
         return _view(product)
 
 
-def list_products(kind: str | None, uow) -> list[ProductView]:
+def list_products(kind: str | None, uow: UnitOfWork) -> list[ProductView]:
     """Every registered product (master data every organisation trades with), by GTIN."""
-    stmt = select(Product).order_by(Product.gtin)
-    if kind:
-        stmt = stmt.where(Product.kind == kind)
     with uow:
-        return [_view(p) for p in uow.session.scalars(stmt)]
+        return [_view(p) for p in stored.products(uow, kind)]
 
 
-def get_product(gtin: str, uow) -> ProductView:
+def get_product(gtin: str, uow: UnitOfWork) -> ProductView:
     gtin14 = gtin_or_problem(gtin, "$.path.gtin")
     with uow:
-        product = uow.session.get(Product, gtin14)
+        product = stored.product(uow, gtin14)
         if product is None:
             raise NotFound(f"no product with GTIN {gtin14}")
         return _view(product)
@@ -134,7 +130,7 @@ def _farm_view(f: Farm) -> FarmView:
                     f.province, bool(f.publish_farmer_name), bool(f.publish_plot_location))
 
 
-def create_farm(new: NewFarm, actor: Actor, uow) -> FarmView:
+def create_farm(new: NewFarm, actor: Actor, uow: UnitOfWork) -> FarmView:
     """Register a member's farm with the acting cooperative. :raises Conflict: code taken."""
     owner = policy.acting_organisation(actor, new.organisation_id)
     problems = [Problem(f"$.{name}", "must not be empty")
@@ -144,33 +140,29 @@ def create_farm(new: NewFarm, actor: Actor, uow) -> FarmView:
     if problems:
         raise ValidationFailed("invalid farm", problems)
     with uow.writing() as w:
-        s = w.session
-        _require_organisation(s, owner)
-        if s.scalar(select(Farm.id).where(Farm.organisation_id == owner,
-                                          Farm.code == new.code.strip())) is not None:
+        _require_organisation(w, owner)
+        if stored.farm_code_taken(w, owner, new.code.strip()):
             raise Conflict(f"your organisation already has a farm {new.code!r}",
                            [Problem("$.code", "already used by another farm")])
-        farm = Farm(organisation_id=owner, code=new.code.strip(),
-                    farmer_name=new.farmer_name.strip(), commune=new.commune.strip(),
-                    district=(new.district or "").strip() or None,
-                    province=new.province.strip(),
-                    publish_farmer_name=new.publish_farmer_name,
-                    publish_plot_location=new.publish_plot_location)
-        s.add(farm)
+        farm = stored.add_farm(w, organisation_id=owner, code=new.code.strip(),
+                               farmer_name=new.farmer_name.strip(),
+                               commune=new.commune.strip(),
+                               district=(new.district or "").strip() or None,
+                               province=new.province.strip(),
+                               publish_farmer_name=new.publish_farmer_name,
+                               publish_plot_location=new.publish_plot_location)
         w.commit()
         return _farm_view(farm)
 
 
-def list_farms(actor: Actor, uow) -> list[FarmView]:
+def list_farms(actor: Actor, uow: UnitOfWork) -> list[FarmView]:
     """The caller organisation's farms; inspectors and admins see all."""
-    stmt = select(Farm).order_by(Farm.id)
-    if not policy.reads_everything(actor):
-        stmt = stmt.where(Farm.organisation_id == actor.organisation_id)
     with uow:
-        return [_farm_view(f) for f in uow.session.scalars(stmt)]
+        return [_farm_view(f) for f in stored.farms(
+            uow, actor.organisation_id, everyone=policy.reads_everything(actor))]
 
 
-def set_farm_publication(farm_id: int, actor: Actor, uow, *,
+def set_farm_publication(farm_id: int, actor: Actor, uow: UnitOfWork, *,
                          farmer_name: bool | None = None,
                          plot_location: bool | None = None) -> FarmView:
     """Change what the consumer page may show of a farm: the farmer's name, its plots' exact
@@ -185,7 +177,7 @@ def set_farm_publication(farm_id: int, actor: Actor, uow, *,
             Problem("$", "send publishFarmerName, publishPlotLocation or both")])
     policy.require_writer(actor, "change anything")
     with uow.writing() as w:
-        farm = w.session.get(Farm, farm_id)
+        farm = stored.farm(w, farm_id)
         if farm is None:
             raise NotFound(f"no farm {farm_id}")
         policy.require_publish_farm(actor, farm.organisation_id, farm_id)
@@ -201,7 +193,7 @@ def set_farm_publication(farm_id: int, actor: Actor, uow, *,
 class NewPlot:
     code: str
     area_ha: float
-    geometry: dict
+    geometry: dict[str, Any]
     crop: str | None = None
 
 
@@ -211,7 +203,7 @@ class PlotView:
     farm_id: int
     code: str
     area_ha: float
-    geometry: dict
+    geometry: dict[str, Any]
     crop: str | None
 
 
@@ -219,15 +211,15 @@ def _plot_view(p: Plot) -> PlotView:
     return PlotView(p.id, p.farm_id, p.code, p.area_ha, p.geometry, p.crop)
 
 
-def _visible_farm(session, farm_id: int, actor: Actor, *, writing: bool) -> Farm:
-    farm = session.get(Farm, farm_id)
+def _visible_farm(uow: UnitOfWork, farm_id: int, actor: Actor, *, writing: bool) -> Farm:
+    farm = stored.farm(uow, farm_id)
     if farm is None:
         raise NotFound(f"no farm {farm_id}")
     policy.require_farm_access(actor, farm.organisation_id, farm_id, writing=writing)
     return farm
 
 
-def create_plot(farm_id: int, new: NewPlot, actor: Actor, uow) -> PlotView:
+def create_plot(farm_id: int, new: NewPlot, actor: Actor, uow: UnitOfWork) -> PlotView:
     """Add a plot with its EUDR geolocation to one of the acting organisation's farms."""
     policy.require_writer(actor)
     problems = []
@@ -241,22 +233,17 @@ def create_plot(farm_id: int, new: NewPlot, actor: Actor, uow) -> PlotView:
     if problems:
         raise ValidationFailed("invalid plot", problems)
     with uow.writing() as w:
-        s = w.session
-        _visible_farm(s, farm_id, actor, writing=True)
-        if s.scalar(select(Plot.id).where(Plot.farm_id == farm_id,
-                                          Plot.code == new.code.strip())) is not None:
+        _visible_farm(w, farm_id, actor, writing=True)
+        if stored.plot_code_taken(w, farm_id, new.code.strip()):
             raise Conflict(f"farm {farm_id} already has a plot {new.code!r}",
                            [Problem("$.code", "already used by another plot of this farm")])
-        plot = Plot(farm_id=farm_id, code=new.code.strip(), area_ha=new.area_ha,
-                    geometry=new.geometry, crop=new.crop)
-        s.add(plot)
+        plot = stored.add_plot(w, farm_id=farm_id, code=new.code.strip(), area_ha=new.area_ha,
+                               geometry=new.geometry, crop=new.crop)
         w.commit()
         return _plot_view(plot)
 
 
-def list_plots(farm_id: int, actor: Actor, uow) -> list[PlotView]:
+def list_plots(farm_id: int, actor: Actor, uow: UnitOfWork) -> list[PlotView]:
     with uow:
-        s = uow.session
-        _visible_farm(s, farm_id, actor, writing=False)
-        plots = s.scalars(select(Plot).where(Plot.farm_id == farm_id).order_by(Plot.id))
-        return [_plot_view(p) for p in plots]
+        _visible_farm(uow, farm_id, actor, writing=False)
+        return [_plot_view(p) for p in stored.plots_of_farm(uow, farm_id)]

@@ -11,15 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-
-from sqlalchemy import select
+from typing import Any
 
 from ...domain import policy
 from ...domain.actor import Actor
 from ...domain.errors import Conflict, NotFound, Problem, ValidationFailed
 from ...gs1.keys import has_valid_check_digit
-from ...store.accounts import Organisation
-from ...store.public_records import Certification
+from ...store import certification_records as stored
+from ..ports import UnitOfWork
 
 _CHUNK = 500
 
@@ -70,22 +69,13 @@ def _expired(valid_until: date | None, on: date) -> bool:
     return valid_until is not None and valid_until < on
 
 
-def _select():
-    return (select(Certification, Organisation.gln, Organisation.name)
-            .join(Organisation, Organisation.id == Certification.organisation_id))
-
-
-def _view(row, on: date) -> CertificationView:
+def _view(row: Any, on: date) -> CertificationView:
     c = row.Certification
     return CertificationView(c.id, c.organisation_id, row.gln, row.name, c.scheme, c.code,
                              c.issuer, c.valid_until, c.url, _expired(c.valid_until, on))
 
 
-def _order(stmt):
-    return stmt.order_by(Certification.organisation_id, Certification.scheme, Certification.id)
-
-
-def certifications_of(session, organisation_ids: Iterable[int], *,
+def certifications_of(uow: UnitOfWork, organisation_ids: Iterable[int], *,
                       on: date | None = None) -> dict[int, list[CertificationView]]:
     """The certificates each organisation holds that have not expired (on ``on``, default
     today), by scheme; organisations without any are left out. One query per 500
@@ -94,21 +84,18 @@ def certifications_of(session, organisation_ids: Iterable[int], *,
     ids = sorted(set(organisation_ids))
     out: dict[int, list[CertificationView]] = {}
     for start in range(0, len(ids), _CHUNK):
-        stmt = _order(_select().where(
-            Certification.organisation_id.in_(ids[start:start + _CHUNK]),
-            Certification.valid_until.is_(None) | (Certification.valid_until >= day)))
-        for row in session.execute(stmt):
+        for row in stored.valid_certifications(uow, ids[start:start + _CHUNK], day):
             out.setdefault(row.Certification.organisation_id, []).append(_view(row, day))
     return out
 
 
-def _organisation_by_gln(session, gln: str, path: str) -> int:
+def _organisation_by_gln(uow: UnitOfWork, gln: str, path: str) -> int:
     """:raises ValidationFailed: a malformed GLN, or one no organisation has."""
     value = (gln or "").strip()
     if len(value) != 13 or not has_valid_check_digit(value):
         raise ValidationFailed(f"GLN {gln!r} is not 13 digits with a valid check digit",
                                [Problem(path, "must be a GLN: 13 digits, valid check digit")])
-    org_id = session.scalar(select(Organisation.id).where(Organisation.gln == value))
+    org_id = stored.organisation_id_by_gln(uow, value)
     if org_id is None:
         raise ValidationFailed(f"no organisation with GLN {value} is registered",
                                [Problem(path, "no organisation has this GLN")])
@@ -119,7 +106,8 @@ def _text(value: str | None) -> str | None:
     return (value or "").strip() or None
 
 
-def create_certification(new: NewCertification, actor: Actor, uow) -> CertificationView:
+def create_certification(new: NewCertification, actor: Actor, uow: UnitOfWork
+                         ) -> CertificationView:
     """Record a certificate of the acting organisation (admins: of the one named by GLN).
 
     :raises ValidationFailed: an empty scheme or code, a bad GLN, an admin naming none;
@@ -132,55 +120,46 @@ def create_certification(new: NewCertification, actor: Actor, uow) -> Certificat
     if problems:
         raise ValidationFailed("invalid certification", problems)
     with uow.writing() as w:
-        s = w.session
-        named = (_organisation_by_gln(s, new.organisation, "$.organisation")
+        named = (_organisation_by_gln(w, new.organisation, "$.organisation")
                  if new.organisation is not None else None)
         owner = policy.acting_organisation(actor, named, "$.organisation")
         scheme, code = _text(new.scheme), _text(new.code)
-        if s.scalar(select(Certification.id).where(
-                Certification.organisation_id == owner, Certification.scheme == scheme,
-                Certification.code == code)) is not None:
+        if stored.certificate_recorded(w, owner, scheme, code):
             raise Conflict(f"the organisation already has {scheme} certificate {code}",
                            [Problem("$.code", "already recorded for this scheme")])
-        cert = Certification(organisation_id=owner, scheme=scheme, code=code,
-                             issuer=_text(new.issuer), valid_until=new.valid_until,
-                             url=_text(new.url))
-        s.add(cert)
-        s.flush()
-        view = _view(s.execute(_select().where(Certification.id == cert.id)).one(), today())
+        cert_id = stored.add_certification(w, organisation_id=owner, scheme=scheme, code=code,
+                                           issuer=_text(new.issuer),
+                                           valid_until=new.valid_until, url=_text(new.url))
+        view = _view(stored.certification_row(w, cert_id), today())
         w.commit()
         return view
 
 
-def list_certifications(actor: Actor, organisation: str | None, uow) -> list[CertificationView]:
+def list_certifications(actor: Actor, organisation: str | None, uow: UnitOfWork
+                        ) -> list[CertificationView]:
     """The caller organisation's certificates, expired ones flagged; inspectors and admins see
     every organisation's, or the one named by GLN.
 
     :raises ValidationFailed: a bad GLN; Forbidden: a member naming another organisation.
     """
     with uow:
-        s = uow.session
-        named = (_organisation_by_gln(s, organisation, "$.query.organisation")
+        named = (_organisation_by_gln(uow, organisation, "$.query.organisation")
                  if organisation is not None else None)
         wanted = policy.certification_scope(actor, named)
-        stmt = _select()
-        if wanted is not None:
-            stmt = stmt.where(Certification.organisation_id == wanted)
         day = today()
-        return [_view(row, day) for row in s.execute(_order(stmt))]
+        return [_view(row, day) for row in stored.certifications(uow, wanted)]
 
 
-def delete_certification(cert_id: int, actor: Actor, uow) -> None:
+def delete_certification(cert_id: int, actor: Actor, uow: UnitOfWork) -> None:
     """Remove a certificate (withdrawn, or recorded by mistake).
 
     :raises NotFound: no such certificate; Forbidden: another organisation's (admins: any).
     """
     policy.require_writer(actor, "change anything")
     with uow.writing() as w:
-        s = w.session
-        cert = s.get(Certification, cert_id)
+        cert = stored.certification(w, cert_id)
         if cert is None:
             raise NotFound(f"no certification {cert_id}")
         policy.require_manage_certification(actor, cert.organisation_id, cert_id)
-        s.delete(cert)
+        stored.delete_certification(w, cert)
         w.commit()

@@ -5,22 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
-
 from ...gs1.keys import company_prefix_owner
-from ...store.accounts import Organisation
-from ...store.catalogue import Product
+from ...store import stock
+from ..ports import UnitOfWork
 
 _CHUNK = 500
 
 
-def company_prefixes(session) -> dict[str, int]:
+def company_prefixes(uow: UnitOfWork) -> dict[str, int]:
     """Every organisation's company prefix → its id (a few rows: one per organisation)."""
-    return dict(session.execute(select(Organisation.company_prefix, Organisation.id)
-                                .where(Organisation.company_prefix.is_not(None))).all())
+    return stock.company_prefixes(uow)
 
 
-def gtin_owners(session, gtins: Iterable[str]) -> dict[str, int]:
+def gtin_owners(uow: UnitOfWork, gtins: Iterable[str]) -> dict[str, int]:
     """GTIN-14 → owning organisation, for those of ``gtins`` that have an owner.
 
     The prefix wins over a registration: the prefix is GS1's licence, recorded by the operator,
@@ -28,12 +25,10 @@ def gtin_owners(session, gtins: Iterable[str]) -> dict[str, int]:
     another organisation's prefix, but a registration may predate the prefix).
     """
     wanted = sorted(set(gtins))
-    prefixes = company_prefixes(session)
+    prefixes = company_prefixes(uow)
     registered: dict[str, int] = {}
     for start in range(0, len(wanted), _CHUNK):
-        registered.update(session.execute(
-            select(Product.gtin, Product.owner_id)
-            .where(Product.gtin.in_(wanted[start:start + _CHUNK]))).all())
+        registered.update(stock.registered_owners(uow, wanted[start:start + _CHUNK]))
     out: dict[str, int] = {}
     for gtin in wanted:
         owner = company_prefix_owner(gtin, prefixes)
@@ -44,5 +39,5 @@ def gtin_owners(session, gtins: Iterable[str]) -> dict[str, int]:
     return out
 
 
-def gtin_owner(session, gtin: str) -> int | None:
-    return gtin_owners(session, [gtin]).get(gtin)
+def gtin_owner(uow: UnitOfWork, gtin: str) -> int | None:
+    return gtin_owners(uow, [gtin]).get(gtin)

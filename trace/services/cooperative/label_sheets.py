@@ -24,7 +24,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import orjson
-from sqlalchemy import select
 
 from ...capture.document import inline_context
 from ...domain import policy
@@ -35,12 +34,11 @@ from ...gs1.canonical import canonicalise
 from ...gs1.keys import ItemKey
 from ...gs1.resolver_paths import link_for
 from ...present import label_pdf as drawing
-from ...store.accounts import Organisation
-from ...store.catalogue import Product
-from ...store.events import DocumentContext, Event, EventObject
-from ...store.lots import Lot
+from ...store import labelling_reads as reads
+from ...store.lineage import lot_by_uri
 from ..lots.lineage import walk
 from ..lots.stock import lot_facts
+from ..ports import UnitOfWork
 from .serials import lot_in_path, serials_of
 
 MAX_LABELS = 1000  # per PDF (42 pages of 3 x 8): a bigger print run is several PDFs
@@ -71,7 +69,7 @@ class LabelSheet:
 
 
 def label_sheet(gtin: str, lot: str, opts: LabelOptions, actor: Actor, base_url: str,
-                font_dir: str | Path, uow) -> LabelSheet:
+                font_dir: str | Path, uow: UnitOfWork) -> LabelSheet:
     """A PDF of labels for the lot (or its serialised items).
 
     :raises ValidationFailed: a bad GTIN, lot or option. :raises NotFound: no such lot.
@@ -84,21 +82,17 @@ def label_sheet(gtin: str, lot: str, opts: LabelOptions, actor: Actor, base_url:
     net = _net_option(opts.net)
     _check_counts(opts)
     with uow:
-        s = uow.session
-        row = s.scalar(select(Lot).where(Lot.uri == canonicalise(key.uri)))
+        row = lot_by_uri(uow, canonicalise(key.uri))
         if row is None:
             raise NotFound(f"no lot {key.lot} of GTIN {key.gtin}")
-        created = s.execute(select(Event.organisation_id, Event.body)
-                            .where(Event.id == row.created_event_pk)).first()
+        created = reads.making_event(uow, row.created_event_pk)
         producer_id = created.organisation_id if created else None
-        policy.require_print_labels(actor, lot_facts(s, actor, row, producer=True,
+        policy.require_print_labels(actor, lot_facts(uow, actor, row, producer=True,
                                                      gtin_owner=True), key.gtin)
-        product = s.execute(select(Product.name_vi, Product.name_en)
-                            .where(Product.gtin == key.gtin)).first()
-        maker = s.scalar(select(Organisation.name)
-                         .where(Organisation.id == (producer_id or row.owner_id)))
-        harvests = _harvest_dates(s, row.id)
-        items = serials_of(s, row.id) if opts.serials else []
+        product = reads.product_names(uow, key.gtin)
+        maker = reads.organisation_name(uow, producer_id or row.owner_id)
+        harvests = _harvest_dates(uow, row.id)
+        items = serials_of(uow, row.id) if opts.serials else []
         quantity, unit = row.quantity, row.unit
         made = _local_date(created.body) if created else None
     fonts = drawing.fonts_in(font_dir)
@@ -177,23 +171,17 @@ def _with_net(base: drawing.Label, quantity: float, unit: str | None) -> drawing
     return replace(base, net=f"{quantity:g} {UNIT_SYMBOLS.get(unit or 'KGM', unit or '')}")
 
 
-def _harvest_dates(session, lot_id: int) -> list[date]:
+def _harvest_dates(uow: UnitOfWork, lot_id: int) -> list[date]:
     """The distinct ``tc:harvestDate``s of the harvests in the lot's lineage, earliest first."""
-    ids = walk(session, lot_id, "back")
+    ids = walk(uow, lot_id, "back")
     uris: list[str] = []
     for start in range(0, len(ids), _CHUNK):
-        uris.extend(session.scalars(select(Lot.uri).where(Lot.id.in_(ids[start:start + _CHUNK]))))
+        uris.extend(reads.uris_of_lots(uow, ids[start:start + _CHUNK]))
     found: set[date] = set()
     seen: set[int] = set()
     commissioning = cbv_uri("bizStep", "commissioning")
     for start in range(0, len(uris), _CHUNK):
-        rows = session.execute(
-            select(Event.id, Event.body, DocumentContext.body.label("context"))
-            .join(EventObject, EventObject.event_pk == Event.id)
-            .join(DocumentContext, DocumentContext.id == Event.context_id)
-            .where(EventObject.uri.in_(uris[start:start + _CHUNK]),
-                   Event.event_type == "ObjectEvent", Event.action == "ADD",
-                   Event.biz_step == commissioning))
+        rows = reads.commissioning_rows(uow, uris[start:start + _CHUNK], commissioning)
         for r in rows:
             if r.id not in seen:
                 seen.add(r.id)

@@ -10,18 +10,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-
 from ...domain.actor import Actor
 from ...domain.errors import Forbidden, Problem, ValidationFailed
 from ...domain.step_events import movement_event, packing_event, sscc_uri, unpacking_event
 from ...gs1.keys import has_valid_check_digit
-from ...store.accounts import Organisation
-from ...store.lots import Lot
+from ...store import cooperative_reads as reads
 from ..epcis.capture import CaptureSettings
 from ..lots.stock import consumed_kg, remaining
+from ..ports import UnitOfWork
 from .step_recording import (
     LotAmount,
+    NamedLot,
     StepRecorded,
     acting_org,
     event_time,
@@ -80,12 +79,12 @@ def _sscc(value: str, path: str) -> str:
     return sscc_uri(value)
 
 
-def _containers(s, ssccs: list[str], paths: list[str], org_id: int | None) -> list[str]:
+def _containers(uow: UnitOfWork, ssccs: list[str], paths: list[str], org_id: int | None
+                ) -> list[str]:
     """The URIs of recorded logistic units; with ``org_id``, they must be held by it and not
     in transit. ``paths`` says where each SSCC is in the request."""
     uris = [_sscc(v, paths[i]) for i, v in enumerate(ssccs)]
-    rows = {r.uri: r for r in s.execute(select(Lot.uri, Lot.owner_id, Lot.in_transit_to_id)
-                                        .where(Lot.uri.in_(uris)))}
+    rows = reads.holdings(uow, uris)
     problems = [Problem(paths[i], f"no logistic unit {ssccs[i]} is recorded")
                 for i, u in enumerate(uris) if u not in rows]
     if problems:
@@ -103,21 +102,22 @@ def _containers(s, ssccs: list[str], paths: list[str], org_id: int | None) -> li
     return uris
 
 
-def record_packing(p: Packing, actor: Actor, settings: CaptureSettings, uow) -> StepRecorded:
+def record_packing(p: Packing, actor: Actor, settings: CaptureSettings, uow: UnitOfWork
+                   ) -> StepRecorded:
     """Pack lots into a logistic unit (sack, pallet, container) named by its SSCC."""
     when = event_time(p.event_time)
     if not p.lots:
         raise ValidationFailed("nothing to pack", [Problem("$.lots", "give at least one lot")])
     container = _sscc(p.sscc, "$.sscc")
     with uow:
-        s = uow.session
-        org = acting_org(actor, s)
+        org = acting_org(actor, uow)
         org_id, gln = org.id, org.gln
-        lots = name_lots(s, p.lots, "$.lots", need_quantity=True)
+        lots = name_lots(uow, p.lots, "$.lots", need_quantity=True)
         require_existing(lots)
         require_held(lots, org_id)
-        used = consumed_kg(s, [n.uri for n in lots])
-    require_available(lots, {n.uri: remaining(n.state.quantity, n.state.unit, used.get(n.uri, 0.0))
+        used = consumed_kg(uow, [n.uri for n in lots])
+    require_available(lots, {n.uri: remaining(n.stored.quantity, n.stored.unit,
+                                                     used.get(n.uri, 0.0))
                              for n in lots})
     event = packing_event(container, [n.as_amount() for n in lots], when, gln=gln)
     return record(event, {"parentID": "$.sscc", "childQuantityList": "$.lots"}, actor, org_id,
@@ -125,18 +125,17 @@ def record_packing(p: Packing, actor: Actor, settings: CaptureSettings, uow) -> 
 
 
 def record_unpacking(u: Unpacking, actor: Actor, settings: CaptureSettings,
-                     uow) -> StepRecorded:
+                     uow: UnitOfWork) -> StepRecorded:
     """Take lots (or, with none named, everything) out of a logistic unit."""
     when = event_time(u.event_time)
     with uow:
-        s = uow.session
-        org = acting_org(actor, s)
+        org = acting_org(actor, uow)
         org_id, gln = org.id, org.gln
-        container = _containers(s, [u.sscc], ["$.sscc"], org_id)[0]
-        lots = name_lots(s, u.lots, "$.lots", need_quantity=False)
+        container = _containers(uow, [u.sscc], ["$.sscc"], org_id)[0]
+        lots = name_lots(uow, u.lots, "$.lots", need_quantity=False)
         require_existing(lots)
         outside = [Problem(n.path, f"lot {n.key.lot} is not packed in SSCC {u.sscc}")
-                   for n in lots if n.state.container != container]
+                   for n in lots if n.stored.container != container]
         if outside:
             raise ValidationFailed("not in this logistic unit", outside)
     event = unpacking_event(container, [n.as_amount() for n in lots], when, gln=gln)
@@ -167,37 +166,37 @@ def _transactions(items: list[Transaction], issuer_of: dict[str, str]) -> list[t
     return out
 
 
-def _moving(s, lots: list[LotAmount], ssccs: list[str], org_id: int | None):
+def _moving(uow: UnitOfWork, lots: list[LotAmount], ssccs: list[str], org_id: int | None
+            ) -> tuple[list[NamedLot], list[str]]:
     if not lots and not ssccs:
         raise ValidationFailed("nothing named", [
             Problem("$", "name at least one lot (lots) or logistic unit (ssccs)")])
-    named = name_lots(s, lots, "$.lots", need_quantity=False)
+    named = name_lots(uow, lots, "$.lots", need_quantity=False)
     require_existing(named)
-    containers = _containers(s, ssccs, [f"$.ssccs[{i}]" for i in range(len(ssccs))], org_id)
+    containers = _containers(uow, ssccs, [f"$.ssccs[{i}]" for i in range(len(ssccs))], org_id)
     return named, containers
 
 
 def record_shipment(sh: Shipment, actor: Actor, settings: CaptureSettings,
-                    uow) -> StepRecorded:
+                    uow: UnitOfWork) -> StepRecorded:
     """Ship lots and logistic units to another organisation: they stay ours, in transit, until
     the destination records their receipt."""
     when = event_time(sh.event_time)
     with uow:
-        s = uow.session
-        org = acting_org(actor, s)
+        org = acting_org(actor, uow)
         org_id, gln = org.id, org.gln
-        dest = s.execute(select(Organisation.id, Organisation.gln)
-                         .where(Organisation.gln == (sh.to_gln or "").strip())).first()
+        dest = reads.organisation_by_gln(uow, (sh.to_gln or "").strip())
         if dest is None:
             raise ValidationFailed("unknown destination", [
                 Problem("$.toGln", f"no organisation with GLN {sh.to_gln!r} is registered")])
         if dest.id == org_id:
             raise ValidationFailed("shipping to yourself", [
                 Problem("$.toGln", "the destination is your own organisation")])
-        lots, containers = _moving(s, sh.lots, sh.ssccs, org_id)
+        lots, containers = _moving(uow, sh.lots, sh.ssccs, org_id)
         require_held(lots, org_id)
-        used = consumed_kg(s, [n.uri for n in lots])
-    require_available(lots, {n.uri: remaining(n.state.quantity, n.state.unit, used.get(n.uri, 0.0))
+        used = consumed_kg(uow, [n.uri for n in lots])
+    require_available(lots, {n.uri: remaining(n.stored.quantity, n.stored.unit,
+                                                     used.get(n.uri, 0.0))
                              for n in lots})
     transactions = _transactions(sh.transactions, {"buyer": dest.gln, "seller": gln})
     event = movement_event("shipping", containers=containers,
@@ -210,17 +209,17 @@ _MOVE_PATHS = {"quantityList": "$.lots", "epcList": "$.ssccs",
                "bizTransactionList": "$.transactions"}
 
 
-def record_receipt(r: Receipt, actor: Actor, settings: CaptureSettings, uow) -> StepRecorded:
+def record_receipt(r: Receipt, actor: Actor, settings: CaptureSettings, uow: UnitOfWork
+                   ) -> StepRecorded:
     """Receive what another organisation shipped to us. Custody refuses goods that were not
     shipped to the receiving organisation (403)."""
     when = event_time(r.event_time)
     with uow:
-        s = uow.session
-        org = acting_org(actor, s)
+        org = acting_org(actor, uow)
         org_id, gln = org.id, org.gln
-        lots, containers = _moving(s, r.lots, r.ssccs, None)
-        owner_ids = {n.row.owner_id for n in lots}
-        owner_ids |= set(s.scalars(select(Lot.owner_id).where(Lot.uri.in_(containers))))
+        lots, containers = _moving(uow, r.lots, r.ssccs, None)
+        owner_ids = {n.stored.owner_id for n in lots}
+        owner_ids |= reads.holders(uow, containers)
         senders = [o for o in owner_ids if o is not None and o != org_id]
         if not senders:
             raise ValidationFailed("nothing to receive", [
@@ -228,7 +227,8 @@ def record_receipt(r: Receipt, actor: Actor, settings: CaptureSettings, uow) -> 
         if len(senders) > 1:
             raise ValidationFailed("goods from several senders", [
                 Problem("$", "record one receipt per sending organisation")])
-        sender = s.scalar(select(Organisation.gln).where(Organisation.id == senders[0]))
+        sender = reads.organisation_gln(uow, senders[0])
+        assert sender is not None  # lots reference organisations by foreign key
     transactions = _transactions(r.transactions, {"buyer": gln, "seller": sender})
     event = movement_event("receiving", containers=containers,
                            lots=[n.as_amount() for n in lots], when=when, source_gln=sender,

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-
-from sqlalchemy import select
+from typing import Any
 
 from ...domain.actor import Actor
 from ...domain.attributes import ilmd_of
 from ...domain.errors import Forbidden, Problem, ValidationFailed
 from ...domain.products import KINDS, PROCESS_STEPS, check_attributes, check_process
 from ...domain.step_events import harvest_event, transformation_event
-from ...store.catalogue import Farm, Plot
+from ...store import cooperative_reads as reads
 from ..epcis.capture import CaptureSettings
 from ..lots.stock import consumed_kg, remaining
+from ..ports import UnitOfWork
 from .step_recording import (
     LotAmount,
     StepRecorded,
@@ -45,11 +45,12 @@ class Harvest:
     unit: str | None = None
     harvest_date: date | None = None
     variety: str | None = None
-    attributes: dict = field(default_factory=dict)
+    attributes: dict[str, Any] = field(default_factory=dict)
     event_time: datetime | None = None
 
 
-def record_harvest(h: Harvest, actor: Actor, settings: CaptureSettings, uow) -> StepRecorded:
+def record_harvest(h: Harvest, actor: Actor, settings: CaptureSettings, uow: UnitOfWork
+                   ) -> StepRecorded:
     """A harvest batch from one of the organisation's plots: a new lot, commissioned.
 
     :raises Forbidden: the plot belongs to another organisation.
@@ -59,13 +60,11 @@ def record_harvest(h: Harvest, actor: Actor, settings: CaptureSettings, uow) -> 
     when = event_time(h.event_time)
     harvest_date = h.harvest_date or when.date()
     with uow:
-        s = uow.session
-        org = acting_org(actor, s)
+        org = acting_org(actor, uow)
         org_id, gln = org.id, org.gln
-        (lot,) = name_lots(s, [LotAmount(h.gtin, h.lot, h.quantity, h.unit)], "$",
+        (lot,) = name_lots(uow, [LotAmount(h.gtin, h.lot, h.quantity, h.unit)], "$",
                            need_quantity=True, single=True)
-        plot = s.execute(select(Plot.id, Plot.code, Plot.crop, Farm.organisation_id)
-                         .join(Farm).where(Plot.id == h.plot_id)).first()
+        plot = reads.plot_with_owner(uow, h.plot_id)
         if plot is None:
             raise ValidationFailed(f"no plot {h.plot_id}", [
                 Problem("$.plotId", f"plot {h.plot_id} does not exist")])
@@ -73,7 +72,7 @@ def record_harvest(h: Harvest, actor: Actor, settings: CaptureSettings, uow) -> 
             raise Forbidden(f"plot {h.plot_id} belongs to another cooperative", [
                 Problem("$.plotId", "not a plot of your organisation")])
         require_product([lot])
-        require_own_products(s, [lot], org_id)
+        require_own_products(uow, [lot], org_id)
         require_new([lot])
     kind = KINDS[lot.product_kind]
     # What the request says wins over what the product was registered with.
@@ -105,12 +104,12 @@ class Transformation:
     process: str
     inputs: list[LotAmount]
     outputs: list[LotAmount]
-    attributes: dict = field(default_factory=dict)
+    attributes: dict[str, Any] = field(default_factory=dict)
     event_time: datetime | None = None
 
 
 def record_transformation(t: Transformation, actor: Actor, settings: CaptureSettings,
-                          uow) -> StepRecorded:
+                          uow: UnitOfWork) -> StepRecorded:
     """Inputs → outputs by one process step (drying, grading, hulling, roasting...).
 
     :raises ValidationFailed: unknown lots or products, a process that does not turn these
@@ -124,11 +123,10 @@ def record_transformation(t: Transformation, actor: Actor, settings: CaptureSett
             Problem(f"$.{side}", "give at least one lot")
             for side, lots in (("inputs", t.inputs), ("outputs", t.outputs)) if not lots])
     with uow:
-        s = uow.session
-        org = acting_org(actor, s)
+        org = acting_org(actor, uow)
         org_id, gln = org.id, org.gln
-        inputs = name_lots(s, t.inputs, "$.inputs", need_quantity=True)
-        outputs = name_lots(s, t.outputs, "$.outputs", need_quantity=True)
+        inputs = name_lots(uow, t.inputs, "$.inputs", need_quantity=True)
+        outputs = name_lots(uow, t.outputs, "$.outputs", need_quantity=True)
         clash = {n.uri for n in inputs} & {n.uri for n in outputs}
         if clash:
             raise ValidationFailed("an output must be a new lot", [
@@ -137,10 +135,10 @@ def record_transformation(t: Transformation, actor: Actor, settings: CaptureSett
         require_existing(inputs)
         require_held(inputs, org_id)
         require_product(inputs + outputs)
-        require_own_products(s, outputs, org_id)
+        require_own_products(uow, outputs, org_id)
         require_new(outputs)
-        used = consumed_kg(s, [n.uri for n in inputs])
-        left = {n.uri: remaining(n.state.quantity, n.state.unit, used.get(n.uri, 0.0))
+        used = consumed_kg(uow, [n.uri for n in inputs])
+        left = {n.uri: remaining(n.stored.quantity, n.stored.unit, used.get(n.uri, 0.0))
                 for n in inputs}
     problems = check_process(t.process, [n.product_kind for n in inputs],
                              [n.product_kind for n in outputs])

@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
 from ...capture.rule_time import MAX_FUTURE
 from ...domain import policy
 from ...domain.actor import Actor
@@ -23,10 +21,12 @@ from ...domain.step_events import CONTEXT_WITH_MDA, item_commissioning_event
 from ...gs1.canonical import canonicalise
 from ...gs1.keys import ItemKey, LotKey
 from ...gs1.resolver_paths import ai_value, link_for
-from ...store.events import Event
-from ...store.lots import Lot, LotLink
+from ...store import labelling_reads as reads
+from ...store.lineage import lot_by_uri
+from ...store.lots import Lot
 from ..epcis.capture import CaptureSettings
 from ..lots.stock import lot_facts
+from ..ports import UnitOfWork
 from .catalogue import gtin_or_problem
 from .step_recording import acting_org, event_time, record
 
@@ -75,7 +75,7 @@ def lot_in_path(gtin: str, lot: str) -> LotKey:
 
 
 def mint_serials(m: Minting, actor: Actor, settings: CaptureSettings, base_url: str,
-                 uow) -> Serials:
+                 uow: UnitOfWork) -> Serials:
     """``m.count`` new serialised items of a lot the caller's organisation holds.
 
     :raises ValidationFailed: a count outside 1..MAX_SERIALS, a bad GTIN or lot, a time without
@@ -93,16 +93,15 @@ def mint_serials(m: Minting, actor: Actor, settings: CaptureSettings, base_url: 
         raise ValidationFailed("eventTime is in the future", [
             Problem("$.eventTime", "is more than a day ahead: check the date and the clock")])
     with uow:
-        s = uow.session
-        org = acting_org(actor, s)
+        org = acting_org(actor, uow)
         org_id, gln = org.id, org.gln
-        lot = _stored_lot(s, key)
-        policy.require_mint_serials(actor, org_id, lot_facts(s, actor, lot, gtin_owner=True),
+        lot = _stored_lot(uow, key)
+        policy.require_mint_serials(actor, org_id, lot_facts(uow, actor, lot, gtin_owner=True),
                                     key.gtin)
         if lot.in_transit_to_id is not None:
             raise ValidationFailed("the lot has been shipped and is in transit", [
                 Problem("$.path.lot", "wait for the receiver to record receipt")])
-        serials = _fresh_serials(s, key.gtin, m.count)
+        serials = _fresh_serials(uow, key.gtin, m.count)
     items = [canonicalise(ItemKey(key.gtin, serial).uri) for serial in serials]
     event = item_commissioning_event(items, key.lot, when, gln=gln)
     recorded = record(event, {"epcList": "$.count", "ilmd": "$.path.lot"}, actor, org_id,
@@ -113,7 +112,8 @@ def mint_serials(m: Minting, actor: Actor, settings: CaptureSettings, base_url: 
         recorded.event_id, recorded.event_hash)
 
 
-def list_serials(gtin: str, lot: str, actor: Actor, base_url: str, uow) -> Serials:
+def list_serials(gtin: str, lot: str, actor: Actor, base_url: str, uow: UnitOfWork
+                 ) -> Serials:
     """The items commissioned of a lot, oldest first, for whoever may see the lot.
 
     :raises ValidationFailed: a bad GTIN or lot. :raises NotFound: no such lot.
@@ -121,35 +121,27 @@ def list_serials(gtin: str, lot: str, actor: Actor, base_url: str, uow) -> Seria
     """
     key = lot_in_path(gtin, lot)
     with uow:
-        s = uow.session
-        row = _stored_lot(s, key)
-        policy.require_read_lot(actor, lot_facts(s, actor, row))
-        found = serials_of(s, row.id)
+        row = _stored_lot(uow, key)
+        policy.require_read_lot(actor, lot_facts(uow, actor, row))
+        found = serials_of(uow, row.id)
     return Serials(key.gtin, key.lot, [
         Serial(serial, uri, link_for(ItemKey(key.gtin, serial), base_url), event_id)
         for serial, uri, event_id in found])
 
 
-def serials_of(session, lot_id: int) -> list[tuple[str, str, str]]:
+def serials_of(uow: UnitOfWork, lot_id: int) -> list[tuple[str, str, str]]:
     """(serial, item URI, commissioning eventID) of the lot's items, in the order minted."""
-    rows = session.execute(
-        select(Lot.code, Lot.uri, Event.event_id)
-        .join(LotLink, LotLink.target_id == Lot.id)
-        .join(Event, Event.id == LotLink.event_pk)
-        .where(LotLink.source_id == lot_id, LotLink.kind == "commissioning",
-               Lot.kind == "item")
-        .order_by(Lot.id))
-    return [(r.code, r.uri, r.event_id) for r in rows]
+    return reads.items_of_lot(uow, lot_id)
 
 
-def _stored_lot(session, key: LotKey) -> Lot:
-    lot = session.scalar(select(Lot).where(Lot.uri == canonicalise(key.uri)))
+def _stored_lot(uow: UnitOfWork, key: LotKey) -> Lot:
+    lot = lot_by_uri(uow, canonicalise(key.uri))
     if lot is None:
         raise NotFound(f"no lot {key.lot} of GTIN {key.gtin}")
     return lot
 
 
-def _fresh_serials(session, gtin: str, count: int) -> list[str]:
+def _fresh_serials(uow: UnitOfWork, gtin: str, count: int) -> list[str]:
     """``count`` random serials no item of ``gtin`` has yet (a clash is drawn again)."""
     chosen: dict[str, None] = {}
     while len(chosen) < count:
@@ -158,7 +150,6 @@ def _fresh_serials(session, gtin: str, count: int) -> list[str]:
         uris = list(drawn)
         taken: set[str] = set()
         for start in range(0, len(uris), _CHUNK):
-            taken.update(session.scalars(select(Lot.uri)
-                                         .where(Lot.uri.in_(uris[start:start + _CHUNK]))))
+            taken.update(reads.recorded_uris(uow, uris[start:start + _CHUNK]))
         chosen.update((s, None) for uri, s in drawn.items() if uri not in taken)
     return list(chosen)

@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-
-from sqlalchemy import select
+from typing import Any
 
 from ...domain import policy
 from ...domain.actor import Actor
@@ -29,11 +28,11 @@ from ...domain.step_events import CONTEXT, Amount, document
 from ...gs1.canonical import canonicalise
 from ...gs1.keys import LotKey
 from ...gs1.resolver_paths import ai_value
+from ...store import cooperative_reads as reads
 from ...store.accounts import Organisation
-from ...store.catalogue import Product
-from ...store.lots import Lot
 from ..epcis.capture import CaptureSettings, capture_document
 from ..epcis.query import get_event
+from ..ports import UnitOfWork
 from .catalogue import gtin_or_problem
 from .gtin_ownership import gtin_owners
 
@@ -64,7 +63,7 @@ class LotAmount:
 class StepRecorded:
     event_id: str
     event_hash: str
-    event: dict
+    event: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -88,21 +87,20 @@ class NamedLot:
     path: str
     row: LotState | None
     kind: str | None
-    defaults: dict  # the product's registered attributes (variety, grade...)
+    defaults: dict[str, Any]  # the product's registered attributes (variety, grade...)
 
     @property
-    def state(self) -> LotState:
-        """``row`` of a lot that ``require_existing`` has found recorded."""
-        if self.row is None:
-            raise ValueError(f"lot {self.uri} is not recorded: call require_existing first")
+    def stored(self) -> LotState:
+        """The stored lot, once ``require_existing`` said there is one."""
+        assert self.row is not None, "require_existing first"
         return self.row
 
     @property
     def product_kind(self) -> str:
-        """``kind`` of a lot whose product ``require_product`` has found registered."""
-        if self.kind is None:
-            raise ValueError(f"lot {self.uri} has no product: call require_product first")
+        """The product's kind, once ``require_product`` said it is registered."""
+        assert self.kind is not None, "require_product first"
         return self.kind
+
 
     def as_amount(self) -> Amount:
         unit = self.amount.unit or (self.row.unit if self.row else None) or "KGM"
@@ -120,24 +118,26 @@ def event_time(requested: datetime | None) -> datetime:
     return requested
 
 
-def acting_org(actor: Actor, session) -> Organisation:
+def acting_org(actor: Actor, uow: UnitOfWork) -> Organisation:
     """The organisation the step is recorded for: always the caller's own."""
     if policy.may_write(actor) and actor.organisation_id is None:
         raise ValidationFailed("steps are recorded for an organisation", [
             Problem("$", "an admin without an organisation cannot record steps: use an account "
                     "of the organisation that did them, or POST /epcis/capture")])
-    org = session.get(Organisation, policy.acting_organisation(actor))
+    org = reads.organisation(uow, policy.acting_organisation(actor))
     assert org is not None  # users reference organisations by foreign key
     return org
 
 
-def name_lots(session, amounts: list[LotAmount], path: str, *, need_quantity: bool,
+def name_lots(uow: UnitOfWork, amounts: list[LotAmount], path: str, *, need_quantity: bool,
               single: bool = False) -> list[NamedLot]:
     """Read the lots a request names (``single``: one lot at ``path`` itself, not a list).
 
     :raises ValidationFailed: bad GTIN, lot code, quantity or unit, or the same lot twice.
     """
-    problems, named, seen = [], [], set()
+    problems: list[Problem] = []
+    named: list[tuple[LotAmount, LotKey, str, str]] = []
+    seen: set[str] = set()
     for i, a in enumerate(amounts):
         where = path if single else f"{path}[{i}]"
         gtin = gtin_or_problem(a.gtin, f"{where}.gtin")
@@ -162,10 +162,8 @@ def name_lots(session, amounts: list[LotAmount], path: str, *, need_quantity: bo
     uris = [n[2] for n in named]
     rows = {lot.uri: LotState(lot.owner_id, lot.in_transit_to_id, lot.container, lot.quantity,
                               lot.unit)
-            for lot in session.scalars(select(Lot).where(Lot.uri.in_(uris)))}
-    products = {p.gtin: p for p in session.execute(
-        select(Product.gtin, Product.kind, Product.attributes)
-        .where(Product.gtin.in_({n[1].gtin for n in named})))}
+            for lot in reads.lots_by_uris(uow, uris)}
+    products = reads.products_by_gtin(uow, {n[1].gtin for n in named})
     return [NamedLot(a, key, uri, where, rows.get(uri),
                      products[key.gtin].kind if key.gtin in products else None,
                      dict(products[key.gtin].attributes or {}) if key.gtin in products else {})
@@ -200,10 +198,10 @@ def require_new(lots: list[NamedLot]) -> None:
         raise Conflict("lot already exists", taken)
 
 
-def require_own_products(session, lots: list[NamedLot], org_id: int) -> None:
+def require_own_products(uow: UnitOfWork, lots: list[NamedLot], org_id: int) -> None:
     """Only a product's owner makes new lots of it (harvest, transformation outputs). Capture
     checks it again; checking here first names the request's field and says why."""
-    owners = gtin_owners(session, {n.key.gtin for n in lots})
+    owners = gtin_owners(uow, {n.key.gtin for n in lots})
     refused = [Problem(f"{n.path}.gtin", f"GTIN {n.key.gtin} is another organisation's product")
                for n in lots if not policy.owns_or_unclaimed(org_id, owners.get(n.key.gtin))]
     if refused:
@@ -236,8 +234,9 @@ def require_available(lots: list[NamedLot], remaining: dict[str, float | None]) 
         raise ValidationFailed("more than the lot holds", problems)
 
 
-def record(event: dict, paths: dict[str, str], actor: Actor, org_id: int,
-           settings: CaptureSettings, uow, context: list = CONTEXT) -> StepRecorded:
+def record(event: dict[str, Any], paths: dict[str, str], actor: Actor, org_id: int,
+           settings: CaptureSettings, uow: UnitOfWork, context: list[Any] = CONTEXT
+           ) -> StepRecorded:
     """Capture ``event`` for ``org_id`` and return it as the query API shows it.
 
     :param paths: event member -> request field, to point problems at what the caller sent.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 # key -> (name, kind, GLN, province, country, demo member's e-mail)
-ORGANISATIONS = {
+ORGANISATIONS: dict[str, tuple[Any, ...]] = {
     "camlo": ("HTX Hồ tiêu Cam Lộ", "cooperative", "8936100000010", "Quảng Trị", "VN",
               "camlo@demo.tracechain.dev"),
     "spice": ("Công ty CP Chế biến Gia vị Quảng Trị", "processor", "8936101000019",
@@ -33,8 +33,7 @@ INSPECTOR_EMAIL = "inspector@demo.tracechain.dev"
 ADMIN_EMAIL = "admin@demo.tracechain.dev"
 
 # owner key -> [(GTIN-13, kind, Vietnamese name, English name, attributes)]
-# (GTIN, kind, name in Vietnamese, name in English, attributes)
-PRODUCTS: dict[str, list[tuple[str, str, str, str, dict[str, Any]]]] = {
+PRODUCTS: dict[str, list[tuple[Any, ...]]] = {
     "camlo": [
         ("8936100000119", "pepper_berries", "Hồ tiêu quả tươi Cam Lộ", "Cam Lộ fresh pepper",
          {"variety": "Vĩnh Linh"}),
@@ -59,8 +58,7 @@ PRODUCTS: dict[str, list[tuple[str, str, str, str, dict[str, Any]]]] = {
 }
 
 # cooperative key -> [(farm code, farmer, commune, district, [(plot code, ha, geometry)])]
-# (code, farmer, commune, district, [(plot code, hectares, GeoJSON geometry)])
-FARMS: dict[str, list[tuple[str, str, str, str, list[tuple[str, float, dict[str, Any]]]]]] = {
+FARMS: dict[str, list[tuple[Any, ...]]] = {
     "camlo": [
         ("CL-001", "Nguyễn Văn Hùng", "Cam Thành", "Cam Lộ", [
             ("CL-001-A", 1.5, {"type": "Point", "coordinates": [107.012345, 16.781234]})]),
@@ -87,7 +85,7 @@ PUBLISHED_FARMS = {"CL-003", "ET-02"}
 
 # organisation key -> [(scheme, certificate number, issuer, valid until, url)]. The issuers are
 # made up and the links point at the demo host: no real certificate is claimed.
-CERTIFICATIONS = {
+CERTIFICATIONS: dict[str, list[tuple[Any, ...]]] = {
     "camlo": [
         ("VietGAP", "VietGAP-TT-24-03-45-0153", "Trung tâm Chứng nhận Nông sản Bắc Trung Bộ",
          "2027-06-30", "https://demo.tracechain.dev/certificates/VietGAP-TT-24-03-45-0153"),
@@ -105,7 +103,6 @@ COFFEE_SSCC = "389361040000000017"  # the roaster's pallet shipped to Hamburg
 
 # The chains, step by step: (actor key, step, arguments). Lots are (GTIN-13, lot code, kg);
 # plots are (farm code, plot code). Times are Vietnam time.
-# (organisation key, step, its arguments): see loader._run
 PEPPER_CHAIN: list[tuple[str, str, dict[str, Any]]] = [
     ("camlo", "harvest", {"plot": ("CL-001", "CL-001-A"), "lot": ("8936100000119", "CL25-001", 820),
                           "date": "2025-03-03", "extra": {"moisture_pct": 62}}),

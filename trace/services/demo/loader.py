@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-
-from sqlalchemy import func, select
+from typing import Any
 
 from ...domain.actor import Actor
 from ...domain.errors import Conflict
-from ...store.accounts import Organisation
+from ...sign.keyring import Keyring
+from ...store import account_records as stored
 from ..accounts import organisations as accounts
 from ..cooperative import catalogue, certifications, logistics
 from ..cooperative import lot_making as steps
 from ..cooperative.step_recording import VIETNAM, LotAmount
 from ..epcis.capture import CaptureSettings
+from ..ports import UnitOfWork
 from .chains import (
     ADMIN_EMAIL,
     CERTIFICATIONS,
@@ -42,20 +43,20 @@ class DemoSummary:
     consumer_lots: list[str] = field(default_factory=list)  # the retail lots a shopper scans
 
 
-def has_organisations(uow) -> bool:
+def has_organisations(uow: UnitOfWork) -> bool:
     with uow:
-        return uow.session.scalar(select(func.count()).select_from(Organisation)) > 0
+        return stored.organisation_count(uow) > 0
 
 
-def load_demo(settings: CaptureSettings, uow, keyring=None) -> DemoSummary:
+def load_demo(settings: CaptureSettings, uow: UnitOfWork, keyring: Keyring | None = None
+              ) -> DemoSummary:
     """Load both chains. :raises Conflict: the demo organisations are already there."""
     if settings.keyring is None and keyring is not None:
         settings = replace(settings, keyring=keyring)
     glns = [org[2] for org in ORGANISATIONS.values()]
     names = [org[0] for org in ORGANISATIONS.values()]
     with uow:
-        taken = uow.session.scalar(select(Organisation.name).where(
-            Organisation.gln.in_(glns) | Organisation.name.in_(names)).limit(1))
+        taken = stored.organisation_named(uow, glns, names)
     if taken:
         raise Conflict(f"the demo data is already loaded (organisation {taken!r} exists); "
                        "load it into an empty database, or pass --if-empty to skip")
@@ -84,7 +85,8 @@ def load_demo(settings: CaptureSettings, uow, keyring=None) -> DemoSummary:
     return summary
 
 
-def _organisation(key: str, summary: DemoSummary, uow, keyring) -> Actor:
+def _organisation(key: str, summary: DemoSummary, uow: UnitOfWork, keyring: Keyring | None
+                  ) -> Actor:
     name, kind, gln, province, country, email = ORGANISATIONS[key]
     org_id = accounts.create_organisation(name, kind, gln, uow, province=province,
                                           country=country, keyring=keyring,
@@ -95,7 +97,8 @@ def _organisation(key: str, summary: DemoSummary, uow, keyring) -> Actor:
     return Actor(user_id, "member", org_id, email)
 
 
-def _farms(actors: dict[str, Actor], summary: DemoSummary, uow) -> dict[tuple, int]:
+def _farms(actors: dict[str, Actor], summary: DemoSummary, uow: UnitOfWork
+           ) -> dict[tuple[Any, ...], int]:
     plots: dict[tuple, int] = {}
     for key, farms in FARMS.items():
         province = ORGANISATIONS[key][3]
@@ -119,15 +122,16 @@ def _at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=VIETNAM)
 
 
-def _amounts(items) -> list[LotAmount]:
+def _amounts(items: Any) -> list[LotAmount]:
     return [LotAmount(i[0], i[1], *(i[2:3] or [None])) for i in items]
 
 
-def _transactions(items) -> list[logistics.Transaction]:
+def _transactions(items: Any) -> list[logistics.Transaction]:
     return [logistics.Transaction(kind, number) for kind, number in items]
 
 
-def _run(step: str, a: dict, actor: Actor, plots: dict, glns: dict, settings, uow) -> None:
+def _run(step: str, a: dict[str, Any], actor: Actor, plots: dict[tuple[Any, ...], int],
+         glns: dict[str, str], settings: CaptureSettings, uow: UnitOfWork) -> None:
     if step == "harvest":
         gtin, lot, kg = a["lot"]
         day = date.fromisoformat(a["date"])

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from typing import Any
 
 from ...domain import policy
 from ...domain.actor import Actor
 from ...domain.errors import NotFound, Problem, ValidationFailed
 from ...gs1.keys import LotKey, normalise_gtin
-from ...store.accounts import Organisation
-from ...store.catalogue import Farm, Plot
-from ...store.events import Event, EventObject
-from ...store.lots import Lot, LotLink
-
-# One recursive query per direction. UNION (not UNION ALL) keeps each lot once, so a lot that is
-# both input and output of a step (in-place drying keeps its lot code) cannot loop forever.
-_WALK = {
-    "back": """WITH RECURSIVE walk(lot_id) AS (
-                 SELECT CAST(:start AS INTEGER) UNION
-                 SELECT l.source_id FROM lot_links l JOIN walk w ON l.target_id = w.lot_id)
-               SELECT lot_id FROM walk""",
-    "forward": """WITH RECURSIVE walk(lot_id) AS (
-                 SELECT CAST(:start AS INTEGER) UNION
-                 SELECT l.target_id FROM lot_links l JOIN walk w ON l.source_id = w.lot_id)
-               SELECT lot_id FROM walk""",
-}
+from ...store import lineage as reads
+from ..ports import UnitOfWork
 
 
 def lot_key(gtin: str, lot: str) -> LotKey:
@@ -34,43 +19,33 @@ def lot_key(gtin: str, lot: str) -> LotKey:
         raise ValidationFailed(str(exc), [Problem("$.path.gtin", str(exc))]) from None
 
 
-def walk(session, start_id: int, direction: str) -> list[int]:
-    """Ids of every lot reachable from ``start_id``; the database work the benchmark measures."""
-    return list(session.scalars(text(_WALK[direction]), {"start": start_id}))
+def walk(uow: UnitOfWork, start_id: int, direction: str) -> list[int]:
+    """Ids of every lot reachable from ``start_id`` (``store.lineage.reachable_lot_ids``: the
+    database work the benchmark measures), inside the caller's ``with uow``."""
+    return reads.reachable_lot_ids(uow, start_id, direction)
 
 
-def trace_lot(gtin: str, lot: str, direction: str, actor: Actor, uow) -> dict:
-    if direction not in _WALK:
+def trace_lot(gtin: str, lot: str, direction: str, actor: Actor, uow: UnitOfWork
+              ) -> dict[str, Any]:
+    if direction not in reads.DIRECTIONS:
         raise ValidationFailed("direction must be back or forward", [
             Problem("$.query.direction", "must be 'back' or 'forward'")])
     key = lot_key(gtin, lot)
     with uow:
-        s = uow.session
-        root = s.scalar(select(Lot).where(Lot.uri == key.uri))
+        root = reads.lot_by_uri(uow, key.uri)
         if root is None:
             raise NotFound(f"no lot {key.lot} of GTIN {key.gtin}")
-        ids = walk(s, root.id, direction)
-        lots = s.scalars(select(Lot).where(Lot.id.in_(ids))).all()
+        ids = walk(uow, root.id, direction)
+        lots = reads.lots_by_ids(uow, ids)
         uri_of = {x.id: x.uri for x in lots}
-        links = s.execute(
-            select(LotLink.source_id, LotLink.target_id, LotLink.kind, Event.event_id)
-            .join(Event, Event.id == LotLink.event_pk)
-            .where(LotLink.source_id.in_(ids), LotLink.target_id.in_(ids))).all()
-        events = s.execute(
-            select(Event.event_id, Event.event_type, Event.biz_step, Event.event_time,
-                   Event.organisation_id).distinct()
-            .join(EventObject, EventObject.event_pk == Event.id)
-            .where(EventObject.uri.in_(list(uri_of.values())))
-            .order_by(Event.event_time)).all()
-        org_ids = {x.owner_id for x in lots} | {e.organisation_id for e in events}
-        org_ids.discard(None)
+        links = reads.links_among(uow, ids)
+        events = reads.events_naming(uow, list(uri_of.values()))
+        org_ids = {i for i in ({x.owner_id for x in lots} | {e.organisation_id for e in events})
+                   if i is not None}
         policy.require_read_lineage(actor, org_ids)
-        orgs = s.execute(select(Organisation.id, Organisation.name, Organisation.kind,
-                                Organisation.gln).where(Organisation.id.in_(org_ids))).all()
+        orgs = reads.organisation_names(uow, org_ids)
         plot_ids = {x.plot_id for x in lots if x.plot_id}
-        plots = s.execute(select(Plot.id, Plot.code, Plot.area_ha, Plot.geometry, Farm.commune,
-                                 Farm.province, Farm.organisation_id).join(Farm)
-                          .where(Plot.id.in_(plot_ids))).all() if plot_ids else []
+        plots = reads.plots_with_places(uow, plot_ids) if plot_ids else []
     return {
         "root": {"gtin": key.gtin, "lot": key.lot, "uri": key.uri},
         "direction": direction,

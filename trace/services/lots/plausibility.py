@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import orjson
-from sqlalchemy import select
 
 from ...domain.actor import Actor
 from ...domain.errors import Forbidden, NotFound, Problem, ValidationFailed
@@ -33,11 +33,9 @@ from ...domain.products import to_kg
 from ...domain.vocabulary import TC_BIZSTEP
 from ...gs1.canonical import canonicalise
 from ...gs1.keys import parse_lot
+from ...store import plausibility_reads as reads
 from ...store.base import utcnow
-from ...store.catalogue import Plot, Product
-from ...store.events import Event
-from ...store.lots import Lot
-from ...store.public_records import PlausibilityNote
+from ..ports import UnitOfWork
 from ..verification.records import utc_iso
 
 NOTE_MIN, NOTE_MAX = 3, 2000
@@ -52,14 +50,13 @@ class Limits:
 
 # --- reading the events ------------------------------------------------------------------------
 
-def _kinds(session, gtins: set[str]) -> dict[str, str]:
+def _kinds(uow: UnitOfWork, gtins: set[str]) -> dict[str, str]:
     if not gtins:
         return {}
-    return dict(session.execute(select(Product.gtin, Product.kind).where(
-        Product.gtin.in_(gtins))).all())
+    return reads.product_kinds(uow, gtins)
 
 
-def _amounts(items) -> list[tuple[str, float]]:
+def _amounts(items: Any) -> list[tuple[str, float]]:
     """(GTIN, kg) of each quantity element naming a lot by mass."""
     out = []
     for q in items or ():
@@ -72,16 +69,11 @@ def _amounts(items) -> list[tuple[str, float]]:
     return out
 
 
-def _harvests(session, plot_ids: set[int] | None) -> list[Harvest]:
+def _harvests(uow: UnitOfWork, plot_ids: set[int] | None) -> list[Harvest]:
     """Every harvest of these plots (all plots: None), from the events that made their lots."""
-    stmt = (select(Event.id, Event.body, Event.organisation_id, Lot.plot_id, Plot.area_ha)
-            .join(Lot, Lot.created_event_pk == Event.id).join(Plot, Plot.id == Lot.plot_id)
-            .distinct())
-    if plot_ids is not None:
-        if not plot_ids:
-            return []
-        stmt = stmt.where(Lot.plot_id.in_(plot_ids))
-    rows = session.execute(stmt).all()
+    if plot_ids is not None and not plot_ids:
+        return []
+    rows = reads.harvest_rows(uow, plot_ids)
     parsed = []
     for pk, body, org, plot_id, area in rows:
         event = orjson.loads(body)
@@ -90,36 +82,30 @@ def _harvests(session, plot_ids: set[int] | None) -> list[Harvest]:
         if day is None:
             continue
         parsed.append((pk, org, plot_id, area, day, _amounts(event.get("quantityList"))))
-    kinds = _kinds(session, {g for *_, amounts in parsed for g, _ in amounts})
+    kinds = _kinds(uow, {g for *_, amounts in parsed for g, _ in amounts})
     return [Harvest(pk, org, plot_id, area, kinds[g], kg, day)
             for pk, org, plot_id, area, day, amounts in parsed
             for g, kg in amounts if g in kinds]
 
 
-def _day(value) -> date | None:
+def _day(value: object) -> date | None:
     try:
         return date.fromisoformat(value[:10]) if isinstance(value, str) else None
     except ValueError:
         return None
 
 
-def _transformations(session, event_pks: set[int] | None,
+def _transformations(uow: UnitOfWork, event_pks: set[int] | None,
                      organisation_id: int | None = None) -> list[Transformation]:
-    stmt = select(Event.id, Event.body, Event.organisation_id, Event.biz_step).where(
-        Event.event_type == "TransformationEvent", Event.biz_step.startswith(TC_BIZSTEP))
-    if event_pks is not None:
-        if not event_pks:
-            return []
-        stmt = stmt.where(Event.id.in_(event_pks))
-    if organisation_id is not None:
-        stmt = stmt.where(Event.organisation_id == organisation_id)
+    if event_pks is not None and not event_pks:
+        return []
     parsed = []
-    for pk, body, org, biz_step in session.execute(stmt):
+    for pk, body, org, biz_step in reads.transformation_rows(uow, event_pks, organisation_id):
         event = orjson.loads(body)
         parsed.append((pk, org, biz_step[len(TC_BIZSTEP):],
                        _amounts(event.get("inputQuantityList")),
                        _amounts(event.get("outputQuantityList"))))
-    kinds = _kinds(session, {g for *_, i, o in parsed for g, _ in (*i, *o)})
+    kinds = _kinds(uow, {g for *_, i, o in parsed for g, _ in (*i, *o)})
     return [Transformation(pk, org, process,
                            tuple((kinds[g], kg) for g, kg in given if g in kinds),
                            tuple((kinds[g], kg) for g, kg in made if g in kinds))
@@ -128,29 +114,28 @@ def _transformations(session, event_pks: set[int] | None,
 
 # --- what people said --------------------------------------------------------------------------
 
-def _notes(session, event_pks: Iterable[int]) -> dict[tuple[int, str], dict[str, dict]]:
+def _notes(uow: UnitOfWork, event_pks: Iterable[int]
+           ) -> dict[tuple[int, str], dict[str, dict[str, Any]]]:
     """The latest explanation and review of each (event, rule)."""
     pks = set(event_pks)
     if not pks:
         return {}
-    notes: dict[tuple[int, str], dict[str, dict]] = {}
-    rows = session.scalars(select(PlausibilityNote).where(PlausibilityNote.event_pk.in_(pks))
-                           .order_by(PlausibilityNote.id))
-    for n in rows:
+    notes: dict[tuple[int, str], dict[str, dict[str, Any]]] = {}
+    for n in reads.notes_on(uow, pks):
         notes.setdefault((n.event_pk, n.rule), {})[n.kind] = {
             "text": n.text, "at": utc_iso(n.created_at)}
     return notes
 
 
-def _event_ids(session, pks: set[int]) -> dict[int, str]:
+def _event_ids(uow: UnitOfWork, pks: set[int]) -> dict[int, str]:
     if not pks:
         return {}
-    return dict(session.execute(select(Event.id, Event.event_id).where(Event.id.in_(pks))).all())
+    return reads.event_ids(uow, pks)
 
 
-def _views(session, flags: list[Flag]) -> list[dict]:
+def _views(uow: UnitOfWork, flags: list[Flag]) -> list[dict[str, Any]]:
     pks = {f.event_pk for f in flags}
-    notes, ids = _notes(session, pks), _event_ids(session, pks)
+    notes, ids = _notes(uow, pks), _event_ids(uow, pks)
     views, seen = [], set()
     for f in sorted(flags, key=lambda f: (f.event_pk, f.rule)):
         if f.id in seen:  # a harvest of two lots of one plot is one record, one flag
@@ -167,7 +152,8 @@ def _views(session, flags: list[Flag]) -> list[dict]:
 
 # --- use cases ---------------------------------------------------------------------------------
 
-def lineage_flags(session, events: Iterable[tuple[int, object]], limits: Limits) -> list[dict]:
+def lineage_flags(uow: UnitOfWork, events: Iterable[tuple[int, Any]], limits: Limits
+                  ) -> list[dict[str, Any]]:
     """The flags of a lineage's events (``(event pk, body)`` pairs), for the consumer page. A
     harvest is judged with every other harvest of its plot, in or out of this lineage."""
     pks, harvest_pks = set(), set()
@@ -178,29 +164,28 @@ def lineage_flags(session, events: Iterable[tuple[int, object]], limits: Limits)
         if isinstance(plot, str) and HARVEST_DATE in ilmd:
             harvest_pks.add(pk)
     if harvest_pks:
-        plot_ids = set(session.scalars(select(Lot.plot_id).where(
-            Lot.created_event_pk.in_(harvest_pks), Lot.plot_id.is_not(None))))
+        plot_ids = reads.plots_of_harvests(uow, harvest_pks)
     else:
         plot_ids = set()
-    flags = [f for f in harvest_flags(_harvests(session, plot_ids), limits.harvest)
+    flags = [f for f in harvest_flags(_harvests(uow, plot_ids), limits.harvest)
              if f.event_pk in pks]
-    flags += transformation_flags(_transformations(session, pks), limits.conversions)
-    return _views(session, flags)
+    flags += transformation_flags(_transformations(uow, pks), limits.conversions)
+    return _views(uow, flags)
 
 
-def list_flags(actor: Actor, limits: Limits, uow, status: str | None = None) -> list[dict]:
+def list_flags(actor: Actor, limits: Limits, uow: UnitOfWork, status: str | None = None
+               ) -> list[dict[str, Any]]:
     """Every flag an organisation's member may see (their organisation's records), or every
     flag for inspectors and admins."""
     with uow:
-        s = uow.session
         org = None if actor.reads_everything else actor.organisation_id
         if org is None and not actor.reads_everything:
             return []
-        flags = harvest_flags(_harvests(s, None), limits.harvest)
-        flags += transformation_flags(_transformations(s, None, org), limits.conversions)
+        flags = harvest_flags(_harvests(uow, None), limits.harvest)
+        flags += transformation_flags(_transformations(uow, None, org), limits.conversions)
         if org is not None:
             flags = [f for f in flags if f.organisation_id == org]
-        views = _views(s, flags)
+        views = _views(uow, flags)
     return [v for v in views if status is None or v["status"] == status]
 
 
@@ -211,7 +196,8 @@ def _parse_id(flag_id: str) -> tuple[str, int]:
     return rule, int(pk)
 
 
-def add_note(flag_id: str, text: str, actor: Actor, limits: Limits, uow) -> dict:
+def add_note(flag_id: str, text: str, actor: Actor, limits: Limits, uow: UnitOfWork
+             ) -> dict[str, Any]:
     """Record the organisation's explanation (its members) or an inspector's review (inspectors
     and admins) of a flag; the latest of each kind is the one shown.
 
@@ -224,28 +210,26 @@ def add_note(flag_id: str, text: str, actor: Actor, limits: Limits, uow) -> dict
             Problem("$.text", f"must be {NOTE_MIN} to {NOTE_MAX} characters")])
     rule, pk = _parse_id(flag_id)
     with uow.writing() as w:
-        s = w.session
-        event = s.get(Event, pk)
+        event = reads.event_by_pk(w, pk)
         if event is None:
             raise NotFound(f"no flag {flag_id!r}")
         if not actor.reads_everything and event.organisation_id != actor.organisation_id:
             raise Forbidden("only the organisation that recorded the event, an inspector or an "
                             "admin may note on its flag")
-        current = [v for v in lineage_flags(s, [(pk, orjson.loads(event.body))], limits)
+        current = [v for v in lineage_flags(w, [(pk, orjson.loads(event.body))], limits)
                    if v["rule"] == rule]
         if not current:
             raise NotFound(f"no flag {flag_id!r}: the record is not unusual")
         kind = "review" if actor.reads_everything else "explanation"
-        s.add(PlausibilityNote(event_pk=pk, rule=rule, kind=kind, text=words,
-                               organisation_id=actor.organisation_id, recorded_by=actor.user_id,
-                               created_at=utcnow()))
-        s.flush()
-        [view] = [v for v in _views(s, [_flag_of(current[0])]) if v["rule"] == rule]
+        reads.add_note(w, event_pk=pk, rule=rule, kind=kind, text=words,
+                       organisation_id=actor.organisation_id, recorded_by=actor.user_id,
+                       at=utcnow())
+        [view] = [v for v in _views(w, [_flag_of(current[0])]) if v["rule"] == rule]
         w.commit()
         return view
 
 
-def _flag_of(view: dict) -> Flag:
+def _flag_of(view: dict[str, Any]) -> Flag:
     rule, pk = _parse_id(view["id"])
     return Flag(rule, pk, view["organisationId"], view["measured"], view["low"], view["high"],
                 view["unit"], view["about"])

@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import overload
-
-from sqlalchemy import select
+from typing import Any, cast, overload
 
 from ...domain import policy
 from ...domain.actor import AUTHORITIES, Actor
@@ -21,11 +19,12 @@ from ...domain.errors import Conflict, NotFound, Problem, ValidationFailed
 from ...domain.recall_notice import DEFAULT_CLASS, notice_problems
 from ...gs1.canonical import canonicalise
 from ...gs1.keys import LotKey
-from ...store.accounts import Organisation, User
+from ...store import recall_records as stored
 from ...store.base import utcnow
 from ...store.lots import Lot
 from ...store.public_records import Recall
 from ..cooperative.catalogue import gtin_or_problem
+from ..ports import UnitOfWork
 from ..verification.records import lineage_lots
 from .stock import lot_facts
 
@@ -74,27 +73,25 @@ class LotRecalls:
 
 @overload
 def _utc(value: datetime) -> datetime: ...
+
+
 @overload
-def _utc(value: None) -> None: ...
+def _utc(value: datetime | None) -> datetime | None: ...
+
+
 def _utc(value: datetime | None) -> datetime | None:
     # SQLite hands timezone-aware columns back naive; they were stored in UTC.
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
-def _select():
-    return (select(Recall, Lot.uri, Lot.gtin, Lot.code, Organisation.name)
-            .join(Lot, Lot.id == Recall.lot_id)
-            .outerjoin(Organisation, Organisation.id == Recall.organisation_id))
-
-
-def _view(row) -> RecallView:
+def _view(row: Any) -> RecallView:
     r = row.Recall
     return RecallView(r.id, r.lot_id, row.uri, row.gtin, row.code, r.reason, r.organisation_id,
                       row.name, _utc(r.created_at), r.recorded_by, _utc(r.lifted_at),
                       r.lifted_by, _notice(r, row.name))
 
 
-def _notice(r: Recall, organisation_name: str | None) -> dict:
+def _notice(r: Recall, organisation_name: str | None) -> dict[str, Any]:
     """What the consumer page shows of a recall beside its reason (domain.recall_notice)."""
     return {"recallClass": r.recall_class or DEFAULT_CLASS,
             "orderedBy": r.ordered_by or organisation_name,
@@ -103,49 +100,44 @@ def _notice(r: Recall, organisation_name: str | None) -> dict:
             "actions": {"vi": r.action_vi, "en": r.action_en}, "contact": r.contact}
 
 
-def recall_notices(session, recall_ids: Iterable[int]) -> dict[int, dict]:
+def recall_notices(uow: UnitOfWork, recall_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """The notice of each of these recalls, by id."""
     ids = sorted(set(recall_ids))
     if not ids:
         return {}
-    rows = session.execute(select(Recall, Organisation.name).outerjoin(
-        Organisation, Organisation.id == Recall.organisation_id).where(Recall.id.in_(ids)))
-    return {r.id: _notice(r, name) for r, name in rows}
+    return {r.id: _notice(r, name) for r, name in stored.recalls_with_recorder(uow, ids)}
 
 
 def _newest_first(views: Iterable[RecallView]) -> list[RecallView]:
     return sorted(views, key=lambda v: (v.created_at, v.id), reverse=True)
 
 
-def recalls_affecting(session, lot_ids: Iterable[int]) -> list[RecallView]:
+def recalls_affecting(uow: UnitOfWork, lot_ids: Iterable[int]) -> list[RecallView]:
     """The active recalls of any of ``lot_ids``, newest first: one query per 500 lots.
 
-    Pass a lot's back lineage (``lineage_lots(session, lot_id, "back")``) to learn whether the
+    Pass a lot's back lineage (``lineage_lots(uow, lot_id, "back")``) to learn whether the
     lot is recalled, directly or through what it was made from.
     """
     ids = sorted(set(lot_ids))
     found: list[RecallView] = []
     for start in range(0, len(ids), _CHUNK):
-        rows = session.execute(_select().where(Recall.lot_id.in_(ids[start:start + _CHUNK]),
-                                               Recall.lifted_at.is_(None)))
+        rows = stored.active_recall_rows(uow, ids[start:start + _CHUNK])
         found.extend(_view(r) for r in rows)
     return _newest_first(found)
 
 
-def _find_lot(session, gtin: str, lot: str, *, lock: bool = False) -> Lot:
+def _find_lot(uow: UnitOfWork, gtin: str, lot: str, *, lock: bool = False) -> Lot:
     key = LotKey(gtin_or_problem(gtin, "$.path.gtin"), lot)
-    stmt = select(Lot).where(Lot.uri == canonicalise(key.uri))
-    if lock:  # PostgreSQL: two recalls of one lot queue here (SQLite's write lock already did)
-        stmt = stmt.with_for_update()
-    found = session.scalar(stmt)
+    # lock: PostgreSQL: two recalls of one lot queue here (SQLite's write lock already did)
+    found = stored.lot_by_uri(uow, canonicalise(key.uri), lock=lock)
     if found is None:
         raise NotFound(f"no lot {lot} of GTIN {key.gtin}")
     return found
 
 
-def _ordered_by_authority(session, recall: Recall) -> bool:
+def _ordered_by_authority(uow: UnitOfWork, recall: Recall) -> bool:
     """Whether an inspector or admin recorded the recall: the producer may not undo it."""
-    role = session.scalar(select(User.role).where(User.id == recall.recorded_by))
+    role = stored.user_role(uow, recall.recorded_by)
     return role in AUTHORITIES
 
 
@@ -157,11 +149,11 @@ def _reason(reason: str | None) -> str:
     return text
 
 
-def _reload(session, recall_id: int) -> RecallView:
-    return _view(session.execute(_select().where(Recall.id == recall_id)).one())
+def _reload(uow: UnitOfWork, recall_id: int) -> RecallView:
+    return _view(stored.recall_row(uow, recall_id))
 
 
-def _notice_columns(notice: dict, actor: Actor) -> dict:
+def _notice_columns(notice: dict[str, Any], actor: Actor) -> dict[str, Any]:
     problems = notice_problems(notice)
     if problems:
         raise ValidationFailed(f"{problems[0].path}: {problems[0].message}", problems)
@@ -176,8 +168,8 @@ def _notice_columns(notice: dict, actor: Actor) -> dict:
             "contact": text("contact")}
 
 
-def recall_lot(gtin: str, lot: str, reason: str, actor: Actor, uow,
-               notice: dict | None = None) -> RecallView:
+def recall_lot(gtin: str, lot: str, reason: str, actor: Actor, uow: UnitOfWork,
+               notice: dict[str, Any] | None = None) -> RecallView:
     """Recall a lot (and so everything made from it). ``notice``: what the consumer page says
     (recallClass, orderedBy, reasonVi/En, actionVi/En, contact; domain.recall_notice).
 
@@ -188,56 +180,51 @@ def recall_lot(gtin: str, lot: str, reason: str, actor: Actor, uow,
     text = _reason(reason)
     columns = _notice_columns(notice or {}, actor)
     with uow.writing() as w:
-        s = w.session
-        found = _find_lot(s, gtin, lot, lock=True)
-        policy.require_recall(actor, lot_facts(s, actor, found, producer=True), found.code)
-        if s.scalar(select(Recall.id).where(Recall.lot_id == found.id,
-                                            Recall.lifted_at.is_(None))) is not None:
+        found = _find_lot(w, gtin, lot, lock=True)
+        policy.require_recall(actor, lot_facts(w, actor, found, producer=True),
+                              cast(str, found.code))
+        if stored.active_recall_id(w, found.id) is not None:
             raise Conflict(f"lot {found.code} is already recalled; lift that recall first")
-        recall = Recall(lot_id=found.id, reason=text, organisation_id=actor.organisation_id,
-                        recorded_by=actor.user_id, created_at=utcnow(), **columns)
-        s.add(recall)
-        s.flush()
-        view = _reload(s, recall.id)
+        recall_id = stored.add_recall(
+            w, lot_id=found.id, reason=text, organisation_id=actor.organisation_id,
+            recorded_by=actor.user_id, created_at=utcnow(), **columns)
+        view = _reload(w, recall_id)
         w.commit()
         return view
 
 
-def lift_recall(gtin: str, lot: str, actor: Actor, uow) -> RecallView:
+def lift_recall(gtin: str, lot: str, actor: Actor, uow: UnitOfWork) -> RecallView:
     """Lift the lot's active recall; the row stays, with who lifted it and when.
 
     :raises NotFound: no such lot, or it has no active recall; Forbidden: as for recall_lot.
     """
     with uow.writing() as w:
-        s = w.session
-        found = _find_lot(s, gtin, lot, lock=True)
-        facts = lot_facts(s, actor, found, producer=True)
+        found = _find_lot(w, gtin, lot, lock=True)
+        facts = lot_facts(w, actor, found, producer=True)
         # Refused before saying whether the lot has an active recall at all.
-        policy.require_recall(actor, facts, found.code, "lift a recall of")
-        recall = s.scalar(select(Recall).where(Recall.lot_id == found.id,
-                                               Recall.lifted_at.is_(None)))
+        policy.require_recall(actor, facts, cast(str, found.code), "lift a recall of")
+        recall = stored.active_recall(w, found.id)
         if recall is None:
             raise NotFound(f"lot {found.code} has no active recall")
-        policy.require_lift_recall(actor, facts, found.code, _ordered_by_authority(s, recall))
+        policy.require_lift_recall(actor, facts, cast(str, found.code),
+                                   _ordered_by_authority(w, recall))
         recall.lifted_at = utcnow()
         recall.lifted_by = actor.user_id
-        s.flush()
-        view = _reload(s, recall.id)
+        stored.flush(w)
+        view = _reload(w, recall.id)
         w.commit()
         return view
 
 
-def lot_recalls(gtin: str, lot: str, actor: Actor, uow) -> LotRecalls:
+def lot_recalls(gtin: str, lot: str, actor: Actor, uow: UnitOfWork) -> LotRecalls:
     """The lot's own recalls (history) and the active recalls reaching it through its lineage.
 
     :raises Forbidden: the caller may not read the lot (see services/stock.get_lot).
     """
     with uow:
-        s = uow.session
-        found = _find_lot(s, gtin, lot)
-        policy.require_read_lot(actor, lot_facts(s, actor, found))
-        own = _newest_first(_view(r) for r in s.execute(_select().where(
-            Recall.lot_id == found.id)))
+        found = _find_lot(uow, gtin, lot)
+        policy.require_read_lot(actor, lot_facts(uow, actor, found))
+        own = _newest_first(_view(r) for r in stored.recall_rows_of_lot(uow, found.id))
         upstream = lineage_lots(uow, found.id, "back") - {found.id}
         return LotRecalls(found.uri, found.gtin or "", found.code or "", own,
-                          recalls_affecting(s, upstream))
+                          recalls_affecting(uow, upstream))

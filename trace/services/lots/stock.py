@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
 from ...domain import policy
 from ...domain.actor import Actor
@@ -21,26 +20,22 @@ from ...domain.errors import NotFound
 from ...domain.products import KINDS, to_kg
 from ...gs1.canonical import canonicalise
 from ...gs1.keys import LotKey
-from ...store.accounts import Organisation
-from ...store.catalogue import Product
-from ...store.events import Event, EventObject
+from ...store import stock
 from ...store.lots import Lot
 from ..cooperative.catalogue import gtin_or_problem
 from ..cooperative.gtin_ownership import gtin_owners
+from ..ports import UnitOfWork
 
 _CHUNK = 500
 
 
-def consumed_kg(session, uris: Iterable[str]) -> dict[str, float]:
+def consumed_kg(uow: UnitOfWork, uris: Iterable[str]) -> dict[str, float]:
     """Kilograms each lot in ``uris`` has given to transformations so far."""
     wanted = list(set(uris))
     used: dict[str, float] = {}
     for start in range(0, len(wanted), _CHUNK):
         chunk = set(wanted[start:start + _CHUNK])
-        bodies = session.scalars(
-            select(Event.body).distinct().join(EventObject, EventObject.event_pk == Event.id)
-            .where(EventObject.role == "input_class", EventObject.uri.in_(chunk)))
-        for body in bodies:
+        for body in stock.transformation_input_bodies(uow, chunk):
             for item in orjson.loads(body).get("inputQuantityList") or ():
                 uri = canonicalise(item.get("epcClass", ""))
                 kg = to_kg(item.get("quantity") or 0, item.get("uom"))
@@ -76,19 +71,8 @@ class LotView:
     plot_id: int | None
 
 
-_Owner = aliased(Organisation)
-
-
-def _rows(session, *where):
-    stmt = (select(Lot, Product.kind, Product.name_vi, Product.name_en, _Owner.name)
-            .outerjoin(Product, Product.gtin == Lot.gtin)
-            .outerjoin(_Owner, _Owner.id == Lot.owner_id)
-            .where(Lot.kind == "lot", *where).order_by(Lot.id))
-    return session.execute(stmt).all()
-
-
-def _views(session, rows) -> list[LotView]:
-    used = consumed_kg(session, (r.Lot.uri for r in rows))
+def _views(uow: UnitOfWork, rows: list[Any]) -> list[LotView]:
+    used = consumed_kg(uow, (r.Lot.uri for r in rows))
     out = []
     for r in rows:
         lot = r.Lot
@@ -99,34 +83,32 @@ def _views(session, rows) -> list[LotView]:
     return out
 
 
-def list_lots(actor: Actor, uow) -> list[LotView]:
+def list_lots(actor: Actor, uow: UnitOfWork) -> list[LotView]:
     """The lots the caller's organisation holds; inspectors and admins see every lot."""
     with uow:
-        s = uow.session
-        where = [] if policy.reads_everything(actor) \
-            else [Lot.owner_id == actor.organisation_id]
-        return _views(s, _rows(s, *where))
+        rows = stock.lot_rows(uow, actor.organisation_id,
+                              everyone=policy.reads_everything(actor))
+        return _views(uow, rows)
 
 
-def get_lot(gtin: str, lot: str, actor: Actor, uow) -> LotView:
+def get_lot(gtin: str, lot: str, actor: Actor, uow: UnitOfWork) -> LotView:
     """One lot. Visible to whoever holds it, whoever it is on its way to, any organisation that
     recorded an event naming it, and inspectors."""
     uri = canonicalise(LotKey(gtin_or_problem(gtin, "$.path.gtin"), lot).uri)
     with uow:
-        s = uow.session
-        rows = _rows(s, Lot.uri == uri)
+        rows = stock.lot_rows_by_uri(uow, uri)
         if not rows:
             raise NotFound(f"no lot {lot} of GTIN {gtin}")
-        policy.require_read_lot(actor, lot_facts(s, actor, rows[0].Lot))
-        return _views(s, rows)[0]
+        policy.require_read_lot(actor, lot_facts(uow, actor, rows[0].Lot))
+        return _views(uow, rows)[0]
 
 
-def may_read(session, actor: Actor, lot: Lot) -> bool:
+def may_read(uow: UnitOfWork, actor: Actor, lot: Lot) -> bool:
     """Whether ``actor`` may see ``lot`` (`policy.may_read_lot`)."""
-    return policy.may_read_lot(actor, lot_facts(session, actor, lot))
+    return policy.may_read_lot(actor, lot_facts(uow, actor, lot))
 
 
-def lot_facts(session, actor: Actor, lot: Lot, *, producer: bool = False,
+def lot_facts(uow: UnitOfWork, actor: Actor, lot: Lot, *, producer: bool = False,
               gtin_owner: bool = False) -> policy.LotFacts:
     """What access to ``lot`` depends on, for ``actor``; the maker and the GTIN's owner only
     when asked (one query each)."""
@@ -134,12 +116,10 @@ def lot_facts(session, actor: Actor, lot: Lot, *, producer: bool = False,
     # Whether its organisation named the lot in an event matters only when nothing else lets
     # the actor read it: the query is skipped otherwise.
     named = org is not None and org not in (lot.owner_id, lot.in_transit_to_id) \
-        and not policy.reads_everything(actor) and session.scalar(
-            select(Event.id).join(EventObject, EventObject.event_pk == Event.id)
-            .where(EventObject.uri == lot.uri, Event.organisation_id == org).limit(1)
-        ) is not None
-    maker = session.scalar(select(Event.organisation_id).where(
-        Event.id == lot.created_event_pk)) if producer and lot.created_event_pk else None
-    owner = gtin_owners(session, [lot.gtin]).get(lot.gtin) if gtin_owner and lot.gtin \
+        and not policy.reads_everything(actor) \
+        and stock.organisation_named_lot(uow, lot.uri, org)
+    maker = stock.event_organisation(uow, lot.created_event_pk) \
+        if producer and lot.created_event_pk else None
+    owner = gtin_owners(uow, [lot.gtin]).get(lot.gtin) if gtin_owner and lot.gtin \
         else None
     return policy.LotFacts(lot.owner_id, lot.in_transit_to_id, maker, bool(named), owner)
