@@ -22,6 +22,23 @@ if str(REPO_ROOT) not in sys.path and "" not in sys.path:
 from tests.support.postgres import PostgresNotFound, find_bindir, postgres_url  # noqa: E402
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Run in parallel by default: ``-n auto --dist loadgroup`` unless the command line says how.
+
+    Not in addopts, so that ``-p no:xdist`` (no ``-n`` option at all) keeps working; ``-n 0``
+    runs in this one process, ``-n 3`` with three workers. ``loadgroup``: tests marked
+    ``xdist_group(name)`` run on one worker, the rest wherever there is room. Every worker starts
+    its own session fixtures (a PostgreSQL server, a template database, an app): a second or two.
+    """
+    if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
+        return
+    if config.option.numprocesses is None and not config.option.tx:
+        config.option.numprocesses = "auto"
+        if config.option.dist == "no":
+            config.option.dist = "loadgroup"
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url() -> str:
     """URL of a database on a throwaway PostgreSQL server started for this session.

@@ -7,12 +7,16 @@ import uuid
 
 import pytest
 
-from tracechain import create_app
+from tests.support.apps import AppShell
+from tests.support.databases import PostgresScratch, SqliteTemplate
+from tests.support.keys import CHEAP_SCRYPT_N, cheap_keystores
 from tracechain.services.accounts import organisations as accounts
-from tracechain.store import migrate
 from tracechain.store.uow import SqlUnitOfWork
 
 _gln_serial = itertools.count(1)
+
+APP_CONFIG = {"TESTING": True, "SIGNING_SECRET": "test-secret-0123456789",
+              "SIGNING_KDF_N": CHEAP_SCRYPT_N}
 
 
 def make_gln() -> str:
@@ -22,23 +26,52 @@ def make_gln() -> str:
     return body + str(check_digit(body))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> SqliteTemplate:
+    """A migrated SQLite database, made once per test process and copied for each app."""
+    return SqliteTemplate(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_scratch(postgres_server_url) -> PostgresScratch:
+    """A migrated PostgreSQL database, made once per server and emptied for each app."""
+    scratch = PostgresScratch(postgres_server_url)
+    yield scratch
+    scratch.close()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path):
+    """A database of the backend the test is parametrised with: already migrated (from the
+    templates above) when the test uses ``app``, new and empty otherwise (test_migrations,
+    test_cli migrate it themselves)."""
+    migrated = "app" in request.fixturenames
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'trace.db'}"
+        path = tmp_path / "trace.db"
+        if migrated:
+            return request.getfixturevalue("sqlite_template").copy_to(path)
+        return f"sqlite:///{path}"
+    if migrated:
+        return request.getfixturevalue("postgres_scratch").fresh()
     from tests.support.postgres import fresh_database
 
     server = request.getfixturevalue("postgres_server_url")
     return fresh_database(server, "t_" + uuid.uuid4().hex[:12])
 
 
+@pytest.fixture(scope="session")
+def app_shell(tmp_path_factory) -> AppShell:
+    """The one app of this test process (see tests/support/apps.py), bound anew for each test."""
+    return AppShell(APP_CONFIG, tmp_path_factory.mktemp("app-shell"))
+
+
 @pytest.fixture
-def app(database_url, tmp_path):
-    migrate.upgrade(database_url)
-    app = create_app({"DATABASE_URL": database_url, "VAR_DIR": str(tmp_path), "TESTING": True,
-                      "SIGNING_SECRET": "test-secret-0123456789", "SIGNING_KDF_N": 2**14})
-    yield app
-    app.extensions["tracechain.engine"].dispose()
+def app(app_shell, database_url, tmp_path, monkeypatch):
+    """The app over this test's database, configured as ``create_app(APP_CONFIG)`` makes it."""
+    # Organisations' keystores with a test-only scrypt cost (see tests/support/keys.py).
+    cheap_keystores(monkeypatch)
+    yield app_shell.bind(database_url, tmp_path)
+    app_shell.release()
 
 
 @pytest.fixture
