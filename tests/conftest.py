@@ -21,15 +21,28 @@ if str(REPO_ROOT) not in sys.path and "" not in sys.path:
 
 from tests.support.postgres import PostgresNotFound, find_bindir, postgres_url  # noqa: E402
 
+# Tests that pytest-xdist must run on one worker, by node id prefix: each worker would otherwise
+# build the session or module fixtures they share (chromium and two live demo sites; an anvil;
+# a chain SIGKILLed and restarted). Not ``xdist_group`` marks: pytest-xdist 3.8 passes a mark's
+# group to the controller by rewriting the test's node id, which pytest 9.2 ignores
+# (pytest-xdist issue #1386), so marked tests would silently be spread over the workers.
+XDIST_GROUPS = (
+    ("tests/e2e/", "browser"),
+    ("tests/integration/chain/test_contract_anvil.py::", "anvil"),
+    ("tests/integration/chain/test_chain_id_mismatch.py::", "anvil"),
+    ("tests/integration/crash/test_anchoring_crashes.py::test_chain_sigkilled_", "sigkilled"),
+)
+
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config: pytest.Config) -> None:
     """Run in parallel by default: ``-n auto --dist loadgroup`` unless the command line says how.
 
     Not in addopts, so that ``-p no:xdist`` (no ``-n`` option at all) keeps working; ``-n 0``
-    runs in this one process, ``-n 3`` with three workers. ``loadgroup``: tests marked
-    ``xdist_group(name)`` run on one worker, the rest wherever there is room. Every worker starts
-    its own session fixtures (a PostgreSQL server, a template database, an app): a second or two.
+    runs in this one process, ``-n 3`` with three workers (PYTEST_XDIST_AUTO_NUM_WORKERS sets
+    what ``auto`` means). ``loadgroup``: the tests of a group of XDIST_GROUPS run on one worker,
+    the others one by one wherever there is room. Every worker starts its own session fixtures
+    (a PostgreSQL server, the template databases, an app): a few seconds.
     """
     if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
         return
@@ -37,6 +50,23 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         config.option.numprocesses = "auto"
         if config.option.dist == "no":
             config.option.dist = "loadgroup"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist loadgroup`` with the groups of XDIST_GROUPS (and of working xdist_group marks)."""
+    if config.option.dist != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class GroupsByNodeId(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in XDIST_GROUPS:
+                if nodeid.startswith(prefix):
+                    return group
+            return super()._split_scope(nodeid)
+
+    return GroupsByNodeId(config, log)
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +94,4 @@ def shared_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"../shared is absent: {path} is not a directory (CI clones put it there)")
     return path
+

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.e2e.browser_support import RequestLog
-
-# One worker runs every browser test: each worker would otherwise start its own chromium and
-# build its own two live sites (tests/e2e/conftest.py).
-pytestmark = pytest.mark.xdist_group("browser")
 
 
 def test_chromium_opens_the_index_and_the_api_docs(site, phone, screenshot):

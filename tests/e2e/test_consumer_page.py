@@ -21,10 +21,6 @@ import pytest
 from tests.e2e.browser_support import RequestLog, is_reddish
 from tests.support.qr_decode import decode_png
 
-# One worker runs every browser test: each worker would otherwise start its own chromium and
-# build its own two live sites (tests/e2e/conftest.py).
-pytestmark = pytest.mark.xdist_group("browser")
-
 try:
     from playwright.sync_api import expect
 except ImportError:  # the browser fixture skips (fails under CI=true) and says why

@@ -22,10 +22,6 @@ from tracechain.domain.serials import new_serial
 from tracechain.domain.step_events import CONTEXT_WITH_MDA, document, item_commissioning_event
 from tracechain.services.cooperative.step_recording import VIETNAM
 
-# One worker runs every browser test: each worker would otherwise start its own chromium and
-# build its own two live sites (tests/e2e/conftest.py).
-pytestmark = pytest.mark.xdist_group("browser")
-
 try:
     from playwright.sync_api import expect
 except ImportError:

@@ -74,6 +74,40 @@ def app(app_shell, database_url, tmp_path, monkeypatch):
     app_shell.release()
 
 
+@pytest.fixture(scope="session")
+def _datasets() -> dict:
+    return {}  # (backend, name) -> what the dataset's build returned
+
+
+@pytest.fixture
+def dataset(request, app, _datasets):
+    """``dataset(name, build)``: the test's database holds dataset ``name``; what ``build()``
+    returned when it made it.
+
+    The first test of a process (per backend) that asks for ``name`` runs ``build()`` on its own
+    database, through ``app`` as any test would, and that database is kept; later tests get a
+    copy of it and the same return value (see tests/support/databases.py). ``build`` must give
+    the same data whenever it runs on a new database, as the demo loader does: what a test then
+    checks holds whichever test built it.
+    """
+    url = app.config["DATABASE_URL"]
+    backend = "sqlite" if url.startswith("sqlite") else "postgresql"
+    store = request.getfixturevalue("sqlite_template" if backend == "sqlite"
+                                    else "postgres_scratch")
+
+    def load(name: str, build):
+        key = (backend, name)
+        if key in _datasets:
+            app.extensions["tracechain.engine"].dispose()  # no connection into the old file
+            store.restore(name, url)
+        else:
+            _datasets[key] = build()
+            store.snapshot(name, url)
+        return _datasets[key]
+
+    return load
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from click.testing import CliRunner
 
 from tracechain.cli import cli
-
-# One worker runs the tests on the session's anvil (tests/integration/chain/conftest.py).
-pytestmark = pytest.mark.xdist_group("anvil")
 
 
 def test_anchor_and_serve_refuse_a_node_of_another_chain(anvil_url, tmp_path, monkeypatch):

@@ -17,9 +17,6 @@ from tests.integration.chain.chain_support import (
     send,
 )
 
-# One worker runs the tests on the session's anvil (tests/integration/chain/conftest.py).
-pytestmark = pytest.mark.xdist_group("anvil")
-
 # anvil's first dev account: a well-known key, public in Foundry's documentation. Never fund it
 # on a real network.
 ANVIL_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"

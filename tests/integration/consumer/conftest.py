@@ -3,7 +3,6 @@ a consumer scans in a shop."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pytest
@@ -11,9 +10,9 @@ from eth_account import Account
 from sqlalchemy import text
 
 from tests.integration.verification.conftest import SETTINGS
+from tests.support.demo import run_demo_command
 from tracechain.anchor.contract import AnchorContract
 from tracechain.anchor.provider import make_eth_tester_web3
-from tracechain.cli.demo import demo_command
 from tracechain.services.anchoring.anchorer import anchor_pending
 from tracechain.store.uow import SqlUnitOfWork
 
@@ -27,6 +26,7 @@ class Demo:
     app: object
     client: object
     tokens: dict
+    chain: AnchorContract | None = None  # with ``anchored``: the chain it is anchored on
 
     def token(self, who: str) -> str:
         return next(t for name, t in self.tokens.items() if who in name)
@@ -47,25 +47,65 @@ class Demo:
 
 
 @pytest.fixture
-def demo(app, client) -> Demo:
-    result = app.test_cli_runner().invoke(demo_command)
-    assert result.exit_code == 0, result.output
-    tokens = dict(re.findall(r"^  (.+?): (tc_\S+)$", result.output, re.MULTILINE))
+def demo(app, client, dataset) -> Demo:
+    # Loaded once per test process and backend, then copied (see ``dataset``).
+    _output, tokens = dataset("demo", lambda: run_demo_command(app))
     return Demo(app, client, tokens)
 
 
-@pytest.fixture
-def chain() -> AnchorContract:
-    """A fresh chain per test: the demo's events are the same in every test's database, so on
-    a shared chain their root would already be anchored, with no transaction of this test's."""
+def new_chain() -> AnchorContract:
     w3 = make_eth_tester_web3()
     account = Account.create()
     w3.eth.send_transaction({"from": w3.eth.accounts[0], "to": account.address, "value": 10**20})
     return AnchorContract.deploy(w3, account)
 
 
+@dataclass
+class ChainSnapshot:
+    """An in-process chain as the demo's anchoring left it, to go back to (eth-tester's
+    snapshot and revert: the chain's state, blocks and all, as they were)."""
+
+    chain: AnchorContract
+    snapshot: object
+
+    def revert(self) -> AnchorContract:
+        w3 = self.chain.w3
+        w3.testing.revert(self.snapshot)
+        client = AnchorContract.from_web3(w3, self.chain.address, self.chain.account)
+        client.deployed_block = self.chain.deployed_block
+        return client
+
+
+@pytest.fixture(scope="session")
+def _anchored_chains() -> dict[str, ChainSnapshot]:
+    return {}  # backend -> the chain the demo of that backend's dataset was anchored on
+
+
 @pytest.fixture
-def anchored(demo, chain) -> Demo:
-    demo.app.extensions["tracechain.chain_reader"] = chain
-    demo.anchor(chain)
-    return demo
+def chain(request) -> AnchorContract:
+    """A fresh chain per test: the demo's events are the same in every test's database, so on
+    a shared chain their root would already be anchored, with no transaction of this test's.
+    With ``anchored``: the chain the demo is anchored on."""
+    if "anchored" in request.fixturenames:
+        return request.getfixturevalue("anchored").chain
+    return new_chain()
+
+
+@pytest.fixture
+def anchored(app, client, dataset, _anchored_chains) -> Demo:
+    """The demo, signed and anchored on a chain of its own (``anchored.chain``, also the app's
+    chain reader). Built once per test process and backend like the demo; then each test gets a
+    copy of the database and the chain as they were right after anchoring (see ``dataset``)."""
+    backend = "sqlite" if app.config["DATABASE_URL"].startswith("sqlite") else "postgresql"
+
+    def build() -> dict:
+        _output, tokens = dataset("demo", lambda: run_demo_command(app))
+        chain = new_chain()
+        Demo(app, client, tokens).anchor(chain)
+        _anchored_chains[backend] = ChainSnapshot(chain, chain.w3.testing.snapshot())
+        return tokens
+
+    tokens = dataset("demo-anchored", build)
+    chain = _anchored_chains[backend].revert()
+    app.extensions["tracechain.chain_reader"] = chain
+    return Demo(app, client, tokens, chain)

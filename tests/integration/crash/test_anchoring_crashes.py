@@ -206,7 +206,6 @@ def _kill_the_chain_after_an_anchor(s: Stack) -> dict:
     return facts
 
 
-@pytest.mark.xdist_group("sigkilled_chain")  # one worker builds the module fixture
 def test_chain_sigkilled_capture_goes_on_and_the_anchorer_carries_on(sigkilled_chain):
     s, facts = sigkilled_chain
     watch = facts["watcher"]
@@ -228,7 +227,6 @@ def test_chain_sigkilled_capture_goes_on_and_the_anchorer_carries_on(sigkilled_c
     assert contract.anchor_of(_root(last)) is not None
 
 
-@pytest.mark.xdist_group("sigkilled_chain")  # one worker builds the module fixture
 def test_chain_sigkilled_a_lost_root_is_anchored_again(sigkilled_chain):
     s, _facts = sigkilled_chain
     time.sleep(1.0)  # a few more rounds of the watching anchorer
