@@ -32,6 +32,19 @@ XDIST_GROUPS = (
     ("tests/integration/chain/test_chain_id_mismatch.py::", "anvil"),
     ("tests/integration/crash/test_anchoring_crashes.py::test_chain_sigkilled_", "sigkilled"),
 )
+# Rough seconds a test takes on an idle 2-core machine, by node id prefix, for the few that take
+# far more than the ~0.1 s of most: the scheduler hands out the heaviest work first, so that no
+# worker starts a minute-long test when the others are nearly done. Only the order depends on
+# these figures; a wrong one costs time, never a test.
+SLOW_TESTS = (
+    ("tests/integration/test_install.py::", 45.0),
+    ("tests/integration/hardening/test_openapi_conformance.py::", 15.0),
+    ("tests/integration/crash/", 8.0),
+    ("tests/integration/hardening/test_serve_body_limit.py::", 6.0),
+    ("tests/integration/test_access_table.py::", 6.0),
+    ("tests/integration/test_serve.py::", 3.0),
+    ("tests/e2e/", 1.5),
+)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -52,6 +65,11 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
             config.option.dist = "loadgroup"
 
 
+def _weight(nodeids) -> float:
+    return sum(next((seconds for prefix, seconds in SLOW_TESTS if nodeid.startswith(prefix)), 0.1)
+               for nodeid in nodeids)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """``--dist loadgroup`` with the groups of XDIST_GROUPS (and of working xdist_group marks)."""
@@ -65,6 +83,17 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
                 if nodeid.startswith(prefix):
                     return group
             return super()._split_scope(nodeid)
+
+        _sorted = False
+
+        def _assign_work_unit(self, node) -> None:
+            if not self._sorted:  # the first time: the queue is full, nothing handed out yet
+                # Heaviest work units first (longest-processing-time-first), then as collected.
+                units = sorted(self.workqueue.items(), key=lambda unit: -_weight(unit[1]))
+                self.workqueue.clear()
+                self.workqueue.update(units)
+                self._sorted = True
+            super()._assign_work_unit(node)
 
     return GroupsByNodeId(config, log)
 
