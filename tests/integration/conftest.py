@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import uuid
 
@@ -101,9 +102,9 @@ def dataset(request, app, _datasets):
             app.extensions["tracechain.engine"].dispose()  # no connection into the old file
             store.restore(name, url)
         else:
-            _datasets[key] = build()
+            _datasets[key] = copy.deepcopy(build())
             store.snapshot(name, url)
-        return _datasets[key]
+        return copy.deepcopy(_datasets[key])  # the test may change it: the next one gets its own
 
     return load
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from eth_account import Account
 from sqlalchemy import text
 
 from tests.integration.verification.conftest import SETTINGS
+from tests.support.chains import ChainSnapshot, new_chain
 from tests.support.demo import run_demo_command
 from tracechain.anchor.contract import AnchorContract
-from tracechain.anchor.provider import make_eth_tester_web3
 from tracechain.services.anchoring.anchorer import anchor_pending
 from tracechain.store.uow import SqlUnitOfWork
 
@@ -53,29 +52,6 @@ def demo(app, client, dataset) -> Demo:
     return Demo(app, client, tokens)
 
 
-def new_chain() -> AnchorContract:
-    w3 = make_eth_tester_web3()
-    account = Account.create()
-    w3.eth.send_transaction({"from": w3.eth.accounts[0], "to": account.address, "value": 10**20})
-    return AnchorContract.deploy(w3, account)
-
-
-@dataclass
-class ChainSnapshot:
-    """An in-process chain as the demo's anchoring left it, to go back to (eth-tester's
-    snapshot and revert: the chain's state, blocks and all, as they were)."""
-
-    chain: AnchorContract
-    snapshot: object
-
-    def revert(self) -> AnchorContract:
-        w3 = self.chain.w3
-        w3.testing.revert(self.snapshot)
-        client = AnchorContract.from_web3(w3, self.chain.address, self.chain.account)
-        client.deployed_block = self.chain.deployed_block
-        return client
-
-
 @pytest.fixture(scope="session")
 def _anchored_chains() -> dict[str, ChainSnapshot]:
     return {}  # backend -> the chain the demo of that backend's dataset was anchored on
@@ -88,7 +64,7 @@ def chain(request) -> AnchorContract:
     With ``anchored``: the chain the demo is anchored on."""
     if "anchored" in request.fixturenames:
         return request.getfixturevalue("anchored").chain
-    return new_chain()
+    return new_chain(funds=10**20)
 
 
 @pytest.fixture
@@ -100,9 +76,9 @@ def anchored(app, client, dataset, _anchored_chains) -> Demo:
 
     def build() -> dict:
         _output, tokens = dataset("demo", lambda: run_demo_command(app))
-        chain = new_chain()
+        chain = new_chain(funds=10**20)
         Demo(app, client, tokens).anchor(chain)
-        _anchored_chains[backend] = ChainSnapshot(chain, chain.w3.testing.snapshot())
+        _anchored_chains[backend] = ChainSnapshot.take(chain)
         return tokens
 
     tokens = dataset("demo-anchored", build)
