@@ -123,4 +123,3 @@ def shared_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"../shared is absent: {path} is not a directory (CI clones put it there)")
     return path
-
