@@ -21,6 +21,82 @@ if str(REPO_ROOT) not in sys.path and "" not in sys.path:
 
 from tests.support.postgres import PostgresNotFound, find_bindir, postgres_url  # noqa: E402
 
+# Tests that pytest-xdist must run on one worker, by node id prefix: each worker would otherwise
+# build the session or module fixtures they share (chromium and two live demo sites; an anvil;
+# a chain SIGKILLed and restarted). Not ``xdist_group`` marks: pytest-xdist 3.8 passes a mark's
+# group to the controller by rewriting the test's node id, which pytest 9.2 ignores
+# (pytest-xdist issue #1386), so marked tests would silently be spread over the workers.
+XDIST_GROUPS = (
+    ("tests/e2e/", "browser"),
+    ("tests/integration/chain/test_contract_anvil.py::", "anvil"),
+    ("tests/integration/chain/test_chain_id_mismatch.py::", "anvil"),
+    ("tests/integration/crash/test_anchoring_crashes.py::test_chain_sigkilled_", "sigkilled"),
+)
+# Rough seconds a test takes on an idle 2-core machine, by node id prefix, for the few that take
+# far more than the ~0.1 s of most: the scheduler hands out the heaviest work first, so that no
+# worker starts a minute-long test when the others are nearly done. Only the order depends on
+# these figures; a wrong one costs time, never a test.
+SLOW_TESTS = (
+    ("tests/integration/test_install.py::", 45.0),
+    ("tests/integration/hardening/test_openapi_conformance.py::", 15.0),
+    ("tests/integration/crash/", 8.0),
+    ("tests/integration/hardening/test_serve_body_limit.py::", 6.0),
+    ("tests/integration/test_access_table.py::", 6.0),
+    ("tests/integration/test_serve.py::", 3.0),
+    ("tests/e2e/", 1.5),
+)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Run in parallel by default: ``-n auto --dist loadgroup`` unless the command line says how.
+
+    Not in addopts, so that ``-p no:xdist`` (no ``-n`` option at all) keeps working; ``-n 0``
+    runs in this one process, ``-n 3`` with three workers (PYTEST_XDIST_AUTO_NUM_WORKERS sets
+    what ``auto`` means). ``loadgroup``: the tests of a group of XDIST_GROUPS run on one worker,
+    the others one by one wherever there is room. Every worker starts its own session fixtures
+    (a PostgreSQL server, the template databases, an app): a few seconds.
+    """
+    if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
+        return
+    if config.option.numprocesses is None and not config.option.tx:
+        config.option.numprocesses = "auto"
+        if config.option.dist == "no":
+            config.option.dist = "loadgroup"
+
+
+def _weight(nodeids) -> float:
+    return sum(next((seconds for prefix, seconds in SLOW_TESTS if nodeid.startswith(prefix)), 0.1)
+               for nodeid in nodeids)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist loadgroup`` with the groups of XDIST_GROUPS (and of working xdist_group marks)."""
+    if config.option.dist != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class GroupsByNodeId(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in XDIST_GROUPS:
+                if nodeid.startswith(prefix):
+                    return group
+            return super()._split_scope(nodeid)
+
+        _sorted = False
+
+        def _assign_work_unit(self, node) -> None:
+            if not self._sorted:  # the first time: the queue is full, nothing handed out yet
+                # Heaviest work units first (longest-processing-time-first), then as collected.
+                units = sorted(self.workqueue.items(), key=lambda unit: -_weight(unit[1]))
+                self.workqueue.clear()
+                self.workqueue.update(units)
+                self._sorted = True
+            super()._assign_work_unit(node)
+
+    return GroupsByNodeId(config, log)
+
 
 @pytest.fixture(scope="session")
 def postgres_server_url() -> str:

@@ -69,8 +69,16 @@ def build(app: Flask, settings: Settings) -> AppServices:
 
     No I/O beyond opening the engine's pool lazily: the chain reader connects on first use.
     """
-    from .anchor.wiring import LazyChainReader
     from .api import init_app as init_api
+
+    services = assemble(settings, init_api(app))
+    app.extensions[EXTENSION] = services
+    return services
+
+
+def assemble(settings: Settings, api: Api) -> AppServices:
+    """The adapters ``settings`` says, around an app's HTTP edge ``api`` (made once per app)."""
+    from .anchor.wiring import LazyChainReader
     from .api.enumeration import UnknownCodeBudget
     from .api.resolver import AnswerCache
     from .services.verification.verdicts import VerificationCaches
@@ -78,12 +86,10 @@ def build(app: Flask, settings: Settings) -> AppServices:
     from .store.db import make_engine, make_session_factory
 
     engine = make_engine(settings.database_url)
-    services = AppServices(
+    return AppServices(
         settings=settings, engine=engine, sessions=make_session_factory(engine),
         keyring=Keyring(settings.signing_secret, settings.signing_kdf_n),
         chain_reader=LazyChainReader(settings.config),
         verification_caches=VerificationCaches(), resolver_cache=AnswerCache(),
         unknown_code_budget=UnknownCodeBudget(settings.unknown_code_budget),
-        api=init_api(app))
-    app.extensions[EXTENSION] = services
-    return services
+        api=api)

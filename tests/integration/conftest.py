@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import uuid
 
 import pytest
 
-from tracechain import create_app
+from tests.support.apps import AppShell
+from tests.support.databases import PostgresScratch, SqliteTemplate
+from tests.support.keys import CHEAP_SCRYPT_N, cheap_keystores
 from tracechain.app_services import app_services
 from tracechain.services.accounts import organisations as accounts
-from tracechain.store import migrate
 from tracechain.store.uow import SqlUnitOfWork
 
 _gln_serial = itertools.count(1)
+
+APP_CONFIG = {"TESTING": True, "SIGNING_SECRET": "test-secret-0123456789",
+              "SIGNING_KDF_N": CHEAP_SCRYPT_N}
 
 
 def make_gln() -> str:
@@ -23,23 +28,86 @@ def make_gln() -> str:
     return body + str(check_digit(body))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> SqliteTemplate:
+    """A migrated SQLite database, made once per test process and copied for each app."""
+    return SqliteTemplate(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_scratch(postgres_server_url) -> PostgresScratch:
+    """A migrated PostgreSQL database, made once per server and emptied for each app."""
+    scratch = PostgresScratch(postgres_server_url)
+    yield scratch
+    scratch.close()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path):
+    """A database of the backend the test is parametrised with: already migrated (from the
+    templates above) when the test uses ``app``, new and empty otherwise (test_migrations,
+    test_cli migrate it themselves)."""
+    migrated = "app" in request.fixturenames
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'trace.db'}"
+        path = tmp_path / "trace.db"
+        if migrated:
+            return request.getfixturevalue("sqlite_template").copy_to(path)
+        return f"sqlite:///{path}"
+    if migrated:
+        return request.getfixturevalue("postgres_scratch").fresh()
     from tests.support.postgres import fresh_database
 
     server = request.getfixturevalue("postgres_server_url")
     return fresh_database(server, "t_" + uuid.uuid4().hex[:12])
 
 
+@pytest.fixture(scope="session")
+def app_shell(tmp_path_factory) -> AppShell:
+    """The one app of this test process (see tests/support/apps.py), bound anew for each test."""
+    return AppShell(APP_CONFIG, tmp_path_factory.mktemp("app-shell"))
+
+
 @pytest.fixture
-def app(database_url, tmp_path):
-    migrate.upgrade(database_url)
-    app = create_app({"DATABASE_URL": database_url, "VAR_DIR": str(tmp_path), "TESTING": True,
-                      "SIGNING_SECRET": "test-secret-0123456789", "SIGNING_KDF_N": 2**14})
-    yield app
-    app_services(app).engine.dispose()
+def app(app_shell, database_url, tmp_path, monkeypatch):
+    """The app over this test's database, configured as ``create_app(APP_CONFIG)`` makes it."""
+    # Organisations' keystores with a test-only scrypt cost (see tests/support/keys.py).
+    cheap_keystores(monkeypatch)
+    yield app_shell.bind(database_url, tmp_path)
+    app_shell.release()
+
+
+@pytest.fixture(scope="session")
+def _datasets() -> dict:
+    return {}  # (backend, name) -> what the dataset's build returned
+
+
+@pytest.fixture
+def dataset(request, app, _datasets):
+    """``dataset(name, build)``: the test's database holds dataset ``name``; what ``build()``
+    returned when it made it.
+
+    The first test of a process (per backend) that asks for ``name`` runs ``build()`` on its own
+    database, through ``app`` as any test would, and that database is kept; later tests get a
+    copy of it and the same return value (see tests/support/databases.py). ``build`` must give
+    the same data whenever it runs on a new database, as the demo loader does: what a test then
+    checks holds whichever test built it.
+    """
+    url = app_services(app).settings.database_url
+    backend = "sqlite" if url.startswith("sqlite") else "postgresql"
+    store = request.getfixturevalue("sqlite_template" if backend == "sqlite"
+                                    else "postgres_scratch")
+
+    def load(name: str, build):
+        key = (backend, name)
+        if key in _datasets:
+            app_services(app).engine.dispose()  # no connection into the old file
+            store.restore(name, url)
+        else:
+            _datasets[key] = copy.deepcopy(build())
+            store.snapshot(name, url)
+        return copy.deepcopy(_datasets[key])  # the test may change it: the next one gets its own
+
+    return load
 
 
 @pytest.fixture

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from tests.support.cooperative import auth
+from tests.support.demo import run_demo_command
 from tracechain.cli.demo import demo_command
 from tracechain.hash import hash_document
 
@@ -14,11 +13,11 @@ SHIPPING = "https://ref.gs1.org/cbv/BizStep-shipping"
 
 
 @pytest.fixture
-def demo(app):
-    result = app.test_cli_runner().invoke(demo_command)
-    assert result.exit_code == 0, result.output
-    tokens = dict(re.findall(r"^  (.+?): (tc_\S+)$", result.output, re.MULTILINE))
-    return result.output, tokens
+def demo(app, dataset):
+    """The output of `tracechain demo` on a new database, and its tokens; the command runs once
+    per test process and backend, and each test gets a copy of the database it left (see
+    ``dataset`` in tests/integration/conftest.py)."""
+    return dataset("demo", lambda: run_demo_command(app))
 
 
 def _token(tokens: dict, who: str) -> str:

@@ -3,18 +3,16 @@ a consumer scans in a shop."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pytest
-from eth_account import Account
 from sqlalchemy import text
 
 from tests.integration.verification.conftest import SETTINGS
+from tests.support.chains import ChainSnapshot, new_chain
+from tests.support.demo import run_demo_command
 from tracechain.anchor.contract import AnchorContract
-from tracechain.anchor.provider import make_eth_tester_web3
 from tracechain.app_services import app_services
-from tracechain.cli.demo import demo_command
 from tracechain.services.anchoring.anchorer import anchor_pending
 from tracechain.store.uow import SqlUnitOfWork
 
@@ -28,6 +26,7 @@ class Demo:
     app: object
     client: object
     tokens: dict
+    chain: AnchorContract | None = None  # with ``anchored``: the chain it is anchored on
 
     def token(self, who: str) -> str:
         return next(t for name, t in self.tokens.items() if who in name)
@@ -48,25 +47,43 @@ class Demo:
 
 
 @pytest.fixture
-def demo(app, client) -> Demo:
-    result = app.test_cli_runner().invoke(demo_command)
-    assert result.exit_code == 0, result.output
-    tokens = dict(re.findall(r"^  (.+?): (tc_\S+)$", result.output, re.MULTILINE))
+def demo(app, client, dataset) -> Demo:
+    # Loaded once per test process and backend, then copied (see ``dataset``).
+    _output, tokens = dataset("demo", lambda: run_demo_command(app))
     return Demo(app, client, tokens)
 
 
+@pytest.fixture(scope="session")
+def _anchored_chains() -> dict[str, ChainSnapshot]:
+    return {}  # backend -> the chain the demo of that backend's dataset was anchored on
+
+
 @pytest.fixture
-def chain() -> AnchorContract:
+def chain(request) -> AnchorContract:
     """A fresh chain per test: the demo's events are the same in every test's database, so on
-    a shared chain their root would already be anchored, with no transaction of this test's."""
-    w3 = make_eth_tester_web3()
-    account = Account.create()
-    w3.eth.send_transaction({"from": w3.eth.accounts[0], "to": account.address, "value": 10**20})
-    return AnchorContract.deploy(w3, account)
+    a shared chain their root would already be anchored, with no transaction of this test's.
+    With ``anchored``: the chain the demo is anchored on."""
+    if "anchored" in request.fixturenames:
+        return request.getfixturevalue("anchored").chain
+    return new_chain(funds=10**20)
 
 
 @pytest.fixture
-def anchored(demo, chain) -> Demo:
-    app_services(demo.app).chain_reader = chain
-    demo.anchor(chain)
-    return demo
+def anchored(app, client, dataset, _anchored_chains) -> Demo:
+    """The demo, signed and anchored on a chain of its own (``anchored.chain``, also the app's
+    chain reader). Built once per test process and backend like the demo; then each test gets a
+    copy of the database and the chain as they were right after anchoring (see ``dataset``)."""
+    url = app_services(app).settings.database_url
+    backend = "sqlite" if url.startswith("sqlite") else "postgresql"
+
+    def build() -> dict:
+        _output, tokens = dataset("demo", lambda: run_demo_command(app))
+        chain = new_chain(funds=10**20)
+        Demo(app, client, tokens).anchor(chain)
+        _anchored_chains[backend] = ChainSnapshot.take(chain)
+        return tokens
+
+    tokens = dataset("demo-anchored", build)
+    chain = _anchored_chains[backend].revert()
+    app_services(app).chain_reader = chain
+    return Demo(app, client, tokens, chain)

@@ -2,23 +2,24 @@
 
 Each test has its own in-process chain and TraceAnchor, since verification reads every root
 anchored on its contract (a root of another test's database would rightly read as a removed
-record).
+record): one chain per test process, deployed once and reverted to that moment for each test
+(tests/support/chains.py). The world is captured once per process and backend, and each test
+gets a copy of its database (``dataset``, tests/integration/conftest.py).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
 import orjson
 import pytest
-from eth_account import Account
 from sqlalchemy import select, text
 
 from tests.integration.epcis_docs import document, drying, harvest, receiving, shipping
+from tests.support.chains import ChainSnapshot, new_chain
 from tracechain.anchor.contract import AnchorContract
-from tracechain.anchor.provider import make_eth_tester_web3
 from tracechain.app_services import app_services
 from tracechain.domain.identity import organisation_id_bytes
 from tracechain.services.anchoring.anchorer import AnchorSettings, anchor_pending
@@ -29,15 +30,17 @@ from tracechain.store.uow import SqlUnitOfWork
 SETTINGS = AnchorSettings(interval=0, max_batch=1000, receipt_timeout=10)
 
 
+@pytest.fixture(scope="session")
+def _deployed_chain() -> ChainSnapshot:
+    return ChainSnapshot.take(new_chain())
+
+
 @pytest.fixture
-def chain() -> AnchorContract:
-    # A chain of its own (0.2 s): verification reads every root anchored on its contract since
-    # the first block our records name, and a long shared chain only makes that slower.
-    w3 = make_eth_tester_web3()
-    account = Account.create()
-    w3.eth.send_transaction({"from": w3.eth.accounts[0], "to": account.address,
-                             "value": 10**21})
-    return AnchorContract.deploy(w3, account)
+def chain(_deployed_chain) -> AnchorContract:
+    # A chain of its own: verification reads every root anchored on its contract since the
+    # first block our records name, and a long shared chain only makes that slower. The same
+    # chain as every test's, reverted to just after TraceAnchor was deployed.
+    return _deployed_chain.revert()
 
 
 def with_verification_api(app) -> None:
@@ -59,8 +62,12 @@ class World:
     actions: object
     chain: AnchorContract
     suffix: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    copy_of: InitVar[dict | None] = None  # another World's state(), on a copy of its database
 
-    def __post_init__(self):
+    def __post_init__(self, copy_of: dict | None):
+        if copy_of is not None:
+            vars(self).update(copy_of)
+            return
         a = self.actions
         self.coop = a.org(f"HTX {self.suffix}")
         self.exporter = a.org(f"Exporter {self.suffix}", "exporter")
@@ -79,6 +86,12 @@ class World:
             self.t_coop, shipping(self.product, self.coop["gln"], self.exporter["gln"]))
         [self.ids["receive"]] = self.capture(
             self.t_exporter, receiving(self.product, self.coop["gln"], self.exporter["gln"]))
+
+    def state(self) -> dict:
+        """What the world's set-up made (organisations, tokens, lots, event ids): enough to be
+        the same world again on a copy of its database."""
+        own = {"app", "client", "actions", "chain"}
+        return {name: value for name, value in vars(self).items() if name not in own}
 
     @property
     def uow(self) -> SqlUnitOfWork:
@@ -151,16 +164,33 @@ class World:
 
 
 @pytest.fixture
-def world(app, client, actions, chain) -> World:
+def world(app, client, actions, chain, dataset) -> World:
     with_verification_api(app)
     app_services(app).chain_reader = chain
-    return World(app, client, actions, chain)
+    state = dataset("verification-world",
+                    lambda: World(app, client, actions, chain).state())
+    return World(app, client, actions, chain, copy_of=state)
+
+
+@pytest.fixture(scope="session")
+def _anchored_snapshots() -> dict:
+    return {}  # backend -> the snapshot of the process's chain right after the world's anchoring
 
 
 @pytest.fixture
-def anchored(world) -> World:
-    world.register_signers()
-    world.anchor()
+def anchored(world, dataset, _anchored_snapshots) -> World:
+    """The world with its signers registered and every event anchored; done once per process and
+    backend, then the database copied and the chain reverted to just after it."""
+    backend = app_services(world.app).settings.database_url.split(":", 1)[0]
+
+    def build() -> dict:
+        world.register_signers()
+        world.anchor()
+        _anchored_snapshots[backend] = world.chain.w3.testing.snapshot()
+        return world.state()
+
+    vars(world).update(dataset("verification-anchored", build))
+    world.chain.w3.testing.revert(_anchored_snapshots[backend])
     return world
 
 

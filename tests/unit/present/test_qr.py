@@ -17,7 +17,7 @@ def test_png_decodes_to_the_exact_link(ec, box_size, border):
     data = qr.qr_png(LINK, box_size=box_size, border=border, error_correction=ec)
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     if box_size >= 2:  # one pixel per module is fine for printers, too small for a camera model
-        assert decode_png(data) == [LINK]
+        assert decode_png(data, box_size) == [LINK]
     matrix = qr.modules(LINK, border=border, error_correction=ec)
     assert png_matrix(data, box_size) == matrix
 
