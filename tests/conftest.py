@@ -31,13 +31,14 @@ XDIST_GROUPS = (
     ("tests/integration/chain/test_contract_anvil.py::", "anvil"),
     ("tests/integration/chain/test_chain_id_mismatch.py::", "anvil"),
     ("tests/integration/crash/test_anchoring_crashes.py::test_chain_sigkilled_", "sigkilled"),
+    ("tests/integration/test_install.py::", "install"),  # one venv with the dependencies
 )
 # Rough seconds a test takes on an idle 2-core machine, by node id prefix, for the few that take
 # far more than the ~0.1 s of most: the scheduler hands out the heaviest work first, so that no
 # worker starts a minute-long test when the others are nearly done. Only the order depends on
 # these figures; a wrong one costs time, never a test.
 SLOW_TESTS = (
-    ("tests/integration/test_install.py::", 45.0),
+    ("tests/integration/test_install.py::", 25.0),
     ("tests/integration/hardening/test_openapi_conformance.py::", 15.0),
     ("tests/integration/crash/", 8.0),
     ("tests/integration/hardening/test_serve_body_limit.py::", 6.0),

@@ -395,7 +395,7 @@ class AnchorContract:
             if tx.get("to"):
                 call["to"] = tx["to"]
             self.w3.eth.call(call, receipt["blockNumber"])
-        except node_errors.REVERTS as exc:
+        except node_errors.reverts() as exc:
             decoded = node_errors.decode_revert(self.abi, node_errors.revert_data(exc))
             return decoded[0] if decoded else None
         except Exception:  # noqa: BLE001 - only a hint; the status already says it failed

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import re
+import sys
 from collections.abc import Iterator
 from typing import cast
 
@@ -42,12 +43,15 @@ from .errors import (
     TransactionFailed,
 )
 
-try:
-    from eth_tester.exceptions import TransactionFailed as TesterRevert
-except ImportError:  # eth-tester is a test dependency; without it this shape cannot occur
 
-    class TesterRevert(Exception):  # type: ignore[no-redef]
-        """Stands in for eth_tester.exceptions.TransactionFailed when eth-tester is absent."""
+def reverts() -> tuple[type[BaseException], ...]:
+    """The exception types a reverted call raises: web3's, and eth-tester's when it is loaded.
+
+    eth-tester (a test dependency, ~0.3 s to import) is looked up, not imported: its revert can
+    only be raised by an eth-tester chain, which has loaded it already."""
+    tester = sys.modules.get("eth_tester.exceptions")
+    failed = getattr(tester, "TransactionFailed", None)
+    return (ContractLogicError, failed) if isinstance(failed, type) else (ContractLogicError,)
 
 
 ROLES: dict[str, bytes] = {
@@ -60,7 +64,6 @@ _ROLE_NAMES = {value: name for name, value in ROLES.items()}
 # requests' ConnectionError is not the built-in one: both are listed.
 CONNECTION_ERRORS = (ConnectionError, TimeoutError, requests.RequestException,
                      ProviderConnectionError, RequestTimedOut)
-REVERTS = (ContractLogicError, TesterRevert)
 
 _ERROR_STRING = keccak(text="Error(string)")[:4]
 _PANIC = keccak(text="Panic(uint256)")[:4]
@@ -154,7 +157,7 @@ def from_node(abi: ABI, exc: BaseException) -> ChainError | None:
         return exc
     if isinstance(exc, CONNECTION_ERRORS):
         return ChainUnavailable(_connection_detail(exc))
-    if isinstance(exc, REVERTS):
+    if isinstance(exc, reverts()):
         return from_revert(abi, exc)
     if isinstance(exc, (Web3RPCError, ValidationError)):
         return ChainError(f"the chain node answered with an error: {exc}")
