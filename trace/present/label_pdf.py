@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from ..domain.errors import Problem, Unavailable, ValidationFailed
 from . import qr
+
+if TYPE_CHECKING:  # fpdf2 (~0.15 s to import) is loaded when a sheet is drawn, not at start
+    from fpdf import FPDF
 
 A4 = (210.0, 297.0)  # mm
 # Label sizes a sheet may have (mm): from a 45 x 25 mm jar label (the smallest with room for a
@@ -165,6 +167,8 @@ def render(labels: list[Label], layout: Sheet, fonts: Fonts, *, error_correction
     qr.check_options(qr.DEFAULT_BOX_SIZE, qr.DEFAULT_BORDER, error_correction)
     frame = _frame(layout.width, layout.height)
     assert frame is not None, "sheet() refuses labels without room"
+    from fpdf import FPDF
+
     pdf = FPDF(unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
