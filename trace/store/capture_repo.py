@@ -12,9 +12,8 @@ from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.custody import Holding
-from ..gs1.keys import company_prefix_owner
 from .accounts import Organisation
-from .catalogue import Farm, Plot, Product
+from .catalogue import Farm, Plot
 from .events import CaptureJob, DocumentContext, Event, EventObject
 from .lots import Lot, LotLink
 from .uow import session_of
@@ -256,29 +255,6 @@ def plot_owners(uow: UnitOfWork, plot_ids: set[int]) -> dict[int, int]:
 def assign_plot(uow: UnitOfWork, lot_ids: list[int], plot_id: int) -> None:
     """Record that the lots ``lot_ids`` were harvested on plot ``plot_id``."""
     session_of(uow).execute(update(Lot).where(Lot.id.in_(lot_ids)).values(plot_id=plot_id))
-
-
-def gtin_owners(uow: UnitOfWork, gtins: Iterable[str]) -> dict[str, int]:
-    """GTIN-14 → owning organisation, for those of ``gtins`` that have an owner: the one its GS1
-    company prefix is licensed to, else the one that registered the product here (the rule of
-    ``services.cooperative.gtin_ownership``, read in the capture's transaction)."""
-    session = session_of(uow)
-    wanted = sorted(set(gtins))
-    prefixes = cast(dict[str, int], dict(
-        session.execute(select(Organisation.company_prefix, Organisation.id)
-                        .where(Organisation.company_prefix.is_not(None))).tuples().all()))
-    registered: dict[str, int] = {}
-    for chunk in _chunks(wanted):
-        registered.update(session.execute(select(Product.gtin, Product.owner_id)
-                                          .where(Product.gtin.in_(chunk))).tuples().all())
-    out: dict[str, int] = {}
-    for gtin in wanted:
-        owner = company_prefix_owner(gtin, prefixes)
-        if owner is None:
-            owner = registered.get(gtin)
-        if owner is not None:
-            out[gtin] = owner
-    return out
 
 
 def signing_key_of(uow: UnitOfWork, organisation_id: int) -> tuple[str | None, str | None]:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, select
 
 from .accounts import Organisation
 from .anchoring import AnchorBatch
@@ -115,23 +115,6 @@ def lot_id_by_uri(uow: UnitOfWork, uri: str) -> int | None:
 # One recursive query per direction over ``lot_links`` (the same as ``services.lots.lineage``).
 # UNION (not UNION ALL) keeps each lot once, so a lot that is both input and output of a step
 # cannot loop forever.
-_WALK = {
-    "back": """WITH RECURSIVE walk(lot_id) AS (
-                 SELECT CAST(:start AS INTEGER) UNION
-                 SELECT l.source_id FROM lot_links l JOIN walk w ON l.target_id = w.lot_id)
-               SELECT lot_id FROM walk""",
-    "forward": """WITH RECURSIVE walk(lot_id) AS (
-                 SELECT CAST(:start AS INTEGER) UNION
-                 SELECT l.target_id FROM lot_links l JOIN walk w ON l.source_id = w.lot_id)
-               SELECT lot_id FROM walk""",
-}
-
-
-def lots_reachable(uow: UnitOfWork, start_id: int, way: str) -> list[int]:
-    """Ids of every lot reachable from ``start_id`` through lot links, ``way`` back or forward."""
-    return list(session_of(uow).scalars(text(_WALK[way]), {"start": start_id}))
-
-
 def events_naming_lots(uow: UnitOfWork, lot_ids: Iterable[int]) -> list[int]:
     """Ids of every event an index row says names one of the lots, in id order."""
     session = session_of(uow)

@@ -23,6 +23,7 @@ from ...gs1.canonical import canonicalise
 from ...gs1.keys import gtin_of, parse_item, parse_lot
 from ...hash import EventHash, HashContext, event_hash
 from ...store import capture_repo as repo
+from ..cooperative.gtin_ownership import gtin_owners
 from ..ports import UnitOfWork
 from ..signatures.sealing import check_signatures, seal_capture
 
@@ -122,7 +123,7 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
         uris = {u for p in pairs for _, u in p}
         uris.update(lot for lots in origins.values() for lot in lots.values())
         holdings, lot_ids = repo.load_holdings(w, uris)
-        owners = repo.gtin_owners(w, {g for u in uris if (g := gtin_of(u))})
+        owners = gtin_owners(w, {g for u in uris if (g := gtin_of(u))})
         plan = plan_custody(list(zip(keep, refs, strict=True)), policy.custody_actor(actor),
                             holdings, repo.orgs_by_party(w), origins, owners)
         if plan.violations:

@@ -11,6 +11,7 @@ import orjson
 from ...domain.errors import NotFound, Problem, ValidationFailed
 from ...gs1.keys import LotKey
 from ...store import verification_reads as reads
+from ...store.lineage import reachable_lot_ids
 from ...store.verification_reads import Record
 from ..lots.lineage import lot_key
 from ..ports import UnitOfWork
@@ -61,7 +62,7 @@ def lineage_lots(uow: UnitOfWork, lot_id: int, direction: str) -> set[int]:
     (forward), or both."""
     check_direction(direction)
     ways = ("back", "forward") if direction == "both" else (direction,)
-    return {i for way in ways for i in reads.lots_reachable(uow, lot_id, way)}
+    return {i for way in ways for i in reachable_lot_ids(uow, lot_id, way)}
 
 
 def lineage_events(uow: UnitOfWork, lot_ids: Iterable[int]) -> list[int]:
