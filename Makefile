@@ -35,9 +35,11 @@ $(VENV)/.stamp-bench: pyproject.toml | $(PY)
 	touch $@
 
 # ruff and mypy, pinned in the `check` extra (their findings change between versions).
+# The test environment plus the checkers, so that mypy reads the versions the tests run (the
+# test extra pins some dependencies lower than a bare install picks); it makes .stamp-test too.
 $(VENV)/.stamp-check: pyproject.toml | $(PY)
-	$(PIP) install -e '.[check]'
-	touch $@
+	$(PIP) install -e '.[test,check]'
+	touch $@ $(VENV)/.stamp-test
 
 run: system-run $(VENV)/.stamp-test $(CONTRACTS_STAMP) ## Migrate, load the demo if the database is empty, serve (starts the local chain)
 	$(VENV)/bin/tracechain db upgrade
