@@ -46,11 +46,18 @@ class Spec:
     check: Callable[[Any], str | None] | None = None  # a parsed value -> what is wrong, or None
 
 
+def _shown(default: Any) -> str:
+    """A default as the README shows it: a number as it is, anything else as code."""
+    numeric = isinstance(default, int | float) and not isinstance(default, bool)
+    return str(default) if numeric else f"`{default}`"
+
+
 def _setting(env: str, default: Any, doc: str, *, parse: Callable[[str], Any] = str,
              key: str | None = None, shown: str | None = None, secret: bool = False,
              check: Callable[[Any], str | None] | None = None) -> Any:
     spec = Spec(env=env, doc=doc, key=key or env.removeprefix(ENV_PREFIX), parse=parse,
-                shown=f"`{default}`" if shown is None else shown, secret=secret, check=check)
+                shown=_shown(default) if shown is None else shown, secret=secret,
+                check=check)
     if isinstance(default, dict):
         return field(default_factory=lambda: dict(default), metadata={"spec": spec})
     return field(default=default, metadata={"spec": spec})
@@ -130,7 +137,7 @@ class Settings:
         parse=_int, shown="10 000", check=_at_least(1))
     max_yield: float = _setting(
         "TRACE_MAX_YIELD", 1.02, "largest output/input mass ratio of a transformation "
-        "(cooperatives re-weigh: a little gain is tolerated)", parse=_float, shown="1.02",
+        "(cooperatives re-weigh: a little gain is tolerated)", parse=_float,
         check=_positive)
     public_base_url: str = _setting(
         "TRACE_PUBLIC_BASE_URL", "http://localhost:5000",
@@ -141,17 +148,17 @@ class Settings:
         shown="Debian's fonts-dejavu-core")
     scan_warning_after: int = _setting(
         "TRACE_SCAN_WARNING_AFTER", 20, "distinct scanners of one serialised item's code in "
-        "the window before its page warns of a cloned label", parse=_int, shown="20",
+        "the window before its page warns of a cloned label", parse=_int,
         check=_at_least(0))
     scan_window_days: int = _setting(
         "TRACE_SCAN_WINDOW_DAYS", 30, "the window distinct scanners are counted over, days",
-        parse=_int, shown="30", check=_at_least(1))
+        parse=_int, check=_at_least(1))
     scan_secret: str = _setting(
         "TRACE_SCAN_SECRET", "", "key of the daily scanner hash (a keyed hash of address, "
         "browser and day)", shown="generated once into `var/secrets/`", secret=True)
     unknown_code_budget: int = _setting(
         "TRACE_UNKNOWN_CODE_BUDGET", 30, "unknown codes one client may look up a minute on "
-        "the public endpoints before `429`", parse=_int, shown="30", check=_at_least(0))
+        "the public endpoints before `429`", parse=_int, check=_at_least(0))
     harvest_limits: dict[str, float] = _setting(
         "TRACE_HARVEST_LIMITS", DEFAULT_HARVEST_LIMITS, "t/ha a season above which a plot's "
         "harvests are flagged as unusual, per product kind, e.g. "
@@ -162,21 +169,21 @@ class Settings:
         secret=True)
     token_lifetime_days: int = _setting(
         "TRACE_TOKEN_LIFETIME_DAYS", 90, "lifetime of a token `tracechain token create` makes "
-        "without `--expires-in`/`--expires-at`, days", parse=_int, shown="90",
+        "without `--expires-in`/`--expires-at`, days", parse=_int,
         check=_at_least(1))
     page_size: int = _setting(
         "TRACE_PAGE_SIZE", 100, "default `perPage` of `GET /epcis/events`",
-        key="PAGE_SIZE_DEFAULT", parse=_int, shown="100", check=_at_least(1))
+        key="PAGE_SIZE_DEFAULT", parse=_int, check=_at_least(1))
     page_size_max: int = _setting(
         "TRACE_PAGE_SIZE_MAX", 1000, "largest `perPage` of `GET /epcis/events`",
-        parse=_int, shown="1000", check=_at_least(1))
+        parse=_int, check=_at_least(1))
     host: str = _setting(
         "TRACE_HOST", "127.0.0.1", "interface `tracechain serve` listens on")
     port: int = _setting(
-        "TRACE_PORT", 5000, "port `tracechain serve` listens on", parse=_int, shown="5000",
+        "TRACE_PORT", 5000, "port `tracechain serve` listens on", parse=_int,
         check=_port)
     workers: int = _setting(
-        "TRACE_WORKERS", 2, "gunicorn workers of `tracechain serve`", parse=_int, shown="2",
+        "TRACE_WORKERS", 2, "gunicorn workers of `tracechain serve`", parse=_int,
         check=_at_least(1))
     access_log: str = _setting(
         "TRACE_ACCESS_LOG", "-", "`tracechain serve`'s access log: `-` (stdout), a file, or "
@@ -186,7 +193,7 @@ class Settings:
         shown="generated once into `var/secrets/`", secret=True)
     signing_kdf_n: int = _setting(
         "TRACE_SIGNING_KDF_N", 2**16, "scrypt cost of each signing key (~0.15 s an unlock, "
-        "once per process and organisation)", parse=_int, shown="65536")
+        "once per process and organisation)", parse=_int)
     operator_name: str = _setting(
         "TRACE_OPERATOR_NAME", "tracechain operator", "name of the organisation admins "
         "without one capture under (created on first use)")
@@ -202,7 +209,7 @@ class Settings:
         "TRACE_CHAIN_CONTRACT", "", "TraceAnchor's address",
         shown="the one `tracechain chain deploy` remembered in `var/chain.json`")
     local_chain_port: int = _setting(
-        "TRACE_LOCAL_CHAIN_PORT", 8545, "port of the local anvil", parse=_int, shown="8545",
+        "TRACE_LOCAL_CHAIN_PORT", 8545, "port of the local anvil", parse=_int,
         check=_port)
     anvil_bin: str = _setting(
         "TRACE_ANVIL_BIN", "", "anvil binary of the local chain",
