@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import jsonify, request, url_for
 from flask_smorest import Blueprint
 
-from ..capture.document import parse_json
 from ..domain.errors import NotFound
 from ..services.epcis.capture import capture_document
 from ..services.epcis.capture_jobs import job_document
@@ -13,7 +12,7 @@ from ..services.epcis.query import get_event, query_document, query_events
 from ..services.signatures.sealing import SIGNATURES_HEADER
 from .auth import current_actor
 from .deps import acting_organisation, capture_settings, settings, uow
-from .media import require_json_body
+from .negotiation import epcis_response, read_epcis_document
 
 blp = Blueprint("epcis", __name__, url_prefix="/epcis",
                 description="GS1 EPCIS 2.0 REST binding: capture and query")
@@ -44,8 +43,7 @@ def capture():
     Schema errors answer 400 at once; business-rule errors give a failed capture job.
     """
     actor = acting_organisation(current_actor())
-    raw = require_json_body()
-    outcome = capture_document(parse_json(raw), actor, uow(), capture_settings(),
+    outcome = capture_document(read_epcis_document(), actor, uow(), capture_settings(),
                                signatures=_signatures_header())
     response = jsonify(job_document(outcome))
     response.status_code = 202
@@ -79,7 +77,7 @@ def events():
     params = {k: "|".join(request.args.getlist(k)) for k in request.args}
     page = query_events(params, actor, uow(),
                         default_size=settings().page_size, max_size=settings().page_size_max)
-    response = jsonify(query_document(page))
+    response = epcis_response(query_document(page))
     if page.next_token:
         # Every value of a repeated parameter (eventType=A&eventType=B), not only the first:
         # the token is bound to the whole query and would not match a shortened one.
@@ -98,4 +96,4 @@ def event(event_id: str):
     page = get_event(event_id, actor, uow())
     if not page.events:
         raise NotFound(f"no event with eventID {event_id}")
-    return _headers(jsonify(query_document(page)))
+    return _headers(epcis_response(query_document(page)))
