@@ -40,8 +40,18 @@ from ..app_services import app_services
 from ..domain.consumer_verdict import headline
 from ..domain.errors import InvalidIdentifier, NotFound
 from ..domain.local_time import in_zone, zone_of
-from ..gs1.keys import ItemKey
-from ..gs1.resolver_paths import GtinKey, Key, link_for, lot_key, parse_path
+from ..gs1.keys import ItemKey, LotKey
+from ..gs1.link_types import GS1_VOC, LINK_TYPES, link_type_name
+from ..gs1.resolver_paths import (
+    DLRequest,
+    GtinKey,
+    Key,
+    StoredItemKey,
+    StoredLotKey,
+    link_for,
+    lot_key,
+    parse_request,
+)
 from ..present.consumer_page import VERDICT_SLOTS, Pages
 from ..present.i18n import languages, negotiate
 from ..services.consumer import scans
@@ -49,8 +59,9 @@ from ..services.consumer.provenance import (
     consumer_facts,
     fingerprint,
     product_facts,
-    require_known,
 )
+from ..services.links.resolve import Resolution, stored_key
+from ..services.links.resolve import resolve as resolution
 from .deps import chain_reader, plausibility_limits, uow, verification_caches
 from .enumeration import budget, client_address
 from .errors import error_response
@@ -61,10 +72,15 @@ STALE_AFTER = 10.0  # seconds a cached answer may lag catalogue edits (names, ce
 LINKSET = "application/linkset+json"
 GS1 = "https://gs1.org/voc/"
 CORS = {"Access-Control-Allow-Origin": "*",
-        "Access-Control-Expose-Headers": "Link, Content-Language, ETag"}
+        "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+        "Access-Control-Expose-Headers": "Link, Content-Language, ETag, Location"}
 PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
              "Access-Control-Allow-Headers": "Accept, Accept-Language",
              "Access-Control-Max-Age": "86400", "Allow": "GET, HEAD, OPTIONS"}
+LINKSET_TYPES = ("all", "linkset")  # linkType values asking for the linkset itself
+# The answers we serve ourselves for a link type of a lot or item (product: the page only).
+BUILT_IN = {"defaultLink": None, "pip": None, "traceability": "json",
+            "certificationInfo": "certifications", "recallStatus": "recalls"}
 TRACEABILITY = ("gs1:traceability", GS1 + "traceability")
 CERTIFICATION = ("gs1:certificationInfo", GS1 + "certificationInfo")
 _PAGES = Pages()
@@ -120,21 +136,94 @@ def resolve(rest: str):
     if wait is not None:
         return _too_many(wait, variant, lang)
     try:
-        key = parse_path(_raw_path())
+        request_ = parse_request(_raw_path())
     except InvalidIdentifier as exc:
         return _problem(400, str(exc), variant, lang)
-    base = app_services().settings.public_base_url
-    link = link_for(key, base)
+    return serve(request_, variant, lang, args.get("linkType"))
+
+
+def serve(dl: DLRequest, variant: str, lang: str, link_type: str | None,
+          same_as: str | None = None) -> Response:
+    """The answer to the Digital Link ``dl`` (``same_as``: the uncompressed URI, when the
+    request was a compressed Digital Link)."""
+    base = app_services().settings.public_base_url.rstrip("/")
+    link = base + dl.path()
+    extra = [f'<{same_as}>; rel="owl:sameAs"'] if same_as else []
     try:
+        key: Key = dl.key
+        if link_type is not None and link_type not in LINKSET_TYPES:
+            name = link_type_name(link_type)
+            if name is None:
+                raise NotFound(f"{link_type[:80]!r} is not a GS1 link type "
+                               "(https://ref.gs1.org/voc/) this resolver knows")
+            found = resolution(uow(), dl)
+            target = _managed(found, name, lang)
+            if target is not None:
+                return _redirect(target, link, lang, extra + _walked(found, base))
+            kind = GtinKey if isinstance(found.found, GtinKey) else LotKey
+            if name not in BUILT_IN or (kind is GtinKey and name not in ("defaultLink", "pip")):
+                raise NotFound(f"{link} has no gs1:{name} link")
+            key = found.found
+            variant = BUILT_IN[name] or (variant if variant in ("html", "json") else "html")
+            extra += _walked(found, base)
         if variant == "linkset":
-            _require_known(key)
-            return _answer(orjson.dumps(_linkset(key, link)), LINKSET, link, lang)
+            found = resolution(uow(), dl)
+            return _answer(orjson.dumps(_linkset(found, link, lang)), LINKSET, link, lang,
+                           extra=extra + _walked(found, base))
         if isinstance(key, GtinKey):
-            return _product(key, link, variant, lang)
-        return _lot_or_item(key, link, variant, lang)
+            return _product(key, link_for(key, base), variant, lang, extra)
+        return _lot_or_item_any_spelling(key, link, variant, lang, extra)
     except NotFound as exc:
         budget().charge(client_address())
         return _problem(404, str(exc), variant, lang)
+
+
+def _lot_or_item_any_spelling(key: LotKey | ItemKey, link: str, variant: str, lang: str,
+                              extra: list[str]) -> Response:
+    """The lot's or item's answer; one stored under an older spelling of its Digital Link is
+    found there (looked up only when the one spelling finds nothing)."""
+    try:
+        return _lot_or_item(key, link, variant, lang, extra)
+    except NotFound:
+        if isinstance(key, StoredLotKey | StoredItemKey):
+            raise
+        other = stored_key(uow(), key)
+        if other is None or other == key:
+            raise
+        return _lot_or_item(other, link, variant, lang, extra)
+
+
+def _managed(found: Resolution, name: str, lang: str) -> Any:
+    """The registered link of type ``name`` to redirect to: the lot's before the product's, in
+    the client's language when one has it."""
+    candidates = [link for link in found.links if link.link_type == name]
+    if not candidates:
+        return None
+    candidates.sort(key=lambda link: link.lot is None)  # the lot's first (stable)
+    for link in candidates:
+        if link.language and link.language.split("-")[0] == lang:
+            return link
+    return next((link for link in candidates if not link.language), candidates[0])
+
+
+def _redirect(target: Any, link: str, lang: str, extra: list[str]) -> Response:
+    """307 to a registered link, passing on the request's other query parameters."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("linkType", "lang")]
+    location = target.href
+    if args:
+        location += ("&" if "?" in location else "?") + urlencode(args)
+    response = _answer(b"", "text/plain", link, lang, extra=extra)
+    response.status_code = 307
+    response.headers["Location"] = location
+    return response
+
+
+def _walked(found: Resolution, base: str) -> list[str]:
+    """The Link header entry that says the answer walked up to a less specific level."""
+    if not found.walked_up:
+        return []
+    return [f'<{link_for(found.found, base)}>; rel="up"; title="no record of what the request '
+            'names: the answer of this less specific level"']
 
 
 @lru_cache(maxsize=1024)
@@ -143,7 +232,7 @@ def _negotiate(accept: str, accept_language: str, lang: str | None,
     """(variant, language) for these request headers: parsed once per distinct header set,
     since phones of one kind send the same ones."""
     language = negotiate(lang, parse_accept_header(accept_language, LanguageAccept))
-    if link_type == "all":
+    if link_type in LINKSET_TYPES:
         return "linkset", language
     if link_type in TRACEABILITY:
         return "json", language
@@ -167,20 +256,18 @@ def _raw_path() -> str:
     return quote(request.path, safe="/")
 
 
-def _require_known(key: Key) -> None:
-    require_known(uow(), key)
-
-
-def _product(key: GtinKey, link: str, variant: str, lang: str) -> Response:
+def _product(key: GtinKey, link: str, variant: str, lang: str,
+             extra: list[str] | None = None) -> Response:
     facts = product_facts(uow(), key)
     if variant == "html":
         body = _PAGES.render("consumer/product.html", lang, f=facts, links=_links(key, link))
-        return _answer(body.encode(), "text/html; charset=utf-8", link, lang)
+        return _answer(body.encode(), "text/html; charset=utf-8", link, lang, extra=extra)
     return _answer(orjson.dumps({"link": link, "product": facts}), "application/json", link,
-                   lang)
+                   lang, extra=extra)
 
 
-def _lot_or_item(key: Key, link: str, variant: str, lang: str) -> Response:
+def _lot_or_item(key: LotKey | ItemKey, link: str, variant: str, lang: str,
+                 extra: list[str] | None = None) -> Response:
     item = isinstance(key, ItemKey)
     cache_key = (link, variant, lang if variant == "html" else "")
     mark = fingerprint(uow(), key)
@@ -195,7 +282,7 @@ def _lot_or_item(key: Key, link: str, variant: str, lang: str) -> Response:
     else:
         body, tag = cached
     if not item or variant not in ("html", "json"):
-        return _answer(body, _media(variant), link, lang, tag)
+        return _answer(body, _media(variant), link, lang, tag, extra)
     # A serialised item: the same cached answer, plus its scans, fresh on every request.
     seen = _scans(mark.lot_id, variant)
     assert zone is not None  # an item's: read from the cache above, or just rendered and kept
@@ -211,7 +298,7 @@ def _lot_or_item(key: Key, link: str, variant: str, lang: str) -> Response:
         body = body[:-1] + b',"scans":' + orjson.dumps(seen) + b"}"
         if warn:
             body = _json_with_clone_warning(body)
-    return _answer(body, _media(variant), link, lang, etag_of(body))
+    return _answer(body, _media(variant), link, lang, etag_of(body), extra)
 
 
 def _scans(lot_id: int, variant: str) -> dict | None:
@@ -258,6 +345,8 @@ def _render(key: Key, link: str, variant: str, lang: str) -> tuple[bytes, str]:
                              scan_slot=Markup(SCAN_SLOT)).encode(), zone
     if variant == "certifications":
         return orjson.dumps({"link": link, "certifications": facts["certifications"]}), zone
+    if variant == "recalls":
+        return orjson.dumps({"link": link, "recalls": facts["recalls"]}), zone
     body = {"link": link, **facts, "links": links}
     if not isinstance(key, ItemKey):
         body["scans"] = None
@@ -268,9 +357,11 @@ def _media(variant: str) -> str:
     return "text/html; charset=utf-8" if variant == "html" else "application/json"
 
 
-def _answer(body: bytes, media: str, link: str, lang: str, etag: str | None = None
-            ) -> Response:
-    headers = [*CORS.items(), ("Link", f'<{link}?linkType=all>; rel="linkset"; type="{LINKSET}"'),
+def _answer(body: bytes, media: str, link: str, lang: str, etag: str | None = None,
+            extra: list[str] | None = None) -> Response:
+    links = ", ".join([f'<{link}?linkType=all>; rel="linkset"; type="{LINKSET}"; '
+                       'title="The links of this item (RFC 9264 linkset)"', *(extra or ())])
+    headers = [*CORS.items(), ("Link", links),
                ("Vary", "Accept, Accept-Language"),
                # Revalidate every time (a verdict can turn red at any moment), but cheaply: a
                # phone that has the page gets a 304 without the body.
@@ -319,19 +410,90 @@ def _links(key: Key, link: str) -> dict:
             "linkset": f"{link}?linkType=all", "auditPack": pack, "switch": _switches()}
 
 
-def _linkset(key: Key, link: str) -> dict:
-    links = _links(key, link)
+def _linkset(found: Resolution, link: str, lang: str) -> dict:
+    """The linkset (RFC 9264, GS1's linkset schema): the request's own context object with every
+    link that applies to it, its own and those of the levels above (lot, product), then one
+    context object for each level above with that level's links."""
+    base = app_services().settings.public_base_url.rstrip("/")
+    describe = found.description(lang)
+    if found.walked_up:
+        describe += (" (chưa có hồ sơ cho mã này: các liên kết của " if lang == "vi"
+                     else " (no record of this code: the links of ") + \
+            link_for(found.found, base) + ")"
+    own = {"anchor": link, "itemDescription": describe}
+    _add_built_in(own, found.found, link_for(found.found, base), base)
+    _add_managed(own, found.links)
+    contexts = [own]
+    product = GtinKey(found.request.gtin)
+    if found.found != product or found.request.qualified:
+        product_link = link_for(product, base)
+        upper = {"anchor": product_link, "itemDescription": found.description(lang)}
+        _add_built_in(upper, product, product_link, base)
+        _add_managed(upper, [x for x in found.links if x.lot is None])
+        contexts.append(upper)
+    return {"linkset": contexts}
+
+
+def _add_built_in(entry: dict[str, Any], key: Key, link: str, base: str) -> None:
+    both = list(languages())
     page = {"href": link, "title": "Provenance / Nguồn gốc", "type": "text/html",
-            "hreflang": list(languages())}
-    entry: dict[str, Any] = {"anchor": link, GS1 + "defaultLink": [page], GS1 + "pip": [page]}
-    if not isinstance(key, GtinKey):
-        entry[GS1 + "traceability"] = [
-            {"href": links["json"], "title": "Provenance summary", "type": "application/json"}]
-        if links["auditPack"]:
-            entry[GS1 + "traceability"].append(
-                {"href": links["auditPack"], "title": "Audit pack (tracechain-audit-pack v1)",
-                 "type": "application/json"})
-        entry[GS1 + "certificationInfo"] = [
-            {"href": f"{link}?linkType=gs1:certificationInfo", "title": "Certifications",
-             "type": "application/json"}]
-    return {"linkset": [entry]}
+            "hreflang": both}
+    entry[GS1 + "defaultLink"] = [page]
+    entry[GS1 + "pip"] = [dict(page)]
+    if isinstance(key, GtinKey):
+        return
+    links = _links_of(key, link, base)
+    entry[GS1 + "traceability"] = [
+        {"href": links["json"], "title": "Provenance summary", "type": "application/json",
+         "hreflang": both}]
+    if links["auditPack"]:
+        entry[GS1 + "traceability"].append(
+            {"href": links["auditPack"], "title": "Audit pack (tracechain-audit-pack v1)",
+             "type": "application/json", "hreflang": both})
+    entry[GS1 + "certificationInfo"] = [
+        {"href": f"{link}?linkType=gs1:certificationInfo", "title": "Certifications",
+         "type": "application/json", "hreflang": both}]
+    entry[GS1 + "recallStatus"] = [
+        {"href": f"{link}?linkType=gs1:recallStatus", "title": "Recall status",
+         "type": "application/json", "hreflang": both}]
+
+
+def _add_managed(entry: dict[str, Any], links: Any) -> None:
+    for x in links:
+        target: dict[str, Any] = {"href": x.href, "title": x.title}
+        if x.language:
+            target["hreflang"] = [x.language]
+        if x.media_type:
+            target["type"] = x.media_type
+        entry.setdefault(GS1_VOC + x.link_type, []).append(target)
+
+
+def _links_of(key: Key, link: str, base: str) -> dict[str, Any]:
+    pack = None
+    if isinstance(key, LotKey):
+        pack = f"{base}/api/v1/public/lots/{key.gtin}/{quote(key.lot, safe='')}/audit-pack"
+    return {"json": f"{link}?linkType=gs1:traceability", "auditPack": pack}
+
+
+@bp.route("/.well-known/gs1resolver", methods=["GET"])
+def resolver_description() -> Response:
+    """The resolver description file (GS1-Conformant resolver standard, section 'Resolver
+    description file'): what this resolver resolves and how."""
+    base = app_services().settings.public_base_url.rstrip("/")
+    body = {
+        "name": "tracechain GS1 Digital Link resolver",
+        "resolverRoot": base,
+        "supportedPrimaryKeys": ["01"],
+        "supportedLinkType": [{"namespace": GS1_VOC, "prefix": "gs1:",
+                               "profile": "https://ref.gs1.org/voc/?show=linktypes"}],
+        "linkTypes": sorted("gs1:" + name for name in LINK_TYPES),
+        "linkTypeDefaultCanBeLinkset": False,
+        "linkTypeDefaultCanBeAll": False,
+        "supportedContextValuesEnumerated": [],
+        "supportedContextValuesExternal": [],
+        "supportedQualifiers": {"01": ["22", "10", "21", "235"]},
+        "compressedDigitalLinks": True,
+    }
+    response = Response(orjson.dumps(body), content_type="application/json", headers=CORS)
+    response.headers["Cache-Control"] = "max-age=3600"
+    return response

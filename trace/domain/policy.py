@@ -26,6 +26,7 @@ answers). For a member of the organisation concerned, then inspectors and admins
 - manage certifications, farms and plots: its own | admin (inspectors read them)
 - publish a farm's details: its own cooperative only (the farmer's consent is the
   cooperative's), not admins
+- manage the resolver links of a product and its lots: the product's owner | admin
 
 `tests/integration/test_access_table.py` pins what this means for every route.
 """
@@ -163,6 +164,15 @@ def require_print_labels(actor: Actor, lot: LotFacts, gtin: str) -> None:
     if not may_commission(actor, org, lot.gtin_owner_id):
         raise Forbidden(f"GTIN {gtin} is another organisation's product: only its owner prints "
                         "labels for it", [Problem("$.path.gtin", "not your product")])
+
+
+def require_manage_product_links(actor: Actor, product_owner: int, gtin: str) -> None:
+    """The links a product's QR code leads to (brand page, instructions, recall notice) are its
+    owner's to add and remove (admins: any product's). :raises Forbidden: anyone else."""
+    require_writer(actor, "change a product's links")
+    if not is_admin(actor) and actor.organisation_id != product_owner:
+        raise Forbidden(f"GTIN {gtin} is another organisation's product: only its owner "
+                        "manages its links", [Problem("$.path.gtin", "not your product")])
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from .anchoring import AnchorBatch, AnchorLease, LotHead
 from .base import Base
 from .catalogue import Farm, Plot, Product
 from .events import CaptureJob, DocumentContext, Event, EventObject
+from .links import ResolverLink
 from .lots import Lot, LotLink
 from .public_records import (
     Certification,
@@ -19,5 +20,5 @@ __all__ = [
     "AnchorBatch", "AnchorLease", "ApiToken", "Base", "CaptureJob", "Certification",
     "DocumentContext", "Event", "EventObject", "FakeReport", "Farm", "Lot", "LotHead",
     "LotLink", "Organisation", "PlausibilityNote", "Plot", "Product", "Recall", "ScanCount",
-    "ScanVisitor", "User",
+    "ScanVisitor", "User", "ResolverLink",
 ]

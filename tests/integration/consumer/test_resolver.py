@@ -74,8 +74,10 @@ def test_json_summary_is_cross_origin_and_names_every_step(anchored):
                                              "Origin": "https://shop.example"})
     assert r.status_code == 200 and r.mimetype == "application/json"
     assert r.headers["Access-Control-Allow-Origin"] == "*"
+    # Every link in the header has a title (GS1's resolver test suite checks it; issue #10).
     assert r.headers["Link"] == ('<http://localhost:5000/01/08936101000217/10/QT25-G550-01?'
-                                 'linkType=all>; rel="linkset"; type="application/linkset+json"')
+                                 'linkType=all>; rel="linkset"; type="application/linkset+json"; '
+                                 'title="The links of this item (RFC 9264 linkset)"')
     body = r.get_json()
     assert body["product"]["name"] == {"vi": "Tiêu đen Quảng Trị FAQ 550",
                                        "en": "Quảng Trị black pepper FAQ 550"}
@@ -95,7 +97,9 @@ def test_linkset_lists_page_data_audit_pack_and_certifications(anchored):
               anchored.client.get(PEPPER, headers={"Accept": "application/linkset+json"})):
         assert r.status_code == 200 and r.mimetype == "application/linkset+json"
         assert r.headers["Access-Control-Allow-Origin"] == "*"
-        [entry] = r.get_json()["linkset"]
+        # the lot's own context object, then the product's (every level up to the GTIN)
+        entry, product = r.get_json()["linkset"]
+        assert product["anchor"] == "http://localhost:5000/01/08936101000217"
         assert entry["anchor"] == "http://localhost:5000" + PEPPER
         voc = "https://gs1.org/voc/"
         assert entry[voc + "defaultLink"][0]["href"] == entry["anchor"]

@@ -116,7 +116,9 @@ def test_bad_values_in_paths(path, message):
     (f"/01/{GTIN14}//A", "is not /01/<gtin>"),
     (f"/414/{GTIN14}", "must start with /01/<gtin>"),
     (f"/10/A/01/{GTIN14}", "must start with /01/<gtin>"),
-    (f"/01/{GTIN14}/22/A", "must be 10 \\(lot\\), 21 \\(serial\\)"),
+    # /22/ and /235/ are key qualifiers of AI 01 (issue #10): only their order and mix are wrong
+    (f"/01/{GTIN14}/22/A/235/B", "must be 10 \\(lot\\), 21 \\(serial\\)"),
+    (f"/01/{GTIN14}/10/A/22/B", "each optionally after 22"),
     (f"/01/{GTIN14}/01/A", "must be 10 \\(lot\\), 21 \\(serial\\)"),
     (f"/01/{GTIN14}/10/A?linkType=all", "no query string"),
     (f"/01/{GTIN14}/10/A#x", "no query string"),

@@ -1,0 +1,1 @@
+"""Links organisations manage for their products and lots, and what the resolver serves."""
