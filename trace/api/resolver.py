@@ -425,7 +425,7 @@ def _linkset(found: Resolution, link: str, lang: str) -> dict:
     _add_managed(own, found.links)
     contexts = [own]
     product = GtinKey(found.request.gtin)
-    if found.found != product or found.request.qualified:
+    if found.request.key != product or found.request.qualified:
         product_link = link_for(product, base)
         upper = {"anchor": product_link, "itemDescription": found.description(lang)}
         _add_built_in(upper, product, product_link, base)

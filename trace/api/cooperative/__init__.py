@@ -8,6 +8,7 @@ def blueprints() -> list:
     from .certifications import blp as certifications_blp
     from .flags import blp as flags_blp
     from .labels import blp as labels_blp
+    from .links import blp as links_blp
     from .lots import blp as lots_blp
     from .recalls import blp as recalls_blp
     from .serials import blp as serials_blp
@@ -15,4 +16,4 @@ def blueprints() -> list:
     from .stock import blp as stock_blp
 
     return [products_blp, farms_blp, steps_blp, lots_blp, stock_blp, recalls_blp,
-            certifications_blp, serials_blp, labels_blp, flags_blp]
+            certifications_blp, serials_blp, labels_blp, flags_blp, links_blp]
