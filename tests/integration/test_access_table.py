@@ -31,7 +31,8 @@ class Route:
     body: object = None  # a dict, or a function (world, role) -> dict
 
     def request(self, client, world, role: str):
-        path = self.path.format(w=world, role=role, cert=world.certs.get(role))
+        path = self.path.format(w=world, role=role, cert=world.certs.get(role),
+                                link=world.links.get(role))
         body = self.body(world, role) if callable(self.body) else self.body
         headers = world.headers[role]
         if self.method == "POST" and path == "/epcis/capture":
@@ -154,6 +155,15 @@ TABLE = {
                                  lambda w, role: {"scheme": "VietGAP", "code": f"C-{role}"}),
     "DELETE certification": Route("DELETE", "/api/v1/certifications/{cert}",
                                   _expect("204 403 403 204 204 401")),
+    # resolver links: public to read, the product's owner (and admins) change them
+    "GET product links": Route("GET", "/api/v1/products/{w.berries}/links",
+                               _expect("200 200 200 200 200 401")),
+    "POST product links": Route("POST", "/api/v1/products/{w.berries}/links",
+                                _expect("201 403 403 201 201 401"),
+                                {"linkType": "gs1:pip", "href": "https://camlo.example/",
+                                 "title": "HTX Cam Lộ"}),
+    "DELETE product link": Route("DELETE", "/api/v1/products/{w.berries}/links/{link}",
+                                 _expect("204 403 403 204 204 401")),
     # unusual records: each sees its own (an admin without an organisation, everyone's); a
     # note on a record that is not unusual is a 404, except for another organisation's member
     "GET flags": Route("GET", "/api/v1/flags", _expect("200 200 200 200 200 401")),
@@ -202,7 +212,7 @@ class World:
         own.harvest(self.plot, self.berries, "B0", 100)
         own.ship(self.other.org, [(self.berries, "B0")])
         self.other.receive([(self.berries, "B0")])
-        self.sscc_new, self.sscc_packed, self.certs = {}, {}, {}
+        self.sscc_new, self.sscc_packed, self.certs, self.links = {}, {}, {}, {}
         self.prefixed = {role: "0" + with_check_digit(f"{PREFIX}{i:05d}")
                          for i, role in enumerate(ROLES)}
         for i, role in enumerate(ROLES):
@@ -215,6 +225,9 @@ class World:
             own.post(f"lots/{self.berries}/RC-{role}/recall", {"reason": "Suspected mould"})
             self.certs[role] = own.post("certifications",
                                         {"scheme": "4C", "code": f"4C-{role}"})["id"]
+            self.links[role] = own.post(f"products/{self.berries}/links", {
+                "linkType": "gs1:instructions", "href": f"https://camlo.example/{role}",
+                "title": role})["id"]
         response = client.post("/epcis/capture", data=json.dumps(_observation(self, "own")),
                                content_type="application/ld+json", headers=own.headers)
         self.job = response.json["captureID"]
@@ -238,9 +251,9 @@ def test_the_table_covers_every_route_of_the_app(app):
     """A new route must take its row in the table above (pages and the resolver are public)."""
     urls = app.url_map.bind("localhost")
     covered = {(r.method, urls.match(r.path.split("?")[0].format(
-        w=_Names(), role="own", cert=1), method=r.method)[0]) for r in TABLE.values()}
+        w=_Names(), role="own", cert=1, link=1), method=r.method)[0]) for r in TABLE.values()}
     public = {"home.index", "home.healthz", "static", "api-docs.openapi_swagger_ui",
-              "api_docs_asset", "resolver.resolve"}
+              "api_docs_asset", "resolver.resolve", "resolver.resolver_description"}
     routes = {(m, rule.endpoint) for rule in app.url_map.iter_rules()
               for m in rule.methods - {"HEAD", "OPTIONS"} if rule.endpoint not in public}
     assert routes - covered == set()

@@ -15,8 +15,12 @@ def document(spec) -> None:
         {"name": "lang", "in": "query", "schema": {"type": "string", "enum": list(languages())},
          "description": "page language; default from Accept-Language, else English"},
         {"name": "linkType", "in": "query", "schema": {"type": "string"},
-         "description": "`all`: the linkset; `gs1:traceability`: the JSON summary; "
-                        "`gs1:certificationInfo`: the certifications; otherwise the page"}]
+         "description": "`all` or `linkset`: the linkset; `gs1:traceability`: the JSON "
+                        "summary; `gs1:certificationInfo`: the certifications; "
+                        "`gs1:recallStatus`: the recalls; `gs1:defaultLink`/`gs1:pip`: the "
+                        "page. A link type with a link its owner registered: 307 to it (the "
+                        "other query parameters passed on, the language from Accept-Language); "
+                        "a type the item does not have, or no GS1 link type: 404"}]
     answers = {
         "200": {"description": "The consumer page (browsers), the provenance summary (`Accept: "
                                "application/json`) or the linkset (`?linkType=all` or `Accept: "
@@ -25,6 +29,7 @@ def document(spec) -> None:
                             "application/json": {"schema": {"type": "object"}},
                             LINKSET: {"schema": {"type": "object"}}}},
         "304": {"description": "Not modified (If-None-Match matched the ETag)"},
+        "307": {"description": "To the link registered for the requested linkType"},
         "400": {"description": "Not a valid Digital Link: a friendly page, or the API error"},
         "404": {"description": "No such product, lot or item: a friendly page (with a form to "
                                "report a suspected fake), or the API error"},
@@ -46,13 +51,22 @@ def document(spec) -> None:
         spec.path(rule=rule, operations={
             "get": {"tags": ["resolver"], "summary": summary, "security": [],
                     "description": "GS1 Digital Link resolver (short names /gtin/, /lot/, /ser/ "
-                                   "are accepted too). HEAD answers the same headers.",
+                                   "are accepted too; the key qualifiers /22/<cpv> before the "
+                                   "lot or serial, or /235/<tpx> alone, walk up to what we keep "
+                                   "records of). HEAD answers the same headers.",
                     "parameters": params, "responses": answers},
             "options": {"tags": ["resolver"], "summary": "CORS preflight", "security": [],
                         "parameters": params[:2] if extra else params[:1],
                         "responses": {"204": {"description": "Allowed methods and headers"},
                                       "404": {"description": "Not a resolver path (say, a "
                                                              "control character in it)"}}}})
+    [well_known] = Map([Rule("/.well-known/gs1resolver", defaults={})]).iter_rules()
+    spec.path(rule=well_known, operations={"get": {
+        "tags": ["resolver"], "summary": "The resolver description file (GS1-Conformant "
+        "resolver standard)", "security": [],
+        "responses": {"200": {"description": "name, resolverRoot, supportedPrimaryKeys, "
+                                             "supportedLinkType, linkTypeDefaultCanBeLinkset...",
+                              "content": {"application/json": {"schema": {"type": "object"}}}}}}})
     [report_rule] = Map([Rule("/report-fake", defaults={})]).iter_rules()
     spec.path(rule=report_rule, operations={"post": {
         "tags": ["resolver"], "summary": "Report a suspected fake (the 404 page's form)",
