@@ -253,7 +253,8 @@ def test_the_table_covers_every_route_of_the_app(app):
     covered = {(r.method, urls.match(r.path.split("?")[0].format(
         w=_Names(), role="own", cert=1, link=1), method=r.method)[0]) for r in TABLE.values()}
     public = {"home.index", "home.healthz", "static", "api-docs.openapi_swagger_ui",
-              "api_docs_asset", "resolver.resolve", "resolver.resolver_description"}
+              "api_docs_asset", "resolver.resolve", "resolver.resolver_description",
+              "resolver.compressed"}
     routes = {(m, rule.endpoint) for rule in app.url_map.iter_rules()
               for m in rule.methods - {"HEAD", "OPTIONS"} if rule.endpoint not in public}
     assert routes - covered == set()

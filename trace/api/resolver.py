@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import orjson
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, abort, request
 from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept, MIMEAccept
 from werkzeug.http import parse_accept_header
@@ -40,6 +40,7 @@ from ..app_services import app_services
 from ..domain.consumer_verdict import headline
 from ..domain.errors import InvalidIdentifier, NotFound
 from ..domain.local_time import in_zone, zone_of
+from ..gs1.dl_compression import LOOKS_COMPRESSED, decompress
 from ..gs1.keys import ItemKey, LotKey
 from ..gs1.link_types import GS1_VOC, LINK_TYPES, link_type_name
 from ..gs1.resolver_paths import (
@@ -51,6 +52,7 @@ from ..gs1.resolver_paths import (
     link_for,
     lot_key,
     parse_request,
+    request_from_ais,
 )
 from ..present.consumer_page import VERDICT_SLOTS, Pages
 from ..present.i18n import languages, negotiate
@@ -224,6 +226,31 @@ def _walked(found: Resolution, base: str) -> list[str]:
         return []
     return [f'<{link_for(found.found, base)}>; rel="up"; title="no record of what the request '
             'names: the answer of this less specific level"']
+
+
+@bp.route("/<segment>", methods=["GET", "OPTIONS"], provide_automatic_options=False)
+def compressed(segment: str):
+    """A compressed Digital Link (``https://host/AQnYUc1gmiER...``): decompressed and answered
+    as the Digital Link it stands for, which the ``Link`` header names with ``owl:sameAs``."""
+    if not LOOKS_COMPRESSED.match(segment):
+        abort(404)
+    if request.method == "OPTIONS":
+        return Response(status=204, headers=PREFLIGHT)
+    headers, args = request.headers, request.args
+    variant, lang = _negotiate(headers.get("Accept", ""), headers.get("Accept-Language", ""),
+                               args.get("lang"), args.get("linkType"))
+    wait = budget().retry_after(client_address())
+    if wait is not None:
+        return _too_many(wait, variant, lang)
+    try:
+        ais, other = decompress(segment)
+        dl, rest = request_from_ais(ais)
+    except InvalidIdentifier as exc:
+        return _problem(400, f"{exc} (a compressed Digital Link)", variant, lang)
+    base = app_services().settings.public_base_url.rstrip("/")
+    query = urlencode([*rest, *other.items()])
+    same_as = base + dl.path() + ("?" + query if query else "")
+    return serve(dl, variant, lang, args.get("linkType"), same_as)
 
 
 @lru_cache(maxsize=1024)

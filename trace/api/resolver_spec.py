@@ -60,6 +60,16 @@ def document(spec) -> None:
                         "responses": {"204": {"description": "Allowed methods and headers"},
                                       "404": {"description": "Not a resolver path (say, a "
                                                              "control character in it)"}}}})
+    [packed] = Map([Rule("/<compressed>", defaults={})]).iter_rules()
+    spec.path(rule=packed, operations={"get": {
+        "tags": ["resolver"], "summary": "A compressed Digital Link (GS1 DL compression)",
+        "security": [], "description": "Decompressed and answered as the Digital Link it "
+        "stands for (same negotiation and linkType rules); the `Link` header names that link "
+        "with `rel=\"owl:sameAs\"`.",
+        "parameters": [{"name": "compressed", "in": "path", "required": True,
+                        "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{10,600}$"}},
+                       *query],
+        "responses": {k: v for k, v in answers.items() if k != "304"}}})
     [well_known] = Map([Rule("/.well-known/gs1resolver", defaults={})]).iter_rules()
     spec.path(rule=well_known, operations={"get": {
         "tags": ["resolver"], "summary": "The resolver description file (GS1-Conformant "

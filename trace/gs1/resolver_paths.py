@@ -255,3 +255,24 @@ def stored_as(key: LotKey | ItemKey, uri: str) -> LotKey | ItemKey:
     if isinstance(key, LotKey):
         return StoredLotKey(key.gtin, key.lot, uri)
     return StoredItemKey(key.gtin, key.serial, uri)
+
+
+_KEY_AIS = ("01", "22", "10", "21", "235")
+
+
+def request_from_ais(ais: dict[str, str]) -> tuple[DLRequest, list[tuple[str, str]]]:
+    """The Digital Link request a decompressed link's AIs name, and its other AIs (data
+    attributes such as (17) or (7003)) for the query string.
+
+    :raises InvalidIdentifier: no GTIN (01) as the primary key, a qualifier mix the URI syntax
+        does not allow, or a value breaking its AI's rules.
+    """
+    if "01" not in ais:
+        raise InvalidIdentifier("a compressed Digital Link here must name a GTIN (AI 01)")
+    gtin = normalise_gtin(ais["01"])
+    if "235" in ais and any(ai in ais for ai in ("22", "10", "21")):
+        raise InvalidIdentifier("AI (235) is a qualifier of the GTIN on its own")
+    values = {ai: ai_value(ais[ai], ai) for ai in _KEY_AIS[1:] if ai in ais}
+    rest = [(ai, value) for ai, value in ais.items() if ai not in _KEY_AIS]
+    return DLRequest(gtin, values.get("22"), values.get("10"), values.get("21"),
+                     values.get("235")), rest

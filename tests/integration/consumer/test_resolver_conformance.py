@@ -265,3 +265,46 @@ def test_links_for_unknown_products_or_lots_are_404(client, shop):
 def test_odd_paths_are_4xx_not_500(client, path):
     r = client.get(path, headers={"Accept": "application/json"})
     assert 400 <= r.status_code < 500, (path, r.status_code)
+
+
+# --- compressed Digital Links ---------------------------------------------------------------
+
+def test_compressed_links_answer_as_the_link_they_stand_for(client, shop):
+    from tracechain.gs1.dl_compression import compress
+
+    plain = f"/01/{shop.gtin14}/10/L1"
+    segment = compress({"01": shop.gtin14, "10": "L1"})
+    for accept in ("text/html", "application/json"):
+        a = client.get(plain, headers={"Accept": accept})
+        b = client.get("/" + segment, headers={"Accept": accept})
+        assert (a.status_code, a.mimetype) == (b.status_code, b.mimetype) == (200, a.mimetype)
+        assert f'<{BASE}{plain}>; rel="owl:sameAs"' in b.headers["Link"]
+        assert b.headers["Access-Control-Allow-Origin"] == "*"
+    assert client.get("/" + segment, headers={"Accept": "application/json"}).get_json()[
+        "lot"]["lot"] == "L1"
+    own, _product = _linkset(client, "/" + segment)["linkset"]
+    assert own["anchor"] == BASE + plain  # the uncompressed link, as GS1's test suite wants
+    # data attributes and other pairs stay in the uncompressed URI's query string
+    with_date = compress({"01": shop.gtin14, "10": "L1", "17": "271231"}, {"k1": "v1"})
+    r = client.get("/" + with_date, headers={"Accept": "application/json"})
+    assert r.status_code == 200
+    assert f'<{BASE}{plain}?17=271231&k1=v1>; rel="owl:sameAs"' in r.headers["Link"]
+    # linkType works on compressed links too; an unknown lot is what it is uncompressed
+    _link(shop, {"linkType": "gs1:pip", "href": "https://camlo.example/", "title": "Cam Lộ"})
+    assert client.get("/" + segment + "?linkType=gs1:pip").headers["Location"] == \
+        "https://camlo.example/"
+    unknown = compress({"01": shop.gtin14, "10": "NOPE"})
+    assert client.get("/" + unknown).status_code == client.get(
+        f"/01/{shop.gtin14}/10/NOPE").status_code == 404
+    assert client.options("/" + segment).status_code == 204
+
+
+def test_bad_compressed_links_are_4xx(client):
+    from tracechain.gs1.dl_compression import compress
+
+    assert client.get("/" + compress({"414": "9506000134352"})).status_code == 400
+    bad_digit = compress({"01": "09506000134353"})
+    assert client.get("/" + bad_digit, headers={"Accept": "application/json"}).status_code == 400
+    for junk in ("robotsrobots", "A" * 700, "__________", "zzzzzzzzzzzzzzzzzzzz"):
+        assert 400 <= client.get("/" + junk).status_code < 500, junk
+    assert client.get("/healthz").status_code == 200  # fixed routes still win
