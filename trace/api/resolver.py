@@ -159,7 +159,7 @@ def serve(dl: DLRequest, variant: str, lang: str, link_type: str | None,
                 raise NotFound(f"{link_type[:80]!r} is not a GS1 link type "
                                "(https://ref.gs1.org/voc/) this resolver knows")
             found = resolution(uow(), dl)
-            target = _managed(found, name, lang)
+            target = _managed(found, name)
             if target is not None:
                 return _redirect(target, link, lang, extra + _walked(found, base))
             kind = GtinKey if isinstance(found.found, GtinKey) else LotKey
@@ -195,15 +195,22 @@ def _lot_or_item_any_spelling(key: LotKey | ItemKey, link: str, variant: str, la
         return _lot_or_item(other, link, variant, lang, extra)
 
 
-def _managed(found: Resolution, name: str, lang: str) -> Any:
-    """The registered link of type ``name`` to redirect to: the lot's before the product's, in
-    the client's language when one has it."""
+def _managed(found: Resolution, name: str) -> Any:
+    """The registered link of type ``name`` to redirect to: the lot's before the product's; the
+    one in a language the client asks for (``Accept-Language``, ``?lang=``), else one without a
+    language, else the first."""
     candidates = [link for link in found.links if link.link_type == name]
     if not candidates:
         return None
     candidates.sort(key=lambda link: link.lot is None)  # the lot's first (stable)
+    spoken = {link.language for link in candidates if link.language}
+    asked = parse_accept_header(request.headers.get("Accept-Language", ""), LanguageAccept)
+    chosen = request.args.get("lang")  # the page's language switch, when it was used
+    best = asked.best_match(sorted(spoken)) if spoken else None
+    if chosen and spoken:
+        best = next((x for x in sorted(spoken) if x.split("-")[0] == chosen), best)
     for link in candidates:
-        if link.language and link.language.split("-")[0] == lang:
+        if best is not None and link.language == best:
             return link
     return next((link for link in candidates if not link.language), candidates[0])
 
@@ -229,6 +236,7 @@ def _walked(found: Resolution, base: str) -> list[str]:
 
 
 @bp.route("/<segment>", methods=["GET", "OPTIONS"], provide_automatic_options=False)
+@bp.route("/<segment>/", methods=["GET", "OPTIONS"], provide_automatic_options=False)
 def compressed(segment: str):
     """A compressed Digital Link (``https://host/AQnYUc1gmiER...``): decompressed and answered
     as the Digital Link it stands for, which the ``Link`` header names with ``owl:sameAs``."""

@@ -308,3 +308,18 @@ def test_bad_compressed_links_are_4xx(client):
     for junk in ("robotsrobots", "A" * 700, "__________", "zzzzzzzzzzzzzzzzzzzz"):
         assert 400 <= client.get("/" + junk).status_code < 500, junk
     assert client.get("/healthz").status_code == 200  # fixed routes still win
+
+
+def test_language_of_a_registered_link_matches_any_tag_the_client_asks_for(client, shop):
+    from tracechain.gs1.dl_compression import compress
+
+    for language, href in (("fr", "https://camlo.example/fr"), ("en-GB", "https://camlo.example/gb"),
+                           (None, "https://camlo.example/")):
+        _link(shop, {"linkType": "gs1:recipeInfo", "href": href, "title": "Recette",
+                     **({"language": language} if language else {})})
+    lot = f"/01/{shop.gtin}/10/L1?linkType=gs1:recipeInfo"
+    for asked, where in (("fr-FR,fr;q=0.9", "https://camlo.example/fr"),
+                         ("en-GB", "https://camlo.example/gb"), ("de", "https://camlo.example/")):
+        assert client.get(lot, headers={"Accept-Language": asked}).headers["Location"] == where
+    segment = compress({"01": shop.gtin14, "10": "L1"})
+    assert client.get("/" + segment + "/").status_code == 200  # a trailing slash is tolerated
