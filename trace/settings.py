@@ -247,6 +247,10 @@ class Settings:
     delivery_interval: float = _setting(
         "TRACE_DELIVERY_INTERVAL", 1.0, "seconds between delivery rounds when nothing was sent",
         parse=_float, shown="1", check=_positive)
+    threads: int = _setting(
+        "TRACE_THREADS", 1, "threads per gunicorn worker of `tracechain serve` (above 1: "
+        "gunicorn's gthread workers); each open WebSocket subscription holds one",
+        parse=_int, check=_at_least(1))
     deliver_in_background: bool = _setting(
         "TRACE_DELIVER_IN_BACKGROUND", True, "`0`: `tracechain serve` delivers no webhooks; "
         "run `tracechain deliver --watch` yourself", parse=_bool, shown="`1`")

@@ -7,6 +7,7 @@ Delivery runs by calling ``deliver_once`` (what `tracechain deliver` and `serve`
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import orjson
@@ -408,3 +409,76 @@ def test_deliver_command_runs_one_round(world):
     assert "delivered 2 events in 1 deliveries" in result.output
     assert rx.event_ids() == sent
     assert orjson.loads(orjson.dumps(rx.received[0]))["schemaVersion"] == "2.0"
+
+
+# --- WebSocket subscriptions, against the app served over real HTTP ---------------------------
+
+@pytest.fixture
+def live(app):
+    """The test's app served by Werkzeug on 127.0.0.1 (threaded), as `serve --dev` serves it."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def _ws_events(ws, count: int, timeout: float = 10.0) -> list[str]:
+    got: list[str] = []
+    deadline = time.monotonic() + timeout
+    while len(got) < count:
+        doc = orjson.loads(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+        assert doc["type"] == "EPCISQueryDocument"
+        assert doc["epcisBody"]["queryResults"]["queryName"] == "harvests"
+        got += [e["eventID"] for e in doc["epcisBody"]["queryResults"]["resultsBody"]["eventList"]]
+    return got
+
+
+def test_websocket_stream_pushes_my_new_events_in_order(world, live):
+    from websockets.sync.client import connect
+
+    world.harvests(world.a, 1)  # before the connection: not sent (initialRecordTime = now)
+    world.query(world.a)
+    url = f"ws://{live}/epcis/queries/harvests/events?stream=true"
+    with connect(url, additional_headers=auth(world.a), open_timeout=5) as ws:
+        sent = world.harvests(world.a, 2)
+        world.harvests(world.b, 1)  # B's: never pushed to A
+        sent += world.harvests(world.a, 1)
+        assert _ws_events(ws, 3) == sent
+        with pytest.raises(TimeoutError):
+            ws.recv(timeout=0.8)  # nothing else (B's event is not A's)
+
+
+def test_websocket_subscription_through_headers_and_subscriptions_path(world, live):
+    from websockets.sync.client import connect
+
+    world.query(world.a)
+    old = world.harvests(world.a, 2)
+    url = f"ws://{live}/epcis/queries/harvests/subscriptions"
+    headers = {**auth(world.a), "GS1-Query-Stream": "true",
+               "GS1-Query-InitialRecordTime": "2020-01-01T00:00:00Z"}
+    with connect(url, additional_headers=headers, open_timeout=5) as ws:
+        assert _ws_events(ws, 2) == old
+
+
+def test_websocket_is_refused_before_the_upgrade(world, live):
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    world.query(world.a)
+    base = f"ws://{live}/epcis/queries/harvests/events"
+    for url, headers, status in (
+            (base + "?stream=true", {}, 401),  # no token
+            (base + "?stream=true", auth(world.b), 404),  # B has no such query
+            (base, auth(world.a), 400),  # neither stream nor schedule
+            (base + "?stream=true&hour=1", auth(world.a), 400)):  # both
+        with pytest.raises(InvalidStatus) as caught:
+            with connect(url, additional_headers=headers, open_timeout=5):
+                pass
+        assert caught.value.response.status_code == status, url

@@ -1,7 +1,8 @@
 """The EPCIS 2.0 REST binding's named queries and subscriptions, under ``/epcis``:
 
-``/queries`` (list, create), ``/queries/{queryName}`` (read, delete), ``/queries/{queryName}/events``
-(run it, paged like ``/epcis/events``; with ``Upgrade: websocket``, subscribe over a WebSocket),
+``/queries`` (list, create), ``/queries/{queryName}`` (read, delete),
+``/queries/{queryName}/events`` (run it, paged like ``/epcis/events``; with ``Upgrade: websocket``,
+subscribe over a WebSocket),
 ``/queries/{queryName}/subscriptions`` (list, create a webhook subscription; WebSocket too) and
 ``/queries/{queryName}/subscriptions/{subscriptionID}`` (read, delete) with its delivery log.
 See docs/SUBSCRIPTIONS.md.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 
+from flask import Blueprint as FlaskBlueprint
 from flask import Response, jsonify, request, url_for
 from flask_smorest import Blueprint
 
@@ -279,3 +281,16 @@ def _websocket(name: str, actor):
     from .websocket import serve_subscription
 
     return serve_subscription(name, actor)
+
+
+def _websocket_only(name: str):
+    return _websocket(name, current_actor())
+
+
+# Werkzeug matches a request carrying `Upgrade: websocket` only against rules made for it: the
+# same two paths again, for WebSockets (kept out of the OpenAPI document, which shows them as
+# the GET's 101 answer).
+for _path, _endpoint in (("/queries/<name>/events", "query_events_websocket"),
+                         ("/queries/<name>/subscriptions", "subscriptions_websocket")):
+    FlaskBlueprint.add_url_rule(blp, _path, _endpoint, _websocket_only, methods=["GET"],
+                                websocket=True)

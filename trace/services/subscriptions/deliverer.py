@@ -294,8 +294,11 @@ def deliver_once(new_uow: Callable[[], UnitOfWork], transport: Transport,
         return report
     now = now or datetime.now(UTC)
     with new_uow() as uow:
+        ids = stored.subscription_ids(uow)
+    if not ids:  # nothing to do, and no lock taken on the events (see event_horizon)
+        return report
+    with new_uow() as uow:
         horizon = stored.event_horizon(uow)
-        ids = stored.subscription_ids(uow) if horizon is not None else []
     if horizon is None:
         report.skipped = "events are being written; the next round catches up"
         return report

@@ -117,6 +117,11 @@ def _own_query(uow: UnitOfWork, name: str, actor: Actor) -> NamedQuery:
     return row
 
 
+def get_query_params(uow: UnitOfWork, name: str, actor: Actor) -> dict[str, str]:
+    """The parameters of the caller's query ``name`` (in an entered unit of work)."""
+    return dict(_own_query(uow, name, actor).params)
+
+
 def get_query(name: str, actor: Actor, uow: UnitOfWork) -> dict[str, Any]:
     with uow:
         return query_view(_own_query(uow, name, actor))
