@@ -17,13 +17,16 @@ two at once would only repeat a delivery, never skip one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
 import random
+import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -185,9 +188,37 @@ def next_events(uow: UnitOfWork, where: list[Condition], cursor: int, horizon: i
     return page, (rows[-1].id if rows else cursor)
 
 
+class PageCache:
+    """The pages read in one round, shared by the subscriptions that read the same ones (a
+    fan-out: several subscribers to the same query at the same cursor read and render once).
+    Bounded (oldest out); concurrent readers of one page wait for the first."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._pages: OrderedDict[Hashable, Future[tuple[Page, int]]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get(self, key: Hashable, read: Callable[[], tuple[Page, int]]) -> tuple[Page, int]:
+        with self._lock:
+            future = self._pages.get(key)
+            mine = future is None
+            if future is None:
+                future = self._pages[key] = Future()
+                while len(self._pages) > self._size:
+                    self._pages.popitem(last=False)
+        if mine:
+            try:
+                future.set_result(read())
+            except BaseException as exc:
+                future.set_exception(exc)
+                with self._lock:
+                    self._pages.pop(key, None)
+        return future.result()
+
+
 def _deliver_one(sub_id: str, new_uow: Callable[[], UnitOfWork], transport: Transport,
-                 settings: DeliverySettings, horizon: int, now: datetime, report: RoundReport
-                 ) -> None:
+                 settings: DeliverySettings, horizon: int, now: datetime, report: RoundReport,
+                 cache: PageCache | None = None) -> None:
     with new_uow() as uow:
         target = _target(uow, sub_id)
     if target is None:
@@ -204,7 +235,9 @@ def _deliver_one(sub_id: str, new_uow: Callable[[], UnitOfWork], transport: Tran
         return
     cursor = target.cursor
     for n in range(settings.max_deliveries):
-        page, last = next_events(new_uow(), where, cursor, horizon, settings.batch)
+        key = (tuple(where), cursor, horizon, settings.batch)
+        page, last = (cache or PageCache()).get(key, functools.partial(
+            next_events, new_uow(), where, cursor, horizon, settings.batch))
         if not page.events and not (scheduled and n == 0 and target.report_if_empty):
             break
         first = None if not page.events else cursor + 1
@@ -303,11 +336,12 @@ def deliver_once(new_uow: Callable[[], UnitOfWork], transport: Transport,
         report.skipped = "events are being written; the next round catches up"
         return report
     report.subscriptions = len(ids)
+    cache = PageCache()
 
     def one(sub_id: str) -> RoundReport:
         own = RoundReport()
         try:
-            _deliver_one(sub_id, new_uow, transport, settings, horizon, now, own)
+            _deliver_one(sub_id, new_uow, transport, settings, horizon, now, own, cache)
         except Exception as exc:  # noqa: BLE001 - one subscription must not stop the others
             log.exception("delivering subscription %s", sub_id)
             own.errors[sub_id] = f"{type(exc).__name__}: {exc}"
