@@ -122,19 +122,19 @@ def deliveries(uow: UnitOfWork, sub_id: str, before: int | None, limit: int) -> 
 
 # --- the events a deliverer may send ------------------------------------------------------------
 
-def event_horizon(uow: UnitOfWork) -> int | None:
+def event_horizon(uow: UnitOfWork, wait: float = 2.0) -> int | None:
     """The largest event row id below which every event is committed: a deliverer never sends
     past it, so that an event committed late with a smaller id cannot be skipped.
 
     SQLite has one writer at a time, so every id it has shown is settled. On PostgreSQL ids come
     from a sequence and transactions commit in any order: a SHARE lock on ``events`` waits for the
     transactions writing it now (and keeps new ones out for the moment of the read). None: the
-    lock did not come within two seconds; try again later.
+    lock did not come within ``wait`` seconds; try again later.
     """
     session = session_of(uow)
     if session.get_bind().dialect.name == "postgresql":
         try:
-            session.execute(text("SET LOCAL lock_timeout = '2s'"))
+            session.execute(text(f"SET LOCAL lock_timeout = '{int(wait * 1000)}ms'"))
             session.execute(text("LOCK TABLE events IN SHARE MODE"))
         except DBAPIError:
             session.rollback()

@@ -99,6 +99,7 @@ class DeliverySettings:
     workers: int = 10  # subscriptions delivered side by side
     allow: tuple[str, ...] = ()  # hosts/networks allowed though private (TRACE_WEBHOOK_ALLOW)
     lease_seconds: float = 60.0
+    horizon_wait: float = 2.0  # PostgreSQL: how long to wait for captures in flight to commit
 
 
 @dataclass
@@ -331,7 +332,7 @@ def deliver_once(new_uow: Callable[[], UnitOfWork], transport: Transport,
     if not ids:  # nothing to do, and no lock taken on the events (see event_horizon)
         return report
     with new_uow() as uow:
-        horizon = stored.event_horizon(uow)
+        horizon = stored.event_horizon(uow, settings.horizon_wait)
     if horizon is None:
         report.skipped = "events are being written; the next round catches up"
         return report
