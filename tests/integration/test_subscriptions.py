@@ -503,3 +503,20 @@ def test_postgres_waits_for_captures_in_flight_so_none_is_skipped(world):
         writer.rollback()
     assert deliver(world.app).deliveries == 1
     assert rx.event_ids() == sent
+
+
+def test_events_recorded_through_the_cooperative_api_reach_subscribers_too(world, client,
+                                                                           actions):
+    """Whatever is stored as an EPCIS event reaches subscribers, however it was recorded (the
+    steps of /api/v1 too): a recall or hold recorded as an event will, the same way."""
+    from tests.support.cooperative import coop
+
+    own = coop(client, actions, "HTX Vĩnh Linh")
+    client.post("/epcis/queries", json={"name": "all", "query": {}}, headers=own.headers)
+    rx = world.receiver()
+    r = client.post("/epcis/queries/all/subscriptions", json={"dest": rx.url, "stream": True},
+                    headers=own.headers)
+    assert r.status_code == 201, r.json
+    harvested = own.harvest(own.plot(), own.product("pepper_berries"), "H1", 100)
+    deliver(world.app)
+    assert rx.event_ids() == [harvested["eventID"]]

@@ -323,14 +323,14 @@ def deliver_once(new_uow: Callable[[], UnitOfWork], transport: Transport,
     from ..anchoring.anchorer import release_lease, take_lease
 
     report = RoundReport()
+    with new_uow() as uow:
+        ids = stored.subscription_ids(uow)
+    if not ids:  # nothing to do: no lease written, no lock taken on the events
+        return report
     if holder is not None and not take_lease(new_uow(), holder, settings.lease_seconds, LEASE):
         report.skipped = "another deliverer holds the lease"
         return report
     now = now or datetime.now(UTC)
-    with new_uow() as uow:
-        ids = stored.subscription_ids(uow)
-    if not ids:  # nothing to do, and no lock taken on the events (see event_horizon)
-        return report
     with new_uow() as uow:
         horizon = stored.event_horizon(uow, settings.horizon_wait)
     if horizon is None:
