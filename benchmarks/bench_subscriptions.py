@@ -150,7 +150,8 @@ def main() -> int:
         where = conditions({}, actor, before - timedelta(milliseconds=i))
         cursor, n = 0, 0
         while True:
-            page, cursor = next_events(uow(), where, cursor, 10**12, delivery.batch)
+            read = next_events(uow(), where, cursor, 10**12, delivery.batch)
+            page, cursor = read.page, read.last
             if not page.events:
                 break
             orjson.dumps(subscription_document(page, f"q{i}", "x"))

@@ -213,6 +213,18 @@ def test_batches_keep_the_order(world):
     assert rx.event_ids() == sent
     assert [len(d["epcisBody"]["queryResults"]["resultsBody"]["eventList"])
             for d in rx.received] == [3, 3, 1]
+    # The log keeps the row ids of each delivery's first and last event.
+    from sqlalchemy import select
+
+    from tracechain.store.events import Event
+    from tracechain.store.subscription_models import Delivery
+
+    with app_services(world.app).sessions() as s:
+        pk = dict(s.execute(select(Event.event_id, Event.id)).all())
+        logged = s.execute(select(Delivery.first_event, Delivery.last_event)
+                           .order_by(Delivery.id)).all()
+    assert [tuple(r) for r in logged] == [(pk[sent[0]], pk[sent[2]]), (pk[sent[3]], pk[sent[5]]),
+                                          (pk[sent[6]], pk[sent[6]])]
 
 
 def test_a_receiver_that_is_down_loses_nothing(world):

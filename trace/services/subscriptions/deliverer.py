@@ -176,9 +176,19 @@ def conditions(params: dict[str, str], actor: Actor, initial: datetime) -> list[
     return [*build_filter(params, actor), TimeFrom("record_time", initial)]
 
 
+@dataclass(frozen=True)
+class Batch:
+    """Events read for a subscriber: the page, and the row ids of its first and last event
+    (``first`` None and ``last`` the cursor it was read after, when it is empty)."""
+
+    page: Page
+    first: int | None
+    last: int
+
+
 def next_events(uow: UnitOfWork, where: list[Condition], cursor: int, horizon: int,
-                limit: int) -> tuple[Page, int]:
-    """Up to ``limit`` events after ``cursor`` (not past ``horizon``) and the last one's row id."""
+                limit: int) -> Batch:
+    """Up to ``limit`` events after ``cursor``, not past ``horizon``, in the order stored."""
     with uow:
         rows = [r for r in reads.events_page(uow, [*where, AfterId(cursor)], limit)
                 if r.id <= horizon]
@@ -186,7 +196,7 @@ def next_events(uow: UnitOfWork, where: list[Condition], cursor: int, horizon: i
     contexts = {cid: orjson.loads(body) for cid, body in texts.items()}
     events = [render_event(r.body, r.event_id, r.record_time) for r in rows]
     page = Page(events, merge_contexts(events, [contexts[r.context_id] for r in rows]), None)
-    return page, (rows[-1].id if rows else cursor)
+    return Batch(page, rows[0].id if rows else None, rows[-1].id if rows else cursor)
 
 
 class PageCache:
@@ -195,11 +205,11 @@ class PageCache:
     Bounded (oldest out); concurrent readers of one page wait for the first."""
 
     def __init__(self, size: int = 64) -> None:
-        self._pages: OrderedDict[Hashable, Future[tuple[Page, int]]] = OrderedDict()
+        self._pages: OrderedDict[Hashable, Future[Batch]] = OrderedDict()
         self._lock = threading.Lock()
         self._size = size
 
-    def get(self, key: Hashable, read: Callable[[], tuple[Page, int]]) -> tuple[Page, int]:
+    def get(self, key: Hashable, read: Callable[[], Batch]) -> Batch:
         with self._lock:
             future = self._pages.get(key)
             mine = future is None
@@ -237,13 +247,13 @@ def _deliver_one(sub_id: str, new_uow: Callable[[], UnitOfWork], transport: Tran
     cursor = target.cursor
     for n in range(settings.max_deliveries):
         key = (tuple(where), cursor, horizon, settings.batch)
-        page, last = (cache or PageCache()).get(key, functools.partial(
+        batch = (cache or PageCache()).get(key, functools.partial(
             next_events, new_uow(), where, cursor, horizon, settings.batch))
+        page, last = batch.page, batch.last
         if not page.events and not (scheduled and n == 0 and target.report_if_empty):
             break
-        first = None if not page.events else cursor + 1
-        if not _post(new_uow, transport, target, page, cursor, last, first, settings, now,
-                     report):
+        if not _post(new_uow, transport, target, page, cursor, last, batch.first, settings,
+                     now, report):
             return
         cursor = last
         if len(page.events) < settings.batch:

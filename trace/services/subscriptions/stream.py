@@ -94,12 +94,12 @@ def documents(stream: Stream, new_uow: Callable[[], UnitOfWork], batch: int,
         return []
     docs = []
     while True:
-        page, last = next_events(new_uow(), stream.where, stream.cursor, horizon, batch)
-        if not page.events:
+        read = next_events(new_uow(), stream.where, stream.cursor, horizon, batch)
+        if not read.page.events:
             break
-        docs.append(subscription_document(page, stream.query_name, None))
-        stream.cursor = last
-        if len(page.events) < batch:
+        docs.append(subscription_document(read.page, stream.query_name, None))
+        stream.cursor = read.last
+        if len(read.page.events) < batch:
             break
     if stream.schedule is not None:
         if not docs and stream.report_if_empty:
