@@ -231,6 +231,29 @@ class Settings:
     anchor_in_background: bool = _setting(
         "TRACE_ANCHOR_IN_BACKGROUND", True, "`0`: `tracechain serve` does not anchor; run "
         "`tracechain anchor --watch` yourself", parse=_bool, shown="`1`")
+    # Subscriptions (docs/SUBSCRIPTIONS.md).
+    webhook_allow: str = _setting(
+        "TRACE_WEBHOOK_ALLOW", "", "hosts and networks webhooks may call although they are "
+        "private or loopback, comma-separated, e.g. `127.0.0.1,10.1.0.0/16`", shown="none")
+    delivery_batch: int = _setting(
+        "TRACE_DELIVERY_BATCH", 500, "most events in one webhook delivery", parse=_int,
+        check=_at_least(1))
+    delivery_timeout: float = _setting(
+        "TRACE_DELIVERY_TIMEOUT", 10.0, "seconds a webhook receiver has to answer",
+        parse=_float, shown="10", check=_positive)
+    delivery_backoff_max: float = _setting(
+        "TRACE_DELIVERY_BACKOFF_MAX", 600.0, "longest wait between attempts to a failing "
+        "webhook receiver, seconds", parse=_float, shown="600", check=_positive)
+    delivery_interval: float = _setting(
+        "TRACE_DELIVERY_INTERVAL", 1.0, "seconds between delivery rounds when nothing was sent",
+        parse=_float, shown="1", check=_positive)
+    threads: int = _setting(
+        "TRACE_THREADS", 1, "threads per gunicorn worker of `tracechain serve` (above 1: "
+        "gunicorn's gthread workers); each open WebSocket subscription holds one",
+        parse=_int, check=_at_least(1))
+    deliver_in_background: bool = _setting(
+        "TRACE_DELIVER_IN_BACKGROUND", True, "`0`: `tracechain serve` delivers no webhooks; "
+        "run `tracechain deliver --watch` yourself", parse=_bool, shown="`1`")
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None,

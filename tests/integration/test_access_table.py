@@ -32,7 +32,7 @@ class Route:
 
     def request(self, client, world, role: str):
         path = self.path.format(w=world, role=role, cert=world.certs.get(role),
-                                link=world.links.get(role))
+                                link=world.links.get(role), sub=world.subs.get(role))
         body = self.body(world, role) if callable(self.body) else self.body
         headers = world.headers[role]
         if self.method == "POST" and path == "/epcis/capture":
@@ -170,6 +170,27 @@ TABLE = {
     "POST flag note": Route("POST", "/api/v1/flags/harvest-yield-{w.event_pk}/notes",
                             _expect("404 403 404 404 404 401"),
                             {"text": "Weighed twice, the scale was right."}),
+    # named queries and subscriptions: the owner's (organisation's) alone; to anyone else they
+    # do not exist. Each caller tries to delete a query and a subscription of the owner's.
+    "GET queries": Route("GET", "/epcis/queries", _expect("200 200 200 200 200 401")),
+    "POST queries": Route("POST", "/epcis/queries", _expect("201 201 201 201 201 401"),
+                          lambda w, role: {"name": f"q-{role}", "query": {}}),
+    "GET query": Route("GET", "/epcis/queries/mine", _expect("200 404 404 404 404 401")),
+    "DELETE query": Route("DELETE", "/epcis/queries/del-{role}",
+                          _expect("204 404 404 404 404 401")),
+    "GET query events": Route("GET", "/epcis/queries/mine/events",
+                              _expect("200 404 404 404 404 401")),
+    "GET subscriptions": Route("GET", "/epcis/queries/mine/subscriptions",
+                               _expect("200 404 404 404 404 401")),
+    "POST subscriptions": Route("POST", "/epcis/queries/mine/subscriptions",
+                                _expect("201 404 404 404 404 401"),
+                                {"dest": "https://example.com/hook", "stream": True}),
+    "GET subscription": Route("GET", "/epcis/queries/mine/subscriptions/{sub}",
+                              _expect("200 404 404 404 404 401")),
+    "GET deliveries": Route("GET", "/epcis/queries/mine/subscriptions/{sub}/deliveries",
+                            _expect("200 404 404 404 404 401")),
+    "DELETE subscription": Route("DELETE", "/epcis/queries/mine/subscriptions/{sub}",
+                                 _expect("204 404 404 404 404 401")),
     # the consumer's 404 page: anyone may report a suspected fake
     "POST report-fake": Route("POST", "/report-fake", _expect("201 201 201 201 201 201"),
                               {"code": "/01/08936101000217/10/FAKE-1"}),
@@ -231,6 +252,17 @@ class World:
         response = client.post("/epcis/capture", data=json.dumps(_observation(self, "own")),
                                content_type="application/ld+json", headers=own.headers)
         self.job = response.json["captureID"]
+        from tracechain.app_services import app_services
+
+        app_services(client.application).reconfigure(webhook_allow="example.com")
+        self.subs = {}
+        client.post("/epcis/queries", json={"name": "mine", "query": {}}, headers=own.headers)
+        for role in ROLES:
+            client.post("/epcis/queries", json={"name": f"del-{role}", "query": {}},
+                        headers=own.headers)
+            self.subs[role] = client.post(
+                "/epcis/queries/mine/subscriptions", headers=own.headers,
+                json={"dest": "https://example.com/hook", "stream": True}).json["subscriptionID"]
 
 
 def test_every_route_answers_every_caller_as_the_policy_says(client, actions, app):
@@ -251,13 +283,19 @@ def test_the_table_covers_every_route_of_the_app(app):
     """A new route must take its row in the table above (pages and the resolver are public)."""
     urls = app.url_map.bind("localhost")
     covered = {(r.method, urls.match(r.path.split("?")[0].format(
-        w=_Names(), role="own", cert=1, link=1), method=r.method)[0]) for r in TABLE.values()}
+        w=_Names(), role="own", cert=1, link=1, sub="x"), method=r.method)[0])
+        for r in TABLE.values()}
     public = {"home.index", "home.healthz", "static", "api-docs.openapi_swagger_ui",
               "api_docs_asset", "resolver.resolve", "resolver.resolver_description",
               "resolver.compressed"}
     routes = {(m, rule.endpoint) for rule in app.url_map.iter_rules()
-              for m in rule.methods - {"HEAD", "OPTIONS"} if rule.endpoint not in public}
+              for m in rule.methods - {"HEAD", "OPTIONS"}
+              if rule.endpoint not in public and not rule.websocket}
     assert routes - covered == set()
+    # WebSocket rules (the same paths, upgraded) are checked over a live socket, caller by
+    # caller, in test_subscriptions.py::test_websocket_is_refused_before_the_upgrade.
+    assert {rule.endpoint for rule in app.url_map.iter_rules() if rule.websocket} == {
+        "epcis_queries.query_events_websocket", "epcis_queries.subscriptions_websocket"}
 
 
 class _Names:

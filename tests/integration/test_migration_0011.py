@@ -12,7 +12,7 @@ def test_revision_0011_is_reversible(database_url):
     migrate.upgrade(database_url, "0011")
     engine = create_engine(database_url)
     assert "resolver_links" in inspect(engine).get_table_names()
-    command.downgrade(migrate.alembic_config(database_url), "0007")
+    command.downgrade(migrate.alembic_config(database_url), "-1")
     assert "resolver_links" not in inspect(engine).get_table_names()
     assert "lots" in inspect(engine).get_table_names()
     migrate.upgrade(database_url, "0011")

@@ -37,7 +37,9 @@ def init_app(app: Flask) -> Api:
     })
     api = _TraceApi(app)
     api.register_converter(IdConverter, id_param_schema)
-    for blp in (epcis_blp, *_v1_blueprints()):
+    from .epcis_queries import blp as epcis_queries_blp
+
+    for blp in (epcis_blp, epcis_queries_blp, *_v1_blueprints()):
         api.register_blueprint(blp)
 
     assets = swagger_ui_bundle.swagger_ui_path

@@ -27,6 +27,7 @@ def _register() -> None:
     from .anchor import anchor_command
     from .chain import chain_group
     from .db import db_group
+    from .deliver import deliver_command
     from .demo import demo_command
     from .hash import hash_command
     from .serve import serve_command
@@ -34,7 +35,8 @@ def _register() -> None:
     from .verify_pack import verify_pack_command
 
     for command in (serve_command, db_group, org_group, user_group, token_group, hash_command,
-                    demo_command, chain_group, anchor_command, verify_pack_command):
+                    demo_command, chain_group, anchor_command, verify_pack_command,
+                    deliver_command):
         cli.add_command(command)
 
 

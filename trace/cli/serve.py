@@ -37,6 +37,9 @@ def serve_command(host: str | None, port: int | None, workers: int | None, dev: 
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers or s.workers)
+            if s.threads > 1:  # WebSocket subscriptions hold a thread each (api/websocket.py)
+                self.cfg.set("worker_class", "gthread")
+                self.cfg.set("threads", s.threads)
             if s.access_log not in ("", "-"):
                 from ..private_files import private_file
 
@@ -59,13 +62,15 @@ def serve_command(host: str | None, port: int | None, workers: int | None, dev: 
             return app
 
     anchorer = _start_anchorer(s.config) if s.anchor_in_background else None
+    deliverer = _start_deliverer() if s.deliver_in_background else None
     click.echo(f"tracechain listening on http://{host}:{port}/  (API docs: /api/docs)")
     try:
         _Gunicorn().run()
     finally:
-        if anchorer is not None:
-            anchorer.terminate()
-            anchorer.wait(timeout=30)
+        for process in (anchorer, deliverer):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
 
 
 def _start_anchorer(cfg: Mapping[str, Any]) -> subprocess.Popen:
@@ -83,4 +88,11 @@ def _start_anchorer(cfg: Mapping[str, Any]) -> subprocess.Popen:
         click.echo(f"warning: {exc}; capture goes on and anchoring catches up later", err=True)
     command = [sys.executable, "-c", "from tracechain.cli import main; main()", "anchor",
                "--watch"]
+    return subprocess.Popen(command, env=os.environ.copy())
+
+
+def _start_deliverer() -> subprocess.Popen:
+    """Webhook delivery in a process of its own (`tracechain deliver`), stopped with the server:
+    not a thread of gunicorn's master, which forks the workers."""
+    command = [sys.executable, "-c", "from tracechain.cli import main; main()", "deliver"]
     return subprocess.Popen(command, env=os.environ.copy())

@@ -22,3 +22,8 @@ __all__ = [
     "LotLink", "Organisation", "PlausibilityNote", "Plot", "Product", "Recall", "ScanCount",
     "ScanVisitor", "User", "ResolverLink",
 ]
+
+# Named queries and subscriptions (docs/SUBSCRIPTIONS.md).
+from .subscription_models import Delivery, NamedQuery, Subscription  # noqa: E402
+
+__all__ += ["Delivery", "NamedQuery", "Subscription"]

@@ -1,7 +1,7 @@
 """resolver links: links organisations register for their products and lots
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-06 07:00:00
 
 Nothing stored is respelled here: a lot kept under an older spelling of its Digital Link is found
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0011'
-down_revision: Union[str, Sequence[str], None] = '0007'
+down_revision: Union[str, Sequence[str], None] = '0010'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
