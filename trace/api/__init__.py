@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, send_from_directory
 from flask_smorest import Api
 
-from .error_schema import ErrorSchema
+from .error_schema import ProblemApi
 
 API_DOCS_ASSETS = "/api/docs/assets/"
 
@@ -60,10 +60,8 @@ def init_app(app: Flask) -> Api:
     return api
 
 
-class _TraceApi(Api):
-    """flask-smorest's Api, describing errors in our one shape."""
-
-    ERROR_SCHEMA = ErrorSchema
+class _TraceApi(ProblemApi):
+    """flask-smorest's Api, describing errors in our one shape (RFC 7807)."""
 
 
 def _v1_blueprints() -> list:
