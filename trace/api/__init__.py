@@ -20,6 +20,8 @@ def init_app(app: Flask) -> Api:
     # Before any route is added: routes compile their converters when they are added.
     app.url_map.converters["int"] = IdConverter
     from .epcis import blp as epcis_blp
+    from .epcis_resources import blp as epcis_resources_blp
+    from .epcis_root import EpcisAtRoot
 
     app.config.setdefault("API_TITLE", "tracechain")
     app.config.setdefault("API_VERSION", "1")
@@ -37,7 +39,7 @@ def init_app(app: Flask) -> Api:
     })
     api = _TraceApi(app)
     api.register_converter(IdConverter, id_param_schema)
-    for blp in (epcis_blp, *_v1_blueprints()):
+    for blp in (epcis_blp, epcis_resources_blp, *_v1_blueprints()):
         api.register_blueprint(blp)
 
     assets = swagger_ui_bundle.swagger_ui_path
@@ -57,6 +59,7 @@ def init_app(app: Flask) -> Api:
     document_resolver(api.spec)
     errors.init_app(app)
     headers.init_app(app)
+    app.wsgi_app = EpcisAtRoot(app.wsgi_app)  # type: ignore[method-assign]
     return api
 
 
