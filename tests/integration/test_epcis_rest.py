@@ -380,3 +380,22 @@ def test_errors_outside_the_binding_are_about_blank(world):
     r = world.client.get("/api/v1/lots", headers={})
     assert r.status_code == 401 and r.mimetype == PROBLEM
     assert r.json["type"] == "about:blank" and r.json["instance"] == "/api/v1/lots"
+
+
+def test_proceed_with_nothing_wrong_is_a_whole_capture(world):
+    r = post(world, "/capture", document(harvest("PRO-OK-1"), harvest("PRO-OK-2")),
+             **{"GS1-Capture-Error-Behaviour": "proceed"})
+    assert r.status_code == 202 and r.json["success"] is True and r.json["storedCount"] == 2
+    job = get(world, r.headers["Location"], world.member_a).json
+    assert job["captureErrorBehaviour"] == "proceed" and job["success"] is True
+    assert "errors" not in job
+
+
+def test_proceed_refuses_a_document_that_breaks_the_schema(world):
+    doc = document(harvest("PRO-S1"), {"type": "ObjectEvent"})
+    problem(post(world, "/capture", doc, **{"GS1-Capture-Error-Behaviour": "proceed"}), 400,
+            "ValidationException")
+    assert get(world, "/bizSteps/commissioning/events", world.member_a, query_string={
+        "MATCH_anyEPCClass": lot_uri(BERRIES, "PRO-S1")}).status_code == 200
+    assert event_list(get(world, "/events", world.member_a, query_string={
+        "MATCH_anyEPCClass": lot_uri(BERRIES, "PRO-S1")})) == []

@@ -48,6 +48,7 @@ def init_app(app: Flask) -> Api:
     def api_docs_asset(filename: str):
         return send_from_directory(assets, filename, max_age=86400)
 
+    from .epcis_spec import document as document_epcis
     from .fake_reports import bp as fake_reports_bp
     from .home import bp as home_bp
     from .resolver import bp as resolver_bp
@@ -57,6 +58,7 @@ def init_app(app: Flask) -> Api:
     app.register_blueprint(resolver_bp)
     app.register_blueprint(fake_reports_bp)
     document_resolver(api.spec)
+    document_epcis(api.spec)
     errors.init_app(app)
     headers.init_app(app)
     app.wsgi_app = EpcisAtRoot(app.wsgi_app)  # type: ignore[method-assign]

@@ -30,10 +30,6 @@ apply(blp)
 ERROR_BEHAVIOUR = "GS1-Capture-Error-Behaviour"
 
 
-def _headers(response):
-    return response  # the binding's headers: epcis_versions.answer_headers, after every request
-
-
 @blp.route("/capture", methods=["POST"])
 @blp.doc(requestBody={"required": True, "content": {
     "application/json": {"schema": {"type": "object"}},
@@ -63,7 +59,7 @@ def capture():
     response.status_code = 202
     response.headers["Location"] = url_for("epcis.capture_job", capture_id=outcome.job_id)
     response.headers.update(limits())
-    return _headers(response)
+    return response
 
 
 @blp.route("/capture", methods=["GET"])
@@ -106,7 +102,7 @@ def capture_job(capture_id: str):
     from ..services.epcis.capture_jobs import load_job
 
     actor = current_actor()
-    return _headers(jsonify(load_job(capture_id, actor, uow())))
+    return jsonify(load_job(capture_id, actor, uow()))
 
 
 @blp.route("/events", methods=["GET"])
@@ -127,7 +123,7 @@ def events():
         args = {k: request.args.getlist(k) for k in request.args if k != "nextPageToken"}
         url = url_for("epcis.events", **args, nextPageToken=page.next_token)
         response.headers["Link"] = f'<{url}>; rel="next"'
-    return _headers(response)
+    return response
 
 
 @blp.route("/events/<path:event_id>", methods=["GET"])
@@ -142,7 +138,7 @@ def event(event_id: str):
     if not page.events:
         raise NotFound(f"no event with eventID {event_id}")
     page.events = events_in_format(page.events)
-    return _headers(epcis_response(query_document(page)))
+    return epcis_response(query_document(page))
 
 
 @blp.route("/events", methods=["POST"])

@@ -73,8 +73,9 @@ def events_answer(params: dict[str, str], endpoint: str, **path: str):
     page.events = events_in_format(page.events)
     response = epcis_response(query_document(page))
     if page.next_token:
-        args = {k: request.args.getlist(k) for k in request.args if k != "nextPageToken"}
-        url = url_for(endpoint, **path, **args, nextPageToken=page.next_token)
+        args: dict[str, Any] = {k: request.args.getlist(k) for k in request.args
+                                if k != "nextPageToken"}
+        url = url_for(endpoint, **{**path, **args, "nextPageToken": page.next_token})
         response.headers["Link"] = f'<{url}>; rel="next"'
     return response
 
@@ -142,6 +143,9 @@ def _resource_routes(resource: str, param: str) -> None:
         return collection(page.members, link)
 
     def one_view(**path: str):
+        # perPage and nextPageToken are accepted (GS1 lists them here): one page of one member.
+        resources.per_page(request.args.get("perPage"), settings().page_size,
+                           settings().page_size_max)
         resources.require_value(resource, path[param], current_actor(), uow())
         return collection(["events"])
 
@@ -155,15 +159,16 @@ def _resource_routes(resource: str, param: str) -> None:
         own_options(view)
     list_view.__doc__ = f"The {resource} of the events you may read, in pages."
     one_view.__doc__ = f"One of the {resource}: its sub-resources (`events`)."
+    fixed = resources.EVENTS_PARAMETER[resource]
     events_view.__doc__ = (f"The events of one of the {resource}: the SimpleEventQuery "
-                           f"parameters of `GET /events`, and `{resources.EVENTS_PARAMETER[resource]}`"
-                           " set by the path.")
+                           f"parameters of `GET /events`, and `{fixed}` set by the path "
+                           "(giving it too is a 400).")
     item = {"200": {"description": "A Collection", "content": {
         "application/json": {"schema": _COLLECTION}}}}
     blp.route(base, methods=["GET"], endpoint=name)(
         blp.doc(responses={**item, **_LIST_ERRORS}, **_PAGING)(list_view))
     blp.route(one, methods=["GET"], endpoint=f"{name}_one")(
-        blp.doc(responses={**item, **_ONE_ERRORS})(one_view))
+        blp.doc(responses={**item, **_ONE_ERRORS}, **_PAGING)(one_view))
     blp.route(f"{one}/events", methods=["GET"], endpoint=f"{name}_events")(
         blp.doc(responses={"200": {"description": "An EPCISQueryDocument; `Link: rel=next` "
                                                   "pages on"}, **_EVENTS_ERRORS})(events_view))

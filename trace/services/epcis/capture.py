@@ -151,8 +151,9 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
         seal = {} if signer is not None or not keep else seal_capture(
             w, settings.keyring, actor.organisation_id, job_id, actor.user_id, now,
             [hashes[i].id for i in keep])
-        repo.record_capture_job(w, job_id, actor.user_id, success=not (rejected and rejected.errors),
-                                event_count=len(events) + (rejected.count if rejected else 0),
+        left_out = rejected.count if rejected else 0
+        repo.record_capture_job(w, job_id, actor.user_id, success=not left_out,
+                                event_count=len(events) + left_out,
                                 stored_count=len(keep), duplicates=duplicates, created_at=now,
                                 finished_at=now, organisation_id=actor.organisation_id, seal=seal,
                                 errors=rejected.errors if rejected else None)
@@ -177,9 +178,9 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
                               if lk.source in lot_ids and lk.target in lot_ids])
         _assign_plots(w, plots, refs, lot_ids)
         w.commit()
-    return CaptureOutcome(job_id=job_id, success=not (rejected and rejected.errors),
-                          event_count=len(events) + (rejected.count if rejected else 0),
-                          stored=len(keep), event_ids=[rows[j]["event_id"] for j in range(len(rows))],
+    return CaptureOutcome(job_id=job_id, success=not left_out, event_count=len(events) + left_out,
+                          stored=len(keep),
+                          event_ids=[rows[j]["event_id"] for j in range(len(rows))],
                           duplicates=duplicates, errors=rejected.errors if rejected else [])
 
 

@@ -6,9 +6,10 @@ The document must still be an EPCIS 2.0 document (a schema error refuses it whol
 does not hold, or reuses another event's eventID is left out and reported in the job's
 ``errors`` (by its index in the document as sent); the rest are captured together — validated,
 hashed, custody-checked, sealed and stored as one capture, as under ``rollback``. The job says
-``captureErrorBehaviour: proceed``, ``success: false`` when anything was left out, and
-``eventCount`` / ``storedCount`` for the document as sent. A problem that belongs to no one
-event (the document's header, its size) fails the whole document, as under ``rollback``.
+``captureErrorBehaviour: proceed`` (whether or not anything was left out), ``success: false``
+when anything was, and ``eventCount`` / ``storedCount`` for the document as sent. A problem
+that belongs to no one event (the document's header, its size) fails the whole document, as
+under ``rollback``.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def capture_with_behaviour(doc: Any, actor: Actor, uow: UnitOfWork, settings: Ca
         sub = {**doc, "epcisBody": {**doc["epcisBody"], "eventList": [events[i] for i in kept]}}
         sigs = [signatures[i] for i in kept] if signatures is not None else None
         rejected = Rejected(errors=sorted(errors, key=lambda e: e.get("eventIndex", -1)),
-                            count=len(events) - len(kept), index=kept) if errors else None
+                            count=len(events) - len(kept), index=kept)
         try:
             outcome = capture_document(sub, actor, uow, settings, signatures=sigs,
                                        rejected=rejected)
@@ -68,7 +69,7 @@ def capture_with_behaviour(doc: Any, actor: Actor, uow: UnitOfWork, settings: Ca
             if bad is None:
                 raise
         else:
-            if outcome.errors == (rejected.errors if rejected else []):
+            if outcome.errors == rejected.errors:
                 return outcome
             # eventIDs already used (found in the transaction): leave those events out too.
             bad = _leave_out([Problem(e["path"], e["message"], e.get("eventIndex"),
