@@ -399,3 +399,13 @@ def test_proceed_refuses_a_document_that_breaks_the_schema(world):
         "MATCH_anyEPCClass": lot_uri(BERRIES, "PRO-S1")}).status_code == 200
     assert event_list(get(world, "/events", world.member_a, query_string={
         "MATCH_anyEPCClass": lot_uri(BERRIES, "PRO-S1")})) == []
+
+
+def test_over_the_capture_limit_is_413_with_the_limits(world, app):
+    from tracechain.app_services import app_services
+
+    app_services(app).reconfigure(capture_limit=2)
+    r = post(world, "/capture", document(harvest("L-1"), harvest("L-2"), harvest("L-3")))
+    problem(r, 413, "CaptureLimitExceededException")
+    assert r.headers["GS1-EPCIS-Capture-Limit"] == "2"
+    assert int(r.headers["GS1-EPCIS-Capture-File-Size-Limit"]) > 0

@@ -97,6 +97,9 @@ def answer_headers(response: Response) -> Response:
     response.headers.setdefault("GS1-CBV-Version", CBV_VERSION)
     response.headers.setdefault("GS1-EPC-Format", epc_format())
     response.headers.setdefault("GS1-Vendor-Version", VENDOR_VERSION)
+    if response.status_code == 413:  # too large: say what the limits are
+        for name, value in limits().items():
+            response.headers.setdefault(name, value)
     return response
 
 
