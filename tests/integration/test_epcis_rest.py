@@ -193,7 +193,8 @@ def test_per_page_out_of_range_is_400(world, size):
 
 
 @pytest.mark.parametrize("path", ["/", "/eventTypes", "/epcs", "/bizSteps/shipping",
-                                  "/epcs/x/events", "/capture", "/events"])
+                                  "/epcs/x/events", "/capture", "/events", "/bizSteps?perPage=0",
+                                  "/readPoints/x?perPage=0"])
 def test_every_resource_wants_a_token(world, path):
     r = world.client.get(path, headers={"Accept": "application/json"})
     problem(r, 401, "SecurityException")

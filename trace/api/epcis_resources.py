@@ -134,19 +134,21 @@ def _resource_routes(resource: str, param: str) -> None:
     name = resource.lower()
 
     def list_view():
+        actor = current_actor()
         size = resources.per_page(request.args.get("perPage"), settings().page_size,
                                   settings().page_size_max)
-        page = resources.list_values(resource, current_actor(), uow(), size,
+        page = resources.list_values(resource, actor, uow(), size,
                                      request.args.get("nextPageToken"))
         link = url_for(f"epcis_resources.{name}", perPage=size,
                        nextPageToken=page.next_token) if page.next_token else None
         return collection(page.members, link)
 
     def one_view(**path: str):
+        actor = current_actor()
         # perPage and nextPageToken are accepted (GS1 lists them here): one page of one member.
         resources.per_page(request.args.get("perPage"), settings().page_size,
                            settings().page_size_max)
-        resources.require_value(resource, path[param], current_actor(), uow())
+        resources.require_value(resource, path[param], actor, uow())
         return collection(["events"])
 
     def events_view(**path: str):
