@@ -76,6 +76,25 @@ TABLE = {
     "GET /epcis/events": Route("GET", "/epcis/events", _expect("200 200 200 200 200 401")),
     "GET /epcis/events/{id}": Route("GET", "/epcis/events/{w.event}",
                                     _expect("200 404 200 200 200 401")),
+    "POST /epcis/events": Route("POST", "/epcis/events", _expect("201 403 403 201 201 401"),
+                                lambda w, role: {**_observation(w, role)["epcisBody"][
+                                    "eventList"][0], "bizStep": "storing"}),
+    "GET /epcis/capture": Route("GET", "/epcis/capture", _expect("200 200 200 200 200 401")),
+    "GET /epcis/": Route("GET", "/epcis/", _expect("200 200 200 200 200 401")),
+    "DELETE /epcis/nextPageToken": Route("DELETE", "/epcis/nextPageToken/e30",
+                                         _expect("204 204 204 204 204 401")),
+    **{f"GET /epcis/{r}": Route("GET", f"/epcis/{r}", _expect("200 200 200 200 200 401"))
+       for r in ("eventTypes", "epcs", "bizSteps", "bizLocations", "readPoints", "dispositions")},
+    # A value only the owner's events have: not found for another organisation.
+    **{f"GET /epcis/{r}/{{v}}{tail}": Route("GET", f"/epcis/{r}/{v}{tail}", _expect(codes))
+       for r, v, codes in (
+           ("eventTypes", "ObjectEvent", "200 200 200 200 200 401"),
+           ("epcs", "https://id.gs1.org/00/{w.sscc_packed[own]}", "200 404 200 200 200 401"),
+           ("bizSteps", "inspecting", "200 404 200 200 200 401"),
+           ("bizLocations", "https://id.gs1.org/414/{w.own.org[gln]}", "200 404 200 200 200 401"),
+           ("readPoints", "https://id.gs1.org/414/{w.own.org[gln]}", "200 404 200 200 200 401"),
+           ("dispositions", "active", "200 404 200 200 200 401"))
+       for tail in ("", "/events")},
     # catalogue
     "GET products": Route("GET", "/api/v1/products", _expect("200 200 200 200 200 401")),
     "GET product": Route("GET", "/api/v1/products/{w.berries}",
@@ -303,4 +322,6 @@ class _Names:
 
     berries = black = "08930000000017"
     job = event = serial = "x"
+    sscc_packed = {"own": "x"}
+    own = type("Own", (), {"org": {"gln": "x"}})
     farm = event_pk = 1

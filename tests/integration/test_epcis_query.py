@@ -138,11 +138,13 @@ def event_list(response) -> list[dict]:
 
 
 def assert_error(response, status: int, param: str | None = None) -> dict:
-    """The one error shape: {code, status, message, errors}; ``param`` is named in a path."""
+    """The one error shape (RFC 7807 plus {code, message, errors}); ``param`` is named in a
+    path."""
     assert response.status_code == status, (response.status_code, response.json)
     body = response.json
     assert body["code"] == status
-    assert isinstance(body["status"], str) and body["status"]
+    assert body["status"] == status and response.mimetype == "application/problem+json"
+    assert body["type"].startswith("epcisException:") and body["title"]
     assert isinstance(body["message"], str) and body["message"]
     if param is not None:
         assert any(e["path"] == f"$.query.{param}" for e in body["errors"]), body

@@ -126,5 +126,5 @@ def test_bad_identifiers_are_400(world, url, message):
 def test_unknown_lot_or_item_is_404_json(world, url):
     r = world.get(url)
     assert r.status_code == 404
-    assert r.json["code"] == 404 and r.json["status"] == "Not Found"
+    assert r.json["code"] == 404 and r.json["status"] == 404 and r.json["title"] == "Not Found"
     assert "GTIN " + BERRIES in r.json["message"]

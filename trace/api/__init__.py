@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, send_from_directory
 from flask_smorest import Api
 
-from .error_schema import ErrorSchema
+from .error_schema import ProblemApi
 
 API_DOCS_ASSETS = "/api/docs/assets/"
 
@@ -20,6 +20,8 @@ def init_app(app: Flask) -> Api:
     # Before any route is added: routes compile their converters when they are added.
     app.url_map.converters["int"] = IdConverter
     from .epcis import blp as epcis_blp
+    from .epcis_resources import blp as epcis_resources_blp
+    from .epcis_root import EpcisAtRoot
 
     app.config.setdefault("API_TITLE", "tracechain")
     app.config.setdefault("API_VERSION", "1")
@@ -39,7 +41,7 @@ def init_app(app: Flask) -> Api:
     api.register_converter(IdConverter, id_param_schema)
     from .epcis_queries import blp as epcis_queries_blp
 
-    for blp in (epcis_blp, epcis_queries_blp, *_v1_blueprints()):
+    for blp in (epcis_blp, epcis_resources_blp, epcis_queries_blp, *_v1_blueprints()):
         api.register_blueprint(blp)
 
     assets = swagger_ui_bundle.swagger_ui_path
@@ -48,6 +50,7 @@ def init_app(app: Flask) -> Api:
     def api_docs_asset(filename: str):
         return send_from_directory(assets, filename, max_age=86400)
 
+    from .epcis_spec import document as document_epcis
     from .fake_reports import bp as fake_reports_bp
     from .home import bp as home_bp
     from .resolver import bp as resolver_bp
@@ -57,15 +60,15 @@ def init_app(app: Flask) -> Api:
     app.register_blueprint(resolver_bp)
     app.register_blueprint(fake_reports_bp)
     document_resolver(api.spec)
+    document_epcis(api.spec)
     errors.init_app(app)
     headers.init_app(app)
+    app.wsgi_app = EpcisAtRoot(app.wsgi_app)  # type: ignore[method-assign]
     return api
 
 
-class _TraceApi(Api):
-    """flask-smorest's Api, describing errors in our one shape."""
-
-    ERROR_SCHEMA = ErrorSchema
+class _TraceApi(ProblemApi):
+    """flask-smorest's Api, describing errors in our one shape (RFC 7807)."""
 
 
 def _v1_blueprints() -> list:

@@ -23,7 +23,7 @@ from ..services.subscriptions import queries as named
 from ..services.subscriptions.destinations import allow_list
 from .auth import current_actor
 from .deps import settings, uow
-from .epcis import EPCIS_HEADERS
+from .epcis_versions import apply, discovery, events_in_format
 from .media import require_json_body
 from .negotiation import epcis_response
 
@@ -33,16 +33,15 @@ blp = Blueprint("epcis_queries", __name__, url_prefix="/epcis",
 QUERY_OPTIONS = "GET, POST, OPTIONS"
 
 
+apply(blp)  # version negotiation before, the binding's headers after, as on every binding path
+
+
 def _headers(response: Response) -> Response:
-    for k, v in EPCIS_HEADERS.items():
-        response.headers[k] = v
-    return response
+    return response  # the binding's headers: epcis_versions.answer_headers, after every request
 
 
 def _options(allow: str) -> Response:
-    response = Response(status=204)
-    response.headers["Allow"] = allow
-    return _headers(response)
+    return discovery(allow)
 
 
 def _per_page() -> int:
@@ -175,6 +174,7 @@ def query_events(name: str):
                            max_size=settings().page_size_max)
     from ..services.subscriptions.deliverer import subscription_document
 
+    page.events = events_in_format(page.events)
     response = epcis_response(subscription_document(page, name, None))
     if page.next_token:
         url = url_for("epcis_queries.query_events", name=name,

@@ -1,12 +1,16 @@
 """The one mapping from exceptions to HTTP answers: JSON for the API, HTML for pages.
 
-The JSON shape is flask-smorest's ``{code, status, message, errors}``; ``errors`` lists the
-problems (JSONPath, message, event index) when we know them.
+The JSON shape is an RFC 7807 problem, ``application/problem+json``: ``type`` (on the EPCIS
+REST binding, the binding's exception, e.g. ``epcisException:ValidationException``; elsewhere
+``about:blank``), ``title`` (the reason phrase), ``status`` (the integer), ``detail``,
+``instance`` (the request's path); and, as extension members, what clients read before:
+``code`` (= ``status``), ``message`` (= ``detail``) and ``errors``, the problems (JSONPath,
+message, event index) when we know them.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template_string, request
+from flask import Flask, current_app, render_template_string, request
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import (
@@ -35,6 +39,15 @@ _PHRASES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not
             409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type",
             422: "Unprocessable Entity", 429: "Too Many Requests", 502: "Bad Gateway",
             503: "Service Unavailable"}
+_PHRASES.update({405: "Method Not Allowed", 406: "Not Acceptable", 414: "URI Too Long",
+                 500: "Internal Server Error", 501: "Not Implemented"})
+PROBLEM_JSON = "application/problem+json"
+EPCIS_PREFIX = "/epcis"
+# The EPCIS REST binding's exception for an answer's status (see epcis_exception).
+_EPCIS_TYPES = {401: "SecurityException", 403: "SecurityException",
+                404: "NoSuchResourceException", 406: "NotAcceptableException",
+                409: "ResourceAlreadyExistsException", 414: "URITooLongException",
+                415: "UnsupportedMediaTypeException"}
 
 _PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>{{ status }}</title>
@@ -42,9 +55,45 @@ _PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
 <h1>{{ status }} {{ phrase }}</h1><p>{{ message }}</p></body></html>"""
 
 
+def on_epcis_binding() -> bool:
+    """Whether the request is one of the EPCIS REST binding's (served under ``/epcis``, and at
+    the root through ``epcis_root``, which hands them on under ``/epcis``)."""
+    path = request.path
+    return path == EPCIS_PREFIX or path.startswith(EPCIS_PREFIX + "/")
+
+
+def epcis_exception(status: int) -> str:
+    """The problem ``type`` of an EPCIS answer: the binding's exception for ``status``.
+
+    A 400 is a ``ValidationException`` for a document sent (capture) and a
+    ``QueryParameterException`` for a query; a 413 is ``CaptureLimitExceededException`` for a
+    capture and ``QueryTooLargeException`` for a query; 5xx are ``ImplementationException``.
+    """
+    sending = request.method in ("POST", "PUT")
+    if status == 400:
+        name = "ValidationException" if sending else "QueryParameterException"
+    elif status == 413:
+        name = "CaptureLimitExceededException" if sending else "QueryTooLargeException"
+    elif status >= 500:
+        name = "ImplementationException"
+    else:
+        name = _EPCIS_TYPES.get(status, "")
+    return f"epcisException:{name}" if name else "about:blank"
+
+
+def problem(status: int, message: str, errors: list | dict | None = None) -> dict:
+    """The RFC 7807 body of an error answer (see the module's docstring)."""
+    body: dict = {"type": epcis_exception(status) if on_epcis_binding() else "about:blank",
+                  "title": _PHRASES.get(status, "Error"), "status": status, "detail": message,
+                  "instance": request.path, "code": status, "message": message}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
 def _wants_json() -> bool:
     path = request.path
-    if path.startswith(("/api/", "/epcis/")):
+    if path.startswith(("/api/", "/epcis/")) or on_epcis_binding():
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json"
@@ -53,10 +102,8 @@ def _wants_json() -> bool:
 def error_response(status: int, message: str, errors: list | dict | None = None,
                    headers: dict | None = None):
     if _wants_json():
-        body = {"code": status, "status": _PHRASES.get(status, "Error"), "message": message}
-        if errors:
-            body["errors"] = errors
-        response = jsonify(body)
+        response = current_app.json.response(problem(status, message, errors))
+        response.mimetype = PROBLEM_JSON
     else:
         response = current_app.response_class(
             render_template_string(_PAGE, status=status, phrase=_PHRASES.get(status, ""),

@@ -37,7 +37,7 @@ def test_the_public_audit_pack_counts_unknown_lots_against_the_budget(demo):
         assert demo.client.get(PACK.format(f"GUESS-{i}")).status_code == 404
     r = demo.client.get(PACK.format("QT25-G550-01"))
     assert r.status_code == 429 and r.headers["Retry-After"]
-    assert r.get_json()["status"] == "Too Many Requests"
+    assert r.get_json()["status"] == 429 and r.get_json()["title"] == "Too Many Requests"
 
 
 def test_the_404_page_offers_to_report_a_fake_and_the_report_keeps_nothing_personal(demo):

@@ -23,6 +23,7 @@ from ...gs1.canonical import canonicalise
 from ...gs1.keys import gtin_of, parse_item, parse_lot
 from ...hash import EventHash, HashContext, event_hash
 from ...store import capture_repo as repo
+from ...store.capture_job_writes import set_error_behaviour
 from ..cooperative.gtin_ownership import gtin_owners
 from ..ports import UnitOfWork
 from ..signatures.sealing import check_signatures, seal_capture
@@ -51,8 +52,19 @@ class CaptureOutcome:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Rejected:
+    """Events a ``proceed`` capture left out (``capture_proceed``): their errors, how many there
+    were, and each kept event's index in the document as sent (``index[i]``)."""
+
+    errors: list[dict[str, Any]]
+    count: int
+    index: list[int]
+
+
 def capture_document(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: CaptureSettings,
-                     signatures: list[str] | None = None) -> CaptureOutcome:
+                     signatures: list[str] | None = None,
+                     rejected: Rejected | None = None) -> CaptureOutcome:
     """Store every event of ``doc`` or none.
 
     ``signatures``, one per event in document order, are the organisation's own EIP-191
@@ -70,7 +82,7 @@ def capture_document(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, setting
     # reports a duplicate) instead of failing the request.
     for attempt in range(3):
         try:
-            return _capture_once(doc, actor, uow, settings, signatures)
+            return _capture_once(doc, actor, uow, settings, signatures, rejected)
         except repo.RowConflict:
             if attempt == 2:
                 raise
@@ -78,7 +90,8 @@ def capture_document(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, setting
 
 
 def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: CaptureSettings,
-                  signatures: list[str] | None) -> CaptureOutcome:
+                  signatures: list[str] | None, rejected: Rejected | None = None
+                  ) -> CaptureOutcome:
     policy.require_writer(actor, "capture events")
     count = _event_count(doc)
     if count > settings.capture_limit:
@@ -114,6 +127,9 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
         if rule_problems:
             return _fail(w, job_id, actor, len(events), rule_problems)
         keep, duplicates, id_problems = _new_events(w, events, hashes)
+        if rejected:  # indexes in the document as sent
+            for d in duplicates:
+                d["eventIndex"] = rejected.index[d["eventIndex"]]
         if id_problems:
             return _fail(w, job_id, actor, len(events), id_problems)
         kept_events = [events[i] for i in keep]
@@ -135,10 +151,14 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
         seal = {} if signer is not None or not keep else seal_capture(
             w, settings.keyring, actor.organisation_id, job_id, actor.user_id, now,
             [hashes[i].id for i in keep])
-        repo.record_capture_job(w, job_id, actor.user_id, success=True,
-                                event_count=len(events), stored_count=len(keep),
-                                duplicates=duplicates, created_at=now, finished_at=now,
-                                organisation_id=actor.organisation_id, seal=seal)
+        left_out = rejected.count if rejected else 0
+        repo.record_capture_job(w, job_id, actor.user_id, success=not left_out,
+                                event_count=len(events) + left_out,
+                                stored_count=len(keep), duplicates=duplicates, created_at=now,
+                                finished_at=now, organisation_id=actor.organisation_id, seal=seal,
+                                errors=rejected.errors if rejected else None)
+        if rejected:
+            set_error_behaviour(w, job_id, "proceed")
         ctx_id = repo.context_id(w, context_text)
         rows = [all_rows[i] for i in keep]
         for row in rows:
@@ -158,9 +178,10 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
                               if lk.source in lot_ids and lk.target in lot_ids])
         _assign_plots(w, plots, refs, lot_ids)
         w.commit()
-    return CaptureOutcome(job_id=job_id, success=True, event_count=len(events), stored=len(keep),
+    return CaptureOutcome(job_id=job_id, success=not left_out, event_count=len(events) + left_out,
+                          stored=len(keep),
                           event_ids=[rows[j]["event_id"] for j in range(len(rows))],
-                          duplicates=duplicates)
+                          duplicates=duplicates, errors=rejected.errors if rejected else [])
 
 
 def _event_count(doc: object) -> int:
