@@ -1,0 +1,224 @@
+"""EPCIS 2.0 error declarations, end to end over a real database and chain: stored as their own
+rows, refused when they break a rule, anchored and verified like any event, shown as corrections;
+and the edits an attacker would make to them in the database read as failed, with the reason."""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from urllib.parse import quote
+
+import orjson
+import pytest
+
+from tests.integration.epcis_docs import PEPPER, document, lot_uri
+from tracechain.services.verification.audit_pack import audit_pack
+from tracechain.services.verification.verdicts import VerificationCaches, verify_lot
+
+DECLARED_AT = "2025-03-05T09:00:00.000+07:00"
+
+
+def storing(lot: str, kg: float, event_id: str,
+            when: str = "2025-03-04T10:00:00.000+07:00") -> dict:
+    return {
+        "type": "ObjectEvent", "eventID": event_id, "eventTime": when,
+        "eventTimeZoneOffset": "+07:00", "action": "OBSERVE", "bizStep": "storing",
+        "disposition": "in_progress",
+        "quantityList": [{"epcClass": lot_uri(PEPPER, lot), "quantity": kg, "uom": "KGM"}],
+    }
+
+
+def declaring(event: dict, reason: str, corrective: list[str] | None = None,
+              when: str = DECLARED_AT) -> dict:
+    declared = copy.deepcopy(event)
+    declared["errorDeclaration"] = {"declarationTime": when, "reason": reason}
+    if corrective is not None:
+        declared["errorDeclaration"]["correctiveEventIDs"] = corrective
+    return declared
+
+
+def urn() -> str:
+    return f"urn:uuid:{uuid.uuid4()}"
+
+
+def post(w, token: str, *events: dict):
+    return w.client.post("/epcis/capture", data=json.dumps(document(*events)),
+                         content_type="application/json", headers=w.actions.auth(token))
+
+
+class Corrected:
+    """The anchored world, plus: the exporter records a storing event (wrong quantity) and its
+    corrective event, and another storing event that did not happen; then declares the first
+    ``incorrect_data`` (corrected by the second) and the third ``did_not_occur``."""
+
+    def __init__(self, w):
+        self.w = w
+        self.wrong, self.fixed, self.ghost = (storing(w.product, 100, urn()),
+                                              storing(w.product, 90, urn()),
+                                              storing(w.product, 50, urn(),
+                                                      "2025-03-04T12:00:00.000+07:00"))
+        w.capture(w.t_exporter, self.wrong, self.fixed, self.ghost)
+        w.anchor()
+
+    def declare(self):
+        w = self.w
+        r = post(w, w.t_exporter,
+                 declaring(self.wrong, "incorrect_data", [self.fixed["eventID"]]),
+                 declaring(self.ghost, "did_not_occur"))
+        assert r.status_code == 202 and r.json["success"], r.json
+        assert r.json["eventIDs"] == [self.wrong["eventID"], self.ghost["eventID"]]
+        return r
+
+
+@pytest.fixture
+def corrected(anchored) -> Corrected:
+    return Corrected(anchored)
+
+
+def rows(w, event_id: str):
+    return w.sql("SELECT id, declaration, declares_pk, event_hash, capture_id, batch_id "
+                 "FROM events WHERE event_id = :e ORDER BY id", e=event_id)
+
+
+def test_a_declaration_is_stored_anchored_queryable_and_verified(corrected):
+    c, w = corrected, corrected.w
+    c.declare()
+    event, declaration = rows(w, c.wrong["eventID"])
+    assert (event.declaration, event.declares_pk) == (False, None)
+    assert declaration.declaration and declaration.declares_pk == event.id
+    assert declaration.event_hash != event.event_hash and declaration.capture_id != \
+        event.capture_id and declaration.batch_id is None
+    w.anchor()
+    [(batch,)] = w.sql("SELECT batch_id FROM events WHERE id = :i", i=declaration.id)
+    assert batch is not None  # anchored like any event
+
+    # GET /epcis/events/{eventID}: the event and its declaration.
+    r = w.client.get("/epcis/events/" + quote(c.wrong["eventID"], safe=""),
+                     headers=w.actions.auth(w.t_exporter))
+    assert r.status_code == 200, r.json
+    got = r.json["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert [("errorDeclaration" in e) for e in got] == [False, True]
+    assert got[1]["errorDeclaration"]["reason"] == "incorrect_data"
+    assert got[1]["errorDeclaration"]["correctiveEventIDs"] == [c.fixed["eventID"]]
+    # The query returns the declarations too (find it and follow it).
+    r = w.client.get("/epcis/events", query_string={"EQ_bizStep": "storing"},
+                     headers=w.actions.auth(w.t_exporter))
+    listed = r.json["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert sum("errorDeclaration" in e for e in listed) == 2 and len(listed) == 5
+
+    # Verification: every event and both declarations green, the declared ones corrected.
+    result = verify_lot(PEPPER, w.product, w.uow, w.chain, caches=VerificationCaches())
+    assert result.verdict.status == "verified", result.verdict.reason
+    by = {}
+    for e in result.events:
+        by.setdefault(e.event_id, []).append(e)
+    first, second = by[c.wrong["eventID"]]
+    assert first.corrected_by["reason"] == "incorrect_data"
+    assert first.corrected_by["correctiveEventIDs"] == [c.fixed["eventID"]]
+    assert second.declares["reason"] == "incorrect_data"
+    assert any(ch.name == "declaration" and ch.status == "verified"
+               for ch in second.verdict.checks)
+    assert by[c.ghost["eventID"]][0].corrected_by["reason"] == "did_not_occur"
+    assert by[c.fixed["eventID"]][0].corrected_by is None
+
+    # The audit pack: the correction on the declared event; the declaration its own entry.
+    pack = audit_pack(PEPPER, w.product, w.uow, reader=w.chain)
+    entries = {(e["eventID"], e.get("declaration", False)): e for e in pack["events"]}
+    assert entries[(c.wrong["eventID"], False)]["correctedBy"]["correctiveEventIDs"] == [
+        c.fixed["eventID"]]
+    assert entries[(c.wrong["eventID"], True)]["errorDeclaration"]["reason"] == "incorrect_data"
+
+
+def test_the_audit_pack_with_declarations_verifies_offline(corrected):
+    from tracechain.services.verification.pack_check import check_pack
+
+    c, w = corrected, corrected.w
+    c.declare()
+    w.anchor()
+    pack = audit_pack(PEPPER, w.product, w.uow, reader=w.chain)
+    checked = check_pack(json.loads(json.dumps(pack)), lambda _address: w.chain)
+    assert checked.verified, [(r.event_id, r.verdict.reason) for r in checked.events
+                              if not r.verdict.verified] + [h.reason for h in checked.histories]
+    # A declaration in the pack edited to declare another reason: altered offline too.
+    doc = pack["epcisDocument"]["epcisBody"]["eventList"]
+    for e in doc:
+        if "errorDeclaration" in e and e["eventID"] == c.wrong["eventID"]:
+            e["errorDeclaration"]["reason"] = "did_not_occur"
+    checked = check_pack(json.loads(json.dumps(pack)), lambda _address: w.chain)
+    bad = {r.event_id: r.verdict.status for r in checked.events if not r.verdict.verified}
+    assert bad == {c.wrong["eventID"] + "#errorDeclaration": "altered"}
+
+
+def test_the_same_declaration_again_is_a_duplicate(corrected):
+    c, w = corrected, corrected.w
+    c.declare()
+    r = post(w, w.t_exporter, declaring(c.wrong, "incorrect_data", [c.fixed["eventID"]]))
+    assert r.status_code == 202 and r.json["success"], r.json
+    [(count,)] = w.sql("SELECT COUNT(*) FROM events WHERE event_id = :e", e=c.wrong["eventID"])
+    assert count == 2
+    job = w.client.get(f"/epcis/capture/{r.json['captureID']}",
+                       headers=w.actions.auth(w.t_exporter)).json
+    assert job["duplicates"][0]["eventID"] == c.wrong["eventID"]
+
+
+def failed(w, r) -> list[dict]:
+    assert r.status_code in (202, 400, 409, 422), r.json
+    job = r.json if "errors" in r.json else w.client.get(
+        f"/epcis/capture/{r.json['captureID']}", headers=w.actions.auth(w.t_exporter)).json
+    assert job["success"] is False, job
+    return job["errors"]
+
+
+def stored_count(w) -> int:
+    [(n,)] = w.sql("SELECT COUNT(*) FROM events")
+    return n
+
+
+@pytest.mark.parametrize("case", ["unknown", "content", "eventID", "corrective", "again",
+                                  "self-corrective"])
+def test_a_declaration_that_breaks_a_rule_is_refused_and_nothing_is_stored(corrected, case):
+    c, w = corrected, corrected.w
+    if case == "again":
+        c.declare()
+    before = stored_count(w)
+    if case == "unknown":
+        doc = declaring(storing(w.product, 1, urn()), "did_not_occur")
+        expect = "not recorded here"
+    elif case == "content":
+        doc = declaring(dict(c.wrong, eventTime="2025-03-04T11:00:00.000+07:00"), "incorrect_data")
+        expect = "does not repeat it"
+    elif case == "eventID":
+        doc = declaring(dict(c.wrong, eventID=urn()), "incorrect_data")
+        expect = "eventID is"
+    elif case == "corrective":
+        doc = declaring(c.wrong, "incorrect_data", [urn()])
+        expect = "capture a corrective event"
+    elif case == "self-corrective":
+        doc = declaring(c.wrong, "incorrect_data", [c.wrong["eventID"]])
+        expect = "the declared event itself"
+    else:
+        doc = declaring(c.wrong, "did_not_occur")
+        expect = "already has an error declaration"
+    errors = failed(w, post(w, w.t_exporter, doc))
+    assert any(expect in e["message"] for e in errors), errors
+    assert stored_count(w) == before
+
+
+def test_only_the_recorder_may_declare(corrected):
+    c, w = corrected, corrected.w
+    before = stored_count(w)
+    # The cooperative recorded the shipping; the exporter (which can read it only through the
+    # lineage, not as its own) and a stranger cannot declare it; an inspector records nothing.
+    [(body,)] = w.sql("SELECT body FROM events WHERE event_id = :e", e=w.ids["ship"])
+    ship = orjson.loads(body)
+    ship["eventID"] = w.ids["ship"]
+    for token in (w.t_exporter, w.t_stranger):
+        errors = failed(w, post(w, token, declaring(ship, "did_not_occur")))
+        assert any("not recorded here" in e["message"] for e in errors), errors
+    r = post(w, w.t_inspector, declaring(ship, "did_not_occur"))
+    assert r.status_code == 403
+    assert stored_count(w) == before
+    # The cooperative itself may.
+    r = post(w, w.t_coop, declaring(ship, "incorrect_data"))
+    assert r.status_code == 202 and r.json["success"], r.json
