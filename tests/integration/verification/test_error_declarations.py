@@ -13,6 +13,7 @@ import orjson
 import pytest
 
 from tests.integration.epcis_docs import PEPPER, document, lot_uri
+from tracechain.app_services import app_services
 from tracechain.services.verification.audit_pack import audit_pack
 from tracechain.services.verification.verdicts import VerificationCaches, verify_lot
 
@@ -49,17 +50,24 @@ def post(w, token: str, *events: dict):
 
 class Corrected:
     """The anchored world, plus: the exporter records a storing event (wrong quantity) and its
-    corrective event, and another storing event that did not happen; then declares the first
-    ``incorrect_data`` (corrected by the second) and the third ``did_not_occur``."""
+    corrective event, and another storing event that did not happen (all anchored); ``declare``
+    declares the first ``incorrect_data`` (corrected by the second) and the third
+    ``did_not_occur``."""
 
-    def __init__(self, w):
+    def __init__(self, w, state: dict | None = None):
         self.w = w
+        if state is not None:
+            self.wrong, self.fixed, self.ghost = state["events"]
+            return
         self.wrong, self.fixed, self.ghost = (storing(w.product, 100, urn()),
                                               storing(w.product, 90, urn()),
                                               storing(w.product, 50, urn(),
                                                       "2025-03-04T12:00:00.000+07:00"))
         w.capture(w.t_exporter, self.wrong, self.fixed, self.ghost)
         w.anchor()
+
+    def state(self) -> dict:
+        return {"events": [self.wrong, self.fixed, self.ghost]}
 
     def declare(self):
         w = self.w
@@ -71,9 +79,30 @@ class Corrected:
         return r
 
 
+@pytest.fixture(scope="session")
+def _snapshots() -> dict:
+    return {}  # (backend, dataset) -> the chain's snapshot right after it was built
+
+
+def _cached(anchored, dataset, snapshots: dict, name: str, build) -> Corrected:
+    """The world ``build`` makes, made once per process and backend (database and chain)."""
+    w = anchored
+    backend = app_services(w.app).settings.database_url.split(":", 1)[0]
+
+    def made() -> dict:
+        state = build().state()
+        snapshots[(backend, name)] = w.chain.w3.testing.snapshot()
+        return state
+
+    state = dataset(name, made)
+    w.chain.w3.testing.revert(snapshots[(backend, name)])
+    return Corrected(w, state)
+
+
 @pytest.fixture
-def corrected(anchored) -> Corrected:
-    return Corrected(anchored)
+def corrected(anchored, dataset, _snapshots) -> Corrected:
+    return _cached(anchored, dataset, _snapshots, "declarations-corrected",
+                   lambda: Corrected(anchored))
 
 
 def rows(w, event_id: str):
@@ -222,3 +251,87 @@ def test_only_the_recorder_may_declare(corrected):
     # The cooperative itself may.
     r = post(w, w.t_coop, declaring(ship, "incorrect_data"))
     assert r.status_code == 202 and r.json["success"], r.json
+
+
+# --- what an attacker with the database would try ------------------------------------------------
+
+def lot_result(w):
+    return verify_lot(PEPPER, w.product, w.uow, w.chain, caches=VerificationCaches())
+
+
+def declaration_verdict(result, event_id: str):
+    [found] = [e for e in result.events if e.event_id == event_id and e.declares is not None]
+    return found.verdict
+
+
+@pytest.fixture
+def declared(anchored, dataset, _snapshots) -> Corrected:
+    def build() -> Corrected:
+        c = Corrected(anchored)
+        c.declare()
+        anchored.anchor()
+        assert lot_result(anchored).verdict.status == "verified"
+        return c
+
+    return _cached(anchored, dataset, _snapshots, "declarations-declared", build)
+
+
+def test_an_edited_reason_or_corrective_id_reads_altered(declared):
+    c, w = declared, declared.w
+    _, d = rows(w, c.wrong["eventID"])
+    [(body,)] = w.sql("SELECT body FROM events WHERE id = :i", i=d.id)
+    for edit in (lambda e: e["errorDeclaration"].update(reason="did_not_occur"),
+                 lambda e: e["errorDeclaration"].update(correctiveEventIDs=[w.ids["h1"]]),
+                 lambda e: e["errorDeclaration"].update(declarationTime=
+                                                        "2025-03-06T09:00:00.000+07:00"),
+                 lambda e: e.pop("errorDeclaration")):
+        event = orjson.loads(body)
+        edit(event)
+        w.sql("UPDATE events SET body = :b WHERE id = :i", b=orjson.dumps(event).decode(), i=d.id)
+        result = lot_result(w)
+        assert result.verdict.status == "altered", event
+        verdict = [e for e in result.events if e.event_hash == d.event_hash][0].verdict
+        assert verdict.status == "altered" and "changed" in verdict.reason, verdict
+    w.sql("UPDATE events SET body = :b WHERE id = :i", b=body, i=d.id)
+    assert lot_result(w).verdict.status == "verified"
+
+
+def test_a_deleted_declaration_leaves_its_lot_incomplete(declared):
+    c, w = declared, declared.w
+    _, d = rows(w, c.ghost["eventID"])
+    w.sql("DELETE FROM event_objects WHERE event_pk = :i", i=d.id)
+    w.sql("DELETE FROM events WHERE id = :i", i=d.id)
+    result = lot_result(w)
+    assert result.verdict.status == "incomplete", result.verdict.reason
+    assert lot_uri(PEPPER, w.product) in result.verdict.reason
+
+
+def test_a_declaration_pointed_at_another_event_reads_altered(declared):
+    c, w = declared, declared.w
+    fixed, = rows(w, c.fixed["eventID"])
+    ghost, d = rows(w, c.ghost["eventID"])
+    w.sql("UPDATE events SET declares_pk = :p WHERE id = :i", p=fixed.id, i=d.id)
+    result = lot_result(w)
+    assert result.verdict.status == "altered"
+    verdict = declaration_verdict(result, c.ghost["eventID"])
+    assert verdict.status == "altered" and "link was changed" in verdict.reason, verdict
+    # ... or unlinked, or an event marked as a declaration.
+    w.sql("UPDATE events SET declares_pk = NULL WHERE id = :i", i=d.id)
+    verdict = declaration_verdict(lot_result(w), c.ghost["eventID"])
+    assert verdict.status == "altered" and "no longer says" in verdict.reason, verdict
+
+
+def test_a_declaration_forged_for_another_organisations_event_reads_altered(declared):
+    c, w = declared, declared.w
+    # A database writer moves the exporter's declaration to the cooperative's shipping event
+    # (as if the exporter had declared it), or to the cooperative.
+    ship, = rows(w, w.ids["ship"])
+    _, d = rows(w, c.ghost["eventID"])
+    w.sql("UPDATE events SET declares_pk = :p WHERE id = :i", p=ship.id, i=d.id)
+    verdict = declaration_verdict(lot_result(w), c.ghost["eventID"])
+    assert verdict.status == "altered", verdict
+    w.sql("UPDATE events SET declares_pk = :p, organisation_id = :o WHERE id = :i",
+          p=rows(w, c.ghost["eventID"])[0].id, o=w.coop["id"], i=d.id)
+    verdict = declaration_verdict(lot_result(w), c.ghost["eventID"])
+    assert verdict.status in ("altered", "bad-signature"), verdict
+    assert any(ch.code == "declaration-foreign" for ch in verdict.checks), verdict
