@@ -335,3 +335,26 @@ def test_a_declaration_forged_for_another_organisations_event_reads_altered(decl
     verdict = declaration_verdict(lot_result(w), c.ghost["eventID"])
     assert verdict.status in ("altered", "bad-signature"), verdict
     assert any(ch.code == "declaration-foreign" for ch in verdict.checks), verdict
+
+
+# --- what a consumer sees ------------------------------------------------------------------------
+
+def test_the_consumer_page_shows_the_corrections(declared):
+    c, w = declared, declared.w
+    path = f"/01/{PEPPER}/10/{w.product}"
+    summary = w.client.get(path, headers={"Accept": "application/json"}).get_json()
+    assert summary["verdict"]["status"] == "verified", summary["verdict"]
+    steps = {s["eventID"]: s for s in summary["journey"]}
+    assert len(summary["journey"]) == len(steps)  # a declaration is no step of its own
+    wrong, ghost = steps[c.wrong["eventID"]]["correction"], steps[c.ghost["eventID"]]["correction"]
+    assert wrong["reason"] == "incorrect_data" and not wrong["didNotOccur"]
+    assert [x["eventID"] for x in wrong["corrective"]] == [c.fixed["eventID"]]
+    assert wrong["corrective"][0]["inJourney"]
+    assert ghost["didNotOccur"] and steps[c.fixed["eventID"]]["correction"] is None
+    html = w.client.get(path + "?lang=en").get_data(as_text=True)
+    assert html.count('data-testid="corrected-step"') == 2
+    assert "This step did not happen" in html and "<s>" in html and "struck" in html
+    anchor = steps[c.fixed["eventID"]]["anchor"]
+    assert f'id="{anchor}"' in html and f'href="#{anchor}"' in html
+    html = w.client.get(path + "?lang=vi").get_data(as_text=True)
+    assert "Bước này đã không diễn ra" in html and "Đã đính chính" in html
