@@ -235,7 +235,7 @@ def test_a_declaration_that_breaks_a_rule_is_refused_and_nothing_is_stored(corre
 
 
 def test_only_the_recorder_may_declare(corrected):
-    c, w = corrected, corrected.w
+    w = corrected.w
     before = stored_count(w)
     # The cooperative recorded the shipping; the exporter (which can read it only through the
     # lineage, not as its own) and a stranger cannot declare it; an inspector records nothing.
@@ -247,6 +247,10 @@ def test_only_the_recorder_may_declare(corrected):
         assert any("not recorded here" in e["message"] for e in errors), errors
     r = post(w, w.t_inspector, declaring(ship, "did_not_occur"))
     assert r.status_code == 403
+    # An admin of another organisation reads the event, and is told it may not declare it.
+    admin = w.actions.token("admin", w.stranger)
+    r = post(w, admin, declaring(ship, "did_not_occur"))
+    assert r.status_code == 403 and "only the organisation that recorded" in str(r.json), r.json
     assert stored_count(w) == before
     # The cooperative itself may.
     r = post(w, w.t_coop, declaring(ship, "incorrect_data"))
