@@ -58,17 +58,3 @@ def rows_with_event_id(uow: UnitOfWork, event_id: str) -> list[AnyRow]:
                Event.organisation_id, Event.declaration)
         .where(Event.event_id == event_id).order_by(Event.declaration, Event.id)).all())
 
-
-def declarations_of(uow: UnitOfWork, event_pks: Iterable[int]) -> dict[int, AnyRow]:
-    """The declarations of these events (row ids), by the declared event's row id:
-    (declares_pk, id, event_id, body, record_time, organisation_id)."""
-    session = session_of(uow)
-    pks = sorted(set(event_pks))
-    out: dict[int, AnyRow] = {}
-    for start in range(0, len(pks), _CHUNK):
-        for row in session.execute(
-                select(Event.declares_pk, Event.id, Event.event_id, Event.body, Event.record_time,
-                       Event.organisation_id)
-                .where(Event.declares_pk.in_(pks[start:start + _CHUNK]))):
-            out[row.declares_pk] = row
-    return out

@@ -362,3 +362,35 @@ def test_the_consumer_page_shows_the_corrections(declared):
     assert f'id="{anchor}"' in html and f'href="#{anchor}"' in html
     html = w.client.get(path + "?lang=vi").get_data(as_text=True)
     assert "Bước này đã không diễn ra" in html and "Đã đính chính" in html
+
+
+def test_an_organisation_that_signs_itself_signs_the_declaration_hash(client, actions):
+    from eth_account import Account
+
+    from tests.integration.epcis_docs import harvest
+    from tracechain.domain.commitments import declaration_event_hash
+    from tracechain.hash import hash_document
+    from tracechain.services.accounts import organisations as accounts
+    from tracechain.sign.signatures import sign_event_hash
+
+    coop = actions.org("HTX self-signing declarer")
+    own_key = Account.create()
+    accounts.set_signing_address(coop["gln"], own_key.address, actions.uow)
+    token = actions.token("member", coop)
+    event = dict(harvest("SD1"), eventID=urn())
+    doc = document(event)
+    [h] = hash_document(doc)
+
+    def send(d, signature):
+        return client.post("/epcis/capture", data=json.dumps(d), content_type="application/json",
+                           headers={**actions.auth(token), "X-Event-Signatures": signature})
+
+    assert send(doc, sign_event_hash(own_key, h.id)).json["success"]
+    declared = declaring(event, "incorrect_data")
+    # A signature of the event's CBV hash does not cover the declaration ...
+    r = send(document(declared), sign_event_hash(own_key, h.id))
+    assert r.status_code == 400 and r.json["errors"][0]["eventIndex"] == 0, r.json
+    # ... one of its declaration hash does.
+    value = declaration_event_hash(h.id, declared["errorDeclaration"])
+    r = send(document(declared), sign_event_hash(own_key, value))
+    assert r.status_code == 202 and r.json["success"], r.json
