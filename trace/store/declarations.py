@@ -58,3 +58,20 @@ def rows_with_event_id(uow: UnitOfWork, event_id: str) -> list[AnyRow]:
                Event.organisation_id, Event.declaration)
         .where(Event.event_id == event_id).order_by(Event.declaration, Event.id)).all())
 
+
+
+def declared_event_ids(uow: UnitOfWork, event_ids: Iterable[str]) -> set[str]:
+    """Those of ``event_ids`` that an error declaration stored here has."""
+    session = session_of(uow)
+    wanted = sorted(set(event_ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), _CHUNK):
+        found.update(session.scalars(select(Event.event_id).where(
+            Event.event_id.in_(wanted[start:start + _CHUNK]), Event.declaration.is_(True))))
+    return found
+
+
+def recorded_event(uow: UnitOfWork, event_id: str) -> int | None:
+    """The row id of the event (not a declaration) with this eventID, if one is recorded."""
+    return session_of(uow).scalar(select(Event.id).where(Event.event_id == event_id,
+                                                         Event.declaration.is_(False)))

@@ -204,17 +204,14 @@ def stored_count(w) -> int:
     return n
 
 
-@pytest.mark.parametrize("case", ["unknown", "content", "eventID", "corrective", "again",
+@pytest.mark.parametrize("case", ["content", "eventID", "corrective", "again",
                                   "self-corrective"])
 def test_a_declaration_that_breaks_a_rule_is_refused_and_nothing_is_stored(corrected, case):
     c, w = corrected, corrected.w
     if case == "again":
         c.declare()
     before = stored_count(w)
-    if case == "unknown":
-        doc = declaring(storing(w.product, 1, urn()), "did_not_occur")
-        expect = "not recorded here"
-    elif case == "content":
+    if case == "content":
         doc = declaring(dict(c.wrong, eventTime="2025-03-04T11:00:00.000+07:00"), "incorrect_data")
         expect = "does not repeat it"
     elif case == "eventID":
@@ -242,11 +239,9 @@ def test_only_the_recorder_may_declare(corrected):
     [(body,)] = w.sql("SELECT body FROM events WHERE event_id = :e", e=w.ids["ship"])
     ship = orjson.loads(body)
     ship["eventID"] = w.ids["ship"]
-    for token in (w.t_exporter, w.t_stranger):
-        errors = failed(w, post(w, token, declaring(ship, "did_not_occur")))
-        assert any("not recorded here" in e["message"] for e in errors), errors
-    r = post(w, w.t_inspector, declaring(ship, "did_not_occur"))
-    assert r.status_code == 403
+    for token in (w.t_exporter, w.t_stranger, w.t_inspector):
+        r = post(w, token, declaring(ship, "did_not_occur"))
+        assert r.status_code == 403, r.json
     # An admin of another organisation reads the event, and is told it may not declare it.
     admin = w.actions.token("admin", w.stranger)
     r = post(w, admin, declaring(ship, "did_not_occur"))
@@ -255,6 +250,31 @@ def test_only_the_recorder_may_declare(corrected):
     # The cooperative itself may.
     r = post(w, w.t_coop, declaring(ship, "incorrect_data"))
     assert r.status_code == 202 and r.json["success"], r.json
+
+
+def test_a_declaration_of_an_event_recorded_elsewhere_is_kept_unlinked(corrected):
+    """The standard allows declaring an event captured in another repository (GS1's examples do):
+    it is stored, unlinked, verified as such; that event can then not be recorded here."""
+    w = corrected.w
+    elsewhere = storing(w.product, 7, urn())
+    r = post(w, w.t_exporter, declaring(elsewhere, "did_not_occur", [urn()]))
+    assert r.status_code == 202 and r.json["success"], r.json
+    [row] = rows(w, elsewhere["eventID"])
+    assert row.declaration and row.declares_pk is None
+    # A second declaration of it, or the event itself after it: refused.
+    errors = failed(w, post(w, w.t_exporter, declaring(elsewhere, "incorrect_data")))
+    assert any("already has an error declaration" in e["message"] for e in errors), errors
+    errors = failed(w, post(w, w.t_exporter, dict(elsewhere, eventID=elsewhere["eventID"])))
+    assert errors, errors
+    # Naming goods the organisation does not hold: the custody rules of the event apply.
+    r = post(w, w.t_stranger, declaring(storing(w.product, 7, urn()), "did_not_occur"))
+    assert r.status_code == 403, r.json
+    w.anchor()
+    result = lot_result(w)
+    assert result.verdict.status == "verified", result.verdict.reason
+    verdict = declaration_verdict(result, elsewhere["eventID"])
+    assert any(ch.name == "declaration" and "recorded elsewhere" in ch.reason
+               for ch in verdict.checks), verdict
 
 
 # --- what an attacker with the database would try ------------------------------------------------

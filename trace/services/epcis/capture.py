@@ -27,7 +27,7 @@ from ..cooperative.gtin_ownership import gtin_owners
 from ..ports import UnitOfWork
 from ..signatures.sealing import check_signatures, seal_capture
 from ..verification.evidence import committed_hash
-from .declarations import declared_events, is_declaration
+from .declarations import declared_before, declared_events, is_declaration
 
 if TYPE_CHECKING:
     from ...sign.keyring import Keyring
@@ -121,11 +121,11 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
         keep, duplicates, id_problems = _new_events(w, events, hashes)
         if id_problems:
             return _fail(w, job_id, actor, len(events), id_problems)
-        declares, declaration_problems = declared_events(
-            w, events, cbv, keep, actor,
-            {i: eid for i, e in enumerate(events) if (eid := _given_id(e))})
-        if declaration_problems:
-            return _fail(w, job_id, actor, len(events), declaration_problems)
+        given = {i: eid for i, e in enumerate(events) if (eid := _given_id(e))}
+        declares = declared_events(w, events, cbv, keep, actor, given)
+        problems = declares.problems + declared_before(w, events, cbv, keep, given)
+        if problems:
+            return _fail(w, job_id, actor, len(events), problems)
         # A declaration moves no goods: custody, lot links and plots come from the events.
         moving = [i for i in keep if i not in declares]
         kept_events = [events[i] for i in moving]
@@ -136,14 +136,21 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
         uris.update(lot for lots in origins.values() for lot in lots.values())
         holdings, lot_ids = repo.load_holdings(w, uris)
         owners = gtin_owners(w, {g for u in uris if (g := gtin_of(u))})
+        parties = repo.orgs_by_party(w)
         plan = plan_custody(list(zip(moving, refs, strict=True)), policy.custody_actor(actor),
-                            holdings, repo.orgs_by_party(w),
+                            holdings, parties,
                             {i: o for i, o in origins.items() if i not in declares}, owners)
-        if plan.violations:
+        violations = list(plan.violations)
+        if declares.elsewhere:  # checked as the events they repeat would be, not applied
+            violations += plan_custody(
+                [(i, all_refs[i]) for i in declares.elsewhere], policy.custody_actor(actor),
+                holdings, parties, {i: all_origins[i] for i in declares.elsewhere
+                                    if all_origins[i]}, owners).violations
+        if violations:
             raise Forbidden("the document names goods your organisation does not hold, "
                             "another's products, or parties it may not name (see errors)", [
                 Problem(v.path, v.message, v.event_index, _given_id(events[v.event_index]))
-                for v in plan.violations])
+                for v in violations])
         plots = _plots(w, kept_events, moving, inline_context(doc), actor)
         seal = {} if signer is not None or not keep else seal_capture(
             w, settings.keyring, actor.organisation_id, job_id, actor.user_id, now,
@@ -157,8 +164,10 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
         for i, row in zip(keep, rows, strict=True):
             row["context_id"] = ctx_id
             row["declaration"], row["declares_pk"] = i in declares, None
-            if i in declares:
-                row["declares_pk"], row["event_id"] = declares[i]
+            if i in declares.linked:
+                row["declares_pk"], row["event_id"] = declares.linked[i]
+            elif i in declares.elsewhere:
+                row["event_id"] = declares.elsewhere[i]
         pks = repo.insert_events(w, rows)
         pk_at = dict(zip(keep, pks, strict=True))
         repo.insert_objects(w, [{"event_pk": pk, "role": role, "uri": uri}

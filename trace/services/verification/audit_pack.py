@@ -75,6 +75,8 @@ def audit_pack(gtin: str, lot: str, uow: UnitOfWork, *, direction: str = "back",
         if declared is not None:  # an error declaration (its own key in the pack)
             entry["declaration"] = True
             entry["errorDeclaration"] = declared
+            # False: it declares an event recorded elsewhere, which no pack holds.
+            entry["declaresRecordedEvent"] = rec.declares_pk is not None
         elif rec.id in fixes:
             entry["correctedBy"] = fixes[rec.id]
         if seal:

@@ -5,7 +5,9 @@ A declaration's row says which event it declares (``declares_pk``); its signed, 
 CBV 2.0 hash. The row's link is trusted only when that hash, the declared event's recorded hash,
 eventID and organisation agree: a link pointed at another event, a declaration row made to look
 like an event (or an event like a declaration), or a declaration of another organisation's event
-reads **altered**, with the reason.
+reads **altered**, with the reason. A declaration of an event recorded elsewhere has no link,
+and no event here has its eventID (a link removed from a declaration of an event recorded here
+reads altered).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from ...domain.commitments import declaration_event_hash
 from ...domain.verification import ALTERED, VERIFIED, Check
+from ...store import declarations
 from ...store import verification_reads as reads
 from ..ports import UnitOfWork
 from .records import Record
@@ -34,9 +37,17 @@ def declaration_check(uow: UnitOfWork, rec: Record, event: Any) -> Check | None:
     if not declares:
         return altered("the record is marked as an error declaration, but the event it holds "
                        "declares nothing: the record was changed", "declaration-mark")
-    if not rec.declaration or rec.declares_pk is None:
-        return altered("the event is an error declaration, but its record no longer says which "
-                       "event it declares: the record was changed", "declaration-unlinked")
+    if not rec.declaration:
+        return altered("the event is an error declaration, but its record is not marked as one: "
+                       "the record was changed", "declaration-mark")
+    if rec.declares_pk is None:
+        # A declaration of an event recorded elsewhere: then no event here has its eventID.
+        if declarations.recorded_event(uow, rec.event_id) is not None:
+            return altered("the event is an error declaration of an event recorded here, but "
+                           "its record no longer says which: the record was changed",
+                           "declaration-unlinked")
+        return Check(NAME, VERIFIED, f"it declares event {rec.event_id}, which is recorded "
+                     "elsewhere (not here)")
     found = reads.records_by_pk(uow, [rec.declares_pk])
     if not found:
         return altered(f"the event it declares (record {rec.declares_pk}) does not exist: it "

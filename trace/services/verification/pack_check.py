@@ -360,6 +360,9 @@ def _declaration_link(entry: dict[str, Any], event: dict[str, Any],
     """An error declaration of the pack: it must repeat an event of the pack, recorded by the
     same organisation (its hash binds its declaration to that event's CBV 2.0 hash)."""
     declared = by_key.get(entry["eventID"])
+    if declared is None and entry.get("declaresRecordedEvent") is False:
+        return Check("declaration", VERIFIED, f"it declares event {entry['eventID']}, which "
+                     "is recorded elsewhere (the server's verdict checks none is recorded there)")
     if declared is None:
         return Check("declaration", INCOMPLETE, f"the event it declares ({entry['eventID']}) "
                      "is missing from the pack", "declared-missing")
