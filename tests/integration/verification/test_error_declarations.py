@@ -264,8 +264,14 @@ def test_a_declaration_of_an_event_recorded_elsewhere_is_kept_unlinked(corrected
     # A second declaration of it, or the event itself after it: refused.
     errors = failed(w, post(w, w.t_exporter, declaring(elsewhere, "incorrect_data")))
     assert any("already has an error declaration" in e["message"] for e in errors), errors
-    errors = failed(w, post(w, w.t_exporter, dict(elsewhere, eventID=elsewhere["eventID"])))
-    assert errors, errors
+    errors = failed(w, post(w, w.t_exporter, elsewhere))
+    assert any("already used" in e["message"] for e in errors), errors
+    # The same for an event named by its hash (no eventID), declared first.
+    nameless = storing(w.product, 8, urn())
+    nameless.pop("eventID")
+    assert post(w, w.t_exporter, declaring(nameless, "did_not_occur")).json["success"]
+    errors = failed(w, post(w, w.t_exporter, nameless))
+    assert any("declared erroneous before it was recorded" in e["message"] for e in errors)
     # Naming goods the organisation does not hold: the custody rules of the event apply.
     r = post(w, w.t_stranger, declaring(storing(w.product, 7, urn()), "did_not_occur"))
     assert r.status_code == 403, r.json

@@ -138,12 +138,14 @@ def declared_events(w: UnitOfWork, events: list[dict[str, Any]], cbv: list[Event
 def declared_before(w: UnitOfWork, events: list[dict[str, Any]], cbv: list[EventHash],
                     keep: list[int], given_ids: dict[int, str]) -> list[Problem]:
     """Events of the capture whose eventID already has an error declaration (of an event then
-    recorded elsewhere): refused, since the declaration would not be linked to them."""
-    ids = {i: given_ids.get(i) or cbv[i].id for i in keep if not is_declaration(events[i])}
+    recorded elsewhere): refused, since the declaration would not be linked to them. (An event
+    that names its eventID is refused before, as one whose eventID is taken: only those named by
+    their hash are looked up here.)"""
+    ids = {i: cbv[i].id for i in keep if not is_declaration(events[i]) and i not in given_ids}
     if not ids:
         return []
     declared = reads.declared_event_ids(w, set(ids.values()))
     return [Problem(f"$.epcisBody.eventList[{i}].eventID", (
         f"event {eid} was declared erroneous before it was recorded here: it cannot be recorded "
-        "after its error declaration"), i, given_ids.get(i)) for i, eid in ids.items()
+        "after its error declaration"), i, None) for i, eid in ids.items()
         if eid in declared]
