@@ -47,3 +47,45 @@ def test_revision_0007_respells_lots_captured_with_raw_characters(database_url):
         [(uri,)] = conn.execute(text("SELECT uri FROM lots")).all()
     engine.dispose()
     assert uri == "https://id.gs1.org/01/08930000123404/10/A%2BB%281%29"
+
+
+def test_revision_0009_keeps_events_and_is_reversible(database_url):
+    from alembic import command
+
+    migrate.upgrade(database_url, "0007")
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO capture_jobs (id, running, success, error_behaviour, "
+                          "event_count, stored_count, errors, duplicates, created_at) VALUES "
+                          "('c1', false, true, 'rollback', 1, 1, '[]', '[]', CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO document_contexts (id, digest, body) "
+                          "VALUES (1, 'd', '[]')"))
+        conn.execute(text("INSERT INTO events (event_hash, event_id, event_type, event_time, "
+                          "record_time, body, prehash, context_id, capture_id) VALUES "
+                          "('h1', 'e1', 'ObjectEvent', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
+                          "'{}', '', 1, 'c1')"))
+    migrate.upgrade(database_url, "0009")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT event_id, declaration, declares_pk FROM events")
+                            ).all() == [("e1", False, None)]
+    with engine.begin() as conn:  # an event and its declaration share the eventID
+        conn.execute(text("INSERT INTO events (event_hash, event_id, event_type, event_time, "
+                          "record_time, body, prehash, context_id, capture_id, declaration, "
+                          "declares_pk) SELECT 'h2', 'e1', 'ObjectEvent', event_time, "
+                          "record_time, '{}', '', 1, 'c1', true, id FROM events"))
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError), engine.begin() as conn:  # but not two events
+        conn.execute(text("INSERT INTO events (event_hash, event_id, event_type, event_time, "
+                          "record_time, body, prehash, context_id, capture_id) VALUES "
+                          "('h3', 'e1', 'ObjectEvent', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
+                          "'{}', '', 1, 'c1')"))
+    with pytest.raises(RuntimeError, match="error declarations are recorded"):
+        command.downgrade(migrate.alembic_config(database_url), "0007")
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM events WHERE declaration"))
+    command.downgrade(migrate.alembic_config(database_url), "0007")
+    assert migrate.current(database_url) == "0007"
+    migrate.upgrade(database_url, "0009")
+    engine.dispose()

@@ -14,17 +14,27 @@ Two commitments make a record checkable against the chain without trusting the d
   added or reordered event, a lost index row or a cut lineage link changes a recomputed head, and
   the state says what the heads were.
 
+- **The error declaration.** The CBV 2.0 event hash leaves ``errorDeclaration`` out, so a
+  declaration (the declared event repeated, plus its ``errorDeclaration``) would have its event's
+  hash. Its leaf is instead ``declaration_event_hash``: SHA-256 over a tag, the declared event's
+  CBV hash and the SHA-256 of the ``errorDeclaration`` member in canonical JSON. An edited reason,
+  declaration time or corrective eventID changes it, so the seal and the anchor no longer cover
+  the row.
+
 All hashes are keccak-256 over fixed-width fields (32 bytes each), like Solidity's
 ``abi.encode`` of ``bytes32``/``uint256`` values, so any EVM tool can recompute them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any
 
-from .merkle import MerkleTree, keccak256, leaf
+from .merkle import MerkleTree, event_hash_bytes, keccak256, leaf
 
 ZERO = bytes(32)
 CAPTURE_TAG = keccak256(b"tracechain.capture-seal.v1")
@@ -69,6 +79,43 @@ def capture_statement(organisation: bytes, capture_id: str, user_id: int | None,
     return keccak256(CAPTURE_TAG + _b32(organisation, "organisation") + capture.rjust(32, b"\0")
                      + _uint(user_id or 0) + _uint(recorded_at) + _uint(count)
                      + _b32(root, "root"))
+
+
+# --- error declarations ------------------------------------------------------------------------
+
+DECLARATION_TAG = hashlib.sha256(b"tracechain.error-declaration.v1").digest()
+_NI, _VER = "ni:///sha-256;", "?ver=CBV2.0"
+
+
+def declaration_json(declaration: Any) -> bytes:
+    """The ``errorDeclaration`` member in canonical JSON: keys sorted at every level, no
+    whitespace, UTF-8 (non-ASCII characters as they are).
+
+    :raises ValueError: it is not a JSON object."""
+    if not isinstance(declaration, dict):
+        raise ValueError("errorDeclaration must be a JSON object")
+    try:
+        text = json.dumps(declaration, sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"errorDeclaration is not plain JSON: {exc}") from None
+    return text.encode("utf-8")
+
+
+def declaration_event_hash(cbv_hash: str, declaration: Any) -> str:
+    """The hash a declaration is stored, sealed and anchored under::
+
+        sha256(sha256("tracechain.error-declaration.v1") ‖ cbv ‖ sha256(declaration_json))
+
+    ``cbv``: the 32 bytes of the declared event's CBV 2.0 hash (which the declaration repeats).
+    Written like an event hash (``ni:///sha-256;<hex>?ver=CBV2.0``) so that every leaf has one
+    form; it is not the CBV hash of anything, and never equals one.
+
+    :raises ValueError: ``cbv_hash`` is not a CBV 2.0 event hash, or the declaration not JSON.
+    """
+    value = hashlib.sha256(DECLARATION_TAG + event_hash_bytes(cbv_hash)
+                           + hashlib.sha256(declaration_json(declaration)).digest()).hexdigest()
+    return _NI + value + _VER
 
 
 # --- lot history chains -------------------------------------------------------------------------

@@ -217,6 +217,14 @@ def may_read_event(actor: Actor, event_org: int | None) -> bool:
                                        and event_org == actor.organisation_id)
 
 
+def may_declare_error(actor: Actor, event_org: int | None) -> bool:
+    """An EPCIS error declaration: only the organisation that recorded the event, through one
+    of its members (or an admin acting as it), since the declaration is sealed with that
+    organisation's key like the event was. Inspectors record nothing."""
+    return (may_write(actor) and actor.organisation_id is not None
+            and event_org == actor.organisation_id)
+
+
 def event_scope(actor: Actor) -> int | None:
     """The organisation whose records a list shows the actor; None: every organisation's.
     (An account with no organisation sees nothing: lists filter on its None organisation.)"""

@@ -65,8 +65,10 @@ def grouped(journey: list[dict]) -> list[Group]:
     runs: list[Group] = []
     for item in journey:
         last = runs[-1] if runs else None
+        # A step declared erroneous stays a line of its own, so that it shows its correction.
         if last and last.step == item["step"] and \
-                last.first["organisation"] == item["organisation"]:
+                last.first["organisation"] == item["organisation"] and \
+                not item.get("correction") and not last.first.get("correction"):
             last.items.append(item)
         else:
             runs.append(Group(item["step"], [item]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -55,13 +55,20 @@ class Event(Base):
 
     The indexed columns are copies for querying; ``body`` stays the record of truth, and
     ``prehash`` is what the CBV 2.0 event hash was computed over, so anyone can check it.
+
+    An error declaration (EPCIS 2.0 ``errorDeclaration``) is a row of its own: the declared
+    event repeated, with the same ``event_id``, its own record time, capture, seal and batch
+    leaf, ``declaration`` set and ``declares_pk`` pointing at the declared event's row. Its
+    ``event_hash`` is the declaration hash (``domain.commitments.declaration_event_hash``: the
+    CBV hash, which leaves ``errorDeclaration`` out, bound to the declaration's content), so an
+    event and its declaration coexist and the same declaration twice is a duplicate.
     """
 
     __tablename__ = "events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_hash: Mapped[str] = mapped_column(String(100), unique=True)
-    event_id: Mapped[str] = mapped_column(String(500), unique=True)
+    event_id: Mapped[str] = mapped_column(String(500))
     event_type: Mapped[str] = mapped_column(String(30))
     event_time: Mapped[datetime]
     record_time: Mapped[datetime] = mapped_column(default=utcnow)
@@ -81,8 +88,13 @@ class Event(Base):
     # The Merkle batch that anchors this event, and the event's leaf position in it.
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("anchor_batches.id"))
     leaf_index: Mapped[int | None]
+    # Error declarations (migration 0009): at most one per declared event.
+    declaration: Mapped[bool] = mapped_column(default=False, server_default=false())
+    declares_pk: Mapped[int | None] = mapped_column(ForeignKey("events.id"), unique=True)
 
     __table_args__ = (
+        # One event per eventID, and beside it at most one declaration of it.
+        UniqueConstraint("event_id", "declaration", name="uq_events_event_id_declaration"),
         Index("ix_events_batch", "batch_id"),
         Index("ix_events_time", "event_time"),
         Index("ix_events_biz_step", "biz_step"),

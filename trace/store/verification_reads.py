@@ -57,6 +57,9 @@ class Record:
     block_time: datetime | None
     chain_id: int | None
     contract: str | None
+    # An error declaration's row: set, and the row id of the event it declares (migration 0009).
+    declaration: bool = False
+    declares_pk: int | None = None
 
     def event(self) -> Any:
         """The event as captured (None when the stored text is not JSON any more)."""
@@ -80,7 +83,7 @@ _COLUMNS = (Event.id, Event.event_id, Event.event_hash, Event.prehash, Event.bod
             AnchorBatch.id.is_not(None).label("batch_found"), AnchorBatch.root,
             AnchorBatch.leaf_count, AnchorBatch.status.label("batch_status"),
             AnchorBatch.tx_hash, AnchorBatch.block_number, AnchorBatch.block_time,
-            AnchorBatch.chain_id, AnchorBatch.contract)
+            AnchorBatch.chain_id, AnchorBatch.contract, Event.declaration, Event.declares_pk)
 
 
 def _select() -> Select[*tuple[Any, ...]]:
@@ -91,7 +94,9 @@ def _select() -> Select[*tuple[Any, ...]]:
 
 
 def record_by_event_id(uow: UnitOfWork, event_id: str) -> Record | None:
-    row = session_of(uow).execute(_select().where(Event.event_id == event_id)).first()
+    # The event itself, not its error declaration (which shares its eventID).
+    row = session_of(uow).execute(_select().where(Event.event_id == event_id)
+                                  .order_by(Event.declaration, Event.id)).first()
     return None if row is None else Record(**row._mapping)
 
 

@@ -47,7 +47,7 @@ from ...store.anchoring import AnchorBatch
 from ...store.event_reads import context_texts
 from ..ports import AnchorChain, AnchorFact, AnchorReceipt, UnitOfWork
 from ..signatures.seal_checks import Seal, SealChecks
-from ..verification.evidence import documents_of, hash_facts, signature_facts
+from ..verification.evidence import committed_hash, documents_of, hash_facts, signature_facts
 from ..verification.records import captured_with_id
 from .lot_state import Folding, lots_of, state_after
 from .signer_registry import SignerRegistrar, register_signers
@@ -312,7 +312,11 @@ def _rehash_by_capture(rows: Sequence[PendingEvent], parsed: dict[int, object],
             hashes = hash_document(documents_of(cast(list[dict[str, Any]], events), context))
         except (orjson.JSONDecodeError, ValueError, TypeError, KeyError, RecursionError):
             continue
-        out.update({r.id: h.id for r, h in zip(group, hashes, strict=False)})
+        for r, e, h in zip(group, events, hashes, strict=False):
+            try:  # an error declaration is stored under its declaration hash
+                out[r.id] = committed_hash(cast(dict[str, Any], e), h).id
+            except ValueError:
+                continue
     return out
 
 

@@ -19,6 +19,7 @@ them (``Farm.publish_*``); otherwise the place is the commune, district and prov
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ from ..cooperative.certifications import certifications_of, self_declared
 from ..lots.plausibility import Limits, lineage_flags
 from ..lots.recalls import recall_notices
 from ..ports import ChainReader, UnitOfWork
+from ..verification.corrections import corrections, struck
 from ..verification.lineage_records import Lineage, walk
 from ..verification.records import Record, utc_iso
 from ..verification.verdicts import VerificationCaches, anchor_record, verify_lineage
@@ -141,13 +143,20 @@ def provenance(uow: UnitOfWork, snap: Snapshot, reader: ChainReader | None,
     verdict, checks = checked.verdict, checked.events
     sealed = caches.seals.of_captures(uow, {r.capture_id for r in records
                                                 if r.signature is None})
+    # An error declaration is no step of its own: the step it declares shows it (corrected, and
+    # struck out when it did not occur); its record is verified with the others all the same.
+    fixes = corrections(records)
     journey = []
     for rec, event, biz_step, check in zip(records, events, snap.biz_steps, checks, strict=True):
-        if not isinstance(event, dict) or _elsewhere(event, lineage_uris):
+        if not isinstance(event, dict) or _elsewhere(event, lineage_uris) \
+                or "errorDeclaration" in event:
             continue
-        journey.append(_step(rec, event, biz_step, check, by_gln, plots, caches, uow,
-                             sealed))
-    harvested = [(r, e) for r, e in zip(records, events, strict=True) if _is_harvest(e)]
+        step = _step(rec, event, biz_step, check, by_gln, plots, caches, uow, sealed)
+        step["anchor"] = step_anchor(rec.event_id)
+        step["correction"] = _correction(fixes.get(rec.id), records, events)
+        journey.append(step)
+    harvested = [(r, e) for r, e in zip(records, events, strict=True) if _is_harvest(e)
+                 and "errorDeclaration" not in e and not struck(fixes.get(r.id))]
     growers = {r.organisation_id for r, _ in harvested if r.organisation_id is not None}
     facts = {
         "product": _product(uow, root.gtin),
@@ -170,9 +179,12 @@ def _with_consumer_view(uow: UnitOfWork, facts: dict[str, Any], records: Sequenc
                         events: Sequence[Any], limits: Limits) -> dict[str, Any]:
     """What the consumer's headline rests on beyond the records' integrity: unusual records
     (plausibility flags, marked on their journey steps too) and the headline itself."""
-    told = {step["eventID"] for step in facts["journey"]}  # this product's story only
+    # This product's story only; a step declared erroneous is not judged (its corrective
+    # events are), nor is the declaration.
+    told = {step["eventID"] for step in facts["journey"] if not step.get("correction")}
     flags = lineage_flags(uow, [(r.id, e) for r, e in zip(records, events, strict=True)
-                                    if r.event_id in told], limits)
+                                    if r.event_id in told and isinstance(e, dict)
+                                    and "errorDeclaration" not in e], limits)
     facts["flags"] = flags
     unusual: dict[str, str] = {}
     for f in flags:  # an event with one open flag is open, whatever its other flags say
@@ -193,7 +205,8 @@ def _in_local_time(uow: UnitOfWork, facts: dict[str, Any], records: Sequence[Rec
     (a harvest on its harvest date), recalls in the origin zone; recalls get their notice."""
     zone = origin_zone(events)
     facts["lot"]["timeZone"] = offset_text(zone)
-    by_id = {r.event_id: e for r, e in zip(records, events, strict=True) if isinstance(e, dict)}
+    by_id = {r.event_id: e for r, e in zip(records, events, strict=True)
+             if isinstance(e, dict) and "errorDeclaration" not in e}
     for step in facts["journey"]:
         event = by_id.get(step["eventID"])
         if event is not None:
@@ -344,6 +357,29 @@ def _step(rec: Record, event: dict[str, Any], biz_step: str | None, check: Any,
                                                          None),
                          "anchor": anchor_record(uow, rec, caches.trees)},
     }
+
+
+def step_anchor(event_id: str) -> str:
+    """The page's anchor of an event's step (eventIDs are URIs: not fit for an HTML id)."""
+    return "ev-" + hashlib.sha256(event_id.encode()).hexdigest()[:12]
+
+
+def _correction(fix: dict[str, Any] | None, records: Sequence[Record],
+                events: Sequence[Any]) -> dict[str, Any] | None:
+    """What a step's error declaration says, for the page: why, when, whether it happened at
+    all, and the corrective events (those of this journey with their step and time)."""
+    if fix is None:
+        return None
+    by_id = {r.event_id: e for r, e in zip(records, events, strict=True)
+             if isinstance(e, dict) and "errorDeclaration" not in e}
+    corrective = []
+    for event_id in fix["correctiveEventIDs"]:
+        event = by_id.get(event_id)
+        corrective.append({"eventID": event_id, "anchor": step_anchor(event_id),
+                           "inJourney": event is not None,
+                           "time": event.get("eventTime") if event else None})
+    return {"reason": fix["reason"], "declared": fix["declarationTime"],
+            "didNotOccur": struck(fix), "corrective": corrective}
 
 
 def _quantity(event: dict[str, Any]) -> dict[str, Any] | None:

@@ -27,6 +27,8 @@ from ...store.capture_job_writes import set_error_behaviour
 from ..cooperative.gtin_ownership import gtin_owners
 from ..ports import UnitOfWork
 from ..signatures.sealing import check_signatures, seal_capture
+from ..verification.evidence import committed_hash
+from .declarations import declared_before, declared_events, is_declaration
 
 if TYPE_CHECKING:
     from ...sign.keyring import Keyring
@@ -109,7 +111,10 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
     if not rule_problems:
         # CPU work before taking the database's write lock, so other workers' writes go on.
         ctx = HashContext.from_document(doc)
-        hashes = [event_hash(e, ctx) for e in events]
+        cbv = [event_hash(e, ctx) for e in events]
+        # An error declaration is stored under its declaration hash (its CBV hash is the
+        # declared event's): the seal, the signatures and the dedupe are over that.
+        hashes = [committed_hash(e, h) for e, h in zip(events, cbv, strict=True)]
         all_refs = [event_refs(e, canonicalise) for e in events]
         all_pairs = [r.pairs() for r in all_refs]
         # Items commissioned of a lot (ILMD cbvmda:lotNumber) join that lot's lineage.
@@ -132,22 +137,37 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
                 d["eventIndex"] = rejected.index[d["eventIndex"]]
         if id_problems:
             return _fail(w, job_id, actor, len(events), id_problems)
-        kept_events = [events[i] for i in keep]
-        refs = [all_refs[i] for i in keep]
+        given = {i: eid for i, e in enumerate(events) if (eid := _given_id(e))}
+        declares = declared_events(w, events, cbv, keep, actor, given)
+        problems = declares.problems + declared_before(w, events, cbv, keep, given)
+        if problems:
+            return _fail(w, job_id, actor, len(events), problems)
+        # A declaration moves no goods: custody, lot links and plots come from the events.
+        moving = [i for i in keep if i not in declares]
+        kept_events = [events[i] for i in moving]
+        refs = [all_refs[i] for i in moving]
         pairs = [all_pairs[i] for i in keep]
         origins = {i: all_origins[i] for i in keep if all_origins[i]}
         uris = {u for p in pairs for _, u in p}
         uris.update(lot for lots in origins.values() for lot in lots.values())
         holdings, lot_ids = repo.load_holdings(w, uris)
         owners = gtin_owners(w, {g for u in uris if (g := gtin_of(u))})
-        plan = plan_custody(list(zip(keep, refs, strict=True)), policy.custody_actor(actor),
-                            holdings, repo.orgs_by_party(w), origins, owners)
-        if plan.violations:
+        parties = repo.orgs_by_party(w)
+        plan = plan_custody(list(zip(moving, refs, strict=True)), policy.custody_actor(actor),
+                            holdings, parties,
+                            {i: o for i, o in origins.items() if i not in declares}, owners)
+        violations = list(plan.violations)
+        if declares.elsewhere:  # checked as the events they repeat would be, not applied
+            violations += plan_custody(
+                [(i, all_refs[i]) for i in declares.elsewhere], policy.custody_actor(actor),
+                holdings, parties, {i: all_origins[i] for i in declares.elsewhere
+                                    if all_origins[i]}, owners).violations
+        if violations:
             raise Forbidden("the document names goods your organisation does not hold, "
                             "another's products, or parties it may not name (see errors)", [
                 Problem(v.path, v.message, v.event_index, _given_id(events[v.event_index]))
-                for v in plan.violations])
-        plots = _plots(w, kept_events, keep, inline_context(doc), actor)
+                for v in violations])
+        plots = _plots(w, kept_events, moving, inline_context(doc), actor)
         seal = {} if signer is not None or not keep else seal_capture(
             w, settings.keyring, actor.organisation_id, job_id, actor.user_id, now,
             [hashes[i].id for i in keep])
@@ -161,8 +181,13 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
             set_error_behaviour(w, job_id, "proceed")
         ctx_id = repo.context_id(w, context_text)
         rows = [all_rows[i] for i in keep]
-        for row in rows:
+        for i, row in zip(keep, rows, strict=True):
             row["context_id"] = ctx_id
+            row["declaration"], row["declares_pk"] = i in declares, None
+            if i in declares.linked:
+                row["declares_pk"], row["event_id"] = declares.linked[i]
+            elif i in declares.elsewhere:
+                row["event_id"] = declares.elsewhere[i]
         pks = repo.insert_events(w, rows)
         pk_at = dict(zip(keep, pks, strict=True))
         repo.insert_objects(w, [{"event_pk": pk, "role": role, "uri": uri}
@@ -222,11 +247,14 @@ def _new_events(w: UnitOfWork, events: list[dict[str, Any]], hashes: list[EventH
             duplicates.append({"eventIndex": i, "eventID": eid, "eventHash": h.id,
                                "message": "already stored (same event hash); not stored again"})
             continue
+        seen_hash.add(h.id)
+        if is_declaration(events[i]):  # shares its eventID with the event it declares
+            keep.append(i)
+            continue
         if taken.get(eid, h.id) != h.id or seen_id.get(eid, h.id) != h.id:
             problems.append(Problem(f"$.epcisBody.eventList[{i}].eventID",
                                     f"eventID {eid} is already used by a different event", i, eid))
             continue
-        seen_hash.add(h.id)
         seen_id[eid] = h.id
         keep.append(i)
     return keep, duplicates, problems

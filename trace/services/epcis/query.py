@@ -16,6 +16,7 @@ from ...domain.actor import Actor
 from ...domain.errors import NotFound, Problem, ValidationFailed
 from ...domain.vocabulary import cbv_uri
 from ...gs1.canonical import canonicalise
+from ...store import declarations
 from ...store import event_reads as reads
 from ...store.event_reads import (
     AfterId,
@@ -175,13 +176,14 @@ def query_events(params: dict[str, str], actor: Actor, uow: UnitOfWork, *, defau
 
 
 def get_event(event_id: str, actor: Actor, uow: UnitOfWork) -> Page:
+    # The event, then its error declaration if it has one (they share the eventID).
     with uow:
-        row = reads.event_by_event_id(uow, event_id)
-        if row is None or not policy.may_read_event(actor, row.organisation_id):
+        rows = declarations.rows_with_event_id(uow, event_id)
+        if not rows or not policy.may_read_event(actor, rows[0].organisation_id):
             raise NotFound(f"no event with eventID {event_id}")
-        contexts = _contexts(uow, {row.context_id})
-    events = [render_event(row.body, row.event_id, row.record_time)]
-    return Page(events, merge_contexts(events, [contexts[row.context_id]]), None)
+        contexts = _contexts(uow, {row.context_id for row in rows})
+    events = [render_event(row.body, row.event_id, row.record_time) for row in rows]
+    return Page(events, merge_contexts(events, [contexts[row.context_id] for row in rows]), None)
 
 
 def render_event(body: str, event_id: str, record_time: datetime) -> dict[str, Any]:

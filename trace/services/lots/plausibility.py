@@ -79,7 +79,7 @@ def _harvests(uow: UnitOfWork, plot_ids: set[int] | None) -> list[Harvest]:
         event = orjson.loads(body)
         ilmd = event.get("ilmd") if isinstance(event, dict) else None
         day = _day((ilmd or {}).get(HARVEST_DATE))
-        if day is None:
+        if day is None or "errorDeclaration" in event:  # a declaration repeats its harvest
             continue
         parsed.append((pk, org, plot_id, area, day, _amounts(event.get("quantityList"))))
     kinds = _kinds(uow, {g for *_, amounts in parsed for g, _ in amounts})
@@ -102,6 +102,8 @@ def _transformations(uow: UnitOfWork, event_pks: set[int] | None,
     parsed = []
     for pk, body, org, biz_step in reads.transformation_rows(uow, event_pks, organisation_id):
         event = orjson.loads(body)
+        if "errorDeclaration" in event:  # an error declaration repeats its transformation
+            continue
         parsed.append((pk, org, biz_step[len(TC_BIZSTEP):],
                        _amounts(event.get("inputQuantityList")),
                        _amounts(event.get("outputQuantityList"))))

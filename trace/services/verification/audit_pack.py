@@ -29,6 +29,7 @@ from ...store import anchor_batches as batches
 from ..epcis.query import merge_contexts
 from ..ports import ChainReader, UnitOfWork
 from .anchored_state import StateView
+from .corrections import correction_of, corrections, pack_key
 from .lineage_records import Lineage, walk
 from .records import Record, check_direction, find_lot, utc_iso
 from .verdicts import VerificationCaches, anchor_record, seal_record
@@ -57,9 +58,10 @@ def audit_pack(gtin: str, lot: str, uow: UnitOfWork, *, direction: str = "back",
         seals = [seal_record(uow, rec) for rec in recs]
         state_part = _state(uow, state, caches) if state is not None else None
     captures, entries, events, contexts = {}, [], [], []
+    fixes = corrections(recs)
     for rec, anchor, seal in zip(recs, anchors, seals, strict=True):
         named = lineage.lots.get(rec.id)
-        entry = {
+        entry: dict[str, Any] = {
             "eventID": rec.event_id, "eventHash": rec.event_hash,
             "signature": rec.signature, "signer": rec.signer,
             "organisation": {"gln": rec.gln, "name": rec.organisation_name} if rec.gln else None,
@@ -69,6 +71,14 @@ def audit_pack(gtin: str, lot: str, uow: UnitOfWork, *, direction: str = "back",
             "seal": {"capture": seal["capture"], "proof": seal["proof"]} if seal else None,
             "anchor": anchor,
         }
+        declared = correction_of(rec)
+        if declared is not None:  # an error declaration (its own key in the pack)
+            entry["declaration"] = True
+            entry["errorDeclaration"] = declared
+            # False: it declares an event recorded elsewhere, which no pack holds.
+            entry["declaresRecordedEvent"] = rec.declares_pk is not None
+        elif rec.id in fixes:
+            entry["correctedBy"] = fixes[rec.id]
         if seal:
             captures[seal["capture"]] = {k: seal[k] for k in (
                 "organisation", "user", "recordedAt", "count", "root", "signature", "signer")}
@@ -147,7 +157,8 @@ def _lots(lineage: Lineage, recs: list[Record], state: StateView | None,
                 continue
             committed = (rec.batch_id is not None and state is not None
                          and state.batch_id is not None and rec.batch_id <= state.batch_id)
-            (covered if committed else waiting).append(rec.event_id)
+            (covered if committed else waiting).append(
+                pack_key(rec.event_id, correction_of(rec) is not None))
         # (an entry is only found in a state's tree)
         proof = cast(StateTree, state.tree).proof(key) if entry is not None and state else None
         out.append({"uri": uri, "count": entry.count if entry else 0,

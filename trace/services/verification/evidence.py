@@ -7,6 +7,7 @@ and rules.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -14,6 +15,7 @@ from typing import Any
 
 from eth_utils import is_address
 
+from ...domain.commitments import declaration_event_hash
 from ...domain.errors import TraceError
 from ...domain.verification import (
     FROM_CHAIN,
@@ -24,7 +26,7 @@ from ...domain.verification import (
     RegistryFacts,
     SignatureFacts,
 )
-from ...hash import hash_document
+from ...hash import EventHash, hash_document
 from ...sign.signatures import recover_signer
 from ..ports import AnchorFact, ChainReader
 
@@ -58,7 +60,11 @@ def hash_facts(event: Any, context: Any, stored_hash: str, stored_prehash: str |
     except (ValueError, TypeError, KeyError, RecursionError) as exc:
         return HashFacts(stored_hash, stored_prehash, error=_one_line(exc))
     found = alone
-    if alone.id != stored_hash and captured_with is not None:
+    try:
+        committed = committed_hash(event, alone)
+    except ValueError as exc:
+        return HashFacts(stored_hash, stored_prehash, error=_one_line(exc))
+    if committed.id != stored_hash and captured_with is not None:
         group = captured_with()
         if group and len(group) > 1:
             try:
@@ -66,10 +72,32 @@ def hash_facts(event: Any, context: Any, stored_hash: str, stored_prehash: str |
             except (ValueError, TypeError, KeyError, RecursionError):
                 hashes = []
             for e, h in zip(group, hashes, strict=False):
-                if e == event and h.id == stored_hash:
+                if e == event and committed_hash(event, h).id == stored_hash:
                     found = h
                     break
-    return HashFacts(stored_hash, stored_prehash, found.id, found.prehash)
+    if "errorDeclaration" not in event:
+        return HashFacts(stored_hash, stored_prehash, found.id, found.prehash)
+    # An error declaration: its pre-hash is the declared event's (CBV 2.0 leaves the
+    # declaration out), and its recorded hash the declaration hash over it.
+    if stored_prehash is not None and _ni(stored_prehash) != found.id:
+        return HashFacts(stored_hash, stored_prehash, error=(
+            "the recorded pre-hash does not hash to the declared event's CBV 2.0 hash: the "
+            "pre-hash was changed"))
+    return HashFacts(stored_hash, None, committed_hash(event, found).id, found.prehash)
+
+
+def committed_hash(event: dict[str, Any], cbv: EventHash) -> EventHash:
+    """The hash an event is stored, sealed and anchored under: its CBV 2.0 hash, or for an
+    error declaration the declaration hash over it (``commitments.declaration_event_hash``).
+
+    :raises ValueError: the ``errorDeclaration`` member is not a JSON object."""
+    if "errorDeclaration" not in event:
+        return cbv
+    return EventHash(declaration_event_hash(cbv.id, event["errorDeclaration"]), cbv.prehash)
+
+
+def _ni(prehash: str) -> str:
+    return "ni:///sha-256;" + hashlib.sha256(prehash.encode()).hexdigest() + "?ver=CBV2.0"
 
 
 def signature_facts(event_hash: str, signature: str | None, signer: str | None,

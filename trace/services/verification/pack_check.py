@@ -16,7 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from ...domain.commitments import LotState, chain_head, lot_key, sources_digest, state_leaf
+from ...domain.commitments import (
+    LotState,
+    chain_head,
+    declaration_event_hash,
+    lot_key,
+    sources_digest,
+    state_leaf,
+)
 from ...domain.event_lots import EventLots
 from ...domain.merkle import event_hash_bytes, hex32, verify
 from ...domain.verification import (
@@ -39,11 +46,13 @@ from ...domain.verification import (
     Verdict,
     check_history,
     verdict,
+    worst_of,
 )
 from ..anchoring.lot_state import lots_of
 from ..ports import ChainReader
 from ..signatures.seal_checks import check_seal_proof
 from .audit_pack import FORMAT, VERSION
+from .corrections import pack_key
 from .evidence import SignerRegistry, ask_chain, hash_facts, signature_facts
 
 
@@ -93,7 +102,7 @@ def check_pack(pack: dict[str, Any], reader_for: Callable[[str], ChainReader], *
     doc_context = {} if public else pack["epcisDocument"].get("@context", [])
     by_capture: dict[str | None, list[dict[str, Any]]] = {}
     for entry in entries:
-        event = doc_events.get(entry["eventID"])
+        event = doc_events.get(_key(entry))
         if event is not None and isinstance(entry.get("captureID"), str):
             by_capture.setdefault(entry["captureID"], []).append(event)
     captures = (cast(dict[Any, Any], pack["captures"]) if isinstance(pack.get("captures"), dict)
@@ -101,13 +110,17 @@ def check_pack(pack: dict[str, Any], reader_for: Callable[[str], ChainReader], *
     signers = SignerRegistry()
     roots: dict[tuple, ChainFacts] = {}
     results = []
+    by_key = {_key(e): e for e in entries}
     for entry in entries:
-        event = doc_events.get(entry["eventID"])
+        event = doc_events.get(_key(entry))
         facts = _facts(entry, event, entry.get("@context", doc_context), public,
                        by_capture.get(entry.get("captureID")), captures, reader_for, contract,
                        signers, roots)
-        results.append(PackResult(entry["eventID"], verdict(facts)))
-    listed = {e["eventID"] for e in entries}
+        judged = verdict(facts)
+        if entry.get("declaration") is True and event is not None:
+            judged = worst_of([*judged.checks, _declaration_link(entry, event, by_key)])
+        results.append(PackResult(_key(entry), judged))
+    listed = set(by_key)
     for event_id in doc_events:
         if event_id not in listed:
             results.append(PackResult(event_id, Verdict(
@@ -192,7 +205,7 @@ def _histories(pack: dict[str, Any], entries: list[dict[str, Any]],
                doc_events: dict[str, dict[str, Any]], doc_context: Any,
                reader_for: Callable[[str], ChainReader], contract: str | None
                ) -> tuple[list[Check], str]:
-    by_id = {e["eventID"]: e for e in entries}
+    by_id = {_key(e): e for e in entries}
     lots = cast(list[Any], pack["lots"]) if isinstance(pack.get("lots"), list) else []
     state, problem, status, as_of = _state(pack, reader_for, contract)
     claimed_uri = (pack.get("lot") or {}).get("uri")
@@ -316,9 +329,9 @@ def _entries(pack: Any) -> list[dict[str, Any]]:
         if not isinstance(entry, dict) or not isinstance(entry.get("eventID"), str) \
                 or not isinstance(entry.get("eventHash"), str):
             raise UnusablePack(f"events[{i}] has no eventID and eventHash")
-        if entry["eventID"] in seen:
-            raise UnusablePack(f"event {entry['eventID']} is listed twice")
-        seen.add(entry["eventID"])
+        if _key(entry) in seen:
+            raise UnusablePack(f"event {_key(entry)} is listed twice")
+        seen.add(_key(entry))
     return entries
 
 
@@ -331,10 +344,42 @@ def _document_events(document: Any) -> dict[str, dict[str, Any]]:
     for i, event in enumerate(events):
         if not isinstance(event, dict) or not isinstance(event.get("eventID"), str):
             raise UnusablePack(f"epcisDocument event {i} has no eventID")
-        if event["eventID"] in out:
-            raise UnusablePack(f"event {event['eventID']} is twice in the epcisDocument")
-        out[event["eventID"]] = event
+        key = pack_key(event["eventID"], "errorDeclaration" in event)
+        if key in out:
+            raise UnusablePack(f"event {key} is twice in the epcisDocument")
+        out[key] = event
     return out
+
+
+def _key(entry: dict[str, Any]) -> str:
+    return pack_key(entry["eventID"], entry.get("declaration") is True)
+
+
+def _declaration_link(entry: dict[str, Any], event: dict[str, Any],
+                      by_key: dict[str, dict[str, Any]]) -> Check:
+    """An error declaration of the pack: it must repeat an event of the pack, recorded by the
+    same organisation (its hash binds its declaration to that event's CBV 2.0 hash)."""
+    declared = by_key.get(entry["eventID"])
+    if declared is None and entry.get("declaresRecordedEvent") is False:
+        return Check("declaration", VERIFIED, f"it declares event {entry['eventID']}, which "
+                     "is recorded elsewhere (the server's verdict checks none is recorded there)")
+    if declared is None:
+        return Check("declaration", INCOMPLETE, f"the event it declares ({entry['eventID']}) "
+                     "is missing from the pack", "declared-missing")
+    try:
+        expected = declaration_event_hash(declared["eventHash"], event.get("errorDeclaration"))
+    except ValueError:
+        expected = None
+    if expected != entry["eventHash"]:
+        return Check("declaration", ALTERED, f"it does not repeat event {entry['eventID']} of "
+                     "the pack (its hash does not bind it to that event's)", "declaration-link")
+    if (declared.get("organisation") or {}).get("gln") != \
+            (entry.get("organisation") or {}).get("gln"):
+        return Check("declaration", ALTERED, f"event {entry['eventID']} was recorded by another "
+                     "organisation than the one that declared it erroneous",
+                     "declaration-foreign")
+    return Check("declaration", VERIFIED, f"it declares event {entry['eventID']}, which it "
+                 "repeats exactly, recorded by the same organisation")
 
 
 def _proof(value: Any) -> tuple[bytes, ...] | None:

@@ -45,6 +45,7 @@ from ...domain.verification import (
     check_history,
     lot_verdict,
     verdict,
+    worst_of,
 )
 from ...store import capture_jobs as jobs
 from ..anchoring.lot_state import lots_of
@@ -52,6 +53,8 @@ from ..ports import AnchorFact, ChainReader, UnitOfWork
 from ..signatures.seal_checks import Seal, SealChecks, timestamp
 from .anchored_state import ChainAnchors, StateView
 from .batch_trees import BatchTrees, Ledger
+from .corrections import correction_of, corrections
+from .declaration_checks import declaration_check
 from .evidence import (
     CHAIN_FAILURES,
     SignerRegistry,
@@ -110,11 +113,20 @@ class EventVerification:
     organisation: str | None  # GLN
     event_time: str | None
     verdict: Verdict
+    # An event declared erroneous: what its declaration says (``corrections.correction_of``);
+    # an error declaration: the same, as it declares it.
+    corrected_by: dict[str, Any] | None = None
+    declares: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"eventID": self.event_id, "eventHash": self.event_hash,
-                "organisation": self.organisation, "eventTime": self.event_time,
-                **self.verdict.as_dict()}
+        out = {"eventID": self.event_id, "eventHash": self.event_hash,
+               "organisation": self.organisation, "eventTime": self.event_time,
+               **self.verdict.as_dict()}
+        if self.corrected_by is not None:
+            out["correctedBy"] = self.corrected_by
+        if self.declares is not None:
+            out["errorDeclaration"] = self.declares
+        return out
 
 
 @dataclass(frozen=True)
@@ -211,6 +223,10 @@ def _check(uow: UnitOfWork, lineage: Lineage, reader: ChainReader | None,
             moved = _displaced(rec, lineage, state, batch_ids, broken)
         results.append(_verify(uow, rec, reader, caches, fresh, seals, state, moved,
                                registrations))
+    fixes = corrections(lineage.records.values())
+    results = [replace(result, corrected_by=fixes.get(rec.id),
+                       declares=correction_of(rec))
+               for rec, result in zip(recs, results, strict=True)]
     overall = lot_verdict(((r.event_id, r.verdict) for r in results), checks)
     return Checked(overall, results, checks)
 
@@ -346,8 +362,12 @@ def _verify(uow: UnitOfWork, rec: Record, reader: ChainReader | None,
         anchor = AnchorFacts(UNBATCHED, problem=moved, problem_code="batch-link-removed",
                              problem_status=ALTERED)
     facts = EventFacts(rec.gln, hashed, signed, registry, anchor, chain)
+    judged = verdict(facts)
+    declared = declaration_check(uow, rec, rec.event())
+    if declared is not None:  # an error declaration: its link to the event it declares too
+        judged = worst_of([*judged.checks, declared])
     result = EventVerification(rec.event_id, rec.event_hash, rec.gln, utc_iso(rec.event_time),
-                               verdict(facts))
+                               judged)
     if memo is not None and result.verdict.verified:
         if len(caches.verified) > 50_000:
             caches.verified.clear()
