@@ -65,13 +65,11 @@ def looks_like_xml(raw: bytes | str) -> bool:
     if isinstance(raw, str):
         return raw.lstrip("\ufeff \t\r\n").startswith("<")
     data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a BOM
-        return True
     return data.lstrip(b" \t\r\n").startswith(b"<")
 
 
 def _refuse(message: str, line: int | None = None) -> ValidationFailed:
-    where = f" (line {line})" if line else ""
+    where = f" (line {line})" if line and f"line {line}" not in message else ""
     return ValidationFailed(f"malformed EPCIS XML: {message}{where}",
                             [Problem("$", message + where)])
 

@@ -1,4 +1,5 @@
-"""`tracechain hash FILE...`: the CBV 2.0 event hash of every event of EPCIS 2.0 JSON documents.
+"""`tracechain hash FILE...`: the CBV 2.0 event hash of every event of EPCIS 2.0 documents
+(JSON-LD or XML, told apart by their content, not their name).
 
 Works offline, without the database or the web application: it only reads the files.
 """
@@ -22,7 +23,8 @@ def hash_command(files: tuple[str, ...], prehash: bool) -> None:
     """Print the event hash (ni:///sha-256;…?ver=CBV2.0) of each event, one per line.
 
     FILE is an EPCIS 2.0 JSON / JSON-LD document (EPCISDocument, EPCISQueryDocument, or a body
-    with a single event); "-" reads standard input. Events are printed in document order, files
+    with a single event) or an EPCIS 2.0 XML document (hashed as the JSON-LD it maps to, which
+    is what capture stores); "-" reads standard input. Events are printed in document order, files
     in the order given. Hashes match the reference tool epcis-event-hash-generator 1.9.3.
     Exit code 2, with one line on standard error, when a file cannot be read or is not an
     EPCIS document; then nothing is printed.
@@ -47,6 +49,17 @@ def _load(name: str):
             data = f.read()
     except OSError as exc:
         raise _Unusable(f"cannot read {label}: {exc.strerror or exc}") from None
+    from ..capture.xml_document import looks_like_xml
+
+    if looks_like_xml(data):
+        from ..capture.xml_document import read_xml
+        from ..domain.errors import ValidationFailed
+
+        try:
+            return read_xml(data)
+        except ValidationFailed as exc:
+            raise _Unusable(f"{label} is not an EPCIS XML document: "
+                            f"{_one_line(exc)}") from None
     try:
         return json.loads(data)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and bad UTF-8 are ValueErrors
