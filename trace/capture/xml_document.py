@@ -143,27 +143,8 @@ def document_to_json(root: etree._Element) -> JsonObject:
         raise _refuse(f"the {kind} has no EPCISBody", root.sourceline)
     doc["epcisBody"] = body
     bindings = {prefix: ns for ns, prefix in reader.prefixes.items()}
-    # XML writes GS1 vocabulary values as CURIEs (type="gs1:Temperature"); the reference hash
-    # tool always reads gs1: and cbv: that way, whatever the document declares.
-    for prefix, ns in _VALUE_PREFIXES.items():
-        if _uses_prefix(root, prefix):
-            bindings.setdefault(prefix, ns)
     context: Any = [EPCIS_CONTEXT, bindings] if bindings else EPCIS_CONTEXT
     return {"@context": context, **doc}
-
-
-_VALUE_PREFIXES = {"gs1": "https://gs1.org/voc/", "cbv": "https://ref.gs1.org/cbv/"}
-
-
-def _uses_prefix(root: etree._Element, prefix: str) -> bool:
-    """Whether some text or attribute value of the document starts with ``prefix:``."""
-    start = prefix + ":"
-    for element in root.iter():
-        if element.text and element.text.lstrip().startswith(start):
-            return True
-        if any(value.startswith(start) for value in element.attrib.values()):
-            return True
-    return False
 
 
 def _split(tag: str) -> tuple[str, str | None]:
