@@ -72,10 +72,9 @@ def epcis_response(document: dict[str, Any], status: int = 200) -> Response:
     if wanted in (XML, "text/xml"):
         from ..present.epcis_xml import to_xml
 
-        response = current_app.response_class(to_xml(document), mimetype=wanted)
-        response.headers["Vary"] = "Accept"
+        response: Response = current_app.response_class(to_xml(document), mimetype=wanted)
     else:
-        response = current_app.json.response(document)
-        response.headers["Vary"] = "Accept"
+        response = current_app.json.response(document)  # type: ignore[assignment]
+    response.headers["Vary"] = "Accept"
     response.status_code = status
     return response

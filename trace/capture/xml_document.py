@@ -23,9 +23,10 @@ not a well-formed EPCIS document raises ``ValidationFailed`` with the line and t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no types
 
 from ..domain.errors import Problem, ValidationFailed
 from ..domain.json_types import JsonObject
@@ -216,7 +217,8 @@ class _Reader:
             out["#text"] = _text(element)
         return _plain(out)
 
-    def members(self, element: etree._Element, standard=None) -> JsonObject:
+    def members(self, element: etree._Element,
+                standard: Callable[[str, etree._Element], Any] | None = None) -> JsonObject:
         """The children of ``element`` as members; ``standard(local, child)`` maps the
         non-namespaced ones (default: their text)."""
         out: JsonObject = {}

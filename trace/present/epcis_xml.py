@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no types
 
 from ..capture.xml_document import EPCIS_NS, QUERY_NS, SBDH_NS
 
@@ -108,7 +108,7 @@ class _Writer:
         header = doc.get("epcisHeader")
         if isinstance(header, dict):
             self._header(etree.SubElement(root, "EPCISHeader"), header)
-        body = doc.get("epcisBody") if isinstance(doc.get("epcisBody"), dict) else {}
+        body: dict[str, Any] = doc["epcisBody"] if isinstance(doc.get("epcisBody"), dict) else {}
         body_element = etree.SubElement(root, "EPCISBody")
         if query:
             results = body.get("queryResults") or {}
