@@ -196,3 +196,16 @@ def test_extensions_become_prefixed_members_bound_in_the_context():
                    b'</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>')
     assert doc["@context"][1] == {"tc": "https://ns.tracechain.dev/epcis/"}
     assert doc["epcisBody"]["eventList"][0]["tc:farm"] == {"tc:plot": ["P1", "P2"]}
+
+
+# -- the reference tool's "expected equal" sets (tests/fixtures/hash_reference_equal) -----------
+
+EQUAL_SETS = sorted((FIXTURES / "hash_reference_equal").glob("*.xml"))
+
+
+@pytest.mark.parametrize("path", EQUAL_SETS, ids=lambda p: p.name)
+def test_reference_expected_equal_sets_give_one_hash(path):
+    hashes = {h.id for h in hash_document(read_xml(path.read_bytes()))}
+    assert len(hashes) == 1
+    if reference_tool.AVAILABLE:  # and the reference's XML reader agrees that they are equal
+        assert len(set(_reference_xml_prehashes(path))) == 1
