@@ -161,3 +161,29 @@ def test_a_false_hash_event_id_is_refused_naming_the_event(client, actions):
                     content_type="application/ld+json", headers=actions.auth(token))
     assert r.status_code == 202 and r.json["storedCount"] == 1
     assert stored(client, token)[0]["eventID"] == lying["eventID"]
+
+
+def test_an_ignore_fields_list_does_not_weaken_what_capture_commits_to(client, actions):
+    # The reference tool's document-level ignoreFields would leave fields out of the hash that
+    # is anchored; capture hashes every field all the same (docs/XML_AND_HASH.md).
+    token = actions.token("member", actions.org("HTX A"))
+    event = dict(harvest("H1"), **{"tc:picker": "Lê Văn Tám"})
+    doc = document(event)
+    context = doc["@context"]
+    doc["@context"] = [*(context if isinstance(context, list) else [context]),
+                       {"repository-x": "https://repository-x.example.com/"}]
+    doc["repository-x:ignoreFields"] = ["tc:picker"]
+    full, = hash_document(doc)
+    lenient, = hash_document(doc, honour_ignore_fields=True)
+    assert full.id != lenient.id and "Lê Văn Tám" in full.prehash
+    # a caller's ni: eventID computed with the list is not this event's hash: refused
+    lying = json.loads(json.dumps(doc))
+    lying["epcisBody"]["eventList"][0]["eventID"] = lenient.id
+    r = client.post("/epcis/capture", data=json.dumps(lying), content_type="application/ld+json",
+                    headers=actions.auth(token))
+    assert r.status_code == 400 and stored(client, token) == []
+    # without an eventID, the event is stored under the hash of every one of its fields
+    r = post_xml(client, token, to_xml(doc))
+    assert r.status_code == 202, r.json
+    [kept] = stored(client, token)
+    assert kept["eventID"] == full.id and kept["tc:picker"] == "Lê Văn Tám"

@@ -37,6 +37,7 @@ QUERY_NS = "urn:epcglobal:epcis-query:xsd:2"
 QUERY_1_NS = "urn:epcglobal:epcis-query:xsd:1"
 MASTERDATA_NS = "urn:epcglobal:epcis-masterdata:xsd:2"
 SBDH_NS = "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
+REPOSITORY_X = "https://repository-x.example.com/"  # the reference hash tool's ignoreFields
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 # Namespaces of the standard itself: never an extension, never bound in the @context.
@@ -139,7 +140,7 @@ def document_to_json(root: etree._Element) -> JsonObject:
         elif ns is None and local == "extension":
             doc.update(reader.members(child))
         elif ns is not None and ns not in _STANDARD_NS:
-            reader.add(doc, reader.key(child.tag, child), reader.extension(child))
+            reader.add(doc, reader.key(child.tag, child), reader.extension_or_ignore_list(child))
     if body is None:
         raise _refuse(f"the {kind} has no EPCISBody", root.sourceline)
     doc["epcisBody"] = body
@@ -279,8 +280,16 @@ class _Reader:
             elif ns is None and local in ("queryName", "subscriptionID"):
                 out[local] = _text(child)
             elif ns is not None and ns not in _STANDARD_NS:
-                self.add(out, self.key(child.tag, child), self.extension(child))
+                self.add(out, self.key(child.tag, child), self.extension_or_ignore_list(child))
         return out
+
+    def extension_or_ignore_list(self, element: etree._Element) -> Any:
+        """A document-level extension; the reference tool's ``<repository-x:ignoreFields>``
+        (one empty element per field) becomes its JSON form, the array of the fields' names."""
+        if _split(element.tag) == ("ignoreFields", REPOSITORY_X):
+            return [self.key(c.tag, c) if _split(c.tag)[1] is not None else _split(c.tag)[0]
+                    for c in element if isinstance(c.tag, str)]
+        return self.extension(element)
 
     def events(self, element: etree._Element) -> list[Any]:
         events: list[Any] = []
@@ -353,7 +362,9 @@ class _Reader:
         return self.members(element, self._sensor_member)
 
     def _sensor_member(self, local: str, child: etree._Element) -> Any:
-        if local not in ("sensorMetadata", "sensorReport"):
+        # Attributes are read on any child, not only on the two the 2.0 XSD names: GS1's
+        # pre-ratification examples write <sensorMetaData …/>, and its attributes are data.
+        if local not in ("sensorMetadata", "sensorReport") and not child.attrib:
             return _text(child)
         out: JsonObject = {}
         for name, value in child.attrib.items():

@@ -28,8 +28,13 @@ def hash_command(files: tuple[str, ...], prehash: bool) -> None:
     in the order given. Hashes match the reference tool epcis-event-hash-generator 1.9.3.
     Exit code 2, with one line on standard error, when a file cannot be read or is not an
     EPCIS document; then nothing is printed.
+
+    A document-level ignoreFields list (the reference tool's repository-x:ignoreFields) is
+    honoured, as the reference does: the user extensions it names are left out of every event's
+    hash, and a note on standard error says so, because capture never leaves anything out:
+    such hashes are not the ones tracechain stores and anchors.
     """
-    from ..hash import hash_document  # imported here so `tracechain --help` stays light
+    from ..hash import hash_document, ignore_fields  # here so `tracechain --help` stays light
 
     try:
         documents = [(name, _load(name)) for name in files]
@@ -37,6 +42,13 @@ def hash_command(files: tuple[str, ...], prehash: bool) -> None:
     except _Unusable as exc:
         click.echo(f"tracechain hash: {exc}", err=True)
         raise SystemExit(2) from None
+    for name, doc in documents:
+        left_out = ignore_fields(doc)  # well-formed: _hashes read it already
+        if left_out:
+            label = "standard input" if name == "-" else name
+            click.echo(f"tracechain hash: {label}: its ignoreFields list leaves "
+                       f"{', '.join(left_out)} out of every event's hash (as the reference "
+                       "tool does); capture hashes every field", err=True)
     for hashes in results:
         for h in hashes:
             click.echo(f"{h.id}\t{h.prehash}" if prehash else h.id)
@@ -69,7 +81,7 @@ def _load(name: str):
 def _hashes(name: str, doc, hash_document) -> list:
     label = "standard input" if name == "-" else name
     try:
-        return hash_document(doc)
+        return hash_document(doc, honour_ignore_fields=True)
     except (ValueError, RecursionError) as exc:
         raise _Unusable(f"{label} is not an EPCIS document: {_one_line(exc)}") from None
 

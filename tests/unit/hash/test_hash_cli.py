@@ -77,3 +77,27 @@ def test_unusable_input_is_one_line_on_stderr_and_exit_2(runner, tmp_path, conte
 def test_a_file_is_required(runner):
     result = runner.invoke(hash_command, [])
     assert result.exit_code == 2
+
+
+IGNORE_FIELDS = HERE.parents[1] / "fixtures" / "hash_reference" / "examples" / \
+    "epcisXmlDocHavingEventWithIgnoreFields.xml"
+
+
+def test_ignore_fields_are_honoured_and_said_on_stderr(runner):
+    result = runner.invoke(hash_command, [str(IGNORE_FIELDS)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == \
+        IGNORE_FIELDS.with_suffix(".hashes").read_text().splitlines()
+    assert "leaves example:testField1, example:testField2 out" in result.stderr
+    assert "capture hashes every field" in result.stderr
+
+
+def test_an_ignore_list_naming_a_standard_field_is_refused(runner):
+    doc = {"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+                        {"repository-x": "https://repository-x.example.com/"}],
+           "type": "EPCISDocument", "repository-x:ignoreFields": ["bizLocation"],
+           "epcisBody": {"eventList": [{"type": "ObjectEvent", "action": "OBSERVE",
+                                        "eventTime": "2024-01-01T00:00:00Z"}]}}
+    result = runner.invoke(hash_command, ["-"], input=json.dumps(doc))
+    assert result.exit_code == 2
+    assert "only user extensions" in result.stderr and not result.stdout

@@ -25,6 +25,7 @@ from ...domain.verification import (
     SignatureFacts,
 )
 from ...hash import hash_document
+from ...hash.vocabulary import uses_simple_context
 from ...sign.signatures import recover_signer
 from ..ports import AnchorFact, ChainReader
 
@@ -58,17 +59,30 @@ def hash_facts(event: Any, context: Any, stored_hash: str, stored_prehash: str |
     except (ValueError, TypeError, KeyError, RecursionError) as exc:
         return HashFacts(stored_hash, stored_prehash, error=_one_line(exc))
     found = alone
-    if alone.id != stored_hash and captured_with is not None:
-        group = captured_with()
-        if group and len(group) > 1:
-            try:
-                hashes = hash_document(documents_of(group, context))
-            except (ValueError, TypeError, KeyError, RecursionError):
-                hashes = []
-            for e, h in zip(group, hashes, strict=False):
-                if e == event and h.id == stored_hash:
-                    found = h
-                    break
+    group: Sequence[dict[str, Any]] | None = None
+    # Before issue #10, documents in GS1's simple context were hashed with the full context's
+    # vocabulary; hashes stored then are re-checked by those rules (docs/XML_AND_HASH.md).
+    for legacy in (False, True) if uses_simple_context(context) else (False,):
+        if found.id == stored_hash:
+            break
+        try:
+            [alone] = hash_document(one_event_document(event, context), legacy_vocabulary=legacy)
+        except (ValueError, TypeError, KeyError, RecursionError):
+            continue
+        if alone.id == stored_hash:
+            found = alone
+            break
+        if captured_with is not None:
+            group = captured_with() if group is None else group
+            if group and len(group) > 1:
+                try:
+                    hashes = hash_document(documents_of(group, context), legacy_vocabulary=legacy)
+                except (ValueError, TypeError, KeyError, RecursionError):
+                    hashes = []
+                for e, h in zip(group, hashes, strict=False):
+                    if e == event and h.id == stored_hash:
+                        found = h
+                        break
     return HashFacts(stored_hash, stored_prehash, found.id, found.prehash)
 
 

@@ -1,0 +1,281 @@
+"""The reference tool's own test vectors (tests/fixtures/hash_reference, see SOURCES.md there).
+
+- ``expected_equal/``: each file writes one event several ways; the reference's test_equal wants
+  one hash per file. Ours gives, event by event, the reference's hashes (checked in-process
+  against the published epcis-event-hash-generator 1.9.3 when installed, and by the committed
+  expectations below without it), but for the documented reader divergence of XML sensor
+  report types.
+- ``examples/``: documents with their ``.hashes`` (one line per event); every line reproduced.
+- GS1's simple-context examples hash as the reference hashes them, offline.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from tests.unit.hash import reference_tool
+from tracechain.capture.xml_document import read_xml
+from tracechain.domain.errors import ValidationFailed
+from tracechain.hash import HashContext, hash_document, ignore_fields
+
+pytestmark = pytest.mark.filterwarnings("ignore:open_text is deprecated:DeprecationWarning")
+VECTORS = Path(__file__).resolve().parents[2] / "fixtures" / "hash_reference"
+EQUAL = VECTORS / "expected_equal"
+EXAMPLES = VECTORS / "examples"
+SIMPLE = Path(__file__).resolve().parents[4] / "shared" / "epcis" / "examples" / \
+    "JSON-simple-context"
+
+EQUAL_SETS = sorted(p for p in EQUAL.iterdir() if p.suffix in (".xml", ".json", ".jsonld"))
+# Files of the expected_equal folder whose events are NOT one event, for the published reference
+# (1.9.3) as for us (both give these counts of distinct hashes; the reference's own test_equal
+# fails on them too):
+NOT_ONE_EVENT = {
+    # case 2 is "the same data in a more compact, business-oriented form": other sensor fields
+    # (minValue/maxValue/meanValue, startTime/endTime) and one sensorElement instead of three.
+    "SensorDataExample.xml": 2,
+    # the third event's LGTIN urn:epc:class:lgtin:4064074.912345.245 is GTIN 94064074123453
+    # (indicator digit 9), not the 04064074123453 of the two Digital Links.
+    "example_printing_event_dl_with_0.xml": 2,
+}
+# Where our hash differs from the reference's on purpose (docs/XML_AND_HASH.md, "The event hash
+# of an XML document", case 1): the reference's XML reader expands a sensorReport type written
+# gs1:Temperature to https://gs1.org/voc/Temperature; its JSON reader, and we (an XML document
+# is hashed as the JSON-LD capture stores), keep gs1:Temperature unless the document's @context
+# binds gs1 inline. Everything else of these events is the reference's, character for character.
+GS1_TYPES_IN_XML = {"SensorDataExample.xml", "numberPrecision.xml"}
+
+
+def _read(path: Path) -> dict:
+    raw = path.read_bytes()
+    return read_xml(raw) if path.suffix == ".xml" else json.loads(raw)
+
+
+def _reference_hashes(path: Path) -> tuple[list[str], list[str]]:
+    from epcis_event_hash_generator.__main__ import epcis_hash_from_file
+
+    logging.disable(logging.ERROR)
+    try:
+        hashes, prehashes = epcis_hash_from_file(str(path), "sha256")
+    finally:
+        logging.disable(logging.NOTSET)
+    return hashes, prehashes
+
+
+def test_every_expected_equal_set_is_there():
+    assert [p.name for p in EQUAL_SETS] == [
+        "ReferenceEventHashAlgorithm.json", "SensorDataExample.xml",
+        "differentRepresentationsOfAggregationEvent.xml",
+        "differentRepresentationsOfObjectEvent.xml",
+        "differentRepresentationsOfTransactionEvent.xml",
+        "differentRepresentationsOfTransformationEvent.xml",
+        "example_printing_event_dl_with_0.xml", "ignoreEmptyEpcList.xml", "numberPrecision.xml",
+        "timestampPrecision.xml", "timestampTimeZone.xml", "timestampTimeZone2.xml",
+        "timestampTimeZone3.xml"]
+
+
+@pytest.mark.parametrize("path", EQUAL_SETS, ids=lambda p: p.name)
+def test_expected_equal_sets(path):
+    ours = hash_document(_read(path))
+    assert len(ours) > 1
+    assert len({h.id for h in ours}) == NOT_ONE_EVENT.get(path.name, 1)
+    if not reference_tool.AVAILABLE:
+        return
+    theirs, prehashes = _reference_hashes(path)
+    for mine, reference, text in zip(ours, theirs, prehashes, strict=True):
+        if path.name in GS1_TYPES_IN_XML:
+            assert mine.id != reference
+            assert mine.prehash.replace("type=gs1:", "type=https://gs1.org/voc/") == text
+        else:
+            assert mine.id == reference
+
+
+# -- examples/: every .hashes line ------------------------------------------------------------
+
+IGNORE_FIELDS_DOC = EXAMPLES / "epcisXmlDocHavingEventWithIgnoreFields.xml"
+IGNORE_FIELDS_QUERY = EXAMPLES / "epcisXmlQueryDocHavingEventWithIgnoreFields.xml"
+
+
+def _expected(path: Path, suffix: str = ".hashes") -> list[str]:
+    return path.with_suffix(suffix).read_text(encoding="utf-8").splitlines()
+
+
+# Documents whose .hashes the reference computes with the document's ignoreFields honoured.
+WITH_IGNORE_FIELDS = {IGNORE_FIELDS_DOC.name}
+# Documents our reader refuses (not EPCIS 2.0 XML): tested on their own below.
+NOT_EPCIS = {IGNORE_FIELDS_QUERY.name}
+EXAMPLE_DOCUMENTS = sorted(p for p in EXAMPLES.iterdir()
+                           if p.suffix in (".xml", ".json", ".jsonld") and p.name not in NOT_EPCIS)
+
+
+@pytest.mark.parametrize("path", EXAMPLE_DOCUMENTS, ids=lambda p: p.name)
+def test_examples_reproduce_every_hashes_line(path):
+    doc = _read(path)
+    ours = hash_document(doc, honour_ignore_fields=path.name in WITH_IGNORE_FIELDS)
+    assert [h.id for h in ours] == _expected(path)
+
+
+def test_ignore_fields_leave_the_named_extensions_out():
+    doc = read_xml(IGNORE_FIELDS_DOC.read_bytes())
+    assert ignore_fields(doc) == ["example:testField1", "example:testField2"]
+    honoured = hash_document(doc, honour_ignore_fields=True)
+    assert "testField1" not in honoured[0].prehash and "testField4=ABCD" in honoured[0].prehash
+    # Not honoured (the default, and what capture and the verifier use): every field is hashed.
+    full = hash_document(doc)
+    assert "{https://ns.example.com/epcis/}testField1=1234" in full[0].prehash
+    assert [h.id for h in full] != _expected(IGNORE_FIELDS_DOC)
+    assert HashContext.from_document(doc).ignored == frozenset()
+
+
+def test_ignore_fields_in_json_at_the_top_and_in_query_results():
+    xml = read_xml(IGNORE_FIELDS_DOC.read_bytes())
+    as_json = json.loads(json.dumps(xml))  # the JSON form of the same document
+    assert as_json["repository-x:ignoreFields"] == ["example:testField1", "example:testField2"]
+    assert [h.id for h in hash_document(as_json, honour_ignore_fields=True)] == \
+        _expected(IGNORE_FIELDS_DOC)
+    # another prefix bound to the same namespace, in an EPCISQueryDocument's queryResults
+    query = copy.deepcopy(as_json)
+    fields = query.pop("repository-x:ignoreFields")
+    query["@context"][1] = {"rx": "https://repository-x.example.com/",
+                            "example": "https://ns.example.com/epcis/"}
+    events = query["epcisBody"].pop("eventList")
+    query["type"] = "EPCISQueryDocument"
+    query["epcisBody"]["queryResults"] = {"queryName": "SimpleEventQuery",
+                                          "rx:ignoreFields": fields,
+                                          "resultsBody": {"eventList": events}}
+    assert [h.id for h in hash_document(query, honour_ignore_fields=True)] == \
+        _expected(IGNORE_FIELDS_DOC)
+
+
+@pytest.mark.parametrize("fields", [["bizLocation"], ["readPoint", "example:x"], "example:x",
+                                    [1], ["example:"], ["https://ns.example.com/x"]])
+def test_ignore_fields_only_name_user_extensions(fields):
+    doc = read_xml(IGNORE_FIELDS_DOC.read_bytes())
+    doc["repository-x:ignoreFields"] = fields
+    with pytest.raises(ValueError, match="ignoreFields"):
+        hash_document(doc, honour_ignore_fields=True)
+    hash_document(doc)  # not honoured: not even read
+
+
+def test_the_query_vector_is_not_epcis_xml_but_its_events_hash_as_expected():
+    raw = IGNORE_FIELDS_QUERY.read_bytes()
+    with pytest.raises(ValidationFailed, match="no EPCISBody"):
+        read_xml(raw)  # queryName and resultsBody straight under the root: not EPCIS 2.0
+    # The same elements in the standard places: EPCISBody / QueryResults.
+    root = etree.fromstring(raw)
+    query = "urn:epcglobal:epcis-query:xsd:2"
+    body = etree.SubElement(root, "EPCISBody")
+    results = etree.SubElement(body, f"{{{query}}}QueryResults")
+    for child in [c for c in root if c.tag in ("queryName", "resultsBody")]:
+        results.append(child)
+    for ignore in root.findall("{https://repository-x.example.com/}ignoreFields"):
+        results.append(ignore)
+    doc = read_xml(etree.tostring(root))
+    ours = hash_document(doc, honour_ignore_fields=True)
+    assert [h.id for h in ours] == _expected(IGNORE_FIELDS_QUERY)
+    # The .prehashes stored next to the document vector are of this (older) version of the
+    # events (ABC / XYZ): they hash to the query vector's .hashes, and are our pre-hashes.
+    older = _expected(IGNORE_FIELDS_DOC, ".prehashes")
+    assert [h.prehash for h in ours] == older
+    assert ["ni:///sha-256;" + hashlib.sha256(t.encode()).hexdigest() + "?ver=CBV2.0"
+            for t in older] == _expected(IGNORE_FIELDS_QUERY)
+
+
+# -- GS1's simple context ----------------------------------------------------------------------
+
+SIMPLE_DOC = {
+    "@context": ["https://gs1.github.io/EPCIS/epcis-context-simple.jsonld"],
+    "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2024-01-01T00:00:00Z",
+    "epcisBody": {"eventList": [{
+        "type": "ObjectEvent", "eventTime": "2024-01-01T00:00:00Z",
+        "eventTimeZoneOffset": "+00:00", "action": "OBSERVE",
+        "epcList": ["urn:epc:id:sgtin:4012345.011111.9876"], "bizStep": "my_step",
+        "sensorElementList": [{"sensorReport": [{"type": "Temperature",
+                                                 "exception": "ALARM_CONDITION"}]}]}]},
+}
+
+
+def test_simple_context_words_follow_the_simple_context():
+    [h] = hash_document(SIMPLE_DOC)
+    # its scoped @vocab makes any bizStep word a CBV URI...
+    assert "bizStep=https://ref.gs1.org/cbv/BizStep-my_step" in h.prehash
+    # ...and an exception a https://ref.gs1.org/voc/ IRI, which is no vocabulary URI: kept bare
+    assert "exception=ALARM_CONDITION" in h.prehash
+    # the full context's vocabulary, as tracechain hashed such documents before issue #10
+    [old] = hash_document(SIMPLE_DOC, legacy_vocabulary=True)
+    assert "exception=https://gs1.org/voc/ALARM_CONDITION" in old.prehash
+    assert "bizStep=my_step" in old.prehash
+    full = dict(SIMPLE_DOC, **{"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/"
+                                            "epcis-context.jsonld"]})
+    assert hash_document(full) == hash_document(full, legacy_vocabulary=True) == [old]
+
+
+def test_hashes_stored_before_the_fix_still_verify():
+    from tracechain.services.verification.evidence import hash_facts
+
+    event = SIMPLE_DOC["epcisBody"]["eventList"][0]
+    context = SIMPLE_DOC["@context"]
+    [old] = hash_document(SIMPLE_DOC, legacy_vocabulary=True)
+    [new] = hash_document(SIMPLE_DOC)
+    assert old.id != new.id
+    for stored in (old, new):
+        facts = hash_facts(event, context, stored.id, stored.prehash)
+        assert (facts.recomputed_hash, facts.recomputed_prehash) == (stored.id, stored.prehash)
+    # a changed event matches neither: reported with the current rules' hash
+    changed = dict(event, action="ADD")
+    facts = hash_facts(changed, context, old.id, old.prehash)
+    assert facts.recomputed_hash not in (old.id, new.id)
+    assert facts.recomputed_hash == hash_document(
+        dict(SIMPLE_DOC, epcisBody={"eventList": [changed]}))[0].id
+
+
+def _simple_examples() -> list[Path | None]:
+    return sorted(SIMPLE.rglob("*.json*")) if SIMPLE.is_dir() else [None]
+
+
+# The reference cannot read this one at all (inline terms defined by objects): TypeError.
+SIMPLE_REFERENCE_FAILS = {"Example-TransactionEvents-2020_07_03y.jsonld"}
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("path", _simple_examples(), ids=lambda p: p.name if p else "absent")
+def test_simple_context_examples_hash_as_the_reference_does_offline(path):
+    if path is None:
+        pytest.skip(f"{SIMPLE} is absent (the shared folder is not next to the repo)")
+    if not reference_tool.AVAILABLE:
+        pytest.skip("the reference tool epcis-event-hash-generator is not installed")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    ours = hash_document(doc)
+    with reference_tool.offline_contexts():
+        try:
+            theirs = reference_tool.reference_prehashes(doc)
+        except TypeError:
+            assert path.name in SIMPLE_REFERENCE_FAILS
+            return
+    assert path.name not in SIMPLE_REFERENCE_FAILS
+    compared = 0
+    for mine, reference in zip(ours, theirs, strict=True):
+        if reference is not None:
+            assert mine.prehash == reference
+            compared += 1
+    assert compared
+
+
+@pytest.mark.shared
+def test_simple_vocabulary_table_is_generated_from_the_shared_simple_context():
+    context = SIMPLE.parents[1] / "context" / "epcis-context-simple.jsonld"
+    if not context.is_file():
+        pytest.skip(f"{context} is absent (the shared folder is not next to the repo)")
+    from tracechain.hash import vocabulary_build
+
+    shipped = (Path(__file__).resolve().parents[3] / "trace" / "hash" /
+               "vocabulary_table_simple.py").read_text(encoding="utf-8")
+    built = vocabulary_build.render(vocabulary_build.build(json.loads(context.read_text())),
+                                    "GS1's simple EPCIS context")
+    assert built == shipped
