@@ -19,7 +19,10 @@ class _Unusable(Exception):
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option("--prehash", is_flag=True,
               help="Also print, after a tab, the exact pre-hash text that was hashed.")
-def hash_command(files: tuple[str, ...], prehash: bool) -> None:
+@click.option("--honour-ignore-fields", is_flag=True,
+              help="Leave out of every event's hash the fields a document's ignoreFields list "
+                   "names (the reference tool's 2024 feature; not what capture stores).")
+def hash_command(files: tuple[str, ...], prehash: bool, honour_ignore_fields: bool) -> None:
     """Print the event hash (ni:///sha-256;…?ver=CBV2.0) of each event, one per line.
 
     FILE is an EPCIS 2.0 JSON / JSON-LD document (EPCISDocument, EPCISQueryDocument, or a body
@@ -29,26 +32,34 @@ def hash_command(files: tuple[str, ...], prehash: bool) -> None:
     Exit code 2, with one line on standard error, when a file cannot be read or is not an
     EPCIS document; then nothing is printed.
 
-    A document-level ignoreFields list (the reference tool's repository-x:ignoreFields) is
-    honoured, as the reference does: the user extensions it names are left out of every event's
-    hash, and a note on standard error says so, because capture never leaves anything out:
-    such hashes are not the ones tracechain stores and anchors.
+    A document-level ignoreFields list (the reference tool's repository-x:ignoreFields) is not
+    honoured unless asked (--honour-ignore-fields): every field is hashed, as capture hashes it
+    and as the reference's current version does; a note on standard error says which of the two
+    was done.
     """
     from ..hash import hash_document, ignore_fields  # here so `tracechain --help` stays light
 
     try:
         documents = [(name, _load(name)) for name in files]
-        results = [_hashes(name, doc, hash_document) for name, doc in documents]
+        results = [_hashes(name, doc, hash_document, honour_ignore_fields)
+                   for name, doc in documents]
     except _Unusable as exc:
         click.echo(f"tracechain hash: {exc}", err=True)
         raise SystemExit(2) from None
     for name, doc in documents:
-        left_out = ignore_fields(doc)  # well-formed: _hashes read it already
-        if left_out:
-            label = "standard input" if name == "-" else name
-            click.echo(f"tracechain hash: {label}: its ignoreFields list leaves "
-                       f"{', '.join(left_out)} out of every event's hash (as the reference "
-                       "tool does); capture hashes every field", err=True)
+        try:
+            listed = ignore_fields(doc)
+        except ValueError as exc:  # malformed, and not honoured: say so, hash all the same
+            listed, why = [], _one_line(exc)
+            click.echo(f"tracechain hash: {_label(name)}: ignoreFields not used ({why})", err=True)
+        if listed and honour_ignore_fields:
+            click.echo(f"tracechain hash: {_label(name)}: its ignoreFields list leaves "
+                       f"{', '.join(listed)} out of every event's hash; capture hashes every "
+                       "field", err=True)
+        elif listed:
+            click.echo(f"tracechain hash: {_label(name)}: its ignoreFields list "
+                       f"({', '.join(listed)}) is not honoured: every field is hashed, as "
+                       "capture does (--honour-ignore-fields to leave them out)", err=True)
     for hashes in results:
         for h in hashes:
             click.echo(f"{h.id}\t{h.prehash}" if prehash else h.id)
@@ -78,10 +89,14 @@ def _load(name: str):
         raise _Unusable(f"{label} is not valid JSON: {_one_line(exc)}") from None
 
 
-def _hashes(name: str, doc, hash_document) -> list:
-    label = "standard input" if name == "-" else name
+def _label(name: str) -> str:
+    return "standard input" if name == "-" else name
+
+
+def _hashes(name: str, doc, hash_document, honour_ignore_fields: bool) -> list:
+    label = _label(name)
     try:
-        return hash_document(doc, honour_ignore_fields=True)
+        return hash_document(doc, honour_ignore_fields=honour_ignore_fields)
     except (ValueError, RecursionError) as exc:
         raise _Unusable(f"{label} is not an EPCIS document: {_one_line(exc)}") from None
 
