@@ -120,6 +120,9 @@ def test_ignore_fields_vectors_reproduce_every_hashes_line(path):
 
 
 # The repository's newest layout: tests/examples/documents/ with expected/CBV2.0/*.hashes.
+# Its XML query document writes queryName / resultsBody straight under the root, which is not
+# EPCIS 2.0 XML: our reader refuses it; its events are hashed in the standard places instead.
+QUERY_NOT_EPCIS = {"epcisXmlQueryDocWithCustomExtensions.xml"}
 DOCUMENTS = sorted((EXAMPLES / "documents").iterdir())
 NEWEST = EXAMPLES / "expected" / "CBV2.0"
 # Events whose hash the reference's versions after 1.9.3 changed; ours stays the 1.9.3 hash (the
@@ -135,12 +138,25 @@ NEWER_REFERENCE_DIFFERS = {
     # the same, and certificationInfo no longer hashed, and user extension attributes of
     # sensorMetadata / sensorReport in a second sensorElement
     "CertificationInfoAndSensorReportWithCRS.xml": {0},
+    # the same, and the extensions of readPoint / bizLocation / sensor elements moved after all
+    # standard fields; a user CURIE value (example:someSensorProperty) no longer expanded
+    "TransformationEventWithUserExtensions.xml": {0},
 }
+# Where the published 1.9.3's JSON reader cannot read our JSON-LD form at all: the XML binds
+# cbvmda to urn:epcglobal:cbv:mda (no colon), which redefines the standard context's protected
+# cbvmda term, so JSON-LD expansion refuses it (as for GS1's own
+# transformation_event_all_possible_fields.jsonld, test_hash_reference.py).
+REFERENCE_JSON_READER_FAILS = {"TransformationEventWithUserExtensions.xml": "JsonLdError"}
 
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.name)
 def test_newest_vectors(path):
-    doc = _read(path)
+    if path.name in QUERY_NOT_EPCIS:
+        with pytest.raises(ValidationFailed, match="no EPCISBody"):
+            read_xml(path.read_bytes())
+        doc = read_xml(_in_standard_places(path.read_bytes()))
+    else:
+        doc = _read(path)
     ours = hash_document(doc)
     expected = (NEWEST / (path.stem + ".hashes")).read_text(encoding="utf-8").splitlines()
     assert len(ours) == len(expected)
@@ -148,7 +164,12 @@ def test_newest_vectors(path):
     for i, (mine, theirs) in enumerate(zip(ours, expected, strict=True)):
         assert (mine.id != theirs) if i in differs else (mine.id == theirs), i
     if reference_tool.AVAILABLE:  # every event is the published 1.9.3's hash of the same JSON-LD
-        reference = reference_tool.reference_prehashes(doc)
+        try:
+            reference = reference_tool.reference_prehashes(doc)
+        except Exception as exc:  # noqa: BLE001
+            assert REFERENCE_JSON_READER_FAILS.get(path.name) == type(exc).__name__, exc
+            return
+        assert path.name not in REFERENCE_JSON_READER_FAILS
         assert [h.prehash for h in ours] == reference
 
 
@@ -205,20 +226,24 @@ def test_ignore_fields_only_name_user_extensions(fields):
     hash_document(doc)  # not honoured: not even read
 
 
-def test_the_query_vector_is_not_epcis_xml_but_its_events_hash_as_expected():
-    raw = IGNORE_FIELDS_QUERY.read_bytes()
-    with pytest.raises(ValidationFailed, match="no EPCISBody"):
-        read_xml(raw)  # queryName and resultsBody straight under the root: not EPCIS 2.0
-    # The same elements in the standard places: EPCISBody / QueryResults.
+def _in_standard_places(raw: bytes) -> bytes:
+    """The reference's query vectors with queryName / resultsBody / ignoreFields moved into
+    EPCISBody / QueryResults, where EPCIS 2.0 XML has them."""
     root = etree.fromstring(raw)
-    query = "urn:epcglobal:epcis-query:xsd:2"
     body = etree.SubElement(root, "EPCISBody")
-    results = etree.SubElement(body, f"{{{query}}}QueryResults")
+    results = etree.SubElement(body, "{urn:epcglobal:epcis-query:xsd:2}QueryResults")
     for child in [c for c in root if c.tag in ("queryName", "resultsBody")]:
         results.append(child)
     for ignore in root.findall("{https://repository-x.example.com/}ignoreFields"):
         results.append(ignore)
-    doc = read_xml(etree.tostring(root))
+    return bytes(etree.tostring(root))
+
+
+def test_the_query_vector_is_not_epcis_xml_but_its_events_hash_as_expected():
+    raw = IGNORE_FIELDS_QUERY.read_bytes()
+    with pytest.raises(ValidationFailed, match="no EPCISBody"):
+        read_xml(raw)  # queryName and resultsBody straight under the root: not EPCIS 2.0
+    doc = read_xml(_in_standard_places(raw))
     ours = hash_document(doc, honour_ignore_fields=True)
     assert [h.id for h in ours] == _expected(IGNORE_FIELDS_QUERY)
     # The .prehashes stored next to the document vector are of this (older) version of the
