@@ -151,6 +151,10 @@ NEWER_REFERENCE_DIFFERS = {
     # the JSON-LD twins (same .hashes): the same changes
     "epcisDocWithSensorComponent.jsonld": {0},
     "CertificationInfoAndSensorReportWithCRS.jsonld": {0},
+    # newer: gs1 vocabulary as https://ref.gs1.org/voc/, no sensorElementList level
+    "ReferenceEventHashAlgorithm2.jsonld": {0},
+    # newer: the readPoint extension after all standard fields, paired lists sorted by type
+    "ReferenceEventHashAlgorithm3.jsonld": {0},
 }
 # Where the published 1.9.3's JSON reader cannot read our JSON-LD form at all: the XML binds
 # cbvmda to urn:epcglobal:cbv:mda (no colon), which redefines the standard context's protected
