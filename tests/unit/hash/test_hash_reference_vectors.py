@@ -155,6 +155,9 @@ NEWER_REFERENCE_DIFFERS = {
     "ReferenceEventHashAlgorithm2.jsonld": {0},
     # newer: the readPoint extension after all standard fields, paired lists sorted by type
     "ReferenceEventHashAlgorithm3.jsonld": {0},
+    # newer: certificationInfo, gs1 vocabulary, sensorElementList level (the rounded times of
+    # events 0 and 1 are the same)
+    "TimeStampRoundOff.jsonld": {2},
 }
 # Where the published 1.9.3's JSON reader cannot read our JSON-LD form at all: the XML binds
 # cbvmda to urn:epcglobal:cbv:mda (no colon), which redefines the standard context's protected
