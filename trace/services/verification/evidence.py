@@ -65,13 +65,14 @@ def hash_facts(event: Any, context: Any, stored_hash: str, stored_prehash: str |
     for legacy in (False, True) if uses_simple_context(context) else (False,):
         if found.id == stored_hash:
             break
-        try:
-            [alone] = hash_document(one_event_document(event, context), legacy_vocabulary=legacy)
-        except (ValueError, TypeError, KeyError, RecursionError):
-            continue
-        if alone.id == stored_hash:
-            found = alone
-            break
+        if legacy:
+            try:
+                [alone] = hash_document(one_event_document(event, context), legacy_vocabulary=True)
+            except (ValueError, TypeError, KeyError, RecursionError):
+                continue
+            if alone.id == stored_hash:
+                found = alone
+                break
         if captured_with is not None:
             group = captured_with() if group is None else group
             if group and len(group) > 1:
