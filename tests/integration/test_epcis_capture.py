@@ -69,7 +69,10 @@ def test_transport_errors(client, actions, app):
     auth = actions.auth(token)
     r = client.post("/epcis/capture", data="{not json", content_type=JSONLD, headers=auth)
     assert r.status_code == 400 and "JSON" in r.json["message"]
+    # XML is read since issue #10 (tests/integration/test_epcis_xml.py): not an EPCIS root, 400
     r = client.post("/epcis/capture", data="<xml/>", content_type="application/xml", headers=auth)
+    assert r.status_code == 400
+    r = client.post("/epcis/capture", data="a,b", content_type="text/csv", headers=auth)
     assert r.status_code == 415
     app.config["MAX_CONTENT_LENGTH"] = 1000
     r = capture(client, token, document(*[harvest(f"H{i}") for i in range(20)]))

@@ -4,8 +4,9 @@ An admin (who may capture any document) captures each EPCISDocument, one file pe
 database, on SQLite and PostgreSQL (25-35 s for the whole file on 2 cores). Then every event
 comes back through `GET /epcis/events?EQ_eventID=…` and `GET /epcis/events/{eventID}` exactly as
 it was sent, except for the two members the repository owns: `eventID` (added when absent: our
-CBV 2.0 event hash) and `recordTime` (the capture time). The answer's `@context` must carry
-every inline prefix binding the document declared.
+CBV 2.0 event hash) and `recordTime` (the capture time). A document whose ni: eventIDs are not
+its events' hashes (GS1's are illustrative) is first refused, naming them (issue #10). The
+answer's `@context` must carry every inline prefix binding the document declared.
 
 The file list is read at collection time; when ../shared is absent the list is empty and
 `test_examples_are_present` skips, saying why.
@@ -71,6 +72,23 @@ def test_example_round_trips(name, shared_dir, client, actions):
     sent = doc["epcisBody"]["eventList"]
     auth = actions.auth(actions.token("admin"))
 
+    # Issue #10: a caller's ni: eventID must be its event's hash. GS1 writes illustrative ones:
+    # such a document is refused whole, naming exactly those events, and stores nothing; the
+    # same document without them round-trips.
+    hashes = [h.id for h in hash_document(doc)]
+    false_ids = [i for i, (event, h) in enumerate(zip(sent, hashes, strict=True))
+                 if str(event.get("eventID", "")).startswith("ni:") and event["eventID"] != h]
+    if false_ids:
+        r = client.post("/epcis/capture", data=raw, content_type="application/ld+json",
+                        headers=auth)
+        assert r.status_code == 400, r.json
+        assert [e["eventIndex"] for e in r.json["errors"]] == false_ids
+        assert client.get("/epcis/events", headers=auth).json[
+            "epcisBody"]["queryResults"]["resultsBody"]["eventList"] == []
+        for i in false_ids:
+            del sent[i]["eventID"]
+        raw = json.dumps(doc).encode()
+
     before = _utc_ms(datetime.now(UTC))
     r = client.post("/epcis/capture", data=raw, content_type="application/ld+json", headers=auth)
     after = _utc_ms(datetime.now(UTC))
@@ -78,7 +96,6 @@ def test_example_round_trips(name, shared_dir, client, actions):
     assert r.json["success"] is True, r.json
     assert r.json["storedCount"] == r.json["eventCount"] == len(sent), r.json
 
-    hashes = [h.id for h in hash_document(doc)]
     expected_ids = [event.get("eventID") or h for event, h in zip(sent, hashes, strict=True)]
     assert r.json["eventIDs"] == expected_ids
 

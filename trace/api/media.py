@@ -6,6 +6,7 @@ from flask import g, request
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 JSON_TYPES = ("application/json", "application/ld+json")
+XML_TYPES = ("application/xml", "text/xml")  # EPCIS 2.0 XML binding (EPCIS endpoints only)
 _CHUNK = 1 << 20
 
 

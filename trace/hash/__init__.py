@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.json_types import EpcisDocument, EpcisEvent
-from .context import HashContext
+from .context import HashContext, ignore_fields
 from .prehash import prehash as _prehash
 
-__all__ = ["EventHash", "HashContext", "event_hash", "events_of", "hash_document"]
+__all__ = ["EventHash", "HashContext", "event_hash", "events_of", "hash_document",
+           "ignore_fields"]
 
 _sha256 = hashlib.sha256
 _NI, _VERSION = "ni:///sha-256;", "?ver=CBV2.0"  # RFC 6920 name; CBV 2.0, as the reference
@@ -58,13 +59,19 @@ def events_of(doc: EpcisDocument) -> list[Any]:
                      ".eventList or epcisBody.event")
 
 
-def hash_document(doc: EpcisDocument) -> list[EventHash]:
+def hash_document(doc: EpcisDocument, *, honour_ignore_fields: bool = False,
+                  legacy_vocabulary: bool = False) -> list[EventHash]:
     """One hash per event, in document order.
 
-    :raises ValueError: ``doc`` is not an EPCIS document (see :func:`events_of`).
+    ``honour_ignore_fields``, ``legacy_vocabulary``: see :meth:`HashContext.from_document` (both
+    off for everything that is stored or anchored).
+
+    :raises ValueError: ``doc`` is not an EPCIS document (see :func:`events_of`), or its
+        ignoreFields list is malformed (only when honoured).
     """
     events = events_of(doc)
-    ctx = HashContext.from_document(doc)
+    ctx = HashContext.from_document(doc, honour_ignore_fields=honour_ignore_fields,
+                                    legacy_vocabulary=legacy_vocabulary)
     out: list[EventHash] = []
     for event in events:
         if not isinstance(event, dict):

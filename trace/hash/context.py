@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 
 from ..domain.json_types import EpcisDocument, JsonObject
 from .values import ValueText, value_functions
-from .vocabulary import RootScope, root_scope, suffix_replacements, vocabulary_uris
+from .vocabulary import (
+    RootScope,
+    root_scope,
+    suffix_replacements,
+    uses_simple_context,
+    vocabulary_uris,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,6 +37,9 @@ class HashContext:
 
     namespaces: dict[str, str] = field(default_factory=dict)
     replacements: dict[str, str] = field(default_factory=dict)
+    # Hashed names (``{IRI}x``) of the top-level event members left out of every event's hash:
+    # the document's ignoreFields list, only when asked for (see :func:`ignore_fields`).
+    ignored: frozenset[str] = frozenset()
     _key_names: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     member_names: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     # Run for every scalar of every event, so bound per document here (values.py), as plain
@@ -50,15 +59,36 @@ class HashContext:
         object.__setattr__(self, "time_value", time_value)
 
     @classmethod
-    def from_document(cls, doc: EpcisDocument) -> HashContext:
+    def from_document(cls, doc: EpcisDocument, *, honour_ignore_fields: bool = False,
+                      legacy_vocabulary: bool = False) -> HashContext:
+        """The context of ``doc``.
+
+        ``legacy_vocabulary``: read bare words with the full EPCIS context's vocabulary even
+        when the document uses GS1's simple context, as tracechain did before issue #10. Only
+        to re-check hashes stored before that fix (services/verification/evidence.py); new
+        hashes follow the document's own context, as the reference tool does.
+
+        ``honour_ignore_fields``: leave out of every event's hash the user extensions the
+        document's ``ignoreFields`` list names, as the reference tool's newer versions do. Off
+        by default: capture, anchoring and verification hash every field (docs/XML_AND_HASH.md).
+
+        :raises ValueError: ``honour_ignore_fields`` and the list is malformed or names a
+            standard EPCIS field.
+        """
+        if honour_ignore_fields:
+            names = ignore_fields(doc)
+            if names:
+                plain = cls.from_document(doc, legacy_vocabulary=legacy_vocabulary)
+                ignored = frozenset(plain.key_name(name) for name in names)
+                return cls(plain.namespaces, plain.replacements, ignored)
         context = doc.get("@context")
-        try:
-            context_key = repr(context)  # documents of one source repeat the same @context
+        try:  # documents of one source repeat the same @context
+            context_key = repr(context) + ("#legacy" if legacy_vocabulary else "")
         except RecursionError:
             context_key = None
         setup = _setups.get(context_key) if context_key is not None else None
         if setup is None:
-            setup = _setup(doc)
+            setup = _setup(doc, simple=not legacy_vocabulary and uses_simple_context(context))
             if context_key is not None:
                 if len(_setups) >= 256:
                     _setups.clear()
@@ -105,8 +135,9 @@ _recent: dict[tuple[str | None, frozenset[str]], HashContext] = {}
 _setups: dict[str, tuple[dict[str, str], RootScope]] = {}
 
 
-def _setup(doc: EpcisDocument) -> tuple[dict[str, str], RootScope]:
-    """The reference's prefix table and the JSON-LD root scope for the document's @context."""
+def _setup(doc: EpcisDocument, simple: bool) -> tuple[dict[str, str], RootScope]:
+    """The reference's prefix table and the JSON-LD root scope for the document's @context
+    (GS1's simple context's vocabulary when ``simple``)."""
     inline = inline_contexts(doc)
     namespaces: dict[str, str] = {}
     for entry in inline:
@@ -117,7 +148,7 @@ def _setup(doc: EpcisDocument) -> tuple[dict[str, str], RootScope]:
                 namespaces[prefix] = definition
     # JSON-LD expansion, unlike the reference's prefix table, also reads a lone object.
     context = doc.get("@context")
-    return namespaces, root_scope([context] if isinstance(context, dict) else inline)
+    return namespaces, root_scope([context] if isinstance(context, dict) else inline, simple)
 
 
 # Names the node model renames or regroups, and keys it skips: no direct rendering for these.
@@ -134,6 +165,53 @@ def _member_name(ctx: HashContext, key: str) -> str:
         name = ""
     ctx.member_names[key] = name
     return name
+
+
+REPOSITORY_X = "https://repository-x.example.com/"
+"""The namespace of the reference tool's document-level ``ignoreFields`` list."""
+_IGNORE_KEY = "ignoreFields"
+
+
+def ignore_fields(doc: EpcisDocument) -> list[str]:
+    """The user extensions (``prefix:name``) the document asks to leave out of every hash.
+
+    The reference tool's form (issue #109 / PR #114 of epcis-event-hash-generator): a member
+    ``p:ignoreFields`` with ``p`` bound to https://repository-x.example.com/ in the inline
+    ``@context`` (``repository-x:ignoreFields`` also when unbound, and a bare ``ignoreFields``),
+    holding an array of member names, at the top of the document or in
+    ``epcisBody.queryResults``. The XML form, ``<repository-x:ignoreFields>`` with one empty
+    element per field, is read into this one by capture/xml_document.py.
+
+    :raises ValueError: the list is not an array of strings, or names a field that is not a
+        user extension (a standard field such as ``bizLocation``: the CBV hash defines which of
+        those are hashed, and leaving one out would weaken what the hash commits to).
+    """
+    if not isinstance(doc, dict):
+        return []
+    keys = {"repository-x:" + _IGNORE_KEY, _IGNORE_KEY}
+    for entry in inline_contexts(doc):
+        for prefix, iri in entry.items():
+            if iri == REPOSITORY_X or (isinstance(iri, dict) and iri.get("@id") == REPOSITORY_X):
+                keys.add(f"{prefix}:{_IGNORE_KEY}")
+    places: list[JsonObject] = [doc]
+    body = doc.get("epcisBody")
+    if isinstance(body, dict) and isinstance(body.get("queryResults"), dict):
+        places.append(body["queryResults"])
+    names: list[str] = []
+    for place in places:
+        for key in sorted(keys & place.keys()):
+            value = place[key]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{key} must be an array of field names (strings)")
+            for name in value:
+                prefix, colon, local = name.partition(":")
+                if not colon or not prefix or not local or prefix.startswith("@") \
+                        or local.startswith("//"):
+                    raise ValueError(f"{key} names {name!r}: only user extensions "
+                                     "(prefix:name) can be left out of the event hash")
+                if name not in names:
+                    names.append(name)
+    return names
 
 
 def inline_contexts(doc: EpcisDocument) -> list[JsonObject]:

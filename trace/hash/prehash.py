@@ -94,6 +94,9 @@ _IGNORED_KEYS = _NOT_HASHED | SKIPPED_KEYS
 
 def prehash(event: EpcisEvent, ctx: HashContext) -> str:
     """The exact text the reference tool would hash for ``event`` of the document of ``ctx``."""
+    if ctx.ignored:  # the document's ignoreFields, when honoured: those members are not hashed
+        event = {key: value for key, value in event.items()
+                 if ctx.key_name(key) not in ctx.ignored}
     kind = event.get("type")
     head = "eventType=" + (ctx.bare(kind) if isinstance(kind, str) else "")
     if isinstance(event.get("eventTime"), str) and not has_unsorted_marker(event):

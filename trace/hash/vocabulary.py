@@ -15,7 +15,10 @@ from itertools import repeat
 from typing import Any, TypeAlias
 
 from ..domain.json_types import EpcisDocument, JsonObject
-from .vocabulary_table import PREFIXES, SCOPES
+from . import vocabulary_table, vocabulary_table_simple
+
+SIMPLE_CONTEXT = "https://gs1.github.io/EPCIS/epcis-context-simple.jsonld"
+"""GS1's simplified EPCIS context (examples/JSON-simple-context): its own vocabulary table."""
 
 VOCAB_STEMS = ("https://ref.gs1.org/cbv", "https://gs1.org/voc")
 _GEN_DELIMS = tuple(":/?#[]@")
@@ -29,12 +32,17 @@ _CODES = {"literal": LITERAL, "id": IRI, "@id": IRI, "vocab": VOCAB, "@type": VO
 class Scope:
     """The terms in force at one place of the document: key kinds, child scopes, bare words."""
 
-    __slots__ = ("kinds", "children", "words", "_merged", "plan")
+    __slots__ = ("kinds", "children", "words", "_merged", "plan", "stem", "simple")
 
-    def __init__(self, kinds: dict[str, str], children: dict[str, str], words: dict[str, str]):
+    def __init__(self, kinds: dict[str, str], children: dict[str, str], words: dict[str, str],
+                 stem: str | None = None, simple: bool = False):
         self.kinds = kinds
         self.children = children
         self.words = words
+        # The scope's @vocab (simple context only): a bare word that is no term expands to
+        # stem + word, and a key that is no term is kept (as stem + key) instead of dropped.
+        self.stem = stem
+        self.simple = simple  # which generated table the child scopes come from
         self._merged: dict[str, Scope] = {}
         self.plan: dict[str, tuple[int, Scope]] = {}  # key → (what to do, scope of its value)
 
@@ -44,8 +52,8 @@ class Scope:
         if kind is None:
             if key.startswith("@"):
                 kind = "drop" if key == "@context" else _KEYWORD_KINDS.get(key, "literal")
-            elif ":" in key:
-                kind = "literal"  # a CURIE or absolute IRI key survives expansion
+            elif ":" in key or self.stem is not None:
+                kind = "literal"  # a CURIE / absolute IRI key, or one under @vocab, survives
             else:
                 kind = "drop"  # expansion drops keys that are neither terms nor IRIs
         found = self.plan[key] = (_CODES.get(kind, DROP), self.enter(key))
@@ -58,9 +66,9 @@ class Scope:
             return self
         merged = self._merged.get(child_id)
         if merged is None:
-            table = _table_scope(child_id)
+            table = _table_scope(child_id, self.simple)
             merged = Scope({**self.kinds, **table.kinds}, {**self.children, **table.children},
-                           {**self.words, **table.words})
+                           {**self.words, **table.words}, table.stem or self.stem, self.simple)
             self._merged[child_id] = merged
         return merged
 
@@ -73,23 +81,32 @@ RootScope: TypeAlias = tuple[Scope, dict[str, str], tuple[str, ...]]
 
 
 @cache
-def _table_scope(scope_id: str) -> Scope:
-    entry = SCOPES[scope_id]
+def _table_scope(scope_id: str, simple: bool = False) -> Scope:
+    table = vocabulary_table_simple if simple else vocabulary_table
+    entry = table.SCOPES[scope_id]
     kinds = {term: kind for kind, terms in entry["terms"].items() for term in terms.split()}
     words = {word: stem + word for stem, packed in entry["words"].items()
              for word in packed.split()}
-    return Scope(kinds, dict(entry["children"]), words)
+    stem = entry.get("vocab")
+    return Scope(kinds, dict(entry["children"]), words,
+                 stem if isinstance(stem, str) else None, simple)
 
 
-def root_scope(inline: list[JsonObject]) -> RootScope:
-    """The document's top scope and CURIE prefixes: the standard context plus inline objects."""
+def uses_simple_context(context: object) -> bool:
+    """Whether a document's ``@context`` (string or array) refers to GS1's simple context."""
+    return context == SIMPLE_CONTEXT or (isinstance(context, list) and SIMPLE_CONTEXT in context)
+
+
+def root_scope(inline: list[JsonObject], simple: bool = False) -> RootScope:
+    """The document's top scope and CURIE prefixes: the standard context (the simple one when
+    ``simple``) plus inline objects."""
     try:
-        key = repr(inline)  # the same inline context gives the same (long-lived) scope
+        key = (simple, repr(inline))  # the same inline context gives the same long-lived scope
     except RecursionError:
         key = None
     cached = _root_scopes.get(key) if key is not None else None
     if cached is None:
-        cached = _root_scope(inline)
+        cached = _root_scope(inline, simple)
         if key is not None:
             if len(_root_scopes) > 256:
                 _root_scopes.clear()
@@ -97,12 +114,13 @@ def root_scope(inline: list[JsonObject]) -> RootScope:
     return cached
 
 
-_root_scopes: dict[str, RootScope] = {}
+_root_scopes: dict[tuple[bool, str], RootScope] = {}
 
 
-def _root_scope(inline: list[JsonObject]) -> RootScope:
-    base = _table_scope("")
-    kinds, prefixes = dict(base.kinds), dict(PREFIXES)
+def _root_scope(inline: list[JsonObject], simple: bool = False) -> RootScope:
+    base = _table_scope("", simple)
+    table = vocabulary_table_simple if simple else vocabulary_table
+    kinds, prefixes = dict(base.kinds), dict(table.PREFIXES)
     for entry in inline:
         for term, definition in entry.items():
             if term.startswith("@"):
@@ -118,7 +136,8 @@ def _root_scope(inline: list[JsonObject]) -> RootScope:
     candidates = VOCAB_STEMS + tuple(
         p + ":" for p, iri in prefixes.items()
         if iri.startswith(VOCAB_STEMS) or any(stem.startswith(iri) for stem in VOCAB_STEMS))
-    return Scope(kinds, dict(base.children), dict(base.words)), prefixes, candidates
+    return (Scope(kinds, dict(base.children), dict(base.words), base.stem, simple), prefixes,
+            candidates)
 
 
 class _Collector:
@@ -181,6 +200,10 @@ class _Collector:
                 self.found.add(word)
         elif value.startswith(self.candidates):
             self.expand(value, VOCAB)
+        elif scope.stem is not None and ":" not in value:  # vocabulary-relative IRI
+            word = scope.stem + value
+            if word.startswith(VOCAB_STEMS):
+                self.found.add(word)
 
     def expand(self, value: str, code: int) -> None:
         if code != LITERAL:

@@ -1,7 +1,9 @@
 """The reference tool (epcis-event-hash-generator 1.9.3), called in-process, one event at a time.
 
 Used to generate the committed vectors (make_own_vectors.py) and by the tests marked ``shared``;
-the other tests never need it. Two adjustments, both documented in trace/hash:
+the other tests never need it. ``offline_contexts()`` serves the JSON-LD contexts the reference
+would fetch from the web (GS1's simple context) from ../shared. Two adjustments, both documented
+in trace/hash:
 - the tool keeps inline prefixes in a module-level dict for the life of the process; we clear it
   before each document so one document's prefixes never leak into the next;
 - it cannot read an EPCISQueryDocument (it looks for epcisBody.eventList or .event only); we
@@ -10,8 +12,12 @@ the other tests never need it. Two adjustments, both documented in trace/hash:
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import json
 import logging
+from collections.abc import Iterator
+from pathlib import Path
 
 try:
     from epcis_event_hash_generator import hash_generator, json_to_py
@@ -50,3 +56,47 @@ def reference_prehashes(doc: dict) -> list[str | None]:
 
 def reference_hash(prehash: str) -> str:
     return hash_generator.calculate_hashes_from_pre_hashes([prehash])[0]
+
+
+# -- offline JSON-LD contexts ---------------------------------------------------------------------
+# The reference JSON-LD-expands every document; its own loader knows only the two full EPCIS
+# contexts and fetches anything else from the web. Documents in GS1's simple context (and the
+# modular contexts it is built from) are served here from ../shared/epcis/context instead.
+SHARED_CONTEXTS = Path(__file__).resolve().parents[4] / "shared" / "epcis" / "context"
+
+
+def _context_files() -> dict[str, Path]:
+    files = {
+        "https://gs1.github.io/EPCIS/epcis-context-simple.jsonld":
+            SHARED_CONTEXTS / "epcis-context-simple.jsonld",
+        "https://gs1.github.io/EPCIS/epcis-context.jsonld":
+            SHARED_CONTEXTS / "epcis-context.jsonld",
+        "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld": SHARED_CONTEXTS
+            / "e532647e8eb371379b8b0e8602d8981c8566bc60f7351f22c76a5bc865962008.jsonld",
+    }
+    for path in sorted((SHARED_CONTEXTS / "JSON-LD-Context").glob("*.jsonld")):
+        files["https://gs1.github.io/EPCIS/" + path.name] = path
+    return files
+
+
+@contextlib.contextmanager
+def offline_contexts() -> Iterator[None]:
+    """The reference's JSON-LD loader, for the duration, reads contexts from the shared folder
+    only (a context it does not have there is an error, never a download)."""
+    from pyld import jsonld
+
+    files = _context_files()
+
+    def loader(url: str, options: dict | None = None) -> dict:
+        if url not in files or not files[url].is_file():
+            raise jsonld.JsonLdError(f"offline: no local copy of {url}",
+                                     "jsonld.LoadDocumentError", code="loading document failed")
+        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
+                "document": json.loads(files[url].read_text(encoding="utf-8"))}
+
+    previous = jsonld.get_document_loader()
+    jsonld.set_document_loader(loader)
+    try:
+        yield
+    finally:
+        jsonld.set_document_loader(previous)

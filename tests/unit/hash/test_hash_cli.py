@@ -77,3 +77,44 @@ def test_unusable_input_is_one_line_on_stderr_and_exit_2(runner, tmp_path, conte
 def test_a_file_is_required(runner):
     result = runner.invoke(hash_command, [])
     assert result.exit_code == 2
+
+
+IGNORE_FIELDS = HERE.parents[1] / "fixtures" / "hash_reference" / "examples" / \
+    "epcisXmlDocHavingEventWithIgnoreFields.xml"
+
+
+def test_ignore_fields_are_honoured_only_when_asked_and_said_on_stderr(runner):
+    from tracechain.capture.xml_document import read_xml
+    from tracechain.hash import hash_document
+
+    result = runner.invoke(hash_command, ["--honour-ignore-fields", str(IGNORE_FIELDS)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == \
+        IGNORE_FIELDS.with_suffix(".hashes").read_text().splitlines()
+    assert "leaves example:testField1, example:testField2 out" in result.stderr
+    assert "capture hashes every field" in result.stderr
+    # by default every field is hashed, as capture does
+    result = runner.invoke(hash_command, [str(IGNORE_FIELDS)])
+    assert result.exit_code == 0, result.output
+    full = hash_document(read_xml(IGNORE_FIELDS.read_bytes()))
+    assert result.stdout.splitlines() == [h.id for h in full]
+    assert "is not honoured: every field is hashed" in result.stderr
+
+
+def _with_ignore_list(fields) -> str:
+    return json.dumps({
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+                     {"repository-x": "https://repository-x.example.com/"}],
+        "type": "EPCISDocument", "repository-x:ignoreFields": fields,
+        "epcisBody": {"eventList": [{"type": "ObjectEvent", "action": "OBSERVE",
+                                     "eventTime": "2024-01-01T00:00:00Z"}]}})
+
+
+def test_an_ignore_list_naming_a_standard_field_is_refused_when_honoured(runner):
+    data = _with_ignore_list(["bizLocation"])
+    result = runner.invoke(hash_command, ["--honour-ignore-fields", "-"], input=data)
+    assert result.exit_code == 2
+    assert "only user extensions" in result.stderr and not result.stdout
+    result = runner.invoke(hash_command, ["-"], input=data)  # not honoured: hashed, and said
+    assert result.exit_code == 0 and result.stdout.startswith("ni:///sha-256;")
+    assert "ignoreFields not used" in result.stderr

@@ -22,6 +22,7 @@ from ...domain.vocabulary import PLOT_URN, TC_NS, cbv_uri
 from ...gs1.canonical import canonicalise
 from ...gs1.keys import gtin_of, parse_item, parse_lot
 from ...hash import EventHash, HashContext, event_hash
+from ...hash.hash_id import hash_id_problems
 from ...store import capture_repo as repo
 from ...store.capture_job_writes import set_error_behaviour
 from ..cooperative.gtin_ownership import gtin_owners
@@ -112,6 +113,10 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
         # CPU work before taking the database's write lock, so other workers' writes go on.
         ctx = HashContext.from_document(doc)
         cbv = [event_hash(e, ctx) for e in events]
+        id_problems = hash_id_problems(events, cbv)  # a caller's ni: eventID must be true
+        if id_problems:
+            raise ValidationFailed("an eventID that is an event hash (ni:) must be the hash "
+                                   "of its event", id_problems)
         # An error declaration is stored under its declaration hash (its CBV hash is the
         # declared event's): the seal, the signatures and the dedupe are over that.
         hashes = [committed_hash(e, h) for e, h in zip(events, cbv, strict=True)]

@@ -27,6 +27,7 @@ from ...domain.verification import (
     SignatureFacts,
 )
 from ...hash import EventHash, hash_document
+from ...hash.vocabulary import uses_simple_context
 from ...sign.signatures import recover_signer
 from ..ports import AnchorFact, ChainReader
 
@@ -61,20 +62,34 @@ def hash_facts(event: Any, context: Any, stored_hash: str, stored_prehash: str |
         return HashFacts(stored_hash, stored_prehash, error=_one_line(exc))
     found = alone
     try:
-        committed = committed_hash(event, alone)
+        committed_hash(event, alone)  # :raises ValueError: errorDeclaration is not an object
     except ValueError as exc:
         return HashFacts(stored_hash, stored_prehash, error=_one_line(exc))
-    if committed.id != stored_hash and captured_with is not None:
-        group = captured_with()
-        if group and len(group) > 1:
+    group: Sequence[dict[str, Any]] | None = None
+    # Before issue #10, documents in GS1's simple context were hashed with the full context's
+    # vocabulary; hashes stored then are re-checked by those rules (docs/XML_AND_HASH.md).
+    for legacy in (False, True) if uses_simple_context(context) else (False,):
+        if committed_hash(event, found).id == stored_hash:
+            break
+        if legacy:
             try:
-                hashes = hash_document(documents_of(group, context))
+                [alone] = hash_document(one_event_document(event, context), legacy_vocabulary=True)
             except (ValueError, TypeError, KeyError, RecursionError):
-                hashes = []
-            for e, h in zip(group, hashes, strict=False):
-                if e == event and committed_hash(event, h).id == stored_hash:
-                    found = h
-                    break
+                continue
+            if committed_hash(event, alone).id == stored_hash:
+                found = alone
+                break
+        if captured_with is not None:
+            group = captured_with() if group is None else group
+            if group and len(group) > 1:
+                try:
+                    hashes = hash_document(documents_of(group, context), legacy_vocabulary=legacy)
+                except (ValueError, TypeError, KeyError, RecursionError):
+                    hashes = []
+                for e, h in zip(group, hashes, strict=False):
+                    if e == event and committed_hash(event, h).id == stored_hash:
+                        found = h
+                        break
     if "errorDeclaration" not in event:
         return HashFacts(stored_hash, stored_prehash, found.id, found.prehash)
     # An error declaration: its pre-hash is the declared event's (CBV 2.0 leaves the
