@@ -33,14 +33,17 @@ ERROR_BEHAVIOUR = "GS1-Capture-Error-Behaviour"
 @blp.route("/capture", methods=["POST"])
 @blp.doc(requestBody={"required": True, "content": {
     "application/json": {"schema": {"type": "object"}},
-    "application/ld+json": {"schema": {"type": "object"}}}},
+    "application/ld+json": {"schema": {"type": "object"}},
+    # EPCIS 2.0 XML (the standard's XSD), read into the same JSON-LD document: api/negotiation.py
+    "application/xml": {"schema": {"type": "string"}},
+    "text/xml": {"schema": {"type": "string"}}}},
     responses={"202": {"description": "Accepted: `Location` names the capture job"},
                "400": {"description": "Malformed JSON or not a valid EPCIS 2.0 document"},
                "401": {"description": "No valid bearer token"},
                "403": {"description": "Not allowed: inspector, or goods not in your custody"},
                "406": {"description": "A version, extension or format we do not speak"},
                "413": {"description": "Document too large"},
-               "415": {"description": "Not application/json or application/ld+json"}})
+               "415": {"description": "Neither JSON-LD nor XML"}})
 @own_options
 def capture():
     """Capture an EPCIS 2.0 document: all its events are stored, or none.
@@ -144,7 +147,10 @@ def event(event_id: str):
 @blp.route("/events", methods=["POST"])
 @blp.doc(requestBody={"required": True, "content": {
     "application/json": {"schema": {"type": "object"}},
-    "application/ld+json": {"schema": {"type": "object"}}}},
+    "application/ld+json": {"schema": {"type": "object"}},
+    # EPCIS 2.0 XML (the standard's XSD), read into the same JSON-LD document: api/negotiation.py
+    "application/xml": {"schema": {"type": "string"}},
+    "text/xml": {"schema": {"type": "string"}}}},
     responses={"201": {"description": "Captured: `Location` names the event, the body is it"},
                "400": {"description": "Not a valid EPCIS 2.0 event, or it breaks a rule"},
                "401": {"description": "No valid bearer token"},
@@ -152,7 +158,7 @@ def event(event_id: str):
                "406": {"description": "A version, extension or format we do not speak"},
                "409": {"description": "This event (or its eventID) is already stored"},
                "413": {"description": "Too large"},
-               "415": {"description": "Not application/json or application/ld+json"}})
+               "415": {"description": "Neither JSON-LD nor XML"}})
 @own_options
 def capture_event():
     """Capture one EPCIS event, synchronously: stored (201), or refused and nothing changed."""
