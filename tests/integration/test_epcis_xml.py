@@ -187,3 +187,18 @@ def test_an_ignore_fields_list_does_not_weaken_what_capture_commits_to(client, a
     assert r.status_code == 202, r.json
     [kept] = stored(client, token)
     assert kept["eventID"] == full.id and kept["tc:picker"] == "Lê Văn Tám"
+
+
+def test_post_events_takes_an_xml_document_of_one_event(client, actions):
+    token = actions.token("member", actions.org("HTX A"))
+    one = document(harvest("H1"))
+    r = client.post("/epcis/events", data=to_xml(one), content_type=XML,
+                    headers=actions.auth(token))
+    assert r.status_code == 201, r.json
+    assert r.json["eventID"] == hash_document(one)[0].id
+    # two events are a capture document, not one event: refused, nothing stored
+    two = document(harvest("H2"), harvest("H3"))
+    r = client.post("/epcis/events", data=to_xml(two), content_type=XML,
+                    headers=actions.auth(token))
+    assert r.status_code == 400 and "exactly one" in r.json["detail"]
+    assert [e["eventID"] for e in stored(client, token)] == [hash_document(one)[0].id]

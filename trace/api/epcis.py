@@ -13,6 +13,7 @@ from typing import Any
 from flask import jsonify, request, url_for
 from flask_smorest import Blueprint
 
+from ..capture.document import events_of
 from ..domain.errors import Conflict, NotFound, Problem, ValidationFailed
 from ..services.epcis.capture_jobs import job_document
 from ..services.epcis.capture_proceed import capture_with_behaviour
@@ -22,6 +23,7 @@ from ..services.signatures.sealing import SIGNATURES_HEADER
 from .auth import current_actor
 from .deps import acting_organisation, capture_settings, settings, uow
 from .epcis_versions import apply, events_in_format, limits, own_options
+from .media import XML_TYPES
 from .negotiation import epcis_response, read_epcis_document
 
 blp = Blueprint("epcis", __name__, url_prefix="/epcis",
@@ -164,6 +166,8 @@ def capture_event():
     """Capture one EPCIS event, synchronously: stored (201), or refused and nothing changed."""
     actor = acting_organisation(current_actor())
     event = read_epcis_document()
+    if request.mimetype in XML_TYPES:  # XML has no single-event root: a document of one event
+        event = _only_event(event)
     if not isinstance(event, dict) or "epcisBody" in event:
         raise ValidationFailed("send one EPCIS event (an object with a type); a document goes "
                                "to /capture", [Problem("$", "not an EPCIS event")])
@@ -185,6 +189,16 @@ def capture_event():
     response.status_code = 201
     response.headers["Location"] = url_for("epcis.event", event_id=event_id)
     return response
+
+
+def _only_event(document: object) -> object:
+    """The one event of an EPCIS XML document (with the document's ``@context``)."""
+    events = events_of(document)
+    if len(events) != 1 or not isinstance(events[0], dict) or not isinstance(document, dict):
+        raise ValidationFailed("an XML body of POST /events is an EPCISDocument of exactly one "
+                               "event; more go to /capture", [Problem(
+                                   "$.epcisBody.eventList", f"{len(events)} events")])
+    return {"@context": document.get("@context", STANDARD_CONTEXT), **events[0]}
 
 
 def _document_of(event: dict[str, Any]) -> dict[str, Any]:
