@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Row, exists, or_, select
+from sqlalchemy import ColumnElement, Row, and_, exists, func, or_, select
 
-from .events import DocumentContext, Event, EventObject
+from .events import DocumentContext, Event, EventField, EventObject
 from .uow import session_of
 
 if TYPE_CHECKING:
@@ -74,7 +74,49 @@ class AfterId:
     pk: int
 
 
-Condition = OrganisationIs | ColumnIn | TimeFrom | TimeBefore | NamesObject | AfterId
+@dataclass(frozen=True)
+class HasField:
+    """The event has an index row (``EventField``, see ``capture.query_fields``) named one of
+    ``names`` whose value meets every part given here: ``unit`` (the text a measured number is
+    in), one of ``texts`` / under one of ``text_prefixes`` / one of ``nums`` (any of them), and
+    ``op`` (GT, GE, LT, LE) ``bound`` on the number. With none given: the member exists."""
+
+    names: tuple[str, ...]
+    texts: tuple[str, ...] = ()
+    text_prefixes: tuple[str, ...] = ()
+    nums: tuple[float, ...] = ()
+    op: str | None = None
+    bound: float | None = None
+    unit: str | None = None
+    absent: bool = False  # the event has no such row (EXISTS_...=false)
+
+
+@dataclass(frozen=True)
+class After:
+    """Events after (``descending``: before) the one at ``key`` (the value of the order column,
+    row id ``pk``) in the page order: keyset pagination under ``orderBy``."""
+
+    column: str
+    key: datetime
+    pk: int
+    descending: bool
+
+
+@dataclass(frozen=True)
+class Order:
+    """The page order: ``column`` (``id``: storage order, event_time, record_time) then id."""
+
+    column: str = "id"
+    descending: bool = False
+
+
+Condition = (OrganisationIs | ColumnIn | TimeFrom | TimeBefore | NamesObject | AfterId | HasField
+             | After)
+
+_OPS = {"GT": "__gt__", "GE": "__ge__", "LT": "__lt__", "LE": "__le__"}
+# A field condition found in fewer rows than this drives the query from its index; a commoner
+# one is checked per event while the events are read in page order (see ``_field_clause``).
+SELECTIVE_ROWS = 2000
 
 _COLUMNS = {"event_type", "event_time", "record_time", "action", "event_id", "biz_step",
             "disposition", "read_point", "biz_location"}
@@ -86,7 +128,49 @@ def _column(name: str) -> Any:
     return getattr(Event, name)
 
 
+def _field_where(c: HasField) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [EventField.name.in_(list(c.names))]
+    if c.unit is not None:
+        where.append(EventField.text_value == c.unit)
+    anyof: list[ColumnElement[bool]] = []
+    if c.texts:
+        anyof.append(EventField.text_value.in_(list(c.texts)))
+    for p in c.text_prefixes:
+        anyof.append(EventField.text_value.startswith(p, autoescape=True))
+    if c.nums:
+        anyof.append(EventField.num_value.in_(list(c.nums)))
+    if anyof:
+        where.append(or_(*anyof))
+    if c.op is not None:
+        where.append(getattr(EventField.num_value, _OPS[c.op])(c.bound))
+    return where
+
+
+def _field_clause(c: HasField, selective: bool) -> ColumnElement[bool]:
+    """A rare value: the events are looked up by the index (``id IN``); a common one: each
+    event read in page order is probed (``EXISTS``, by its primary key), so that the page
+    fills after a few events instead of after reading every match."""
+    if c.absent:
+        return ~exists().where(EventField.event_pk == Event.id, *_field_where(c))
+    if selective:
+        return Event.id.in_(select(EventField.event_pk).where(*_field_where(c)))
+    return exists().where(EventField.event_pk == Event.id, *_field_where(c))
+
+
+def _is_selective(uow: UnitOfWork, c: HasField) -> bool:
+    sample = select(EventField.event_pk).where(*_field_where(c)).limit(SELECTIVE_ROWS).subquery()
+    count = session_of(uow).scalar(select(func.count()).select_from(sample)) or 0
+    return count < SELECTIVE_ROWS
+
+
 def _clause(c: Condition) -> ColumnElement[bool]:
+    if isinstance(c, After):
+        col = _column(c.column)
+        if c.descending:
+            return or_(col < c.key, and_(col == c.key, Event.id < c.pk))
+        return or_(col > c.key, and_(col == c.key, Event.id > c.pk))
+    if isinstance(c, HasField):
+        raise ValueError("field conditions need the unit of work (see _clauses)")
     if isinstance(c, OrganisationIs):
         return Event.organisation_id == c.organisation_id
     if isinstance(c, ColumnIn):
@@ -107,11 +191,37 @@ def _clause(c: Condition) -> ColumnElement[bool]:
                           or_(*conds))
 
 
-def events_page(uow: UnitOfWork, conditions: Sequence[Condition], limit: int) -> list[PageRow]:
-    """Up to ``limit`` events meeting every condition, in the order they were stored."""
-    stmt = (select(Event.id, Event.body, Event.event_id, Event.record_time, Event.context_id)
-            .where(*[_clause(c) for c in conditions]).order_by(Event.id).limit(limit))
+def _clauses(uow: UnitOfWork, conditions: Sequence[Condition]) -> list[ColumnElement[bool]]:
+    selective = {c: _is_selective(uow, c) for c in conditions
+                 if isinstance(c, HasField) and not c.absent}
+    return [_field_clause(c, selective[c]) if isinstance(c, HasField) else _clause(c)
+            for c in conditions]
+
+
+def events_page(uow: UnitOfWork, conditions: Sequence[Condition], limit: int,
+                order: Order | None = None) -> list[PageRow]:
+    """Up to ``limit`` events meeting every condition, in ``order`` (default: as stored)."""
+    order = order or Order()
+    if order.column == "id":
+        keys: list[Any] = [Event.id.desc() if order.descending else Event.id]
+    else:
+        col = _column(order.column)
+        keys = [col.desc(), Event.id.desc()] if order.descending else [col, Event.id]
+    stmt = (select(Event.id, Event.body, Event.event_id, Event.record_time, Event.context_id,
+                   Event.event_time)
+            .where(*_clauses(uow, conditions)).order_by(*keys).limit(limit))
     return list(session_of(uow).execute(stmt).all())
+
+
+def count_at_most(uow: UnitOfWork, conditions: Sequence[Condition], bound: int) -> int:
+    """How many events meet every condition, counting no further than ``bound``."""
+    sample = select(Event.id).where(*_clauses(uow, conditions)).limit(bound).subquery()
+    return session_of(uow).scalar(select(func.count()).select_from(sample)) or 0
+
+
+def context_bindings(uow: UnitOfWork) -> list[str]:
+    """Every stored ``@context`` text (for resolving a query's prefixes)."""
+    return list(session_of(uow).scalars(select(DocumentContext.body)))
 
 
 def event_by_event_id(uow: UnitOfWork, event_id: str) -> EventRow | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import Double, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -87,6 +87,7 @@ class Event(Base):
         Index("ix_events_time", "event_time"),
         Index("ix_events_biz_step", "biz_step"),
         Index("ix_events_org", "organisation_id"),
+        Index("ix_events_record_time", "record_time"),
     )
 
 
@@ -108,3 +109,26 @@ class EventObject(Base):
     # On SQLite the table is its primary key (no separate rowid tree): one B-tree less to write
     # per identifier on the bulk capture path.
     __table_args__ = (Index("ix_event_objects_uri", "uri", "role"), {"sqlite_with_rowid": False})
+
+
+class EventField(Base):
+    """One member of an event that the query's pattern families look up (``EQ_quantity``,
+    ``EQ_ILMD_*``, ``EXISTS_*``, sensor reports, error declarations...): see
+    ``capture.query_fields`` for the keys. ``text_value`` answers equality, ``num_value`` ranges
+    (numbers, and date-times as seconds since 1970 UTC). Written with the event; ``body`` stays
+    the record of truth, and the rows can be rebuilt from it (migration 0008 does).
+    """
+
+    __tablename__ = "event_fields"
+
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    text_value: Mapped[str | None] = mapped_column(String(300))
+    num_value: Mapped[float | None] = mapped_column(Double)
+
+    # The table is clustered by event (no rowid tree on SQLite): an EXISTS probe for one event
+    # reads its few rows; the two indexes find events by a value or a range of values.
+    __table_args__ = (Index("ix_event_fields_text", "name", "text_value", "event_pk"),
+                      Index("ix_event_fields_num", "name", "num_value", "event_pk"),
+                      {"sqlite_with_rowid": False})
