@@ -86,6 +86,7 @@ NUMBER_ATTRS = MEASURED | {"percRank"}
 GS1_VOC = ("https://gs1.org/voc/", "http://gs1.org/voc/", "gs1:")
 
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
 def instant(text: str) -> float | None:
@@ -135,8 +136,20 @@ def scalar_row(key: str, value: Any) -> Row | None:
         number = float(value)
         return (key, None, number if math.isfinite(number) else None)
     if isinstance(value, str):
-        return (key, _text(value), instant(value))
+        return (key, _text(value), number_of(value))
     return None
+
+
+def number_of(text: str) -> float | None:
+    """The number a text stands for, if any: a decimal (``"20"``: documents converted from XML
+    carry numbers as text) or a date-time (seconds since 1970 UTC)."""
+    when = instant(text)
+    if when is not None:
+        return when
+    if not _DECIMAL.match(text):
+        return None
+    number = float(text)
+    return number if math.isfinite(number) else None
 
 
 class _Collector:

@@ -194,7 +194,7 @@ def _clause(c: Condition) -> ColumnElement[bool]:
 def _clauses(uow: UnitOfWork, conditions: Sequence[Condition]) -> list[ColumnElement[bool]]:
     selective = {c: _is_selective(uow, c) for c in conditions
                  if isinstance(c, HasField) and not c.absent}
-    return [_field_clause(c, selective[c]) if isinstance(c, HasField) else _clause(c)
+    return [_field_clause(c, selective.get(c, False)) if isinstance(c, HasField) else _clause(c)
             for c in conditions]
 
 

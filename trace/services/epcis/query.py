@@ -535,9 +535,11 @@ def query_events(params: dict[str, str], actor: Actor, uow: UnitOfWork, *, defau
         contexts = _contexts(uow, {r.context_id for r in rows})
     events = [render_event(r.body, r.event_id, r.record_time) for r in rows]
     next_token = None
+    given = (token.given if token else 0) + len(rows)
+    if count_limit is not None and given >= count_limit:
+        more = False  # the first eventCountLimit events are all given
     if more and rows:
         last = rows[-1]
-        given = (token.given if token else 0) + len(rows)
         key = getattr(last, order.column) if order.column != "id" else None
         next_token = _encode_token(last.id, fingerprint, key,
                                    given if count_limit is not None else None)
