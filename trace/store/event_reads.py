@@ -128,21 +128,28 @@ def _column(name: str) -> Any:
     return getattr(Event, name)
 
 
-def _field_where(c: HasField) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = [EventField.name.in_(list(c.names))]
+def _field_where(c: HasField, probe: bool = False) -> list[ColumnElement[bool]]:
+    """The row conditions of ``c``. For a ``probe`` (one event's rows, found by its primary
+    key) the columns are wrapped in a no-op (``|| ''``, ``+ 0``) so that SQLite cannot pick a
+    value index instead and read every event's rows for each event."""
+    name: Any = EventField.name + "" if probe else EventField.name
+    text: Any = EventField.text_value + "" if probe else EventField.text_value
+    num: Any = EventField.num_value + 0 if probe else EventField.num_value
+    where: list[ColumnElement[bool]] = [name.in_(list(c.names))]
     if c.unit is not None:
-        where.append(EventField.text_value == c.unit)
+        where.append(text == c.unit)
     anyof: list[ColumnElement[bool]] = []
     if c.texts:
-        anyof.append(EventField.text_value.in_(list(c.texts)))
+        anyof.append(text.in_(list(c.texts)))
     for p in c.text_prefixes:
-        anyof.append(EventField.text_value.startswith(p, autoescape=True))
+        anyof.append(EventField.text_value.startswith(p, autoescape=True) if not probe
+                     else text.startswith(p, autoescape=True))
     if c.nums:
-        anyof.append(EventField.num_value.in_(list(c.nums)))
+        anyof.append(num.in_(list(c.nums)))
     if anyof:
         where.append(or_(*anyof))
     if c.op is not None:
-        where.append(getattr(EventField.num_value, _OPS[c.op])(c.bound))
+        where.append(getattr(num, _OPS[c.op])(c.bound))
     return where
 
 
@@ -151,10 +158,10 @@ def _field_clause(c: HasField, selective: bool) -> ColumnElement[bool]:
     event read in page order is probed (``EXISTS``, by its primary key), so that the page
     fills after a few events instead of after reading every match."""
     if c.absent:
-        return ~exists().where(EventField.event_pk == Event.id, *_field_where(c))
+        return ~exists().where(EventField.event_pk == Event.id, *_field_where(c, probe=True))
     if selective:
         return Event.id.in_(select(EventField.event_pk).where(*_field_where(c)))
-    return exists().where(EventField.event_pk == Event.id, *_field_where(c))
+    return exists().where(EventField.event_pk == Event.id, *_field_where(c, probe=True))
 
 
 def _is_selective(uow: UnitOfWork, c: HasField) -> bool:
