@@ -43,9 +43,9 @@ from tracechain.domain.epcis import event_refs  # noqa: E402
 from tracechain.gs1.canonical import canonicalise  # noqa: E402
 from tracechain.services.epcis.query import query_events  # noqa: E402
 from tracechain.store import migrate  # noqa: E402
+from tracechain.store.accounts import Organisation  # noqa: E402
 from tracechain.store.db import make_engine, make_session_factory  # noqa: E402
 from tracechain.store.event_fields import field_rows  # noqa: E402
-from tracechain.store.accounts import Organisation  # noqa: E402
 from tracechain.store.events import (  # noqa: E402
     CaptureJob,
     DocumentContext,
