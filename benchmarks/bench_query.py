@@ -56,7 +56,7 @@ from tracechain.store.events import (  # noqa: E402
 from tracechain.store.uow import SqlUnitOfWork  # noqa: E402
 
 TARGET_P99_MS = 20.0
-GENERATOR = 3  # bump when the generated data changes: the cached database is rebuilt
+GENERATOR = 4  # bump when the generated data changes: the cached database is rebuilt
 DATA = Path(__file__).resolve().parent / ".data"
 ORGS = 8
 CONTEXT = orjson.dumps(c.CONTEXT).decode()
@@ -68,7 +68,7 @@ EVENT_COLUMNS = ("id", "event_hash", "event_id", "event_type", "event_time", "re
                  "action", "biz_step", "disposition", "read_point", "biz_location", "body",
                  "prehash", "context_id", "capture_id", "organisation_id")
 OBJECT_COLUMNS = ("event_pk", "role", "uri")
-FIELD_COLUMNS = ("event_pk", "seq", "name", "text_value", "num_value")
+FIELD_COLUMNS = ("event_pk", "seq", "name", "text_value", "num_value", "organisation_id")
 
 
 def event_id(i: int) -> str:
@@ -135,7 +135,7 @@ def generate(count: int, first: int = 0) -> Iterator[tuple[dict, list, list]]:
                canonicalise(place) if place else None, canonicalise(loc) if loc else None,
                body, "-", 1, "bench", org_of(i))
         objects = [(pk, role, uri) for role, uri in set(event_refs(e, canonicalise).pairs())]
-        fields = [tuple(f.values()) for f in field_rows([(pk, body, PREFIXES)])]
+        fields = [tuple(f.values()) for f in field_rows([(pk, body, PREFIXES, org_of(i))])]
         yield row, objects, fields
 
 

@@ -27,14 +27,15 @@ def prefixes_of(context_text: str) -> dict[str, str]:
     return inline_context({"@context": orjson.loads(context_text)})
 
 
-def field_rows(events: Iterable[tuple[int, str, Mapping[str, str]]]) -> list[dict[str, Any]]:
-    """The index rows of (event pk, body text, document prefixes) triples."""
+def field_rows(events: Iterable[tuple[int, str, Mapping[str, str], int | None]]
+               ) -> list[dict[str, Any]]:
+    """The index rows of (event pk, body text, document prefixes, organisation id) tuples."""
     out: list[dict[str, Any]] = []
-    for pk, body, prefixes in events:
+    for pk, body, prefixes, org in events:
         for seq, (name, text, num) in enumerate(query_fields(orjson.loads(body), prefixes,
                                                               canonicalise)):
             out.append({"event_pk": pk, "seq": seq, "name": name[:NAME_MAX],
-                        "text_value": text, "num_value": num})
+                        "text_value": text, "num_value": num, "organisation_id": org or 0})
     return out
 
 
@@ -46,6 +47,7 @@ def index_events(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
     texts = dict(session_of(uow).execute(select(DocumentContext.id, DocumentContext.body)
                                          .where(DocumentContext.id.in_(ids))).all())
     prefixes = {cid: prefixes_of(text) for cid, text in texts.items()}
-    fields = field_rows((r["id"], r["body"], prefixes[r["context_id"]]) for r in rows)
+    fields = field_rows((r["id"], r["body"], prefixes[r["context_id"]], r["organisation_id"])
+                        for r in rows)
     if fields:
         bulk_insert(uow, EVENT_FIELDS, fields)

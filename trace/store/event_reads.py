@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Row, and_, exists, func, or_, select
 
+from .accounts import Organisation
 from .events import DocumentContext, Event, EventField, EventObject
 from .uow import session_of
 
@@ -128,22 +129,27 @@ def _column(name: str) -> Any:
     return getattr(Event, name)
 
 
-def _field_where(c: HasField, probe: bool = False) -> list[ColumnElement[bool]]:
-    """The row conditions of ``c``. For a ``probe`` (one event's rows, found by its primary
-    key) the columns are wrapped in a no-op (``|| ''``, ``+ 0``) so that SQLite cannot pick a
-    value index instead and read every event's rows for each event."""
+def _field_where(c: HasField, probe: bool = False,
+                 orgs: Sequence[int] = ()) -> list[ColumnElement[bool]]:
+    """The row conditions of ``c``, in the organisations ``orgs`` (the index's first column).
+    For a ``probe`` (one event's rows, found by its primary key) the columns are wrapped in a
+    no-op (``|| ''``, ``+ 0``) so that SQLite cannot pick a value index instead and read every
+    event's rows for each event."""
     name: Any = EventField.name + "" if probe else EventField.name
     text: Any = EventField.text_value + "" if probe else EventField.text_value
     num: Any = EventField.num_value + 0 if probe else EventField.num_value
     where: list[ColumnElement[bool]] = [name.in_(list(c.names))]
+    if orgs:
+        where.insert(0, EventField.organisation_id.in_(list(orgs)))
     if c.unit is not None:
         where.append(text == c.unit)
     anyof: list[ColumnElement[bool]] = []
     if c.texts:
         anyof.append(text.in_(list(c.texts)))
     for p in c.text_prefixes:
-        anyof.append(EventField.text_value.startswith(p, autoescape=True) if not probe
-                     else text.startswith(p, autoescape=True))
+        # A range the index can read (LIKE cannot use it on SQLite), checked as a prefix too.
+        anyof.append(and_(text >= p, text < p[:-1] + chr(ord(p[-1]) + 1),
+                          text.startswith(p, autoescape=True)))
     if c.nums:
         anyof.append(num.in_(list(c.nums)))
     if anyof:
@@ -153,19 +159,20 @@ def _field_where(c: HasField, probe: bool = False) -> list[ColumnElement[bool]]:
     return where
 
 
-def _field_clause(c: HasField, selective: bool) -> ColumnElement[bool]:
+def _field_clause(c: HasField, selective: bool, orgs: Sequence[int]) -> ColumnElement[bool]:
     """A rare value: the events are looked up by the index (``id IN``); a common one: each
     event read in page order is probed (``EXISTS``, by its primary key), so that the page
     fills after a few events instead of after reading every match."""
     if c.absent:
         return ~exists().where(EventField.event_pk == Event.id, *_field_where(c, probe=True))
     if selective:
-        return Event.id.in_(select(EventField.event_pk).where(*_field_where(c)))
+        return Event.id.in_(select(EventField.event_pk).where(*_field_where(c, orgs=orgs)))
     return exists().where(EventField.event_pk == Event.id, *_field_where(c, probe=True))
 
 
-def _is_selective(uow: UnitOfWork, c: HasField) -> bool:
-    sample = select(EventField.event_pk).where(*_field_where(c)).limit(SELECTIVE_ROWS).subquery()
+def _is_selective(uow: UnitOfWork, c: HasField, orgs: Sequence[int]) -> bool:
+    sample = (select(EventField.event_pk).where(*_field_where(c, orgs=orgs))
+              .limit(SELECTIVE_ROWS).subquery())
     count = session_of(uow).scalar(select(func.count()).select_from(sample)) or 0
     return count < SELECTIVE_ROWS
 
@@ -199,10 +206,20 @@ def _clause(c: Condition) -> ColumnElement[bool]:
 
 
 def _clauses(uow: UnitOfWork, conditions: Sequence[Condition]) -> list[ColumnElement[bool]]:
-    selective = {c: _is_selective(uow, c) for c in conditions
-                 if isinstance(c, HasField) and not c.absent}
-    return [_field_clause(c, selective.get(c, False)) if isinstance(c, HasField) else _clause(c)
-            for c in conditions]
+    fields = [c for c in conditions if isinstance(c, HasField) and not c.absent]
+    orgs = _scope(uow, conditions) if fields else []
+    selective = {c: _is_selective(uow, c, orgs) for c in fields}
+    return [_field_clause(c, selective.get(c, False), orgs) if isinstance(c, HasField)
+            else _clause(c) for c in conditions]
+
+
+def _scope(uow: UnitOfWork, conditions: Sequence[Condition]) -> list[int]:
+    """The organisations whose index entries a query reads: the caller's own, or (for those
+    who read everything) all, each one a range of the index (0: events of no organisation)."""
+    for c in conditions:
+        if isinstance(c, OrganisationIs):
+            return [c.organisation_id or 0]
+    return [0, *session_of(uow).scalars(select(Organisation.id).order_by(Organisation.id))]
 
 
 def events_page(uow: UnitOfWork, conditions: Sequence[Condition], limit: int,

@@ -126,9 +126,13 @@ class EventField(Base):
     name: Mapped[str] = mapped_column(String(200))
     text_value: Mapped[str | None] = mapped_column(String(300))
     num_value: Mapped[float | None] = mapped_column(Double)
+    # The event's organisation (0: none), copied so that a member's query reads only its own
+    # organisation's part of an index; ``events.organisation_id`` is the record.
+    organisation_id: Mapped[int] = mapped_column(default=0)
 
     # The table is clustered by event (no rowid tree on SQLite): an EXISTS probe for one event
     # reads its few rows; the two indexes find events by a value or a range of values.
-    __table_args__ = (Index("ix_event_fields_text", "name", "text_value", "event_pk"),
-                      Index("ix_event_fields_num", "name", "num_value", "event_pk"),
-                      {"sqlite_with_rowid": False})
+    __table_args__ = (
+        Index("ix_event_fields_text", "organisation_id", "name", "text_value", "event_pk"),
+        Index("ix_event_fields_num", "organisation_id", "name", "num_value", "event_pk"),
+        {"sqlite_with_rowid": False})

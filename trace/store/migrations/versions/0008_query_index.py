@@ -28,14 +28,17 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('text_value', sa.String(length=300), nullable=True),
     sa.Column('num_value', sa.Double(), nullable=True),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['event_pk'], ['events.id'], name=op.f('fk_event_fields_event_pk_events')),
     sa.PrimaryKeyConstraint('event_pk', 'seq', name=op.f('pk_event_fields')),
     sqlite_with_rowid=False,
     )
     _backfill()
     with op.batch_alter_table('event_fields', schema=None) as batch_op:
-        batch_op.create_index('ix_event_fields_text', ['name', 'text_value', 'event_pk'], unique=False)
-        batch_op.create_index('ix_event_fields_num', ['name', 'num_value', 'event_pk'], unique=False)
+        batch_op.create_index('ix_event_fields_text',
+                              ['organisation_id', 'name', 'text_value', 'event_pk'], unique=False)
+        batch_op.create_index('ix_event_fields_num',
+                              ['organisation_id', 'name', 'num_value', 'event_pk'], unique=False)
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index('ix_events_record_time', ['record_time'], unique=False)
 
@@ -46,16 +49,19 @@ def _backfill() -> None:
 
     conn = op.get_bind()
     table = sa.table('event_fields', sa.column('event_pk'), sa.column('seq'), sa.column('name'),
-                     sa.column('text_value'), sa.column('num_value'))
+                     sa.column('text_value'), sa.column('num_value'),
+                     sa.column('organisation_id'))
     prefixes = {cid: prefixes_of(body) for cid, body in
                 conn.execute(sa.text('SELECT id, body FROM document_contexts'))}
     after = 0
     while True:
-        batch = conn.execute(sa.text('SELECT id, body, context_id FROM events WHERE id > :a '
-                                     'ORDER BY id LIMIT :n'), {'a': after, 'n': _BATCH}).all()
+        batch = conn.execute(sa.text('SELECT id, body, context_id, organisation_id FROM events '
+                                     'WHERE id > :a ORDER BY id LIMIT :n'),
+                             {'a': after, 'n': _BATCH}).all()
         if not batch:
             return
-        rows = field_rows((pk, body, prefixes.get(cid, {})) for pk, body, cid in batch)
+        rows = field_rows((pk, body, prefixes.get(cid, {}), org)
+                          for pk, body, cid, org in batch)
         if rows:
             conn.execute(table.insert(), rows)
         after = batch[-1][0]
