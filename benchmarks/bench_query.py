@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import signal
 import sqlite3
 import sys
 import tempfile
@@ -56,7 +57,7 @@ from tracechain.store.events import (  # noqa: E402
 from tracechain.store.uow import SqlUnitOfWork  # noqa: E402
 
 TARGET_P99_MS = 20.0
-GENERATOR = 4  # bump when the generated data changes: the cached database is rebuilt
+GENERATOR = 5  # bump when the generated data changes: the cached database is rebuilt
 DATA = Path(__file__).resolve().parent / ".data"
 ORGS = 8
 CONTEXT = orjson.dumps(c.CONTEXT).decode()
@@ -377,6 +378,8 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=100)
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
+    # Stopped (SIGTERM): unwind, so that the PostgreSQL server started here is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     if args.events % c.BLOCK:
         raise c.BenchError(f"--events must be a multiple of {c.BLOCK}")
     print(f"bench_query: {args.events:,} events, {args.reps} runs per query "

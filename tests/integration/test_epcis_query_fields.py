@@ -496,7 +496,7 @@ def test_capture_writes_index_rows_for_every_event_type(world, app):
         names.setdefault(world.names[event_id], set()).add(name)
     assert {"quantity", "pd.set", "readPoint", "bizLocation", f"ilmd|{TC}variety",
             f"ilmdi|{TC}soil", f"x|{TC}grade", f"xi|{TC}score"} <= names["F1"]
-    assert {"sensor", "sm.deviceID", "sr.type", "sr.value", f"sr|{TC}probe",
+    assert {"sensor", "sm.deviceID", "sr.type", "sr.value|CEL", "sr.value|A93", f"sr|{TC}probe",
             f"se|{TC}calibrated", "bt:po", "pd.unset"} <= names["F2"]
     assert {"transformationID", "quantity", f"rp|{TC}line"} <= names["F3"]
     assert {"ed", "ed.time", "ed.reason", "ed.corrective", f"ed|{TC}note"} <= names["F4"]

@@ -21,7 +21,8 @@ key                        the member
 ``ed.corrective``          one of its correctiveEventIDs
 ``sensor``                 the event has a sensorElementList
 ``sm.<attr>``              a sensorMetadata attribute (time, startTime, deviceID...)
-``sr.<attr>``              a sensorReport attribute (type, value, stringValue...)
+``sr.<attr>``              a sensorReport attribute (type, stringValue, percRank...)
+``sr.<attr>|<uom>``        a measured sensorReport number (value, minValue... percValue)
 ``<level>|<name>``         an extension member (user vocabulary), see below
 =========================  ==========================================================
 
@@ -276,9 +277,12 @@ def _attr(c: _Collector, level: str, name: str, value: Any, uom: str | None) -> 
     key = f"{level}.{name}"
     if name in TIME_ATTRS and isinstance(value, str):
         c.add(key, None, instant(value))
+    elif name in MEASURED and isinstance(value, int | float) and not isinstance(value, bool):
+        # The unit is part of the name: `GT_value_CEL` reads only Celsius in the number index.
+        c.add(f"{key}|{uom or ''}", uom, float(value))
     elif name in NUMBER_ATTRS and isinstance(value, int | float) \
             and not isinstance(value, bool):
-        c.add(key, uom if name in MEASURED else None, float(value))
+        c.add(key, None, float(value))
     elif name == "type" and isinstance(value, str):
         c.add(key, measurement_type(value))
     elif name == "hexBinaryValue" and isinstance(value, str):

@@ -8,7 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Row, and_, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Row,
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+    union_all,
+)
 
 from .accounts import Organisation
 from .events import DocumentContext, Event, EventField, EventObject
@@ -129,27 +139,21 @@ def _column(name: str) -> Any:
     return getattr(Event, name)
 
 
-def _field_where(c: HasField, probe: bool = False,
-                 orgs: Sequence[int] = ()) -> list[ColumnElement[bool]]:
-    """The row conditions of ``c``, in the organisations ``orgs`` (the index's first column).
-    For a ``probe`` (one event's rows, found by its primary key) the columns are wrapped in a
-    no-op (``|| ''``, ``+ 0``) so that SQLite cannot pick a value index instead and read every
-    event's rows for each event."""
+def _field_where(c: HasField, probe: bool = False) -> list[ColumnElement[bool]]:
+    """The row conditions of ``c`` for a ``probe``: one event's rows, found by its primary key.
+    The columns are wrapped in a no-op (``|| ''``, ``+ 0``) so that SQLite cannot pick a value
+    index instead and read every event's rows for each event."""
     name: Any = EventField.name + "" if probe else EventField.name
     text: Any = EventField.text_value + "" if probe else EventField.text_value
     num: Any = EventField.num_value + 0 if probe else EventField.num_value
     where: list[ColumnElement[bool]] = [name.in_(list(c.names))]
-    if orgs:
-        where.insert(0, EventField.organisation_id.in_(list(orgs)))
     if c.unit is not None:
         where.append(text == c.unit)
     anyof: list[ColumnElement[bool]] = []
     if c.texts:
         anyof.append(text.in_(list(c.texts)))
     for p in c.text_prefixes:
-        # A range the index can read (LIKE cannot use it on SQLite), checked as a prefix too.
-        anyof.append(and_(text >= p, text < p[:-1] + chr(ord(p[-1]) + 1),
-                          text.startswith(p, autoescape=True)))
+        anyof.append(text.startswith(p, autoescape=True))
     if c.nums:
         anyof.append(num.in_(list(c.nums)))
     if anyof:
@@ -159,6 +163,30 @@ def _field_where(c: HasField, probe: bool = False,
     return where
 
 
+def _lookups(c: HasField, orgs: Sequence[int]) -> Any:
+    """The event ids of ``c``'s rows in the organisations ``orgs``, read from the value indexes
+    (organisation, name, text or number): one index range per alternative value kind."""
+    text, num = EventField.text_value, EventField.num_value
+    base: list[ColumnElement[bool]] = [EventField.organisation_id.in_(list(orgs)),
+                                       EventField.name.in_(list(c.names))]
+    if c.unit is not None:  # checked on the rows the number's range finds
+        base.append(text + "" == c.unit)
+    if c.op is not None:
+        base.append(getattr(num, _OPS[c.op])(c.bound))
+    alternatives: list[ColumnElement[bool]] = []
+    if c.texts:
+        alternatives.append(text.in_(list(c.texts)))
+    for p in c.text_prefixes:
+        # A range the index can read (LIKE cannot use it on SQLite), checked as a prefix too.
+        alternatives.append(and_(text >= p, text < p[:-1] + chr(ord(p[-1]) + 1),
+                                 text.startswith(p, autoescape=True)))
+    if c.nums:
+        alternatives.append(num.in_(list(c.nums)))
+    selects = [select(EventField.event_pk).where(*base, alt) for alt in alternatives] \
+        or [select(EventField.event_pk).where(*base)]
+    return selects[0] if len(selects) == 1 else union_all(*selects)
+
+
 def _field_clause(c: HasField, selective: bool, orgs: Sequence[int]) -> ColumnElement[bool]:
     """A rare value: the events are looked up by the index (``id IN``); a common one: each
     event read in page order is probed (``EXISTS``, by its primary key), so that the page
@@ -166,13 +194,14 @@ def _field_clause(c: HasField, selective: bool, orgs: Sequence[int]) -> ColumnEl
     if c.absent:
         return ~exists().where(EventField.event_pk == Event.id, *_field_where(c, probe=True))
     if selective:
-        return Event.id.in_(select(EventField.event_pk).where(*_field_where(c, orgs=orgs)))
+        return Event.id.in_(_lookups(c, orgs))
     return exists().where(EventField.event_pk == Event.id, *_field_where(c, probe=True))
 
 
 def _is_selective(uow: UnitOfWork, c: HasField, orgs: Sequence[int]) -> bool:
-    sample = (select(EventField.event_pk).where(*_field_where(c, orgs=orgs))
-              .limit(SELECTIVE_ROWS).subquery())
+    found = _lookups(c, orgs)
+    sample = (found.limit(SELECTIVE_ROWS) if not isinstance(found, CompoundSelect)
+              else select(found.subquery().c.event_pk).limit(SELECTIVE_ROWS)).subquery()
     count = session_of(uow).scalar(select(func.count()).select_from(sample)) or 0
     return count < SELECTIVE_ROWS
 
@@ -205,12 +234,24 @@ def _clause(c: Condition) -> ColumnElement[bool]:
                           or_(*conds))
 
 
-def _clauses(uow: UnitOfWork, conditions: Sequence[Condition]) -> list[ColumnElement[bool]]:
+def _clauses(uow: UnitOfWork, conditions: Sequence[Condition],
+             order: Order | None = None) -> list[ColumnElement[bool]]:
     fields = [c for c in conditions if isinstance(c, HasField) and not c.absent]
     orgs = _scope(uow, conditions) if fields else []
     selective = {c: _is_selective(uow, c, orgs) for c in fields}
-    return [_field_clause(c, selective.get(c, False), orgs) if isinstance(c, HasField)
-            else _clause(c) for c in conditions]
+    by_time = order is not None and order.column != "id"
+    out: list[ColumnElement[bool]] = []
+    for c in conditions:
+        if isinstance(c, HasField):
+            out.append(_field_clause(c, selective.get(c, False), orgs))
+        elif isinstance(c, OrganisationIs) and by_time:
+            # Read in time order from the time index, filtering by organisation (a no-op keeps
+            # SQLite off the organisation index, which would read and sort every event of it).
+            out.append(Event.organisation_id + 0 == c.organisation_id
+                       if c.organisation_id is not None else Event.organisation_id.is_(None))
+        else:
+            out.append(_clause(c))
+    return out
 
 
 def _scope(uow: UnitOfWork, conditions: Sequence[Condition]) -> list[int]:
@@ -233,7 +274,7 @@ def events_page(uow: UnitOfWork, conditions: Sequence[Condition], limit: int,
         keys = [col.desc(), Event.id.desc()] if order.descending else [col, Event.id]
     stmt = (select(Event.id, Event.body, Event.event_id, Event.record_time, Event.context_id,
                    Event.event_time)
-            .where(*_clauses(uow, conditions)).order_by(*keys).limit(limit))
+            .where(*_clauses(uow, conditions, order)).order_by(*keys).limit(limit))
     return list(session_of(uow).execute(stmt).all())
 
 

@@ -38,8 +38,9 @@ def test_every_event_type_gives_its_members(name, event_type):
     assert kind == event_type
     got = names(rows)
     # Every GS1 "all possible fields" example carries these.
+    assert any(n.startswith("sr.value|") for n in got)
     assert {"readPoint", "bizLocation", "ed", "ed.time", "ed.reason", "ed.corrective",
-            "sensor", "sr.type", "sr.value", "sm.time", f"x|{EX1}string",
+            "sensor", "sr.type", "sm.time", f"x|{EX1}string",
             f"xi|{EX1}object", "src:location", "dst:owning_party"} <= got, got
     if event_type in ("ObjectEvent", "TransformationEvent"):
         assert f"ilmd|{EX1}string" in got and "pd.set" in got
@@ -59,7 +60,8 @@ def test_object_event_values():
     assert ("readPoint", "https://id.gs1.org/414/0012345111112/254/400", None) in rows
     assert ("ed.reason", "https://ref.gs1.org/cbv/ER-incorrect_data", None) in rows
     assert ("ed.time", None, instant("2006-11-07T14:00:00.000+01:00")) in rows
-    assert ("sr.value", "CEL", 26.0) in rows  # a measured number carries its unit
+    assert ("sr.value|CEL", "CEL", 26.0) in rows  # a measured number carries its unit
+    assert ("sr.percRank", None, 50.0) in rows
     assert ("sr.hexBinaryValue", "F0F0F0", None) in rows
     assert ("sr.booleanValue", "true", None) in rows
     # Text that is a number or a date-time is also a number (documents converted from XML).

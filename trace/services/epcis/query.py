@@ -405,10 +405,12 @@ def _family(name: str, fam: Family, raw: str,
         norm: Callable[[str], str | None] = str if fam.level == "bt" else canonicalise
         return HasField((f"{fam.level}:{fam.field}",), texts=_texts(name, raw, norm))
     if fam.kind == "measured":
-        key = "quantity" if fam.level == "quantity" else f"sr.{fam.level}"
+        # Quantities carry their unit as text; a sensor's measured numbers in their name.
+        key, unit = (("quantity", fam.field) if fam.level == "quantity"
+                     else (f"sr.{fam.level}|{fam.field}", None))
         if fam.op == "EQ":
-            return HasField((key,), nums=_numbers(name, raw), unit=fam.field)
-        return HasField((key,), op=fam.op, bound=_number(name, raw), unit=fam.field)
+            return HasField((key,), nums=_numbers(name, raw), unit=unit)
+        return HasField((key,), op=fam.op, bound=_number(name, raw), unit=unit)
     if fam.kind == "master":
         # No EPCIS master data (vocabulary attributes) is stored here: no event's field has
         # an attribute, so these match nothing (docs/EPCIS_QUERY.md).
