@@ -10,14 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Row,
     and_,
     exists,
     func,
     or_,
     select,
-    union_all,
 )
 
 from .accounts import Organisation
@@ -125,9 +123,9 @@ Condition = (OrganisationIs | ColumnIn | TimeFrom | TimeBefore | NamesObject | A
              | After)
 
 _OPS = {"GT": "__gt__", "GE": "__ge__", "LT": "__lt__", "LE": "__le__"}
-# A field condition found in fewer rows than this drives the query from its index; a commoner
-# one is checked per event while the events are read in page order (see ``_field_clause``).
-SELECTIVE_ROWS = 2000
+# A field condition found in fewer index entries than this is looked up first (its events'
+# ids); a commoner one is checked per event while the events are read in page order.
+SELECTIVE_ROWS = 5000
 
 _COLUMNS = {"event_type", "event_time", "record_time", "action", "event_id", "biz_step",
             "disposition", "read_point", "biz_location"}
@@ -140,9 +138,10 @@ def _column(name: str) -> Any:
 
 
 def _field_where(c: HasField, probe: bool = False) -> list[ColumnElement[bool]]:
-    """The row conditions of ``c`` for a ``probe``: one event's rows, found by its primary key.
-    The columns are wrapped in a no-op (``|| ''``, ``+ 0``) so that SQLite cannot pick a value
-    index instead and read every event's rows for each event."""
+    """The row conditions of ``c`` for a probe of one event's rows (found by its primary key).
+    With ``probe`` (SQLite) the columns are wrapped in a no-op (``|| ''``, ``+ 0``) so that
+    SQLite cannot pick a value index instead and read every event's rows for each event;
+    PostgreSQL's planner needs the plain columns to estimate the probe."""
     name: Any = EventField.name + "" if probe else EventField.name
     text: Any = EventField.text_value + "" if probe else EventField.text_value
     num: Any = EventField.num_value + 0 if probe else EventField.num_value
@@ -163,9 +162,9 @@ def _field_where(c: HasField, probe: bool = False) -> list[ColumnElement[bool]]:
     return where
 
 
-def _lookups(c: HasField, orgs: Sequence[int]) -> Any:
-    """The event ids of ``c``'s rows in the organisations ``orgs``, read from the value indexes
-    (organisation, name, text or number): one index range per alternative value kind."""
+def _lookups(c: HasField, orgs: Sequence[int]) -> list[Any]:
+    """Selects of the event ids of ``c``'s rows in the organisations ``orgs``, read from the
+    value indexes (organisation, name, text or number): one index range per kind of value."""
     text, num = EventField.text_value, EventField.num_value
     base: list[ColumnElement[bool]] = [EventField.organisation_id.in_(list(orgs)),
                                        EventField.name.in_(list(c.names))]
@@ -182,28 +181,23 @@ def _lookups(c: HasField, orgs: Sequence[int]) -> Any:
                                  text.startswith(p, autoescape=True)))
     if c.nums:
         alternatives.append(num.in_(list(c.nums)))
-    selects = [select(EventField.event_pk).where(*base, alt) for alt in alternatives] \
+    return [select(EventField.event_pk).where(*base, alt) for alt in alternatives] \
         or [select(EventField.event_pk).where(*base)]
-    return selects[0] if len(selects) == 1 else union_all(*selects)
 
 
-def _field_clause(c: HasField, selective: bool, orgs: Sequence[int]) -> ColumnElement[bool]:
-    """A rare value: the events are looked up by the index (``id IN``); a common one: each
-    event read in page order is probed (``EXISTS``, by its primary key), so that the page
-    fills after a few events instead of after reading every match."""
-    if c.absent:
-        return ~exists().where(EventField.event_pk == Event.id, *_field_where(c, probe=True))
-    if selective:
-        return Event.id.in_(_lookups(c, orgs))
-    return exists().where(EventField.event_pk == Event.id, *_field_where(c, probe=True))
-
-
-def _is_selective(uow: UnitOfWork, c: HasField, orgs: Sequence[int]) -> bool:
-    found = _lookups(c, orgs)
-    sample = (found.limit(SELECTIVE_ROWS) if not isinstance(found, CompoundSelect)
-              else select(found.subquery().c.event_pk).limit(SELECTIVE_ROWS)).subquery()
-    count = session_of(uow).scalar(select(func.count()).select_from(sample)) or 0
-    return count < SELECTIVE_ROWS
+def _rare_ids(uow: UnitOfWork, c: HasField, orgs: Sequence[int]) -> set[int] | None:
+    """The ids of the events ``c`` finds, if fewer than SELECTIVE_ROWS index entries match;
+    None for a commoner condition."""
+    session = session_of(uow)
+    found: set[int] = set()
+    entries = 0
+    for stmt in _lookups(c, orgs):
+        ids = list(session.scalars(stmt.limit(SELECTIVE_ROWS - entries)))
+        entries += len(ids)
+        if entries >= SELECTIVE_ROWS:
+            return None
+        found.update(ids)
+    return found
 
 
 def _clause(c: Condition) -> ColumnElement[bool]:
@@ -236,15 +230,36 @@ def _clause(c: Condition) -> ColumnElement[bool]:
 
 def _clauses(uow: UnitOfWork, conditions: Sequence[Condition],
              order: Order | None = None) -> list[ColumnElement[bool]]:
+    """SQL for ``conditions``. A field condition with few index entries (see SELECTIVE_ROWS)
+    is looked up first and becomes a list of event ids (the conditions' lists intersect), so
+    the database reads those events only; a commoner one is checked per event while events are
+    read in page order (``EXISTS`` by the event's primary key), so the page fills after a few
+    events instead of after reading every match."""
     fields = [c for c in conditions if isinstance(c, HasField) and not c.absent]
-    orgs = _scope(uow, conditions) if fields else []
-    selective = {c: _is_selective(uow, c, orgs) for c in fields}
+    sqlite = session_of(uow).get_bind().dialect.name == "sqlite"
+    ids: set[int] | None = None
+    common: list[HasField] = []
+    if fields:
+        orgs = _scope(uow, conditions)
+        for f in fields:
+            found = _rare_ids(uow, f, orgs)
+            if found is None:
+                common.append(f)
+            else:
+                ids = found if ids is None else ids & found
     by_time = order is not None and order.column != "id"
     out: list[ColumnElement[bool]] = []
+    if ids is not None:
+        out.append(Event.id.in_(sorted(ids)))
     for c in conditions:
         if isinstance(c, HasField):
-            out.append(_field_clause(c, selective.get(c, False), orgs))
-        elif isinstance(c, OrganisationIs) and by_time:
+            if c.absent:
+                out.append(~exists().where(EventField.event_pk == Event.id,
+                                           *_field_where(c, probe=sqlite)))
+            elif c in common:
+                out.append(exists().where(EventField.event_pk == Event.id,
+                                          *_field_where(c, probe=sqlite)))
+        elif isinstance(c, OrganisationIs) and by_time and ids is None:
             # Read in time order from the time index, filtering by organisation (a no-op keeps
             # SQLite off the organisation index, which would read and sort every event of it).
             out.append(Event.organisation_id + 0 == c.organisation_id
