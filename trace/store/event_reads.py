@@ -187,16 +187,19 @@ def _lookups(c: HasField, orgs: Sequence[int]) -> list[Any]:
 
 def _rare_ids(uow: UnitOfWork, c: HasField, orgs: Sequence[int]) -> set[int] | None:
     """The ids of the events ``c`` finds, if fewer than SELECTIVE_ROWS index entries match;
-    None for a commoner condition."""
+    None for a commoner condition. Counted in the database first (cheap), fetched only when
+    rare."""
     session = session_of(uow)
-    found: set[int] = set()
+    selects = _lookups(c, orgs)
     entries = 0
-    for stmt in _lookups(c, orgs):
-        ids = list(session.scalars(stmt.limit(SELECTIVE_ROWS - entries)))
-        entries += len(ids)
+    for stmt in selects:
+        sample = stmt.limit(SELECTIVE_ROWS - entries).subquery()
+        entries += session.scalar(select(func.count()).select_from(sample)) or 0
         if entries >= SELECTIVE_ROWS:
             return None
-        found.update(ids)
+    found: set[int] = set()
+    for stmt in selects:
+        found.update(session.scalars(stmt))
     return found
 
 
