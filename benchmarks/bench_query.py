@@ -377,6 +377,7 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--reps", type=int, default=100)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
     # Stopped (SIGTERM): unwind, so that the PostgreSQL server started here is stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
@@ -385,21 +386,8 @@ def main() -> int:
     print(f"bench_query: {args.events:,} events, {args.reps} runs per query "
           f"(load {', '.join(f'{x:.1f}' for x in os.getloadavg())})")
     DATA.mkdir(exist_ok=True)
-    path = DATA / f"query-{args.events}-g{GENERATOR}-{_schema_tag()}.db"
-    if path.exists():
-        print(f"SQLite: cached database {path.name} ({path.stat().st_size / 1e9:.1f} GB)")
-    else:
-        for old in DATA.glob(f"query-{args.events}-*.db"):
-            old.unlink()
-        t0 = time.perf_counter()
-        tmp = path.with_suffix(".tmp")
-        tmp.unlink(missing_ok=True)
-        load_sqlite(tmp, args.events)
-        tmp.rename(path)
-        print(f"SQLite: generated {args.events:,} events in {time.perf_counter() - t0:.0f} s "
-              f"({path.stat().st_size / 1e9:.1f} GB, kept in {DATA.name}/)")
-    print("SQLite:")
-    run_queries(f"sqlite:///{path}", args.events, args.reps, "SQLite")
+    if not args.no_sqlite:
+        run_sqlite(args)
     if args.no_postgres:
         print("PostgreSQL: skipped (--no-postgres)")
         return 0
@@ -416,6 +404,24 @@ def main() -> int:
         print(f"PostgreSQL: loaded {args.events:,} events in {time.perf_counter() - t0:.0f} s")
         run_queries(url, args.events, args.reps, "PostgreSQL")
     return 0
+
+
+def run_sqlite(args: argparse.Namespace) -> None:
+    path = DATA / f"query-{args.events}-g{GENERATOR}-{_schema_tag()}.db"
+    if path.exists():
+        print(f"SQLite: cached database {path.name} ({path.stat().st_size / 1e9:.1f} GB)")
+    else:
+        for old in DATA.glob(f"query-{args.events}-*.db"):
+            old.unlink()
+        t0 = time.perf_counter()
+        tmp = path.with_suffix(".tmp")
+        tmp.unlink(missing_ok=True)
+        load_sqlite(tmp, args.events)
+        tmp.rename(path)
+        print(f"SQLite: generated {args.events:,} events in {time.perf_counter() - t0:.0f} s "
+              f"({path.stat().st_size / 1e9:.1f} GB, kept in {DATA.name}/)")
+    print("SQLite:")
+    run_queries(f"sqlite:///{path}", args.events, args.reps, "SQLite")
 
 
 def _schema_tag() -> str:

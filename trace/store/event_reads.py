@@ -242,6 +242,7 @@ def _clauses(uow: UnitOfWork, conditions: Sequence[Condition],
     sqlite = session_of(uow).get_bind().dialect.name == "sqlite"
     ids: set[int] | None = None
     common: list[HasField] = []
+    orgs: list[int] = []
     if fields:
         orgs = _scope(uow, conditions)
         for f in fields:
@@ -251,6 +252,9 @@ def _clauses(uow: UnitOfWork, conditions: Sequence[Condition],
             else:
                 ids = found if ids is None else ids & found
     by_time = order is not None and order.column != "id"
+    # PostgreSQL may answer a probe as a semi-join over the matching index entries: the
+    # organisation (the indexes' first column) lets it read only the caller's.
+    scope = [] if sqlite or not fields else [EventField.organisation_id.in_(orgs)]
     out: list[ColumnElement[bool]] = []
     if ids is not None:
         out.append(Event.id.in_(sorted(ids)))
@@ -260,7 +264,7 @@ def _clauses(uow: UnitOfWork, conditions: Sequence[Condition],
                 out.append(~exists().where(EventField.event_pk == Event.id,
                                            *_field_where(c, probe=sqlite)))
             elif c in common:
-                out.append(exists().where(EventField.event_pk == Event.id,
+                out.append(exists().where(EventField.event_pk == Event.id, *scope,
                                           *_field_where(c, probe=sqlite)))
         elif isinstance(c, OrganisationIs) and by_time and ids is None:
             # Read in time order from the time index, filtering by organisation (a no-op keeps
