@@ -157,21 +157,24 @@ class _Collector:
     def __init__(self, prefixes: Mapping[str, str]) -> None:
         self.prefixes = prefixes
         self.rows: list[Row] = []
+        self.keys: dict[tuple[str, str], str] = {}
 
     def add(self, key: str, text: str | None, num: float | None = None) -> None:
         self.rows.append((key, _text(text) if text is not None else None, num))
 
-    def extension(self, level: str, name: str, value: Any, *, inner: bool = False) -> None:
+    def extension(self, level: str, name: str, value: Any) -> None:
         """One extension member and (as ``<level>i``) everything nested inside it."""
-        if name.startswith("@"):
+        if name[:1] == "@":
             return
-        key = f"{level}{'i' if inner else ''}|{expand(name, self.prefixes)}"
-        items = value if isinstance(value, list) else [value]
-        for item in items:
+        key = self.keys.get((level, name))
+        if key is None:
+            key = self.keys[(level, name)] = f"{level}|{expand(name, self.prefixes)}"
+        for item in value if isinstance(value, list) else (value,):
             if isinstance(item, dict) and "@value" not in item:
                 self.rows.append((key, None, None))  # it exists; its members are INNER
+                inner = level if level[-1:] == "i" else level + "i"
                 for k, v in item.items():
-                    self.extension(level, k, v, inner=True)
+                    self.extension(inner, k, v)
             else:
                 row = scalar_row(key, item)
                 if row is not None:
@@ -199,54 +202,65 @@ def _typed(prefix: str, kind: str, items: Any, key: str, canon: Callable[[str], 
     return rows
 
 
+_PLACES = {"readPoint": "rp", "bizLocation": "bl"}
+_TYPED = {"bizTransactionList": ("bt", "bizTransaction", "bizTransaction"),
+          "sourceList": ("src", "sourceDest", "source"),
+          "destinationList": ("dst", "sourceDest", "destination")}
+_ID_ONLY = frozenset({"id"})
+_DECLARED = frozenset({"declarationTime", "reason", "correctiveEventIDs"})
+
+
 def query_fields(event: Mapping[str, Any], prefixes: Mapping[str, str],
                  canonicalise: Callable[[str], str]) -> list[Row]:
     """The rows of ``event`` (captured in a document whose inline ``@context`` binds
-    ``prefixes``); ``canonicalise`` is the GS1 key canonicaliser (gs1.canonical)."""
+    ``prefixes``); ``canonicalise`` is the GS1 key canonicaliser (gs1.canonical).
+
+    One pass over the event's members (capture runs this for every event it stores)."""
     c = _Collector(prefixes)
-    for name in QUANTITY_LISTS:
-        for q in event.get(name) or ():
-            if isinstance(q, dict) and isinstance(q.get("quantity"), int | float):
-                uom = q.get("uom")
-                c.add("quantity", uom if isinstance(uom, str) else "", float(q["quantity"]))
-    pd = event.get("persistentDisposition")
-    if isinstance(pd, dict):
-        for part in ("set", "unset"):
-            for value in pd.get(part) or ():
-                if isinstance(value, str):
-                    c.add(f"pd.{part}", cbv_uri("disposition", value))
-    if isinstance(event.get("transformationID"), str):
-        c.add("transformationID", event["transformationID"])
-    c.rows += _typed("bt", "bizTransaction", event.get("bizTransactionList"), "bizTransaction",
-                     str)
-    c.rows += _typed("src", "sourceDest", event.get("sourceList"), "source", canonicalise)
-    c.rows += _typed("dst", "sourceDest", event.get("destinationList"), "destination",
-                     canonicalise)
-    for member, level in (("readPoint", "rp"), ("bizLocation", "bl")):
-        place = event.get(member)
-        if isinstance(place, dict):
-            if isinstance(place.get("id"), str):
-                c.add(member, canonicalise(place["id"]))
-            c.extensions_of(level, place, frozenset({"id"}))
-    declaration = event.get("errorDeclaration")
-    if isinstance(declaration, dict):
-        c.add("ed", None)
-        when = declaration.get("declarationTime")
-        if isinstance(when, str):
-            c.add("ed.time", None, instant(when))
-        if isinstance(declaration.get("reason"), str):
-            c.add("ed.reason", cbv_uri("errorReason", declaration["reason"]))
-        for corrective in declaration.get("correctiveEventIDs") or ():
-            if isinstance(corrective, str):
-                c.add("ed.corrective", corrective)
-        c.extensions_of("ed", declaration,
-                        frozenset({"declarationTime", "reason", "correctiveEventIDs"}))
-    _sensors(c, event.get("sensorElementList"))
-    ilmd = event.get("ilmd")
-    if isinstance(ilmd, dict):
-        c.extensions_of("ilmd", ilmd, frozenset())
-    c.extensions_of("x", event, EVENT_MEMBERS)
+    for member, value in event.items():
+        if member not in EVENT_MEMBERS:
+            c.extension("x", member, value)
+        elif member in QUANTITY_LISTS:
+            for q in value or ():
+                if isinstance(q, dict) and isinstance(q.get("quantity"), int | float):
+                    uom = q.get("uom")
+                    c.add("quantity", uom if isinstance(uom, str) else "", float(q["quantity"]))
+        elif member in _PLACES:
+            if isinstance(value, dict):
+                if isinstance(value.get("id"), str):
+                    c.add(member, canonicalise(value["id"]))
+                if len(value) > 1:
+                    c.extensions_of(_PLACES[member], value, _ID_ONLY)
+        elif member == "ilmd":
+            c.extensions_of("ilmd", value, frozenset())
+        elif member in _TYPED:
+            prefix, kind, key = _TYPED[member]
+            c.rows += _typed(prefix, kind, value, key, str if prefix == "bt" else canonicalise)
+        elif member == "persistentDisposition" and isinstance(value, dict):
+            for part in ("set", "unset"):
+                for v in value.get(part) or ():
+                    if isinstance(v, str):
+                        c.add(f"pd.{part}", cbv_uri("disposition", v))
+        elif member == "transformationID" and isinstance(value, str):
+            c.add("transformationID", value)
+        elif member == "errorDeclaration" and isinstance(value, dict):
+            _declaration(c, value)
+        elif member == "sensorElementList":
+            _sensors(c, value)
     return c.rows
+
+
+def _declaration(c: _Collector, declaration: Mapping[str, Any]) -> None:
+    c.add("ed", None)
+    when = declaration.get("declarationTime")
+    if isinstance(when, str):
+        c.add("ed.time", None, instant(when))
+    if isinstance(declaration.get("reason"), str):
+        c.add("ed.reason", cbv_uri("errorReason", declaration["reason"]))
+    for corrective in declaration.get("correctiveEventIDs") or ():
+        if isinstance(corrective, str):
+            c.add("ed.corrective", corrective)
+    c.extensions_of("ed", declaration, _DECLARED)
 
 
 def _sensors(c: _Collector, elements: Any) -> None:
