@@ -162,14 +162,15 @@ def _field_where(c: HasField, probe: bool = False) -> list[ColumnElement[bool]]:
     return where
 
 
-def _lookups(c: HasField, orgs: Sequence[int]) -> list[Any]:
+def _lookups(c: HasField, orgs: Sequence[int], sqlite: bool = True) -> list[Any]:
     """Selects of the event ids of ``c``'s rows in the organisations ``orgs``, read from the
     value indexes (organisation, name, text or number): one index range per kind of value."""
     text, num = EventField.text_value, EventField.num_value
     base: list[ColumnElement[bool]] = [EventField.organisation_id.in_(list(orgs)),
                                        EventField.name.in_(list(c.names))]
-    if c.unit is not None:  # checked on the rows the number's range finds
-        base.append(text + "" == c.unit)
+    if c.unit is not None:  # checked on the rows the number's range finds (SQLite: a no-op
+        # keeps it off the text index; PostgreSQL's statistics choose well on the plain column)
+        base.append((text + "" if sqlite else text) == c.unit)
     if c.op is not None:
         base.append(getattr(num, _OPS[c.op])(c.bound))
     alternatives: list[ColumnElement[bool]] = []
@@ -190,7 +191,7 @@ def _rare_ids(uow: UnitOfWork, c: HasField, orgs: Sequence[int]) -> set[int] | N
     None for a commoner condition. Counted in the database first (cheap), fetched only when
     rare."""
     session = session_of(uow)
-    selects = _lookups(c, orgs)
+    selects = _lookups(c, orgs, session.get_bind().dialect.name == "sqlite")
     entries = 0
     for stmt in selects:
         sample = stmt.limit(SELECTIVE_ROWS - entries).subquery()
@@ -264,8 +265,12 @@ def _clauses(uow: UnitOfWork, conditions: Sequence[Condition],
                 out.append(~exists().where(EventField.event_pk == Event.id,
                                            *_field_where(c, probe=sqlite)))
             elif c in common:
-                out.append(exists().where(EventField.event_pk == Event.id, *scope,
-                                          *_field_where(c, probe=sqlite)))
+                probe = (select(EventField.event_pk)
+                         .where(EventField.event_pk == Event.id, *scope,
+                                *_field_where(c, probe=sqlite)))
+                # LIMIT 1 keeps PostgreSQL from turning the probe into a semi-join that reads
+                # every match before the first page (it stays a per-event check).
+                out.append(exists(probe if sqlite else probe.limit(1)))
         elif isinstance(c, OrganisationIs) and by_time and ids is None:
             # Read in time order from the time index, filtering by organisation (a no-op keeps
             # SQLite off the organisation index, which would read and sort every event of it).
