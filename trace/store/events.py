@@ -121,8 +121,12 @@ class EventField(Base):
 
     __tablename__ = "event_fields"
 
-    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
-    seq: Mapped[int] = mapped_column(primary_key=True)
+    # No foreign key: the rows are a derived index, rebuilt from bodies; a row whose event is
+    # gone matches nothing (every lookup goes through ``events``), and deleting an event row
+    # (what tests/integration/verification/test_completeness.py does to simulate tampering)
+    # must not be refused because of it.
+    event_pk: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(200))
     text_value: Mapped[str | None] = mapped_column(String(300))
     num_value: Mapped[float | None] = mapped_column(Double)

@@ -23,13 +23,12 @@ _BATCH = 2000
 
 def upgrade() -> None:
     op.create_table('event_fields',
-    sa.Column('event_pk', sa.Integer(), nullable=False),
-    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('event_pk', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('text_value', sa.String(length=300), nullable=True),
     sa.Column('num_value', sa.Double(), nullable=True),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['event_pk'], ['events.id'], name=op.f('fk_event_fields_event_pk_events')),
     sa.PrimaryKeyConstraint('event_pk', 'seq', name=op.f('pk_event_fields')),
     sqlite_with_rowid=False,
     )
