@@ -185,6 +185,8 @@ def insert_events(uow: UnitOfWork, rows: list[dict[str, Any]]) -> list[int]:
     for row, pk in zip(rows, ids, strict=True):
         row["id"] = pk
     bulk_insert(uow, EVENTS, rows)
+    from .event_fields import index_events  # the query index (its own module; imports this one)
+    index_events(uow, rows)
     return ids
 
 

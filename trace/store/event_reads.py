@@ -8,9 +8,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Row, exists, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+)
 
-from .events import DocumentContext, Event, EventObject
+from .accounts import Organisation
+from .events import DocumentContext, Event, EventField, EventObject
 from .uow import session_of
 
 if TYPE_CHECKING:
@@ -74,7 +83,49 @@ class AfterId:
     pk: int
 
 
-Condition = OrganisationIs | ColumnIn | TimeFrom | TimeBefore | NamesObject | AfterId
+@dataclass(frozen=True)
+class HasField:
+    """The event has an index row (``EventField``, see ``capture.query_fields``) named one of
+    ``names`` whose value meets every part given here: ``unit`` (the text a measured number is
+    in), one of ``texts`` / under one of ``text_prefixes`` / one of ``nums`` (any of them), and
+    ``op`` (GT, GE, LT, LE) ``bound`` on the number. With none given: the member exists."""
+
+    names: tuple[str, ...]
+    texts: tuple[str, ...] = ()
+    text_prefixes: tuple[str, ...] = ()
+    nums: tuple[float, ...] = ()
+    op: str | None = None
+    bound: float | None = None
+    unit: str | None = None
+    absent: bool = False  # the event has no such row (EXISTS_...=false)
+
+
+@dataclass(frozen=True)
+class After:
+    """Events after (``descending``: before) the one at ``key`` (the value of the order column,
+    row id ``pk``) in the page order: keyset pagination under ``orderBy``."""
+
+    column: str
+    key: datetime
+    pk: int
+    descending: bool
+
+
+@dataclass(frozen=True)
+class Order:
+    """The page order: ``column`` (``id``: storage order, event_time, record_time) then id."""
+
+    column: str = "id"
+    descending: bool = False
+
+
+Condition = (OrganisationIs | ColumnIn | TimeFrom | TimeBefore | NamesObject | AfterId | HasField
+             | After)
+
+_OPS = {"GT": "__gt__", "GE": "__ge__", "LT": "__lt__", "LE": "__le__"}
+# A field condition found in fewer index entries than this is looked up first (its events'
+# ids); a commoner one is checked per event while the events are read in page order.
+SELECTIVE_ROWS = 5000
 
 _COLUMNS = {"event_type", "event_time", "record_time", "action", "event_id", "biz_step",
             "disposition", "read_point", "biz_location"}
@@ -86,7 +137,81 @@ def _column(name: str) -> Any:
     return getattr(Event, name)
 
 
+def _field_where(c: HasField, probe: bool = False) -> list[ColumnElement[bool]]:
+    """The row conditions of ``c`` for a probe of one event's rows (found by its primary key).
+    With ``probe`` (SQLite) the columns are wrapped in a no-op (``|| ''``, ``+ 0``) so that
+    SQLite cannot pick a value index instead and read every event's rows for each event;
+    PostgreSQL's planner needs the plain columns to estimate the probe."""
+    name: Any = EventField.name + "" if probe else EventField.name
+    text: Any = EventField.text_value + "" if probe else EventField.text_value
+    num: Any = EventField.num_value + 0 if probe else EventField.num_value
+    where: list[ColumnElement[bool]] = [name.in_(list(c.names))]
+    if c.unit is not None:
+        where.append(text == c.unit)
+    anyof: list[ColumnElement[bool]] = []
+    if c.texts:
+        anyof.append(text.in_(list(c.texts)))
+    for p in c.text_prefixes:
+        anyof.append(text.startswith(p, autoescape=True))
+    if c.nums:
+        anyof.append(num.in_(list(c.nums)))
+    if anyof:
+        where.append(or_(*anyof))
+    if c.op is not None:
+        where.append(getattr(num, _OPS[c.op])(c.bound))
+    return where
+
+
+def _lookups(c: HasField, orgs: Sequence[int], sqlite: bool = True) -> list[Any]:
+    """Selects of the event ids of ``c``'s rows in the organisations ``orgs``, read from the
+    value indexes (organisation, name, text or number): one index range per kind of value."""
+    text, num = EventField.text_value, EventField.num_value
+    base: list[ColumnElement[bool]] = [EventField.organisation_id.in_(list(orgs)),
+                                       EventField.name.in_(list(c.names))]
+    if c.unit is not None:  # checked on the rows the number's range finds (SQLite: a no-op
+        # keeps it off the text index; PostgreSQL's statistics choose well on the plain column)
+        base.append((text + "" if sqlite else text) == c.unit)
+    if c.op is not None:
+        base.append(getattr(num, _OPS[c.op])(c.bound))
+    alternatives: list[ColumnElement[bool]] = []
+    if c.texts:
+        alternatives.append(text.in_(list(c.texts)))
+    for p in c.text_prefixes:
+        # A range the index can read (LIKE cannot use it on SQLite), checked as a prefix too.
+        alternatives.append(and_(text >= p, text < p[:-1] + chr(ord(p[-1]) + 1),
+                                 text.startswith(p, autoescape=True)))
+    if c.nums:
+        alternatives.append(num.in_(list(c.nums)))
+    return [select(EventField.event_pk).where(*base, alt) for alt in alternatives] \
+        or [select(EventField.event_pk).where(*base)]
+
+
+def _rare_ids(uow: UnitOfWork, c: HasField, orgs: Sequence[int]) -> set[int] | None:
+    """The ids of the events ``c`` finds, if fewer than SELECTIVE_ROWS index entries match;
+    None for a commoner condition. Counted in the database first (cheap), fetched only when
+    rare."""
+    session = session_of(uow)
+    selects = _lookups(c, orgs, session.get_bind().dialect.name == "sqlite")
+    entries = 0
+    for stmt in selects:
+        sample = stmt.limit(SELECTIVE_ROWS - entries).subquery()
+        entries += session.scalar(select(func.count()).select_from(sample)) or 0
+        if entries >= SELECTIVE_ROWS:
+            return None
+    found: set[int] = set()
+    for stmt in selects:
+        found.update(session.scalars(stmt))
+    return found
+
+
 def _clause(c: Condition) -> ColumnElement[bool]:
+    if isinstance(c, After):
+        col = _column(c.column)
+        if c.descending:
+            return or_(col < c.key, and_(col == c.key, Event.id < c.pk))
+        return or_(col > c.key, and_(col == c.key, Event.id > c.pk))
+    if isinstance(c, HasField):
+        raise ValueError("field conditions need the unit of work (see _clauses)")
     if isinstance(c, OrganisationIs):
         return Event.organisation_id == c.organisation_id
     if isinstance(c, ColumnIn):
@@ -107,11 +232,88 @@ def _clause(c: Condition) -> ColumnElement[bool]:
                           or_(*conds))
 
 
-def events_page(uow: UnitOfWork, conditions: Sequence[Condition], limit: int) -> list[PageRow]:
-    """Up to ``limit`` events meeting every condition, in the order they were stored."""
-    stmt = (select(Event.id, Event.body, Event.event_id, Event.record_time, Event.context_id)
-            .where(*[_clause(c) for c in conditions]).order_by(Event.id).limit(limit))
+def _clauses(uow: UnitOfWork, conditions: Sequence[Condition],
+             order: Order | None = None) -> list[ColumnElement[bool]]:
+    """SQL for ``conditions``. A field condition with few index entries (see SELECTIVE_ROWS)
+    is looked up first and becomes a list of event ids (the conditions' lists intersect), so
+    the database reads those events only; a commoner one is checked per event while events are
+    read in page order (``EXISTS`` by the event's primary key), so the page fills after a few
+    events instead of after reading every match."""
+    fields = [c for c in conditions if isinstance(c, HasField) and not c.absent]
+    sqlite = session_of(uow).get_bind().dialect.name == "sqlite"
+    ids: set[int] | None = None
+    common: list[HasField] = []
+    orgs: list[int] = []
+    if fields:
+        orgs = _scope(uow, conditions)
+        for f in fields:
+            found = _rare_ids(uow, f, orgs)
+            if found is None:
+                common.append(f)
+            else:
+                ids = found if ids is None else ids & found
+    by_time = order is not None and order.column != "id"
+    # PostgreSQL may answer a probe as a semi-join over the matching index entries: the
+    # organisation (the indexes' first column) lets it read only the caller's.
+    scope = [] if sqlite or not fields else [EventField.organisation_id.in_(orgs)]
+    out: list[ColumnElement[bool]] = []
+    if ids is not None:
+        out.append(Event.id.in_(sorted(ids)))
+    for c in conditions:
+        if isinstance(c, HasField):
+            if c.absent:
+                out.append(~exists().where(EventField.event_pk == Event.id,
+                                           *_field_where(c, probe=sqlite)))
+            elif c in common:
+                probe = (select(EventField.event_pk)
+                         .where(EventField.event_pk == Event.id, *scope,
+                                *_field_where(c, probe=sqlite)))
+                # LIMIT 1 keeps PostgreSQL from turning the probe into a semi-join that reads
+                # every match before the first page (it stays a per-event check).
+                out.append(exists(probe if sqlite else probe.limit(1)))
+        elif isinstance(c, OrganisationIs) and by_time and ids is None:
+            # Read in time order from the time index, filtering by organisation (a no-op keeps
+            # SQLite off the organisation index, which would read and sort every event of it).
+            out.append(Event.organisation_id + 0 == c.organisation_id
+                       if c.organisation_id is not None else Event.organisation_id.is_(None))
+        else:
+            out.append(_clause(c))
+    return out
+
+
+def _scope(uow: UnitOfWork, conditions: Sequence[Condition]) -> list[int]:
+    """The organisations whose index entries a query reads: the caller's own, or (for those
+    who read everything) all, each one a range of the index (0: events of no organisation)."""
+    for c in conditions:
+        if isinstance(c, OrganisationIs):
+            return [c.organisation_id or 0]
+    return [0, *session_of(uow).scalars(select(Organisation.id).order_by(Organisation.id))]
+
+
+def events_page(uow: UnitOfWork, conditions: Sequence[Condition], limit: int,
+                order: Order | None = None) -> list[PageRow]:
+    """Up to ``limit`` events meeting every condition, in ``order`` (default: as stored)."""
+    order = order or Order()
+    if order.column == "id":
+        keys: list[Any] = [Event.id.desc() if order.descending else Event.id]
+    else:
+        col = _column(order.column)
+        keys = [col.desc(), Event.id.desc()] if order.descending else [col, Event.id]
+    stmt = (select(Event.id, Event.body, Event.event_id, Event.record_time, Event.context_id,
+                   Event.event_time)
+            .where(*_clauses(uow, conditions, order)).order_by(*keys).limit(limit))
     return list(session_of(uow).execute(stmt).all())
+
+
+def count_at_most(uow: UnitOfWork, conditions: Sequence[Condition], bound: int) -> int:
+    """How many events meet every condition, counting no further than ``bound``."""
+    sample = select(Event.id).where(*_clauses(uow, conditions)).limit(bound).subquery()
+    return session_of(uow).scalar(select(func.count()).select_from(sample)) or 0
+
+
+def context_bindings(uow: UnitOfWork) -> list[str]:
+    """Every stored ``@context`` text (for resolving a query's prefixes)."""
+    return list(session_of(uow).scalars(select(DocumentContext.body)))
 
 
 def event_by_event_id(uow: UnitOfWork, event_id: str) -> EventRow | None:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    Double,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -99,6 +108,7 @@ class Event(Base):
         Index("ix_events_time", "event_time"),
         Index("ix_events_biz_step", "biz_step"),
         Index("ix_events_org", "organisation_id"),
+        Index("ix_events_record_time", "record_time"),
     )
 
 
@@ -120,3 +130,34 @@ class EventObject(Base):
     # On SQLite the table is its primary key (no separate rowid tree): one B-tree less to write
     # per identifier on the bulk capture path.
     __table_args__ = (Index("ix_event_objects_uri", "uri", "role"), {"sqlite_with_rowid": False})
+
+
+class EventField(Base):
+    """One member of an event that the query's pattern families look up (``EQ_quantity``,
+    ``EQ_ILMD_*``, ``EXISTS_*``, sensor reports, error declarations...): see
+    ``capture.query_fields`` for the keys. ``text_value`` answers equality, ``num_value`` ranges
+    (numbers, and date-times as seconds since 1970 UTC). Written with the event; ``body`` stays
+    the record of truth, and the rows can be rebuilt from it (migration 0008 does).
+    """
+
+    __tablename__ = "event_fields"
+
+    # No foreign key: the rows are a derived index, rebuilt from bodies; a row whose event is
+    # gone matches nothing (every lookup goes through ``events``), and deleting an event row
+    # (what tests/integration/verification/test_completeness.py does to simulate tampering)
+    # must not be refused because of it.
+    event_pk: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(200))
+    text_value: Mapped[str | None] = mapped_column(String(300))
+    num_value: Mapped[float | None] = mapped_column(Double)
+    # The event's organisation (0: none), copied so that a member's query reads only its own
+    # organisation's part of an index; ``events.organisation_id`` is the record.
+    organisation_id: Mapped[int] = mapped_column(default=0)
+
+    # The table is clustered by event (no rowid tree on SQLite): an EXISTS probe for one event
+    # reads its few rows; the two indexes find events by a value or a range of values.
+    __table_args__ = (
+        Index("ix_event_fields_text", "organisation_id", "name", "text_value", "event_pk"),
+        Index("ix_event_fields_num", "organisation_id", "name", "num_value", "event_pk"),
+        {"sqlite_with_rowid": False})

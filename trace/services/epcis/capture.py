@@ -162,11 +162,16 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
                             holdings, parties,
                             {i: o for i, o in origins.items() if i not in declares}, owners)
         violations = list(plan.violations)
-        if declares.elsewhere:  # checked as the events they repeat would be, not applied
-            violations += plan_custody(
-                [(i, all_refs[i]) for i in declares.elsewhere], policy.custody_actor(actor),
-                holdings, parties, {i: all_origins[i] for i in declares.elsewhere
-                                    if all_origins[i]}, owners).violations
+        if declares.elsewhere:
+            # Checked as the events they repeat would be, where they stand in the document
+            # (after the events before them), and not applied: only their own violations count.
+            checked = sorted([*moving, *declares.elsewhere])
+            violations += [v for v in plan_custody(
+                [(i, all_refs[i]) for i in checked], policy.custody_actor(actor),
+                holdings, parties, {i: all_origins[i] for i in checked
+                                    if all_origins[i] and (i in declares.elsewhere
+                                                           or i not in declares)},
+                owners).violations if v.event_index in declares.elsewhere]
         if violations:
             raise Forbidden("the document names goods your organisation does not hold, "
                             "another's products, or parties it may not name (see errors)", [

@@ -1,7 +1,7 @@
 """error declarations: a declaration is its own event row, linked to the event it declares
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-06 06:30:00
 
 An EPCIS 2.0 error declaration repeats the declared event (same eventID, same content) plus its
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0009'
-down_revision: Union[str, Sequence[str], None] = '0007'
+down_revision: Union[str, Sequence[str], None] = '0008'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
