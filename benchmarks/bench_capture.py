@@ -70,7 +70,7 @@ class Server:
         # for the two cores; anchoring has its own benchmark (bench_anchor.py).
         env.update(TRACE_DATABASE_URL=self.url, TRACE_VAR_DIR=str(self.workdir),
                    TRACE_SECRET_KEY="bench", PYTHONUNBUFFERED="1",
-                   TRACE_ANCHOR_IN_BACKGROUND="0")
+                   TRACE_ANCHOR_IN_BACKGROUND="0", TRACE_DELIVER_IN_BACKGROUND="0")
         return env
 
     def _spawn(self, argv: list[str]) -> None:

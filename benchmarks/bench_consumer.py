@@ -294,7 +294,8 @@ def main() -> int:
         gport, dport, chain_port = sorted(ports)
         env = {**os.environ, "TRACE_VAR_DIR": tmp, "TRACE_DATABASE_URL":
                f"sqlite:///{work / 'consumer.db'}", "TRACE_LOCAL_CHAIN_PORT": str(chain_port),
-               "TRACE_ANCHOR_IN_BACKGROUND": "0", "TRACE_SECRET_KEY": "bench",
+               "TRACE_ANCHOR_IN_BACKGROUND": "0", "TRACE_DELIVER_IN_BACKGROUND": "0",
+               "TRACE_SECRET_KEY": "bench",
                "TRACE_PUBLIC_BASE_URL": f"http://127.0.0.1:{gport}", "PYTHONUNBUFFERED": "1"}
         env.pop("FLASK_DEBUG", None)
         (lua := work / "count.lua").write_text(WRK_LUA)
