@@ -158,6 +158,7 @@ def test_bad_and_unknown_codes_get_a_friendly_answer(demo, path, accept, status,
     else:
         testid = "not-found" if status == 404 else "bad-request"
         assert f'data-testid="{testid}"' in text and '<html lang="vi">' in text
+        assert ('action="/report-fake"' in text) == (status == 404)
 
 
 PRODUCT = "http://localhost:5000/01/08936101000217"
@@ -236,3 +237,16 @@ def test_every_walked_up_answer_counts_against_the_guessing_budget(demo):
                            ).status_code == 200
     assert demo.client.get(unknown.format(3) + "?linkType=linkset").status_code == 200
     assert demo.client.get(unknown.format(4)).status_code == 429
+
+
+def test_the_product_page_shows_its_owner_s_certificates(demo):
+    [(org_id,)] = demo.sql("SELECT id FROM organisations WHERE name = "
+                           "'Công ty CP Chế biến Gia vị Quảng Trị'")
+    demo.sql("INSERT INTO certifications (organisation_id, scheme, code, issuer, created_at) "
+             "VALUES (:o, 'HACCP', 'QT-HACCP-7', 'Bureau Veritas', CURRENT_TIMESTAMP)", o=org_id)
+    for path in ("/01/08936101000217", "/01/08936101000217/10/NOPE-1"):
+        html = demo.get(path, "en").get_data(as_text=True)
+        assert 'data-testid="certifications"' in html and "QT-HACCP-7" in html, path
+        assert "Issued by Bureau Veritas" in html
+        summary = demo.client.get(path, headers={"Accept": "application/json"}).get_json()
+        assert [c["code"] for c in summary["product"]["certifications"]] == ["QT-HACCP-7"]
