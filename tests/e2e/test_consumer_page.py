@@ -6,7 +6,8 @@ with ``data-status`` verified | pending | warning; ``ol[data-testid=timeline]`` 
 ``li[data-step]``; ``[data-testid=origin]``; ``[data-testid=plot-map] svg`` for published plots;
 ``details[data-testid=technical]``, folded; ``a[data-testid=audit-pack]``;
 ``[data-testid=recall-banner]``; ``[data-testid=lang-switch] a[hreflang]``;
-``[data-testid=not-found]``.
+``[data-testid=not-found]``; ``[data-testid=no-record]`` (an unknown lot of a known product,
+walked up to the product's page).
 """
 
 from __future__ import annotations
