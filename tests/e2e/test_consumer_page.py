@@ -6,7 +6,8 @@ with ``data-status`` verified | pending | warning; ``ol[data-testid=timeline]`` 
 ``li[data-step]``; ``[data-testid=origin]``; ``[data-testid=plot-map] svg`` for published plots;
 ``details[data-testid=technical]``, folded; ``a[data-testid=audit-pack]``;
 ``[data-testid=recall-banner]``; ``[data-testid=lang-switch] a[hreflang]``;
-``[data-testid=not-found]``.
+``[data-testid=not-found]``; ``[data-testid=no-record]`` (an unknown lot of a known product,
+walked up to the product's page).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ COFFEE = DemoLot("coffee", "08936104000412", "BMT25-R01",
 DEMO_LOTS = [pytest.param(PEPPER, id="pepper"), pytest.param(COFFEE, id="coffee")]
 HARVEST = ("08936100000119", "CL25-001")  # a pepper harvest lot, graded into PEPPER
 UNKNOWN_LOT = "/01/08936101000217/10/NOPE-1"
+UNKNOWN_PRODUCT = "/01/08936101000224/10/NOPE-1"
 BAD_CHECK_DIGIT = "/01/08936101000218/10/X"
 
 HASH_HEX = re.compile(r"(?:0x|ni:///sha-256;)([0-9a-fA-F]{64})")
@@ -333,9 +335,29 @@ def test_recall_of_a_harvest_lot_shows_on_what_was_made_from_it(scratch_site, ph
 
 # --- 7. not found, bad codes ------------------------------------------------------------------
 
-def test_unknown_lot_is_a_friendly_404(site, phone, screenshot):
+def test_unknown_lot_walks_up_to_the_product_page_topped_by_a_warning(site, phone, screenshot):
+    """GS1's walk-up: a lot we have no record of, under a product we know, opens the product's
+    page; the warning comes first, the report form right under it."""
     page = phone("vi")
-    open_page(page, site.url(UNKNOWN_LOT), 404)
+    open_page(page, site.url(UNKNOWN_LOT), 200)
+    warning = page.locator("[data-testid=no-record]")
+    expect(warning).to_be_visible()
+    assert "NOPE-1" in warning.inner_text() and "hàng giả" in warning.inner_text()
+    expect(page.locator("[data-testid=report-fake] form")).to_be_visible()
+    top = {name: page.locator(f"[data-testid={name}]").bounding_box()["y"]
+           for name in ("no-record", "report-fake", "product")}
+    assert top["no-record"] < top["report-fake"] < top["product"], top
+    assert is_reddish(warning.evaluate("e => getComputedStyle(e).backgroundColor"))
+    expect(page.locator("[data-testid=timeline]")).to_have_count(0)
+    text = page.locator("body").inner_text()
+    assert not any(word in text for word in STACK_TRACE_WORDS), text[:500]
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "unknown-lot-walked-up")
+
+
+def test_unknown_product_is_a_friendly_404(site, phone, screenshot):
+    page = phone("vi")
+    open_page(page, site.url(UNKNOWN_PRODUCT), 404)
     expect(page.locator("[data-testid=not-found]")).to_be_visible()
     assert page.get_attribute("html", "lang") in ("vi", "en")
     text = page.locator("body").inner_text()

@@ -1,6 +1,6 @@
 """What the consumer page says beyond the records' integrity, in a real browser at 360 px: a
-recall's notice, unusual records, a cloned item code, self-declared certificates, and the 404
-page's report-a-fake form. Each state is screenshotted to test-artifacts/screenshots/."""
+recall's notice, unusual records, a cloned item code, self-declared certificates, and the
+report-a-fake form on the page of a lot we have no record of. Each state is screenshotted to test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -142,13 +142,17 @@ def test_a_cloned_item_code_and_a_self_declared_certificate(scratch_site, phone,
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
-def test_the_404_page_takes_a_report_of_a_fake(scratch_site, phone, screenshot, js):
+def test_the_walked_up_page_takes_a_report_of_a_fake(scratch_site, phone, screenshot, js):
+    """An unknown lot of a known product: the product's page, with the warning and the same
+    report form as the 404 page had (same POST /report-fake, same fields)."""
     page = phone("vi", js=js)
-    open_page(page, scratch_site.url(UNKNOWN_LOT), 404)
+    open_page(page, scratch_site.url(UNKNOWN_LOT), 200)
+    expect(page.locator("[data-testid=no-record]")).to_be_visible()
     form = page.locator("[data-testid=report-fake] form")
     expect(form).to_be_visible()
+    assert form.get_attribute("action") == "/report-fake"
     assert_no_horizontal_scroll(page)
-    screenshot(page, "not-found-404-report")
+    screenshot(page, "unknown-lot-report")
     form.locator("input[name=where]").fill("Chợ Đông Hà")
     form.locator("textarea[name=note]").fill("Bao bì mờ, không có tem")
     with page.expect_navigation():

@@ -162,6 +162,9 @@ def serve(dl: DLRequest, variant: str, lang: str, link_type: str | None,
             target = _managed(found, name)
             if target is not None:
                 return _redirect(target, link, lang, extra + _walked(found, base))
+            if _missing(found) and name in ("defaultLink", "pip", "traceability"):
+                page = variant if variant in ("html", "json") else "html"
+                return _charged(_no_record(dl, link, BUILT_IN[name] or page, lang, extra))
             kind = GtinKey if isinstance(found.found, GtinKey) else LotKey
             if name not in BUILT_IN or (kind is GtinKey and name not in ("defaultLink", "pip")):
                 raise NotFound(f"{link} has no gs1:{name} link")
@@ -170,11 +173,17 @@ def serve(dl: DLRequest, variant: str, lang: str, link_type: str | None,
             extra += _walked(found, base)
         if variant == "linkset":
             found = resolution(uow(), dl)
-            return _answer(orjson.dumps(_linkset(found, link, lang)), LINKSET, link, lang,
-                           extra=extra + _walked(found, base))
+            answer = _answer(orjson.dumps(_linkset(found, link, lang)), LINKSET, link, lang,
+                             extra=extra + _walked(found, base))
+            return _charged(answer) if _missing(found) else answer
         if isinstance(key, GtinKey):
             return _product(key, link_for(key, base), variant, lang, extra)
-        return _lot_or_item_any_spelling(key, link, variant, lang, extra)
+        try:
+            return _lot_or_item_any_spelling(key, link, variant, lang, extra)
+        except NotFound:
+            if variant not in ("html", "json"):
+                raise
+            return _charged(_no_record(dl, link, variant, lang, extra))  # NotFound: no GTIN
     except NotFound as exc:
         budget().charge(client_address())
         return _problem(404, str(exc), variant, lang)
@@ -193,6 +202,47 @@ def _lot_or_item_any_spelling(key: LotKey | ItemKey, link: str, variant: str, la
         if other is None or other == key:
             raise
         return _lot_or_item(other, link, variant, lang, extra)
+
+
+def _missing(found: Resolution) -> bool:
+    """Whether the lot or item the request names is one we keep no record of (an unknown CPV
+    or TPX alone is not: we keep none)."""
+    wanted = found.request.key
+    if isinstance(wanted, ItemKey):
+        return not isinstance(found.found, ItemKey)
+    return isinstance(wanted, LotKey) and isinstance(found.found, GtinKey)
+
+
+def _charged(answer: Response) -> Response:
+    """``answer``, counted against the client's budget of unknown codes (``api.enumeration``):
+    a walked-up answer says as plainly as a 404 that the code is unknown."""
+    budget().charge(client_address())
+    return answer
+
+
+def _no_record(dl: DLRequest, link: str, variant: str, lang: str,
+               extra: list[str]) -> Response:
+    """A lot or item we keep no record of, under a product we know: the product's page or
+    summary (GS1's walk-up), said plainly. The page is topped by the warning and the report
+    form, since a code nobody recorded is what a counterfeit looks like; the summary names
+    what was asked for, what answered, and what we have no record of. No ETag: it is not the
+    lot's answer, and must not be kept as if it were once the lot is recorded.
+
+    :raises NotFound: no product with this GTIN either (the friendly 404)."""
+    product = GtinKey(dl.gtin)
+    facts = product_facts(uow(), product)
+    base = app_services().settings.public_base_url.rstrip("/")
+    up = link_for(product, base)
+    what, code = ("serial", dl.serial) if dl.serial is not None else ("lot", dl.lot)
+    extra = [*extra, f'<{up}>; rel="up"; title="no record of this {what}: the answer of '
+             'its product"']
+    if variant == "html":
+        body = _PAGES.render("consumer/product.html", lang, f=facts, links=_links(product, link),
+                             no_record={"what": what, "code": code}, scanned=request.path)
+        return _answer(body.encode(), "text/html; charset=utf-8", link, lang, extra=extra)
+    summary = {"link": link, "requested": link, "answeredFor": up, "noRecordOf": what,
+               "noRecordOfValue": code, "product": facts}
+    return _answer(orjson.dumps(summary), "application/json", link, lang, extra=extra)
 
 
 def _managed(found: Resolution, name: str) -> Any:

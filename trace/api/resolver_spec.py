@@ -24,15 +24,20 @@ def document(spec) -> None:
     answers = {
         "200": {"description": "The consumer page (browsers), the provenance summary (`Accept: "
                                "application/json`) or the linkset (`?linkType=all` or `Accept: "
-                               "application/linkset+json`); CORS open",
+                               "application/linkset+json`); CORS open. A lot or serial "
+                               "we have no record of, under a product we know, walks up: "
+                               "the product's page topped by a warning and the form to "
+                               "report a fake, or its summary with `requested`, "
+                               "`answeredFor` and `noRecordOf`; `Link: rel=\"up\"`, no "
+                               "ETag",
                 "content": {"text/html": {"schema": {"type": "string"}},
                             "application/json": {"schema": {"type": "object"}},
                             LINKSET: {"schema": {"type": "object"}}}},
         "304": {"description": "Not modified (If-None-Match matched the ETag)"},
         "307": {"description": "To the link registered for the requested linkType"},
         "400": {"description": "Not a valid Digital Link: a friendly page, or the API error"},
-        "404": {"description": "No such product, lot or item: a friendly page (with a form to "
-                               "report a suspected fake), or the API error"},
+        "404": {"description": "No such product: a friendly page (with a form to report a "
+                               "suspected fake), or the API error"},
         "429": {"description": "Too many unknown codes looked up from this address in the last "
                                "minute; see Retry-After"}}
     gtin = {"name": "gtin", "in": "path", "required": True, "schema": {"type": "string"},

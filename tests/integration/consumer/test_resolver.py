@@ -143,10 +143,9 @@ def test_etag_gives_a_phone_a_304_until_something_changes(anchored):
     ("/01/08936101000218/10/X", "text/html", 400, "check digit"),
     ("/01/08936101000217/10/" + "L" * 21, "text/html", 400, "at most 20"),
     ("/01/08936101000217/99/X", "text/html", 400, "must be 10 (lot), 21 (serial)"),
-    ("/01/08936101000217/10/NOPE-1", "text/html", 404, "no lot NOPE-1"),
-    ("/01/08936101000217/21/NOPE-1", "text/html", 404, "no item NOPE-1"),
     ("/01/08936101000224", "text/html", 404, "no product with GTIN 08936101000224"),
-    ("/01/08936101000217/10/NOPE-1", "application/json", 404, "no lot NOPE-1"),
+    ("/01/08936101000224/10/NOPE-1", "text/html", 404, "no product with GTIN 08936101000224"),
+    ("/01/08936101000224/10/NOPE-1", "application/json", 404, "no product with GTIN"),
     ("/01/08936101000218/10/X", "application/json", 400, "check digit"),
 ])
 def test_bad_and_unknown_codes_get_a_friendly_answer(demo, path, accept, status, needle):
@@ -159,6 +158,60 @@ def test_bad_and_unknown_codes_get_a_friendly_answer(demo, path, accept, status,
     else:
         testid = "not-found" if status == 404 else "bad-request"
         assert f'data-testid="{testid}"' in text and '<html lang="vi">' in text
+        assert ('action="/report-fake"' in text) == (status == 404)
+
+
+PRODUCT = "http://localhost:5000/01/08936101000217"
+
+
+@pytest.mark.parametrize("path, what, code", [
+    ("/01/08936101000217/10/NOPE-1", "lot", "NOPE-1"),
+    ("/01/08936101000217/21/NOPE-1", "serial", "NOPE-1"),
+    ("/01/08936101000217/10/QT25-G550-01/21/NOPE-1", "serial", "NOPE-1"),  # a known lot's
+    ("/01/08936101000217/10/NOPE-1?linkType=gs1:defaultLink", "lot", "NOPE-1"),
+])
+def test_an_unknown_lot_or_item_walks_up_to_the_product_page_with_a_warning(demo, path, what,
+                                                                             code):
+    """GS1's walk-up, said plainly: the product's page, topped by the warning and the form to
+    report a fake (a code nobody recorded is what a counterfeit looks like)."""
+    r = demo.get(path, "en")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    word = "item" if what == "serial" else "lot"
+    warning = f"We have no record of {word} {code} of this product."
+    assert warning in html and "it may be a fake: tell us" in html
+    assert html.index('data-testid="no-record"') < html.index('data-testid="product"')
+    assert "Quảng Trị black pepper FAQ 550" in html and "Công ty CP Chế biến Gia vị" in html
+    assert 'action="/report-fake"' in html and 'data-testid="report-fake"' in html
+    assert f'name="code" value="{path.split("?")[0]}"' in html
+    assert 'data-testid="timeline"' not in html  # no lot's records shown for this code
+    assert f'<{PRODUCT}>; rel="up"' in r.headers["Link"]
+    assert "ETag" not in r.headers and r.headers["Cache-Control"] == "no-cache"
+    assert not re.search(r'<(script|img|link rel="stylesheet")|@import|url\(', html)
+    assert len(r.data) < 20_000
+    vi = demo.get(path, "vi").get_data(as_text=True)
+    assert ("Chúng tôi không có hồ sơ nào về " + ("mã sê-ri " if what == "serial" else "lô ")
+            + code) in vi and "Báo cáo nghi hàng giả" in vi
+
+
+def test_an_unknown_lot_s_summary_walks_up_with_explicit_members(demo):
+    path = "/01/08936101000217/10/NOPE-1"
+    for how in ({"headers": {"Accept": "application/json"}}, {"query_string": {
+            "linkType": "gs1:traceability"}}):
+        r = demo.client.get(path, **how)
+        assert r.status_code == 200 and r.mimetype == "application/json"
+        body = r.get_json()
+        assert body["requested"] == "http://localhost:5000" + path
+        assert body["answeredFor"] == PRODUCT and body["noRecordOf"] == "lot"
+        assert body["noRecordOfValue"] == "NOPE-1"
+        assert body["product"]["maker"] == "Công ty CP Chế biến Gia vị Quảng Trị"
+        assert "journey" not in body and "verdict" not in body
+        assert f'<{PRODUCT}>; rel="up"' in r.headers["Link"] and "ETag" not in r.headers
+    item = demo.client.get("/01/08936101000217/21/S-9", headers={"Accept": "application/json"})
+    assert item.get_json()["noRecordOf"] == "serial"
+    # A known lot answers for itself, as before: no walk-up members.
+    known = demo.client.get(PEPPER, headers={"Accept": "application/json"}).get_json()
+    assert "noRecordOf" not in known and known["lot"]["lot"] == "QT25-G550-01"
 
 
 def test_product_code_alone_names_the_product(demo):
@@ -170,3 +223,30 @@ def test_product_code_alone_names_the_product(demo):
 
 def test_before_anchoring_the_verdict_is_pending(demo):
     assert verdict(demo.get(PEPPER).get_data(as_text=True)) == "pending"
+
+
+def test_every_walked_up_answer_counts_against_the_guessing_budget(demo):
+    """A walked-up answer says as plainly as a 404 that a code is unknown: the page, the summary
+    and the linkset of an unknown lot each cost the client one of its guesses."""
+    from tracechain.app_services import app_services
+
+    app_services(demo.app).reconfigure(unknown_code_budget=3)  # a fresh budget
+    unknown = "/01/08936101000217/10/GUESS-{}"
+    assert demo.client.get(unknown.format(1)).status_code == 200
+    assert demo.client.get(unknown.format(2), headers={"Accept": "application/json"}
+                           ).status_code == 200
+    assert demo.client.get(unknown.format(3) + "?linkType=linkset").status_code == 200
+    assert demo.client.get(unknown.format(4)).status_code == 429
+
+
+def test_the_product_page_shows_its_owner_s_certificates(demo):
+    [(org_id,)] = demo.sql("SELECT id FROM organisations WHERE name = "
+                           "'Công ty CP Chế biến Gia vị Quảng Trị'")
+    demo.sql("INSERT INTO certifications (organisation_id, scheme, code, issuer, created_at) "
+             "VALUES (:o, 'HACCP', 'QT-HACCP-7', 'Bureau Veritas', CURRENT_TIMESTAMP)", o=org_id)
+    for path in ("/01/08936101000217", "/01/08936101000217/10/NOPE-1"):
+        html = demo.get(path, "en").get_data(as_text=True)
+        assert 'data-testid="certifications"' in html and "QT-HACCP-7" in html, path
+        assert "Issued by Bureau Veritas" in html
+        summary = demo.client.get(path, headers={"Accept": "application/json"}).get_json()
+        assert [c["code"] for c in summary["product"]["certifications"]] == ["QT-HACCP-7"]

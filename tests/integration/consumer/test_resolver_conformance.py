@@ -145,9 +145,30 @@ def test_unknown_lot_walks_up_to_the_product(client, shop):
     assert page.status_code == 200 and page.mimetype == "text/html"
     # an unknown GTIN has nothing to walk up to
     assert client.get("/01/08930000999993/10/L1?linkType=linkset").status_code == 404
-    # A browser's page for a lot we have no record of stays the friendly 404 (a consumer
-    # holding a code nobody recorded should be told so, and may report a fake).
-    assert client.get(path).status_code == 404
+    # A browser's page for a lot we have no record of walks up too: the product's page, topped
+    # by the warning and the report form (a code nobody recorded may be a fake's).
+    page = client.get(path, headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert "We have no record of lot NOPE of this product." in page.get_data(as_text=True)
+    assert f'<{BASE}/01/{shop.gtin14}>; rel="up"' in page.headers["Link"]
+    summary = client.get(path, headers={"Accept": "application/json"}).get_json()
+    assert summary["requested"] == BASE + path and summary["noRecordOf"] == "lot"
+    assert summary["answeredFor"] == f"{BASE}/01/{shop.gtin14}"
+    assert client.get("/01/08930000999993/10/L1").status_code == 404
+
+
+def test_a_walked_up_answer_is_not_kept_for_the_lot_once_it_is_recorded(client, shop):
+    """No ETag a phone could revalidate later, no cached copy served once the lot exists."""
+    path = f"/01/{shop.gtin14}/10/L2"
+    first = client.get(path)
+    assert 'data-testid="no-record"' in first.get_data(as_text=True)
+    assert "ETag" not in first.headers
+    assert "noRecordOf" in client.get(path, headers={"Accept": "application/json"}).get_json()
+    shop.harvest(shop.plot(), shop.gtin, "L2")
+    html = client.get(path).get_data(as_text=True)
+    assert 'data-testid="no-record"' not in html and 'data-testid="timeline"' in html
+    summary = client.get(path, headers={"Accept": "application/json"}).get_json()
+    assert "noRecordOf" not in summary and summary["lot"]["lot"] == "L2"
 
 
 def test_key_qualifiers_22_and_235(client, shop):
@@ -300,8 +321,9 @@ def test_compressed_links_answer_as_the_link_they_stand_for(client, shop):
     assert client.get("/" + segment + "?linkType=gs1:pip").headers["Location"] == \
         "https://camlo.example/"
     unknown = compress({"01": shop.gtin14, "10": "NOPE"})
-    assert client.get("/" + unknown).status_code == client.get(
-        f"/01/{shop.gtin14}/10/NOPE").status_code == 404
+    walked = client.get("/" + unknown)
+    assert walked.status_code == client.get(f"/01/{shop.gtin14}/10/NOPE").status_code == 200
+    assert 'data-testid="no-record"' in walked.get_data(as_text=True)  # walked up, warned
     assert client.options("/" + segment).status_code == 204
 
 

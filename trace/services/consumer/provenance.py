@@ -106,16 +106,19 @@ def snapshot(uow: UnitOfWork, key: Key) -> Snapshot:
 
 
 def product_facts(uow: UnitOfWork, key: GtinKey) -> dict[str, Any]:
-    """A trade item on its own (a code with no lot): its names and maker (one transaction).
+    """A trade item on its own (a code with no lot): its names, its maker (the organisation that
+    owns it) and the maker's valid certificates (one transaction).
 
     :raises NotFound: no such product."""
     with uow:
         row = reads.product_and_maker(uow, key.gtin)
-    if row is None:
-        raise NotFound(_unknown(key))
-    product, maker = row
+        if row is None:
+            raise NotFound(_unknown(key))
+        product, maker = row
+        certifications = _certifications(uow, {product.owner_id})
     return {"gtin": product.gtin, "kind": product.kind,
-            "name": {"vi": product.name_vi, "en": product.name_en}, "maker": maker}
+            "name": {"vi": product.name_vi, "en": product.name_en}, "maker": maker,
+            "certifications": certifications}
 
 
 def consumer_facts(uow: UnitOfWork, key: Key, reader: ChainReader | None,
