@@ -378,7 +378,15 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=100)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--postgres-url", metavar="URL",
+                        help="use this (empty or already loaded) database instead of starting "
+                             "a throwaway server: loaded once, kept between runs")
+    parser.add_argument("--only", metavar="TEXT", action="append", default=[],
+                        help="run only the queries whose description contains TEXT")
     args = parser.parse_args()
+    if args.only:
+        QUERIES[:] = [q for q in QUERIES
+                      if q[0] == "baseline" or any(t in q[2] for t in args.only)]
     # Stopped (SIGTERM): unwind, so that the PostgreSQL server started here is stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     if args.events % c.BLOCK:
@@ -391,6 +399,9 @@ def main() -> int:
     if args.no_postgres:
         print("PostgreSQL: skipped (--no-postgres)")
         return 0
+    if args.postgres_url:
+        run_postgres(args.postgres_url, args)
+        return 0
     from tests.support.postgres import PostgresNotFound, find_bindir, postgres_url
 
     try:
@@ -399,11 +410,29 @@ def main() -> int:
         print(f"PostgreSQL: SKIPPED, not installed ({exc})")
         return 0
     with postgres_url("tracechain_bench_query") as url:
+        run_postgres(url, args)
+    return 0
+
+
+def run_postgres(url: str, args: argparse.Namespace) -> None:
+    """Load ``url``'s database unless it already holds ``--events`` events, then query it."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            stored = conn.exec_driver_sql("SELECT count(*) FROM events").scalar()
+    except Exception:  # noqa: BLE001 (no schema yet)
+        stored = None
+    finally:
+        engine.dispose()
+    if stored == args.events:
+        print(f"PostgreSQL: reusing {stored:,} loaded events")
+    elif stored:
+        raise c.BenchError(f"{url} holds {stored:,} events, not {args.events:,}")
+    else:
         t0 = time.perf_counter()
         load_postgres(url, args.events)
         print(f"PostgreSQL: loaded {args.events:,} events in {time.perf_counter() - t0:.0f} s")
-        run_queries(url, args.events, args.reps, "PostgreSQL")
-    return 0
+    run_queries(url, args.events, args.reps, "PostgreSQL")
 
 
 def run_sqlite(args: argparse.Namespace) -> None:
