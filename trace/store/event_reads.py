@@ -378,8 +378,8 @@ def events_page(uow: UnitOfWork, conditions: Sequence[Condition], limit: int,
         keys = [col.desc(), Event.id.desc()] if order.descending else [col, Event.id]
     columns = select(Event.id, Event.body, Event.event_id, Event.record_time, Event.context_id,
                      Event.event_time)
-    clauses, driver = _plan(uow, conditions, order, drive=True)
     _no_jit(uow)
+    clauses, driver = _plan(uow, conditions, order, drive=True)
     if driver is not None:
         after = max((c.pk for c in conditions if isinstance(c, AfterId)), default=0)
         return _driven_page(uow, columns, clauses, driver, after, limit)
@@ -388,18 +388,21 @@ def events_page(uow: UnitOfWork, conditions: Sequence[Condition], limit: int,
 
 
 def _no_jit(uow: UnitOfWork) -> None:
-    """PostgreSQL: no JIT compilation for this transaction's queries. A per-event probe makes
-    the planner's cost of a full scan huge (it does not credit the LIMIT), which switches JIT
-    on: ~100 ms of compiling for a page read in a few milliseconds."""
+    """PostgreSQL: no JIT compilation and no parallel workers for this transaction's queries.
+    A per-event probe makes the planner's cost of a full scan huge (it does not credit the
+    LIMIT), and a range of ``num_value`` is misestimated (one column holds every member's
+    numbers and date-times), which switch JIT (~20-100 ms of compiling) and parallel workers
+    on for queries that take a millisecond."""
     session = session_of(uow)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sql_text("SET LOCAL jit = off"))
+        session.execute(sql_text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
 def count_at_most(uow: UnitOfWork, conditions: Sequence[Condition], bound: int) -> int:
     """How many events meet every condition, counting no further than ``bound``."""
-    sample = select(Event.id).where(*_clauses(uow, conditions)).limit(bound).subquery()
     _no_jit(uow)
+    sample = select(Event.id).where(*_clauses(uow, conditions)).limit(bound).subquery()
     return session_of(uow).scalar(select(func.count()).select_from(sample)) or 0
 
 
