@@ -309,9 +309,11 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
                 # per-event check (its planner neither pulls up nor hashes such a sub-query;
                 # a LIMIT is dropped and does not).
                 out.append(exists(probe if sqlite else probe.offset(literal_column("0"))))
-        elif isinstance(c, OrganisationIs) and by_time and ids is None:
+        elif isinstance(c, OrganisationIs) and (by_time or driver) and ids is None:
             # Read in time order from the time index, filtering by organisation (a no-op keeps
-            # SQLite off the organisation index, which would read and sort every event of it).
+            # SQLite off the organisation index, which would read and sort every event of it);
+            # or (a driven page) by primary key, where PostgreSQL would read the organisation
+            # index whole to AND it with the ids.
             out.append(Event.organisation_id + 0 == c.organisation_id
                        if c.organisation_id is not None else Event.organisation_id.is_(None))
         else:
