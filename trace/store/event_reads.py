@@ -397,8 +397,8 @@ def _no_jit(uow: UnitOfWork) -> None:
     on for queries that take a millisecond."""
     session = session_of(uow)
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(sql_text("SET LOCAL jit = off"))
-        session.execute(sql_text("SET LOCAL max_parallel_workers_per_gather = 0"))
+        session.execute(sql_text("SELECT set_config('jit', 'off', true), "  # SET LOCAL, both
+                                 "set_config('max_parallel_workers_per_gather', '0', true)"))
 
 
 def count_at_most(uow: UnitOfWork, conditions: Sequence[Condition], bound: int) -> int:
