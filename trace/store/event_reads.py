@@ -10,13 +10,21 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Row,
     and_,
+    any_,
+    bindparam,
     exists,
     func,
+    literal_column,
     or_,
     select,
 )
+from sqlalchemy import (
+    text as sql_text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from .accounts import Organisation
 from .events import DocumentContext, Event, EventField, EventObject
@@ -126,6 +134,10 @@ _OPS = {"GT": "__gt__", "GE": "__ge__", "LT": "__lt__", "LE": "__le__"}
 # A field condition found in fewer index entries than this is looked up first (its events'
 # ids); a commoner one is checked per event while the events are read in page order.
 SELECTIVE_ROWS = 5000
+# A driven page (``_driven_page``) reads at most this many index ranges, this many entries each
+# time.
+MAX_STREAMS = 16
+MAX_CHUNK = 20000
 
 _COLUMNS = {"event_type", "event_time", "record_time", "action", "event_id", "biz_step",
             "disposition", "read_point", "biz_location"}
@@ -162,15 +174,18 @@ def _field_where(c: HasField, probe: bool = False) -> list[ColumnElement[bool]]:
     return where
 
 
-def _lookups(c: HasField, orgs: Sequence[int], sqlite: bool = True) -> list[Any]:
+def _lookups(c: HasField, orgs: Sequence[int]) -> list[Any]:
     """Selects of the event ids of ``c``'s rows in the organisations ``orgs``, read from the
     value indexes (organisation, name, text or number): one index range per kind of value."""
     text, num = EventField.text_value, EventField.num_value
     base: list[ColumnElement[bool]] = [EventField.organisation_id.in_(list(orgs)),
                                        EventField.name.in_(list(c.names))]
-    if c.unit is not None:  # checked on the rows the number's range finds (SQLite: a no-op
-        # keeps it off the text index; PostgreSQL's statistics choose well on the plain column)
-        base.append((text + "" if sqlite else text) == c.unit)
+    if c.unit is not None and (c.op is not None or c.nums):
+        # Checked on the rows the number's range finds: a no-op keeps both databases off the
+        # text index (which would read every number in that unit).
+        base.append(text + "" == c.unit)
+    elif c.unit is not None:
+        base.append(text == c.unit)
     if c.op is not None:
         base.append(getattr(num, _OPS[c.op])(c.bound))
     alternatives: list[ColumnElement[bool]] = []
@@ -191,7 +206,7 @@ def _rare_ids(uow: UnitOfWork, c: HasField, orgs: Sequence[int]) -> set[int] | N
     None for a commoner condition. Counted in the database first (cheap), fetched only when
     rare."""
     session = session_of(uow)
-    selects = _lookups(c, orgs, session.get_bind().dialect.name == "sqlite")
+    selects = _lookups(c, orgs)
     entries = 0
     for stmt in selects:
         sample = stmt.limit(SELECTIVE_ROWS - entries).subquery()
@@ -234,6 +249,20 @@ def _clause(c: Condition) -> ColumnElement[bool]:
 
 def _clauses(uow: UnitOfWork, conditions: Sequence[Condition],
              order: Order | None = None) -> list[ColumnElement[bool]]:
+    return _plan(uow, conditions, order)[0]
+
+
+@dataclass(frozen=True)
+class _Driver:
+    """A common text condition of a single organisation's query, read from the text index
+    in event order (see ``_driven_page``): ``streams`` are its (organisation, name, text)
+    ranges, each ordered by event_pk."""
+
+    streams: tuple[tuple[int, str, str], ...]
+
+
+def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None = None,
+          drive: bool = False) -> tuple[list[ColumnElement[bool]], _Driver | None]:
     """SQL for ``conditions``. A field condition with few index entries (see SELECTIVE_ROWS)
     is looked up first and becomes a list of event ids (the conditions' lists intersect), so
     the database reads those events only; a commoner one is checked per event while events are
@@ -253,14 +282,21 @@ def _clauses(uow: UnitOfWork, conditions: Sequence[Condition],
             else:
                 ids = found if ids is None else ids & found
     by_time = order is not None and order.column != "id"
+    driver: HasField | None = None
+    if drive and not sqlite and not by_time and ids is None and len(orgs) == 1:
+        driver = next((c for c in common if c.texts and not (c.text_prefixes or c.nums or c.op
+                                                             or c.unit)
+                       and len(c.names) * len(c.texts) <= MAX_STREAMS), None)
     # PostgreSQL may answer a probe as a semi-join over the matching index entries: the
     # organisation (the indexes' first column) lets it read only the caller's.
     scope = [] if sqlite or not fields else [EventField.organisation_id.in_(orgs)]
     out: list[ColumnElement[bool]] = []
     if ids is not None:
-        out.append(Event.id.in_(sorted(ids)))
+        out.append(_id_in(sorted(ids), sqlite))
     for c in conditions:
         if isinstance(c, HasField):
+            if c is driver:
+                continue  # the page's events are read from its index entries
             if c.absent:
                 out.append(~exists().where(EventField.event_pk == Event.id,
                                            *_field_where(c, probe=sqlite)))
@@ -268,17 +304,60 @@ def _clauses(uow: UnitOfWork, conditions: Sequence[Condition],
                 probe = (select(EventField.event_pk)
                          .where(EventField.event_pk == Event.id, *scope,
                                 *_field_where(c, probe=sqlite)))
-                # LIMIT 1 keeps PostgreSQL from turning the probe into a semi-join that reads
-                # every match before the first page (it stays a per-event check).
-                out.append(exists(probe if sqlite else probe.limit(1)))
-        elif isinstance(c, OrganisationIs) and by_time and ids is None:
+                # PostgreSQL turns a plain EXISTS into a semi-join (or a hashed subplan) that
+                # reads every match before the first page; an OFFSET (even 0) keeps it a
+                # per-event check (its planner neither pulls up nor hashes such a sub-query;
+                # a LIMIT is dropped and does not).
+                out.append(exists(probe if sqlite else probe.offset(literal_column("0"))))
+        elif isinstance(c, OrganisationIs) and (by_time or driver) and ids is None:
             # Read in time order from the time index, filtering by organisation (a no-op keeps
-            # SQLite off the organisation index, which would read and sort every event of it).
+            # SQLite off the organisation index, which would read and sort every event of it);
+            # or (a driven page) by primary key, where PostgreSQL would read the organisation
+            # index whole to AND it with the ids.
             out.append(Event.organisation_id + 0 == c.organisation_id
                        if c.organisation_id is not None else Event.organisation_id.is_(None))
         else:
             out.append(_clause(c))
-    return out
+    if driver is None:
+        return out, None
+    return out, _Driver(tuple((orgs[0], n, t) for n in driver.names for t in driver.texts))
+
+
+def _id_in(ids: Sequence[int], sqlite: bool) -> ColumnElement[bool]:
+    """``events.id`` is one of ``ids``: on PostgreSQL one array parameter (thousands of
+    parameters cost more to send than the query takes)."""
+    if sqlite:
+        return Event.id.in_(list(ids))
+    return Event.id == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+
+
+def _driven_page(uow: UnitOfWork, stmt: Any, clauses: list[ColumnElement[bool]],
+                 driver: _Driver, after: int, limit: int) -> list[PageRow]:
+    """A page in storage order driven by a common text condition (PostgreSQL): its index
+    entries are read in event order, ``limit`` (then twice as many, …) at a time, and the
+    events they name are read by primary key and checked against the other conditions, until
+    the page is full or the entries end. The planner would otherwise read either every event
+    of every organisation in id order, or every entry of the value before the first page."""
+    session = session_of(uow)
+    rows: list[PageRow] = []
+    chunk = limit
+    while True:
+        streams = [list(session.scalars(
+            select(EventField.event_pk)
+            .where(EventField.organisation_id == org, EventField.name == name,
+                   EventField.text_value == text, EventField.event_pk > after)
+            .order_by(EventField.event_pk).limit(chunk)))
+            for org, name, text in driver.streams]
+        # Entries up to the smallest last entry of a stream that may go on are all known.
+        full = [s[-1] for s in streams if len(s) == chunk]
+        upto = min(full) if full else None
+        pks = sorted({pk for s in streams for pk in s if upto is None or pk <= upto})
+        if pks:
+            rows += session.execute(stmt.where(*clauses, _id_in(pks, False))
+                                    .order_by(Event.id).limit(limit - len(rows))).all()
+        if upto is None or len(rows) >= limit:
+            return rows
+        after, chunk = upto, min(chunk * 2, MAX_CHUNK)
 
 
 def _scope(uow: UnitOfWork, conditions: Sequence[Condition]) -> list[int]:
@@ -299,14 +378,32 @@ def events_page(uow: UnitOfWork, conditions: Sequence[Condition], limit: int,
     else:
         col = _column(order.column)
         keys = [col.desc(), Event.id.desc()] if order.descending else [col, Event.id]
-    stmt = (select(Event.id, Event.body, Event.event_id, Event.record_time, Event.context_id,
-                   Event.event_time)
-            .where(*_clauses(uow, conditions, order)).order_by(*keys).limit(limit))
+    columns = select(Event.id, Event.body, Event.event_id, Event.record_time, Event.context_id,
+                     Event.event_time)
+    _no_jit(uow)
+    clauses, driver = _plan(uow, conditions, order, drive=True)
+    if driver is not None:
+        after = max((c.pk for c in conditions if isinstance(c, AfterId)), default=0)
+        return _driven_page(uow, columns, clauses, driver, after, limit)
+    stmt = columns.where(*clauses).order_by(*keys).limit(limit)
     return list(session_of(uow).execute(stmt).all())
+
+
+def _no_jit(uow: UnitOfWork) -> None:
+    """PostgreSQL: no JIT compilation and no parallel workers for this transaction's queries.
+    A per-event probe makes the planner's cost of a full scan huge (it does not credit the
+    LIMIT), and a range of ``num_value`` is misestimated (one column holds every member's
+    numbers and date-times), which switch JIT (~20-100 ms of compiling) and parallel workers
+    on for queries that take a millisecond."""
+    session = session_of(uow)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sql_text("SELECT set_config('jit', 'off', true), "  # SET LOCAL, both
+                                 "set_config('max_parallel_workers_per_gather', '0', true)"))
 
 
 def count_at_most(uow: UnitOfWork, conditions: Sequence[Condition], bound: int) -> int:
     """How many events meet every condition, counting no further than ``bound``."""
+    _no_jit(uow)
     sample = select(Event.id).where(*_clauses(uow, conditions)).limit(bound).subquery()
     return session_of(uow).scalar(select(func.count()).select_from(sample)) or 0
 

@@ -1,0 +1,72 @@
+"""The query's answers when every field condition counts as common.
+
+On the test's few events every condition is rare (``event_reads.SELECTIVE_ROWS``), so the
+tests of ``test_epcis_query_fields.py`` exercise the id-list path only. Here the threshold is
+0: every condition takes the path of a common value on a large repository (a per-event probe;
+on PostgreSQL a page driven from the text index in event order, ``_driven_page``), and the
+answers must be the same."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration import test_epcis_query_fields as fields
+from tests.integration.epcis_docs import document
+from tests.integration.test_epcis_query import capture, event_list, query, uuid_id
+from tracechain.store import event_reads
+
+world = fields.world  # the fixture, captured once per backend
+
+
+@pytest.fixture
+def common(monkeypatch):
+    monkeypatch.setattr(event_reads, "SELECTIVE_ROWS", 0)
+
+
+@pytest.mark.parametrize("case", [
+    fields.test_quantity,
+    fields.test_persistent_disposition_and_transformation_id,
+    fields.test_within_descendants_of_a_location,
+    fields.test_error_declaration,
+    fields.test_sensor_parameters,
+    fields.test_ilmd_and_extension_fields,
+    fields.test_parameters_combine_with_and_values_with_or,
+    fields.test_order_by_event_time_both_ways_and_pages,
+], ids=lambda f: f.__name__)
+def test_same_answers_when_every_condition_is_common(world, common, case):
+    case(world)
+
+
+def test_pages_driven_by_a_common_value(client, actions, common, monkeypatch):
+    """Pages of one event, the index read a few entries at a time: every event once, in
+    storage order; the other conditions still apply."""
+    monkeypatch.setattr(event_reads, "MAX_CHUNK", 2)
+    token = actions.token("member", actions.org("HTX Driven"))
+    base = fields.events_a()["F1"]
+
+    def event(n: int, grade: str, step: str) -> dict:
+        return {**base, "eventID": uuid_id(500 + n), "tc:grade": grade, "bizStep": step,
+                "eventTime": f"2025-02-09T06:{n:02d}:00.000+07:00"}  # (not duplicates)
+
+    stored = capture(client, token, document(
+        event(1, "B", "commissioning"), event(2, "A", "commissioning"),
+        event(3, "B", "inspecting"), event(4, "B", "commissioning"),
+        event(5, "B", "commissioning")))
+    ids = stored.json["eventIDs"]
+    auth = {"Authorization": f"Bearer {token}"}
+
+    def walk(params: dict) -> list[str]:
+        r = query(client, token, {**params, "perPage": 1})
+        seen = [e["eventID"] for e in event_list(r)]
+        while (link := r.headers.get("Link")) is not None:
+            r = client.get(link.split(";")[0].strip()[1:-1], headers=auth)
+            seen.extend(e["eventID"] for e in event_list(r))
+        return seen
+
+    assert walk({"EQ_tc:grade": "B"}) == [ids[0], ids[2], ids[3], ids[4]]
+    assert walk({"EQ_tc:grade": "B|A", "EQ_bizStep": "commissioning"}) \
+        == [ids[0], ids[1], ids[3], ids[4]]
+    assert [e["eventID"] for e in event_list(query(client, token, {"EQ_tc:grade": "B",
+                                                                   "perPage": 10}))] \
+        == [ids[0], ids[2], ids[3], ids[4]]
+    assert walk({"EQ_tc:grade": "C"}) == []
