@@ -44,6 +44,7 @@ SLOW_TESTS = (
     ("tests/integration/hardening/test_serve_body_limit.py::", 6.0),
     ("tests/integration/test_access_table.py::", 6.0),
     ("tests/integration/test_serve.py::", 3.0),
+    ("tests/integration/test_subscriptions_serve.py::", 5.0),
     ("tests/e2e/", 1.5),
 )
 

@@ -31,10 +31,13 @@ from tracechain.app_services import app_services
 from tracechain.cli.demo import demo_command
 from tracechain.store import migrate
 
-EXAMPLES = 30  # per operation and mode
+# Per operation and mode. 30 until issue #10 brought the operations from ~50 to ~70 (the whole
+# EPCIS binding, named queries, subscriptions, links): 20 keeps this test's share of the suite
+# where it was, and the demo's real path parameters still get their own positive run.
+EXAMPLES = 20
 # The operations, sorted by label, are dealt into this many tests (operation i to shard
 # i % SHARDS), so that pytest-xdist can run them side by side: one test took ~50 s alone.
-SHARDS = 4
+SHARDS = 6
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]
 SETTINGS = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
