@@ -152,6 +152,16 @@ def assert_error(response, status: int, param: str | None = None) -> dict:
 
 
 class World:
+    @classmethod
+    def cached(cls, client, actions, dataset) -> World:
+        """The world, captured once per backend and test process (the ``dataset`` fixture);
+        each test gets a copy of its database."""
+        built = dataset("epcis-query-world", lambda: {
+            k: v for k, v in vars(cls(client, actions)).items() if k != "client"})
+        world = cls.__new__(cls)
+        vars(world).update(built, client=client)
+        return world
+
     def __init__(self, client, actions):
         self.client = client
         org_a, org_b = actions.org("HTX Cam Lộ"), actions.org("HTX Gio Linh")
@@ -180,8 +190,8 @@ class World:
 
 
 @pytest.fixture
-def world(client, actions) -> World:
-    return World(client, actions)
+def world(client, actions, dataset) -> World:
+    return World.cached(client, actions, dataset)
 
 
 A_ALL = {"E1", "E2", "E3", "E4", "E5", "E6"}

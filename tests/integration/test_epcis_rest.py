@@ -32,8 +32,8 @@ B_ONLY_EPC = "https://id.gs1.org/01/08934567123457/21/S9"  # only cooperative B'
 
 
 @pytest.fixture
-def world(client, actions) -> World:
-    return World(client, actions)
+def world(client, actions, dataset) -> World:
+    return World.cached(client, actions, dataset)
 
 
 def get(world, path, token=None, **kw):
