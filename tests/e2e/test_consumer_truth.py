@@ -1,6 +1,7 @@
 """What the consumer page says beyond the records' integrity, in a real browser at 360 px: a
 recall's notice, unusual records, a cloned item code, self-declared certificates, and the
-report-a-fake form on the page of a lot we have no record of. Each state is screenshotted to test-artifacts/screenshots/."""
+report-a-fake form on the page of a lot we have no record of. Each state is screenshotted to
+test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
