@@ -37,7 +37,7 @@ from tracechain.store import migrate
 EXAMPLES = 20
 # The operations, sorted by label, are dealt into this many tests (operation i to shard
 # i % SHARDS), so that pytest-xdist can run them side by side: one test took ~50 s alone.
-SHARDS = 6
+SHARDS = 8
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]
 SETTINGS = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
