@@ -179,14 +179,16 @@ def _sqlite_time(value: Any) -> Any:
     return value
 
 
-def insert_events(uow: UnitOfWork, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert event rows (ids given here, set on each row); their ids in order."""
+def insert_events(uow: UnitOfWork, rows: list[dict[str, Any]],
+                  fields: list | None = None) -> list[int]:
+    """Insert event rows (ids given here, set on each row) and their query index rows
+    (``fields``: ``capture.query_fields`` of each, if worked out already); their ids."""
     ids = reserve_ids(uow, EVENTS, len(rows))
     for row, pk in zip(rows, ids, strict=True):
         row["id"] = pk
     bulk_insert(uow, EVENTS, rows)
     from .event_fields import index_events  # the query index (its own module; imports this one)
-    index_events(uow, rows)
+    index_events(uow, rows, fields)
     return ids
 
 

@@ -39,15 +39,31 @@ def field_rows(events: Iterable[tuple[int, str, Mapping[str, str], int | None]]
     return out
 
 
-def index_events(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
-    """Write the index rows of freshly inserted event rows (each with id, body, context_id)."""
+Fields = list[tuple[str, str | None, float | None]]
+
+
+def index_events(uow: UnitOfWork, rows: list[dict[str, Any]],
+                 fields: list[Fields] | None = None) -> None:
+    """Write the index rows of freshly inserted event rows (each with id, body, context_id).
+
+    ``fields``: ``capture.query_fields`` of each row's event, in order, worked out before the
+    write transaction (CPU only, so that the lock is held for the inserts alone); without it
+    they are read from the stored bodies (as migration 0008 does)."""
     from .capture_repo import bulk_insert
 
+    if fields is not None:
+        out = [{"event_pk": r["id"], "seq": seq, "name": name[:NAME_MAX], "text_value": text,
+                "num_value": num, "organisation_id": r["organisation_id"] or 0}
+               for r, found in zip(rows, fields, strict=True)
+               for seq, (name, text, num) in enumerate(found)]
+        if out:
+            bulk_insert(uow, EVENT_FIELDS, out)
+        return
     ids = {r["context_id"] for r in rows}
     texts = dict(session_of(uow).execute(select(DocumentContext.id, DocumentContext.body)
                                          .where(DocumentContext.id.in_(ids))).all())
     prefixes = {cid: prefixes_of(text) for cid, text in texts.items()}
-    fields = field_rows((r["id"], r["body"], prefixes[r["context_id"]], r["organisation_id"])
-                        for r in rows)
-    if fields:
-        bulk_insert(uow, EVENT_FIELDS, fields)
+    read = field_rows((r["id"], r["body"], prefixes[r["context_id"]], r["organisation_id"])
+                      for r in rows)
+    if read:
+        bulk_insert(uow, EVENT_FIELDS, read)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ...capture.document import events_of, inline_context
+from ...capture.query_fields import query_fields
 from ...capture.rules import check_document
 from ...capture.schema import validate_schema
 from ...domain import policy
@@ -125,6 +126,8 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
         # Items commissioned of a lot (ILMD cbvmda:lotNumber) join that lot's lineage.
         inline = inline_context(doc)
         all_origins = [commissioned_lots(e, inline, canonicalise) for e in events]
+        # The query index's rows (store/event_fields.py), worked out before the write lock.
+        all_fields = [query_fields(e, inline, canonicalise) for e in events]
         signer = check_signatures(hashes, signatures, actor.organisation_id, uow)
         now = datetime.now(UTC)
         all_rows = [_event_row(e, h, job_id, actor, now) for e, h in zip(events, hashes,
@@ -198,7 +201,7 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
                 row["declares_pk"], row["event_id"] = declares.linked[i]
             elif i in declares.elsewhere:
                 row["event_id"] = declares.elsewhere[i]
-        pks = repo.insert_events(w, rows)
+        pks = repo.insert_events(w, rows, [all_fields[i] for i in keep])
         pk_at = dict(zip(keep, pks, strict=True))
         repo.insert_objects(w, [{"event_pk": pk, "role": role, "uri": uri}
                                 for pk, p in zip(pks, pairs, strict=True) for role, uri in p]
