@@ -126,9 +126,9 @@ def _cache() -> AnswerCache:
     return app_services().resolver_cache
 
 
-@bp.route("/01/<path:rest>", methods=["GET", "OPTIONS"], provide_automatic_options=False)
-@bp.route("/gtin/<path:rest>", methods=["GET", "OPTIONS"], provide_automatic_options=False)
-def resolve(rest: str):
+def _admit() -> Response | tuple[str, str]:
+    """What every resolver request goes through first: the CORS preflight answer to OPTIONS,
+    the answer's variant and language, and the client's guessing budget (429 once spent)."""
     if request.method == "OPTIONS":
         return Response(status=204, headers=PREFLIGHT)
     headers, args = request.headers, request.args
@@ -137,6 +137,17 @@ def resolve(rest: str):
     wait = budget().retry_after(client_address())
     if wait is not None:
         return _too_many(wait, variant, lang)
+    return variant, lang
+
+
+@bp.route("/01/<path:rest>", methods=["GET", "OPTIONS"], provide_automatic_options=False)
+@bp.route("/gtin/<path:rest>", methods=["GET", "OPTIONS"], provide_automatic_options=False)
+def resolve(rest: str):
+    admitted = _admit()
+    if isinstance(admitted, Response):
+        return admitted
+    variant, lang = admitted
+    args = request.args
     try:
         request_ = parse_request(_raw_path())
     except InvalidIdentifier as exc:
@@ -292,14 +303,11 @@ def compressed(segment: str):
     as the Digital Link it stands for, which the ``Link`` header names with ``owl:sameAs``."""
     if not LOOKS_COMPRESSED.match(segment):
         abort(404)
-    if request.method == "OPTIONS":
-        return Response(status=204, headers=PREFLIGHT)
-    headers, args = request.headers, request.args
-    variant, lang = _negotiate(headers.get("Accept", ""), headers.get("Accept-Language", ""),
-                               args.get("lang"), args.get("linkType"))
-    wait = budget().retry_after(client_address())
-    if wait is not None:
-        return _too_many(wait, variant, lang)
+    admitted = _admit()
+    if isinstance(admitted, Response):
+        return admitted
+    variant, lang = admitted
+    args = request.args
     try:
         ais, other = decompress(segment)
         dl, rest = request_from_ais(ais)

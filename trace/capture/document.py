@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import orjson
 
@@ -92,6 +93,16 @@ def inline_context(doc: object) -> dict[str, str]:
             if isinstance(value, str):
                 bindings[prefix] = value
     return bindings
+
+
+@lru_cache(maxsize=1024)
+def stored_context_prefixes(context_text: str) -> dict[str, str]:
+    """``inline_context`` of a stored ``@context`` text (as capture keeps it, once per
+    document); not JSON gives no bindings. The answer is shared: do not change it."""
+    try:
+        return inline_context({"@context": orjson.loads(context_text)})
+    except orjson.JSONDecodeError:
+        return {}
 
 
 def json_path(parts: Sequence[str | int]) -> str:

@@ -179,10 +179,9 @@ def _sqlite_time(value: Any) -> Any:
     return value
 
 
-def insert_events(uow: UnitOfWork, rows: list[dict[str, Any]],
-                  fields: list | None = None) -> list[int]:
+def insert_events(uow: UnitOfWork, rows: list[dict[str, Any]], fields: list) -> list[int]:
     """Insert event rows (ids given here, set on each row) and their query index rows
-    (``fields``: ``capture.query_fields`` of each, if worked out already); their ids."""
+    (``fields``: ``capture.query_fields`` of each row's event); their ids."""
     ids = reserve_ids(uow, EVENTS, len(rows))
     for row, pk in zip(rows, ids, strict=True):
         row["id"] = pk

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from ...capture.document import inline_context
+from ...capture.document import stored_context_prefixes
 from ...domain.commitments import ZERO, LotState, StateTree, lot_key, next_head, sources_digest
 from ...domain.event_lots import EventLots, event_lots
 from ...domain.merkle import hex32
@@ -47,7 +47,7 @@ def lots_of(body: str | dict[str, Any], context: str | list[Any] | dict[str, Any
     text = context if isinstance(context, str) else orjson.dumps(context).decode()
     if isinstance(body, str):
         return _lots_of_text(body, text)
-    return _lots(body, prefixes_of(text))
+    return _lots(body, stored_context_prefixes(text))
 
 
 @lru_cache(maxsize=65_536)
@@ -57,16 +57,9 @@ def _lots_of_text(body: str, context: str) -> EventLots | None:
         event = orjson.loads(body)
     except orjson.JSONDecodeError:
         return None
-    return _lots(event, prefixes_of(context))
+    return _lots(event, stored_context_prefixes(context))
 
 
-@lru_cache(maxsize=1024)
-def prefixes_of(context: str) -> dict[str, str]:
-    """The inline prefix bindings of a stored ``@context`` (for ILMD names)."""
-    try:
-        return inline_context({"@context": orjson.loads(context)})
-    except orjson.JSONDecodeError:
-        return {}
 
 
 def _lots(event: object, prefixes: dict[str, str]) -> EventLots | None:

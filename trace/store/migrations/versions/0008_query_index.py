@@ -44,13 +44,14 @@ def upgrade() -> None:
 
 def _backfill() -> None:
     """Index rows for every stored event, in batches by id (the indexes come after: faster)."""
-    from tracechain.store.event_fields import field_rows, prefixes_of
+    from tracechain.capture.document import stored_context_prefixes
+    from tracechain.store.event_fields import field_rows
 
     conn = op.get_bind()
     table = sa.table('event_fields', sa.column('event_pk'), sa.column('seq'), sa.column('name'),
                      sa.column('text_value'), sa.column('num_value'),
                      sa.column('organisation_id'))
-    prefixes = {cid: prefixes_of(body) for cid, body in
+    prefixes = {cid: stored_context_prefixes(body) for cid, body in
                 conn.execute(sa.text('SELECT id, body FROM document_contexts'))}
     after = 0
     while True:
