@@ -30,7 +30,13 @@ blp = ApiBlueprint("verification", __name__, url_prefix="/api/v1",
 
 
 
-class FreshSchema(Schema):
+class DeclarationSchema(Schema):
+    errorDeclaration = fields.Boolean(load_default=False, metadata={  # noqa: N815 (wire name)
+        "description": "answer for the event's error declaration (which shares its eventID) "
+                       "instead of the event"})
+
+
+class FreshSchema(DeclarationSchema):
     fresh = fields.Boolean(load_default=False, metadata={
         "description": "ask the chain now, instead of trusting our record of confirmed anchors"})
 
@@ -49,25 +55,31 @@ def blueprints() -> list:
 
 
 @blp.route("/events/<path:event_id>/proof", methods=["GET"])
+@blp.arguments(DeclarationSchema, location="query")
 @blp.doc(responses={"200": {"description": "The event, its hash, signature, Merkle proof and "
                             "anchoring transaction"},
-                    "404": {"description": "No such event, or not visible to you"}})
-def proof(event_id: str):
+                    "404": {"description": "No such event (or declaration), or not visible to "
+                                           "you"}})
+def proof(args, event_id: str):
     """Everything needed to check one event yourself (URL-encode `?` in hash eventIDs)."""
-    require_event_access(event_id, current_actor(), uow())
-    return jsonify(event_proof(event_id, uow(), caches=verification_caches()))
+    declaration = args["errorDeclaration"]
+    require_event_access(event_id, current_actor(), uow(), declaration=declaration)
+    return jsonify(event_proof(event_id, uow(), caches=verification_caches(),
+                               declaration=declaration))
 
 
 @blp.route("/verify/event/<path:event_id>", methods=["GET"])
 @blp.arguments(FreshSchema, location="query")
 @blp.doc(responses={"200": {"description": "The verdict: verified, pending, not-on-chain, "
                             "unknown-signer, bad-signature or altered, with each check's reason"},
-                    "404": {"description": "No such event, or not visible to you"}})
+                    "404": {"description": "No such event (or declaration), or not visible "
+                                           "to you"}})
 def event_verdict(args, event_id: str):
     """Verify one event: its hash, signature, signer registration and anchor."""
-    require_event_access(event_id, current_actor(), uow())
+    declaration = args["errorDeclaration"]
+    require_event_access(event_id, current_actor(), uow(), declaration=declaration)
     result = verify_event(event_id, uow(), chain_reader(), fresh=args["fresh"],
-                          caches=verification_caches())
+                          caches=verification_caches(), declaration=declaration)
     return jsonify({**result.as_dict(), "fresh": args["fresh"]})
 
 

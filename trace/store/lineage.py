@@ -57,13 +57,24 @@ def links_among(uow: UnitOfWork, ids: Collection[int]) -> list[AnyRow]:
 
 def events_naming(uow: UnitOfWork, uris: Collection[str]) -> list[AnyRow]:
     """Rows (event_id, event_type, biz_step, event_time, organisation_id) of every event
-    naming any of ``uris``, oldest first."""
+    naming any of ``uris``, oldest first; error declarations are not among them
+    (``declarations_naming``)."""
     return list(session_of(uow).execute(
         select(Event.event_id, Event.event_type, Event.biz_step, Event.event_time,
                Event.organisation_id).distinct()
         .join(EventObject, EventObject.event_pk == Event.id)
-        .where(EventObject.uri.in_(list(uris)))
+        .where(EventObject.uri.in_(list(uris)), Event.declaration.is_(False))
         .order_by(Event.event_time)).all())
+
+
+def declarations_naming(uow: UnitOfWork, uris: Collection[str]) -> list[AnyRow]:
+    """Rows (event_id, body) of the error declarations naming any of ``uris`` (a declaration
+    names the lots of the event it declares)."""
+    return list(session_of(uow).execute(
+        select(Event.event_id, Event.body)
+        .where(Event.declaration.is_(True),
+               Event.id.in_(select(EventObject.event_pk)
+                            .where(EventObject.uri.in_(list(uris)))))).all())
 
 
 def organisation_names(uow: UnitOfWork, ids: Collection[int]) -> list[AnyRow]:

@@ -93,10 +93,15 @@ def _select() -> Select[*tuple[Any, ...]]:
             .outerjoin(AnchorBatch, AnchorBatch.id == Event.batch_id))
 
 
-def record_by_event_id(uow: UnitOfWork, event_id: str) -> Record | None:
-    # The event itself, not its error declaration (which shares its eventID).
-    row = session_of(uow).execute(_select().where(Event.event_id == event_id)
-                                  .order_by(Event.declaration, Event.id)).first()
+def record_by_event_id(uow: UnitOfWork, event_id: str, *,
+                       declaration: bool = False) -> Record | None:
+    """The event with this eventID, or (``declaration``) its error declaration, which shares
+    the eventID. Without ``declaration``, an eventID recorded only as a declaration (of an
+    event recorded elsewhere) still answers with that declaration."""
+    query = _select().where(Event.event_id == event_id)
+    if declaration:
+        query = query.where(Event.declaration.is_(True))
+    row = session_of(uow).execute(query.order_by(Event.declaration, Event.id)).first()
     return None if row is None else Record(**row._mapping)
 
 

@@ -367,6 +367,47 @@ def test_a_declaration_forged_for_another_organisations_event_reads_altered(decl
     assert any(ch.code == "declaration-foreign" for ch in verdict.checks), verdict
 
 
+def test_the_event_and_its_declaration_are_verified_and_proved_apart(declared):
+    c, w = declared, declared.w
+    path = quote(c.wrong["eventID"], safe="")
+    event, declaration = rows(w, c.wrong["eventID"])
+    auth = w.actions.auth(w.t_exporter)
+    r = w.client.get(f"/api/v1/verify/event/{path}", headers=auth)
+    assert r.status_code == 200 and r.json["status"] == "verified", r.json
+    assert r.json["correctedBy"]["correctiveEventIDs"] == [c.fixed["eventID"]]
+    r = w.client.get(f"/api/v1/verify/event/{path}?errorDeclaration=true", headers=auth)
+    assert r.status_code == 200 and r.json["status"] == "verified", r.json
+    assert r.json["eventHash"] == declaration.event_hash != event.event_hash
+    assert any(ch["check"] == "declaration" for ch in r.json["checks"]), r.json
+    r = w.client.get(f"/api/v1/events/{path}/proof?errorDeclaration=true", headers=auth)
+    assert r.status_code == 200 and r.json["errorDeclaration"] is True
+    assert r.json["eventHash"] == declaration.event_hash and r.json["anchor"]
+    assert "errorDeclaration" not in w.client.get(f"/api/v1/events/{path}/proof",
+                                                  headers=auth).json
+    # The corrective event has no declaration: a precise 404, not the event.
+    fixed = quote(c.fixed["eventID"], safe="")
+    r = w.client.get(f"/api/v1/verify/event/{fixed}?errorDeclaration=true", headers=auth)
+    assert r.status_code == 404 and "error declaration" in r.json["message"], r.json
+    # An edited declaration reads altered through the API; its event stays verified.
+    w.sql("UPDATE events SET body = replace(body, 'incorrect_data', 'did_not_occur') "
+          "WHERE id = :i", i=declaration.id)
+    r = w.client.get(f"/api/v1/verify/event/{path}?errorDeclaration=true", headers=auth)
+    assert r.json["status"] == "altered", r.json
+    # The lot trace lists the event once, marked corrected.
+    r = w.client.get(f"/api/v1/lots/{PEPPER}/{w.product}/trace", headers=auth)
+    assert r.status_code == 200, r.json
+    listed = [e for e in r.json["events"] if e["eventID"] == c.wrong["eventID"]]
+    assert len(listed) == 1 and listed[0]["correctedBy"]["reason"] == "did_not_occur"
+    ghost = [e for e in r.json["events"] if e["eventID"] == c.ghost["eventID"]]
+    assert ghost[0]["correctedBy"]["reason"] == "did_not_occur"
+    assert all("correctedBy" not in e for e in r.json["events"]
+               if e["eventID"] == c.fixed["eventID"])
+    # Another organisation sees neither.
+    r = w.client.get(f"/api/v1/verify/event/{path}?errorDeclaration=true",
+                     headers=w.actions.auth(w.t_stranger))
+    assert r.status_code == 404
+
+
 # --- what a consumer sees ------------------------------------------------------------------------
 
 def test_the_consumer_page_shows_the_corrections(declared):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from ...domain import policy
 from ...domain.actor import Actor
+from ...domain.corrections import declared_correction
 from ...domain.errors import NotFound, Problem, ValidationFailed
 from ...gs1.keys import LotKey, normalise_gtin
 from ...store import lineage as reads
@@ -40,6 +43,7 @@ def trace_lot(gtin: str, lot: str, direction: str, actor: Actor, uow: UnitOfWork
         uri_of = {x.id: x.uri for x in lots}
         links = reads.links_among(uow, ids)
         events = reads.events_naming(uow, list(uri_of.values()))
+        corrected = _corrections(reads.declarations_naming(uow, list(uri_of.values())))
         org_ids = {i for i in ({x.owner_id for x in lots} | {e.organisation_id for e in events})
                    if i is not None}
         policy.require_read_lineage(actor, org_ids)
@@ -55,7 +59,9 @@ def trace_lot(gtin: str, lot: str, direction: str, actor: Actor, uow: UnitOfWork
         "links": [{"source": uri_of[r.source_id], "target": uri_of[r.target_id],
                    "kind": r.kind, "eventID": r.event_id} for r in links],
         "events": [{"eventID": e.event_id, "type": e.event_type, "bizStep": e.biz_step,
-                    "eventTime": e.event_time.isoformat(), "organisation": e.organisation_id}
+                    "eventTime": e.event_time.isoformat(), "organisation": e.organisation_id,
+                    **({"correctedBy": corrected[e.event_id]}
+                       if e.event_id in corrected else {})}
                    for e in events],
         "organisations": [{"id": o.id, "name": o.name, "kind": o.kind, "gln": o.gln}
                           for o in orgs],
@@ -66,3 +72,7 @@ def trace_lot(gtin: str, lot: str, direction: str, actor: Actor, uow: UnitOfWork
 
 
 
+def _corrections(rows: list[Any]) -> dict[str, dict[str, Any]]:
+    """What each error declaration says, by the declared eventID (docs/CORRECTIONS.md)."""
+    found = ((event_id, declared_correction(orjson.loads(body))) for event_id, body in rows)
+    return {event_id: c for event_id, c in found if c is not None}

@@ -11,39 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ...domain.corrections import DID_NOT_OCCUR, INCORRECT_DATA, declared_correction, reason_word
 from .records import Record
 
-DID_NOT_OCCUR = "did_not_occur"
-INCORRECT_DATA = "incorrect_data"
-_REASON_PREFIXES = ("https://ref.gs1.org/cbv/ER-", "https://gs1.org/voc/ER-",
-                    "urn:epcglobal:cbv:er:", "cbv:ER-", "ER-")
-
-
-def reason_word(reason: object) -> str | None:
-    """A CBV ErrorReason as its bare word (``did_not_occur``), whichever way it was written;
-    any other value (a URI of one's own) as it is."""
-    if not isinstance(reason, str) or not reason:
-        return None
-    for prefix in _REASON_PREFIXES:
-        if reason.startswith(prefix):
-            return reason[len(prefix):]
-    return reason
+__all__ = ["DID_NOT_OCCUR", "INCORRECT_DATA", "correction_of", "corrections", "reason_word",
+           "struck"]
 
 
 def correction_of(declaration: Record) -> dict[str, Any] | None:
     """The correction a declaration's record states; None when it holds no declaration."""
-    event = declaration.event()
-    found = event.get("errorDeclaration") if isinstance(event, dict) else None
-    if not isinstance(found, dict):
-        return None
-    ids = found.get("correctiveEventIDs")
-    return {
-        "reason": reason_word(found.get("reason")),
-        "declarationTime": found.get("declarationTime"),
-        "correctiveEventIDs": [i for i in ids if isinstance(i, str)]
-        if isinstance(ids, list) else [],
-        "declarationHash": declaration.event_hash,
-    }
+    found = declared_correction(declaration.event())
+    return None if found is None else {**found, "declarationHash": declaration.event_hash}
 
 
 def corrections(records: Iterable[Record]) -> dict[int, dict[str, Any]]:

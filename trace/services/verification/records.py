@@ -25,11 +25,12 @@ _CHUNK = 500
 _CAPTURE_GROUP_LIMIT = 2_000  # re-hash among the events captured with it only up to this many
 
 
-def record_by_event_id(uow: UnitOfWork, event_id: str) -> Record:
-    """:raises NotFound: no such event."""
-    rec = reads.record_by_event_id(uow, event_id)
+def record_by_event_id(uow: UnitOfWork, event_id: str, *, declaration: bool = False) -> Record:
+    """The event, or (``declaration``) its error declaration. :raises NotFound: none."""
+    rec = reads.record_by_event_id(uow, event_id, declaration=declaration)
     if rec is None:
-        raise NotFound(f"no event with eventID {event_id}")
+        raise NotFound(f"no error declaration of eventID {event_id}" if declaration
+                       else f"no event with eventID {event_id}")
     return rec
 
 

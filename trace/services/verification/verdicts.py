@@ -153,14 +153,15 @@ class LotVerification:
 # --- use cases ------------------------------------------------------------------------------------
 
 def verify_event(event_id: str, uow: UnitOfWork, chain_reader: ChainReader | None, *,
-                 fresh: bool = False,
-                 caches: VerificationCaches | None = None) -> EventVerification:
-    """The verdict on one event, its place in the histories of the lots it names included.
+                 fresh: bool = False, caches: VerificationCaches | None = None,
+                 declaration: bool = False) -> EventVerification:
+    """The verdict on one event (or, ``declaration``, on its error declaration, which shares
+    its eventID), its place in the histories of the lots it names included.
 
-    :raises NotFound: no such event."""
+    :raises NotFound: no such event (or declaration)."""
     caches = caches or VerificationCaches()
     with uow:
-        rec = record_by_event_id(uow, event_id)
+        rec = record_by_event_id(uow, event_id, declaration=declaration)
         named = lots_of(rec.body, rec.context)
         lineage = Lineage(set())
         if named is not None:
@@ -244,24 +245,31 @@ def _displaced(rec: Record, lineage: Lineage, state: StateView,
     return None
 
 
-def event_proof(event_id: str, uow: UnitOfWork, *,
-                caches: VerificationCaches | None = None) -> dict[str, Any]:
-    """Everything needed to check one event without us: the event as captured and its
-    ``@context``, its hash and pre-hash, signature or capture seal, and its Merkle proof, root
-    and anchoring transaction. :raises NotFound: no such event."""
+def event_proof(event_id: str, uow: UnitOfWork, *, caches: VerificationCaches | None = None,
+                declaration: bool = False) -> dict[str, Any]:
+    """Everything needed to check one event (or, ``declaration``, its error declaration)
+    without us: the event as captured and its ``@context``, its hash and pre-hash, signature or
+    capture seal, and its Merkle proof, root and anchoring transaction.
+
+    :raises NotFound: no such event (or declaration)."""
     caches = caches or VerificationCaches()
     with uow:
-        rec = record_by_event_id(uow, event_id)
+        rec = record_by_event_id(uow, event_id, declaration=declaration)
         anchor = anchor_record(uow, rec, caches.trees)
         seal = seal_record(uow, rec)
     event = rec.event()
     if isinstance(event, dict):
         event.setdefault("eventID", rec.event_id)
-    return {"eventID": rec.event_id, "event": event, "@context": rec.context_json(),
-            "eventHash": rec.event_hash, "prehash": rec.prehash, "signature": rec.signature,
-            "signer": rec.signer or (seal or {}).get("signer"), "seal": seal,
-            "organisation": {"gln": rec.gln, "name": rec.organisation_name} if rec.gln else None,
-            "leaf": _leaf_hex(rec.event_hash), "anchor": anchor}
+    out = {"eventID": rec.event_id, "event": event, "@context": rec.context_json(),
+           "eventHash": rec.event_hash, "prehash": rec.prehash, "signature": rec.signature,
+           "signer": rec.signer or (seal or {}).get("signer"), "seal": seal,
+           "organisation": {"gln": rec.gln, "name": rec.organisation_name} if rec.gln else None,
+           "leaf": _leaf_hex(rec.event_hash), "anchor": anchor}
+    if rec.declaration:
+        # eventHash is then the declaration hash (docs/CORRECTIONS.md): the CBV hash of the
+        # prehash, then sha256(tag || that || sha256(canonical errorDeclaration)).
+        out["errorDeclaration"] = True
+    return out
 
 
 def seal_record(uow: UnitOfWork, rec: Record) -> dict[str, Any] | None:
@@ -291,7 +299,8 @@ def seal_record(uow: UnitOfWork, rec: Record) -> dict[str, Any] | None:
 
 # --- who may ----------------------------------------------------------------------------------
 
-def require_event_access(event_id: str, actor: Actor, uow: UnitOfWork) -> None:
+def require_event_access(event_id: str, actor: Actor, uow: UnitOfWork, *,
+                         declaration: bool = False) -> None:
     """Who may see an event's proof and verdict (``policy.may_verify_event``): inspectors and
     admins; a member, its organisation's events and those of lineages it takes part in.
 
@@ -299,7 +308,7 @@ def require_event_access(event_id: str, actor: Actor, uow: UnitOfWork) -> None:
     if policy.reads_everything(actor):
         return
     with uow:
-        rec = record_by_event_id(uow, event_id)
+        rec = record_by_event_id(uow, event_id, declaration=declaration)
         if policy.may_read_event(actor, rec.organisation_id):
             return
         for lot_id in lots_named_by(uow, rec.id):
