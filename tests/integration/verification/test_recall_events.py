@@ -4,8 +4,10 @@ custodial key, anchored, and an edit of its row in the database reads as the fai
 from __future__ import annotations
 
 import copy
+from urllib.parse import quote
 
 from tests.integration.epcis_docs import BERRIES, PEPPER, lot_uri
+from tests.integration.verification.conftest import with_verification_api
 
 REASON = "Salmonella found in the retained sample"
 
@@ -30,6 +32,14 @@ def test_a_recall_event_verifies_once_anchored_and_an_edited_one_does_not(world)
     w.register_signers()
     w.anchor()
     assert w.status("recall", fresh=True) == "verified"
+    # A stranger reads the public notice, and may check it; not the harvest it names.
+    with_verification_api(w.app)
+    stranger = w.actions.auth(w.t_stranger)
+    r = w.client.get("/api/v1/verify/event/" + quote(w.ids["recall"], safe=""),
+                     headers=stranger)
+    assert r.status_code == 200 and r.json["status"] == "verified", r.json
+    assert w.client.get("/api/v1/verify/event/" + quote(w.ids["h1"], safe=""),
+                        headers=stranger).status_code == 404
     checks = {c.name for c in w.verdict("recall").verdict.checks}
     assert {"hash", "signature", "signer", "anchor"} <= checks
     # Forged: the recall's disposition changed in the database (a recall turned harmless).
