@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.support.cooperative import coop
+from tests.support.cooperative import Coop, coop
 from tests.support.webhooks import Receiver
 from tracechain.app_services import app_services
 from tracechain.services.subscriptions.deliverer import (
@@ -27,22 +27,37 @@ DL = "https://id.gs1.org/01/{}/10/{}"
 
 
 @pytest.fixture
-def chain(client, actions):
+def chain(client, actions, dataset):
     """Cam Lộ harvests H1 and dries it into D1, ships D1 to the processor, which grades it into
-    G1; a third organisation has nothing to do with any of it; an authority with an inspector."""
-    a = coop(client, actions, "HTX Hồ tiêu Cam Lộ")
-    a.berries, a.black = a.product("pepper_berries"), a.product("black_pepper")
-    a.harvest(a.plot(), a.berries, "H1", 800)
-    a.transform("drying", [(a.berries, "H1", 800)], [(a.black, "D1", 300)])
-    b = coop(client, actions, "Công ty Chế biến Gia vị", "processor")
-    b.graded = b.product("black_pepper")
-    a.ship(b.org, [(a.black, "D1")])
-    b.receive([(a.black, "D1")])
-    b.transform("grading", [(a.black, "D1", 300)], [(b.graded, "G1", 290)])
-    c = coop(client, actions, "Công ty Xuất khẩu", "exporter")
-    authority = actions.org("Sở Khoa học và Công nghệ tỉnh Đắk Lắk", "authority")
-    inspector = actions.auth(actions.token("inspector", authority))
-    return a, b, c, authority, inspector
+    G1; a third organisation has nothing to do with any of it; an authority with an inspector.
+    Built once per process and backend (``dataset``), copied for each test."""
+
+    def build() -> dict:
+        a = coop(client, actions, "HTX Hồ tiêu Cam Lộ")
+        a.berries, a.black = a.product("pepper_berries"), a.product("black_pepper")
+        a.harvest(a.plot(), a.berries, "H1", 800)
+        a.transform("drying", [(a.berries, "H1", 800)], [(a.black, "D1", 300)])
+        b = coop(client, actions, "Công ty Chế biến Gia vị", "processor")
+        b.graded = b.product("black_pepper")
+        a.ship(b.org, [(a.black, "D1")])
+        b.receive([(a.black, "D1")])
+        b.transform("grading", [(a.black, "D1", 300)], [(b.graded, "G1", 290)])
+        c = coop(client, actions, "Công ty Xuất khẩu", "exporter")
+        authority = actions.org("Sở Khoa học và Công nghệ tỉnh Đắk Lắk", "authority")
+        return {"a": (a.org, a.token, {"berries": a.berries, "black": a.black}),
+                "b": (b.org, b.token, {"graded": b.graded}), "c": (c.org, c.token, {}),
+                "authority": authority,
+                "inspector": actions.token("inspector", authority)}
+
+    made = dataset("recall-events-chain", build)
+    coops = []
+    for key in "abc":
+        org, token, extra = made[key]
+        one = Coop(client, org, token)
+        for name, value in extra.items():
+            setattr(one, name, value)
+        coops.append(one)
+    return (*coops, made["authority"], actions.auth(made["inspector"]))
 
 
 def _counts(app) -> tuple[int, int, int]:
