@@ -106,6 +106,15 @@ class LiveSite:
         self._thread.join(timeout=10)
         app_services(self.app).engine.dispose()
 
+    def anchor(self) -> None:
+        """Anchor what tests recorded since the start (a recall and its lift are signed EPCIS
+        events, pending until anchored: docs/RECALLS.md)."""
+        report = anchor_pending(self.uow, self.chain, ANCHOR_SETTINGS, force=True,
+                                keyring=app_services(self.app).keyring)
+        assert not report.waiting and report.skipped is None, report
+        # verdicts read before this batch was anchored are out of date
+        app_services(self.app).verification_caches = VerificationCaches()
+
     @property
     def host(self) -> str:
         return self.base_url.split("://", 1)[1]

@@ -41,10 +41,12 @@ def _forget_answers(site) -> None:
 
 @pytest.fixture(autouse=True)
 def no_active_recall(request):
-    """The scratch site is shared with other tests that recall lots and leave them recalled."""
+    """The scratch site is shared with other tests that recall lots and leave them recalled
+    (and whose recall and lift events are pending until anchored)."""
     if "scratch_site" in request.fixturenames:
         site = request.getfixturevalue("scratch_site")
         site.sql("UPDATE recalls SET lifted_at = CURRENT_TIMESTAMP WHERE lifted_at IS NULL")
+        site.anchor()
         _forget_answers(site)
 
 

@@ -138,6 +138,13 @@ class Actions:
         accounts.create_user(email, email, role, org["id"] if org else None, self.uow)
         return accounts.create_token(email, "test", self.uow)
 
+    def inspector(self, email: str | None = None) -> str:
+        """A token of an inspector of an authority organisation (with a custodial key, which
+        signs its recalls' events: docs/RECALLS.md); one authority per Actions."""
+        if getattr(self, "_authority", None) is None:
+            self._authority = self.org("Sở Khoa học và Công nghệ (tests)", "authority")
+        return self.token("inspector", self._authority, email)
+
     @staticmethod
     def auth(token: str) -> dict:
         return {"Authorization": f"Bearer {token}"}

@@ -231,7 +231,7 @@ class World:
         self.buyer = actions.org("Kaffeehandel Hamburg", "importer")
         self.headers = {
             "own": self.own.headers, "other": self.other.headers,
-            "inspector": auth(actions.token("inspector")),
+            "inspector": auth(actions.inspector()),
             "admin": auth(actions.token("admin", operator)),
             "admin-no-org": auth(actions.token("admin")), "anonymous": {}}
         own = self.own

@@ -31,7 +31,7 @@ def _events(client, tokens) -> tuple[dict, list[dict]]:
 
 def test_demo_loads_both_chains_with_tokens(client, demo):
     output, tokens = demo
-    assert "demo loaded: 6 organisations, 7 products, 5 farms, 5 plots, 18 events" in output
+    assert "demo loaded: 7 organisations, 7 products, 5 farms, 5 plots, 18 events" in output
     assert "/01/08936101000217/10/QT25-G550-01   " in output  # the consumer page to open
     assert "/api/v1/lots/08936104000412/BMT25-R01/qr.svg" in output
     assert len(tokens) == 8  # a member of each organisation, an inspector and an admin

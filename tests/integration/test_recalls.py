@@ -146,10 +146,12 @@ def test_who_may_recall_and_lift(app, client, actions, chain):
     _recall(a, a.black, "D1")
     _lift(client, b.headers, a.black, "D1")
     # Authorities order recalls: an inspector may, though inspectors record nothing else.
-    inspector = actions.auth(actions.token("inspector"))
+    # (An inspector acts for its authority, whose key signs the recall's event.)
+    authority = actions.org("Sở Khoa học và Công nghệ", "authority")
+    inspector = actions.auth(actions.token("inspector", authority))
     r = client.post(f"/api/v1/lots/{b.graded}/G1/recall", json={"reason": REASON},
                     headers=inspector)
-    assert r.status_code == 201 and r.get_json()["organisationId"] is None
+    assert r.status_code == 201 and r.get_json()["organisationId"] == authority["id"]
     assert client.get(f"/api/v1/lots/{b.graded}/G1/recalls",
                       headers=inspector).get_json()["recalled"] is True
     # What an authority ordered, the producer cannot undo; another authority can.

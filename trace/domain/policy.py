@@ -211,10 +211,13 @@ def may_verify_event(actor: Actor, event_org: int | None,
     return may_read_event(actor, event_org) or may_read_lineage(actor, lineage_organisations)
 
 
-def may_read_event(actor: Actor, event_org: int | None) -> bool:
-    """The EPCIS query interface shows a member its organisation's own events only."""
-    return reads_everything(actor) or (actor.organisation_id is not None
-                                       and event_org == actor.organisation_id)
+def may_read_event(actor: Actor, event_org: int | None, notice: bool = False) -> bool:
+    """The EPCIS query interface shows a member its organisation's own events only, and the
+    public notices (a recall and its lift: they concern everyone holding the goods, and the
+    consumer page shows recalls anyway) to every signed-in actor. The store's scope clause
+    follows this rule (``store.event_reads.OrganisationIs``)."""
+    return reads_everything(actor) or notice or (actor.organisation_id is not None
+                                                 and event_org == actor.organisation_id)
 
 
 def may_declare_error(actor: Actor, event_org: int | None) -> bool:

@@ -52,10 +52,10 @@ def events_by_event_id(uow: UnitOfWork, event_ids: Iterable[str]) -> dict[str, D
 
 def rows_with_event_id(uow: UnitOfWork, event_id: str) -> list[AnyRow]:
     """Every row with this eventID, the event first, then its declaration (if any):
-    (body, event_id, record_time, context_id, organisation_id, declaration)."""
+    (body, event_id, record_time, context_id, organisation_id, declaration, notice)."""
     return list(session_of(uow).execute(
         select(Event.body, Event.event_id, Event.record_time, Event.context_id,
-               Event.organisation_id, Event.declaration)
+               Event.organisation_id, Event.declaration, Event.notice)
         .where(Event.event_id == event_id).order_by(Event.declaration, Event.id)).all())
 
 

@@ -44,9 +44,11 @@ EventRow = Row[*tuple[Any, ...]]
 
 @dataclass(frozen=True)
 class OrganisationIs:
-    """Only the events recorded by this organisation."""
+    """Only the events recorded by this organisation, and the public notices every signed-in
+    actor may read (``policy.may_read_event``; ``notices=False``: the organisation's only)."""
 
     organisation_id: int | None
+    notices: bool = True
 
 
 @dataclass(frozen=True)
@@ -228,7 +230,8 @@ def _clause(c: Condition) -> ColumnElement[bool]:
     if isinstance(c, HasField):
         raise ValueError("field conditions need the unit of work (see _clauses)")
     if isinstance(c, OrganisationIs):
-        return Event.organisation_id == c.organisation_id
+        own = Event.organisation_id == c.organisation_id
+        return or_(own, Event.notice.is_(True)) if c.notices else own
     if isinstance(c, ColumnIn):
         return _column(c.column).in_(list(c.values))
     if isinstance(c, TimeFrom):
@@ -314,8 +317,9 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
             # SQLite off the organisation index, which would read and sort every event of it);
             # or (a driven page) by primary key, where PostgreSQL would read the organisation
             # index whole to AND it with the ids.
-            out.append(Event.organisation_id + 0 == c.organisation_id
-                       if c.organisation_id is not None else Event.organisation_id.is_(None))
+            own = (Event.organisation_id + 0 == c.organisation_id
+                   if c.organisation_id is not None else Event.organisation_id.is_(None))
+            out.append(or_(own, Event.notice.is_(True)) if c.notices else own)
         else:
             out.append(_clause(c))
     if driver is None:
@@ -365,8 +369,17 @@ def _scope(uow: UnitOfWork, conditions: Sequence[Condition]) -> list[int]:
     who read everything) all, each one a range of the index (0: events of no organisation)."""
     for c in conditions:
         if isinstance(c, OrganisationIs):
-            return [c.organisation_id or 0]
+            # and the organisations that recorded public notices (a few: their entries are
+            # read too, the events' scope clause keeps only the notices among them)
+            return sorted({c.organisation_id or 0, *(notice_organisations(uow)
+                                                     if c.notices else ())})
     return [0, *session_of(uow).scalars(select(Organisation.id).order_by(Organisation.id))]
+
+
+def notice_organisations(uow: UnitOfWork) -> list[int]:
+    """The organisations that recorded a public notice (0: none)."""
+    return [o or 0 for o in session_of(uow).scalars(
+        select(Event.organisation_id).where(Event.notice.is_(True)).distinct())]
 
 
 def events_page(uow: UnitOfWork, conditions: Sequence[Condition], limit: int,
@@ -416,7 +429,7 @@ def context_bindings(uow: UnitOfWork) -> list[str]:
 def event_by_event_id(uow: UnitOfWork, event_id: str) -> EventRow | None:
     return session_of(uow).execute(
         select(Event.body, Event.event_id, Event.record_time, Event.context_id,
-               Event.organisation_id).where(Event.event_id == event_id)).first()
+               Event.organisation_id, Event.notice).where(Event.event_id == event_id)).first()
 
 
 def context_texts(uow: UnitOfWork, ids: Iterable[int]) -> dict[int, str]:

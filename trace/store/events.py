@@ -100,6 +100,9 @@ class Event(Base):
     # Error declarations (migration 0009): at most one per declared event.
     declaration: Mapped[bool] = mapped_column(default=False, server_default=false())
     declares_pk: Mapped[int | None] = mapped_column(ForeignKey("events.id"), unique=True)
+    # A public notice (migration 0013): a recall or its lift, which every signed-in actor may
+    # read (domain.policy.may_read_event; docs/RECALLS.md).
+    notice: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     __table_args__ = (
         # One event per eventID, and beside it at most one declaration of it.
@@ -109,6 +112,7 @@ class Event(Base):
         Index("ix_events_biz_step", "biz_step"),
         Index("ix_events_org", "organisation_id"),
         Index("ix_events_record_time", "record_time"),
+        Index("ix_events_notice", "notice"),
     )
 
 

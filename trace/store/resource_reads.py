@@ -32,7 +32,8 @@ JobRow = Row[*tuple[Any, ...]]
 def _scoped(scope: int | None) -> ColumnElement[bool]:
     if scope == EVERY_ORGANISATION:
         return true()
-    return Event.organisation_id == scope
+    # and the public notices (policy.may_read_event)
+    return or_(Event.organisation_id == scope, Event.notice.is_(True))
 
 
 def distinct_values(uow: UnitOfWork, resource: str, scope: int | None, after: str | None,

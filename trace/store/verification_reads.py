@@ -60,6 +60,7 @@ class Record:
     # An error declaration's row: set, and the row id of the event it declares (migration 0009).
     declaration: bool = False
     declares_pk: int | None = None
+    notice: bool = False  # a public notice (a recall, its lift: migration 0013)
 
     def event(self) -> Any:
         """The event as captured (None when the stored text is not JSON any more)."""
@@ -83,7 +84,8 @@ _COLUMNS = (Event.id, Event.event_id, Event.event_hash, Event.prehash, Event.bod
             AnchorBatch.id.is_not(None).label("batch_found"), AnchorBatch.root,
             AnchorBatch.leaf_count, AnchorBatch.status.label("batch_status"),
             AnchorBatch.tx_hash, AnchorBatch.block_number, AnchorBatch.block_time,
-            AnchorBatch.chain_id, AnchorBatch.contract, Event.declaration, Event.declares_pk)
+            AnchorBatch.chain_id, AnchorBatch.contract, Event.declaration, Event.declares_pk,
+            Event.notice)
 
 
 def _select() -> Select[*tuple[Any, ...]]:

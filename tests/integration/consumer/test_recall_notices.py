@@ -21,7 +21,7 @@ def _recall(demo, token, expect=201, **body):
 
 
 def test_an_inspectors_recall_reads_in_both_languages_with_its_class_and_contact(demo, actions):
-    inspector = actions.token("inspector")
+    inspector = actions.inspector()
     recall = _recall(demo, inspector, **NOTICE)
     assert recall["notice"]["recallClass"] == "II" and recall["notice"]["byAuthority"] is True
     en = demo.get(PEPPER, "en").get_data(as_text=True)
@@ -42,7 +42,7 @@ def test_an_inspectors_recall_reads_in_both_languages_with_its_class_and_contact
 
 
 def test_a_recall_with_a_missing_language_or_a_bad_class_is_refused(demo, actions):
-    inspector = actions.token("inspector")
+    inspector = actions.inspector()
     half = {k: v for k, v in NOTICE.items() if k != "actionEn"}
     body = _recall(demo, inspector, 400, **half)
     assert body["errors"][0]["path"] == "$.actionEn" and "Vietnamese and English" in body[
@@ -58,7 +58,7 @@ def test_a_recall_with_a_missing_language_or_a_bad_class_is_refused(demo, action
 
 
 def test_a_bare_recall_still_reads_class_i_with_what_to_do(demo, actions):
-    _recall(demo, actions.token("inspector"), reason="Mould found")
+    _recall(demo, actions.inspector(), reason="Mould found")
     en = demo.get(PEPPER, "en").get_data(as_text=True)
     assert 'data-class="I"' in en and "Class I: may cause serious illness" in en
     assert "Take it back to the shop where you bought it." in en

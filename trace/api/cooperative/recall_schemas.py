@@ -40,6 +40,14 @@ class RecallCreateSchema(Schema):
                             metadata={"example": "Hotline 0233 3 861 234"})
 
 
+class RecallLiftSchema(Schema):
+    reason = fields.String(load_default=None, validate=validate.Length(min=REASON_MIN,
+                                                                      max=REASON_MAX),
+                           metadata={"description": "why the recall is lifted (optional; it is "
+                                                    "recorded in the lift's EPCIS event)",
+                                     "example": "Re-tested: Salmonella not detected"})
+
+
 class RecallTextsSchema(Schema):
     vi = fields.String(allow_none=True)
     en = fields.String(allow_none=True)

@@ -12,9 +12,9 @@ from flask_smorest import Blueprint
 
 from ...services.lots import recalls
 from ..auth import current_actor
-from ..deps import uow
+from ..deps import acting_organisation, keyring, uow
 from .blueprint import ApiBlueprint
-from .recall_schemas import LotRecallsSchema, RecallCreateSchema, RecallSchema
+from .recall_schemas import LotRecallsSchema, RecallCreateSchema, RecallLiftSchema, RecallSchema
 
 
 def _authenticate() -> None:
@@ -41,12 +41,16 @@ class LotRecall(MethodView):
     def post(self, args, gtin: str, lot: str):
         """Recall a lot, and so every lot made from it (holder, maker, inspectors, admins)."""
         reason = args.pop("reason")
-        return recalls.recall_lot(gtin, lot, reason, current_actor(), uow(), notice=args)
+        return recalls.recall_lot(gtin, lot, reason, acting_organisation(current_actor()), uow(),
+                                  notice=args, keyring=keyring())
 
+    @blp.arguments(RecallLiftSchema, location="query", as_kwargs=True)
     @blp.response(200, RecallSchema)
-    def delete(self, gtin: str, lot: str):
-        """Lift the lot's active recall; it stays in the lot's history."""
-        return recalls.lift_recall(gtin, lot, current_actor(), uow())
+    def delete(self, gtin: str, lot: str, reason: str | None = None):
+        """Lift the lot's active recall; it stays in the lot's history. ``reason`` (optional
+        today, required once inspections land) is recorded in the lift's EPCIS event."""
+        return recalls.lift_recall(gtin, lot, acting_organisation(current_actor()), uow(),
+                                   reason=reason, keyring=keyring())
 
 
 @blp.route("/<gtin>/<path:lot>/recalls", methods=["GET"])

@@ -30,6 +30,10 @@ ORGANISATIONS: dict[str, tuple[Any, ...]] = {
 COMPANY_PREFIXES = {"camlo": "8936100", "spice": "8936101", "exporter": "8936102",
                     "eatu": "8936103", "roaster": "8936104", "importer": "4068810"}
 INSPECTOR_EMAIL = "inspector@demo.tracechain.dev"
+# The authority the demo inspector works for: its recalls (and, with issue #12, holds) are EPCIS
+# events sealed with its custodial key (docs/RECALLS.md). (name, kind, GLN, province, country)
+AUTHORITY = ("Sở Khoa học và Công nghệ tỉnh Đắk Lắk", "authority", "8936105000015", "Đắk Lắk",
+             "VN")
 ADMIN_EMAIL = "admin@demo.tracechain.dev"
 
 # owner key -> [(GTIN-13, kind, Vietnamese name, English name, attributes)]

@@ -19,6 +19,7 @@ from ..epcis.capture import CaptureSettings
 from ..ports import UnitOfWork
 from .chains import (
     ADMIN_EMAIL,
+    AUTHORITY,
     CERTIFICATIONS,
     COFFEE_CHAIN,
     COMPANY_PREFIXES,
@@ -62,8 +63,10 @@ def load_demo(settings: CaptureSettings, uow: UnitOfWork, keyring: Keyring | Non
                        "load it into an empty database, or pass --if-empty to skip")
     summary = DemoSummary()
     actors = {key: _organisation(key, summary, uow, keyring) for key in ORGANISATIONS}
-    for email, role in ((INSPECTOR_EMAIL, "inspector"), (ADMIN_EMAIL, "admin")):
-        accounts.create_user(email, f"Demo {role}", role, None, uow)
+    authority = _authority(summary, uow, keyring)
+    for email, role, org in ((INSPECTOR_EMAIL, "inspector", authority),
+                             (ADMIN_EMAIL, "admin", None)):
+        accounts.create_user(email, f"Demo {role}", role, org, uow)
         summary.tokens[f"{role} ({email})"] = accounts.create_token(email, "demo", uow)
     for key, products in PRODUCTS.items():
         for gtin, kind, name_vi, name_en, attributes in products:
@@ -95,6 +98,15 @@ def _organisation(key: str, summary: DemoSummary, uow: UnitOfWork, keyring: Keyr
     summary.organisations[name] = gln
     summary.tokens[f"member of {name} ({email})"] = accounts.create_token(email, "demo", uow)
     return Actor(user_id, "member", org_id, email)
+
+
+def _authority(summary: DemoSummary, uow: UnitOfWork, keyring: Keyring | None) -> int:
+    """The inspector's authority: its recalls are sealed with its custodial key."""
+    name, kind, gln, province, country = AUTHORITY
+    org_id = accounts.create_organisation(name, kind, gln, uow, province=province,
+                                          country=country, keyring=keyring)
+    summary.organisations[name] = gln
+    return org_id
 
 
 def _farms(actors: dict[str, Actor], summary: DemoSummary, uow: UnitOfWork

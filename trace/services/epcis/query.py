@@ -554,7 +554,8 @@ def get_event(event_id: str, actor: Actor, uow: UnitOfWork) -> Page:
     # The event, then its error declaration if it has one (they share the eventID).
     with uow:
         rows = declarations.rows_with_event_id(uow, event_id)
-        if not rows or not policy.may_read_event(actor, rows[0].organisation_id):
+        if not rows or not policy.may_read_event(actor, rows[0].organisation_id,
+                                                 rows[0].notice):
             raise NotFound(f"no event with eventID {event_id}")
         contexts = _contexts(uow, {row.context_id for row in rows})
     events = [render_event(row.body, row.event_id, row.record_time) for row in rows]

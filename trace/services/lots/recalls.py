@@ -11,11 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast, overload
+from typing import TYPE_CHECKING, Any, cast, overload
 
 from ...domain import policy
 from ...domain.actor import AUTHORITIES, Actor
-from ...domain.errors import Conflict, NotFound, Problem, ValidationFailed
+from ...domain.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed
+from ...domain.recall_events import (
+    NOTICE_CONTEXT,
+    NoticeLot,
+    lift_event,
+    prefix_length,
+    recall_event,
+)
 from ...domain.recall_notice import DEFAULT_CLASS, notice_problems
 from ...gs1.canonical import canonicalise
 from ...gs1.keys import LotKey
@@ -24,11 +31,18 @@ from ...store.base import utcnow
 from ...store.lots import Lot
 from ...store.public_records import Recall
 from ..cooperative.catalogue import gtin_or_problem
+from ..cooperative.gtin_ownership import company_prefixes
+from ..epcis.notices import record_notice, require_custodial_key
 from ..ports import UnitOfWork
 from ..verification.records import lineage_lots
 from .stock import lot_facts
 
+if TYPE_CHECKING:
+    from ...sign.keyring import Keyring
+
 REASON_MIN, REASON_MAX = 3, 1000
+NO_ORGANISATION = ("an authority's recall is signed by its organisation; this account belongs "
+                   "to none (an admin must add it to its authority's organisation)")
 _CHUNK = 500  # lot ids per IN (...): well under every database's parameter limit
 
 
@@ -168,14 +182,44 @@ def _notice_columns(notice: dict[str, Any], actor: Actor) -> dict[str, Any]:
             "contact": text("contact")}
 
 
+def _signing_organisation(w: UnitOfWork, actor: Actor, what: str) -> None:
+    """The recall's event is sealed with the actor's organisation's custodial key.
+
+    :raises Forbidden: the actor belongs to no organisation;
+    :raises Conflict: the organisation keeps its own key (the server cannot sign for it).
+    """
+    if actor.organisation_id is None:
+        raise Forbidden(NO_ORGANISATION)
+    name = stored.organisation_name(w, actor.organisation_id) or "your organisation"
+    require_custodial_key(w, actor.organisation_id, name, what)
+
+
+def _notice_lots(w: UnitOfWork, found: Lot) -> list[NoticeLot]:
+    """The recalled lot, then every lot made from it (forward lineage; what
+    ``recalls_affecting`` finds recalled through it), as the notice event names them."""
+    reached = lineage_lots(w, found.id, "forward") - {found.id}
+    rows = [found, *stored.lots_by_id(w, sorted(reached))]
+    prefixes = list(company_prefixes(w))
+    return [NoticeLot(r.gtin, r.code, prefix_length(r.gtin, prefixes))
+            for r in rows if r.kind == "lot" and r.gtin and r.code]
+
+
 def recall_lot(gtin: str, lot: str, reason: str, actor: Actor, uow: UnitOfWork,
-               notice: dict[str, Any] | None = None) -> RecallView:
+               notice: dict[str, Any] | None = None, keyring: Keyring | None = None
+               ) -> RecallView:
     """Recall a lot (and so everything made from it). ``notice``: what the consumer page says
     (recallClass, orderedBy, reasonVi/En, actionVi/En, contact; domain.recall_notice).
 
+    The recall is also recorded, in the same transaction, as an EPCIS ObjectEvent (OBSERVE,
+    holding, recalled: ``domain.recall_events``) naming the lot and every lot made from it,
+    sealed with the actor's organisation's custodial key (``keyring``) and readable by every
+    signed-in actor: subscribers' webhooks receive it like any event.
+
     :raises ValidationFailed: a bad GTIN, reason or notice; NotFound: no such lot;
-    :raises Forbidden: not the holder, the maker, an inspector or an admin;
-    :raises Conflict: the lot already has an active recall.
+    :raises Forbidden: not the holder, the maker, an inspector or an admin; or an inspector
+        of no organisation (nothing could sign the event);
+    :raises Conflict: the lot already has an active recall; or the organisation keeps its own
+        key (the server cannot sign for it).
     """
     text = _reason(reason)
     columns = _notice_columns(notice or {}, actor)
@@ -185,19 +229,38 @@ def recall_lot(gtin: str, lot: str, reason: str, actor: Actor, uow: UnitOfWork,
                               cast(str, found.code))
         if stored.active_recall_id(w, found.id) is not None:
             raise Conflict(f"lot {found.code} is already recalled; lift that recall first")
+        _signing_organisation(w, actor, "recall")
+        now = utcnow()
         recall_id = stored.add_recall(
             w, lot_id=found.id, reason=text, organisation_id=actor.organisation_id,
-            recorded_by=actor.user_id, created_at=utcnow(), **columns)
+            recorded_by=actor.user_id, created_at=now, **columns)
         view = _reload(w, recall_id)
+        event = recall_event(recall_id, now, _notice_lots(w, found), view.notice or {}, text)
+        record_notice(w, event, NOTICE_CONTEXT, actor, keyring, now)
         w.commit()
         return view
 
 
-def lift_recall(gtin: str, lot: str, actor: Actor, uow: UnitOfWork) -> RecallView:
-    """Lift the lot's active recall; the row stays, with who lifted it and when.
+def _lift_reason(reason: str | None) -> str | None:
+    text = (reason or "").strip()
+    if reason is None or not text:
+        return None  # optional until issue #12 makes it required
+    if not REASON_MIN <= len(text) <= REASON_MAX:
+        raise ValidationFailed("say why the recall is lifted", [
+            Problem("$.reason", f"must be {REASON_MIN} to {REASON_MAX} characters")])
+    return text
 
-    :raises NotFound: no such lot, or it has no active recall; Forbidden: as for recall_lot.
+
+def lift_recall(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reason: str | None = None,
+                keyring: Keyring | None = None) -> RecallView:
+    """Lift the lot's active recall; the row stays, with who lifted it and when. The lift is
+    recorded as an EPCIS event too (OBSERVE, holding, conformant; ``tc:lift`` names the
+    recall and the optional ``reason``), signed like the recall's.
+
+    :raises NotFound: no such lot, or it has no active recall; Forbidden: as for recall_lot;
+    :raises ValidationFailed: a reason outside 3..1000 characters; Conflict: as for recall_lot.
     """
+    text = _lift_reason(reason)
     with uow.writing() as w:
         found = _find_lot(w, gtin, lot, lock=True)
         facts = lot_facts(w, actor, found, producer=True)
@@ -208,9 +271,13 @@ def lift_recall(gtin: str, lot: str, actor: Actor, uow: UnitOfWork) -> RecallVie
             raise NotFound(f"lot {found.code} has no active recall")
         policy.require_lift_recall(actor, facts, cast(str, found.code),
                                    _ordered_by_authority(w, recall))
-        recall.lifted_at = utcnow()
+        _signing_organisation(w, actor, "lift")
+        now = utcnow()
+        recall.lifted_at = now
         recall.lifted_by = actor.user_id
         stored.flush(w)
+        event = lift_event(recall.id, now, _notice_lots(w, found), text)
+        record_notice(w, event, NOTICE_CONTEXT, actor, keyring, now)
         view = _reload(w, recall.id)
         w.commit()
         return view

@@ -309,7 +309,7 @@ def require_event_access(event_id: str, actor: Actor, uow: UnitOfWork, *,
         return
     with uow:
         rec = record_by_event_id(uow, event_id, declaration=declaration)
-        if policy.may_read_event(actor, rec.organisation_id):
+        if policy.may_read_event(actor, rec.organisation_id, rec.notice):
             return
         for lot_id in lots_named_by(uow, rec.id):
             lots = lineage_lots(uow, lot_id, "both")
