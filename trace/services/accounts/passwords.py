@@ -129,3 +129,12 @@ def set_password(token: str, password: str, confirmation: str, uow: UnitOfWork, 
         end_sessions(w, user.id)
         w.commit()
         return user.email
+
+
+def user_id(email: str, uow: UnitOfWork) -> int:
+    """The id of the user with this e-mail (any case). :raises NotFound."""
+    with uow:
+        user = stored.user_by_email(uow, email)
+        if user is None:
+            raise NotFound(f"no user with e-mail {email}")
+        return user.id
