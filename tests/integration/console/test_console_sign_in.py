@@ -180,7 +180,7 @@ def test_an_unknown_email_is_slowed_down_like_a_known_one(app, console, clock):
 def test_one_client_guessing_many_accounts_is_slowed_down(app, console, clock):
     victim = console.user("member",
                           org={"id": accounts.create_organisation(
-                              "HTX Khe Sanh", "cooperative", "8930000000019",
+                              "HTX Khe Sanh", "cooperative", "8935550000014",
                               app_services(app).unit_of_work())})
     client = console.client("203.0.113.7")
     for i in range(19):
