@@ -228,3 +228,77 @@ def test_each_console_page_is_at_most_30_kb_compressed(app, console, people):
             assert decode(r.data).startswith((b"<!doctype html>", b"/*")), path
             sizes[(path, coding)] = len(r.data)
     assert max(sizes.values()) <= PAGE_BUDGET, sizes
+
+
+# --- every console route × every caller -------------------------------------------------------
+
+ADMIN_ONLY = {"console.organisations", "console.users", "console.user_role",
+              "console.user_disable", "console.user_enable", "console.user_reset",
+              "console.tokens", "console.token_revoke"}
+# (method, endpoint) -> (path, {caller: status}); admin-only routes are filled in below.
+CONSOLE_ROUTES = {
+    ("GET", "console.login"): ("/app/login", {"anonymous": 200, "member": 302,
+                                              "inspector": 302, "admin": 302}),
+    ("POST", "console.login"): ("/app/login", dict.fromkeys(
+        ("anonymous", "member", "inspector", "admin"), 400)),  # no e-mail, no password
+    ("POST", "console.logout"): ("/app/logout", dict.fromkeys(
+        ("anonymous", "member", "inspector", "admin"), 303)),
+    ("GET", "console.set_password"): ("/app/set-password/unknown", dict.fromkeys(
+        ("anonymous", "member", "inspector", "admin"), 404)),
+    ("POST", "console.set_password"): ("/app/set-password/unknown", dict.fromkeys(
+        ("anonymous", "member", "inspector", "admin"), 404)),
+    ("GET", "console.home"): ("/app/", {"anonymous": 302, "member": 200, "inspector": 200,
+                                        "admin": 200}),
+    ("GET", "console.not_found"): ("/app/nothing", dict.fromkeys(
+        ("anonymous", "member", "inspector", "admin"), 404)),
+    ("POST", "console.not_found"): ("/app/nothing", dict.fromkeys(
+        ("anonymous", "member", "inspector", "admin"), 404)),
+    ("GET", "console_static"): ("/app/static/console.css", dict.fromkeys(
+        ("anonymous", "member", "inspector", "admin"), 200)),
+}
+_ADMIN_PATHS = {
+    ("GET", "console.organisations"): ("/app/admin/organisations", 200),
+    ("POST", "console.organisations"): ("/app/admin/organisations", 400),  # empty form
+    ("GET", "console.users"): ("/app/admin/users", 200),
+    ("POST", "console.users"): ("/app/admin/users", 400),
+    ("POST", "console.user_role"): ("/app/admin/users/{colleague}/role", 400),  # no role
+    ("POST", "console.user_disable"): ("/app/admin/users/{colleague}/disable", 303),
+    ("POST", "console.user_enable"): ("/app/admin/users/{colleague}/enable", 303),
+    ("POST", "console.user_reset"): ("/app/admin/users/{colleague}/reset", 201),
+    ("GET", "console.tokens"): ("/app/admin/tokens", 200),
+    ("POST", "console.tokens"): ("/app/admin/tokens", 400),
+    ("POST", "console.token_revoke"): ("/app/admin/tokens/999999/revoke", 404),
+}
+for _key, (_path, _admin) in _ADMIN_PATHS.items():
+    CONSOLE_ROUTES[_key] = (_path, {"anonymous": 302, "member": 403, "inspector": 403,
+                                    "admin": _admin})
+
+
+def test_the_console_table_covers_every_console_route(app):
+    routes = {(m, rule.endpoint) for rule in app.url_map.iter_rules()
+              for m in rule.methods - {"HEAD", "OPTIONS"}
+              if rule.endpoint.startswith(("console.", "console_static"))}
+    assert routes == set(CONSOLE_ROUTES)
+    assert {endpoint for _method, endpoint in _ADMIN_PATHS} == ADMIN_ONLY
+
+
+def test_every_console_route_answers_every_caller_as_the_policy_says(app, console, people):
+    clients = {"anonymous": console.client()}
+    for role in ("member", "inspector", "admin"):
+        clients[role] = console.signed_in(people[role])
+    got, wanted = {}, {}
+    for (method, endpoint), (path, expected) in CONSOLE_ROUTES.items():
+        path = path.format(colleague=people["colleague"]["id"])
+        for caller, client in clients.items():
+            if method == "GET":
+                r = client.get(path)
+            else:
+                r = client.post(path, data={"csrf": console.csrf(
+                    client, "/app/login" if caller == "anonymous" else "/app/")})
+            got[(method, endpoint, caller)] = r.status_code
+            wanted[(method, endpoint, caller)] = expected[caller]
+            if endpoint == "console.logout" and caller != "anonymous":
+                clients[caller] = console.signed_in(people[caller])  # signed in again
+    wrong = {k: (got[k], wanted[k]) for k in got if got[k] != wanted[k]}
+    assert wrong == {}, "(method, route, caller): (answered, expected)\n" + "\n".join(
+        f"{k}: {v}" for k, v in wrong.items())
