@@ -274,3 +274,14 @@ def test_a_reset_link_replaces_the_password_and_ends_sessions(app, console, cloc
     passwords.set_password(token, "a-brand-new-one", "a-brand-new-one", console.uow, now=clock())
     assert signed.get("/app/").status_code == 302
     console.signed_in({**member, "password": "a-brand-new-one"})
+
+
+def test_after_sign_in_the_browser_goes_back_to_console_pages_only(app, console):
+    admin = console.user("admin")
+    for target, lands in (("/app/admin/users", "/app/admin/users"),
+                          ("//evil.example/app/", "/app/"), ("https://evil.example/", "/app/"),
+                          ("/app/\\\\evil.example", "/app/"), ("/api/v1/lots", "/app/")):
+        client = console.client()
+        r = client.post("/app/login", data={"email": admin["email"], "password": PASSWORD,
+                                            "next": target, "csrf": console.csrf(client)})
+        assert (r.status_code, r.location) == (303, lands), target
