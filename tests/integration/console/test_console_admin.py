@@ -159,6 +159,13 @@ def test_disabling_a_user_ends_their_sessions_and_revokes_their_tokens(app, cons
     # enabled again: the password works, the revoked token stays revoked
     console.post(admin, f"/app/admin/users/{people['member']['id']}/enable")
     console.signed_in(people["member"])
+    # a token made for a disabled account (from the shell) does not work either
+    console.post(admin, f"/app/admin/users/{people['member']['id']}/disable")
+    late = token_service.create_token(people["member"]["email"], "late",
+                                      app_services(app).unit_of_work())
+    r = app.test_client().get("/api/v1/lots", headers=actions.auth(late))
+    assert r.status_code == 401 and "disabled" in r.get_json()["detail"]
+    console.post(admin, f"/app/admin/users/{people['member']['id']}/enable")
     # an admin cannot lock themself out
     me = console.post(admin, f"/app/admin/users/{people['admin']['id']}/disable")
     assert me.status_code == 403
