@@ -101,6 +101,10 @@ messages: $(VENV)/.stamp-test ## Extract the pages' text and update the translat
 		--project tracechain -o web/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i web/translations/messages.pot -d web/translations \
 		--no-wrap --ignore-obsolete
+	$(VENV)/bin/pybabel extract -F babel-console.cfg -k N_ -k t -k error:2 --no-location \
+		--sort-output --project tracechain -o web/translations/console.pot .
+	$(VENV)/bin/pybabel update -D console -i web/translations/console.pot -d web/translations \
+		--no-wrap --ignore-obsolete
 
 contracts: $(CONTRACTS_STAMP) ## Rebuild the TraceAnchor artifact (contracts/build/ and trace/anchor/abi/; commit both)
 	cd contracts && npm run build

@@ -37,4 +37,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(settings.flask_config())
     app.config.update({k: v for k, v in (overrides or {}).items() if k not in SETTING_KEYS})
     build(app, settings)
+    from .compression import init_app as init_compression
+    from .console import init_app as init_console
+
+    init_console(app)  # the cooperative console under /app/ (docs/CONSOLE.md)
+    init_compression(app)  # last: it sees every answer the other hooks made
     return app

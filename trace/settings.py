@@ -165,8 +165,13 @@ class Settings:
         "`coffee_cherry=32,pepper_berries=21`", parse=_harvest_limits,
         shown="the `harvest-yield` row under *Unusual records*")
     secret_key: str = _setting(
-        "TRACE_SECRET_KEY", "", "Flask's secret key", key="SECRET_KEY", shown="empty",
-        secret=True)
+        "TRACE_SECRET_KEY", "", "key of the console's sessions and CSRF tokens (and Flask's "
+        "secret key): at least 32 characters; changing it ends every session",
+        key="SECRET_KEY", shown="generated once into `var/secrets/` (refused by "
+        "`TRACE_PRODUCTION=1`)", secret=True)
+    production: bool = _setting(
+        "TRACE_PRODUCTION", False, "`1`: a production start, which refuses a missing, short or "
+        "placeholder `TRACE_SECRET_KEY` instead of generating one", parse=_bool, shown="`0`")
     token_lifetime_days: int = _setting(
         "TRACE_TOKEN_LIFETIME_DAYS", 90, "lifetime of a token `tracechain token create` makes "
         "without `--expires-in`/`--expires-at`, days", parse=_int,
@@ -285,7 +290,12 @@ class Settings:
         values["var_dir"] = var_dir
         if not values.get("database_url"):
             values["database_url"] = f"sqlite:///{var_dir / 'tracechain.db'}"
-        for name, file in (("scan_secret", "scan-secret"), ("signing_secret", "signing-secret")):
+        if values.get("production"):
+            problem = _secret_key_problem(values.get("secret_key", ""))
+            if problem:
+                raise SettingsError(f"TRACE_SECRET_KEY: {problem} (TRACE_PRODUCTION=1)")
+        for name, file in (("scan_secret", "scan-secret"), ("signing_secret", "signing-secret"),
+                           ("secret_key", "secret-key")):
             if not values.get(name):
                 values[name] = _local_secret(var_dir / "secrets" / file)
         return cls(**values)
@@ -349,6 +359,23 @@ def _redacted(spec: Spec, value: Any) -> Any:
     if isinstance(value, str):
         return _URL_PASSWORD.sub(r"\1***@", value)  # a password inside a database URL
     return value
+
+
+# Values that read as placeholders: a production start refuses them as TRACE_SECRET_KEY.
+_PLACEHOLDER_KEYS = ("changeme", "change-me", "change_me", "secret", "default", "example",
+                     "your-", "dev-", "dev_", "test-", "test_", "xxxx")
+SECRET_KEY_MIN_LENGTH = 32
+
+
+def _secret_key_problem(value: str) -> str | None:
+    if not value:
+        return "must be set in production (e.g. `python -c 'import secrets; " \
+               "print(secrets.token_urlsafe(32))'`)"
+    if len(value) < SECRET_KEY_MIN_LENGTH:
+        return f"must be at least {SECRET_KEY_MIN_LENGTH} characters"
+    if len(set(value)) < 8 or value.lower().startswith(_PLACEHOLDER_KEYS):
+        return "looks like a placeholder: use a random value"
+    return None
 
 
 def _local_secret(path: Path) -> str:

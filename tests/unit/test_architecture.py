@@ -5,7 +5,7 @@ fails here whether or not its code path runs in a test (docs/ARCHITECTURE.md):
   database, no chain client, and none of the outer layers;
 - use cases (``services/``) hold no SQL: they hand a ``UnitOfWork`` (typed with the protocol) to
   the functions of ``store/`` and never see a session;
-- the API opens no transaction and runs no query: it calls use cases.
+- the API and the console open no transaction and run no query: they call use cases.
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ CORE = ("domain", "gs1", "hash", "capture", "sign")
 CORE_MODULES = sorted(p for folder in CORE for p in (TRACE / folder).rglob("*.py"))
 SERVICE_MODULES = sorted((TRACE / "services").rglob("*.py"))
 API_MODULES = sorted(p for p in (TRACE / "api").rglob("*.py") if p.name != "deps.py")
+# The console (server-rendered pages under /app/) is an edge like the API: the same rules.
+CONSOLE_MODULES = sorted((TRACE / "console").rglob("*.py"))
 # Third-party packages of the edges and adapters, and our own outer layers.
 NOT_IN_THE_CORE = ("flask", "flask_smorest", "werkzeug", "sqlalchemy", "alembic", "web3",
                    "psycopg", "qrcode", "fpdf", "PIL", "gunicorn")
-OUTER_LAYERS = ("store", "services", "api", "cli", "anchor", "present")
+OUTER_LAYERS = ("store", "services", "api", "cli", "anchor", "present", "console")
 UOW_NAMES = {"uow", "w"}  # what a use case calls its unit of work
 
 
@@ -68,6 +70,7 @@ def _session_uses(tree: ast.AST) -> list[str]:
 
 def test_the_globs_found_the_modules():
     assert len(CORE_MODULES) > 40 and len(SERVICE_MODULES) > 30 and len(API_MODULES) > 20
+    assert len(CONSOLE_MODULES) > 5
 
 
 @pytest.mark.parametrize("path", CORE_MODULES, ids=_name)
@@ -100,7 +103,7 @@ def test_units_of_work_are_typed(path: Path):
     assert not untyped, f"{_name(path)}: unit-of-work parameters not typed UnitOfWork: {untyped}"
 
 
-@pytest.mark.parametrize("path", API_MODULES, ids=_name)
+@pytest.mark.parametrize("path", API_MODULES + CONSOLE_MODULES, ids=_name)
 def test_the_api_opens_no_transaction(path: Path):
     tree = _tree(path)
     bad = _session_uses(tree)

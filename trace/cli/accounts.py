@@ -89,3 +89,43 @@ def user_create(email: str, name: str, role: str, org_ref: str | None) -> None:
     click.echo(accounts.create_user(email, name, role, org_id, unit_of_work()))
 
 
+
+@user_group.command("invite")
+@click.option("--email", required=True)
+@click.option("--name", default="")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--org", "org_ref", default=None, help="Organisation id, GLN or name (members).")
+@with_appcontext
+@fail_on_trace_error
+def user_invite(email: str, name: str, role: str, org_ref: str | None) -> None:
+    """Create a user and print their one-time link to set a password in the console (72 h).
+
+    The first admin of a fresh install starts here: `tracechain user invite --email ...
+    --role admin`, then opens the link."""
+    from datetime import UTC, datetime
+
+    from ..services.accounts import passwords
+
+    org_id = accounts.find_organisation(org_ref, unit_of_work()).id if org_ref else None
+    _, token = passwords.invite(None, email, name, role, org_id, unit_of_work(),
+                                now=datetime.now(UTC))
+    click.echo(_link(token))
+
+
+@user_group.command("reset-link")
+@click.option("--email", required=True)
+@with_appcontext
+@fail_on_trace_error
+def user_reset_link(email: str) -> None:
+    """Print a new one-time link that sets the user's password (older links stop working)."""
+    from datetime import UTC, datetime
+
+    from ..services.accounts import passwords
+
+    user_id = passwords.user_id(email, unit_of_work())
+    click.echo(_link(passwords.reset_link(None, user_id, unit_of_work(),
+                                          now=datetime.now(UTC))))
+
+
+def _link(token: str) -> str:
+    return f"{settings().public_base_url.rstrip('/')}/app/set-password/{token}"

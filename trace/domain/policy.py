@@ -27,6 +27,9 @@ answers). For a member of the organisation concerned, then inspectors and admins
 - publish a farm's details: its own cooperative only (the farmer's consent is the
   cooperative's), not admins
 - manage the resolver links of a product and its lots: the product's owner | admin
+- manage accounts (organisations, users, invitations, API tokens; the console's admin
+  pages): admins only
+- list an organisation's users (names and roles): its members, read-only | admin
 
 `tests/integration/test_access_table.py` pins what this means for every route.
 """
@@ -305,3 +308,23 @@ def require_publish_farm(actor: Actor, farm_org: int, farm_id: int) -> None:
 def may_use_plot(actor: Actor, plot_org: int) -> bool:
     """A harvest names a plot of the recording organisation's own farms (admins: any)."""
     return is_admin(actor) or plot_org == actor.organisation_id
+
+
+# --- accounts (the console's admin pages) ------------------------------------------------------
+
+def may_manage_accounts(actor: Actor) -> bool:
+    """Organisations, users, invitations, password resets and API tokens are the operator's."""
+    return is_admin(actor)
+
+
+def require_manage_accounts(actor: Actor) -> None:
+    """:raises Forbidden: anyone but an admin."""
+    if not may_manage_accounts(actor):
+        raise Forbidden("only an admin manages organisations, users and tokens")
+
+
+def may_list_users(actor: Actor, organisation_id: int | None) -> bool:
+    """An organisation's users (names and roles) are shown to its own members, read-only,
+    and to admins; inspectors read records, not the people behind them."""
+    return is_admin(actor) or (organisation_id is not None
+                               and actor.organisation_id == organisation_id)

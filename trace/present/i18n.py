@@ -43,11 +43,13 @@ def negotiate(asked: str | None, accept_languages) -> str:
 
 
 @cache
-def translations(lang: str) -> NullTranslations:
+def translations(lang: str, domain: str = "messages") -> NullTranslations:
+    """The catalogue ``domain`` of ``lang``: ``messages`` (public pages) or ``console`` (the
+    cooperative console, docs/CONSOLE.md); English is the message ids themselves."""
     if lang == SOURCE_LANGUAGE:
         return NullTranslations()
     path = resources.files("tracechain.web").joinpath("translations", lang, "LC_MESSAGES",
-                                                      "messages.po")
+                                                      f"{domain}.po")
     with path.open("rb") as f:
         catalog = read_po(f, locale=lang)
     compiled = io.BytesIO()

@@ -106,11 +106,11 @@ def revoke_tokens(uow: UnitOfWork, ids: Collection[int], at: datetime) -> None:
 
 
 def token_holder(uow: UnitOfWork, token_hash: str) -> AnyRow | None:
-    """The row (id, role, organisation_id, email, expires_at, revoked_at) of the user holding
-    the token with this hash."""
+    """The row (id, role, organisation_id, email, expires_at, revoked_at, disabled_at) of the
+    user holding the token with this hash."""
     return session_of(uow).execute(
         select(User.id, User.role, User.organisation_id, User.email, ApiToken.expires_at,
-               ApiToken.revoked_at)
+               ApiToken.revoked_at, User.disabled_at)
         .join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == token_hash)
     ).first()

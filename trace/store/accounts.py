@@ -52,6 +52,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The console's sign-in (docs/CONSOLE.md): werkzeug's scrypt hash, NULL until the user sets
+    # a password through a one-time link; a disabled user signs in nowhere and holds no session.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    disabled_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")

@@ -27,3 +27,8 @@ __all__ = [
 from .subscription_models import Delivery, NamedQuery, Subscription  # noqa: E402
 
 __all__ += ["Delivery", "NamedQuery", "Subscription"]
+
+# The console's sign-in (docs/CONSOLE.md).
+from .console_models import ConsoleSession, PasswordLink, SignInThrottle  # noqa: E402
+
+__all__ += ["ConsoleSession", "PasswordLink", "SignInThrottle"]

@@ -124,6 +124,9 @@ def actor_for_token(token: str, uow: UnitOfWork) -> Actor:
         raise Unauthenticated("the bearer token is unknown")
     if row.revoked_at is not None:
         raise Unauthenticated(f"the bearer token was revoked on {_stamp(row.revoked_at)}")
+    if row.disabled_at is not None:  # an admin disabled the account (the console's users page)
+        raise Unauthenticated(f"the account holding this token was disabled on "
+                              f"{_stamp(row.disabled_at)}")
     expires_at = _aware(row.expires_at)
     if expires_at is not None and expires_at <= datetime.now(UTC):
         raise Unauthenticated(f"the bearer token expired on {_stamp(expires_at)}")
