@@ -1,7 +1,7 @@
 """console sign-in: passwords, server-side sessions, one-time links, sign-in throttles
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-06 09:10:00
 
 Adds two nullable columns to users (nothing stored changes) and three new tables.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0014'
-down_revision: Union[str, Sequence[str], None] = '0011'
+down_revision: Union[str, Sequence[str], None] = '0013'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
