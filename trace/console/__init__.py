@@ -17,7 +17,16 @@ STATIC_URL = "/app/static"
 
 
 def init_app(app: Flask) -> None:
-    from . import admin_organisations, admin_tokens, admin_users, auth, home
+    from . import (  # evidence, corrections, bulk harvests
+        admin_organisations,
+        admin_tokens,
+        admin_users,
+        auth,
+        bulk,
+        corrections,
+        evidence,
+        home,
+    )
 
     root = Blueprint("console", __name__, url_prefix="/app",
                      static_folder=None)
@@ -26,6 +35,8 @@ def init_app(app: Flask) -> None:
     admin_organisations.add_routes(root)
     admin_users.add_routes(root)
     admin_tokens.add_routes(root)
+    for feature in (evidence, corrections, bulk):
+        feature.add_routes(root)
     root.before_request(web.check_csrf)
     root.after_request(_finish)
     root.register_error_handler(TraceError, _trace_error)

@@ -1,0 +1,6 @@
+"""Placeholder."""
+from flask import Blueprint
+
+
+def add_routes(bp: Blueprint) -> None:
+    pass
