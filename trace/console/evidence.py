@@ -15,6 +15,7 @@ from ..app_services import app_services
 from ..domain import policy
 from ..domain.errors import Forbidden, NotFound, Problem, ValidationFailed
 from ..domain.evidence import KINDS, MAX_BYTES, EvidenceRef
+from ..present.i18n import N_
 from ..services.epcis.capture import CaptureSettings
 from ..services.evidence import files
 from ..services.evidence.events import EvidenceObservation, Residue, record_evidence
@@ -22,6 +23,21 @@ from ..services.evidence.listing import lot_evidence
 from . import web
 
 RESIDUE_ROWS = 3
+# Messages of the evidence and corrections use cases, for the catalogue (docs/CONSOLE.md).
+FROM_USE_CASES = (
+    N_("choose what the file is"), N_("choose a file"), N_("the file is larger than 10 MB"),
+    N_("only photos (JPEG, PNG, WebP), PDF, CSV or XLSX files are accepted"),
+    N_("choose what the evidence is"), N_("a moisture reading is 0 to 100 percent"),
+    N_("give the moisture reading"), N_("name the substance"),
+    N_("a residue is 0 mg/kg or more"), N_("give a result or attach the lab's report"),
+    N_("attach the photo or document"), N_("this file was not uploaded by your organisation"),
+    N_("at most 80 characters"),
+    N_("say why the record is wrong"), N_("this event names no quantity to correct"),
+    N_("choose a unit from the list"), N_("this event names no lot"),
+    N_("write a number, e.g. 12.5"),
+    N_("change at least one value, or choose \"it did not happen\""),
+    N_("the correction was not stored"),
+)
 # Types a browser shows inline; everything else is a download. Never HTML or SVG: they are not
 # accepted at upload, and nothing is ever served inline but these.
 INLINE = {"image/jpeg", "image/png", "image/webp", "application/pdf"}

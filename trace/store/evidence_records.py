@@ -74,3 +74,21 @@ def event_named(uow: UnitOfWork, event_id: str) -> AnyRow | None:
     """The event (not a declaration) recorded under ``event_id``."""
     return session_of(uow).execute(select(*_EVENT_COLUMNS, Event.context_id).where(
         Event.event_id == event_id, Event.declaration.is_(False))).first()
+
+
+# --- bulk harvests: what a spreadsheet row names -----------------------------------------------
+
+def harvest_choices(uow: UnitOfWork, organisation_id: int) -> tuple[list[AnyRow], list[AnyRow]]:
+    """The organisation's plots (id, farm code, plot code, farmer, crop) and its harvestable
+    products' candidates (gtin, kind, name_vi, name_en), for the template and the lookups."""
+    from .catalogue import Farm, Plot, Product
+
+    session = session_of(uow)
+    plots = list(session.execute(
+        select(Plot.id, Farm.code.label("farm_code"), Plot.code, Farm.farmer_name, Plot.crop)
+        .join(Farm, Farm.id == Plot.farm_id).where(Farm.organisation_id == organisation_id)
+        .order_by(Farm.code, Plot.code)))
+    products = list(session.execute(
+        select(Product.gtin, Product.kind, Product.name_vi, Product.name_en)
+        .where(Product.owner_id == organisation_id).order_by(Product.gtin)))
+    return plots, products

@@ -62,7 +62,7 @@ def _problems(o: EvidenceObservation) -> list[Problem]:
     if o.kind not in KINDS:
         problems.append(Problem("$.kind", "choose what the evidence is"))
     if o.moisture_pct is not None and not 0 <= o.moisture_pct <= 100:
-        problems.append(Problem("$.moisturePct", "a moisture reading is 0 to 100 %"))
+        problems.append(Problem("$.moisturePct", "a moisture reading is 0 to 100 percent"))
     if o.kind == "moisture" and o.moisture_pct is None:
         problems.append(Problem("$.moisturePct", "give the moisture reading"))
     for i, r in enumerate(o.residues):
@@ -76,7 +76,7 @@ def _problems(o: EvidenceObservation) -> list[Problem]:
         problems.append(Problem("$.evidence", "attach the photo or document"))
     for name, text in (("lab", o.lab), ("sampleId", o.sample_id)):
         if text is not None and len(text) > MAX_TEXT:
-            problems.append(Problem(f"$.{name}", f"at most {MAX_TEXT} characters"))
+            problems.append(Problem(f"$.{name}", "at most 80 characters"))
     return problems
 
 
