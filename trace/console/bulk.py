@@ -18,7 +18,7 @@ from . import web
 from .evidence import capture_settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHOWN_PROBLEMS = 300  # a page lists at most this many (the count says how many there are)
+SHOWN_PROBLEMS = 100  # listed on a page (the count says how many); a 400 goes uncompressed
 
 # Messages of services/cooperative/bulk_harvests.py, for the catalogue (docs/CONSOLE.md).
 FROM_USE_CASE = (

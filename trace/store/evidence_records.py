@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from .events import Event, EventObject
 from .evidence_models import EvidenceFile
-from .uow import session_of
+from .uow import SqlUnitOfWork, session_of
 
 if TYPE_CHECKING:
     from ..services.ports import UnitOfWork
@@ -92,3 +93,32 @@ def harvest_choices(uow: UnitOfWork, organisation_id: int) -> tuple[list[AnyRow]
         select(Product.gtin, Product.kind, Product.name_vi, Product.name_en)
         .where(Product.owner_id == organisation_id).order_by(Product.gtin)))
     return plots, products
+
+
+class _HeldSession(SqlUnitOfWork):
+    """One open session that many ``with uow:`` blocks share (each block neither opens nor
+    closes it): a bulk check of hundreds of rows then costs one session, not one per row.
+    Read-only: ``writing()`` is a unit of work of its own, as always."""
+
+    def __init__(self, outer: SqlUnitOfWork):
+        super().__init__(outer._factory)
+        self._outer = outer
+
+    def __enter__(self) -> _HeldSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def writing(self) -> SqlUnitOfWork:
+        return self._outer.writing()
+
+
+@contextmanager
+def held_session(uow: UnitOfWork) -> Iterator[UnitOfWork]:
+    """A unit of work whose session stays open for the block (see ``_HeldSession``)."""
+    assert isinstance(uow, SqlUnitOfWork)
+    with uow:
+        held = _HeldSession(uow)
+        held.session = uow.session
+        yield held

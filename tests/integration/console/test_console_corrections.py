@@ -15,6 +15,7 @@ from sqlalchemy import text
 from tests.integration.verification.conftest import SETTINGS, _deployed_chain, chain  # noqa: F401
 from tracechain.app_services import app_services
 from tracechain.services.anchoring.anchorer import anchor_pending
+from tracechain.services.verification.audit_pack import audit_pack
 from tracechain.services.verification.verdicts import VerificationCaches, verify_event
 
 from .evidence_world import PDF, build_world
@@ -151,6 +152,11 @@ def test_evidence_is_sealed_into_the_event_and_its_reference_cannot_be_edited(
     uow = app_services(app).unit_of_work()
     assert verify_event(event_id, uow, chain, caches=VerificationCaches()
                         ).verdict.status == "verified"
+    pack = audit_pack(world["a"]["gtin"], "VL-01", uow, reader=chain)
+    sha = hashlib.sha256(PDF).hexdigest()
+    assert pack["evidence"] == [{"sha256": sha, "mediaType": "application/pdf",
+                                 "size": len(PDF), "name": "report.pdf", "kind": "lab-result",
+                                 "eventIDs": [event_id]}]
     event = orjson.loads(body)
     forged = hashlib.sha256(b"another report").hexdigest()
     event["tc:evidence"][0]["tc:sha256"] = forged
