@@ -151,7 +151,10 @@ def _norm(text: object) -> str:
     return re.sub(r"\s+", " ", str(text or "")).strip().lower()
 
 
-_LABELS = {k: {k, _norm(vi), _norm(en), _norm(f"{vi} ({en})")} for k, vi, en in COLUMNS}
+# A header cell names a column by its key, its Vietnamese or English header (with or without
+# what is in brackets), or the template's "Vietnamese (English)".
+_LABELS = {k: {k, _norm(vi), _norm(en), _norm(f"{vi} ({en})"), _norm(vi.split(" (")[0]),
+               _norm(en.split(" (")[0])} for k, vi, en in COLUMNS}
 
 
 def _keyed(table: list[list[Any]]) -> list[tuple[int, dict[str, Any]]]:

@@ -20,6 +20,7 @@ import orjson
 
 from ...domain import policy
 from ...domain.actor import Actor
+from ...domain.attributes import ATTRIBUTES
 from ...domain.errors import Conflict, Forbidden, NotFound, Problem, TraceError, ValidationFailed
 from ...domain.products import MASS_UNITS
 from ...domain.step_events import offset, timestamp
@@ -32,6 +33,8 @@ from ..ports import UnitOfWork
 from .step_recording import VIETNAM, _lot_code_problem
 
 REASONS = ("incorrect_data", "did_not_occur")
+# The extra fields a correction may change: the product attributes (ILMD ``tc:moisturePercent``...)
+_ATTRIBUTE_KEYS = {a.ilmd_key: a for a in ATTRIBUTES.values()}
 QUANTITY_LISTS = ("quantityList", "outputQuantityList", "childQuantityList")
 RECENT = 30
 
@@ -50,6 +53,17 @@ class RecordedEvent:
     quantity: float | None
     unit: str | None
     extras: dict[str, Any]  # ILMD members whose values are texts or numbers
+
+    @property
+    def local_time(self) -> str:
+        """The event time as recorded (its own offset), e.g. 2025-03-03 16:00."""
+        return str(self.body.get("eventTime", ""))[:16].replace("T", " ")
+
+    def extra_label(self, key: str, lang: str) -> str:
+        attribute = _ATTRIBUTE_KEYS.get(key)
+        if attribute is None:
+            return key
+        return attribute.label_vi if lang == "vi" else attribute.label_en
 
     @property
     def shown(self) -> str:
@@ -84,8 +98,8 @@ def _recorded(row: Any, declared: bool) -> RecordedEvent:
     element = _first_quantity(body) or {}
     key = parse_lot(canonicalise(element["epcClass"])) if element.get("epcClass") else None
     ilmd = body.get("ilmd") if isinstance(body.get("ilmd"), dict) else {}
-    extras = {k: v for k, v in ilmd.items()
-              if isinstance(v, str | int | float) and not isinstance(v, bool)}
+    extras = {k: v for k, v in ilmd.items() if k in _ATTRIBUTE_KEYS
+              and isinstance(v, str | int | float) and not isinstance(v, bool)}
     quantity = element.get("quantity")
     return RecordedEvent(row.event_id, row.event_time,
                          (row.biz_step or "").rsplit("/", 1)[-1].removeprefix("BizStep-"),

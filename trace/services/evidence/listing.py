@@ -50,6 +50,7 @@ class EventEvidence:
     declaration: bool
     reading: dict[str, Any]
     files: list[FileView] = field(default_factory=list)
+    local_time: str = ""  # as recorded, with its own offset: 2025-03-03 16:00
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ def lot_evidence(actor: Actor, gtin: str, lot: str, uow: UnitOfWork, directory: 
     events = [EventEvidence(row.event_id, row.event_time, (row.biz_step or "").rsplit("-", 1)[-1],
                             row.organisation_id, row.declaration, reading_of(body),
                             [FileView(ref, status[(row.organisation_id, ref.sha256)])
-                             for ref in refs])
+                             for ref in refs],
+                            str(body.get("eventTime", ""))[:16].replace("T", " "))
               for row, body, refs in found]
     return LotEvidence(gtin, lot, events)
