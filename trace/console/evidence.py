@@ -38,9 +38,10 @@ FROM_USE_CASES = (
     N_("change at least one value, or choose \"it did not happen\""),
     N_("the correction was not stored"),
 )
-# Types a browser shows inline; everything else is a download. Never HTML or SVG: they are not
-# accepted at upload, and nothing is ever served inline but these.
-INLINE = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+# Photos are shown inline (under a CSP that runs nothing); everything else is a download: PDF
+# too, since a browser's PDF viewer does not run under the sandbox the CSP imposes, and a phone
+# opens a downloaded PDF in its own viewer. HTML and SVG are never accepted at upload.
+INLINE = {"image/jpeg", "image/png", "image/webp"}
 
 
 def add_routes(bp: Blueprint) -> None:

@@ -164,3 +164,20 @@ def test_evidence_is_sealed_into_the_event_and_its_reference_cannot_be_edited(
          b=orjson.dumps(event).decode(), e=event_id)
     assert verify_event(event_id, uow, chain, caches=VerificationCaches()
                         ).verdict.status == "altered"
+
+
+def test_a_wrong_lot_code_and_moisture_are_corrected_into_a_new_event(app, console, world):
+    member = console.signed_in(world["member"])
+    event_id = _harvest_id(app)
+    form = member.get(f"/app/corrections/event?id={event_id}").get_data(as_text=True)
+    assert "plot" not in form.split('data-testid="as-recorded"')[1].split("</pre>")[1]
+    r = _correct(console, member, event_id, {"reason": "incorrect_data", "quantity": "500",
+                                             "unit": "KGM", "lot": "VL-01B",
+                                             "time": "2025-03-01T15:30"})
+    assert r.status_code == 303, r.get_data(as_text=True)
+    [(body,)] = _sql(app, "SELECT body FROM events WHERE declaration = :f AND event_id LIKE "
+                          "'urn:uuid:%'", f=False)
+    fixed = orjson.loads(body)
+    assert fixed["quantityList"][0]["epcClass"].endswith("/10/VL-01B")
+    assert fixed["eventTime"] == "2025-03-01T15:30:00.000+07:00"
+    assert _sql(app, "SELECT count(*) FROM lots WHERE uri LIKE '%/10/VL-01B'") == [(1,)]

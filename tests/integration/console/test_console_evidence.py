@@ -72,7 +72,8 @@ def test_a_lab_result_with_its_report_is_recorded_hashed_and_shown(app, console,
         assert f.status_code == 200 and f.data == PDF, who
         assert f.headers["Content-Type"] == "application/pdf"
         assert f.headers["X-Content-Type-Options"] == "nosniff"
-        assert f.headers["Content-Disposition"].startswith("inline;")
+        assert f.headers["Content-Disposition"].startswith("attachment;")
+        assert "sandbox" in f.headers["Content-Security-Policy"]
     # The same file again is one file and one row; the event is a second observation.
     assert _post(console, member, _page(world), {"kind": "photo"},
                  [("x.pdf", PDF)]).status_code == 303
@@ -98,6 +99,9 @@ def test_another_organisations_file_is_not_served_and_cannot_be_referenced(app, 
     assert _post(console, member, _page(world), {"kind": "photo"},
                  [("phieu.png", PNG)]).status_code == 303
     sha = hashlib.sha256(PNG).hexdigest()
+    shown = member.get(f"/app/evidence/{sha}")
+    assert shown.headers["Content-Type"] == "image/png"
+    assert shown.headers["Content-Disposition"].startswith("inline;")
     outsider = console.signed_in(world["outsider"])
     assert outsider.get(f"/app/evidence/{sha}").status_code == 404
     assert console.client().get(f"/app/evidence/{sha}").status_code == 302
