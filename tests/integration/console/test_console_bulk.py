@@ -194,8 +194,8 @@ def test_who_may_upload(app, console, world):
 
 
 def test_the_pages_are_at_most_30_kb_compressed(app, console, world):
-    """The largest each page gets: 1000 problems (100 listed), a lot with 8 evidence events,
-    the 30 latest records."""
+    """Each page at its fullest here: 1000 problems (100 listed), a lot with 8 evidence events,
+    its records (9) to correct."""
     import gzip
 
     import brotli
