@@ -85,3 +85,46 @@ def test_a_member_says_a_harvest_did_not_happen_and_the_product_page_shows_it(
     expect(note).to_have_count(1)
     assert "Bước này đã không diễn ra" in nfc(note.inner_text())
     screenshot(consumer, "console-corrections-05-consumer-page")
+
+
+def test_a_member_attaches_a_delivery_note_that_an_inspector_sees(own_site, phone, screenshot):
+    """Evidence: a photo of a delivery note recorded for a lot the cooperative holds, sealed into
+    an evidence event; an inspector opens the lot's evidence and the photo itself."""
+    [(org_id,)] = own_site.sql("SELECT id FROM organisations WHERE name LIKE '%Cam Lộ%'")
+    uri = own_site.sql("SELECT uri FROM lots WHERE owner_id = :o AND in_transit_to_id IS NULL "
+                       "AND kind = 'lot' ORDER BY id DESC", o=org_id)[0][0]
+    gtin, lot = uri.split("/01/")[1].split("/10/")
+    _, token = passwords.invite(None, "thanh-tra@so-nn.vn", "Thanh Tra Viên", "inspector", None,
+                                own_site.uow, now=datetime.now(UTC))
+    passwords.set_password(token, PASSWORD, PASSWORD, own_site.uow, now=datetime.now(UTC))
+    photo = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
+             b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00"
+             b"\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")
+    member = phone("vi")
+    member.goto(own_site.url("/app/login"))
+    member.get_by_label("Địa chỉ e-mail").fill(EMAIL)
+    member.get_by_label("Mật khẩu").fill(PASSWORD)
+    member.get_by_role("button", name="Đăng nhập").click()
+    member.goto(own_site.url(f"/app/lots/{gtin}/{lot}/evidence"))
+    member.get_by_label("Loại tài liệu").select_option("delivery-note")
+    member.get_by_label("Ảnh hoặc tệp").set_input_files({
+        "name": "phieu-giao-hang.png", "mimeType": "image/png", "buffer": photo})
+    member.get_by_role("button", name="Ghi nhận").click()
+    expect(member.get_by_role("status")).to_contain_text("Đã ghi nhận bằng chứng")
+    _fits_the_phone(member)
+    screenshot(member, "console-evidence-01-member")
+
+    inspector = phone("vi")
+    inspector.goto(own_site.url("/app/login"))
+    inspector.get_by_label("Địa chỉ e-mail").fill("thanh-tra@so-nn.vn")
+    inspector.get_by_label("Mật khẩu").fill(PASSWORD)
+    inspector.get_by_role("button", name="Đăng nhập").click()
+    inspector.goto(own_site.url(f"/app/lots/{gtin}/{lot}/evidence"))
+    note = inspector.locator("p.file[data-status=ok]")
+    expect(note).to_have_count(1)
+    assert "khớp với dấu vân tay" in nfc(note.inner_text())
+    expect(inspector.get_by_role("button", name="Ghi nhận")).to_have_count(0)
+    screenshot(inspector, "console-evidence-02-inspector")
+    response = inspector.goto(own_site.url("/app/evidence/" + note.get_attribute("data-sha256")))
+    assert response is not None and response.status == 200
+    assert response.headers["content-type"] == "image/png"
