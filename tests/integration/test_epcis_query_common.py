@@ -4,7 +4,8 @@ On the test's few events every condition is rare (``event_reads.SELECTIVE_ROWS``
 tests of ``test_epcis_query_fields.py`` exercise the id-list path only. Here the threshold is
 0: every condition takes the path of a common value on a large repository (a per-event probe;
 on PostgreSQL a page driven from the text index in event order, ``_driven_page``), and the
-answers must be the same."""
+answers must be the same. Two or more common conditions take two paths: each checked per event
+(``DRIVE_ROWS`` 0), or the one with the fewest entries looked up first (``_smallest``)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ from tracechain.store import event_reads
 world = fields.world  # the fixture, captured once per backend
 
 
-@pytest.fixture
-def common(monkeypatch):
+@pytest.fixture(params=["probed", "smallest first"])
+def common(monkeypatch, request):
     monkeypatch.setattr(event_reads, "SELECTIVE_ROWS", 0)
+    if request.param == "probed":
+        monkeypatch.setattr(event_reads, "DRIVE_ROWS", 0)
 
 
 @pytest.mark.parametrize("case", [
