@@ -73,3 +73,9 @@ def test_pages_driven_by_a_common_value(client, actions, common, monkeypatch):
                                                                    "perPage": 10}))] \
         == [ids[0], ids[2], ids[3], ids[4]]
     assert walk({"EQ_tc:grade": "C"}) == []
+    # Two and three common conditions (one of them looked up first, or each checked per event).
+    assert walk({"EQ_tc:grade": "B", "GE_quantity": "100"}) == [ids[0], ids[2], ids[3], ids[4]]
+    assert walk({"EQ_tc:grade": "A", "GE_quantity": "100", "WD_readPoint": fields.FARM_DL}) \
+        == [ids[1]]
+    assert walk({"EQ_tc:grade": "B", "LT_quantity": "100", "WD_readPoint": fields.FARM_DL}) \
+        == []

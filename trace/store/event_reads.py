@@ -3,6 +3,7 @@ one event by its eventID, and the ``@context`` texts events were captured with."
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -295,6 +296,8 @@ class _Driver:
     ranges, each ordered by event_pk."""
 
     streams: tuple[tuple[int, str, str], ...]
+    # Or (PostgreSQL, see ``_looked_up``) the ids of the events a condition finds, ascending.
+    ids: tuple[int, ...] = ()
 
 
 def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None = None,
@@ -322,16 +325,22 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
                 common.append(f)
             else:
                 ids = found if ids is None else ids & found
+    by_time = order is not None and order.column != "id"
     looked_up: ColumnElement[bool] | None = None
+    found: tuple[int, ...] = ()
     if ids is None and len(common) >= 2:
         smallest = _smallest(uow, common, orgs)
         if smallest is not None:
             common.remove(smallest)
-            looked_up = _looked_up(uow, smallest, orgs, sqlite)
-    by_time = order is not None and order.column != "id"
+            if sqlite:
+                looked_up = _looked_up(smallest, orgs)
+            else:
+                found = _found(uow, smallest, orgs)
+                if not drive or by_time:
+                    looked_up = _id_in(found, False)
     driver: HasField | None = None
     if drive and not sqlite and not by_time and ids is None and looked_up is None \
-            and len(orgs) == 1:
+            and not found and len(orgs) == 1:
         driver = next((c for c in common if c.texts and not (c.text_prefixes or c.nums or c.op
                                                              or c.unit)
                        and _place_column(c) is None
@@ -365,7 +374,7 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
                 # per-event check (its planner neither pulls up nor hashes such a sub-query;
                 # a LIMIT is dropped and does not).
                 out.append(exists(probe if sqlite else probe.offset(literal_column("0"))))
-        elif isinstance(c, OrganisationIs) and (by_time or driver) and ids is None \
+        elif isinstance(c, OrganisationIs) and (by_time or driver or found) and ids is None \
                 and looked_up is None:
             # Read in time order from the time index, filtering by organisation (a no-op keeps
             # SQLite off the organisation index, which would read and sort every event of it);
@@ -375,6 +384,8 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
                        if c.organisation_id is not None else Event.organisation_id.is_(None))
         else:
             out.append(_clause(c))
+    if found and looked_up is None:
+        return out, _Driver((), found)
     if driver is None:
         return out, None
     return out, _Driver(tuple((orgs[0], n, t) for n in driver.names for t in driver.texts))
@@ -402,20 +413,26 @@ def _smallest(uow: UnitOfWork, common: Sequence[HasField], orgs: Sequence[int]
     return None
 
 
-def _looked_up(uow: UnitOfWork, c: HasField, orgs: Sequence[int], sqlite: bool
-               ) -> ColumnElement[bool]:
-    """``events.id`` is one of the events ``c`` finds (fewer than DRIVE_ROWS): on SQLite a
-    sub-query (read once into a sorted temporary index, then walked in id order), on
-    PostgreSQL the ids themselves (its planner would hash the sub-query and read the events in
-    id order instead)."""
+def _looked_up(c: HasField, orgs: Sequence[int]) -> ColumnElement[bool]:
+    """SQLite: ``events.id`` is one of the events ``c`` finds (fewer than DRIVE_ROWS), as a
+    sub-query: read once into a sorted temporary index, then walked in id order, each event
+    checked against the other conditions until the page is full."""
     selects = _lookups(c, orgs)
-    if sqlite:
-        return Event.id.in_(selects[0] if len(selects) == 1 else union_all(*selects))
+    return Event.id.in_(selects[0] if len(selects) == 1 else union_all(*selects))
+
+
+def _found(uow: UnitOfWork, c: HasField, orgs: Sequence[int]) -> tuple[int, ...]:
+    """PostgreSQL: the ids of the events ``c`` finds (fewer than DRIVE_ROWS), ascending; a page
+    reads them a chunk at a time (``_driven_page``): given them all at once, its planner reads
+    every one of them and sorts, instead of stopping when the page is full."""
     session = session_of(uow)
     found: set[int] = set()
-    for stmt in selects:
-        found.update(session.scalars(stmt))
-    return _id_in(sorted(found), False)
+    for stmt in _lookups(c, orgs):
+        sub = stmt.subquery()
+        # One array: thousands of one-column rows cost more to fetch than to find.
+        found.update(session.scalar(select(func.array_agg(list(sub.c)[0])).select_from(sub))
+                     or ())
+    return tuple(sorted(found))
 
 
 def _id_in(ids: Sequence[int], sqlite: bool) -> ColumnElement[bool]:
@@ -436,6 +453,17 @@ def _driven_page(uow: UnitOfWork, stmt: Any, clauses: list[ColumnElement[bool]],
     session = session_of(uow)
     rows: list[PageRow] = []
     chunk = limit
+    if driver.ids:
+        # Reading a chunk stops at the page's end (an ordered index scan under the LIMIT): a
+        # larger first chunk costs nothing when most ids match, a statement when few do.
+        ids = driver.ids[bisect_right(driver.ids, after):]
+        start, chunk = 0, limit * 4
+        while start < len(ids) and len(rows) < limit:
+            pks = list(ids[start:start + chunk])
+            rows += session.execute(stmt.where(*clauses, _id_in(pks, False))
+                                    .order_by(Event.id).limit(limit - len(rows))).all()
+            start, chunk = start + chunk, min(chunk * 2, MAX_CHUNK)
+        return rows
     while True:
         streams = [list(session.scalars(
             select(EventField.event_pk)
