@@ -327,7 +327,7 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
                 ids = found if ids is None else ids & found
     by_time = order is not None and order.column != "id"
     looked_up: ColumnElement[bool] | None = None
-    found: tuple[int, ...] = ()
+    looked_ids: tuple[int, ...] = ()
     if ids is None and len(common) >= 2:
         smallest = _smallest(uow, common, orgs)
         if smallest is not None:
@@ -335,12 +335,12 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
             if sqlite:
                 looked_up = _looked_up(smallest, orgs)
             else:
-                found = _found(uow, smallest, orgs)
-                if not drive or by_time:
-                    looked_up = _id_in(found, False)
+                looked_ids = _found(uow, smallest, orgs)
+                if not drive or by_time or not looked_ids:
+                    looked_up = _id_in(looked_ids, False)
     driver: HasField | None = None
     if drive and not sqlite and not by_time and ids is None and looked_up is None \
-            and not found and len(orgs) == 1:
+            and not looked_ids and len(orgs) == 1:
         driver = next((c for c in common if c.texts and not (c.text_prefixes or c.nums or c.op
                                                              or c.unit)
                        and _place_column(c) is None
@@ -374,7 +374,7 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
                 # per-event check (its planner neither pulls up nor hashes such a sub-query;
                 # a LIMIT is dropped and does not).
                 out.append(exists(probe if sqlite else probe.offset(literal_column("0"))))
-        elif isinstance(c, OrganisationIs) and (by_time or driver or found) and ids is None \
+        elif isinstance(c, OrganisationIs) and (by_time or driver or looked_ids) and ids is None \
                 and looked_up is None:
             # Read in time order from the time index, filtering by organisation (a no-op keeps
             # SQLite off the organisation index, which would read and sort every event of it);
@@ -384,8 +384,8 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
                        if c.organisation_id is not None else Event.organisation_id.is_(None))
         else:
             out.append(_clause(c))
-    if found and looked_up is None:
-        return out, _Driver((), found)
+    if looked_ids and looked_up is None:
+        return out, _Driver((), looked_ids)
     if driver is None:
         return out, None
     return out, _Driver(tuple((orgs[0], n, t) for n in driver.names for t in driver.texts))
