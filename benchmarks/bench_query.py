@@ -393,11 +393,11 @@ def main() -> int:
                         help="use this (empty or already loaded) database instead of starting "
                              "a throwaway server: loaded once, kept between runs")
     parser.add_argument("--only", metavar="TEXT", action="append", default=[],
-                        help="run only the queries whose description contains TEXT")
+                        help="run only the queries whose family or description contains TEXT")
     args = parser.parse_args()
     if args.only:
         QUERIES[:] = [q for q in QUERIES
-                      if q[0] == "baseline" or any(t in q[2] for t in args.only)]
+                      if q[0] == "baseline" or any(t in q[0] or t in q[2] for t in args.only)]
     # Stopped (SIGTERM): unwind, so that the PostgreSQL server started here is stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     if args.events % c.BLOCK:

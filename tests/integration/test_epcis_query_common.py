@@ -4,7 +4,8 @@ On the test's few events every condition is rare (``event_reads.SELECTIVE_ROWS``
 tests of ``test_epcis_query_fields.py`` exercise the id-list path only. Here the threshold is
 0: every condition takes the path of a common value on a large repository (a per-event probe;
 on PostgreSQL a page driven from the text index in event order, ``_driven_page``), and the
-answers must be the same."""
+answers must be the same. Two or more common conditions take two paths: each checked per event
+(``DRIVE_ROWS`` 0), or the one with the fewest entries looked up first (``_smallest``)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ from tracechain.store import event_reads
 world = fields.world  # the fixture, captured once per backend
 
 
-@pytest.fixture
-def common(monkeypatch):
+@pytest.fixture(params=["probed", "smallest first"])
+def common(monkeypatch, request):
     monkeypatch.setattr(event_reads, "SELECTIVE_ROWS", 0)
+    if request.param == "probed":
+        monkeypatch.setattr(event_reads, "DRIVE_ROWS", 0)
 
 
 @pytest.mark.parametrize("case", [
@@ -70,3 +73,9 @@ def test_pages_driven_by_a_common_value(client, actions, common, monkeypatch):
                                                                    "perPage": 10}))] \
         == [ids[0], ids[2], ids[3], ids[4]]
     assert walk({"EQ_tc:grade": "C"}) == []
+    # Two and three common conditions (one of them looked up first, or each checked per event).
+    assert walk({"EQ_tc:grade": "B", "GE_quantity": "100"}) == [ids[0], ids[2], ids[3], ids[4]]
+    assert walk({"EQ_tc:grade": "A", "GE_quantity": "100", "WD_readPoint": fields.FARM_DL}) \
+        == [ids[1]]
+    assert walk({"EQ_tc:grade": "B", "LT_quantity": "100", "WD_readPoint": fields.FARM_DL}) \
+        == []

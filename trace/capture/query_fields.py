@@ -13,8 +13,6 @@ key                        the member
 ``bt:<type>``              bizTransaction of that type (bare CBV word or the type URI)
 ``src:<type>``             source / destination of that type (value canonicalised)
 ``dst:<type>``
-``readPoint``              the canonical readPoint / bizLocation id (for ``WD_``)
-``bizLocation``
 ``ed``                     the event carries an errorDeclaration
 ``ed.time``                its declarationTime (num)
 ``ed.reason``              its reason (CBV web URI)
@@ -35,6 +33,10 @@ for one namespace are queried alike. A name whose prefix no context binds is kep
 errorDeclaration), ``rp``/``bl`` (inside readPoint / bizLocation), ``se``/``sm``/``sr`` (on a
 sensorElement, its sensorMetadata, a sensorReport); the same with ``i`` appended
 (``xi``, ``ilmdi``...) for members nested at any depth inside one of those (``INNER``).
+
+The readPoint and bizLocation ids are not here: ``events`` holds them canonical
+(``read_point``, ``biz_location``, indexed by organisation), and ``WD_`` reads them there
+(migration 0012 took the rows of earlier versions out).
 """
 
 from __future__ import annotations
@@ -226,11 +228,9 @@ def query_fields(event: Mapping[str, Any], prefixes: Mapping[str, str],
                     uom = q.get("uom")
                     c.add("quantity", uom if isinstance(uom, str) else "", float(q["quantity"]))
         elif member in _PLACES:
-            if isinstance(value, dict):
-                if isinstance(value.get("id"), str):
-                    c.add(member, canonicalise(value["id"]))
-                if len(value) > 1:
-                    c.extensions_of(_PLACES[member], value, _ID_ONLY)
+            # The id is in the events row (read_point / biz_location); only extensions here.
+            if isinstance(value, dict) and len(value) > 1:
+                c.extensions_of(_PLACES[member], value, _ID_ONLY)
         elif member == "ilmd":
             c.extensions_of("ilmd", value, frozenset())
         elif member in _TYPED:

@@ -3,6 +3,7 @@ one event by its eventID, and the ``@context`` texts events were captured with."
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy import (
     text as sql_text,
@@ -140,6 +142,8 @@ SELECTIVE_ROWS = 5000
 # time.
 MAX_STREAMS = 16
 MAX_CHUNK = 20000
+# Of two or more common conditions, one with fewer index entries than this is looked up first.
+DRIVE_ROWS = 20000
 
 _COLUMNS = {"event_type", "event_time", "record_time", "action", "event_id", "biz_step",
             "disposition", "read_point", "biz_location"}
@@ -149,6 +153,34 @@ def _column(name: str) -> Any:
     if name not in _COLUMNS:
         raise ValueError(f"not a queryable event column: {name}")
     return getattr(Event, name)
+
+
+# WD_readPoint / WD_bizLocation read the events' own columns (canonical ids, indexed by
+# organisation: migration 0012), not index rows.
+_PLACES = {"readPoint": "read_point", "bizLocation": "biz_location"}
+
+
+def _place_column(c: HasField) -> Any | None:
+    """The ``events`` column a place condition (``names`` = readPoint or bizLocation, texts and
+    text prefixes only) reads; None for any other condition."""
+    if len(c.names) == 1 and c.names[0] in _PLACES and not (
+            c.nums or c.op is not None or c.unit is not None or c.absent):
+        return getattr(Event, _PLACES[c.names[0]])
+    return None
+
+
+def _under(col: Any, p: str) -> ColumnElement[bool]:
+    """``col`` starts with ``p``: a range an index can read (LIKE cannot on SQLite), checked as
+    a prefix too."""
+    return and_(col >= p, col < p[:-1] + chr(ord(p[-1]) + 1), col.startswith(p, autoescape=True))
+
+
+def _place_alternatives(col: Any, c: HasField) -> list[ColumnElement[bool]]:
+    alternatives: list[ColumnElement[bool]] = []
+    if c.texts:
+        alternatives.append(col.in_(list(c.texts)))
+    alternatives += [_under(col, p) for p in c.text_prefixes]
+    return alternatives or [col.is_not(None)]
 
 
 def _field_where(c: HasField, probe: bool = False) -> list[ColumnElement[bool]]:
@@ -178,7 +210,15 @@ def _field_where(c: HasField, probe: bool = False) -> list[ColumnElement[bool]]:
 
 def _lookups(c: HasField, orgs: Sequence[int]) -> list[Any]:
     """Selects of the event ids of ``c``'s rows in the organisations ``orgs``, read from the
-    value indexes (organisation, name, text or number): one index range per kind of value."""
+    value indexes (organisation, name, text or number): one index range per kind of value.
+    A place condition reads the events' place index (organisation, place) instead."""
+    place = _place_column(c)
+    if place is not None:
+        known = [o for o in orgs if o]
+        scopes = ([Event.organisation_id.in_(known)] if known else []) \
+            + ([Event.organisation_id.is_(None)] if 0 in orgs else [])
+        return [select(Event.id).where(scope, alt) for scope in scopes
+                for alt in _place_alternatives(place, c)]
     text, num = EventField.text_value, EventField.num_value
     base: list[ColumnElement[bool]] = [EventField.organisation_id.in_(list(orgs)),
                                        EventField.name.in_(list(c.names))]
@@ -193,10 +233,7 @@ def _lookups(c: HasField, orgs: Sequence[int]) -> list[Any]:
     alternatives: list[ColumnElement[bool]] = []
     if c.texts:
         alternatives.append(text.in_(list(c.texts)))
-    for p in c.text_prefixes:
-        # A range the index can read (LIKE cannot use it on SQLite), checked as a prefix too.
-        alternatives.append(and_(text >= p, text < p[:-1] + chr(ord(p[-1]) + 1),
-                                 text.startswith(p, autoescape=True)))
+    alternatives += [_under(text, p) for p in c.text_prefixes]
     if c.nums:
         alternatives.append(num.in_(list(c.nums)))
     return [select(EventField.event_pk).where(*base, alt) for alt in alternatives] \
@@ -262,6 +299,8 @@ class _Driver:
     ranges, each ordered by event_pk."""
 
     streams: tuple[tuple[int, str, str], ...]
+    # Or (PostgreSQL, see ``_looked_up``) the ids of the events a condition finds, ascending.
+    ids: tuple[int, ...] = ()
 
 
 def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None = None,
@@ -270,7 +309,9 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
     is looked up first and becomes a list of event ids (the conditions' lists intersect), so
     the database reads those events only; a commoner one is checked per event while events are
     read in page order (``EXISTS`` by the event's primary key), so the page fills after a few
-    events instead of after reading every match."""
+    events instead of after reading every match. Two or more common conditions may be rare
+    together (each event of the page is then found after many checked in vain): the one with
+    the fewest entries, if under DRIVE_ROWS, is looked up first (see ``_smallest``)."""
     fields = [c for c in conditions if isinstance(c, HasField) and not c.absent]
     sqlite = session_of(uow).get_bind().dialect.name == "sqlite"
     ids: set[int] | None = None
@@ -278,17 +319,34 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
     orgs: list[int] = []
     if fields:
         orgs = _scope(uow, conditions)
-        for f in fields:
+        # A place first (one site is often rare); none of the rest once nothing is left.
+        for f in sorted(fields, key=lambda f: _place_column(f) is None):
+            if ids is not None and not ids:
+                break
             found = _rare_ids(uow, f, orgs)
             if found is None:
                 common.append(f)
             else:
                 ids = found if ids is None else ids & found
     by_time = order is not None and order.column != "id"
+    looked_up: ColumnElement[bool] | None = None
+    looked_ids: tuple[int, ...] = ()
+    if ids is None and len(common) >= 2:
+        smallest = _smallest(uow, common, orgs)
+        if smallest is not None:
+            common.remove(smallest)
+            if sqlite:
+                looked_up = _looked_up(smallest, orgs)
+            else:
+                looked_ids = _found(uow, smallest, orgs)
+                if not drive or by_time or not looked_ids:
+                    looked_up = _id_in(looked_ids, False)
     driver: HasField | None = None
-    if drive and not sqlite and not by_time and ids is None and len(orgs) == 1:
+    if drive and not sqlite and not by_time and ids is None and looked_up is None \
+            and not looked_ids and len(orgs) == 1:
         driver = next((c for c in common if c.texts and not (c.text_prefixes or c.nums or c.op
                                                              or c.unit)
+                       and _place_column(c) is None
                        and len(c.names) * len(c.texts) <= MAX_STREAMS), None)
     # PostgreSQL may answer a probe as a semi-join over the matching index entries: the
     # organisation (the indexes' first column) lets it read only the caller's.
@@ -296,13 +354,20 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
     out: list[ColumnElement[bool]] = []
     if ids is not None:
         out.append(_id_in(sorted(ids), sqlite))
+    if looked_up is not None:
+        out.append(looked_up)
     for c in conditions:
         if isinstance(c, HasField):
+            place = _place_column(c)
             if c is driver:
                 continue  # the page's events are read from its index entries
             if c.absent:
                 out.append(~exists().where(EventField.event_pk == Event.id,
                                            *_field_where(c, probe=sqlite)))
+            elif c in common and place is not None:
+                # Checked on each event read (a no-op keeps both databases off the place
+                # index, which would read every event of the place and sort them).
+                out.append(or_(*_place_alternatives(place + "", c)))
             elif c in common:
                 probe = (select(EventField.event_pk)
                          .where(EventField.event_pk == Event.id, *scope,
@@ -312,7 +377,8 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
                 # per-event check (its planner neither pulls up nor hashes such a sub-query;
                 # a LIMIT is dropped and does not).
                 out.append(exists(probe if sqlite else probe.offset(literal_column("0"))))
-        elif isinstance(c, OrganisationIs) and (by_time or driver) and ids is None:
+        elif isinstance(c, OrganisationIs) and (by_time or driver or looked_ids) and ids is None \
+                and looked_up is None:
             # Read in time order from the time index, filtering by organisation (a no-op keeps
             # SQLite off the organisation index, which would read and sort every event of it);
             # or (a driven page) by primary key, where PostgreSQL would read the organisation
@@ -322,9 +388,55 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
             out.append(or_(own, Event.notice.is_(True)) if c.notices else own)
         else:
             out.append(_clause(c))
+    if looked_ids and looked_up is None:
+        return out, _Driver((), looked_ids)
     if driver is None:
         return out, None
     return out, _Driver(tuple((orgs[0], n, t) for n in driver.names for t in driver.texts))
+
+
+def _smallest(uow: UnitOfWork, common: Sequence[HasField], orgs: Sequence[int]
+              ) -> HasField | None:
+    """Of several common conditions, one with fewer index entries than DRIVE_ROWS: counted in
+    the database no further than a bound that doubles up to DRIVE_ROWS (the first found under
+    it has at most twice the fewest), index fields before places (their index is smaller)."""
+    session = session_of(uow)
+    ordered = sorted(common, key=lambda c: _place_column(c) is not None)
+    bound = min(SELECTIVE_ROWS * 2, DRIVE_ROWS)
+    while bound:
+        for c in ordered:
+            entries = 0
+            for stmt in _lookups(c, orgs):
+                sample = stmt.limit(bound - entries).subquery()
+                entries += session.scalar(select(func.count()).select_from(sample)) or 0
+                if entries >= bound:
+                    break
+            if entries < bound:
+                return c
+        bound = min(bound * 2, DRIVE_ROWS) if bound < DRIVE_ROWS else 0
+    return None
+
+
+def _looked_up(c: HasField, orgs: Sequence[int]) -> ColumnElement[bool]:
+    """SQLite: ``events.id`` is one of the events ``c`` finds (fewer than DRIVE_ROWS), as a
+    sub-query: read once into a sorted temporary index, then walked in id order, each event
+    checked against the other conditions until the page is full."""
+    selects = _lookups(c, orgs)
+    return Event.id.in_(selects[0] if len(selects) == 1 else union_all(*selects))
+
+
+def _found(uow: UnitOfWork, c: HasField, orgs: Sequence[int]) -> tuple[int, ...]:
+    """PostgreSQL: the ids of the events ``c`` finds (fewer than DRIVE_ROWS), ascending; a page
+    reads them a chunk at a time (``_driven_page``): given them all at once, its planner reads
+    every one of them and sorts, instead of stopping when the page is full."""
+    session = session_of(uow)
+    found: set[int] = set()
+    for stmt in _lookups(c, orgs):
+        sub = stmt.subquery()
+        # One array: thousands of one-column rows cost more to fetch than to find.
+        found.update(session.scalar(select(func.array_agg(list(sub.c)[0])).select_from(sub))
+                     or ())
+    return tuple(sorted(found))
 
 
 def _id_in(ids: Sequence[int], sqlite: bool) -> ColumnElement[bool]:
@@ -345,6 +457,17 @@ def _driven_page(uow: UnitOfWork, stmt: Any, clauses: list[ColumnElement[bool]],
     session = session_of(uow)
     rows: list[PageRow] = []
     chunk = limit
+    if driver.ids:
+        # Reading a chunk stops at the page's end (an ordered index scan under the LIMIT): a
+        # larger first chunk costs nothing when most ids match, a statement when few do.
+        ids = driver.ids[bisect_right(driver.ids, after):]
+        start, chunk = 0, limit * 4
+        while start < len(ids) and len(rows) < limit:
+            pks = list(ids[start:start + chunk])
+            rows += session.execute(stmt.where(*clauses, _id_in(pks, False))
+                                    .order_by(Event.id).limit(limit - len(rows))).all()
+            start, chunk = start + chunk, min(chunk * 2, MAX_CHUNK)
+        return rows
     while True:
         streams = [list(session.scalars(
             select(EventField.event_pk)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -113,6 +114,13 @@ class Event(Base):
         Index("ix_events_org", "organisation_id"),
         Index("ix_events_record_time", "record_time"),
         Index("ix_events_notice", "notice"),
+        # WD_readPoint / WD_bizLocation (migration 0012): a place's events in an organisation.
+        Index("ix_events_read_point", "organisation_id", "read_point",
+              sqlite_where=text("read_point IS NOT NULL"),
+              postgresql_where=text("read_point IS NOT NULL")),
+        Index("ix_events_biz_location", "organisation_id", "biz_location",
+              sqlite_where=text("biz_location IS NOT NULL"),
+              postgresql_where=text("biz_location IS NOT NULL")),
     )
 
 
@@ -163,5 +171,8 @@ class EventField(Base):
     # reads its few rows; the two indexes find events by a value or a range of values.
     __table_args__ = (
         Index("ix_event_fields_text", "organisation_id", "name", "text_value", "event_pk"),
-        Index("ix_event_fields_num", "organisation_id", "name", "num_value", "event_pk"),
+        # Only rows with a number (a third of them): a range or a number is never NULL.
+        Index("ix_event_fields_num", "organisation_id", "name", "num_value", "event_pk",
+              sqlite_where=text("num_value IS NOT NULL"),
+              postgresql_where=text("num_value IS NOT NULL")),
         {"sqlite_with_rowid": False})

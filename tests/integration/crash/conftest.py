@@ -20,13 +20,14 @@ def anvil_binary():
 
 
 @pytest.fixture
-def make_stack(anvil_binary, tmp_path, request):
+def make_stack(anvil_binary, tmp_path, request, sqlite_template):
     """``make_stack(database_url=None, signing=True, **TRACE_env)``: a Stack, closed at the end of
     the test (its processes and anvil ended even when the test fails; their output shown then)."""
     stacks: list[Stack] = []
 
     def make(database_url: str | None = None, **env) -> Stack:
-        stack = Stack(tmp_path / f"stack{len(stacks)}", database_url, **env)
+        stack = Stack(tmp_path / f"stack{len(stacks)}", database_url, template=sqlite_template,
+                      **env)
         stacks.append(stack)
         return stack
 

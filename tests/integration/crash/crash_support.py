@@ -27,6 +27,7 @@ from sqlalchemy import select, update
 from web3 import Web3
 
 from tests.integration.epcis_docs import document, harvest
+from tests.support.databases import SqliteTemplate
 from tracechain import create_app
 from tracechain.anchor import anvil, deployment, wiring
 from tracechain.anchor.contract import AnchorContract, load_artifact
@@ -50,6 +51,9 @@ ANVIL_BIN = REPO / "contracts" / "node_modules" / ".bin" / "anvil"
 SECRET = "crash-tests-signing-secret-0123"
 WAIT = 30.0  # the bound on every wait, in seconds
 ANCHORED_TOPIC = "0x" + keccak(text="Anchored(bytes32,address,uint32,uint64,uint64)").hex()
+
+
+_DEMO_EVENTS: dict[str, int] = {}  # the demo's event count, once a SQLite stack kept it
 
 
 class KnownBug(AssertionError):
@@ -121,8 +125,12 @@ class Process:
 
 
 class Stack:
+    """``template``: the test process's migrated SQLite file (tests/support/databases.py), copied
+    for a stack on SQLite instead of migrating a new file (~0.3 s each), and where the demo, once
+    loaded through the use cases by the first such stack, is kept for the next ones."""
+
     def __init__(self, root: Path, database_url: str | None = None, *, signing: bool = True,
-                 **env):
+                 template: SqliteTemplate | None = None, **env):
         self.root = root
         self.var = root / "var"
         self.var.mkdir(parents=True)
@@ -139,7 +147,11 @@ class Stack:
         self.env.update({k: str(v) for k, v in env.items()})
         self.processes: list[Process] = []
         self.anvil_pids: set[int] = set()
-        migrate.upgrade(self.database_url)
+        self._template = template if database_url is None else None
+        if self._template is not None:
+            self._template.copy_to(self.var / "tracechain.db")
+        else:
+            migrate.upgrade(self.database_url)
         self.app = create_app({
             "VAR_DIR": str(self.var), "DATABASE_URL": self.database_url, "TESTING": True,
             "LOCAL_CHAIN_PORT": self.port, "SIGNING_SECRET": SECRET, "SIGNING_KDF_N": 2**14,
@@ -156,8 +168,19 @@ class Stack:
         return SqlUnitOfWork(app_services(self.app).sessions)
 
     def load_demo(self) -> int:
+        """The demo, as ``tracechain demo`` loads it; its number of events. On SQLite with a
+        template, the first stack of the process loads it and later ones get a copy of that
+        database (as the ``dataset`` fixture does): the same organisations, keystores (opened
+        with SECRET) and events, ~1 s of scrypt and capture fewer."""
+        if self._template is not None and "crash-demo" in _DEMO_EVENTS:
+            app_services(self.app).engine.dispose()  # no connection into the file replaced
+            self._template.restore("crash-demo", self.database_url)
+            return _DEMO_EVENTS["crash-demo"]
         summary = load_demo(CaptureSettings(), self.uow,
                             app_services(self.app).keyring)
+        if self._template is not None:
+            self._template.snapshot("crash-demo", self.database_url)
+            _DEMO_EVENTS["crash-demo"] = summary.events
         return summary.events
 
     def add_cooperative(self, signing: bool | None = None) -> None:

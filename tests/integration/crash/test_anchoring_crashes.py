@@ -155,10 +155,10 @@ LOST_ANCHOR_BUG = (
 
 
 @pytest.fixture(scope="module")
-def sigkilled_chain(anvil_binary, tmp_path_factory):
+def sigkilled_chain(anvil_binary, tmp_path_factory, sqlite_template):
     """A watching anchorer; anvil SIGKILLed just after it anchored a batch (and before its next
     state dump), restarted (the anchorer starts it on demand), events captured meanwhile."""
-    s = Stack(tmp_path_factory.mktemp("sigkill"))
+    s = Stack(tmp_path_factory.mktemp("sigkill"), template=sqlite_template)
     try:
         facts = _kill_the_chain_after_an_anchor(s)
         yield s, facts

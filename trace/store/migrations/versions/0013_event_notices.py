@@ -1,7 +1,7 @@
 """event notices: recall and lift events every signed-in actor may read
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-06 09:00:00
 
 A recall (and its lift) is recorded as an EPCIS event that is a public notice: ``notice`` true.
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0013'
-down_revision: Union[str, Sequence[str], None] = '0011'
+down_revision: Union[str, Sequence[str], None] = '0012'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
