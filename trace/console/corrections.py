@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, redirect, request, url_for
 
 from ..app_services import app_services
-from ..domain.errors import Conflict, ValidationFailed
+from ..domain.errors import Conflict, InvalidIdentifier, ValidationFailed
 from ..domain.products import MASS_UNITS
 from ..services.cooperative import corrections
 from . import web
@@ -27,13 +27,14 @@ def add_routes(bp: Blueprint) -> None:
 @web.signed_in
 def event_list() -> Any:
     gtin, lot = request.args.get("gtin", "").strip(), request.args.get("lot", "").strip()
+    problem = None
     try:
         events = corrections.recent_events(web.actor(), app_services().unit_of_work(),
                                            gtin or None, lot or None)
-    except ValidationFailed:
-        events = []
-    return web.render("corrections.html", events=events, gtin=gtin, lot=lot,
-                      done=request.args.get("done"))
+    except (ValidationFailed, InvalidIdentifier):  # a mistyped GTIN or lot code
+        events, problem = [], web.t("No lot has this GTIN and lot code.")
+    return web.render("corrections.html", 400 if problem else 200, events=events, gtin=gtin,
+                      lot=lot, problem=problem, done=request.args.get("done"))
 
 
 def _form_page(event: corrections.RecordedEvent, form: web.Form, status: int = 200) -> Any:

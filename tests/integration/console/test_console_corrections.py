@@ -124,6 +124,11 @@ def test_who_may_correct(app, console, world):
     assert r.status_code == 302 and r.location.startswith("/app/login")
     outsider = console.signed_in(world["outsider"])
     assert "VL-01" not in outsider.get("/app/corrections").get_data(as_text=True)
+    gtin = world["a"]["gtin"]
+    named = outsider.get(f"/app/corrections?gtin={gtin}&lot=VL-01").get_data(as_text=True)
+    assert "/app/corrections/event?id=" not in named  # A's lot, named: none of A's events
+    r = outsider.get("/app/corrections?gtin=123&lot=VL-01")
+    assert r.status_code == 400 and "Không có lô nào" in r.get_data(as_text=True)
     # Another organisation's event: not found, and posting changes nothing.
     assert outsider.get(f"/app/corrections/event?id={event_id}").status_code == 404
     r = outsider.post("/app/corrections/event", data={

@@ -30,6 +30,7 @@ from ...store import evidence_records as records
 from ...store.event_reads import context_texts
 from ..epcis.capture import CaptureSettings, capture_document
 from ..ports import UnitOfWork
+from .catalogue import gtin_or_problem
 from .step_recording import VIETNAM, _lot_code_problem
 
 REASONS = ("incorrect_data", "did_not_occur")
@@ -122,7 +123,7 @@ def recent_events(actor: Actor, uow: UnitOfWork, gtin: str | None = None,
     org_id = _organisation(actor)
     uris = None
     if gtin and lot:
-        uris = [canonicalise(LotKey(gtin, lot).uri)]
+        uris = [canonicalise(LotKey(gtin_or_problem(gtin, "gtin"), lot).uri)]
     with uow:
         rows = records.recent_events(uow, org_id, limit, uris)
         declared = records.declared_pks(uow, [r.id for r in rows])
