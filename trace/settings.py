@@ -259,6 +259,10 @@ class Settings:
     deliver_in_background: bool = _setting(
         "TRACE_DELIVER_IN_BACKGROUND", True, "`0`: `tracechain serve` delivers no webhooks; "
         "run `tracechain deliver --watch` yourself", parse=_bool, shown="`1`")
+    # Evidence files of the console (docs/console/EVIDENCE.md), kept by their SHA-256.
+    evidence_dir: Path = _setting(
+        "TRACE_EVIDENCE_DIR", Path(""), "where uploaded evidence files are kept (named by "
+        "their SHA-256)", parse=_path, shown="`TRACE_VAR_DIR` + `/evidence`")
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None,
@@ -288,6 +292,8 @@ class Settings:
                 values[given.name] = _checked(spec, key, value)
         var_dir = Path(values.get("var_dir", Path("var"))).resolve()
         values["var_dir"] = var_dir
+        if "evidence_dir" not in values:  # unset: under var/ (evidence files)
+            values["evidence_dir"] = var_dir / "evidence"
         if not values.get("database_url"):
             values["database_url"] = f"sqlite:///{var_dir / 'tracechain.db'}"
         if values.get("production"):

@@ -18,6 +18,9 @@ STATIC_URL = "/app/static"
 
 def init_app(app: Flask) -> None:
     from . import admin_organisations, admin_tokens, admin_users, auth, home
+    from .bulk import add_routes as bulk_routes
+    from .corrections import add_routes as correction_routes
+    from .evidence import add_routes as evidence_routes
 
     root = Blueprint("console", __name__, url_prefix="/app",
                      static_folder=None)
@@ -26,6 +29,8 @@ def init_app(app: Flask) -> None:
     admin_organisations.add_routes(root)
     admin_users.add_routes(root)
     admin_tokens.add_routes(root)
+    for add_routes in (evidence_routes, correction_routes, bulk_routes):  # docs/console/EVIDENCE.md
+        add_routes(root)
     root.before_request(web.check_csrf)
     root.after_request(_finish)
     root.register_error_handler(TraceError, _trace_error)

@@ -328,3 +328,13 @@ def may_list_users(actor: Actor, organisation_id: int | None) -> bool:
     and to admins; inspectors read records, not the people behind them."""
     return is_admin(actor) or (organisation_id is not None
                                and actor.organisation_id == organisation_id)
+
+
+# --- evidence files (docs/console/EVIDENCE.md) -----------------------------------------------
+
+def may_read_evidence(actor: Actor, uploaders: AbstractSet[int]) -> bool:
+    """An evidence file: the organisations that uploaded it (and so may reference it in their
+    events), inspectors and admins. Knowing a file's SHA-256 is not a right to it: an event of
+    another organisation naming the hash does not open the file to that organisation."""
+    return reads_everything(actor) or (actor.organisation_id is not None
+                                       and actor.organisation_id in uploaders)

@@ -32,3 +32,8 @@ __all__ += ["Delivery", "NamedQuery", "Subscription"]
 from .console_models import ConsoleSession, PasswordLink, SignInThrottle  # noqa: E402
 
 __all__ += ["ConsoleSession", "PasswordLink", "SignInThrottle"]
+
+# Evidence files attached to events (docs/console/EVIDENCE.md).
+from .evidence_models import EvidenceFile  # noqa: E402
+
+__all__ += ["EvidenceFile"]

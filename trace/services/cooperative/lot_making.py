@@ -57,6 +57,15 @@ def record_harvest(h: Harvest, actor: Actor, settings: CaptureSettings, uow: Uni
     :raises ValidationFailed: unknown plot or product, a product that is not harvested, a
         plot growing another crop, bad attributes. :raises Conflict: the lot already exists.
     """
+    event, org_id = harvest_to_record(h, actor, uow)
+    return record(event, {"quantityList": "$", "ilmd": "$.attributes"}, actor, org_id,
+                  settings, uow)
+
+
+def harvest_to_record(h: Harvest, actor: Actor, uow: UnitOfWork
+                      ) -> tuple[dict[str, Any], int]:
+    """``record_harvest``'s checks, and the event it would record for the organisation (its id
+    second), without recording it: bulk harvests record many at once (``bulk_harvests``)."""
     when = event_time(h.event_time)
     harvest_date = h.harvest_date or when.date()
     with uow:
@@ -95,8 +104,7 @@ def record_harvest(h: Harvest, actor: Actor, settings: CaptureSettings, uow: Uni
                                else "invalid harvest", problems)
     event = harvest_event(lot.as_amount(), when, plot_id=plot.id, harvest_date=harvest_date,
                           crop_kind=kind.code, gln=gln, ilmd=ilmd_of(attributes))
-    return record(event, {"quantityList": "$", "ilmd": "$.attributes"}, actor, org_id,
-                  settings, uow)
+    return event, org_id
 
 
 @dataclass(frozen=True)

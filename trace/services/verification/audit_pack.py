@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from ...domain.commitments import StateTree, lot_key, state_leaf
+from ...domain.evidence import references
 from ...domain.merkle import hex32
 from ...store import anchor_batches as batches
 from ..epcis.query import merge_contexts
@@ -121,7 +122,25 @@ def audit_pack(gtin: str, lot: str, uow: UnitOfWork, *, direction: str = "back",
             "@context": merge_contexts([e for e, _ in usable], [c for _, c in usable]),
             "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": now,
             "epcisBody": {"eventList": events}}
+        pack["evidence"] = evidence_files(events)  # docs/console/EVIDENCE.md
     return pack
+
+
+def evidence_files(events: list[Any]) -> list[dict[str, Any]]:
+    """The evidence files the events reference (``tc:evidence``): each once, with its SHA-256
+    (the file's bytes must hash to it) and the eventIDs naming it. The references are in the
+    events' bodies, so their hashes (and seals, and anchors) cover them."""
+    files: dict[str, dict[str, Any]] = {}
+    for event in events:
+        if not isinstance(event, dict):
+            continue
+        for ref in references(event):
+            entry = files.setdefault(ref.sha256, {
+                "sha256": ref.sha256, "mediaType": ref.media_type, "size": ref.size,
+                "name": ref.name, "kind": ref.kind, "eventIDs": []})
+            if event.get("eventID") not in entry["eventIDs"]:
+                entry["eventIDs"].append(event.get("eventID"))
+    return list(files.values())
 
 
 def _state(uow: UnitOfWork, state: StateView,

@@ -1,0 +1,1 @@
+"""Evidence files attached to events (docs/console/EVIDENCE.md)."""
