@@ -328,3 +328,17 @@ def may_list_users(actor: Actor, organisation_id: int | None) -> bool:
     and to admins; inspectors read records, not the people behind them."""
     return is_admin(actor) or (organisation_id is not None
                                and actor.organisation_id == organisation_id)
+
+
+# --- the offline queue and the scanner (console) ---------------------------------------------
+
+def may_scan(actor: Actor) -> bool:
+    """A photo decoded on the server fills a recording form's lot or SSCC field: for those who
+    record (members, admins). Inspectors read and verify; they fill no forms."""
+    return may_write(actor)
+
+
+def require_scan(actor: Actor) -> None:
+    """:raises Forbidden: anyone who records nothing."""
+    if not may_scan(actor):
+        raise Forbidden("only those who record may have a label's photo decoded")
