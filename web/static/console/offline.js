@@ -289,17 +289,27 @@
   }
 
   /* --- the service worker: pages opened without signal; cleared at sign-out ------------------- */
+  /* Registered for this user (?u=<id>); resolves once that worker is the active one (a
+     registration left redundant by a failed install is tried again). */
   async function serviceWorker() {
-    if (!("serviceWorker" in navigator)) return;
+    if (!("serviceWorker" in navigator)) return false;
     try {
-      await navigator.serviceWorker.register(`${D.sw}?u=${encodeURIComponent(USER)}`, { scope: D.scope });
-      if (USER && !navigator.serviceWorker.controller && window.caches
+      const script = new URL(`${D.sw}?u=${encodeURIComponent(USER)}`, location.href).href;
+      let reg = await navigator.serviceWorker.register(script, { scope: D.scope });
+      const controller = navigator.serviceWorker.controller;
+      if (USER && !(controller && controller.scriptURL === script) && window.caches
           && !/^\/app\/(admin\/|login|logout|set-password)/.test(location.pathname)) {
-        // the first page of a visit was not fetched through the worker: keep it too
+        // this page was not fetched through this user's worker: keep it too
         const cache = await caches.open(`tc-pages-${USER}`);
         await cache.add(location.href.split("#")[0]).catch(() => {});
       }
-    } catch (e) { /* no worker (plain http on a LAN address): the queue still works */ }
+      for (let i = 0; i < 60; i++) {
+        if (reg.active && reg.active.scriptURL === script) return true;
+        if (!reg.installing && !reg.waiting) reg = await navigator.serviceWorker.register(script, { scope: D.scope });
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      return false;
+    } catch (e) { return false; }  // no worker (plain http on a LAN address): the queue still works
   }
   async function forgetPages() {
     if (!window.caches) return;
@@ -327,7 +337,6 @@
     const s = document.createElement("script"); s.src = D.scanJs; s.defer = true; document.head.append(s);
   }
   if (!USER) forgetPages();
-  window.tcOffline = { sync, all, refreshBadge };
-  serviceWorker();
+  window.tcOffline = { sync, all, refreshBadge, ready: serviceWorker() };
   refill().then(refreshBadge).then(sync);
 })();
