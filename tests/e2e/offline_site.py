@@ -39,10 +39,12 @@ FORM = """{% extends "console/base.html" %}
 <input type="hidden" name="idempotency_key" value="{{ key }}">
 <input type="hidden" name="device_time" value="">
 <div class="field"><label for="lot">Lô</label><input id="lot" name="lot" data-scan="lot"></div>
-<div class="field"><label for="quantity">Khối lượng</label><input id="quantity" name="quantity"></div>
+<div class="field"><label for="quantity">Khối lượng</label>
+<input id="quantity" name="quantity"></div>
 <div class="field"><label for="unit">Đơn vị</label><input id="unit" name="unit" value="kg"></div>
 <div class="field"><label for="event_time">Thời điểm</label>
-<input id="event_time" name="event_time" type="datetime-local" value="{{ now }}" data-default-now></div>
+<input id="event_time" name="event_time" type="datetime-local" value="{{ now }}"
+ data-default-now></div>
 <button type="submit" class="primary">Ghi</button>
 </form>
 {% endblock %}"""

@@ -109,12 +109,12 @@ def decode_image(data: bytes) -> list[str]:
             if width * height > MAX_PIXELS:
                 raise Undecodable(too_large=True)
             image.draft("L", (DECODE_SIDE, DECODE_SIDE))  # JPEG: decode at a smaller scale
-            image = image.convert("L")
-            image.thumbnail((DECODE_SIDE, DECODE_SIDE))
+            grey = image.convert("L")
+            grey.thumbnail((DECODE_SIDE, DECODE_SIDE))
     except Undecodable:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning,
             OSError, SyntaxError, ValueError) as exc:
         raise Undecodable(too_large=isinstance(exc, Image.DecompressionBombError
                                                | Image.DecompressionBombWarning)) from None
-    return [found.text for found in zxingcpp.read_barcodes(image) if found.text]
+    return [found.text for found in zxingcpp.read_barcodes(grey) if found.text]
