@@ -56,6 +56,9 @@ class OfflineSite:
     base_url: str
     stored: dict = field(default_factory=dict)   # idempotency key -> the stored fields
     posts: list = field(default_factory=list)    # every POST: (key, status)
+    # signed out: 401 (the contract), or "csrf": the console's HTML "form has expired" 400,
+    # which check_csrf answers before a view runs
+    signed_out_answer: object = 401
     _server: object = None
     _thread: object = None
 
@@ -102,7 +105,9 @@ def start(folder: Path) -> OfflineSite:
     def record():
         key = request.form.get("idempotency_key", "")
         user = web.current_user()
-        if user is None:
+        if user is None and site.signed_out_answer == "csrf":
+            answer = "<!doctype html><h1>The form has expired</h1>", 400
+        elif user is None:
             answer = jsonify(ok=False, message="Phiên đăng nhập đã hết."), 401
         elif (request.headers.get("X-CSRF-Token") or request.form.get("csrf")) != user.csrf_token:
             answer = jsonify(ok=False, message="csrf"), 400

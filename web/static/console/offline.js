@@ -149,6 +149,14 @@
   const answer = async (response) => {
     try { return await response.json(); } catch (e) { return null; }
   };
+  /* Still signed in? (A POST whose session ended meanwhile may be refused for its CSRF token
+     before the form's view can answer 401.) */
+  const sessionEnded = async () => {
+    try {
+      const r = await fetch(D.waitingUrl, { credentials: "same-origin", redirect: "manual", cache: "no-store" });
+      return r.type === "opaqueredirect" || r.status === 401;
+    } catch (e) { return false; }
+  };
   const signedOut = (r) => r.status === 401 || (r.redirected && new URL(r.url).pathname.endsWith("/login"));
 
   async function submitLive(form, submitter) {
@@ -187,6 +195,7 @@
     if (r.status === 200 || r.status === 201) { markUsed(item.key); await drop(item.key); return "sent"; }
     if (r.status >= 500 || r.status === 429) return "stop";
     const body = await answer(r);
+    if (!body && await sessionEnded()) return "signin";  // the console's "form has expired" page
     item.status = "attention";
     item.message = (body && body.message) || t("Refused");
     item.errors = (body && body.errors) || {};
