@@ -28,6 +28,7 @@ from tracechain.services.accounts import passwords
 from tracechain.store import migrate
 
 EMAIL, PASSWORD = "lan.nguyen@htx.vn", "hat-tieu-cam-lo-2026"
+OTHER_EMAIL = "binh.tran@htx.vn"  # a second account on the same phone (same password)
 FORM_PATH, RECORD_PATH = "/app/test-offline/harvest", "/app/test-offline/record"
 
 FORM = """{% extends "console/base.html" %}
@@ -83,9 +84,9 @@ def start(folder: Path) -> OfflineSite:
     app = create_app({"DATABASE_URL": url, "VAR_DIR": str(folder),
                       "SIGNING_SECRET": "e2e-secret-0123456789", "SIGNING_KDF_N": 2**14})
     uow = app_services(app).unit_of_work()
-    _, token = passwords.invite(None, EMAIL, "Nguyễn Thị Lan", "admin", None, uow,
-                                now=datetime.now(UTC))
-    passwords.set_password(token, PASSWORD, PASSWORD, uow, now=datetime.now(UTC))
+    for email, name in ((EMAIL, "Nguyễn Thị Lan"), (OTHER_EMAIL, "Trần Văn Bình")):
+        _, token = passwords.invite(None, email, name, "admin", None, uow, now=datetime.now(UTC))
+        passwords.set_password(token, PASSWORD, PASSWORD, uow, now=datetime.now(UTC))
     site = OfflineSite(app, "")
     lock = threading.Lock()
 

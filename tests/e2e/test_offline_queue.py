@@ -11,7 +11,7 @@ import pytest
 import qrcode
 from PIL import Image
 
-from tests.e2e.offline_site import EMAIL, FORM_PATH, PASSWORD, start
+from tests.e2e.offline_site import EMAIL, FORM_PATH, OTHER_EMAIL, PASSWORD, start
 
 try:
     from playwright.sync_api import expect
@@ -28,9 +28,9 @@ def offline_site(browser, tmp_path_factory):
     site.stop()
 
 
-def sign_in(page, site, next_path=FORM_PATH):
+def sign_in(page, site, next_path=FORM_PATH, email=EMAIL):
     page.goto(site.url(f"/app/login?next={next_path}"))
-    page.get_by_label("Địa chỉ e-mail").fill(EMAIL)
+    page.get_by_label("Địa chỉ e-mail").fill(email)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url(site.url(next_path))
@@ -144,6 +144,14 @@ def test_an_ended_session_keeps_the_queue_until_the_member_signs_in(offline_site
         "Hãy đăng nhập để gửi 1 bản ghi đang chờ")
     screenshot(page, "offline-05-sign-in-to-send")
     assert "AFTER-SIGN-IN" not in stored_lots(site)
+    # another account signing in on this phone does not send them under its name
+    sign_in(page, site, "/app/waiting", email=OTHER_EMAIL)
+    expect(page.get_by_test_id("waiting-list")).to_contain_text(
+        "1 bản ghi do tài khoản khác lưu đang chờ tài khoản đó đăng nhập")
+    page.evaluate("tcOffline.sync()")
+    assert "AFTER-SIGN-IN" not in stored_lots(site)
+    page.get_by_test_id("sign-out").click()
+    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
     sign_in(page, site, "/app/waiting")
     expect(page.get_by_test_id("waiting-list")).to_contain_text("Không có gì đang chờ")
     assert stored_lots(site).count("AFTER-SIGN-IN") == 1

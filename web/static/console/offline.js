@@ -332,7 +332,10 @@
     if (form.matches("form[data-offline]")) {
       ev.preventDefault();
       const submitter = ev.submitter;
-      (navigator.onLine ? submitLive(form, submitter) : queue(form, submitter)).catch((e) => notice(String(e)));
+      (navigator.onLine ? submitLive(form, submitter) : queue(form, submitter)).catch((e) => {
+        // no IndexedDB (a private window, a full disk): with signal, the plain form still works
+        if (navigator.onLine) HTMLFormElement.prototype.submit.call(form); else notice(String(e));
+      });
     } else if (/\/logout$/.test(new URL(form.action, location.href).pathname)) {
       ev.preventDefault();
       forgetPages().finally(() => HTMLFormElement.prototype.submit.call(form));
