@@ -37,7 +37,11 @@ async function fromShell(request) {
     if (r.ok) cache.put(request, r.clone());
     return r;
   });
-  return cached || fresh;
+  if (cached) {
+    fresh.catch(() => {});  // without signal the cached copy stands
+    return cached;
+  }
+  return fresh;
 }
 
 async function page(request) {
