@@ -60,6 +60,7 @@ class OfflineSite:
     # signed out: 401 (the contract), or "csrf": the console's HTML "form has expired" 400,
     # which check_csrf answers before a view runs
     signed_out_answer: object = 401
+    unavailable: bool = False  # the server answers 503 (overloaded, restarting)
     _server: object = None
     _thread: object = None
 
@@ -106,7 +107,9 @@ def start(folder: Path) -> OfflineSite:
     def record():
         key = request.form.get("idempotency_key", "")
         user = web.current_user()
-        if user is None and site.signed_out_answer == "csrf":
+        if site.unavailable:
+            answer = "<!doctype html><h1>Service Unavailable</h1>", 503
+        elif user is None and site.signed_out_answer == "csrf":
             answer = "<!doctype html><h1>The form has expired</h1>", 400
         elif user is None:
             answer = jsonify(ok=False, message="Phiên đăng nhập đã hết."), 401

@@ -64,6 +64,10 @@
   const drop = (key) => tx("readwrite", (s) => { s.delete(key); });
   const get = (key) => tx("readonly", (s, set) => req(s.get(key)).then(set));
 
+  /* Other tabs of the console redraw their badge and list when this one changes the queue. */
+  const channel = "BroadcastChannel" in window ? new BroadcastChannel("tracechain-offline") : null;
+  const changed = () => { if (channel) channel.postMessage("changed"); };
+
   /* --- notices ---------------------------------------------------------------------------- */
   const notice = (text, form, extra) => {
     let box = document.getElementById("tc-offline-notice");
@@ -133,6 +137,7 @@
     form.reset(); renewKey(form);
     if (dt) dt.value = "";
     notice(t("Saved"), form);
+    changed();
     await refreshBadge();
   }
 
@@ -235,6 +240,7 @@
       else if (result && result.sent) notice(t("Sent", result.sent));
     } finally {
       sending = false;
+      changed();
       await refreshBadge();
       if (window.tcOfflineTest) window.tcOfflineTest.synced = (window.tcOfflineTest.synced || 0) + 1;
     }
@@ -263,7 +269,9 @@
       const open = link(`${item.page.split("#")[0]}#tc-fix=${encodeURIComponent(item.key)}`, t("Open"));
       const discard = document.createElement("button");
       discard.type = "button"; discard.className = "danger"; discard.textContent = t("Discard");
-      discard.addEventListener("click", async () => { if (confirm(t("ConfirmDiscard"))) { await drop(item.key); await refreshBadge(); } });
+      discard.addEventListener("click", async () => {
+        if (confirm(t("ConfirmDiscard"))) { await drop(item.key); changed(); await refreshBadge(); }
+      });
       actions.append(open, discard); li.append(actions); list.append(li);
     }
     const parts = [];
@@ -312,7 +320,7 @@
         const cache = await caches.open(`tc-pages-${USER}`);
         await cache.add(location.href.split("#")[0]).catch(() => {});
       }
-      for (let i = 0; i < 60; i++) {
+      for (let i = 0; i < 120; i++) {  // up to 30 s
         if (reg.active && reg.active.scriptURL === script) return true;
         if (!reg.installing && !reg.waiting) reg = await navigator.serviceWorker.register(script, { scope: D.scope });
         await new Promise((r) => setTimeout(r, 250));
@@ -345,6 +353,7 @@
     if (ev.target instanceof Element && ev.target.closest("[data-offline-send]")) sync();
   });
   window.addEventListener("online", sync);
+  if (channel) channel.onmessage = () => { refreshBadge(); };
   if (document.querySelector("[data-scan]")) {
     const s = document.createElement("script"); s.src = D.scanJs; s.defer = true; document.head.append(s);
   }
