@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     admin_tokens.add_routes(root)
     for add_routes in (evidence_routes, correction_routes, bulk_routes):  # docs/console/EVIDENCE.md
         add_routes(root)
+    _add_offline_routes(root)  # the offline queue and the scanner (docs/console/OFFLINE.md)
     root.before_request(web.check_csrf)
     root.after_request(_finish)
     root.register_error_handler(TraceError, _trace_error)
@@ -42,6 +43,13 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(root)
     _static(app)
+
+
+def _add_offline_routes(root: Blueprint) -> None:
+    from . import offline, scan
+
+    offline.add_routes(root)
+    scan.add_routes(root)
 
 
 def _static(app: Flask) -> None:

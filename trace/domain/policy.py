@@ -338,3 +338,17 @@ def may_read_evidence(actor: Actor, uploaders: AbstractSet[int]) -> bool:
     another organisation naming the hash does not open the file to that organisation."""
     return reads_everything(actor) or (actor.organisation_id is not None
                                        and actor.organisation_id in uploaders)
+
+
+# --- the offline queue and the scanner (console) ---------------------------------------------
+
+def may_scan(actor: Actor) -> bool:
+    """A photo decoded on the server fills a recording form's lot or SSCC field: for those who
+    record (members, admins). Inspectors read and verify; they fill no forms."""
+    return may_write(actor)
+
+
+def require_scan(actor: Actor) -> None:
+    """:raises Forbidden: anyone who records nothing."""
+    if not may_scan(actor):
+        raise Forbidden("only those who record may have a label's photo decoded")

@@ -262,6 +262,13 @@ CONSOLE_ROUTES = {
         ("anonymous", "member", "inspector", "admin"), 404)),
     ("GET", "console_static"): ("/app/static/console.css", dict.fromkeys(
         ("anonymous", "member", "inspector", "admin"), 200)),
+    # the offline queue and the scanner (test_console_scan.py tests them in depth)
+    ("GET", "console.waiting"): ("/app/waiting", {"anonymous": 302, "member": 200,
+                                                  "inspector": 200, "admin": 200}),
+    ("GET", "console.service_worker"): ("/app/sw.js", dict.fromkeys(
+        ("anonymous", "member", "inspector", "admin"), 200)),
+    ("POST", "console.scan"): ("/app/scan", {"anonymous": 302, "member": 400,  # no photo
+                                             "inspector": 403, "admin": 400}),
 }
 _ADMIN_PATHS = {
     ("GET", "console.organisations"): ("/app/admin/organisations", 200),
