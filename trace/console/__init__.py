@@ -7,17 +7,20 @@ each with its own blueprint registered here; ``web.py`` is the seam they share.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import Forbidden, NotFound, TraceError
+from ..present.i18n import N_
 from . import web
 
 STATIC_URL = "/app/static"
 
 
 def init_app(app: Flask) -> None:
-    from . import admin_organisations, admin_tokens, admin_users, auth, home
+    from . import admin_organisations, admin_tokens, admin_users, auth, farms, home, recording
 
     root = Blueprint("console", __name__, url_prefix="/app",
                      static_folder=None)
@@ -26,6 +29,8 @@ def init_app(app: Flask) -> None:
     admin_organisations.add_routes(root)
     admin_users.add_routes(root)
     admin_tokens.add_routes(root)
+    farms.add_routes(root)  # farms and plots, the recording forms (docs/console/RECORDING.md)
+    recording.add_routes(root)
     root.before_request(web.check_csrf)
     root.after_request(_finish)
     root.register_error_handler(TraceError, _trace_error)
@@ -69,11 +74,24 @@ def _finish(response: Response) -> Response:
     return response
 
 
-def _error_page(status: int) -> tuple[str, int, dict[str, str]]:
+def _error_page(status: int) -> Any:
+    if web.wants_json():
+        return web.json_error(status, _JSON_ERRORS.get(status, N_("Something went wrong. "
+                                                          "Nothing was recorded.")))
     return web.render("error.html", status, status=status)
 
 
-def _trace_error(exc: TraceError) -> tuple[str, int, dict[str, str]]:
+# What a JSON request (the offline queue) is told instead of an error page.
+_JSON_ERRORS = {
+    400: N_("The request could not be read. Nothing was recorded."),
+    401: N_("You are signed out: sign in again, then send what is waiting. Nothing was "
+            "recorded."),
+    403: N_("You may not do this. Nothing was recorded."),
+    404: N_("This page does not exist."),
+}
+
+
+def _trace_error(exc: TraceError) -> Any:
     if isinstance(exc, Forbidden):
         return _error_page(403)
     if isinstance(exc, NotFound):
@@ -81,8 +99,11 @@ def _trace_error(exc: TraceError) -> tuple[str, int, dict[str, str]]:
     return _error_page(400)
 
 
-def _http_error(exc: HTTPException) -> tuple[str, int, dict[str, str]]:
+def _http_error(exc: HTTPException) -> Any:
     status = exc.code or 500
     if status == 400 and exc.description == "csrf":
+        if web.wants_json():
+            return web.json_error(400, N_("The form has expired: open the page again to send "
+                                          "it. Nothing was recorded."))
         return web.render("error.html", 400, status=400, csrf_refused=True)
     return _error_page(status)

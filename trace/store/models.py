@@ -32,3 +32,8 @@ __all__ += ["Delivery", "NamedQuery", "Subscription"]
 from .console_models import ConsoleSession, PasswordLink, SignInThrottle  # noqa: E402
 
 __all__ += ["ConsoleSession", "PasswordLink", "SignInThrottle"]
+
+# What a recording form or an idempotent API call recorded (docs/console/RECORDING.md).
+from .submission_models import Submission  # noqa: E402
+
+__all__ += ["Submission"]
