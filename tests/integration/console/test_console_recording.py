@@ -191,7 +191,8 @@ def test_drying_packing_shipping_and_receiving_through_the_forms(app, console, c
     assert member.post("/app/record/harvest", data=harvest_form(member, coops)).status_code == 303
     drying = member.get("/app/record/process/drying").get_data(as_text=True)
     assert "H-CL-001" in drying and "420 kg" in drying  # the lot in stock, with what is left
-    data = {**form_of(member, "/app/record/process/drying"), "input": f"{coops['berries']}|H-CL-001",
+    data = {**form_of(member, "/app/record/process/drying"),
+            "input": f"{coops['berries']}|H-CL-001",
             "input_quantity": "420", "product": coops["black"], "output_lot": "D-CL-001",
             "quantity": "140", "unit": "KGM", "attr_moisture_pct": "12.5",
             "attr_drying_method": "sun_dried"}
@@ -292,3 +293,56 @@ def test_the_steps_api_takes_an_idempotency_key(app, coops):
     bad = client.post("/api/v1/harvests", json=body, headers={**headers,
                                                               "Idempotency-Key": "x"})
     assert bad.status_code == 400
+
+
+def test_the_recording_pages_are_small_on_the_wire(app, console, coops):
+    """Each page with its lists filled (a plot, lots in stock, partners) ≤ 30 KB compressed."""
+    import gzip
+
+    import brotli
+
+    member = console.signed_in(coops["member"])
+    assert member.post("/app/record/harvest", data=harvest_form(member, coops)).status_code == 303
+    farm = re.search(r'href="(/app/farms/\d+)"', member.get("/app/farms").get_data(
+        as_text=True)).group(1)
+    sizes = {}
+    for path in (*RECORD_PAGES, "/app/farms", farm, "/app/static/geo.js"):
+        for coding, decode in (("br", brotli.decompress), ("gzip", gzip.decompress)):
+            r = member.get(path, headers={"Accept-Encoding": coding})
+            assert r.status_code == 200 and r.headers["Content-Encoding"] == coding, path
+            sizes[(path, coding)] = (len(decode(r.data)), len(r.data))
+    print(sizes)
+    assert max(wire for _plain, wire in sizes.values()) <= 30 * 1024, sizes
+
+
+def test_two_sendings_racing_store_one_event(app, coops):
+    """The second sending passed the first look-up before the first was stored (two workers):
+    it finds the key inside its own storing transaction, rolls its event back and answers the
+    first's outcome."""
+    from tracechain.console.recording import _settings
+    from tracechain.domain.actor import Actor
+    from tracechain.services.cooperative import lot_making, submissions
+
+    actor = Actor(coops["member"]["id"], "member", coops["org"]["id"])
+    uow = app_services(app).unit_of_work()
+    key = "race-0d6b8a1e2f11"
+
+    def harvest(lot: str):
+        h = lot_making.Harvest(plot_id=coops["plot"], gtin=coops["berries"], lot=lot,
+                               quantity=5.0)
+        with app.app_context():
+            return lot_making.record_harvest(h, actor, _settings(), uow)
+
+    def second_sending():
+        # The first sending is stored while the second is on its way.
+        submissions.once(actor, key, "harvest", "/first", lambda: harvest("RACE-1"), uow)
+        return harvest("RACE-2")
+
+    with app.app_context():
+        outcome = submissions.once(actor, key, "harvest", "/second", second_sending, uow)
+    assert outcome.repeated and outcome.redirect == "/first"
+    lots = {e.get("ilmd", {}).get("cbvmda:lotNumber") for e in events(app, coops)}
+    uris = " ".join(str(e.get("epcList", "")) + str(e.get("quantityList", ""))
+                    for e in events(app, coops))
+    assert "RACE-1" in uris and "RACE-2" not in uris, lots
+    assert count_submissions(app) == 1
