@@ -39,6 +39,8 @@ STEP_NAMES = {
     "grinding": N_("Grinding"), "packing": N_("Packing"), "shipping": N_("Shipping"),
     "receiving": N_("Receiving"),
 }
+_GONE = N_("Lot %(lot)s is no longer in your stock (shipped, packed or used up meanwhile): "
+           "remove it from the form.")
 COMMON = ("idempotency_key", "device_time", "event_time", "tz")
 
 
@@ -278,13 +280,16 @@ def harvest() -> Any:
                     "$.harvestDate": "harvest_date", "$": "lot"})
 
 
-def _json_or_page(form: web.Form, page: Callable[[web.Form, int], Any]) -> Any:
-    """A form the view itself found invalid: 400, as JSON or the page again."""
+def _json_or_page(form: web.Form, page: Callable[[web.Form, int], Any],
+                  status: int = 400) -> Any:
+    """A form the view itself found invalid (400) or out of date (409): JSON or the page."""
     if web.wants_json():
-        return _json(400, ok=False, message=web.t(N_("Some fields need attention. Nothing was "
-                                                     "recorded.")),
+        message = (N_("A lot on this form is no longer in your stock. Nothing was recorded: "
+                      "remove it from the form and send again.") if status == 409 else
+                   N_("Some fields need attention. Nothing was recorded."))
+        return _json(status, ok=False, message=web.t(message),
                      errors={k: " ".join(v) for k, v in form.errors.items()})
-    return page(form, 400)
+    return page(form, status)
 
 
 # --- a process step --------------------------------------------------------------------------
@@ -353,29 +358,34 @@ def packing() -> Any:
         return _packing_page(_fresh({"sscc": form_choices.new_sscc(actor, _uow())}))
     form = web.Form.posted(*COMMON, "sscc", "lots")
     when = _event_time(form)
-    amounts = _whole_lots(form, actor)
+    amounts, gone = _whole_lots(form, actor)
     if not form.ok or when is None:
-        return _json_or_page(form, _packing_page)
+        return _json_or_page(form, _packing_page, 409 if gone else 400)
     p = logistics.Packing(sscc=form["sscc"], lots=amounts, event_time=when)
     return _submit("packing", form, "console.record",
                    lambda: logistics.record_packing(p, actor, _settings(), _uow()),
                    _packing_page, "lots", {"$.sscc": "sscc", "$.lots": "lots", "$": "lots"})
 
 
-def _whole_lots(form: web.Form, actor: Any) -> list[LotAmount]:
-    """The chosen lots, each whole (what remains of it; ``lot=<gtin>|<code>`` repeated)."""
+def _whole_lots(form: web.Form, actor: Any) -> tuple[list[LotAmount], bool]:
+    """The chosen lots, each whole (what remains of it; ``lots=<gtin>|<code>`` repeated), and
+    whether one of them is no longer in stock."""
     chosen = [c for v in request.form.getlist("lots")
               if (c := _lot_choice(v, form, "lots")) is not None]
     if not chosen and "lots" not in form.errors:
         form.error("lots", N_("Choose at least one lot."))
     left = {(lot.gtin, lot.lot): lot for lot in form_choices.in_stock(actor, _uow())}
-    out = []
+    out, gone = [], False
     for gtin, code in chosen:
         held = left.get((gtin, code))
-        quantity = held.remaining if held is not None and held.remaining else None
-        unit = held.unit if held is not None and quantity is not None else None
-        out.append(LotAmount(gtin, code, quantity if quantity is not None else 0.0, unit))
-    return out
+        if held is None or not held.remaining:
+            # Shipped, packed or used up since the page was shown (or never ours): a conflict
+            # to resolve, said without telling anything about whose lot it is.
+            form.error("lots", _GONE, lot=code)
+            gone = True
+            continue
+        out.append(LotAmount(gtin, code, held.remaining, held.unit))
+    return out, gone
 
 
 def _shipping_page(form: web.Form, status: int = 200) -> Any:

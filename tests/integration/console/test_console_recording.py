@@ -178,6 +178,18 @@ def test_the_attacker_names_another_organisations_plot_and_lot(app, console, coo
     r = member.post("/app/record/harvest", headers=JSON, data=harvest_form(
         member, coops, product=coops["their_berries"], lot="H-THEIRS"))
     assert r.status_code in (400, 403)
+    theirs = f"{coops['their_berries']}|VL-1"
+    packing = member.post("/app/record/packing", headers=JSON, data={
+        **form_of(member, "/app/record/packing"), "lots": theirs, "sscc": "089300000000000014"})
+    assert packing.status_code == 409  # "not in your stock": nothing said of whose it is
+    assert "VL-1 không còn trong kho" in packing.get_json()["errors"]["lots"]
+    shipping = member.post("/app/record/shipping", headers=JSON, data={
+        **form_of(member, "/app/record/shipping"), "lots": theirs,
+        "to_gln": coops["exporter"]["gln"]})
+    assert shipping.status_code == 403
+    # The other cooperative's lot is still where it was: nothing recorded, nothing moved.
+    assert "VL-1" in console.signed_in(coops["outsider"]).get(
+        "/app/record/shipping").get_data(as_text=True)
     assert count_submissions(app) == 0
     # An inspector records nothing.
     inspector = console.signed_in(coops["inspector"])
