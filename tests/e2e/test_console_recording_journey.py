@@ -74,6 +74,20 @@ def test_a_member_records_a_season_and_the_exporter_receives_it(scratch_site, ph
     expect(member.get_by_test_id("done")).to_contain_text("Đã đăng ký thửa đất")
     expect(member.get_by_test_id("plots")).to_contain_text("16.781234")
     screenshot(member, "console-record-03-plot-registered")
+    # A 5 ha plot needs its boundary: walk it, adding each corner (about 224 m a side).
+    member.get_by_label("Mã thửa").fill("P2")
+    for lat, lon in ((16.790001, 107.010001), (16.790001, 107.012099),
+                     (16.792021, 107.012099), (16.792021, 107.010001)):
+        member.context.set_geolocation({"latitude": lat, "longitude": lon})
+        member.get_by_role("button", name="Thêm góc này").click()
+        expect(member.locator("[data-geo=corners] li").last).to_have_text(f"{lat}, {lon}")
+    expect(member.locator("[data-geo=corners] li")).to_have_count(4)
+    area = float(member.get_by_label("Diện tích (ha)").input_value())
+    assert 4.8 < area < 5.2, area
+    screenshot(member, "console-record-03b-boundary-walked")
+    member.get_by_role("button", name="Đăng ký thửa đất").click()
+    expect(member.get_by_test_id("done")).to_contain_text("Đã đăng ký thửa đất")
+    expect(member.get_by_test_id("plots")).to_contain_text("ranh giới")
 
     member.goto(site.url("/app/record/harvest"))
     member.get_by_label("Thửa đất").select_option(label="Trần Văn Sáu · P1 (1.2 ha)")

@@ -8,6 +8,7 @@
   var status = q("status"), list = q("corners"), areaOut = q("area");
   var boundary = document.getElementById("boundary");
   var corners = [];
+  var filled = null; // the area this script last filled in
   var six = function (x) { return Math.round(x * 1e6) / 1e6; };
   Array.prototype.forEach.call(form.querySelectorAll(".geo-js"), function (el) { el.hidden = false; });
 
@@ -44,11 +45,14 @@
       boundary.value = JSON.stringify({ type: "Polygon", coordinates: [ring] });
       var ha = hectares(ring);
       areaOut.textContent = "≈ " + ha.toFixed(2) + " ha";
+      // Fill the area while the member has not typed one (each new corner updates it).
       var area = form.elements.area_ha;
-      if (area && !area.value) area.value = ha.toFixed(2);
+      if (area && (!area.value || area.value === filled)) area.value = filled = ha.toFixed(2);
     } else {
       boundary.value = "";
       areaOut.textContent = "";
+      var typed = form.elements.area_ha;
+      if (typed && filled !== null && typed.value === filled) typed.value = filled = "";
     }
   }
 
