@@ -3,12 +3,14 @@ to an organisation and waiting to be received, and its plots with their farms.""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
 
 from .accounts import Organisation
 from .catalogue import Farm, Plot, Product
+from .events import EventField
 from .lots import Lot
 from .uow import session_of
 
@@ -17,11 +19,14 @@ if TYPE_CHECKING:
     from .rows import AnyRow
 
 
-def directory(uow: UnitOfWork, search: str, limit: int) -> list[AnyRow]:
+def directory(uow: UnitOfWork, search: str, limit: int,
+              glns: Collection[str] | None = None) -> list[AnyRow]:
     """(id, name, kind, gln, province) of organisations whose name holds ``search`` or whose
-    GLN starts with it (all when empty), by name."""
+    GLN starts with it (all when empty), by name; only those of ``glns`` when given."""
     query = select(Organisation.id, Organisation.name, Organisation.kind, Organisation.gln,
                    Organisation.province).order_by(Organisation.name).limit(limit)
+    if glns is not None:
+        query = query.where(Organisation.gln.in_(list(glns)))
     if search:
         query = query.where(or_(func.lower(Organisation.name).contains(search.lower(),
                                                                        autoescape=True),
@@ -55,3 +60,13 @@ def units_held(uow: UnitOfWork, organisation_id: int) -> list[str]:
     return list(session_of(uow).scalars(
         select(Lot.uri).where(Lot.kind == "unit", Lot.owner_id == organisation_id,
                               Lot.in_transit_to_id.is_(None)).order_by(Lot.id.desc())))
+
+
+def traded_with(uow: UnitOfWork, organisation_id: int) -> set[str]:
+    """Party URIs (``…/417/<GLN>``) named as a source or destination in the organisation's own
+    events: those it shipped to and received from (the query index, ``store/event_fields``)."""
+    return set(session_of(uow).scalars(
+        select(EventField.text_value).distinct().where(
+            EventField.organisation_id == organisation_id,
+            or_(EventField.name.startswith("dst:"), EventField.name.startswith("src:")),
+            EventField.text_value.contains("/417/"))))

@@ -236,6 +236,16 @@ def test_drying_packing_shipping_and_receiving_through_the_forms(app, console, c
         **form_of(buyer, "/app/record/receiving"), "ssccs": sscc})
     assert r.status_code == 201, r.get_json()
     assert sscc not in buyer.get("/app/record/receiving").get_data(as_text=True)
+    # The partners each has traded with come first in the directory, marked.
+    from tracechain.domain.actor import Actor
+
+    uow = app_services(app).unit_of_work()
+    theirs = form_choices.partners(Actor(coops["buyer"]["id"], "member",
+                                         coops["exporter"]["id"]), uow)
+    assert [p.name for p in theirs if p.traded] == ["HTX Tiêu Cam Lộ"]
+    assert theirs[0].name == "HTX Tiêu Cam Lộ"
+    ours = member.get("/app/record/shipping").get_data(as_text=True)
+    assert f"★ Công ty Xuất khẩu Hạt Tiêu · {coops['exporter']['gln']}" in ours
 
 
 def test_farms_and_plots_with_the_eudr_rules_in_vietnamese(app, console, coops):

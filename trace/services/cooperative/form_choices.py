@@ -40,6 +40,7 @@ class Partner:
     kind: str
     gln: str
     province: str | None
+    traded: bool = False  # named in the organisation's own shipments or receipts
 
 
 @dataclass(frozen=True)
@@ -108,12 +109,22 @@ def incoming(actor: Actor, uow: UnitOfWork) -> list[Incoming]:
 
 
 def partners(actor: Actor, uow: UnitOfWork, search: str = "") -> list[Partner]:
-    """Organisations to ship to, by name or GLN (not the actor's own)."""
+    """Organisations to ship to, by name or GLN (not the actor's own): those it has shipped to
+    or received from first, then the others by name."""
     policy.require_writer(actor)
+    search = search.strip()[:100]
     with uow:
-        rows = form_reads.directory(uow, search.strip()[:100], DIRECTORY_LIMIT + 1)
-    return [Partner(r.id, r.name, r.kind, r.gln, r.province) for r in rows
-            if r.id != actor.organisation_id][:DIRECTORY_LIMIT]
+        traded = ({uri.rsplit("/417/", 1)[-1][:13] for uri in form_reads.traded_with(
+            uow, actor.organisation_id)} if actor.organisation_id is not None else set())
+        first = form_reads.directory(uow, search, DIRECTORY_LIMIT, traded) if traded else []
+        rest = form_reads.directory(uow, search, DIRECTORY_LIMIT + len(first) + 1)
+    seen: set[int] = set()
+    out = []
+    for r in [*first, *rest]:
+        if r.id != actor.organisation_id and r.id not in seen:
+            seen.add(r.id)
+            out.append(Partner(r.id, r.name, r.kind, r.gln, r.province, r.gln in traded))
+    return out[:DIRECTORY_LIMIT]
 
 
 def new_lot_code(step: str, when: datetime) -> str:
