@@ -20,7 +20,9 @@ STATIC_URL = "/app/static"
 
 
 def init_app(app: Flask) -> None:
-    from . import admin_organisations, admin_tokens, admin_users, auth, farms, home, recording
+    from . import admin_organisations, admin_tokens, admin_users, auth, home
+    from .farms import add_routes as farm_routes
+    from .recording import add_routes as recording_routes
 
     root = Blueprint("console", __name__, url_prefix="/app",
                      static_folder=None)
@@ -29,8 +31,8 @@ def init_app(app: Flask) -> None:
     admin_organisations.add_routes(root)
     admin_users.add_routes(root)
     admin_tokens.add_routes(root)
-    farms.add_routes(root)  # farms and plots, the recording forms (docs/console/RECORDING.md)
-    recording.add_routes(root)
+    for add_form_routes in (farm_routes, recording_routes):  # docs/console/RECORDING.md
+        add_form_routes(root)
     root.before_request(web.check_csrf)
     root.after_request(_finish)
     root.register_error_handler(TraceError, _trace_error)
