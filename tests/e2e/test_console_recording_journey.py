@@ -113,7 +113,7 @@ def test_a_member_records_a_season_and_the_exporter_receives_it(scratch_site, ph
     dried_lot = member.get_by_label("Mã lô mới").input_value()
     _fits(member)
     screenshot(member, "console-record-05-drying")
-    member.get_by_role("button", name="Ghi chép").click()
+    member.get_by_role("button", name="Ghi bước này").click()
     expect(member.get_by_test_id("done")).to_contain_text("Đã ghi Phơi sấy")
 
     member.goto(site.url("/app/record/packing"))
