@@ -7,10 +7,13 @@ each with its own blueprint registered here; ``web.py`` is the seam they share.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import Forbidden, NotFound, TraceError
+from ..present.i18n import N_
 from . import web
 
 STATIC_URL = "/app/static"
@@ -21,6 +24,8 @@ def init_app(app: Flask) -> None:
     from .bulk import add_routes as bulk_routes
     from .corrections import add_routes as correction_routes
     from .evidence import add_routes as evidence_routes
+    from .farms import add_routes as farm_routes
+    from .recording import add_routes as recording_routes
 
     root = Blueprint("console", __name__, url_prefix="/app",
                      static_folder=None)
@@ -32,6 +37,8 @@ def init_app(app: Flask) -> None:
     for add_routes in (evidence_routes, correction_routes, bulk_routes):  # docs/console/EVIDENCE.md
         add_routes(root)
     _add_offline_routes(root)  # the offline queue and the scanner (docs/console/OFFLINE.md)
+    for add_form_routes in (farm_routes, recording_routes):  # docs/console/RECORDING.md
+        add_form_routes(root)
     root.before_request(web.check_csrf)
     root.after_request(_finish)
     root.register_error_handler(TraceError, _trace_error)
@@ -82,11 +89,24 @@ def _finish(response: Response) -> Response:
     return response
 
 
-def _error_page(status: int) -> tuple[str, int, dict[str, str]]:
+def _error_page(status: int) -> Any:
+    if web.wants_json():
+        return web.json_error(status, _JSON_ERRORS.get(status, N_("Something went wrong. "
+                                                          "Nothing was recorded.")))
     return web.render("error.html", status, status=status)
 
 
-def _trace_error(exc: TraceError) -> tuple[str, int, dict[str, str]]:
+# What a JSON request (the offline queue) is told instead of an error page.
+_JSON_ERRORS = {
+    400: N_("The request could not be read. Nothing was recorded."),
+    401: N_("You are signed out: sign in again, then send what is waiting. Nothing was "
+            "recorded."),
+    403: N_("You may not do this. Nothing was recorded."),
+    404: N_("This page does not exist."),
+}
+
+
+def _trace_error(exc: TraceError) -> Any:
     if isinstance(exc, Forbidden):
         return _error_page(403)
     if isinstance(exc, NotFound):
@@ -94,8 +114,11 @@ def _trace_error(exc: TraceError) -> tuple[str, int, dict[str, str]]:
     return _error_page(400)
 
 
-def _http_error(exc: HTTPException) -> tuple[str, int, dict[str, str]]:
+def _http_error(exc: HTTPException) -> Any:
     status = exc.code or 500
     if status == 400 and exc.description == "csrf":
+        if web.wants_json():
+            return web.json_error(400, N_("The form has expired: open the page again to send "
+                                          "it. Nothing was recorded."))
         return web.render("error.html", 400, status=400, csrf_refused=True)
     return _error_page(status)

@@ -30,7 +30,7 @@ from werkzeug.http import parse_accept_header
 from ..app_services import app_services
 from ..domain.actor import Actor
 from ..domain.errors import Problem
-from ..present.i18n import languages, translations
+from ..present.i18n import N_, languages, translations
 from ..services.accounts.sign_in import SignedIn, keyed_hash
 from ..services.accounts.sign_in import signed_in as session_holder
 
@@ -128,6 +128,9 @@ def signed_in(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if current_user() is None:
+            if wants_json():  # the offline queue: sign in again, keep the record queued
+                return _json_error(401, N_("You are signed out: sign in again, then send "
+                                           "what is waiting. Nothing was recorded."))
             return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
     return wrapper  # type: ignore[return-value]
@@ -140,6 +143,26 @@ def safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc and "\\" not in target:
             return target
     return url_for("console.home")
+
+
+def wants_json() -> bool:
+    """The request asks for JSON (``Accept: application/json``): the offline queue's sendings
+    get JSON answers, errors too, never an HTML page."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > 0
+
+
+def _json_error(status: int, message: str) -> Any:
+    from flask import jsonify
+
+    response = jsonify(ok=False, message=t(message))
+    response.status_code = status
+    return response
+
+
+def json_error(status: int, message: str) -> Any:
+    """``{"ok": false, "message": <message in the reader's language>}`` with ``status``."""
+    return _json_error(status, message)
 
 
 # --- CSRF -------------------------------------------------------------------------------------
@@ -163,7 +186,12 @@ def check_csrf() -> None:
     """Before every console view: a POST without the right ``csrf`` field is refused (400)."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
-    sent = request.form.get("csrf", "")
+    if wants_json() and current_user() is None and request.endpoint not in (
+            "console.login", "console.set_password"):
+        abort(401)  # the offline queue's sending after the session ended: sign in again
+    # A form's field, or (the offline queue) the X-CSRF-Token header from the page's
+    # <meta name="csrf-token">.
+    sent = request.form.get("csrf", "") or request.headers.get("X-CSRF-Token", "")
     user = current_user()
     if user is not None:
         good = user.csrf_token

@@ -37,3 +37,8 @@ __all__ += ["ConsoleSession", "PasswordLink", "SignInThrottle"]
 from .evidence_models import EvidenceFile  # noqa: E402
 
 __all__ += ["EvidenceFile"]
+
+# What a recording form or an idempotent API call recorded (docs/console/RECORDING.md).
+from .submission_models import Submission  # noqa: E402
+
+__all__ += ["Submission"]

@@ -225,6 +225,12 @@ def test_each_console_page_is_at_most_30_kb_compressed(app, console, people):
         console.user("inspector", name=f"Thanh Tra Viên Số {n}")
     pages = {"/app/login": console.client(), "/app/": admin, **dict.fromkeys(ADMIN_PAGES, admin),
              "/app/static/console.css": admin}
+    # Farms, plots and the recording forms (a member's; their lists: tests of RECORDING.md).
+    member = console.signed_in(people["member"])
+    pages.update(dict.fromkeys((
+        "/app/farms", "/app/record", "/app/record/harvest", "/app/record/process/drying",
+        "/app/record/packing", "/app/record/shipping", "/app/record/receiving"), member))
+    pages.update(dict.fromkeys(("/app/static/geo.js", "/app/static/record.js"), admin))
     sizes = {}
     for path, client in pages.items():
         for coding, decode in (("br", brotli.decompress), ("gzip", gzip.decompress)):
@@ -283,6 +289,30 @@ _ADMIN_PATHS = {
     ("POST", "console.tokens"): ("/app/admin/tokens", 400),
     ("POST", "console.token_revoke"): ("/app/admin/tokens/999999/revoke", 404),
 }
+# Farms, plots and the recording forms (docs/console/RECORDING.md): members record for their
+# organisation, inspectors record nothing; an admin without an organisation sees empty lists
+# and its sendings are refused as invalid (steps are recorded for an organisation).
+_W = ("anonymous", "member", "inspector", "admin")
+
+
+def _by(*codes: int) -> dict:
+    return dict(zip(_W, codes, strict=True))
+
+
+CONSOLE_ROUTES.update({
+    ("GET", "console.farms"): ("/app/farms", _by(302, 200, 200, 200)),
+    ("POST", "console.farms"): ("/app/farms", _by(302, 400, 403, 400)),
+    ("GET", "console.farm"): ("/app/farms/999999", _by(302, 404, 404, 404)),
+    ("POST", "console.farm"): ("/app/farms/999999", _by(302, 404, 403, 404)),
+    ("GET", "console.record"): ("/app/record", _by(302, 200, 403, 200)),
+})
+for _name, _path in (("record_harvest", "/app/record/harvest"),
+                     ("record_process", "/app/record/process/drying"),
+                     ("record_packing", "/app/record/packing"),
+                     ("record_shipping", "/app/record/shipping"),
+                     ("record_receiving", "/app/record/receiving")):
+    CONSOLE_ROUTES[("GET", f"console.{_name}")] = (_path, _by(302, 200, 403, 200))
+    CONSOLE_ROUTES[("POST", f"console.{_name}")] = (_path, _by(302, 400, 403, 400))
 for _key, (_path, _admin) in _ADMIN_PATHS.items():
     CONSOLE_ROUTES[_key] = (_path, {"anonymous": 302, "member": 403, "inspector": 403,
                                     "admin": _admin})

@@ -9,6 +9,8 @@ document, and a refused event is a 400 at once instead of a failed capture job.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -35,6 +37,11 @@ from ..epcis.query import get_event
 from ..ports import UnitOfWork
 from .catalogue import gtin_or_problem
 from .gtin_ownership import gtin_owners
+
+# Set by ``submissions.once`` while a recording with an idempotency key runs: called in the
+# storing transaction with the stored event ids, to store the key with them.
+ON_STORED: ContextVar[Callable[[UnitOfWork, list[str]], None] | None] = ContextVar(
+    "on_stored", default=None)
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 # Lot codes are GS1 AI (10): up to 20 characters. We keep to the characters every Digital Link
@@ -247,7 +254,7 @@ def record(event: dict[str, Any], paths: dict[str, str], actor: Actor, org_id: i
     as_member = replace(actor, role="member", organisation_id=org_id)
     try:
         outcome = capture_document(document(event, datetime.now(VIETNAM), context), as_member,
-                                   uow, settings)
+                                   uow, settings, on_stored=ON_STORED.get())
     except TraceError as exc:
         exc.problems = [_translate(p, paths) for p in exc.problems]
         raise

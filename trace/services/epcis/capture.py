@@ -33,6 +33,12 @@ from ..verification.evidence import committed_hash
 from .declarations import declared_before, declared_events, is_declaration
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    # Runs in the storing transaction before it commits: (unit of work, stored event ids).
+    OnStored = Callable[[UnitOfWork, list[str]], None]
+
+if TYPE_CHECKING:
     from ...sign.keyring import Keyring
 
 
@@ -68,8 +74,13 @@ class Rejected:
 
 def capture_document(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: CaptureSettings,
                      signatures: list[str] | None = None,
-                     rejected: Rejected | None = None) -> CaptureOutcome:
+                     rejected: Rejected | None = None,
+                     on_stored: OnStored | None = None) -> CaptureOutcome:
     """Store every event of ``doc`` or none.
+
+    ``on_stored(w, event_ids)`` runs inside the storing transaction, just before it commits
+    (a console form's idempotency key is stored with its events: docs/console/RECORDING.md);
+    what it raises rolls the events back too.
 
     ``signatures``, one per event in document order, are the organisation's own EIP-191
     signatures of the event hashes (for an organisation that keeps its key itself); without them
@@ -86,7 +97,7 @@ def capture_document(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, setting
     # reports a duplicate) instead of failing the request.
     for attempt in range(3):
         try:
-            return _capture_once(doc, actor, uow, settings, signatures, rejected)
+            return _capture_once(doc, actor, uow, settings, signatures, rejected, on_stored)
         except repo.RowConflict:
             if attempt == 2:
                 raise
@@ -94,8 +105,8 @@ def capture_document(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, setting
 
 
 def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: CaptureSettings,
-                  signatures: list[str] | None, rejected: Rejected | None = None
-                  ) -> CaptureOutcome:
+                  signatures: list[str] | None, rejected: Rejected | None = None,
+                  on_stored: OnStored | None = None) -> CaptureOutcome:
     policy.require_writer(actor, "capture events")
     count = _event_count(doc)
     if count > settings.capture_limit:
@@ -215,6 +226,8 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
                               for lk in plan.links
                               if lk.source in lot_ids and lk.target in lot_ids])
         _assign_plots(w, plots, refs, lot_ids)
+        if on_stored is not None:
+            on_stored(w, [row["event_id"] for row in rows])
         w.commit()
     return CaptureOutcome(job_id=job_id, success=not left_out, event_count=len(events) + left_out,
                           stored=len(keep),

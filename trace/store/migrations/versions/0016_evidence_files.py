@@ -1,7 +1,7 @@
 """evidence files: a row per uploaded file (the bytes are on disk, by SHA-256)
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-06 09:50:00
 
 A new table only: nothing stored changes.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0016'
-down_revision: Union[str, Sequence[str], None] = '0014'
+down_revision: Union[str, Sequence[str], None] = '0015'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
