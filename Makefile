@@ -41,6 +41,11 @@ $(VENV)/.stamp-check: pyproject.toml | $(PY)
 	$(PIP) install -e '.[test,check]'
 	touch $@ $(VENV)/.stamp-test
 
+# Phones on the same network can open the service: it listens on every interface and, unless
+# TRACE_PUBLIC_BASE_URL says otherwise, QR codes, labels and console links carry the machine's
+# LAN address (`auto`, trace/lan.py); `tracechain serve` prints it.
+run: export TRACE_HOST ?= 0.0.0.0
+run: export TRACE_PUBLIC_BASE_URL ?= auto
 run: system-run $(VENV)/.stamp-test $(CONTRACTS_STAMP) ## Migrate, load the demo if the database is empty, serve (starts the local chain)
 	$(VENV)/bin/tracechain db upgrade
 	$(VENV)/bin/tracechain demo --if-empty

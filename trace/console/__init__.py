@@ -17,7 +17,7 @@ STATIC_URL = "/app/static"
 
 
 def init_app(app: Flask) -> None:
-    from . import admin_organisations, admin_tokens, admin_users, auth, home
+    from . import admin_organisations, admin_tokens, admin_users, auth, home, labels
 
     root = Blueprint("console", __name__, url_prefix="/app",
                      static_folder=None)
@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     admin_organisations.add_routes(root)
     admin_users.add_routes(root)
     admin_tokens.add_routes(root)
+    labels.add_routes(root)
     root.before_request(web.check_csrf)
     root.after_request(_finish)
     root.register_error_handler(TraceError, _trace_error)

@@ -328,3 +328,11 @@ def may_list_users(actor: Actor, organisation_id: int | None) -> bool:
     and to admins; inspectors read records, not the people behind them."""
     return is_admin(actor) or (organisation_id is not None
                                and actor.organisation_id == organisation_id)
+
+
+# --- the member's dashboard (console start page, issue #11) -------------------------------------
+
+def may_see_dashboard(actor: Actor) -> bool:
+    """A member sees their own organisation's dashboard (its lots, what waits for the chain,
+    its warnings); inspectors and admins read records through their own pages."""
+    return actor.role == "member" and actor.organisation_id is not None

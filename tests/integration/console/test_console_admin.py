@@ -262,6 +262,11 @@ CONSOLE_ROUTES = {
         ("anonymous", "member", "inspector", "admin"), 404)),
     ("GET", "console_static"): ("/app/static/console.css", dict.fromkeys(
         ("anonymous", "member", "inspector", "admin"), 200)),
+    # dashboard: the labels page of a lot nobody has (who may print: test_console_dashboard.py)
+    ("GET", "console.labels"): ("/app/lots/08930000000019/NOPE/labels", {
+        "anonymous": 302, "member": 404, "inspector": 404, "admin": 404}),
+    ("POST", "console.labels"): ("/app/lots/08930000000019/NOPE/labels", {
+        "anonymous": 302, "member": 404, "inspector": 404, "admin": 404}),
 }
 _ADMIN_PATHS = {
     ("GET", "console.organisations"): ("/app/admin/organisations", 200),
