@@ -62,7 +62,7 @@ def labels(gtin: str, lot: str) -> Any:
     except ValidationFailed as exc:
         for problem in exc.problems:
             name = problem.path.rsplit(".", 1)[-1]
-            form.error(_FIELDS.get(name, "count"), problem.message)
+            form.say(_FIELDS.get(name, "count"), problem.message)
         return _page(shown, form, 400)
     response = current_app.response_class(sheet.pdf, mimetype="application/pdf")
     response.headers.set("Content-Disposition", "attachment", filename=sheet.filename)

@@ -29,7 +29,7 @@ from werkzeug.http import parse_accept_header
 
 from ..app_services import app_services
 from ..domain.actor import Actor
-from ..domain.errors import Problem
+from ..domain.errors import Problem, in_language
 from ..present.i18n import languages, translations
 from ..services.accounts.sign_in import SignedIn, keyed_hash
 from ..services.accounts.sign_in import signed_in as session_holder
@@ -77,6 +77,23 @@ def t(message: str, **values: Any) -> str:
 
 
 @cache
+def say(message: str) -> str:
+    """A use case's message in the reader's language: the console's catalogue (English ids
+    listed in messages.py, matched exactly), else the API's (``Text`` ids and their values,
+    web/translations/<lang>/LC_MESSAGES/api.po), else English — never empty."""
+    lang = language()
+    english = str(message)
+    for domain in ("console", "api"):
+        try:
+            catalogue = translations(lang, domain)
+        except OSError:
+            continue
+        said = in_language(message, catalogue.gettext)
+        if said and said != english:
+            return said
+    return english
+
+
 def _environment(lang: str) -> Environment:
     env = Environment(loader=PackageLoader("tracechain.web", "templates"),
                       autoescape=select_autoescape(["html"]),
@@ -198,7 +215,12 @@ class Form:
         """A use case's problems (``$.gln``, ``password``...) next to their fields."""
         for problem in problems:
             field = problem.path.removeprefix("$.").removeprefix("$")
-            self.error(field if field in self.values else fallback, problem.message)
+            self.say(field if field in self.values else fallback, problem.message)
+
+    def say(self, field: str, message: str) -> None:
+        """A use case's message (a ``domain.errors.Text`` or plain English) next to ``field``,
+        in the reader's language (see :func:`say`)."""
+        self.errors.setdefault(field, []).append(say(message))
 
     @property
     def ok(self) -> bool:

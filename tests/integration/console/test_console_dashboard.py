@@ -100,9 +100,20 @@ def test_the_labels_form_refuses_bad_input_and_other_organisations(world, consol
     r = console.post(member, path, {"what": "lot", "count": "0", "net": "1 kg",
                                     "best_before": "2024-01-01", "label_lang": "en"},
                      csrf_from=path)
+    assert r.status_code == 400 and "Mỗi lần in từ 1 đến 1000 nhãn." in r.get_data(as_text=True)
+    # The use case's message (a Text with a value), in the reader's language, by its field.
+    r = console.post(member, path + "?lang=vi", {"what": "lot", "count": "2", "net": "1 kg",
+                                                 "best_before": "2024-01-01",
+                                                 "label_lang": "vi"}, csrf_from=path)
     assert r.status_code == 400
+    assert 'id="best_before-error" role="alert">không được sớm hơn 01/03/2025' in \
+        r.get_data(as_text=True)
+    r = console.post(member, path + "?lang=en", {"what": "lot", "count": "2", "net": "1 kg",
+                                                 "best_before": "2024-01-01",
+                                                 "label_lang": "en"}, csrf_from=path)
+    assert "must not be before 1 Mar 2025" in r.get_data(as_text=True)
     r = console.post(member, path, {"what": "serials", "count": "", "net": "1 kg",
                                     "label_lang": "en"}, csrf_from=path)
-    assert r.status_code == 400 and "chưa có số sê-ri" in r.get_data(as_text=True)
+    assert r.status_code == 400 and "no serials yet" in r.get_data(as_text=True)  # now in en
     assert other.get(path).status_code == 403
     assert member.get(f"/app/lots/{a.black}/NOPE/labels").status_code == 404

@@ -35,7 +35,7 @@ import orjson
 from ...capture.document import inline_context
 from ...domain import policy
 from ...domain.actor import Actor
-from ...domain.errors import NotFound, Problem, ValidationFailed
+from ...domain.errors import NotFound, Problem, Text, ValidationFailed
 from ...domain.vocabulary import TC_NS, cbv_uri
 from ...gs1.canonical import canonicalise
 from ...gs1.keys import ItemKey
@@ -150,8 +150,9 @@ def label_sheet(gtin: str, lot: str, opts: LabelOptions, actor: Actor, base_url:
         date_kind, when = "packed", shown(made) if made else None
     own_date = harvests[-1] if harvests else made
     if opts.best_before is not None and own_date is not None and opts.best_before < own_date:
-        raise ValidationFailed("the best-before date is before the lot's own date", [
-            Problem("$.query.bestBefore", f"must not be before {own_date.isoformat()}")])
+        raise ValidationFailed(Text("the best-before date is before the lot's own date"), [
+            Problem("$.query.bestBefore", Text("must not be before %(day)s",
+                                               day=shown(own_date)))])
     base = drawing.Label(
         link=link_for(key, base_url),
         name_vi=product.name_vi if product else f"GTIN {key.gtin}",
@@ -191,8 +192,9 @@ def _date_format(lang: str | None):
 def _net_option(net: str | None, required: bool = False) -> str | None:
     if net is None or (required and not net.strip()):
         if required:
-            raise ValidationFailed("give the net weight of one bag", [
-                Problem("$.query.net", "the net weight of one bag is required, e.g. '500 g'")])
+            raise ValidationFailed(Text("give the net weight of one bag"), [
+                Problem("$.query.net", Text("the net weight of one bag is required, e.g. "
+                                            "'500 g'"))])
         return None
     text = unicodedata.normalize("NFC", " ".join(net.split()))
     if not 1 <= len(text) <= MAX_NET_TEXT:
