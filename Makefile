@@ -110,6 +110,11 @@ messages: $(VENV)/.stamp-test ## Extract the pages' text and update the translat
 		--sort-output --project tracechain -o web/translations/console.pot .
 	$(VENV)/bin/pybabel update -D console -i web/translations/console.pot -d web/translations \
 		--no-wrap --ignore-obsolete
+	# The use cases' messages (domain.errors.Text) and the API's problem titles: api.po.
+	$(VENV)/bin/pybabel extract -F babel-api.cfg --no-default-keywords -k Text --no-location --sort-output \
+		--project tracechain -o web/translations/api.pot .
+	$(VENV)/bin/pybabel update -D api -i web/translations/api.pot -d web/translations \
+		--no-wrap --ignore-obsolete
 
 contracts: $(CONTRACTS_STAMP) ## Rebuild the TraceAnchor artifact (contracts/build/ and trace/anchor/abi/; commit both)
 	cd contracts && npm run build

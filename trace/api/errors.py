@@ -18,6 +18,7 @@ from ..domain.errors import (
     Forbidden,
     InvalidIdentifier,
     NotFound,
+    Text,
     TooLarge,
     TraceError,
     Unauthenticated,
@@ -36,12 +37,15 @@ STATUS = {
     TooLarge: 413,
     Unavailable: 503,
 }
-_PHRASES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-            409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type",
-            422: "Unprocessable Entity", 429: "Too Many Requests", 502: "Bad Gateway",
-            503: "Service Unavailable"}
-_PHRASES.update({405: "Method Not Allowed", 406: "Not Acceptable", 414: "URI Too Long",
-                 500: "Internal Server Error", 501: "Not Implemented"})
+# The reason phrases, as Texts so that `make messages` extracts them into api.po.
+_PHRASES = {400: Text("Bad Request"), 401: Text("Unauthorized"), 403: Text("Forbidden"),
+            404: Text("Not Found"), 409: Text("Conflict"), 413: Text("Payload Too Large"),
+            415: Text("Unsupported Media Type"), 422: Text("Unprocessable Entity"),
+            429: Text("Too Many Requests"), 502: Text("Bad Gateway"),
+            503: Text("Service Unavailable")}
+_PHRASES.update({405: Text("Method Not Allowed"), 406: Text("Not Acceptable"),
+                 414: Text("URI Too Long"), 500: Text("Internal Server Error"),
+                 501: Text("Not Implemented")})
 PROBLEM_JSON = "application/problem+json"
 EPCIS_PREFIX = "/epcis"
 # The EPCIS REST binding's exception for an answer's status (see epcis_exception).
@@ -116,7 +120,7 @@ def problem(status: int, message: str, errors: list | dict | None = None,
     gettext = api_catalogue(lang).gettext
     message = in_language(message, gettext)
     body: dict = {"type": epcis_exception(status) if on_epcis_binding() else "about:blank",
-                  "title": in_language(_PHRASES.get(status, "Error"), gettext),
+                  "title": in_language(_PHRASES.get(status, Text("Error")), gettext),
                   "status": status, "detail": message,
                   "instance": request.path, "code": status, "message": message}
     errors = _translated(errors, gettext)

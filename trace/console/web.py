@@ -76,7 +76,6 @@ def t(message: str, **values: Any) -> str:
     return text % values if values else text
 
 
-@cache
 def say(message: str) -> str:
     """A use case's message in the reader's language: the console's catalogue (English ids
     listed in messages.py, matched exactly), else the API's (``Text`` ids and their values,
@@ -94,6 +93,7 @@ def say(message: str) -> str:
     return english
 
 
+@cache
 def _environment(lang: str) -> Environment:
     env = Environment(loader=PackageLoader("tracechain.web", "templates"),
                       autoescape=select_autoescape(["html"]),
