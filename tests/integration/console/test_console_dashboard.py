@@ -116,4 +116,10 @@ def test_the_labels_form_refuses_bad_input_and_other_organisations(world, consol
                                     "label_lang": "en"}, csrf_from=path)
     assert r.status_code == 400 and "no serials yet" in r.get_data(as_text=True)  # now in en
     assert other.get(path).status_code == 403
+    # Acting for another organisation with a valid form of its own: refused, no PDF.
+    r = console.post(other, path, {"what": "lot", "count": "1", "net": "1 kg",
+                                   "label_lang": "vi"}, csrf_from="/app/")
+    assert r.status_code == 403 and r.mimetype == "text/html"
+    inspector = console.signed_in(console.user("inspector"))
+    assert inspector.get(path).status_code == 403  # inspectors verify; they do not label
     assert member.get(f"/app/lots/{a.black}/NOPE/labels").status_code == 404
