@@ -73,3 +73,13 @@ def test_a_text_renders_in_english_and_survives_a_bad_translation():
     assert text.in_language(lambda m: "lô %(missing)s") == str(text)  # broken: English
     assert text.in_language(lambda m: "lô %(lot)s") == "lô A1"
     assert api_errors.in_language("plain English", lambda m: "") == "plain English"
+
+
+def test_an_unknown_token_is_refused_in_the_readers_language(client):
+    headers = {"Authorization": "Bearer tc_nope", "Accept-Language": "vi"}
+    r = client.get("/api/v1/lots", headers=headers)
+    assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Bearer")
+    assert r.get_json()["message"] == "mã truy cập không có trong hệ thống"
+    assert r.get_json()["title"] == "Chưa xác thực"
+    r = client.get("/api/v1/lots", headers={"Authorization": "Bearer tc_nope"})
+    assert r.get_json()["message"] == "the bearer token is unknown"
