@@ -35,5 +35,4 @@ def home() -> Any:
                       now=web.now())
     return web.render("home.html", organisation=organisation, colleagues=colleagues,
                       admin=policy.may_manage_accounts(actor),
-                      writer=policy.may_write(actor), board=board,
-                      may_label=policy.may_write(actor))
+                      writer=policy.may_write(actor), board=board)

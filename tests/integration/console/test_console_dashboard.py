@@ -123,3 +123,13 @@ def test_the_labels_form_refuses_bad_input_and_other_organisations(world, consol
     inspector = console.signed_in(console.user("inspector"))
     assert inspector.get(path).status_code == 403  # inspectors verify; they do not label
     assert member.get(f"/app/lots/{a.black}/NOPE/labels").status_code == 404
+
+
+def test_a_received_lot_of_anothers_product_shows_without_a_labels_link(world):
+    a, b, _, other = world
+    a.ship(b.org, [(a.black, "D1")])
+    b.receive([(a.black, "D1")])
+    html = page(other)
+    assert "Tiêu đen phơi nắng" in html and "còn 300 / 300 kg" in html  # the processor's now
+    assert "/labels" not in html  # Cam Lộ's GTIN: only its owner prints labels for it
+    assert other.get(f"/app/lots/{a.black}/D1/labels").status_code == 403

@@ -31,6 +31,7 @@ from ..lots import plausibility, recalls
 from ..lots.lineage import walk
 from ..lots.stock import LotView, _views
 from ..ports import UnitOfWork
+from .gtin_ownership import gtin_owners
 
 LOTS_SHOWN = 30
 WAITING_SHOWN = 10
@@ -54,6 +55,7 @@ class Dashboard:
     flags_open: int
     recalls: list[Any] = field(default_factory=list)
     held_ids: frozenset[int] = frozenset()  # a recall of one of these is direct, else upstream
+    labelable: frozenset[str] = frozenset()  # URIs of the shown lots it may print labels for
 
     @property
     def warnings(self) -> int:
@@ -74,6 +76,10 @@ def dashboard(actor: Actor, limits: plausibility.Limits, uow: UnitOfWork,
         held = rows  # what it owns, on its way to a partner included (until received)
         newest = list(reversed(held))
         views = _views(uow, newest[:LOTS_SHOWN])
+        # It holds them: it may print their labels when it owns their GTIN (or nobody does).
+        owners = gtin_owners(uow, [v.gtin for v in views if v.gtin])
+        labelable = frozenset(v.uri for v in views if v.gtin and policy.may_write(actor)
+                              and policy.may_commission(actor, org, owners.get(v.gtin)))
         lineage: set[int] = set()
         for r in newest[:LINEAGE_LOTS]:
             lineage.update(walk(uow, r.Lot.id, "back"))
@@ -88,4 +94,4 @@ def dashboard(actor: Actor, limits: plausibility.Limits, uow: UnitOfWork,
     flags.sort(key=lambda f: (f["status"] != "open", f["id"]))
     return Dashboard(views, len(held), waiting, waiting_rows, anchored, stuck, failed,
                      flags[:FLAGS_SHOWN], sum(f["status"] == "open" for f in flags), touching,
-                     frozenset(r.Lot.id for r in held))
+                     frozenset(r.Lot.id for r in held), labelable)
