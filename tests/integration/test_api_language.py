@@ -83,3 +83,14 @@ def test_an_unknown_token_is_refused_in_the_readers_language(client):
     assert r.get_json()["title"] == "Chưa xác thực"
     r = client.get("/api/v1/lots", headers={"Authorization": "Bearer tc_nope"})
     assert r.get_json()["message"] == "the bearer token is unknown"
+
+
+def test_a_capture_business_rule_in_vietnamese_through_the_cooperative_api(member):
+    body = {"process": "drying", "eventTime": "2025-03-08T10:00:00.000+07:00",
+            "inputs": [{"gtin": member.berries, "lot": "H1", "quantity": 100}],
+            "outputs": [{"gtin": member.black, "lot": "D11", "quantity": 400}]}
+    r = member.client.post("/api/v1/transformations", json=body,
+                           headers={**member.headers, "Accept-Language": "vi"})
+    assert r.status_code == 400, r.get_json()
+    assert r.get_json()["errors"][0]["message"].startswith(
+        "sản phẩm của công đoạn chế biến nặng 400 kg nhưng nguyên liệu vào chỉ 100 kg")
