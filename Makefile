@@ -41,6 +41,11 @@ $(VENV)/.stamp-check: pyproject.toml | $(PY)
 	$(PIP) install -e '.[test,check]'
 	touch $@ $(VENV)/.stamp-test
 
+# Phones on the same network can open the service: it listens on every interface and, unless
+# TRACE_PUBLIC_BASE_URL says otherwise, QR codes, labels and console links carry the machine's
+# LAN address (`auto`, trace/lan.py); `tracechain serve` prints it.
+run: export TRACE_HOST ?= 0.0.0.0
+run: export TRACE_PUBLIC_BASE_URL ?= auto
 run: system-run $(VENV)/.stamp-test $(CONTRACTS_STAMP) ## Migrate, load the demo if the database is empty, serve (starts the local chain)
 	$(VENV)/bin/tracechain db upgrade
 	$(VENV)/bin/tracechain demo --if-empty
@@ -104,6 +109,11 @@ messages: $(VENV)/.stamp-test ## Extract the pages' text and update the translat
 	$(VENV)/bin/pybabel extract -F babel-console.cfg -k N_ -k t -k error:2 --no-location \
 		--sort-output --project tracechain -o web/translations/console.pot .
 	$(VENV)/bin/pybabel update -D console -i web/translations/console.pot -d web/translations \
+		--no-wrap --ignore-obsolete
+	# The use cases' messages (domain.errors.Text) and the API's problem titles: api.po.
+	$(VENV)/bin/pybabel extract -F babel-api.cfg --no-default-keywords -k Text --no-location --sort-output \
+		--project tracechain -o web/translations/api.pot .
+	$(VENV)/bin/pybabel update -D api -i web/translations/api.pot -d web/translations \
 		--no-wrap --ignore-obsolete
 
 contracts: $(CONTRACTS_STAMP) ## Rebuild the TraceAnchor artifact (contracts/build/ and trace/anchor/abi/; commit both)

@@ -142,6 +142,9 @@ class Settings:
     public_base_url: str = _setting(
         "TRACE_PUBLIC_BASE_URL", "http://localhost:5000",
         "the public URL of the service: the host in every QR code and Digital Link")
+    # Also `auto` (http://<LAN address>:<TRACE_PORT>, what `make run` uses when unset);
+    # TRACE_PRODUCTION=1 refuses a missing or loopback one (docs/console/DASHBOARD.md). The
+    # README's table line is left as it was: README.md is rewritten at the merge.
     label_font_dir: str = _setting(
         "TRACE_LABEL_FONT_DIR", "/usr/share/fonts/truetype/dejavu",
         "folder with `DejaVuSans.ttf` and `DejaVuSans-Bold.ttf` for label PDFs",
@@ -300,6 +303,7 @@ class Settings:
             problem = _secret_key_problem(values.get("secret_key", ""))
             if problem:
                 raise SettingsError(f"TRACE_SECRET_KEY: {problem} (TRACE_PRODUCTION=1)")
+        _public_base_url(values)
         for name, file in (("scan_secret", "scan-secret"), ("signing_secret", "signing-secret"),
                            ("secret_key", "secret-key")):
             if not values.get(name):
@@ -382,6 +386,23 @@ def _secret_key_problem(value: str) -> str | None:
     if len(set(value)) < 8 or value.lower().startswith(_PLACEHOLDER_KEYS):
         return "looks like a placeholder: use a random value"
     return None
+
+
+def _public_base_url(values: dict[str, Any]) -> None:
+    """``auto`` becomes the machine's LAN address (tracechain/lan.py) on ``TRACE_PORT``; a
+    production start refuses a missing one or one only this machine can open."""
+    from .lan import is_loopback_url, lan_base_url
+
+    given = str(values.get("public_base_url", "")).strip()
+    if given.lower() == "auto":
+        given = values["public_base_url"] = lan_base_url(int(values.get("port", 5000)))
+    if values.get("production"):
+        if not given:
+            raise SettingsError("TRACE_PUBLIC_BASE_URL: must be set in production: the "
+                                "address in every QR code (TRACE_PRODUCTION=1)")
+        if is_loopback_url(given):
+            raise SettingsError(f"TRACE_PUBLIC_BASE_URL: {given} can only be opened on this "
+                                "machine; give the public address (TRACE_PRODUCTION=1)")
 
 
 def _local_secret(path: Path) -> str:

@@ -207,3 +207,18 @@ def test_a_missing_font_is_a_clear_503(app, chain, client, tmp_path):
     assert r.status_code == 503, r.get_json()
     assert "fonts-dejavu-core" in r.json["message"]
     assert "TRACE_LABEL_FONT_DIR" in r.json["message"]
+
+
+def test_best_before_and_the_readers_date_format_and_the_written_link(chain, client):
+    a, _ = chain
+    text = read_pdf(get_pdf(client, a, "count=2&net=500%20g&bestBefore=2026-03-01&lang=en")
+                    .data)[0].flat_text()
+    assert text.count("Thu hoạch / Harvested: 1 Mar 2025") == 2
+    assert text.count("HSD / Best before: 1 Mar 2026") == 2
+    assert f"trace.example.vn/01/{a.black}/10/D1" in "".join(text.split())
+    vi = read_pdf(get_pdf(client, a, "count=1&net=500%20g&lang=vi").data)[0].flat_text()
+    assert "Thu hoạch / Harvested: 01/03/2025" in vi and "Best before" not in vi
+    r = client.get(url(a.black, "D1", "net=1%20kg&bestBefore=2025-02-01"), headers=a.headers)
+    assert r.status_code == 400 and r.get_json()["errors"][0]["path"] == "$.query.bestBefore"
+    r = client.get(url(a.black, "D1", "lang=fr"), headers=a.headers)
+    assert r.status_code == 400

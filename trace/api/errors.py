@@ -18,11 +18,13 @@ from ..domain.errors import (
     Forbidden,
     InvalidIdentifier,
     NotFound,
+    Text,
     TooLarge,
     TraceError,
     Unauthenticated,
     Unavailable,
     ValidationFailed,
+    in_language,
 )
 
 STATUS = {
@@ -35,12 +37,15 @@ STATUS = {
     TooLarge: 413,
     Unavailable: 503,
 }
-_PHRASES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-            409: "Conflict", 413: "Payload Too Large", 415: "Unsupported Media Type",
-            422: "Unprocessable Entity", 429: "Too Many Requests", 502: "Bad Gateway",
-            503: "Service Unavailable"}
-_PHRASES.update({405: "Method Not Allowed", 406: "Not Acceptable", 414: "URI Too Long",
-                 500: "Internal Server Error", 501: "Not Implemented"})
+# The reason phrases, as Texts so that `make messages` extracts them into api.po.
+_PHRASES = {400: Text("Bad Request"), 401: Text("Unauthorized"), 403: Text("Forbidden"),
+            404: Text("Not Found"), 409: Text("Conflict"), 413: Text("Payload Too Large"),
+            415: Text("Unsupported Media Type"), 422: Text("Unprocessable Entity"),
+            429: Text("Too Many Requests"), 502: Text("Bad Gateway"),
+            503: Text("Service Unavailable")}
+_PHRASES.update({405: Text("Method Not Allowed"), 406: Text("Not Acceptable"),
+                 414: Text("URI Too Long"), 500: Text("Internal Server Error"),
+                 501: Text("Not Implemented")})
 PROBLEM_JSON = "application/problem+json"
 EPCIS_PREFIX = "/epcis"
 # The EPCIS REST binding's exception for an answer's status (see epcis_exception).
@@ -49,7 +54,7 @@ _EPCIS_TYPES = {401: "SecurityException", 403: "SecurityException",
                 409: "ResourceAlreadyExistsException", 414: "URITooLongException",
                 415: "UnsupportedMediaTypeException"}
 
-_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
+_PAGE = """<!doctype html><html lang="{{ lang }}"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>{{ status }}</title>
 <body style="font-family:sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem">
 <h1>{{ status }} {{ phrase }}</h1><p>{{ message }}</p></body></html>"""
@@ -81,11 +86,44 @@ def epcis_exception(status: int) -> str:
     return f"epcisException:{name}" if name else "about:blank"
 
 
-def problem(status: int, message: str, errors: list | dict | None = None) -> dict:
-    """The RFC 7807 body of an error answer (see the module's docstring)."""
+def reader_language() -> str:
+    """The language of the request's reader for error messages: the best of
+    ``Accept-Language`` among ours, else English (the API's language before it had others)."""
+    from ..present.i18n import negotiate
+
+    return negotiate(None, request.accept_languages if request.headers.get(
+        "Accept-Language") else None)
+
+
+def api_catalogue(lang: str):
+    """The ``api`` catalogue of ``lang`` (English, or none for that language: the ids)."""
+    from babel.support import NullTranslations
+
+    from ..present.i18n import translations
+
+    try:
+        return translations(lang, "api")
+    except OSError:
+        return NullTranslations()
+
+
+def _translated(errors: list | dict | None, gettext) -> list | dict | None:
+    if not isinstance(errors, list):
+        return errors
+    return [{**e, "message": in_language(e["message"], gettext)}
+            if isinstance(e, dict) and isinstance(e.get("message"), str) else e for e in errors]
+
+
+def problem(status: int, message: str, errors: list | dict | None = None,
+            lang: str = "en") -> dict:
+    """The RFC 7807 body of an error answer (see the module's docstring), in ``lang``."""
+    gettext = api_catalogue(lang).gettext
+    message = in_language(message, gettext)
     body: dict = {"type": epcis_exception(status) if on_epcis_binding() else "about:blank",
-                  "title": _PHRASES.get(status, "Error"), "status": status, "detail": message,
+                  "title": in_language(_PHRASES.get(status, Text("Error")), gettext),
+                  "status": status, "detail": message,
                   "instance": request.path, "code": status, "message": message}
+    errors = _translated(errors, gettext)
     if errors:
         body["errors"] = errors
     return body
@@ -101,14 +139,19 @@ def _wants_json() -> bool:
 
 def error_response(status: int, message: str, errors: list | dict | None = None,
                    headers: dict | None = None):
+    lang = reader_language()
     if _wants_json():
-        response = current_app.json.response(problem(status, message, errors))
+        response = current_app.json.response(problem(status, message, errors, lang))
         response.mimetype = PROBLEM_JSON
     else:
+        gettext = api_catalogue(lang).gettext
         response = current_app.response_class(
-            render_template_string(_PAGE, status=status, phrase=_PHRASES.get(status, ""),
-                                   message=message), mimetype="text/html")
+            render_template_string(_PAGE, status=status, lang=lang,
+                                   phrase=in_language(_PHRASES.get(status, ""), gettext),
+                                   message=in_language(message, gettext)), mimetype="text/html")
     response.status_code = status
+    response.headers["Content-Language"] = lang
+    response.vary.add("Accept-Language")
     for k, v in (headers or {}).items():
         response.headers[k] = v
     return response

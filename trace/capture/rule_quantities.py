@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TypeGuard
 
-from ..domain.errors import Problem
+from ..domain.errors import Problem, Text
 from .document import EventRef, key_path
 
 QUANTITY_LISTS = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
@@ -45,14 +45,15 @@ def check_quantities(ref: EventRef) -> list[Problem]:
             if "quantity" in item:
                 quantity = item["quantity"]
                 if not _is_number(quantity) or quantity <= 0:
-                    problems.append(ref.problem(f"{where}.quantity", (
-                        f"quantity {quantity!r} must be a number greater than 0")))
+                    problems.append(ref.problem(f"{where}.quantity", Text(
+                        "quantity %(quantity)s must be a number greater than 0",
+                        quantity=repr(quantity))))
             if "uom" in item:
                 uom = item["uom"]
                 if not isinstance(uom, str) or not _REC20_CODE.match(uom):
-                    problems.append(ref.problem(f"{where}.uom", (
-                        f"uom {uom!r} is not a UN/ECE Rec 20 unit code: use 2-3 capital letters "
-                        "or digits, e.g. KGM for kilograms")))
+                    problems.append(ref.problem(f"{where}.uom", Text(
+                        "uom %(uom)s is not a UN/ECE Rec 20 unit code: use 2-3 capital letters "
+                        "or digits, e.g. KGM for kilograms", uom=repr(uom))))
     return problems
 
 
@@ -88,10 +89,11 @@ def check_yield(ref: EventRef, max_yield: float) -> list[Problem]:
         return []  # unknown, or a zero input already reported by check_quantities
     if output_kg <= max_yield * input_kg:
         return []
-    return [ref.problem(".outputQuantityList", (
-        f"this TransformationEvent's outputs weigh {_kg(output_kg)} but its inputs only "
-        f"{_kg(input_kg)}: a transformation may yield at most {max_yield:g} x its input mass; "
-        "check the quantities and units (GRM vs KGM, TNE vs KGM)"))]
+    return [ref.problem(".outputQuantityList", Text(
+        "this TransformationEvent's outputs weigh %(output)s but its inputs only %(input)s: a "
+        "transformation may yield at most %(max)s x its input mass; check the quantities and "
+        "units (GRM vs KGM, TNE vs KGM)", output=_kg(output_kg), input=_kg(input_kg),
+        max=f"{max_yield:g}"))]
 
 
 def _kg(value: float) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from ..domain.errors import Problem
+from ..domain.errors import Problem, Text
 from .document import EventRef
 
 MAX_FUTURE = timedelta(days=1)  # clock skew of a phone in the field, and time zones, but no more
@@ -66,9 +66,9 @@ def check_times(ref: EventRef, now: datetime) -> list[Problem]:
         if wrong:
             problems.append(ref.problem(suffix, f"{name} {wrong}"))
         elif suffix == ".eventTime" and when is not None and when > now + MAX_FUTURE:
-            problems.append(ref.problem(suffix, (
-                f'eventTime "{value}" is more than a day in the future: check the date, and '
-                "the clock of the device that recorded it")))
+            problems.append(ref.problem(suffix, Text(
+                'eventTime "%(value)s" is more than a day in the future: check the date, and '
+                "the clock of the device that recorded it", value=value)))
     if "eventTimeZoneOffset" in event:
         wrong = offset_problem(event["eventTimeZoneOffset"])
         if wrong:

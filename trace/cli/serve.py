@@ -64,6 +64,7 @@ def serve_command(host: str | None, port: int | None, workers: int | None, dev: 
     anchorer = _start_anchorer(s.config) if s.anchor_in_background else None
     deliverer = _start_deliverer() if s.deliver_in_background else None
     click.echo(f"tracechain listening on http://{host}:{port}/  (API docs: /api/docs)")
+    click.echo(phones_line(host, port, s.public_base_url))
     try:
         _Gunicorn().run()
     finally:
@@ -71,6 +72,20 @@ def serve_command(host: str | None, port: int | None, workers: int | None, dev: 
             if process is not None:
                 process.terminate()
                 process.wait(timeout=30)
+
+
+def phones_line(host: str, port: int, public_base_url: str) -> str:
+    """What `make run` says about phones: the LAN address they can open, or why they cannot."""
+    from ..lan import lan_address
+
+    lan = lan_address()
+    if host in ("127.0.0.1", "localhost", "::1"):
+        return (f"phones cannot reach this server: it listens on {host} only "
+                f"(TRACE_HOST=0.0.0.0 to listen on http://{lan}:{port}/ too)")
+    if lan == "127.0.0.1":
+        return "no network found: phones cannot reach this machine"
+    line = f"phones on this network can open http://{lan}:{port}/"
+    return f"{line}  (QR codes and links point to {public_base_url.rstrip('/')}/)"
 
 
 def _start_anchorer(cfg: Mapping[str, Any]) -> subprocess.Popen:

@@ -20,7 +20,7 @@ STATIC_URL = "/app/static"
 
 
 def init_app(app: Flask) -> None:
-    from . import admin_organisations, admin_tokens, admin_users, auth, home
+    from . import admin_organisations, admin_tokens, admin_users, auth, home, labels
     from .bulk import add_routes as bulk_routes
     from .corrections import add_routes as correction_routes
     from .evidence import add_routes as evidence_routes
@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
     _add_offline_routes(root)  # the offline queue and the scanner (docs/console/OFFLINE.md)
     for add_form_routes in (farm_routes, recording_routes):  # docs/console/RECORDING.md
         add_form_routes(root)
+    labels.add_routes(root)  # docs/console/DASHBOARD.md
     root.before_request(web.check_csrf)
     root.after_request(_finish)
     root.register_error_handler(TraceError, _trace_error)

@@ -1,6 +1,7 @@
 """Messages the use cases and domain rules give in English that the console shows next to a
 field: listed here so that ``make messages`` extracts them into the console's catalogue (they
-are translated by ``web.Form.problems``; one not listed shows in English)."""
+are translated by ``web.Form.problems``; one not listed shows in English). Messages that carry
+values are ``domain.errors.Text``s instead, translated from ``api.po`` (``web.say``)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,8 @@ FROM_USE_CASES = (
     N_("The two passwords differ."),
     # services/accounts/organisations.py
     N_("must not be empty"),
-    N_("at most 100 characters"),
-    N_("at most 200 characters"),
-    N_("at most 254 characters"),
+    # "at most %(n)s characters" carries its value: a domain.errors.Text, translated from
+    # api.po (docs/console/DASHBOARD.md), no longer listed here.
     N_("must be one of cooperative, processor, exporter, importer, authority"),
     N_("must be a 13-digit GLN with a valid check digit"),
     N_("a GS1 company prefix is 4 to 12 digits"),

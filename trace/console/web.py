@@ -29,7 +29,7 @@ from werkzeug.http import parse_accept_header
 
 from ..app_services import app_services
 from ..domain.actor import Actor
-from ..domain.errors import Problem
+from ..domain.errors import Problem, in_language
 from ..present.i18n import N_, languages, translations
 from ..services.accounts.sign_in import SignedIn, keyed_hash
 from ..services.accounts.sign_in import signed_in as session_holder
@@ -74,6 +74,23 @@ def t(message: str, **values: Any) -> str:
     """``message`` (an English id) in the reader's language, ``%(name)s`` filled in."""
     text = translations(language(), "console").gettext(message)
     return text % values if values else text
+
+
+def say(message: str) -> str:
+    """A use case's message in the reader's language: the console's catalogue (English ids
+    listed in messages.py, matched exactly), else the API's (``Text`` ids and their values,
+    web/translations/<lang>/LC_MESSAGES/api.po), else English — never empty."""
+    lang = language()
+    english = str(message)
+    for domain in ("console", "api"):
+        try:
+            catalogue = translations(lang, domain)
+        except OSError:
+            continue
+        said = in_language(message, catalogue.gettext)
+        if said and said != english:
+            return said
+    return english
 
 
 @cache
@@ -226,7 +243,12 @@ class Form:
         """A use case's problems (``$.gln``, ``password``...) next to their fields."""
         for problem in problems:
             field = problem.path.removeprefix("$.").removeprefix("$")
-            self.error(field if field in self.values else fallback, problem.message)
+            self.say(field if field in self.values else fallback, problem.message)
+
+    def say(self, field: str, message: str) -> None:
+        """A use case's message (a ``domain.errors.Text`` or plain English) next to ``field``,
+        in the reader's language (see :func:`say`)."""
+        self.errors.setdefault(field, []).append(say(message))
 
     @property
     def ok(self) -> bool:

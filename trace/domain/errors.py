@@ -5,9 +5,59 @@ The API and the pages map these to HTTP status codes in one place (`tracechain.a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .json_types import JsonObject
+
+
+class Text(str):
+    """A message a reader may want in their own language: an English message id with
+    ``%(name)s`` placeholders, and the values to fill in.
+
+    It *is* its English rendering (a ``str``), so code and tests that compare, join or serialise
+    English messages keep working unchanged; ``api/errors.py`` and the console render it in the
+    reader's language (``in_language``) from the ``api`` catalogue
+    (``web/translations/<lang>/LC_MESSAGES/api.po``). A message with no translation, or a
+    translation that does not fit its values, is given in English — never broken or empty.
+    """
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, **params: Any) -> Text:
+        english = msgid % params if params else msgid
+        self = super().__new__(cls, english)
+        self.msgid, self.params = msgid, params
+        return self
+
+    def in_language(self, gettext: Callable[[str], str]) -> str:
+        """The message through ``gettext`` (a catalogue's), values filled in; English when the
+        catalogue lacks it or its translation is unusable."""
+        translated = gettext(self.msgid)
+        if not translated or translated == self.msgid:
+            return str(self)
+        try:
+            return translated % self.params if self.params else translated
+        except (KeyError, TypeError, ValueError):
+            return str(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles (multiprocessing) as itself
+        return (_text, (self.msgid, self.params))
+
+
+def _text(msgid: str, params: dict[str, Any]) -> Text:
+    return Text(msgid, **params)
+
+
+def in_language(message: str, gettext: Callable[[str], str]) -> str:
+    """Any message through ``gettext``: a :class:`Text` by its id and values, a plain string
+    by exact match (English when the catalogue lacks it)."""
+    if isinstance(message, Text):
+        return message.in_language(gettext)
+    translated = gettext(message) if message else message
+    return translated or message
 
 
 class TraceError(Exception):

@@ -352,3 +352,11 @@ def require_scan(actor: Actor) -> None:
     """:raises Forbidden: anyone who records nothing."""
     if not may_scan(actor):
         raise Forbidden("only those who record may have a label's photo decoded")
+
+
+# --- the member's dashboard (console start page, issue #11) -------------------------------------
+
+def may_see_dashboard(actor: Actor) -> bool:
+    """A member sees their own organisation's dashboard (its lots, what waits for the chain,
+    its warnings); inspectors and admins read records through their own pages."""
+    return actor.role == "member" and actor.organisation_id is not None

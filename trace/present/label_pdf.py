@@ -56,6 +56,8 @@ class Label:
     date_kind: str | None = None  # harvested | packed
     date: str | None = None
     maker: str | None = None
+    best_before: str | None = None  # as printed (the reader's date format)
+    show_link: bool = False  # write the link under the rest, so that it can be typed
 
 
 @dataclass(frozen=True)
@@ -238,8 +240,13 @@ def _blocks(label: Label) -> list[_Block]:
         words = ("Thu hoạch / Harvested" if label.date_kind == "harvested"
                  else "Đóng gói / Packed")
         blocks.append(_Block(f"{words}: {label.date}", False, 7.5, 1, 2))
+    if label.best_before:
+        blocks.append(_Block(f"HSD / Best before: {label.best_before}", False, 7.5, 1, 2))
     if label.maker:
         blocks.append(_Block(label.maker, False, 7.0, 2, 3))
+    if label.show_link:  # broken where it must be (a link has no spaces); small but typeable
+        blocks.append(_Block(label.link.removeprefix("https://").removeprefix("http://"),
+                             False, 6.0, 2, 3))
     # NFC: DejaVu draws precomposed Vietnamese letters; decomposed accents (as some keyboards
     # send them) would need a text shaper to sit on their letter.
     return [_Block(unicodedata.normalize("NFC", " ".join(b.text.split())), b.bold, b.size,

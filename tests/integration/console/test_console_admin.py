@@ -275,6 +275,11 @@ CONSOLE_ROUTES = {
         ("anonymous", "member", "inspector", "admin"), 200)),
     ("POST", "console.scan"): ("/app/scan", {"anonymous": 302, "member": 400,  # no photo
                                              "inspector": 403, "admin": 400}),
+    # dashboard: the labels page of a lot nobody has (who may print: test_console_dashboard.py)
+    ("GET", "console.labels"): ("/app/lots/08930000000019/NOPE/labels", {
+        "anonymous": 302, "member": 404, "inspector": 404, "admin": 404}),
+    ("POST", "console.labels"): ("/app/lots/08930000000019/NOPE/labels", {
+        "anonymous": 302, "member": 404, "inspector": 404, "admin": 404}),
 }
 _ADMIN_PATHS = {
     ("GET", "console.organisations"): ("/app/admin/organisations", 200),

@@ -43,7 +43,8 @@ def test_a_quiet_hour_forgets_failures():
 
 
 def test_a_production_start_refuses_a_missing_short_or_placeholder_secret_key(tmp_path):
-    base = {"TRACE_VAR_DIR": str(tmp_path), "TRACE_PRODUCTION": "1"}
+    base = {"TRACE_VAR_DIR": str(tmp_path), "TRACE_PRODUCTION": "1",
+            "TRACE_PUBLIC_BASE_URL": "https://trace.example.vn"}  # production needs one too
     for key in ("", "short", "change-me-change-me-change-me-change-me", "a" * 40):
         with pytest.raises(SettingsError, match="TRACE_SECRET_KEY"):
             Settings.load({**base, "TRACE_SECRET_KEY": key})

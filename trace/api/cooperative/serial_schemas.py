@@ -64,3 +64,9 @@ class LabelQuerySchema(Schema):
     net = fields.String(load_default=None, validate=validate.Length(1, MAX_NET_TEXT), metadata={
         "description": "net weight text, e.g. '500 g' (default: the lot's quantity; none on "
                        "items' labels)", "example": "500 g"})
+    best_before = fields.Date(load_default=None, data_key="bestBefore", metadata={
+        "description": "best-before date printed on each label (not before the lot's date)",
+        "example": "2026-12-31"})
+    lang = fields.String(load_default=None, validate=validate.OneOf(["vi", "en"]), metadata={
+        "description": "print dates in this reader's format (vi: 31/12/2026, en: 1 Mar 2026) "
+                       "and write the link under the rest; unset: ISO dates, no link text"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...domain.actor import ORG_KINDS, ROLES
-from ...domain.errors import Conflict, NotFound, Problem, ValidationFailed
+from ...domain.errors import Conflict, NotFound, Problem, Text, ValidationFailed
 from ...gs1.keys import has_valid_check_digit
 from ...sign.keyring import Keyring
 from ...store import account_records as stored
@@ -35,7 +35,8 @@ def create_organisation(name: str, kind: str, gln: str, uow: UnitOfWork, *,
         raise ValidationFailed("invalid organisation", problems)
     with uow.writing() as w:
         if stored.organisation_id_named_or_gln(w, name, gln) is not None:
-            raise Conflict(f"an organisation named {name!r} or with GLN {gln} already exists")
+            raise Conflict(Text("an organisation named %(name)s or with GLN %(gln)s already "
+                                "exists", name=repr(name), gln=gln))
         if company_prefix is not None:
             _require_free_prefix(w, company_prefix)
         org = Organisation(name=name.strip(), kind=kind, gln=gln, province=province,
@@ -46,8 +47,8 @@ def create_organisation(name: str, kind: str, gln: str, uow: UnitOfWork, *,
         try:
             w.commit()
         except DuplicateRow:  # created by another request meanwhile
-            raise Conflict(f"an organisation named {name!r} or with GLN {gln} already exists"
-                           ) from None
+            raise Conflict(Text("an organisation named %(name)s or with GLN %(gln)s already "
+                                "exists", name=repr(name), gln=gln)) from None
         return org.id
 
 
@@ -76,7 +77,7 @@ def set_signing_address(gln: str, address: str, uow: UnitOfWork) -> None:
     with uow.writing() as w:
         org = stored.organisation_by_gln(w, gln)
         if org is None:
-            raise NotFound(f"no organisation with GLN {gln}")
+            raise NotFound(Text("no organisation with GLN %(gln)s", gln=gln))
         org.signing_address, org.signing_keystore = to_checksum_address(address), None
         w.commit()
 
@@ -86,7 +87,7 @@ def find_organisation(ref: str, uow: UnitOfWork) -> Organisation:
     with uow:
         org = stored.organisation_by_ref(uow, ref)
         if org is None:
-            raise NotFound(f"no organisation {ref!r}")
+            raise NotFound(Text("no organisation %(id)s", id=repr(ref)))
         return org
 
 
@@ -104,7 +105,7 @@ def create_user(email: str, name: str, role: str, organisation_id: int | None,
         raise ValidationFailed("invalid user", problems)
     with uow.writing() as w:
         if stored.user_id_by_email(w, email) is not None:
-            raise Conflict(f"a user with e-mail {email} already exists")
+            raise Conflict(Text("a user with e-mail %(email)s already exists", email=email))
         user = User(email=email, name=name or email, role=role, organisation_id=organisation_id)
         stored.add(w, user)
         w.commit()
@@ -113,7 +114,7 @@ def create_user(email: str, name: str, role: str, organisation_id: int | None,
 
 def _too_long(**values: tuple[str | None, int]) -> list[Problem]:
     """Values longer than their column (store.accounts): refused here, not by PostgreSQL."""
-    return [Problem(f"$.{field}", f"at most {limit} characters")
+    return [Problem(f"$.{field}", Text("at most %(n)s characters", n=limit))
             for field, (value, limit) in values.items() if value and len(value) > limit]
 
 
@@ -143,7 +144,7 @@ def set_company_prefix(gln: str, prefix: str | None, uow: UnitOfWork) -> None:
     with uow.writing() as w:
         org = stored.organisation_by_gln(w, gln)
         if org is None:
-            raise NotFound(f"no organisation with GLN {gln}")
+            raise NotFound(Text("no organisation with GLN %(gln)s", gln=gln))
         org.company_prefix = None
         stored.flush(w)
         if prefix is not None:

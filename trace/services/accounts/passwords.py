@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from ...domain import policy
 from ...domain.actor import Actor
-from ...domain.errors import NotFound, Problem, ValidationFailed
+from ...domain.errors import NotFound, Problem, Text, ValidationFailed
 from ...domain.sign_in import password_problems
 from ...store import console_records as stored
 from ...store.console_models import PasswordLink
@@ -77,7 +77,7 @@ def _new_link(user_id: int, purpose: str, actor: Actor | None, uow: UnitOfWork,
     token = secrets.token_urlsafe(32)
     with uow.writing() as w:
         if stored.user_by_id(w, user_id) is None:
-            raise NotFound(f"no user {user_id}")
+            raise NotFound(Text("no user %(id)s", id=user_id))
         stored.retire_links_of(w, user_id, now)
         stored.add(w, PasswordLink(token_hash=_hash(token), user_id=user_id, purpose=purpose,
                                    created_by=actor.user_id if actor else None,
@@ -136,5 +136,5 @@ def user_id(email: str, uow: UnitOfWork) -> int:
     with uow:
         user = stored.user_by_email(uow, email)
         if user is None:
-            raise NotFound(f"no user with e-mail {email}")
+            raise NotFound(Text("no user with e-mail %(email)s", email=email))
         return user.id

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import overload
 
 from ...domain.actor import Actor
-from ...domain.errors import NotFound, Problem, Unauthenticated, ValidationFailed
+from ...domain.errors import NotFound, Problem, Text, Unauthenticated, ValidationFailed
 from ...store import account_records as stored
 from ...store.accounts import ApiToken
 from ..ports import UnitOfWork
@@ -52,14 +52,16 @@ def create_token(email: str, label: str, uow: UnitOfWork, *, expires_at: datetim
     if expires_at is None and lifetime is not None:
         expires_at = now + lifetime
     if expires_at is not None and _aware(expires_at) <= now:
-        raise ValidationFailed("invalid token", [Problem("$.expiresAt", "is in the past")])
+        raise ValidationFailed(Text("invalid token"), [Problem("$.expiresAt",
+                                                                   Text("is in the past"))])
     if len(label) > 100:
-        raise ValidationFailed("invalid token", [Problem("$.label", "at most 100 characters")])
+        raise ValidationFailed(Text("invalid token"), [
+            Problem("$.label", Text("at most %(n)s characters", n=100))])
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with uow.writing() as w:
         user_id = stored.user_id_by_email(w, email)
         if user_id is None:
-            raise NotFound(f"no user with e-mail {email}")
+            raise NotFound(Text("no user with e-mail %(email)s", email=email))
         stored.add(w, ApiToken(user_id=user_id, label=label, token_hash=token_hash(token),
                                prefix=token[:PREFIX_LENGTH], expires_at=_aware(expires_at)))
         w.commit()
@@ -107,7 +109,7 @@ def revoke_tokens(uow: UnitOfWork, *, token_id: int | None = None, prefix: str |
         else:
             ids = stored.token_ids(w, email=email)
         if not ids:
-            raise NotFound("no such token")
+            raise NotFound(Text("no such token"))
         if prefix is not None and len(ids) > 1:
             raise ValidationFailed(f"{len(ids)} tokens start with {prefix}: revoke by id")
         stored.revoke_tokens(w, ids, datetime.now(UTC))
@@ -121,15 +123,17 @@ def actor_for_token(token: str, uow: UnitOfWork) -> Actor:
     with uow:
         row = stored.token_holder(uow, token_hash(token))
     if row is None:
-        raise Unauthenticated("the bearer token is unknown")
+        raise Unauthenticated(Text("the bearer token is unknown"))
     if row.revoked_at is not None:
-        raise Unauthenticated(f"the bearer token was revoked on {_stamp(row.revoked_at)}")
+        raise Unauthenticated(Text("the bearer token was revoked on %(when)s",
+                                   when=_stamp(row.revoked_at)))
     if row.disabled_at is not None:  # an admin disabled the account (the console's users page)
-        raise Unauthenticated(f"the account holding this token was disabled on "
-                              f"{_stamp(row.disabled_at)}")
+        raise Unauthenticated(Text("the account holding this token was disabled on %(when)s",
+                                   when=_stamp(row.disabled_at)))
     expires_at = _aware(row.expires_at)
     if expires_at is not None and expires_at <= datetime.now(UTC):
-        raise Unauthenticated(f"the bearer token expired on {_stamp(expires_at)}")
+        raise Unauthenticated(Text("the bearer token expired on %(when)s",
+                                   when=_stamp(expires_at)))
     return Actor(row.id, row.role, row.organisation_id, row.email)
 
 

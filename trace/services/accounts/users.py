@@ -8,7 +8,7 @@ from datetime import datetime
 
 from ...domain import policy
 from ...domain.actor import ROLES, Actor
-from ...domain.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed
+from ...domain.errors import Conflict, Forbidden, NotFound, Problem, Text, ValidationFailed
 from ...store import account_records
 from ...store import console_records as stored
 from ..ports import UnitOfWork
@@ -48,11 +48,11 @@ def organisations(actor: Actor, uow: UnitOfWork) -> list[OrganisationLine]:
 def organisation(actor: Actor, organisation_id: int, uow: UnitOfWork) -> OrganisationLine:
     """One organisation, for its own members and admins. :raises NotFound, Forbidden."""
     if not policy.may_list_users(actor, organisation_id):
-        raise Forbidden("you are not a member of this organisation")
+        raise Forbidden(Text("you are not a member of this organisation"))
     with uow:
         row = stored.organisation_name(uow, organisation_id)
     if row is None:
-        raise NotFound(f"no organisation {organisation_id}")
+        raise NotFound(Text("no organisation %(id)s", id=organisation_id))
     return OrganisationLine(row.id, row.name, row.kind, row.gln, row.province, None, 0)
 
 
@@ -64,7 +64,7 @@ def users(actor: Actor, uow: UnitOfWork, organisation_id: int | None = None) -> 
     if organisation_id is None:
         policy.require_manage_accounts(actor)
     elif not policy.may_list_users(actor, organisation_id):
-        raise Forbidden("you are not a member of this organisation")
+        raise Forbidden(Text("you are not a member of this organisation"))
     with uow:
         rows = stored.user_rows(uow, organisation_id)
     return [UserLine(r.id, r.email, r.name, r.role, r.organisation_id, r.organisation,
@@ -76,13 +76,13 @@ def change_role(actor: Actor, user_id: int, role: str, uow: UnitOfWork) -> None:
     everyone out). :raises ValidationFailed: unknown role, or a member without organisation."""
     policy.require_manage_accounts(actor)
     if user_id == actor.user_id:
-        raise Forbidden("you cannot change your own role")
+        raise Forbidden(Text("you cannot change your own role"))
     if role not in ROLES:
         raise ValidationFailed("invalid role", [Problem("role", "unknown role")])
     with uow.writing() as w:
         user = stored.user_by_id(w, user_id)
         if user is None:
-            raise NotFound(f"no user {user_id}")
+            raise NotFound(Text("no user %(id)s", id=user_id))
         if role == "member" and user.organisation_id is None:
             raise ValidationFailed("a member belongs to an organisation", [
                 Problem("role", "a member belongs to an organisation")])
@@ -100,13 +100,13 @@ def set_disabled(actor: Actor, user_id: int, disabled: bool, uow: UnitOfWork, *,
     """
     policy.require_manage_accounts(actor)
     if user_id == actor.user_id:
-        raise Forbidden("you cannot disable yourself")
+        raise Forbidden(Text("you cannot disable yourself"))
     with uow.writing() as w:
         user = stored.user_by_id(w, user_id)
         if user is None:
-            raise NotFound(f"no user {user_id}")
+            raise NotFound(Text("no user %(id)s", id=user_id))
         if disabled and user.disabled_at is not None:
-            raise Conflict(f"{user.email} is disabled already")
+            raise Conflict(Text("%(email)s is disabled already", email=user.email))
         user.disabled_at = now if disabled else None
         if disabled:
             end_sessions(w, user.id)
@@ -121,5 +121,5 @@ def user_email(actor: Actor, user_id: int, uow: UnitOfWork) -> str:
     with uow:
         user = stored.user_by_id(uow, user_id)
         if user is None:
-            raise NotFound(f"no user {user_id}")
+            raise NotFound(Text("no user %(id)s", id=user_id))
         return user.email

@@ -7,7 +7,14 @@ from typing import Any
 
 from ...domain import policy
 from ...domain.actor import Actor
-from ...domain.errors import Conflict, InvalidIdentifier, NotFound, Problem, ValidationFailed
+from ...domain.errors import (
+    Conflict,
+    InvalidIdentifier,
+    NotFound,
+    Problem,
+    Text,
+    ValidationFailed,
+)
 from ...domain.geo import validate_plot
 from ...domain.products import CROPS, KINDS, check_attributes, kind_problem
 from ...gs1.keys import company_prefix_owner, normalise_gtin
@@ -53,7 +60,7 @@ def _view(p: Product) -> ProductView:
 
 def _require_organisation(uow: UnitOfWork, org_id: int) -> None:
     if not stored.organisation_exists(uow, org_id):
-        raise NotFound(f"no organisation {org_id}")
+        raise NotFound(Text("no organisation %(id)s", id=org_id))
 
 
 def create_product(new: NewProduct, actor: Actor, uow: UnitOfWork) -> ProductView:
@@ -66,18 +73,18 @@ def create_product(new: NewProduct, actor: Actor, uow: UnitOfWork) -> ProductVie
     problems = [p for p in [kind_problem(new.kind)] if p]
     for name, value in (("nameVi", new.name_vi), ("nameEn", new.name_en)):
         if not value or not value.strip():
-            problems.append(Problem(f"$.{name}", "must not be empty"))
+            problems.append(Problem(f"$.{name}", Text("must not be empty")))
     if not problems:
         problems = check_attributes(new.kind, new.attributes or {})
     if problems:
-        raise ValidationFailed("invalid product", problems)
+        raise ValidationFailed(Text("invalid product"), problems)
     with uow.writing() as w:
         _require_organisation(w, owner)
         policy.require_register_product(
             actor, owner, company_prefix_owner(gtin, company_prefixes(w)), gtin)
         if stored.product(w, gtin) is not None:
-            raise Conflict(f"GTIN {gtin} is already registered",
-                           [Problem("$.gtin", "already registered")])
+            raise Conflict(Text("GTIN %(gtin)s is already registered", gtin=gtin),
+                           [Problem("$.gtin", Text("already registered"))])
         product = stored.add_product(w, gtin=gtin, kind=new.kind, name_vi=new.name_vi.strip(),
                                      name_en=new.name_en.strip(), owner_id=owner,
                                      attributes=dict(new.attributes or {}))
@@ -96,7 +103,7 @@ def get_product(gtin: str, uow: UnitOfWork) -> ProductView:
     with uow:
         product = stored.product(uow, gtin14)
         if product is None:
-            raise NotFound(f"no product with GTIN {gtin14}")
+            raise NotFound(Text("no product with GTIN %(gtin)s", gtin=gtin14))
         return _view(product)
 
 
@@ -133,17 +140,18 @@ def _farm_view(f: Farm) -> FarmView:
 def create_farm(new: NewFarm, actor: Actor, uow: UnitOfWork) -> FarmView:
     """Register a member's farm with the acting cooperative. :raises Conflict: code taken."""
     owner = policy.acting_organisation(actor, new.organisation_id)
-    problems = [Problem(f"$.{name}", "must not be empty")
+    problems = [Problem(f"$.{name}", Text("must not be empty"))
                 for name, value in (("code", new.code), ("farmerName", new.farmer_name),
                                     ("commune", new.commune), ("province", new.province))
                 if not value or not value.strip()]
     if problems:
-        raise ValidationFailed("invalid farm", problems)
+        raise ValidationFailed(Text("invalid farm"), problems)
     with uow.writing() as w:
         _require_organisation(w, owner)
         if stored.farm_code_taken(w, owner, new.code.strip()):
-            raise Conflict(f"your organisation already has a farm {new.code!r}",
-                           [Problem("$.code", "already used by another farm")])
+            raise Conflict(Text("your organisation already has a farm %(code)s",
+                                code=repr(new.code)),
+                           [Problem("$.code", Text("already used by another farm"))])
         farm = stored.add_farm(w, organisation_id=owner, code=new.code.strip(),
                                farmer_name=new.farmer_name.strip(),
                                commune=new.commune.strip(),
@@ -173,13 +181,13 @@ def set_farm_publication(farm_id: int, actor: Actor, uow: UnitOfWork, *,
     :raises Forbidden: another organisation's farm.
     """
     if farmer_name is None and plot_location is None:
-        raise ValidationFailed("say what to publish", [
-            Problem("$", "send publishFarmerName, publishPlotLocation or both")])
+        raise ValidationFailed(Text("say what to publish"), [
+            Problem("$", Text("send publishFarmerName, publishPlotLocation or both"))])
     policy.require_writer(actor, "change anything")
     with uow.writing() as w:
         farm = stored.farm(w, farm_id)
         if farm is None:
-            raise NotFound(f"no farm {farm_id}")
+            raise NotFound(Text("no farm %(farm)s", farm=farm_id))
         policy.require_publish_farm(actor, farm.organisation_id, farm_id)
         if farmer_name is not None:
             farm.publish_farmer_name = farmer_name
@@ -214,7 +222,7 @@ def _plot_view(p: Plot) -> PlotView:
 def _visible_farm(uow: UnitOfWork, farm_id: int, actor: Actor, *, writing: bool) -> Farm:
     farm = stored.farm(uow, farm_id)
     if farm is None:
-        raise NotFound(f"no farm {farm_id}")
+        raise NotFound(Text("no farm %(farm)s", farm=farm_id))
     policy.require_farm_access(actor, farm.organisation_id, farm_id, writing=writing)
     return farm
 
@@ -224,19 +232,22 @@ def create_plot(farm_id: int, new: NewPlot, actor: Actor, uow: UnitOfWork) -> Pl
     policy.require_writer(actor)
     problems = []
     if not new.code or not new.code.strip():
-        problems.append(Problem("$.code", "must not be empty"))
+        problems.append(Problem("$.code", Text("must not be empty")))
     if new.crop is not None and new.crop not in CROPS:
-        problems.append(Problem("$.crop", f"must be one of {', '.join(CROPS)}"))
+        problems.append(Problem("$.crop", Text("must be one of %(types)s",
+                                                 types=", ".join(CROPS))))
     # The geometry module names the area as the model does; the API calls it areaHa.
     problems.extend(Problem(p.path.replace("$.area_ha", "$.areaHa"), p.message)
                     for p in validate_plot(new.geometry, new.area_ha))
     if problems:
-        raise ValidationFailed("invalid plot", problems)
+        raise ValidationFailed(Text("invalid plot"), problems)
     with uow.writing() as w:
         _visible_farm(w, farm_id, actor, writing=True)
         if stored.plot_code_taken(w, farm_id, new.code.strip()):
-            raise Conflict(f"farm {farm_id} already has a plot {new.code!r}",
-                           [Problem("$.code", "already used by another plot of this farm")])
+            raise Conflict(Text("farm %(farm)s already has a plot %(code)s", farm=farm_id,
+                                code=repr(new.code)),
+                           [Problem("$.code", Text("already used by another plot of this "
+                                                   "farm"))])
         plot = stored.add_plot(w, farm_id=farm_id, code=new.code.strip(), area_ha=new.area_ha,
                                geometry=new.geometry, crop=new.crop)
         w.commit()

@@ -7,8 +7,15 @@ does), and admins. Inspectors read and verify; they do not label goods.
 What a label says, and where it comes from:
 - the product's Vietnamese and English names (the catalogue entry of the lot's GTIN);
 - the lot code, and on an item's label its serial;
-- the net weight: what the caller says (a 500 g bag of a 500 kg lot), by default the lot's
-  recorded quantity; an item's label has none unless given (an item is not the whole lot);
+- the net weight: what the caller says (a 500 g bag of a 500 kg lot). The console always asks
+  for it (``net_required``: never the whole lot by default, issue #11); the JSON API keeps its
+  documented default, the lot's recorded quantity, when ``net`` is not given; an item's label
+  has none unless given (an item is not the whole lot);
+- a best-before date when given (not before the lot's own date);
+- dates in the reader's format when ``lang`` is given (``vi``: dd/mm/yyyy; ``en``: 1 Mar
+  2025), ISO 8601 otherwise (the API's format before ``lang`` existed);
+- the Digital Link written under the rest when ``lang`` is given (the console's sheets), so a
+  phone without a camera can type it;
 - the harvest date(s) of the lot's lineage (ILMD ``tc:harvestDate`` of its harvests, earliest to
   latest), or, for a lot with no recorded harvest, the date of the event that created it;
 - the producer: the organisation that created the lot, which stays accountable for what is in
@@ -28,7 +35,7 @@ import orjson
 from ...capture.document import inline_context
 from ...domain import policy
 from ...domain.actor import Actor
-from ...domain.errors import NotFound, Problem, ValidationFailed
+from ...domain.errors import NotFound, Problem, Text, ValidationFailed
 from ...domain.vocabulary import TC_NS, cbv_uri
 from ...gs1.canonical import canonicalise
 from ...gs1.keys import ItemKey
@@ -58,6 +65,9 @@ class LabelOptions:
     start: int = 0  # serials: the first one printed (0: the first minted)
     ec: str = "M"
     net: str | None = None
+    best_before: date | None = None
+    lang: str | None = None  # vi | en: dates in that format and the link written; None: ISO
+    net_required: bool = False  # the console: the net weight per bag must be given
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,40 @@ class LabelSheet:
     pdf: bytes
     labels: int
     pages: int
+
+
+@dataclass(frozen=True)
+class Printable:
+    """What the console's label form shows about a lot the caller may label."""
+
+    gtin: str
+    lot: str
+    name_vi: str
+    name_en: str
+    quantity: float | None
+    unit: str | None
+    serials: int
+
+
+def printable(gtin: str, lot: str, actor: Actor, uow: UnitOfWork) -> Printable:
+    """The lot as the label form shows it. Same rules as :func:`label_sheet`.
+
+    :raises ValidationFailed: a bad GTIN or lot. :raises NotFound: no such lot.
+    :raises Forbidden: the caller may not label it.
+    """
+    key = lot_in_path(gtin, lot)
+    with uow:
+        row = lot_by_uri(uow, canonicalise(key.uri))
+        if row is None:
+            raise NotFound(f"no lot {key.lot} of GTIN {key.gtin}")
+        policy.require_print_labels(actor, lot_facts(uow, actor, row, producer=True,
+                                                     gtin_owner=True), key.gtin)
+        product = reads.product_names(uow, key.gtin)
+        count = len(serials_of(uow, row.id))
+        return Printable(key.gtin, key.lot,
+                         product.name_vi if product else f"GTIN {key.gtin}",
+                         product.name_en if product else f"GTIN {key.gtin}",
+                         row.quantity, row.unit, count)
 
 
 def label_sheet(gtin: str, lot: str, opts: LabelOptions, actor: Actor, base_url: str,
@@ -79,7 +123,7 @@ def label_sheet(gtin: str, lot: str, opts: LabelOptions, actor: Actor, base_url:
     """
     key = lot_in_path(gtin, lot)
     layout = drawing.sheet(opts.width, opts.height, opts.gap_x, opts.gap_y)
-    net = _net_option(opts.net)
+    net = _net_option(opts.net, opts.net_required)
     _check_counts(opts)
     with uow:
         row = lot_by_uri(uow, canonicalise(key.uri))
@@ -96,19 +140,26 @@ def label_sheet(gtin: str, lot: str, opts: LabelOptions, actor: Actor, base_url:
         quantity, unit = row.quantity, row.unit
         made = _local_date(created.body) if created else None
     fonts = drawing.fonts_in(font_dir)
+    shown = _date_format(opts.lang)
     when: str | None
     if harvests:
         date_kind = "harvested"
-        when = harvests[0].isoformat() if harvests[0] == harvests[-1] \
-            else f"{harvests[0].isoformat()} – {harvests[-1].isoformat()}"
+        when = shown(harvests[0]) if harvests[0] == harvests[-1] \
+            else f"{shown(harvests[0])} – {shown(harvests[-1])}"
     else:
-        date_kind, when = "packed", made.isoformat() if made else None
+        date_kind, when = "packed", shown(made) if made else None
+    own_date = harvests[-1] if harvests else made
+    if opts.best_before is not None and own_date is not None and opts.best_before < own_date:
+        raise ValidationFailed(Text("the best-before date is before the lot's own date"), [
+            Problem("$.query.bestBefore", Text("must not be before %(day)s",
+                                               day=shown(own_date)))])
     base = drawing.Label(
         link=link_for(key, base_url),
         name_vi=product.name_vi if product else f"GTIN {key.gtin}",
         name_en=product.name_en if product else f"GTIN {key.gtin}",
         lot=key.lot, net=net, date_kind=date_kind, date=when,
-        maker=maker)
+        maker=maker, show_link=opts.lang is not None,
+        best_before=shown(opts.best_before) if opts.best_before else None)
     if opts.serials:
         chosen = _chosen_serials(items, opts)
         labels = [_item_label(base, key.gtin, serial, base_url) for serial, _, _ in chosen]
@@ -124,8 +175,26 @@ def label_sheet(gtin: str, lot: str, opts: LabelOptions, actor: Actor, base_url:
     return LabelSheet(filename, pdf, len(labels), pages)
 
 
-def _net_option(net: str | None) -> str | None:
-    if net is None:
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+              "Dec")
+
+
+def _date_format(lang: str | None):
+    """How a date is printed for a reader: Vietnamese day/month/year, English "1 Mar 2025"
+    (no month/day confusion for an importer), else ISO 8601."""
+    if lang == "vi":
+        return lambda d: d.strftime("%d/%m/%Y")
+    if lang == "en":
+        return lambda d: f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
+    return lambda d: d.isoformat()
+
+
+def _net_option(net: str | None, required: bool = False) -> str | None:
+    if net is None or (required and not net.strip()):
+        if required:
+            raise ValidationFailed(Text("give the net weight of one bag"), [
+                Problem("$.query.net", Text("the net weight of one bag is required, e.g. "
+                                            "'500 g'"))])
         return None
     text = unicodedata.normalize("NFC", " ".join(net.split()))
     if not 1 <= len(text) <= MAX_NET_TEXT:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ...domain.actor import Actor
-from ...domain.errors import Forbidden, Problem, ValidationFailed
+from ...domain.errors import Forbidden, Problem, Text, ValidationFailed
 from ...domain.step_events import movement_event, packing_event, sscc_uri, unpacking_event
 from ...gs1.keys import has_valid_check_digit
 from ...store import cooperative_reads as reads
@@ -74,8 +74,8 @@ class Receipt:
 
 def _sscc(value: str, path: str) -> str:
     if len(value or "") != 18 or not has_valid_check_digit(value):
-        raise ValidationFailed(f"SSCC {value!r} is not valid", [
-            Problem(path, "an SSCC is 18 digits ending in its GS1 check digit")])
+        raise ValidationFailed(Text("SSCC %(sscc)s is not valid", sscc=repr(value)), [
+            Problem(path, Text("an SSCC is 18 digits ending in its GS1 check digit"))])
     return sscc_uri(value)
 
 
@@ -85,20 +85,22 @@ def _containers(uow: UnitOfWork, ssccs: list[str], paths: list[str], org_id: int
     in transit. ``paths`` says where each SSCC is in the request."""
     uris = [_sscc(v, paths[i]) for i, v in enumerate(ssccs)]
     rows = reads.holdings(uow, uris)
-    problems = [Problem(paths[i], f"no logistic unit {ssccs[i]} is recorded")
+    problems = [Problem(paths[i], Text("no logistic unit %(sscc)s is recorded", sscc=ssccs[i]))
                 for i, u in enumerate(uris) if u not in rows]
     if problems:
-        raise ValidationFailed("unknown logistic unit", problems)
+        raise ValidationFailed(Text("unknown logistic unit"), problems)
     if org_id is None:
         return uris
-    problems = [Problem(paths[i], f"logistic unit {ssccs[i]} is not held by your "
-                        "organisation") for i, u in enumerate(uris) if rows[u].owner_id != org_id]
+    problems = [Problem(paths[i], Text("logistic unit %(sscc)s is not held by your "
+                                       "organisation", sscc=ssccs[i]))
+                for i, u in enumerate(uris) if rows[u].owner_id != org_id]
     if problems:
-        raise Forbidden("the step names goods your organisation does not hold", problems)
-    problems = [Problem(paths[i], f"logistic unit {ssccs[i]} has been shipped and is in "
-                        "transit") for i, u in enumerate(uris) if rows[u].in_transit_to_id]
+        raise Forbidden(Text("the step names goods your organisation does not hold"), problems)
+    problems = [Problem(paths[i], Text("logistic unit %(sscc)s has been shipped and is in "
+                                       "transit", sscc=ssccs[i]))
+                for i, u in enumerate(uris) if rows[u].in_transit_to_id]
     if problems:
-        raise ValidationFailed("goods in transit", problems)
+        raise ValidationFailed(Text("goods in transit"), problems)
     return uris
 
 
@@ -107,7 +109,8 @@ def record_packing(p: Packing, actor: Actor, settings: CaptureSettings, uow: Uni
     """Pack lots into a logistic unit (sack, pallet, container) named by its SSCC."""
     when = event_time(p.event_time)
     if not p.lots:
-        raise ValidationFailed("nothing to pack", [Problem("$.lots", "give at least one lot")])
+        raise ValidationFailed(Text("nothing to pack"), [
+            Problem("$.lots", Text("give at least one lot"))])
     container = _sscc(p.sscc, "$.sscc")
     with uow:
         org = acting_org(actor, uow)
@@ -134,10 +137,11 @@ def record_unpacking(u: Unpacking, actor: Actor, settings: CaptureSettings,
         container = _containers(uow, [u.sscc], ["$.sscc"], org_id)[0]
         lots = name_lots(uow, u.lots, "$.lots", need_quantity=False)
         require_existing(lots)
-        outside = [Problem(n.path, f"lot {n.key.lot} is not packed in SSCC {u.sscc}")
+        outside = [Problem(n.path, Text("lot %(lot)s is not packed in SSCC %(sscc)s",
+                                        lot=n.key.lot, sscc=u.sscc))
                    for n in lots if n.stored.container != container]
         if outside:
-            raise ValidationFailed("not in this logistic unit", outside)
+            raise ValidationFailed(Text("not in this logistic unit"), outside)
     event = unpacking_event(container, [n.as_amount() for n in lots], when, gln=gln)
     return record(event, {"parentID": "$.sscc", "childQuantityList": "$.lots"}, actor, org_id,
                   settings, uow)
@@ -151,26 +155,27 @@ def _transactions(items: list[Transaction], issuer_of: dict[str, str]) -> list[t
     for i, t in enumerate(items):
         if t.type not in TRANSACTION_TYPES:
             problems.append(Problem(f"$.transactions[{i}].type",
-                                    f"must be one of {', '.join(TRANSACTION_TYPES)}"))
+                                    Text("must be one of %(types)s",
+                                         types=", ".join(TRANSACTION_TYPES))))
         elif ":" in t.id and re.match(r"^[a-z][a-z0-9+.-]*:\S+$", t.id):
             out.append((t.type, t.id))
         elif _TRANSACTION_ID.match(t.id or ""):
             issuer = issuer_of["buyer" if t.type == "po" else "seller"]
             out.append((t.type, f"urn:epcglobal:cbv:bt:{issuer}:{t.id}"))
         else:
-            problems.append(Problem(f"$.transactions[{i}].id", (
+            problems.append(Problem(f"$.transactions[{i}].id", Text(
                 "a document number of up to 35 letters, digits, '.', '_', '/' or '-', "
                 "or a URI")))
     if problems:
-        raise ValidationFailed("invalid business transaction", problems)
+        raise ValidationFailed(Text("invalid business transaction"), problems)
     return out
 
 
 def _moving(uow: UnitOfWork, lots: list[LotAmount], ssccs: list[str], org_id: int | None
             ) -> tuple[list[NamedLot], list[str]]:
     if not lots and not ssccs:
-        raise ValidationFailed("nothing named", [
-            Problem("$", "name at least one lot (lots) or logistic unit (ssccs)")])
+        raise ValidationFailed(Text("nothing named"), [
+            Problem("$", Text("name at least one lot (lots) or logistic unit (ssccs)"))])
     named = name_lots(uow, lots, "$.lots", need_quantity=False)
     require_existing(named)
     containers = _containers(uow, ssccs, [f"$.ssccs[{i}]" for i in range(len(ssccs))], org_id)
@@ -187,11 +192,12 @@ def record_shipment(sh: Shipment, actor: Actor, settings: CaptureSettings,
         org_id, gln = org.id, org.gln
         dest = reads.organisation_by_gln(uow, (sh.to_gln or "").strip())
         if dest is None:
-            raise ValidationFailed("unknown destination", [
-                Problem("$.toGln", f"no organisation with GLN {sh.to_gln!r} is registered")])
+            raise ValidationFailed(Text("unknown destination"), [
+                Problem("$.toGln", Text("no organisation with GLN %(gln)s is registered",
+                                        gln=repr(sh.to_gln)))])
         if dest.id == org_id:
-            raise ValidationFailed("shipping to yourself", [
-                Problem("$.toGln", "the destination is your own organisation")])
+            raise ValidationFailed(Text("shipping to yourself"), [
+                Problem("$.toGln", Text("the destination is your own organisation"))])
         lots, containers = _moving(uow, sh.lots, sh.ssccs, org_id)
         require_held(lots, org_id)
         used = consumed_kg(uow, [n.uri for n in lots])
@@ -222,11 +228,12 @@ def record_receipt(r: Receipt, actor: Actor, settings: CaptureSettings, uow: Uni
         owner_ids |= reads.holders(uow, containers)
         senders = [o for o in owner_ids if o is not None and o != org_id]
         if not senders:
-            raise ValidationFailed("nothing to receive", [
-                Problem("$", "everything named is already in your organisation's custody")])
+            raise ValidationFailed(Text("nothing to receive"), [
+                Problem("$", Text("everything named is already in your organisation's "
+                                  "custody"))])
         if len(senders) > 1:
-            raise ValidationFailed("goods from several senders", [
-                Problem("$", "record one receipt per sending organisation")])
+            raise ValidationFailed(Text("goods from several senders"), [
+                Problem("$", Text("record one receipt per sending organisation"))])
         sender = reads.organisation_gln(uow, senders[0])
         assert sender is not None  # lots reference organisations by foreign key
     transactions = _transactions(r.transactions, {"buyer": gln, "seller": sender})

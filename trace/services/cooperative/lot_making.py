@@ -13,7 +13,7 @@ from typing import Any
 
 from ...domain.actor import Actor
 from ...domain.attributes import ilmd_of
-from ...domain.errors import Forbidden, Problem, ValidationFailed
+from ...domain.errors import Forbidden, Problem, Text, ValidationFailed
 from ...domain.products import KINDS, PROCESS_STEPS, check_attributes, check_process
 from ...domain.step_events import harvest_event, transformation_event
 from ...store import cooperative_reads as reads
@@ -75,11 +75,12 @@ def harvest_to_record(h: Harvest, actor: Actor, uow: UnitOfWork
                            need_quantity=True, single=True)
         plot = reads.plot_with_owner(uow, h.plot_id)
         if plot is None:
-            raise ValidationFailed(f"no plot {h.plot_id}", [
-                Problem("$.plotId", f"plot {h.plot_id} does not exist")])
+            raise ValidationFailed(Text("no plot %(plot)s", plot=h.plot_id), [
+                Problem("$.plotId", Text("plot %(plot)s does not exist", plot=h.plot_id))])
         if plot.organisation_id != org_id:
-            raise Forbidden(f"plot {h.plot_id} belongs to another cooperative", [
-                Problem("$.plotId", "not a plot of your organisation")])
+            raise Forbidden(Text("plot %(plot)s belongs to another cooperative",
+                                 plot=h.plot_id), [
+                Problem("$.plotId", Text("not a plot of your organisation"))])
         require_product([lot])
         require_own_products(uow, [lot], org_id)
         require_new([lot])
@@ -91,17 +92,19 @@ def harvest_to_record(h: Harvest, actor: Actor, uow: UnitOfWork
     problems = []
     if not kind.harvestable:
         harvested = ", ".join(k.name_en.lower() for k in KINDS.values() if k.harvestable)
-        problems.append(Problem("$.gtin", f"{kind.name_en.lower()} is not harvested from a "
-                                f"plot; a harvest gives {harvested}"))
+        problems.append(Problem("$.gtin", Text(
+            "%(kind)s is not harvested from a plot; a harvest gives %(harvested)s",
+            kind=kind.name_en.lower(), harvested=harvested)))
     elif plot.crop and plot.crop != kind.crop:
-        problems.append(Problem("$.plotId", f"plot {plot.code} grows {plot.crop}, not "
-                                f"{kind.crop}"))
+        problems.append(Problem("$.plotId", Text("plot %(plot)s grows %(crop)s, not %(kind)s",
+                                                 plot=plot.code, crop=plot.crop,
+                                                 kind=kind.crop)))
     if harvest_date > when.date():
-        problems.append(Problem("$.harvestDate", "is after the event time"))
+        problems.append(Problem("$.harvestDate", Text("is after the event time")))
     problems.extend(check_attributes(kind.code, attributes))
     if problems:
         raise ValidationFailed(problems[0].message if len(problems) == 1
-                               else "invalid harvest", problems)
+                               else Text("invalid harvest"), problems)
     event = harvest_event(lot.as_amount(), when, plot_id=plot.id, harvest_date=harvest_date,
                           crop_kind=kind.code, gln=gln, ilmd=ilmd_of(attributes))
     return event, org_id
@@ -127,8 +130,8 @@ def record_transformation(t: Transformation, actor: Actor, settings: CaptureSett
     """
     when = event_time(t.event_time)
     if not t.inputs or not t.outputs:
-        raise ValidationFailed("a transformation takes inputs and makes outputs", [
-            Problem(f"$.{side}", "give at least one lot")
+        raise ValidationFailed(Text("a transformation takes inputs and makes outputs"), [
+            Problem(f"$.{side}", Text("give at least one lot"))
             for side, lots in (("inputs", t.inputs), ("outputs", t.outputs)) if not lots])
     with uow:
         org = acting_org(actor, uow)
@@ -137,8 +140,8 @@ def record_transformation(t: Transformation, actor: Actor, settings: CaptureSett
         outputs = name_lots(uow, t.outputs, "$.outputs", need_quantity=True)
         clash = {n.uri for n in inputs} & {n.uri for n in outputs}
         if clash:
-            raise ValidationFailed("an output must be a new lot", [
-                Problem(n.path, "is also an input: give the output a new lot code")
+            raise ValidationFailed(Text("an output must be a new lot"), [
+                Problem(n.path, Text("is also an input: give the output a new lot code"))
                 for n in outputs if n.uri in clash])
         require_existing(inputs)
         require_held(inputs, org_id)
@@ -159,7 +162,7 @@ def record_transformation(t: Transformation, actor: Actor, settings: CaptureSett
         attributes = {**outputs[0].defaults, **attributes}
     if problems:
         raise ValidationFailed(problems[0].message if len(problems) == 1
-                               else "invalid transformation", problems)
+                               else Text("invalid transformation"), problems)
     require_available(inputs, left)
     event = transformation_event(
         [n.as_amount() for n in inputs], [n.as_amount() for n in outputs], when,

@@ -22,6 +22,7 @@ from ...domain.errors import (
     Forbidden,
     InvalidIdentifier,
     Problem,
+    Text,
     TraceError,
     ValidationFailed,
 )
@@ -120,17 +121,18 @@ def event_time(requested: datetime | None) -> datetime:
     if requested is None:
         return datetime.now(VIETNAM)
     if requested.tzinfo is None:
-        raise ValidationFailed("eventTime needs a UTC offset", [
-            Problem("$.eventTime", "add the offset, e.g. 2025-03-10T07:30:00+07:00")])
+        raise ValidationFailed(Text("eventTime needs a UTC offset"), [
+            Problem("$.eventTime", Text("add the offset, e.g. 2025-03-10T07:30:00+07:00"))])
     return requested
 
 
 def acting_org(actor: Actor, uow: UnitOfWork) -> Organisation:
     """The organisation the step is recorded for: always the caller's own."""
     if policy.may_write(actor) and actor.organisation_id is None:
-        raise ValidationFailed("steps are recorded for an organisation", [
-            Problem("$", "an admin without an organisation cannot record steps: use an account "
-                    "of the organisation that did them, or POST /epcis/capture")])
+        raise ValidationFailed(Text("steps are recorded for an organisation"), [
+            Problem("$", Text("an admin without an organisation cannot record steps: use an "
+                              "account of the organisation that did them, or POST "
+                              "/epcis/capture"))])
     org = reads.organisation(uow, policy.acting_organisation(actor))
     assert org is not None  # users reference organisations by foreign key
     return org
@@ -153,19 +155,20 @@ def name_lots(uow: UnitOfWork, amounts: list[LotAmount], path: str, *, need_quan
             problems.append(Problem(f"{where}.lot", lot_problem))
             continue
         if need_quantity and a.quantity is None:
-            problems.append(Problem(f"{where}.quantity", "give the quantity"))
+            problems.append(Problem(f"{where}.quantity", Text("give the quantity")))
         if a.quantity is not None and not a.quantity > 0:
-            problems.append(Problem(f"{where}.quantity", "must be greater than 0"))
+            problems.append(Problem(f"{where}.quantity", Text("must be greater than 0")))
         if a.unit is not None and (p := unit_problem(a.unit, f"{where}.unit")):
             problems.append(p)
         key = LotKey(gtin, a.lot)
         uri = canonicalise(key.uri)
         if uri in seen:
-            problems.append(Problem(where, f"lot {a.lot} of GTIN {gtin} is named twice"))
+            problems.append(Problem(where, Text("lot %(lot)s of GTIN %(gtin)s is named twice",
+                                                lot=a.lot, gtin=gtin)))
         seen.add(uri)
         named.append((a, key, uri, where))
     if problems:
-        raise ValidationFailed("invalid lots", problems)
+        raise ValidationFailed(Text("invalid lots"), problems)
     uris = [n[2] for n in named]
     rows = {lot.uri: LotState(lot.owner_id, lot.in_transit_to_id, lot.container, lot.quantity,
                               lot.unit)
@@ -178,50 +181,57 @@ def name_lots(uow: UnitOfWork, amounts: list[LotAmount], path: str, *, need_quan
 
 
 def require_existing(lots: list[NamedLot]) -> None:
-    missing = [Problem(n.path, f"no lot {n.key.lot} of GTIN {n.key.gtin} is recorded")
+    missing = [Problem(n.path, Text("no lot %(lot)s of GTIN %(gtin)s is recorded",
+                                    lot=n.key.lot, gtin=n.key.gtin))
                for n in lots if n.row is None]
     if missing:
-        raise ValidationFailed("unknown lot", missing)
+        raise ValidationFailed(Text("unknown lot"), missing)
 
 
 def require_held(lots: list[NamedLot], org_id: int) -> None:
     """Custody is checked again when the event is captured; checking here first keeps what is
     left of another organisation's lot out of our answer, and refuses goods already on their way
     to someone else."""
-    problems = [Problem(n.path, f"lot {n.key.lot} of GTIN {n.key.gtin} is not held by your "
-                        "organisation") for n in lots if n.row and n.row.owner_id != org_id]
+    problems = [Problem(n.path, Text("lot %(lot)s of GTIN %(gtin)s is not held by your "
+                                     "organisation", lot=n.key.lot, gtin=n.key.gtin))
+                for n in lots if n.row and n.row.owner_id != org_id]
     if problems:
-        raise Forbidden("the step names goods your organisation does not hold", problems)
-    moving = [Problem(n.path, f"lot {n.key.lot} of GTIN {n.key.gtin} has been shipped and is "
-                      "in transit") for n in lots if n.row and n.row.in_transit_to_id]
+        raise Forbidden(Text("the step names goods your organisation does not hold"), problems)
+    moving = [Problem(n.path, Text("lot %(lot)s of GTIN %(gtin)s has been shipped and is in "
+                                   "transit", lot=n.key.lot, gtin=n.key.gtin))
+              for n in lots if n.row and n.row.in_transit_to_id]
     if moving:
-        raise ValidationFailed("goods in transit", moving)
+        raise ValidationFailed(Text("goods in transit"), moving)
 
 
 def require_new(lots: list[NamedLot]) -> None:
-    taken = [Problem(f"{n.path}.lot", f"lot {n.key.lot} of GTIN {n.key.gtin} already exists: "
-                     "give what this step makes a new lot code") for n in lots if n.row]
+    taken = [Problem(f"{n.path}.lot", Text("lot %(lot)s of GTIN %(gtin)s already exists: give "
+                                           "what this step makes a new lot code",
+                                           lot=n.key.lot, gtin=n.key.gtin))
+             for n in lots if n.row]
     if taken:
-        raise Conflict("lot already exists", taken)
+        raise Conflict(Text("lot already exists"), taken)
 
 
 def require_own_products(uow: UnitOfWork, lots: list[NamedLot], org_id: int) -> None:
     """Only a product's owner makes new lots of it (harvest, transformation outputs). Capture
     checks it again; checking here first names the request's field and says why."""
     owners = gtin_owners(uow, {n.key.gtin for n in lots})
-    refused = [Problem(f"{n.path}.gtin", f"GTIN {n.key.gtin} is another organisation's product")
+    refused = [Problem(f"{n.path}.gtin", Text("GTIN %(gtin)s is another organisation's product",
+                                              gtin=n.key.gtin))
                for n in lots if not policy.owns_or_unclaimed(org_id, owners.get(n.key.gtin))]
     if refused:
-        raise Forbidden("only a product's owner (by its GS1 company prefix or its registration) "
-                        "makes lots of it", refused)
+        raise Forbidden(Text("only a product's owner (by its GS1 company prefix or its "
+                             "registration) makes lots of it"), refused)
 
 
 def require_product(lots: list[NamedLot]) -> None:
-    unknown = [Problem(f"{n.path}.gtin", f"GTIN {n.key.gtin} is not a registered product: "
-                       "register it first (POST /api/v1/products)")
+    unknown = [Problem(f"{n.path}.gtin", Text("GTIN %(gtin)s is not a registered product: "
+                                              "register it first (POST /api/v1/products)",
+                                              gtin=n.key.gtin))
                for n in lots if n.kind not in KINDS]
     if unknown:
-        raise ValidationFailed("unknown product", unknown)
+        raise ValidationFailed(Text("unknown product"), unknown)
 
 
 def require_available(lots: list[NamedLot], remaining: dict[str, float | None]) -> None:
@@ -234,11 +244,12 @@ def require_available(lots: list[NamedLot], remaining: dict[str, float | None]) 
         want_kg = n.amount.quantity * MASS_UNITS[n.amount.unit or n.row.unit or "KGM"]
         left_kg = left * MASS_UNITS.get(n.row.unit or "KGM", 1.0)
         if want_kg > left_kg + 1e-6:
-            problems.append(Problem(f"{n.path}.quantity", (
-                f"lot {n.key.lot} has only {left:g} {n.row.unit} left; this step takes "
-                f"{n.amount.quantity:g} {n.amount.unit or n.row.unit}")))
+            problems.append(Problem(f"{n.path}.quantity", Text(
+                "lot %(lot)s has only %(left)s %(unit)s left; this step takes %(want)s "
+                "%(want_unit)s", lot=n.key.lot, left=f"{left:g}", unit=n.row.unit,
+                want=f"{n.amount.quantity:g}", want_unit=n.amount.unit or n.row.unit)))
     if problems:
-        raise ValidationFailed("more than the lot holds", problems)
+        raise ValidationFailed(Text("more than the lot holds"), problems)
 
 
 def record(event: dict[str, Any], paths: dict[str, str], actor: Actor, org_id: int,
@@ -260,11 +271,11 @@ def record(event: dict[str, Any], paths: dict[str, str], actor: Actor, org_id: i
         raise
     if not outcome.success:
         problems = [_translate(Problem(e["path"], e["message"]), paths) for e in outcome.errors]
-        message = problems[0].message if len(problems) == 1 else "the step was refused"
+        message = problems[0].message if len(problems) == 1 else Text("the step was refused")
         raise ValidationFailed(message, problems)
     if not outcome.event_ids:
         known = outcome.duplicates[0]["eventID"] if outcome.duplicates else ""
-        raise Conflict(f"this step is already recorded as event {known}")
+        raise Conflict(Text("this step is already recorded as event %(event)s", event=known))
     event_id = outcome.event_ids[0]
     stored = get_event(event_id, as_member, uow).events[0]
     return StepRecorded(event_id=event_id, event_hash=event_id, event=stored)
