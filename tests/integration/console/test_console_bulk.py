@@ -5,7 +5,6 @@ formulas and macros, and who may upload."""
 from __future__ import annotations
 
 import io
-import time
 
 import openpyxl
 import pytest
@@ -97,15 +96,12 @@ def test_one_bad_row_among_500_stores_nothing_and_is_listed(app, console, world)
     lines = [f"2025-03-05;{plot};{gtin};S-{i:03d};10;kg;;;" for i in range(count)]
     lines[49] = f"2025-03-05;{plot};{gtin};S-049;-5;kg;;;"
     before = _harvests(app)
-    started = time.perf_counter()
     r = _upload(console, member, _csv(lines), "season.csv", lang="en")
-    elapsed = time.perf_counter() - started
     page = r.get_data(as_text=True)
     assert r.status_code == 400
     assert f"Nothing was recorded: 1 problems in {count} rows" in page
     assert "<td>51</td><td>Quantity</td><td>must be greater than 0</td>" in page
     assert _harvests(app) == before
-    assert elapsed < 10, elapsed
 
 
 def test_every_problem_is_listed_in_the_readers_language(app, console, world):

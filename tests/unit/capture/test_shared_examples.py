@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
-from tracechain.capture import check_document, events_of, parse_json, validate_schema
+from tracechain.capture import check_document, parse_json, validate_schema
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared"
 EXAMPLES = SHARED / "epcis" / "examples" / "JSON"
@@ -37,16 +36,34 @@ def test_every_official_example_passes_schema_and_rules():
 
 
 @pytest.mark.shared
-def test_schema_validation_speed():
+def test_schema_validation_compiles_once_and_walks_no_errors_of_valid_documents(monkeypatch):
+    # What used to be a timed floor (speed is measured in benchmarks/bench_capture.py, not
+    # asserted here): the two slips it was there to catch, checked directly. The schema is
+    # compiled once, and a valid document is answered by is_valid alone (no error walk).
+    from tracechain.capture import schema
+
     docs = [doc for _, doc in _documents()]
-    events = sum(len(events_of(doc)) for doc in docs)
-    validate_schema(docs[0])  # compile outside the timing
-    rounds = 20
-    start = time.perf_counter()
-    for _ in range(rounds):
-        for doc in docs:
-            validate_schema(doc)
-    rate = events * rounds / (time.perf_counter() - start)
-    # ~85k events/s on a laptop core; the floor only catches a collapse (e.g. errors collected
-    # for valid documents, or the schema recompiled per call).
-    assert rate > 10_000, f"{rate:.0f} events/s"
+    validate_schema(docs[0])
+    compiled = schema._validator.cache_info().misses
+    walked = []
+
+    class Watched:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def is_valid(self, doc):
+            return self.inner.is_valid(doc)
+
+        def iter_errors(self, doc):
+            walked.append(doc)
+            return self.inner.iter_errors(doc)
+
+    inner = schema._validator()
+    monkeypatch.setattr(schema, "_validator", lambda: Watched(inner))
+    for doc in docs:
+        assert validate_schema(doc) == []
+    assert walked == []
+    monkeypatch.undo()
+    for doc in docs:
+        validate_schema(doc)
+    assert schema._validator.cache_info().misses == compiled
