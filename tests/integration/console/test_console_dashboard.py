@@ -16,14 +16,14 @@ BASE = "https://trace.example.vn"
 
 @pytest.fixture
 def world(app, client, actions, console):
-    """Cam Lộ harvests H1 (30 t on 1.2 ha: an unusual yield) and dries part of it into D1;
+    """Cam Lộ harvests HVCL01 (30 t on 1.2 ha: an unusual yield) and dries part of it into DRCL01;
     the processor ships nothing. Cam Lộ's member and the processor's member have passwords."""
     app_services(app).reconfigure(public_base_url=BASE)
     a = coop(client, actions, "HTX Hồ tiêu Cam Lộ")
     a.berries = a.product("pepper_berries", "Hồ tiêu quả tươi")
     a.black = a.product("black_pepper", "Tiêu đen phơi nắng")
-    a.harvest(a.plot(), a.berries, "H1", 30000)
-    a.transform("drying", [(a.berries, "H1", 800)], [(a.black, "D1", 300)])
+    a.harvest(a.plot(), a.berries, "HVCL01", 30000)
+    a.transform("drying", [(a.berries, "HVCL01", 800)], [(a.black, "DRCL01", 300)])
     b = coop(client, actions, "Công ty Chế biến Gia vị", "processor")
     member = console.signed_in(console.user("member", a.org))
     other = console.signed_in(console.user("member", b.org))
@@ -39,11 +39,11 @@ def page(client, path: str = "/app/?lang=vi") -> str:
 def test_the_member_sees_lots_stock_waiting_events_and_warnings(world, console, clock):
     a, _, member, other = world
     html = page(member)
-    assert "Tiêu đen phơi nắng" in html and "D1" in html and "H1" in html
-    assert "còn 29200 / 30000 kg" in html  # H1: 800 kg of 30 t went into D1
+    assert "Tiêu đen phơi nắng" in html and "DRCL01" in html and "HVCL01" in html
+    assert "còn 29200 / 30000 kg" in html  # HVCL01: 800 kg of 30 t went into DRCL01
     assert 'data-testid="waiting"' in html and "2 sự kiện đang chờ" in html
     assert 'data-testid="flag"' in html  # the unusual harvest
-    assert f"/app/lots/{a.black}/D1/labels" in html
+    assert f"/app/lots/{a.black}/DRCL01/labels" in html
     assert 'data-testid="stuck"' not in html
     # Nothing anchored them (no anchorer runs here): 16 minutes after they were recorded,
     # they are a warning (record times are the server's real clock; the console's is moved).
@@ -51,7 +51,7 @@ def test_the_member_sees_lots_stock_waiting_events_and_warnings(world, console, 
     assert 'data-testid="stuck"' in page(member)
     # Another organisation's member sees none of it.
     theirs = page(other)
-    assert "H1" not in theirs and "D1" not in theirs and 'data-testid="flag"' not in theirs
+    assert "HVCL01" not in theirs and "DRCL01" not in theirs and 'data-testid="flag"' not in theirs
     assert "Mọi sự kiện đã được neo" in theirs or "0 sự kiện" not in theirs
 
 
@@ -59,7 +59,7 @@ def test_a_recall_upstream_of_a_held_lot_is_a_warning(world, client, actions):
     a, _, member, _ = world
     authority = actions.org("Sở Khoa học và Công nghệ", "authority")
     inspector = actions.auth(actions.token("inspector", authority))
-    r = client.post(f"/api/v1/lots/{a.berries}/H1/recall", json={"reason": "Dư lượng"},
+    r = client.post(f"/api/v1/lots/{a.berries}/HVCL01/recall", json={"reason": "Dư lượng"},
                     headers=inspector)
     assert r.status_code == 201, r.get_json()
     html = page(member)
@@ -74,7 +74,7 @@ def test_admins_and_inspectors_keep_their_start_page(app, console):
 
 def test_the_labels_form_asks_the_net_weight_per_bag_and_prints_it(world, console):
     a, _, member, _ = world
-    path = f"/app/lots/{a.black}/D1/labels"
+    path = f"/app/lots/{a.black}/DRCL01/labels"
     form = page(member, path + "?lang=vi")
     assert 'name="net"' in form and "300 kg" in form  # the lot's size is said, not defaulted
     r = console.post(member, path, {"what": "lot", "count": "3", "net": "",
@@ -91,12 +91,12 @@ def test_the_labels_form_asks_the_net_weight_per_bag_and_prints_it(world, consol
     assert "HSD / Best before: 01/03/2026" in text
     assert "300 kg" not in text
     # The link is written out (broken across lines where it must be: it has no spaces).
-    assert f"trace.example.vn/01/{a.black}/10/D1" in "".join(text.split())
+    assert f"trace.example.vn/01/{a.black}/10/DRCL01" in "".join(text.split())
 
 
 def test_the_labels_form_refuses_bad_input_and_other_organisations(world, console):
     a, _, member, other = world
-    path = f"/app/lots/{a.black}/D1/labels"
+    path = f"/app/lots/{a.black}/DRCL01/labels"
     r = console.post(member, path, {"what": "lot", "count": "0", "net": "1 kg",
                                     "best_before": "2024-01-01", "label_lang": "en"},
                      csrf_from=path)
@@ -127,9 +127,9 @@ def test_the_labels_form_refuses_bad_input_and_other_organisations(world, consol
 
 def test_a_received_lot_of_anothers_product_shows_without_a_labels_link(world):
     a, b, _, other = world
-    a.ship(b.org, [(a.black, "D1")])
-    b.receive([(a.black, "D1")])
+    a.ship(b.org, [(a.black, "DRCL01")])
+    b.receive([(a.black, "DRCL01")])
     html = page(other)
     assert "Tiêu đen phơi nắng" in html and "còn 300 / 300 kg" in html  # the processor's now
     assert "/labels" not in html  # Cam Lộ's GTIN: only its owner prints labels for it
-    assert other.get(f"/app/lots/{a.black}/D1/labels").status_code == 403
+    assert other.get(f"/app/lots/{a.black}/DRCL01/labels").status_code == 403
