@@ -15,6 +15,16 @@ import pytest
 
 from tests.e2e.live_site import LiveSite
 
+try:  # playwright is in the test extra; without it the e2e tests skip (see below)
+    from playwright.sync_api import expect
+
+    # A page's own assertions wait as long as its actions (page.set_default_timeout below):
+    # 5 s, Playwright's default, is what a page after a POST and a redirect can take on a
+    # 2-core machine running the rest of the suite beside it.
+    expect.set_options(timeout=15_000)
+except ImportError:
+    pass
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"

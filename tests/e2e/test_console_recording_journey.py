@@ -92,7 +92,7 @@ def test_a_member_records_a_season_and_the_exporter_receives_it(scratch_site, ph
     member.goto(site.url("/app/record/harvest"))
     member.get_by_label("Thửa đất").select_option(label="Trần Văn Sáu · P1 (1.2 ha)")
     member.get_by_label("Sản phẩm").select_option(berries)
-    member.get_by_label("Số lượng", exact=True).fill("300")
+    member.get_by_label("Khối lượng", exact=True).fill("300")
     member.get_by_label("Ngày thu hoạch").fill("2026-11-20")
     member.get_by_label("Độ ẩm (%)").fill("65")
     member.get_by_label("Ngày giờ thực hiện").fill("2026-11-20T16:00")
