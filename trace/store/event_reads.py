@@ -217,6 +217,13 @@ def _field_where(c: HasField, probe: bool = False) -> list[ColumnElement[bool]]:
     return where
 
 
+# The text index leaves the quantity rows out (migration 0019: a quantity is looked up by its
+# number, its unit checked on the number index's rows); a lookup by text states the index's
+# condition, word for word, so that both databases may use it.
+QUANTITY = "quantity"
+TEXT_INDEXED = EventField.name != literal_column(f"'{QUANTITY}'")
+
+
 def _lookups(c: HasField, orgs: Sequence[int]) -> list[Any]:
     """Selects of the event ids of ``c``'s rows in the organisations ``orgs``, read from the
     value indexes (organisation, name, text or number): one index range per kind of value.
@@ -231,6 +238,8 @@ def _lookups(c: HasField, orgs: Sequence[int]) -> list[Any]:
     text, num = EventField.text_value, EventField.num_value
     base: list[ColumnElement[bool]] = [EventField.organisation_id.in_(list(orgs)),
                                        EventField.name.in_(list(c.names))]
+    if QUANTITY not in c.names:
+        base.append(TEXT_INDEXED)
     if c.unit is not None and (c.op is not None or c.nums):
         # Checked on the rows the number's range finds: a no-op keeps both databases off the
         # text index (which would read every number in that unit).
@@ -492,7 +501,8 @@ def _driven_page(uow: UnitOfWork, stmt: Any, clauses: list[ColumnElement[bool]],
         streams = [list(session.scalars(
             select(EventField.event_pk)
             .where(EventField.organisation_id == org, EventField.name == name,
-                   EventField.text_value == text, EventField.event_pk > after)
+                   EventField.text_value == text, EventField.event_pk > after,
+                   *([TEXT_INDEXED] if name != QUANTITY else []))
             .order_by(EventField.event_pk).limit(chunk)))
             for org, name, text in driver.streams]
         # Entries up to the smallest last entry of a stream that may go on are all known.
