@@ -90,6 +90,9 @@ GS1_VOC = ("https://gs1.org/voc/", "http://gs1.org/voc/", "gs1:")
 
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+# How a text either pattern matches begins (``\d``: any Unicode decimal digit, as
+# ``str.isdecimal``): any other text is neither, and no pattern is tried.
+_SIGNS = frozenset("+-.")
 
 
 def instant(text: str) -> float | None:
@@ -146,6 +149,9 @@ def scalar_row(key: str, value: Any) -> Row | None:
 def number_of(text: str) -> float | None:
     """The number a text stands for, if any: a decimal (``"20"``: documents converted from XML
     carry numbers as text) or a date-time (seconds since 1970 UTC)."""
+    first = text[:1]
+    if not (first.isdecimal() or first in _SIGNS):
+        return None
     when = instant(text)
     if when is not None:
         return when
@@ -155,11 +161,16 @@ def number_of(text: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
+Keys = dict[tuple[str, str], str]
+
+
 class _Collector:
-    def __init__(self, prefixes: Mapping[str, str]) -> None:
+    def __init__(self, prefixes: Mapping[str, str], keys: Keys | None = None) -> None:
         self.prefixes = prefixes
         self.rows: list[Row] = []
-        self.keys: dict[tuple[str, str], str] = {}
+        # (level, member name) -> row key: shared by the events of one document (one
+        # ``prefixes``), so that each name is expanded once per document.
+        self.keys: Keys = {} if keys is None else keys
 
     def add(self, key: str, text: str | None, num: float | None = None) -> None:
         self.rows.append((key, _text(text) if text is not None else None, num))
@@ -213,12 +224,14 @@ _DECLARED = frozenset({"declarationTime", "reason", "correctiveEventIDs"})
 
 
 def query_fields(event: Mapping[str, Any], prefixes: Mapping[str, str],
-                 canonicalise: Callable[[str], str]) -> list[Row]:
+                 canonicalise: Callable[[str], str], keys: Keys | None = None) -> list[Row]:
     """The rows of ``event`` (captured in a document whose inline ``@context`` binds
-    ``prefixes``); ``canonicalise`` is the GS1 key canonicaliser (gs1.canonical).
+    ``prefixes``); ``canonicalise`` is the GS1 key canonicaliser (gs1.canonical). ``keys``:
+    a dict kept across the events of one document (the same ``prefixes``), which caches the
+    extension members' expanded names.
 
     One pass over the event's members (capture runs this for every event it stores)."""
-    c = _Collector(prefixes)
+    c = _Collector(prefixes, keys)
     for member, value in event.items():
         if member not in EVENT_MEMBERS:
             c.extension("x", member, value)

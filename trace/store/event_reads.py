@@ -54,6 +54,15 @@ class OrganisationIs:
 
 
 @dataclass(frozen=True)
+class NoticesBeyond:
+    """The public notices recorded by anyone but this organisation: the notices half of a
+    member's scope (``events_page`` reads a member's own events and these apart, each in page
+    order, and merges them). Notices are few: every other condition is checked per notice."""
+
+    organisation_id: int | None
+
+
+@dataclass(frozen=True)
 class ColumnIn:
     """The event's ``column`` (an ``Event`` column name: event_type, action, event_id, biz_step,
     disposition, read_point, biz_location) is one of ``values``."""
@@ -131,8 +140,8 @@ class Order:
     descending: bool = False
 
 
-Condition = (OrganisationIs | ColumnIn | TimeFrom | TimeBefore | NamesObject | AfterId | HasField
-             | After)
+Condition = (OrganisationIs | NoticesBeyond | ColumnIn | TimeFrom | TimeBefore | NamesObject
+             | AfterId | HasField | After)
 
 _OPS = {"GT": "__gt__", "GE": "__ge__", "LT": "__lt__", "LE": "__le__"}
 # A field condition found in fewer index entries than this is looked up first (its events'
@@ -208,6 +217,13 @@ def _field_where(c: HasField, probe: bool = False) -> list[ColumnElement[bool]]:
     return where
 
 
+# The text index leaves the quantity rows out (migration 0019: a quantity is looked up by its
+# number, its unit checked on the number index's rows); a lookup by text states the index's
+# condition, word for word, so that both databases may use it.
+QUANTITY = "quantity"
+TEXT_INDEXED = EventField.name != literal_column(f"'{QUANTITY}'")
+
+
 def _lookups(c: HasField, orgs: Sequence[int]) -> list[Any]:
     """Selects of the event ids of ``c``'s rows in the organisations ``orgs``, read from the
     value indexes (organisation, name, text or number): one index range per kind of value.
@@ -222,6 +238,8 @@ def _lookups(c: HasField, orgs: Sequence[int]) -> list[Any]:
     text, num = EventField.text_value, EventField.num_value
     base: list[ColumnElement[bool]] = [EventField.organisation_id.in_(list(orgs)),
                                        EventField.name.in_(list(c.names))]
+    if QUANTITY not in c.names:
+        base.append(TEXT_INDEXED)
     if c.unit is not None and (c.op is not None or c.nums):
         # Checked on the rows the number's range finds: a no-op keeps both databases off the
         # text index (which would read every number in that unit).
@@ -269,6 +287,11 @@ def _clause(c: Condition) -> ColumnElement[bool]:
     if isinstance(c, OrganisationIs):
         own = Event.organisation_id == c.organisation_id
         return or_(own, Event.notice.is_(True)) if c.notices else own
+    if isinstance(c, NoticesBeyond):
+        others = (or_(Event.organisation_id != c.organisation_id,
+                      Event.organisation_id.is_(None))
+                  if c.organisation_id is not None else Event.organisation_id.is_not(None))
+        return and_(Event.notice.is_(True), others)
     if isinstance(c, ColumnIn):
         return _column(c.column).in_(list(c.values))
     if isinstance(c, TimeFrom):
@@ -317,7 +340,12 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
     ids: set[int] | None = None
     common: list[HasField] = []
     orgs: list[int] = []
-    if fields:
+    # The notices half of a member's query: the notices (a few) are read from their index and
+    # every field condition is checked on each of them; no index entry is counted.
+    notices = any(isinstance(c, NoticesBeyond) for c in conditions)
+    if notices:
+        common = list(fields)
+    elif fields:
         orgs = _scope(uow, conditions)
         # A place first (one site is often rare); none of the rest once nothing is left.
         for f in sorted(fields, key=lambda f: _place_column(f) is None):
@@ -331,7 +359,7 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
     by_time = order is not None and order.column != "id"
     looked_up: ColumnElement[bool] | None = None
     looked_ids: tuple[int, ...] = ()
-    if ids is None and len(common) >= 2:
+    if ids is None and len(common) >= 2 and not notices:
         smallest = _smallest(uow, common, orgs)
         if smallest is not None:
             common.remove(smallest)
@@ -350,7 +378,8 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
                        and len(c.names) * len(c.texts) <= MAX_STREAMS), None)
     # PostgreSQL may answer a probe as a semi-join over the matching index entries: the
     # organisation (the indexes' first column) lets it read only the caller's.
-    scope = [] if sqlite or not fields else [EventField.organisation_id.in_(orgs)]
+    scope = [] if sqlite or not fields or notices \
+        else [EventField.organisation_id.in_(orgs)]
     out: list[ColumnElement[bool]] = []
     if ids is not None:
         out.append(_id_in(sorted(ids), sqlite))
@@ -472,7 +501,8 @@ def _driven_page(uow: UnitOfWork, stmt: Any, clauses: list[ColumnElement[bool]],
         streams = [list(session.scalars(
             select(EventField.event_pk)
             .where(EventField.organisation_id == org, EventField.name == name,
-                   EventField.text_value == text, EventField.event_pk > after)
+                   EventField.text_value == text, EventField.event_pk > after,
+                   *([TEXT_INDEXED] if name != QUANTITY else []))
             .order_by(EventField.event_pk).limit(chunk)))
             for org, name, text in driver.streams]
         # Entries up to the smallest last entry of a stream that may go on are all known.
@@ -505,10 +535,47 @@ def notice_organisations(uow: UnitOfWork) -> list[int]:
         select(Event.organisation_id).where(Event.notice.is_(True)).distinct())]
 
 
+def _split(conditions: Sequence[Condition]
+           ) -> tuple[list[Condition], list[Condition]] | None:
+    """A member's conditions (``OrganisationIs`` with notices) as two queries: its own events,
+    and the public notices of everyone else (``NoticesBeyond``); None for any other query.
+    ``organisation_id = :org OR notice`` in one query costs both databases their plan: SQLite
+    reads both indexes (MULTI-INDEX OR) and sorts every one of the member's events for a
+    page; apart, each half keeps the plan a single organisation's query has (see
+    docs/EPCIS_QUERY.md, "A member's scope")."""
+    scope = next((c for c in conditions if isinstance(c, OrganisationIs) and c.notices), None)
+    if scope is None:
+        return None
+    return ([OrganisationIs(scope.organisation_id, notices=False) if c is scope else c
+             for c in conditions],
+            [NoticesBeyond(scope.organisation_id) if c is scope else c for c in conditions])
+
+
 def events_page(uow: UnitOfWork, conditions: Sequence[Condition], limit: int,
                 order: Order | None = None) -> list[PageRow]:
     """Up to ``limit`` events meeting every condition, in ``order`` (default: as stored)."""
     order = order or Order()
+    _no_jit(uow)
+    halves = _split(conditions)
+    if halves is None:
+        return _page(uow, conditions, limit, order)
+    # Each half is a page in the same order (its first ``limit`` events); the page is the
+    # first ``limit`` of the two merged. The halves are disjoint, and a page token (After,
+    # AfterId) applies to both, so pages cross from one half to the other as one order.
+    own, notices = (_page(uow, half, limit, order) for half in halves)
+    if not notices:
+        return own
+    if order.column == "id":
+        def key(r: PageRow) -> Any:
+            return r.id
+    else:
+        def key(r: PageRow) -> Any:
+            return (getattr(r, order.column), r.id)
+    return sorted([*own, *notices], key=key, reverse=order.descending)[:limit]
+
+
+def _page(uow: UnitOfWork, conditions: Sequence[Condition], limit: int,
+          order: Order) -> list[PageRow]:
     if order.column == "id":
         keys: list[Any] = [Event.id.desc() if order.descending else Event.id]
     else:
@@ -516,11 +583,15 @@ def events_page(uow: UnitOfWork, conditions: Sequence[Condition], limit: int,
         keys = [col.desc(), Event.id.desc()] if order.descending else [col, Event.id]
     columns = select(Event.id, Event.body, Event.event_id, Event.record_time, Event.context_id,
                      Event.event_time)
-    _no_jit(uow)
     clauses, driver = _plan(uow, conditions, order, drive=True)
     if driver is not None:
         after = max((c.pk for c in conditions if isinstance(c, AfterId)), default=0)
         return _driven_page(uow, columns, clauses, driver, after, limit)
+    if any(isinstance(c, NoticesBeyond) for c in conditions) \
+            and session_of(uow).get_bind().dialect.name == "sqlite":
+        # The notices from their index, then ordered: SQLite's statistics of a two-valued
+        # column (N/2 rows a value) would have it walk the order's index past every event.
+        columns = columns.with_hint(Event, "INDEXED BY ix_events_notice", "sqlite")
     stmt = columns.where(*clauses).order_by(*keys).limit(limit)
     return list(session_of(uow).execute(stmt).all())
 
@@ -540,8 +611,14 @@ def _no_jit(uow: UnitOfWork) -> None:
 def count_at_most(uow: UnitOfWork, conditions: Sequence[Condition], bound: int) -> int:
     """How many events meet every condition, counting no further than ``bound``."""
     _no_jit(uow)
-    sample = select(Event.id).where(*_clauses(uow, conditions)).limit(bound).subquery()
-    return session_of(uow).scalar(select(func.count()).select_from(sample)) or 0
+    session = session_of(uow)
+    total = 0
+    for half in _split(conditions) or (conditions,):
+        sample = select(Event.id).where(*_clauses(uow, half)).limit(bound - total).subquery()
+        total += session.scalar(select(func.count()).select_from(sample)) or 0
+        if total >= bound:
+            break
+    return total
 
 
 def context_bindings(uow: UnitOfWork) -> list[str]:

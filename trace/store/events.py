@@ -170,7 +170,10 @@ class EventField(Base):
     # The table is clustered by event (no rowid tree on SQLite): an EXISTS probe for one event
     # reads its few rows; the two indexes find events by a value or a range of values.
     __table_args__ = (
-        Index("ix_event_fields_text", "organisation_id", "name", "text_value", "event_pk"),
+        # Not the quantity rows (4 in 10): looked up by number (migration 0019).
+        Index("ix_event_fields_text", "organisation_id", "name", "text_value", "event_pk",
+              sqlite_where=text("name != 'quantity'"),
+              postgresql_where=text("name <> 'quantity'")),
         # Only rows with a number (a third of them): a range or a number is never NULL.
         Index("ix_event_fields_num", "organisation_id", "name", "num_value", "event_pk",
               sqlite_where=text("num_value IS NOT NULL"),

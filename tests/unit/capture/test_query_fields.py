@@ -127,3 +127,32 @@ def test_long_texts_are_cut_and_odd_values_skipped():
     assert ("x|https://e.example/inf", None, None) in rows
     assert ("x|https://e.example/obj", "12", 12.0) in rows
     assert not any(n.endswith("null") for n, _, _ in rows)
+
+
+@pytest.mark.parametrize("text,number", [
+    ("20", 20.0), ("+5", 5.0), ("-1e3", -1000.0), (".5", 0.5), ("0.25", 0.25),
+    ("2025-02-09T06:00:00+07:00", 1739055600.0), ("", None), ("abc", None), ("e5", None),
+    (" 20", None), ("1-2", None), ("2025-02-09T06:00:00", None), ("NaN", None),
+    ("Infinity", None), ("１２", 12.0), ("²", None)])
+def test_number_of_a_text(text, number):
+    """The texts a number is read from (``number_of``'s first-character shortcut included)."""
+    from tracechain.capture.query_fields import number_of
+    assert number_of(text) == number
+
+
+def test_names_expanded_once_per_document_give_the_same_rows():
+    """The capture shares one name cache over a document's events: each event's rows are what
+    it gives alone, also for a name two documents bind to different namespaces."""
+    for name in ("object_event_all_possible_fields.jsonld", "SensorDataExample1.jsonld"):
+        doc = orjson.loads((GS1 / name).read_bytes())
+        prefixes = inline_context(doc)
+        keys: dict = {}
+        events = doc["epcisBody"]["eventList"]
+        assert [query_fields(e, prefixes, canonicalise, keys) for e in events] == [
+            query_fields(e, prefixes, canonicalise) for e in events]
+    event = {"type": "ObjectEvent", "ex:t": "x"}
+    one, other = {}, {}
+    assert query_fields(event, {"ex": "https://a.example/"}, canonicalise, one) == [
+        ("x|https://a.example/t", "x", None)]
+    assert query_fields(event, {"ex": "https://b.example/"}, canonicalise, other) == [
+        ("x|https://b.example/t", "x", None)]

@@ -138,7 +138,8 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
         inline = inline_context(doc)
         all_origins = [commissioned_lots(e, inline, canonicalise) for e in events]
         # The query index's rows (store/event_fields.py), worked out before the write lock.
-        all_fields = [query_fields(e, inline, canonicalise) for e in events]
+        keys: dict[tuple[str, str], str] = {}  # names expanded once per document
+        all_fields = [query_fields(e, inline, canonicalise, keys) for e in events]
         signer = check_signatures(hashes, signatures, actor.organisation_id, uow)
         now = datetime.now(UTC)
         all_rows = [_event_row(e, h, job_id, actor, now) for e, h in zip(events, hashes,
