@@ -39,7 +39,7 @@ def _index_sql(engine) -> str:
 
 
 def test_revision_0019_takes_quantities_out_of_the_text_index_and_is_reversible(database_url):
-    migrate.upgrade(database_url, "0014")
+    migrate.upgrade(database_url, "0016")
     engine = create_engine(database_url)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO organisations (id, name, kind, gln, country, created_at) "
@@ -65,7 +65,7 @@ def test_revision_0019_takes_quantities_out_of_the_text_index_and_is_reversible(
             migrate.upgrade(database_url, "0019")
             assert "'quantity'" in _index_sql(engine)
         else:
-            command.downgrade(migrate.alembic_config(database_url), "0014")
+            command.downgrade(migrate.alembic_config(database_url), "0016")
             assert "quantity" not in _index_sql(engine)
         assert _rows(engine) == before
         # Found as before: by text, by a quantity's number (with and without its unit).
