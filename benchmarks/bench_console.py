@@ -95,7 +95,7 @@ def sign_in(browser, site: LiveSite, who: str) -> dict:
         context.close()
 
 
-def measure(browser, url: str, state: dict | None) -> dict:
+def measure(browser, url: str, state: dict | None, blocked: list[str] = ()) -> dict:
     """One cold load of ``url`` under slow 3G and a 4x slower CPU."""
     context = browser.new_context(**PHONE, locale="vi-VN", storage_state=state,
                                   service_workers="block",
@@ -107,6 +107,8 @@ def measure(browser, url: str, state: dict | None) -> dict:
         cdp.send("Network.enable")
         cdp.send("Network.emulateNetworkConditions", SLOW_3G)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+        if blocked:  # --block: what a page would cost without these (to find why it is slow)
+            cdp.send("Network.setBlockedURLs", {"urls": list(blocked)})
         urls: dict[str, str] = {}
         sizes: dict[str, float] = {}
         cdp.on("Network.responseReceived",
@@ -150,6 +152,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=3, help="cold loads per page (median)")
     parser.add_argument("--only", default="", help="only the pages whose endpoint contains this")
+    parser.add_argument("--block", action="append", default=[], metavar="PATTERN",
+                        help="URL pattern the pages may not fetch (e.g. '*offline.js'): to see "
+                             "what a resource costs; the verdicts then say so")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line a request otherwise
     if not Path(CHROMIUM).is_file():
@@ -180,13 +185,15 @@ def main() -> int:
                     if time.monotonic() > deadline:
                         raise c.BenchError(f"cut short: more than {TIME_LIMIT_S} s of loads")
                     runs[page.endpoint].append(measure(browser, site.url(page.path),
-                                                       states[page.who]))
+                                                       states[page.who], args.block))
             results = {p.endpoint: median_of(runs[p.endpoint]) for p in [baseline, *pages]}
         finally:
             browser.close()
             site.stop()
 
     base = results.pop("baseline")
+    if args.block:
+        print(f"  NOT the pages as served: blocked {', '.join(args.block)}")
     print(f"  chromium at 360x740, vi; slow 3G ({SLOW_3G['latency']} ms, "
           f"{SLOW_3G['downloadThroughput'] * 8 // 1000} kbit/s), CPU x{CPU_SLOWDOWN}, cold cache; "
           f"median of {args.runs} loads")

@@ -71,7 +71,8 @@ def main() -> int:
     def shot(page, name: str) -> None:
         page.wait_for_load_state("load")
         path = args.out / f"starting-{name}.png"
-        path.write_bytes(shrink(page.screenshot(full_page=True, scale="css", animations="disabled")))
+        png = page.screenshot(full_page=True, scale="css", animations="disabled")
+        path.write_bytes(shrink(png))
         written.append((path, path.stat().st_size))
 
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as pw:

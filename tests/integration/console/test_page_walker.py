@@ -7,8 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.console_pages import (FILL, NOT_PAGES, Fill, UnfilledPage, console_pages,
-                                     get_endpoints)
+from tests.e2e.console_pages import (
+    FILL,
+    NOT_PAGES,
+    Fill,
+    UnfilledPage,
+    console_pages,
+    get_endpoints,
+)
 from tracechain import create_app
 
 FILLED = Fill(gtin="08936101000217", lot="QT25-G550-01", event_id="ni:///sha-256;ab?ver=CBV2.0",
