@@ -130,10 +130,12 @@ def measure(browser, url: str, state: dict | None, blocked: list[str] = ()) -> d
             time.sleep(0.05)
         cdp.detach()
         by_url: dict[str, int] = {}
+        document = response.url.split("?", 1)[0]
         for request_id, size in sizes.items():
             name = urls.get(request_id, request_id).split("?", 1)[0]
             if name.startswith("data:"):  # inside the HTML's or the CSS's bytes
                 continue
+            name = "HTML" if name == document else name.rsplit("/", 1)[-1]
             by_url[name] = by_url.get(name, 0) + int(size)
         return {**timings, "bytes": sum(by_url.values()), "resources": by_url,
                 "encoding": response.headers.get("content-encoding", "-")}
@@ -208,8 +210,8 @@ def main() -> int:
               f"{r['fcp']:>6.0f} {r['dcl']:>6.0f}  {r['fcp'] - base['fcp']:>+14.0f}")
     print("  what each page fetched (bytes on the wire, its heaviest load):")
     for endpoint, r in results.items():
-        parts = ", ".join(f"{url.rsplit('/', 1)[-1] or url} {size}"
-                          for url, size in sorted(r["resources"].items(), key=lambda x: -x[1]))
+        parts = ", ".join(f"{name} {size}"
+                          for name, size in sorted(r["resources"].items(), key=lambda x: -x[1]))
         print(f"    {pages_by_name[endpoint].name}: {parts}")
     heaviest = max(results.items(), key=lambda kv: kv[1]["bytes"])
     slowest = max(results.items(), key=lambda kv: kv[1]["fcp"])
