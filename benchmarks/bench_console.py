@@ -194,6 +194,9 @@ def main() -> int:
             site.stop()
 
     base = results.pop("baseline")
+    if base["fcp"] < SLOW_3G["latency"]:  # one round trip at least, or nothing was throttled
+        raise c.BenchError(f"the baseline painted in {base['fcp']:.0f} ms, under one emulated "
+                           f"round trip ({SLOW_3G['latency']} ms): the throttling did not apply")
     if args.block:
         print(f"  NOT the pages as served: blocked {', '.join(args.block)}")
     print(f"  chromium at 360x740, vi; slow 3G ({SLOW_3G['latency']} ms, "
