@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, url_for
 
@@ -37,11 +38,13 @@ class Fill:
     lot: str = "LOT-1"
     event_id: str = "urn:uuid:00000000-0000-0000-0000-000000000000"  # an event it recorded
     invite_token: str = "token"  # an unused one-time link's token
+    farm_id: int = 1  # a farm of the member's organisation
 
 
 # endpoint -> the url_for() arguments of its page (path parameters, or the query that a page
-# needs to show something); add your page here when it has parameters.
-FILL: dict[str, Callable[[Fill], dict[str, str]]] = {
+# needs to show something), or a list of them for one page each (e.g. one form per step); add
+# your page here when it has parameters.
+FILL: dict[str, Callable[[Fill], dict[str, Any] | list[dict[str, Any]]]] = {
     "console.set_password": lambda f: {"token": f.invite_token},
     "console.lot_evidence": lambda f: {"gtin": f.gtin, "lot": f.lot},
     "console.correct_event": lambda f: {"id": f.event_id},
@@ -57,6 +60,11 @@ class Page:
     @property
     def name(self) -> str:
         return self.endpoint.removeprefix(BLUEPRINT + ".")
+
+    @property
+    def key(self) -> str:
+        """Unique among the pages (a route filled several times has a page per path)."""
+        return f"{self.endpoint} {self.path}"
 
 
 class UnfilledPage(Exception):
@@ -85,12 +93,12 @@ def console_pages(app: Flask, fill: Fill) -> list[Page]:
         if arguments and endpoint not in FILL:
             missing.append(f"{endpoint} ({rule}: {', '.join(sorted(arguments))})")
             continue
-        values = FILL[endpoint](fill) if endpoint in FILL else {}
-        with app.test_request_context():
-            path = url_for(endpoint, **values)
+        filled = FILL[endpoint](fill) if endpoint in FILL else {}
         who = ("anonymous" if endpoint in ANONYMOUS
                else "admin" if rule.startswith(ADMIN_PREFIX) else "member")
-        pages.append(Page(endpoint, path, who))
+        for values in filled if isinstance(filled, list) else [filled]:
+            with app.test_request_context():
+                pages.append(Page(endpoint, url_for(endpoint, **values), who))
     if missing:
         raise UnfilledPage(
             "console pages with parameters the page benchmark cannot fill: "

@@ -74,3 +74,14 @@ def test_pages_added_later_are_measured_or_fail_saying_where_to_add_their_parame
     message = str(raised.value)
     assert "console.plot_map (/app/plots/<int:plot_id>/map: plot_id)" in message
     assert "FILL in tests/e2e/console_pages.py" in message and "NOT_PAGES" in message
+
+
+def test_a_route_filled_with_several_values_is_a_page_each(monkeypatch):
+    """E.g. one recording form per processing step: each is measured."""
+    app = create_app({"DATABASE_URL": "sqlite://"})
+    app.add_url_rule("/app/record/process/<step>", "console.record_process", lambda step: "")
+    monkeypatch.setitem(FILL, "console.record_process",
+                        lambda f: [{"step": s} for s in ("drying", "hulling")])
+    pages = [p for p in console_pages(app, FILLED) if p.name == "record_process"]
+    assert [p.path for p in pages] == ["/app/record/process/drying", "/app/record/process/hulling"]
+    assert len({p.key for p in pages}) == 2
