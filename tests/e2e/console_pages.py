@@ -18,6 +18,8 @@ from typing import Any
 
 from flask import Flask, url_for
 
+from tracechain.domain.products import PROCESS_STEPS
+
 BLUEPRINT = "console"
 ANONYMOUS = {"console.login", "console.set_password"}
 ADMIN_PREFIX = "/app/admin/"
@@ -48,6 +50,9 @@ FILL: dict[str, Callable[[Fill], dict[str, Any] | list[dict[str, Any]]]] = {
     "console.set_password": lambda f: {"token": f.invite_token},
     "console.lot_evidence": lambda f: {"gtin": f.gtin, "lot": f.lot},
     "console.correct_event": lambda f: {"id": f.event_id},
+    "console.farm": lambda f: {"farm_id": f.farm_id},
+    "console.record_process": lambda f: [{"step": step} for step in PROCESS_STEPS],
+    "console.labels": lambda f: {"gtin": f.gtin, "lot": f.lot},
 }
 
 
