@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 CONTRACTS_STAMP := contracts/node_modules/.package-lock.json
 LABEL_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
-.PHONY: help run test bench lint check clean distclean system-run system-test openapi contracts messages
+.PHONY: help run test bench screenshots lint check clean distclean system-run system-test openapi contracts messages
 
 help: ## List the targets
 	@echo "Call a specific target:"
@@ -125,10 +125,16 @@ test: system-test $(VENV)/.stamp-test $(CONTRACTS_STAMP) ## Run the tests (PYTES
 	exit $$rc
 
 bench: $(VENV)/.stamp-bench $(CONTRACTS_STAMP) ## Run every benchmarks/bench_*.py, stopping at the first failure
-	$(call debian_packages,postgres wrk)
+	$(call debian_packages,postgres wrk chromium)
 	@shopt -s nullglob; benches=(benchmarks/bench_*.py); \
 	if [ $${#benches[@]} = 0 ]; then echo "make bench: no benchmarks/bench_*.py found" >&2; exit 1; fi; \
 	for b in "$${benches[@]}"; do echo "== $$b"; $(PY) "$$b"; done
+
+# The README's "how a cooperative starts" pictures (docs/console/STARTING.md): a fresh database,
+# the real CLI for the first admin, then Debian's chromium at 360x740 in Vietnamese; commit them.
+screenshots: $(VENV)/.stamp-test ## Rewrite docs/screenshots/starting-*.png from the console as it is (commit the result)
+	$(call debian_packages,chromium)
+	$(PY) benchmarks/screenshots.py
 
 lint: $(VENV)/.stamp-check ## Run ruff on the code, tests and benchmarks
 	$(VENV)/bin/ruff check trace tests benchmarks
