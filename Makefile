@@ -125,7 +125,7 @@ test: system-test $(VENV)/.stamp-test $(CONTRACTS_STAMP) ## Run the tests (PYTES
 	exit $$rc
 
 bench: $(VENV)/.stamp-bench $(CONTRACTS_STAMP) ## Run every benchmarks/bench_*.py, stopping at the first failure
-	$(call debian_packages,postgres wrk)
+	$(call debian_packages,postgres wrk chromium)
 	@shopt -s nullglob; benches=(benchmarks/bench_*.py); \
 	if [ $${#benches[@]} = 0 ]; then echo "make bench: no benchmarks/bench_*.py found" >&2; exit 1; fi; \
 	for b in "$${benches[@]}"; do echo "== $$b"; $(PY) "$$b"; done
