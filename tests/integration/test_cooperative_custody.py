@@ -105,3 +105,84 @@ def test_shipment_refusals(chain):
                                  "message": f"no logistic unit {sscc(30)} is recorded"}
     assert b.events() == [] and a.get(f"/api/v1/lots/{a.black}/D1")["inTransitToId"] is None
     b.get(f"/api/v1/lots/{a.black}/D1", expect=403)
+
+
+# A lot packed inside a logistic unit travels with it: once the unit is shipped, the sender can
+# no longer ship or use the lot on its own (the bug: shipping the content after its container
+# was accepted). Unpacking first is the way, and only while the unit is still at home.
+
+
+def _capture(client, token: str, *events: dict):
+    import json
+
+    from tests.integration.epcis_docs import document
+
+    return client.post("/epcis/capture", data=json.dumps(document(*events)),
+                       content_type="application/ld+json",
+                       headers={"Authorization": f"Bearer {token}"})
+
+
+def _ship_event(gtin: str, lot: str, from_gln: str, to_gln: str) -> dict:
+    return {"type": "ObjectEvent", "eventTime": "2025-03-12T10:00:00.000+07:00",
+            "eventTimeZoneOffset": "+07:00", "action": "OBSERVE", "bizStep": "shipping",
+            "disposition": "in_transit",
+            "quantityList": [{"epcClass": f"https://id.gs1.org/01/{gtin}/10/{lot}",
+                              "quantity": 10, "uom": "KGM"}],
+            "sourceList": [{"type": "owning_party",
+                            "source": f"https://id.gs1.org/417/{from_gln}"}],
+            "destinationList": [{"type": "owning_party",
+                                 "destination": f"https://id.gs1.org/417/{to_gln}"}]}
+
+
+def test_the_content_of_a_shipped_unit_cannot_be_shipped_or_used_on_its_own(chain):
+    a, b, c = chain
+    unit = sscc(40)
+    a.post("packings", {"sscc": unit, "lots": [{"gtin": a.black, "lot": "D1",
+                                                "quantity": 300}]})
+    a.post("shipments", {"toGln": b.org["gln"], "ssccs": [unit]})
+    before = len(a.events())
+    # The attacker's moves: ship the bag's content to a third organisation, through the steps
+    # API and through an EPCIS capture; process it; pack it into another bag; unpack the bag.
+    refused = a.ship(c.org, [(a.black, "D1")], expect=403)
+    assert refused["errors"][0]["path"] == "$.lots"
+    assert f"packed in https://id.gs1.org/00/{unit}" in refused["errors"][0]["message"]
+    r = _capture(a.client, a.token, _ship_event(a.black, "D1", a.org["gln"], c.org["gln"]))
+    assert r.status_code == 403, r.get_json()
+    assert "unpack it first" in r.get_json()["errors"][0]["message"]
+    a.transform("grading", [(a.black, "D1", 10)], [(a.black, "G9", 9)], expect=403)
+    a.post("packings", {"sscc": sscc(41), "lots": [{"gtin": a.black, "lot": "D1",
+                                                    "quantity": 10}]}, expect=403)
+    a.post("unpackings", {"sscc": unit}, expect=400)
+    # Neither may the destination act on it before it records receipt.
+    b.ship(c.org, [(a.black, "D1")], expect=403)
+    assert len(a.events()) == before and c.events() == []
+    lot = a.get(f"/api/v1/lots/{a.black}/D1")
+    assert (lot["ownerId"], lot["inTransitToId"]) == (a.org["id"], None)
+    # Received, the bag and its content are the destination's; the sender still may not.
+    b.post("receipts", {"ssccs": [unit]})
+    a.ship(c.org, [(a.black, "D1")], expect=403)
+    b.post("unpackings", {"sscc": unit})
+    b.ship(c.org, [(a.black, "D1")])
+
+
+def test_unpack_then_ship_the_content(chain):
+    a, b, c = chain
+    unit = sscc(50)
+    a.post("packings", {"sscc": unit, "lots": [{"gtin": a.black, "lot": "D1",
+                                                "quantity": 300}]})
+    a.post("unpackings", {"sscc": unit})
+    a.ship(b.org, [(a.black, "D1")])
+    b.receive([(a.black, "D1")])
+    b.transform("grading", [(a.black, "D1", 300)], [(b.graded, "G1", 290)])
+
+
+def test_content_shipped_on_its_own_from_a_unit_at_home_leaves_the_unit(chain):
+    """While the unit is still at home the sender may ship what is inside on its own; received
+    alone, it has left the unit, and the receiver uses it."""
+    a, b, _ = chain
+    unit = sscc(60)
+    a.post("packings", {"sscc": unit, "lots": [{"gtin": a.black, "lot": "D1",
+                                                "quantity": 300}]})
+    a.ship(b.org, [(a.black, "D1")])
+    b.receive([(a.black, "D1")])
+    b.transform("grading", [(a.black, "D1", 300)], [(b.graded, "G1", 290)])

@@ -9,7 +9,10 @@ violations (nothing is stored) or the plan of changes the store then writes.
   holds it. Something new of a GTIN another organisation owns (``gtin_owners``: registration or
   GS1 company prefix) is refused: only a product's owner commissions its lots and items.
 - Using (observing, transforming inputs, packing and unpacking, associating, shipping...): every
-  object the event names, in whatever role, must be held, and not be in transit.
+  object the event names, in whatever role, must be held, and not be in transit; nor may what
+  is packed inside a container be used on its own while that container (or one around it) is
+  in transit or held by another organisation: contents travel with their container, and
+  unpacking (which needs the container held) is the way to take them out.
 - Source and destination lists may not claim a change of hands custody does not make
   (`custody_parties`).
 - Shipping names a destination organisation; the goods stay with the sender until the
@@ -166,7 +169,30 @@ def _held(plan: CustodyPlan, i: int, role: str, uri: str, actor: int | None) -> 
         _deny(plan, i, role, uri, "shipped and in transit: it takes part in nothing until "
               "its receiver records receipt")
         return None
+    else:
+        away = _container_away(plan, h, actor)
+        if away is not None:
+            _deny(plan, i, role, uri, f"packed in {away}, which has been shipped or is not "
+                  "held by your organisation: what is packed travels with its container; "
+                  "unpack it first")
+            return None
     return h
+
+
+def _container_away(plan: CustodyPlan, h: Holding, actor: int) -> str | None:
+    """The first container around ``h`` (walking outwards) that is in transit or held by
+    another organisation: what is packed inside travels with it. Bounded against cycles."""
+    seen: set[str] = set()
+    current = h.container
+    while current is not None and current not in seen and len(seen) < 16:
+        seen.add(current)
+        box = plan.holdings.get(current)
+        if box is None:
+            return None
+        if box.in_transit_to is not None or box.owner != actor:
+            return current
+        current = box.container
+    return None
 
 
 def _use(plan: CustodyPlan, i: int, refs: EventRefs, roles: tuple[str, ...],
@@ -257,12 +283,13 @@ def _receive(plan: CustodyPlan, i: int, refs: EventRefs, roles: tuple[str, ...],
              actor: int | None) -> set[int]:
     """Take custody of goods shipped to ``actor``; returns the organisations that shipped them."""
     shippers: set[int] = set()
+    named = set(refs.ids(*roles))
     for role in roles:
         for uri in refs.by_role.get(role, ()):
             h = plan.holdings.get(uri)
             if actor is None:
                 if h is not None and h.in_transit_to is not None:
-                    _transfer(plan, uri, h.in_transit_to)
+                    _transfer(plan, uri, h.in_transit_to, named)
                 continue
             if h is None:
                 _deny(plan, i, role, uri, "not known here: it was never shipped to you")
@@ -273,12 +300,16 @@ def _receive(plan: CustodyPlan, i: int, refs: EventRefs, roles: tuple[str, ...],
             else:
                 if h.owner is not None:
                     shippers.add(h.owner)
-                _transfer(plan, uri, actor)
+                _transfer(plan, uri, actor, named)
     return shippers
 
 
-def _transfer(plan: CustodyPlan, uri: str, new_owner: int) -> None:
-    """Move custody of ``uri`` and of everything packed inside it."""
+def _transfer(plan: CustodyPlan, uri: str, new_owner: int, named: set[str]) -> None:
+    """Move custody of ``uri`` and of everything packed inside it. Received on its own (its
+    container not among the goods received, ``named``), ``uri`` has left its container."""
+    root = plan.holdings[uri]
+    if root.container is not None and root.container not in named:
+        root.container, root.changed = None, True
     todo = [uri]
     while todo:
         current = todo.pop()

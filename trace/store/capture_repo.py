@@ -60,7 +60,8 @@ def stored_event_ids(uow: UnitOfWork, ids: Iterable[str]) -> dict[str, str]:
 
 def load_holdings(uow: UnitOfWork,
                   uris: Iterable[str]) -> tuple[dict[str, Holding], dict[str, int]]:
-    """The custody state of ``uris`` and of everything packed inside them, plus their lot ids."""
+    """The custody state of ``uris``, of everything packed inside them and of the containers
+    they are packed in, plus their lot ids."""
     session = session_of(uow)
     holdings: dict[str, Holding] = {}
     ids: dict[str, int] = {}
@@ -88,6 +89,19 @@ def load_holdings(uow: UnitOfWork,
                                        Lot.container, Lot.quantity, Lot.unit)
                                 .where(Lot.container.in_(chunk))))
         frontier = [u for u in ids if u not in before]
+    # ...and containers around them decide too (a lot inside a shipped unit travels with it):
+    # walk outwards, one level per pass, bounded.
+    for _ in range(5):
+        outer = list({h.container for h in holdings.values()
+                      if h.container is not None and h.container not in holdings})
+        if not outer:
+            break
+        for chunk in _chunks(outer):
+            add(session.execute(select(Lot.id, Lot.uri, Lot.owner_id, Lot.in_transit_to_id,
+                                       Lot.container, Lot.quantity, Lot.unit)
+                                .where(Lot.uri.in_(chunk))))
+        if not any(c in holdings for c in outer):
+            break
     return holdings, ids
 
 

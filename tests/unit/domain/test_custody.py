@@ -209,3 +209,32 @@ def test_only_the_gtin_owner_commissions_new_lots_of_it():
     assert not plan_custody([(0, add(LOT))], None, {}, PARTIES, gtin_owners=owners).violations
     # Unclaimed GTINs (no registration, no company prefix) stay open, as before.
     assert not plan_custody([(0, add(LOT))], A, {}, PARTIES).violations
+
+
+def test_content_travels_with_its_container_even_nested_and_within_one_document():
+    pallet = "https://id.gs1.org/00/389300000000000026"
+    to_b = "https://id.gs1.org/417/B"
+    # a lot in a bag on a pallet: the pallet is in transit, so neither the bag nor the lot
+    # may be shipped or used on their own by the sender
+    known = {LOT: Holding(owner=A, container=BOX), BOX: Holding(owner=A, container=pallet),
+             pallet: Holding(owner=A, in_transit_to=B)}
+    plan = plan_custody([(0, ship(LOT, to_b)), (1, ship(BOX, to_b))], A, known, PARTIES)
+    assert [v.event_index for v in plan.violations] == [0, 1]
+    assert f"packed in {pallet}" in plan.violations[0].message
+    # the container held by another organisation: the same
+    known = {LOT: Holding(owner=A, container=BOX), BOX: Holding(owner=B)}
+    assert plan_custody([(0, ship(LOT, to_b))], A, known, PARTIES).violations
+    # shipped earlier in the same document: the content is refused after it
+    known = {LOT: Holding(owner=A, container=BOX), BOX: Holding(owner=A)}
+    plan = plan_custody([(0, ship(BOX, to_b)), (1, ship(LOT, to_b))], A, known, PARTIES)
+    assert [v.event_index for v in plan.violations] == [1]
+    # a container at home does not hold its content back; received alone, it has left it
+    # (plans change the holdings they are given: a fresh state)
+    known = {LOT: Holding(owner=A, container=BOX), BOX: Holding(owner=A)}
+    plan = plan_custody([(0, ship(LOT, to_b))], A, known, PARTIES)
+    assert not plan.violations
+    got = plan_custody([(0, receive(LOT))], B, plan.holdings, PARTIES)
+    assert not got.violations and got.holdings[LOT].container is None
+    # an admin's capture is refused nothing
+    known = {LOT: Holding(owner=A, container=BOX), BOX: Holding(owner=A, in_transit_to=B)}
+    assert not plan_custody([(0, ship(LOT, to_b))], None, known, PARTIES).violations
