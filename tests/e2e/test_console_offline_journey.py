@@ -8,6 +8,7 @@ Screenshots: test-artifacts/screenshots/console-offline-*.png."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from tracechain.app_services import app_services
@@ -79,11 +80,17 @@ def test_three_harvests_recorded_offline_on_the_real_form_are_stored_once(scratc
     page.context.set_offline(True)
     page.reload()  # the form opens without signal, from the service worker
     expect(page.get_by_role("heading", name="Thu hoạch")).to_be_visible()
+    generated = page.get_by_label("Mã lô (ghi lên bao)").input_value()
     for lot in LOTS:
         _fill(page, plot, berries, lot)
         page.get_by_role("button", name="Ghi thu hoạch").click()
         expect(page.get_by_test_id("offline-notice")).to_contain_text(
             "Đã lưu trên điện thoại này")
+    # The form is ready for the next record: a fresh lot code of the same form, not the one
+    # the page came with (a record kept on the phone may have used it).
+    lot_field = page.get_by_label("Mã lô (ghi lên bao)")
+    expect(lot_field).to_have_value(re.compile(re.escape(generated[:-4]) + "[A-Z2-9]{4}$"))
+    assert lot_field.input_value() != generated
     badge = page.get_by_test_id("waiting-badge")
     expect(badge).to_contain_text("3")
     screenshot(page, "console-offline-01-three-waiting")

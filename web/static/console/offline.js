@@ -114,6 +114,30 @@
     const input = form.querySelector('input[name="idempotency_key"]');
     if (input) input.value = uuid();
   }
+  // A generated lot code or SSCC left as the server made it was just used by the record kept
+  // on the phone: the next record filled offline gets a fresh one (the server checks it too).
+  const LOT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";  // as form_choices.LOT_ALPHABET
+  function randomOf(alphabet, n) {
+    const bytes = crypto.getRandomValues(new Uint8Array(n));
+    return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
+  }
+  function gs1CheckDigit(body) {
+    let sum = 0;
+    for (let i = 0; i < body.length; i++) sum += Number(body[body.length - 1 - i]) * (i % 2 ? 1 : 3);
+    return String((10 - (sum % 10)) % 10);
+  }
+  function renewCodes(form) {
+    for (const input of form.querySelectorAll("input[data-generated]")) {
+      const v = input.defaultValue;
+      if (input.dataset.generated === "lot" && /-[A-Z0-9]{4}$/.test(v)) {
+        input.value = input.defaultValue = v.slice(0, -4) + randomOf(LOT_ALPHABET, 4);
+      } else if (input.dataset.generated === "sscc" && /^\d{18}$/.test(v)) {
+        // the extension digit and the longest company prefix (11) stay; the serial is new
+        const body = v.slice(0, 12) + randomOf("0123456789", 5);
+        input.value = input.defaultValue = body + gs1CheckDigit(body);
+      }
+    }
+  }
   let seq = 0;
   async function queue(form, submitter) {
     const keyInput = form.querySelector('input[name="idempotency_key"]');
@@ -134,7 +158,7 @@
     if (replaces && replaces !== key) await drop(replaces);
     delete form.dataset.offlineReplaces;
     markUsed(key);
-    form.reset(); renewKey(form);
+    form.reset(); renewKey(form); renewCodes(form);
     if (dt) dt.value = "";
     notice(t("Saved"), form);
     changed();
