@@ -77,7 +77,9 @@ def test_an_admin_invites_a_member_who_signs_in_and_out(scratch_site, phone, scr
     screenshot(member, "console-05-member-start")
     member.get_by_test_id("sign-out").click()
     expect(member.get_by_role("heading", name="Đăng nhập")).to_be_visible()
-    member.goto(scratch_site.url("/app/"))
+    # Seen once in a full run (not alone): the navigation's load event came after 15 s, with
+    # the page already there; its content is what this checks (noted in docs/console/OFFLINE.md).
+    member.goto(scratch_site.url("/app/"), wait_until="domcontentloaded")
     expect(member.get_by_role("heading", name="Đăng nhập")).to_be_visible()  # signed out
     # the link was used: it sets nothing a second time
     member.goto(link)
