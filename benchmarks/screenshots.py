@@ -1,4 +1,4 @@
-"""The README's "how a cooperative starts" screenshots (README.md, "How a cooperative starts"), regenerated
+"""The screenshots of the README's "How a cooperative starts", regenerated
 after a UI change with `make screenshots`.
 
 On a fresh machine's state: a new, migrated SQLite database in a temporary directory, no demo,
