@@ -21,6 +21,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy import (
@@ -415,6 +416,11 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
             own = (Event.organisation_id + 0 == c.organisation_id
                    if c.organisation_id is not None else Event.organisation_id.is_(None))
             out.append(or_(own, Event.notice.is_(True)) if c.notices else own)
+        elif isinstance(c, NoticesBeyond):
+            # The notices (a few) by id, read from their index first: SQLite's statistics of
+            # the two-valued notice column (all but a few rows one value) would have it walk
+            # another condition's index past every event (and it ignores a query's hints).
+            out.append(_id_in(_notice_ids(uow, c, sqlite), sqlite))
         else:
             out.append(_clause(c))
     if looked_ids and looked_up is None:
@@ -466,6 +472,21 @@ def _found(uow: UnitOfWork, c: HasField, orgs: Sequence[int]) -> tuple[int, ...]
         found.update(session.scalar(select(func.array_agg(list(sub.c)[0])).select_from(sub))
                      or ())
     return tuple(sorted(found))
+
+
+def _notice_ids(uow: UnitOfWork, c: NoticesBeyond, sqlite: bool) -> list[int]:
+    """The ids of the notices ``c`` names, from the notice index. SQLite is told the index
+    (INDEXED BY; SQLAlchemy renders no hints for it): with every event but a few not a notice,
+    its statistics make it read the whole table instead."""
+    session = session_of(uow)
+    if not sqlite:
+        return sorted(session.scalars(select(Event.id).where(_clause(c))).all())
+    others = ("organisation_id IS NULL OR organisation_id != :o" if c.organisation_id is not None
+              else "organisation_id IS NOT NULL")
+    rows = session.execute(text("SELECT id FROM events INDEXED BY ix_events_notice "
+                                f"WHERE notice = 1 AND ({others}) ORDER BY id"),
+                           {"o": c.organisation_id})
+    return [r[0] for r in rows]
 
 
 def _id_in(ids: Sequence[int], sqlite: bool) -> ColumnElement[bool]:
@@ -587,11 +608,6 @@ def _page(uow: UnitOfWork, conditions: Sequence[Condition], limit: int,
     if driver is not None:
         after = max((c.pk for c in conditions if isinstance(c, AfterId)), default=0)
         return _driven_page(uow, columns, clauses, driver, after, limit)
-    if any(isinstance(c, NoticesBeyond) for c in conditions) \
-            and session_of(uow).get_bind().dialect.name == "sqlite":
-        # The notices from their index, then ordered: SQLite's statistics of a two-valued
-        # column (N/2 rows a value) would have it walk the order's index past every event.
-        columns = columns.with_hint(Event, "INDEXED BY ix_events_notice", "sqlite")
     stmt = columns.where(*clauses).order_by(*keys).limit(limit)
     return list(session_of(uow).execute(stmt).all())
 
