@@ -226,3 +226,16 @@ def stop_server(proc) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
+
+
+def postgres_installed() -> bool:
+    """Whether PostgreSQL's binaries are here (tests/support/postgres.py starts a throwaway
+    server from them); when not, says that the PostgreSQL part is skipped."""
+    from tests.support.postgres import PostgresNotFound, find_bindir
+
+    try:
+        find_bindir()
+    except PostgresNotFound as exc:
+        print(f"PostgreSQL: SKIPPED, not installed ({exc})")
+        return False
+    return True

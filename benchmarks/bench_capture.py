@@ -616,12 +616,9 @@ def main() -> int:
         if args.no_postgres:
             print("PostgreSQL: skipped (--no-postgres)")
             return 0
-        from tests.support.postgres import PostgresNotFound, find_bindir, postgres_url
+        from tests.support.postgres import postgres_url
 
-        try:
-            find_bindir()
-        except PostgresNotFound as exc:
-            print(f"PostgreSQL: SKIPPED, not installed ({exc})")
+        if not c.postgres_installed():
             return 0
         with postgres_url("tracechain_bench") as pg_url:
             pg_bulk, pg_naive = measure("PostgreSQL", pg_url, work, args,

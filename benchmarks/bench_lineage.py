@@ -368,12 +368,9 @@ def main() -> int:
 
 
 def postgres(graph: Graph, args) -> list[str]:
-    from tests.support.postgres import PostgresNotFound, find_bindir, postgres_url
+    from tests.support.postgres import postgres_url
 
-    try:
-        find_bindir()
-    except PostgresNotFound as exc:
-        print(f"PostgreSQL: SKIPPED, not installed ({exc})")
+    if not c.postgres_installed():
         return []
     with postgres_url("tracechain_lineage") as pg_url:
         return run("PostgreSQL", pg_url, graph, args.samples, args.repeat, target=False,

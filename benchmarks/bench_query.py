@@ -413,12 +413,9 @@ def main() -> int:
     if args.postgres_url:
         run_postgres(args.postgres_url, args)
         return 0
-    from tests.support.postgres import PostgresNotFound, find_bindir, postgres_url
+    from tests.support.postgres import postgres_url
 
-    try:
-        find_bindir()
-    except PostgresNotFound as exc:
-        print(f"PostgreSQL: SKIPPED, not installed ({exc})")
+    if not c.postgres_installed():
         return 0
     with postgres_url("tracechain_bench_query") as url:
         run_postgres(url, args)

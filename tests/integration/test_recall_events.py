@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.support.cooperative import Coop, coop
+from tests.support.cooperative import Coop, recall_chain
 from tests.support.webhooks import Receiver
 from tracechain.app_services import app_services
 from tracechain.services.subscriptions.deliverer import (
@@ -33,16 +33,7 @@ def chain(client, actions, dataset):
     Built once per process and backend (``dataset``), copied for each test."""
 
     def build() -> dict:
-        a = coop(client, actions, "HTX Hồ tiêu Cam Lộ")
-        a.berries, a.black = a.product("pepper_berries"), a.product("black_pepper")
-        a.harvest(a.plot(), a.berries, "H1", 800)
-        a.transform("drying", [(a.berries, "H1", 800)], [(a.black, "D1", 300)])
-        b = coop(client, actions, "Công ty Chế biến Gia vị", "processor")
-        b.graded = b.product("black_pepper")
-        a.ship(b.org, [(a.black, "D1")])
-        b.receive([(a.black, "D1")])
-        b.transform("grading", [(a.black, "D1", 300)], [(b.graded, "G1", 290)])
-        c = coop(client, actions, "Công ty Xuất khẩu", "exporter")
+        a, b, c = recall_chain(client, actions)
         authority = actions.org("Sở Khoa học và Công nghệ tỉnh Đắk Lắk", "authority")
         return {"a": (a.org, a.token, {"berries": a.berries, "black": a.black}),
                 "b": (b.org, b.token, {"graded": b.graded}), "c": (c.org, c.token, {}),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.support.cooperative import auth, coop, new_gtin
+from tests.support.cooperative import auth, new_gtin, recall_chain
 from tracechain.app_services import app_services
 from tracechain.services.lots.recalls import recalls_affecting
 from tracechain.services.verification.records import lineage_lots
@@ -19,19 +19,9 @@ REASON = "Salmonella found in the retained sample"
 
 @pytest.fixture
 def chain(client, actions):
-    """Cam Lộ harvests H1 and dries it into D1, ships D1 to the processor, which grades it into
-    G1; a third organisation has nothing to do with any of it."""
-    a = coop(client, actions, "HTX Hồ tiêu Cam Lộ")
-    a.berries, a.black = a.product("pepper_berries"), a.product("black_pepper")
-    a.harvest(a.plot(), a.berries, "H1", 800)
-    a.transform("drying", [(a.berries, "H1", 800)], [(a.black, "D1", 300)])
-    b = coop(client, actions, "Công ty Chế biến Gia vị", "processor")
-    b.graded = b.product("black_pepper")
-    a.ship(b.org, [(a.black, "D1")])
-    b.receive([(a.black, "D1")])
-    b.transform("grading", [(a.black, "D1", 300)], [(b.graded, "G1", 290)])
-    c = coop(client, actions, "Công ty Xuất khẩu", "exporter")
-    return a, b, c
+    """``recall_chain``: Cam Lộ's H1 dried into D1, shipped to the processor, graded into G1; a
+    third organisation has nothing to do with any of it."""
+    return recall_chain(client, actions)
 
 
 def _rows(app) -> list[tuple]:

@@ -102,3 +102,20 @@ class Coop:
 def coop(client, actions, name: str, kind: str = "cooperative") -> Coop:
     org = actions.org(name, kind)
     return Coop(client, org, actions.token("member", org))
+
+
+def recall_chain(client, actions) -> tuple[Coop, Coop, Coop]:
+    """Cam Lộ (``a``) harvests H1 and dries it into D1, ships D1 to the processor (``b``), which
+    grades it into G1; an exporter (``c``) has nothing to do with any of it. ``a.berries``,
+    ``a.black`` and ``b.graded`` are the GTINs."""
+    a = coop(client, actions, "HTX Hồ tiêu Cam Lộ")
+    a.berries, a.black = a.product("pepper_berries"), a.product("black_pepper")
+    a.harvest(a.plot(), a.berries, "H1", 800)
+    a.transform("drying", [(a.berries, "H1", 800)], [(a.black, "D1", 300)])
+    b = coop(client, actions, "Công ty Chế biến Gia vị", "processor")
+    b.graded = b.product("black_pepper")
+    a.ship(b.org, [(a.black, "D1")])
+    b.receive([(a.black, "D1")])
+    b.transform("grading", [(a.black, "D1", 300)], [(b.graded, "G1", 290)])
+    c = coop(client, actions, "Công ty Xuất khẩu", "exporter")
+    return a, b, c
