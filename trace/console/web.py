@@ -9,6 +9,9 @@
   each form (``{{ csrf_field() }}``); ``check_csrf`` (run before every console view) answers 400
   when it is missing or wrong, before the view runs, so nothing changes.
 - ``now()``: the console's clock, replaceable in tests (``app.config["CONSOLE_CLOCK"]``).
+- ``viewer_zone()``: the reader's time zone (the ``tc_tz`` cookie offline.js sets from the
+  browser, else Vietnam's); templates write an instant as ``{{ moment|instant }}``, in that zone
+  and one format (``domain/viewer_time.py``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from werkzeug.http import parse_accept_header
 from ..app_services import app_services
 from ..domain.actor import Actor
 from ..domain.errors import Problem, in_language
+from ..domain.viewer_time import instant, zone
 from ..present.i18n import N_, languages, translations
 from ..services.accounts.sign_in import SignedIn, keyed_hash
 from ..services.accounts.sign_in import signed_in as session_holder
@@ -38,6 +42,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 SESSION_COOKIE = "tc_session"
 LANG_COOKIE = "tc_lang"
+ZONE_COOKIE = "tc_tz"
 PRE_CSRF_COOKIE = "tc_csrf"  # signed-out forms (sign-in, set password): double-submit
 DEFAULT_LANGUAGE = "vi"
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
@@ -50,6 +55,12 @@ def now() -> datetime:
 
 def secret() -> str:
     return app_services().settings.secret_key
+
+
+def viewer_zone() -> Any:
+    """The reader's time zone (a ``ZoneInfo``): the browser's, as offline.js keeps it in the
+    ``tc_tz`` cookie, else Vietnam's."""
+    return zone(request.cookies.get(ZONE_COOKIE))
 
 
 # --- language ---------------------------------------------------------------------------------
@@ -101,6 +112,7 @@ def _environment(lang: str) -> Environment:
     env.install_gettext_translations(  # type: ignore[attr-defined]
         translations(lang, "console"), newstyle=True)
     env.globals.update(lang=lang, languages=languages(), language_names=LANGUAGE_NAMES)
+    env.filters["instant"] = lambda value: instant(value, viewer_zone())
     return env
 
 

@@ -14,6 +14,13 @@
   const DB_NAME = "tracechain-offline", STORE = "queue", LOCK = "tracechain-offline-sync";
   const TIMEOUT_MS = 20000, LEASE_MS = 30000, USED_MAX = 500;
   const t = (name, n) => (D["t" + name] || "").replace("{n}", n === undefined ? "" : n);
+  // the reader's time zone, for the pages that write instants in it (domain/viewer_time.py)
+  try {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && !document.cookie.split("; ").includes(`tc_tz=${zone}`)) {
+      document.cookie = `tc_tz=${zone}; path=/app; max-age=31536000; SameSite=Lax`;
+    }
+  } catch (e) { /* no Intl: Vietnam's zone */ }
 
   /* --- keys and times ------------------------------------------------------------------ */
   const uuid = () => {
