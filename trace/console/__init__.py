@@ -85,6 +85,9 @@ def _finish(response: Response) -> Response:
                             secure=secure, httponly=True, samesite="Lax")
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
+    user = g.get("console_user")
+    if user is not None:  # whose page this is: the service worker keeps it for that user only
+        response.headers["X-Console-User"] = str(user.actor.user_id)
     response.vary.add("Cookie")
     response.vary.add("Accept-Language")
     return response
