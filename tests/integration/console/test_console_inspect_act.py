@@ -118,3 +118,20 @@ def test_members_get_403_and_anonymous_callers_sign_in(app, world, console):
     # The page answers ≤ 30 KB compressed.
     r = inspector.get(page, headers={"Accept-Encoding": "br"})
     assert r.status_code == 200 and len(r.data) <= 30_000
+
+
+def test_members_downstream_see_the_hold_on_their_dashboard_until_it_is_released(
+        world, console, actions):
+    a, b, inspector, member = world
+    downstream = console.signed_in(console.user("member", b.org))
+    page = f"/app/inspect/lots/{a.berries}/H1/act"
+    assert console.post(inspector, page + "/hold", {"hold_reason": "Aflatoxin above the limit"},
+                        csrf_from=page).status_code == 303
+    mine = member.get("/app/", headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    theirs = downstream.get("/app/", headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    assert mine.count('data-testid="hold"') == 1 and "Aflatoxin above the limit" in mine
+    assert theirs.count('data-testid="hold"') == 1 and "Aflatoxin above the limit" in theirs
+    assert console.post(inspector, page + "/release", {"release_reason": "Re-tested: fine"},
+                        csrf_from=page).status_code == 303
+    theirs = downstream.get("/app/").get_data(as_text=True)
+    assert 'data-testid="hold"' not in theirs

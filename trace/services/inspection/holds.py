@@ -37,6 +37,7 @@ class HoldView:
     released_at: datetime | None = None
     release_reason: str | None = None
     release_event_id: str | None = None
+    lot_id: int | None = None
 
     @property
     def active(self) -> bool:
@@ -60,7 +61,7 @@ def view(row: Any) -> HoldView:
     h = row.Hold
     return HoldView(h.id, row.gtin, row.code, row.uri, h.reason, row.name,
                     _utc(h.created_at) or h.created_at, h.hold_event_id, _utc(h.released_at),
-                    h.release_reason, h.release_event_id)
+                    h.release_reason, h.release_event_id, h.lot_id)
 
 
 def _reason(reason: str | None, what: str) -> str:
