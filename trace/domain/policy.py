@@ -380,3 +380,14 @@ def require_release_hold(actor: Actor) -> None:
     """A hold is an authority's: only an inspector or an admin releases it, never the lot's
     holder. :raises Forbidden: anyone else."""
     require_inspect(actor, "release a hold")
+
+
+def may_subscribe(actor: Actor) -> bool:
+    """A partner registers EPCIS subscriptions for its own queries from the console: any
+    account of an organisation (its queries are its organisation's), and admins."""
+    return actor.organisation_id is not None or is_admin(actor)
+
+
+def require_subscribe(actor: Actor) -> None:
+    if not may_subscribe(actor):
+        raise Forbidden("this account belongs to no organisation")

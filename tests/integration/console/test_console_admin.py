@@ -350,6 +350,9 @@ _ACT = "/app/inspect/lots/09506000134352/NONE/act"
 CONSOLE_ROUTES.update({
     ("GET", "console.inspect_act"): (_ACT, _by(302, 403, 404, 404)),
     ("POST", "console.inspect_act_post"): (_ACT + "/hold", _by(302, 403, 404, 404)),
+    # a partner's subscriptions: any account of an organisation, and admins (an empty form: 400)
+    ("GET", "console.subscriptions"): ("/app/subscriptions", _by(302, 200, 403, 200)),
+    ("POST", "console.subscriptions"): ("/app/subscriptions", _by(302, 400, 403, 400)),
 })
 
 

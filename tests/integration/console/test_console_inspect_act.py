@@ -135,3 +135,48 @@ def test_members_downstream_see_the_hold_on_their_dashboard_until_it_is_released
                         csrf_from=page).status_code == 303
     theirs = downstream.get("/app/").get_data(as_text=True)
     assert 'data-testid="hold"' not in theirs
+
+
+def test_a_partner_subscribes_from_the_console_and_its_webhook_hears_of_holds_and_inspections(
+        app, world, console):
+    from tests.support.webhooks import Receiver
+    from tracechain.services.subscriptions.deliverer import (
+        DeliverySettings,
+        Urllib3Transport,
+        deliver_once,
+    )
+
+    a, b, inspector, _member = world
+    partner = console.signed_in(console.user("member", b.org))
+    app_services(app).reconfigure(webhook_allow="127.0.0.1")
+    rx = Receiver(token="s3cret-token")
+    try:
+        # Bad input stores nothing (neither the query nor the subscription).
+        r = console.post(partner, "/app/subscriptions", {
+            "name": "g1", "gtin": b.graded, "lot": "G1", "dest": "ftp://x"},
+            csrf_from="/app/subscriptions")
+        assert r.status_code == 400 and 'id="dest-error"' in r.get_data(as_text=True)
+        assert 'data-testid="subscription"' not in partner.get("/app/subscriptions").get_data(
+            as_text=True)
+        r = console.post(partner, "/app/subscriptions", {
+            "name": "g1", "gtin": b.graded, "lot": "G1", "dest": rx.url,
+            "token": "s3cret-token"}, csrf_from="/app/subscriptions")
+        assert r.status_code == 303, r.get_data(as_text=True)
+        assert partner.get("/app/subscriptions").get_data(as_text=True).count(
+            'data-testid="subscription"') == 1
+        # The inspector holds the harvest upstream and records an inspection of the graded lot.
+        page = f"/app/inspect/lots/{a.berries}/H1/act"
+        assert console.post(inspector, page + "/hold", {"hold_reason": "Aflatoxin found"},
+                            csrf_from=page).status_code == 303
+        g1 = f"/app/inspect/lots/{b.graded}/G1/act"
+        assert console.post(inspector, g1 + "/inspection", {
+            "kind": "sample", "sampleId": "S-7"}, csrf_from=g1).status_code == 303
+        report = deliver_once(app_services(app).unit_of_work, Urllib3Transport(),
+                              DeliverySettings(allow=("127.0.0.1",), workers=1))
+        assert report.failures == 0, report.errors
+        sent = [e for doc in rx.received for e in
+                doc["epcisBody"]["queryResults"]["resultsBody"]["eventList"]]
+        assert {e["bizStep"] for e in sent} == {"holding", "sampling"}
+        assert rx.bad_signatures == 0 and rx.headers[0]["GS1-Signature"].startswith("sha256=")
+    finally:
+        rx.close()
