@@ -146,7 +146,8 @@ TABLE = {
     "POST recall": Route("POST", "/api/v1/lots/{w.berries}/RN-{role}/recall",
                          _expect("201 403 201 201 201 401"), {"reason": "Salmonella found"}),
     # a recall the owner ordered: the owner and the authorities lift it
-    "DELETE recall": Route("DELETE", "/api/v1/lots/{w.berries}/RC-{role}/recall",
+    "DELETE recall": Route("DELETE", "/api/v1/lots/{w.berries}/RC-{role}/recall"
+                                     "?reason=Re-tested",
                            _expect("200 403 200 200 200 401")),
     # the inspector's actions (issue #12): inspectors and admins only; a release of a lot that
     # is not on hold is a 404 for them, and still a 403 for members
