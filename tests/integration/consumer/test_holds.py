@@ -104,14 +104,20 @@ def test_a_hold_row_edited_in_the_database_fails_closed(demo, actions):
     inspector = _auth(actions.inspector())
     assert demo.client.post(f"{BASE}/hold", json={"reason": REASON},
                             headers=inspector).status_code == 201
+    page = demo.get(PEPPER, "en").get_data(as_text=True)  # rendered (and cached) once
+    assert 'data-status="verified"' in page or 'data-status="pending"' in page
     # Released behind the events' back: the signed hold still stands, and the records are
-    # reported broken.
+    # reported broken (the edit is noticed: the page is not served from before it).
     demo.sql("UPDATE holds SET released_at = created_at, release_reason = 'quietly'")
     page = demo.get(PEPPER, "en").get_data(as_text=True)
     assert 'data-testid="hold-banner"' in page and 'data-tone="danger"' in page
+    assert 'data-status="warning"' in page
     summary = demo.client.get(PEPPER, headers={"Accept": "application/json"}).get_json()
     assert summary["verdict"]["status"] == "warning" and summary["holds"]
-    # Deleted outright: the same.
+    # Its reason changed: the same; deleted outright: the same.
+    demo.sql("UPDATE holds SET released_at = NULL, reason = 'a harmless check'")
+    summary = demo.client.get(PEPPER, headers={"Accept": "application/json"}).get_json()
+    assert summary["verdict"]["status"] == "warning" and summary["holds"][0]["reason"] == REASON
     demo.sql("DELETE FROM holds")
     summary = demo.client.get(PEPPER, headers={"Accept": "application/json"}).get_json()
     assert summary["verdict"]["status"] == "warning" and summary["holds"]
