@@ -10,17 +10,20 @@ Plain HTML forms with CSRF; each form's errors next to its fields in the reader'
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, redirect, request, url_for
 
 from ..app_services import app_services
 from ..domain import policy
+from ..domain.actor import Actor
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..domain.evidence import MAX_BYTES
 from ..domain.inspection_events import RESULTS, InspectionFacts
 from ..domain.recall_notice import CLASSES
 from ..present.i18n import N_
+from ..services.accounts.organisations import operator_organisation
 from ..services.evidence import files
 from ..services.inspection import holds, inspection_records, recall_impact
 from ..services.lots import recalls
@@ -80,10 +83,23 @@ def act_page(gtin: str, lot: str) -> Any:
     return _page(gtin, lot)
 
 
+def _acting(actor: Actor) -> Actor:
+    """An admin of no organisation acts for the operator's, as on the API (api.deps): its
+    records are signed like everyone else's."""
+    if actor.organisation_id is not None or not policy.is_admin(actor):
+        return actor
+    services = app_services()
+    if services.operator_org is None:
+        s = services.settings
+        services.operator_org = operator_organisation(s.operator_name, s.operator_gln,
+                                                      services.unit_of_work(), services.keyring)
+    return replace(actor, organisation_id=services.operator_org)
+
+
 @web.signed_in
 def act_post(gtin: str, lot: str, action: str) -> Any:
-    actor = web.actor()
-    policy.require_inspect(actor, "act on a lot")
+    policy.require_inspect(web.actor(), "act on a lot")
+    actor = _acting(web.actor())
     if action not in FORMS:
         raise NotFound("no such action")
     form = web.Form.posted(*FORMS[action])
@@ -141,7 +157,7 @@ def _report(form: web.Form) -> str | None:
     if not upload or not upload.filename:
         return None
     try:
-        ref = files.store_file(web.actor(), upload.read(MAX_BYTES + 1), upload.filename,
+        ref = files.store_file(_acting(web.actor()), upload.read(MAX_BYTES + 1), upload.filename,
                                "lab-result", app_services().unit_of_work(), evidence_dir(),
                                for_authority=True)
     except ValidationFailed as exc:

@@ -180,3 +180,13 @@ def test_a_partner_subscribes_from_the_console_and_its_webhook_hears_of_holds_an
         assert rx.bad_signatures == 0 and rx.headers[0]["GS1-Signature"].startswith("sha256=")
     finally:
         rx.close()
+
+
+def test_an_admin_of_no_organisation_holds_for_the_operator(app, world, console):
+    a, _b, _inspector, _member = world
+    admin = console.signed_in(console.user("admin"))
+    page = f"/app/inspect/lots/{a.berries}/H1/act"
+    r = console.post(admin, page + "/hold", {"hold_reason": "Operator's precaution"},
+                     csrf_from=page)
+    assert r.status_code == 303, r.get_data(as_text=True)
+    assert 'data-testid="on-hold"' in admin.get(page).get_data(as_text=True)
