@@ -63,6 +63,7 @@ def _page(gtin: str, lot: str, status: int = 200, forms: dict[str, web.Form] | N
     affected = recall_impact.affected_lots(gtin, lot, actor, uow)
     lot_holds = holds.lot_holds(gtin, lot, actor, uow)
     lot_recalls = recalls.lot_recalls(gtin, lot, actor, uow)
+    inspections = inspection_records.lot_inspections(gtin, lot, actor, uow)
     shown = {name: web.Form() for name in FORMS}
     shown["inspection"] = web.Form({"kind": "inspection"})
     shown["recall"] = web.Form({"recallClass": "I"})
@@ -73,7 +74,7 @@ def _page(gtin: str, lot: str, status: int = 200, forms: dict[str, web.Form] | N
                                                         None),
                       recalls=lot_recalls, active_recall=next(
                           (r for r in lot_recalls.recalls if r.active), None),
-                      forms=shown, classes=CLASSES, results=RESULTS,
+                      inspections=inspections, forms=shown, classes=CLASSES, results=RESULTS,
                       done=done if done in DONE else None, error=error)
 
 

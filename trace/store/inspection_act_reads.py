@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from .accounts import Organisation
+from .events import Event, EventObject
 from .inspection_models import Hold
 from .lots import Lot
 from .uow import session_of
@@ -75,3 +76,16 @@ def lots_with_holders(uow: UnitOfWork, uris: Collection[str]) -> list[AnyRow]:
             .outerjoin(receiver, receiver.id == Lot.in_transit_to_id)
             .where(Lot.uri.in_(wanted[start:start + _CHUNK])))
     return sorted(out, key=lambda r: r.Lot.id)
+
+
+def inspection_rows(uow: UnitOfWork, uri: str, limit: int = 50) -> list[AnyRow]:
+    """The notices naming the lot ``uri`` (canonical) that are inspection records (bizStep
+    inspecting or sampling), newest first: (event_id, body, organisation name)."""
+    steps = [w for s in ("inspecting", "sampling")
+             for w in (s, f"https://ref.gs1.org/cbv/BizStep-{s}")]
+    return list(session_of(uow).execute(
+        select(Event.event_id, Event.body, Organisation.name)
+        .join(EventObject, EventObject.event_pk == Event.id)
+        .outerjoin(Organisation, Organisation.id == Event.organisation_id)
+        .where(EventObject.uri == uri, Event.notice.is_(True), Event.biz_step.in_(steps))
+        .order_by(Event.id.desc()).limit(limit)))

@@ -56,6 +56,11 @@ def test_an_inspector_records_holds_releases_recalls_and_lifts(app, world, conso
             "inspecting", "https://ref.gs1.org/cbv/BizStep-inspecting"))))
     text = str(body_json)
     assert "non_conformant" in text and "report.pdf" in text and "S-12" in text
+    shown = inspector.get(page, headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    listed = shown.split('data-testid="inspections"')[1].split("</section>")[0]
+    assert "Không đạt: không phù hợp" in listed and "mẫu S-12" in listed
+    assert "report.pdf" in listed and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+07:00",
+                                                 listed)
     # A hold without a reason: 400, the message next to the field, in Vietnamese; nothing kept.
     before = _counts(app)
     r = console.post(inspector, page + "/hold", {"hold_reason": ""}, csrf_from=page)

@@ -10,15 +10,25 @@ partner's query on its own lot (docs/inspector/ACTIONS.md says why they are not 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
+
+import orjson
 
 from ...domain import policy
 from ...domain.actor import Actor
 from ...domain.errors import Problem, ValidationFailed
-from ...domain.evidence import EvidenceRef
-from ...domain.inspection_events import InspectionFacts, inspection_event, inspection_problems
+from ...domain.evidence import EvidenceRef, references
+from ...domain.inspection_events import (
+    INSPECTION_MEMBER,
+    InspectionFacts,
+    inspection_event,
+    inspection_problems,
+)
+from ...domain.local_time import parse_moment
 from ...domain.recall_events import NOTICE_CONTEXT, NoticeLot, prefix_length
 from ...store import evidence_records
+from ...store import inspection_act_reads as act_reads
 from ...store.base import utcnow
 from ..cooperative.gtin_ownership import company_prefixes
 from ..epcis.notices import record_notice
@@ -70,3 +80,37 @@ def record_inspection(gtin: str, lot: str, facts: InspectionFacts, actor: Actor,
         recorded = record_notice(w, event, NOTICE_CONTEXT, actor, keyring, now)
         w.commit()
         return InspectionRecorded(recorded.event_id, recorded.event_hash, facts.kind)
+
+
+@dataclass(frozen=True)
+class InspectionView:
+    event_id: str
+    kind: str
+    time: datetime | None
+    authority: str | None
+    note: str | None
+    sample_id: str | None
+    result: str | None
+    reports: list[str]  # names of the attached files
+
+
+def lot_inspections(gtin: str, lot: str, actor: Actor, uow: UnitOfWork
+                    ) -> list[InspectionView]:
+    """The lot's inspection records (its signed notices), newest first.
+
+    :raises Forbidden: not an inspector or admin; NotFound: no such lot."""
+    policy.require_inspect(actor, "list a lot's inspection records")
+    with uow:
+        found = _find_lot(uow, gtin, lot)
+        rows = act_reads.inspection_rows(uow, found.uri)
+    out = []
+    for event_id, body, authority in rows:
+        event = orjson.loads(body)
+        ext = event.get(INSPECTION_MEMBER) if isinstance(event, dict) else None
+        if not isinstance(ext, dict):
+            continue
+        out.append(InspectionView(event_id, str(ext.get("kind") or ""),
+                                  parse_moment(event.get("eventTime")), authority,
+                                  ext.get("note"), ext.get("sampleId"), ext.get("result"),
+                                  [r.name for r in references(event)]))
+    return out
