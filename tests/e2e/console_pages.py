@@ -23,6 +23,7 @@ from tracechain.domain.products import PROCESS_STEPS
 BLUEPRINT = "console"
 ANONYMOUS = {"console.login", "console.set_password"}
 ADMIN_PREFIX = "/app/admin/"
+AUTHORITY_PREFIX = "/app/inspect/"  # the inspector's pages (issue #12): an admin reads them too
 
 # GET routes that are not pages a person reads: no HTML to measure or to show.
 NOT_PAGES = {
@@ -53,6 +54,7 @@ FILL: dict[str, Callable[[Fill], dict[str, Any] | list[dict[str, Any]]]] = {
     "console.farm": lambda f: {"farm_id": f.farm_id},
     "console.record_process": lambda f: [{"step": step} for step in PROCESS_STEPS],
     "console.labels": lambda f: {"gtin": f.gtin, "lot": f.lot},
+    "console.inspect_act": lambda f: {"gtin": f.gtin, "lot": f.lot},  # the inspector's (#12)
 }
 
 
@@ -100,7 +102,7 @@ def console_pages(app: Flask, fill: Fill) -> list[Page]:
             continue
         filled = FILL[endpoint](fill) if endpoint in FILL else {}
         who = ("anonymous" if endpoint in ANONYMOUS
-               else "admin" if rule.startswith(ADMIN_PREFIX) else "member")
+               else "admin" if rule.startswith((ADMIN_PREFIX, AUTHORITY_PREFIX)) else "member")
         for values in filled if isinstance(filled, list) else [filled]:
             with app.test_request_context():
                 pages.append(Page(endpoint, url_for(endpoint, **values), who))

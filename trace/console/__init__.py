@@ -25,7 +25,9 @@ def init_app(app: Flask) -> None:
     from .corrections import add_routes as correction_routes
     from .evidence import add_routes as evidence_routes
     from .farms import add_routes as farm_routes
+    from .inspect_act import add_routes as inspect_act_routes
     from .recording import add_routes as recording_routes
+    from .subscriptions import add_routes as subscription_routes
 
     root = Blueprint("console", __name__, url_prefix="/app",
                      static_folder=None)
@@ -40,6 +42,8 @@ def init_app(app: Flask) -> None:
     for add_form_routes in (farm_routes, recording_routes):  # docs/console/RECORDING.md
         add_form_routes(root)
     labels.add_routes(root)  # docs/console/DASHBOARD.md
+    inspect_act_routes(root)  # the inspector acts on a lot (docs/inspector/ACTIONS.md)
+    subscription_routes(root)  # a partner's EPCIS subscriptions (docs/inspector/ACTIONS.md)
     root.before_request(web.check_csrf)
     root.after_request(_finish)
     root.register_error_handler(TraceError, _trace_error)

@@ -360,3 +360,34 @@ def may_see_dashboard(actor: Actor) -> bool:
     """A member sees their own organisation's dashboard (its lots, what waits for the chain,
     its warnings); inspectors and admins read records through their own pages."""
     return actor.role == "member" and actor.organisation_id is not None
+
+
+# --- inspector: act (inspection records, holds, recalls; issue #12) ---------------------------
+
+def may_inspect(actor: Actor) -> bool:
+    """Inspectors (for their authority) and admins record inspections, samples, results and
+    holds, and release holds. Members do not: an authority's word is not a producer's."""
+    return is_authority(actor)
+
+
+def require_inspect(actor: Actor, what: str = "record inspections") -> None:
+    """:raises Forbidden: a member (or any role that is no authority)."""
+    if not may_inspect(actor):
+        raise Forbidden(f"only an inspector or an admin may {what}")
+
+
+def require_release_hold(actor: Actor) -> None:
+    """A hold is an authority's: only an inspector or an admin releases it, never the lot's
+    holder. :raises Forbidden: anyone else."""
+    require_inspect(actor, "release a hold")
+
+
+def may_subscribe(actor: Actor) -> bool:
+    """A partner registers EPCIS subscriptions for its own queries from the console: any
+    account of an organisation (its queries are its organisation's), and admins."""
+    return actor.organisation_id is not None or is_admin(actor)
+
+
+def require_subscribe(actor: Actor) -> None:
+    if not may_subscribe(actor):
+        raise Forbidden("this account belongs to no organisation")

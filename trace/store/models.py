@@ -42,3 +42,8 @@ __all__ += ["EvidenceFile"]
 from .submission_models import Submission  # noqa: E402
 
 __all__ += ["Submission"]
+
+# Holds an authority put on a lot (issue #12, docs/inspector/ACTIONS.md).
+from .inspection_models import Hold  # noqa: E402
+
+__all__ += ["Hold"]

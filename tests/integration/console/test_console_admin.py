@@ -344,6 +344,17 @@ CONSOLE_ROUTES.update({
                                        {**_WRITERS, "member": 200}),
 })
 
+# The inspector acts on a lot (docs/inspector/ACTIONS.md): inspectors and admins; a member is
+# refused before the lot is looked up; an unknown lot is a 404 (its page cannot be shown).
+_ACT = "/app/inspect/lots/09506000134352/NONE/act"
+CONSOLE_ROUTES.update({
+    ("GET", "console.inspect_act"): (_ACT, _by(302, 403, 404, 404)),
+    ("POST", "console.inspect_act_post"): (_ACT + "/hold", _by(302, 403, 404, 404)),
+    # a partner's subscriptions: any account of an organisation, and admins (an empty form: 400)
+    ("GET", "console.subscriptions"): ("/app/subscriptions", _by(302, 200, 403, 200)),
+    ("POST", "console.subscriptions"): ("/app/subscriptions", _by(302, 400, 403, 400)),
+})
+
 
 def test_the_console_table_covers_every_console_route(app):
     routes = {(m, rule.endpoint) for rule in app.url_map.iter_rules()
