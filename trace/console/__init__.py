@@ -40,6 +40,8 @@ def init_app(app: Flask) -> None:
     for add_form_routes in (farm_routes, recording_routes):  # docs/console/RECORDING.md
         add_form_routes(root)
     labels.add_routes(root)  # docs/console/DASHBOARD.md
+    from .inspect_exports import add_routes as inspect_export_routes
+    inspect_export_routes(root)  # the inspector's exports (docs/inspector/EXPORTS.md)
     root.before_request(web.check_csrf)
     root.after_request(_finish)
     root.register_error_handler(TraceError, _trace_error)

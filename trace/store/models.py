@@ -42,3 +42,8 @@ __all__ += ["EvidenceFile"]
 from .submission_models import Submission  # noqa: E402
 
 __all__ += ["Submission"]
+
+# The EU's numbers of a lot's due diligence statement (issue #12, docs/inspector/EXPORTS.md).
+from .eudr_models import EudrStatement  # noqa: E402
+
+__all__ += ["EudrStatement"]
