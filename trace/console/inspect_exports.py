@@ -47,6 +47,7 @@ def add_routes(bp: Blueprint) -> None:
                     export)
     bp.add_url_rule("/inspect/lots/<gtin>/<path:lot>/eudr", "inspect_eudr", eudr_page,
                     methods=["GET", "POST"])
+    bp.add_url_rule("/inspect/exports", "inspect_exports_find", find_lot_page)
 
 
 def lot_href(gtin: str, lot: str, tail: str) -> str:
@@ -107,6 +108,22 @@ def export(gtin: str, lot: str, kind: str) -> Any:
                                  part.text)
         return _download(buffer.getvalue(), "application/zip", f"eudr-{stem}.zip")
     return _statement(facts, stem)
+
+
+@web.signed_in
+def find_lot_page() -> Any:
+    """The start page's way in: a GTIN and a lot code lead to the lot's exports page."""
+    form = web.Form({"gtin": request.args.get("gtin", "").strip(),
+                     "lot": request.args.get("lot", "").strip()})
+    if not form["gtin"] and not form["lot"]:
+        return web.render("inspect_exports_find.html", form=form)
+    if not re.fullmatch(r"[0-9]{8,14}", form["gtin"]):
+        form.error("gtin", N_("Give the GTIN: 8 to 14 digits."))
+    if not form["lot"]:
+        form.error("lot", N_("Give the lot code."))
+    if not form.ok:
+        return web.render("inspect_exports_find.html", 400, form=form)
+    return redirect(lot_href(form["gtin"], form["lot"], "eudr"), 303)
 
 
 def _defaults(facts: Any) -> dict[str, str]:
@@ -178,3 +195,30 @@ def eudr_page(gtin: str, lot: str) -> Any:
         numbers.problems(exc.problems, "reference_number")
         return _eudr(facts, web.Form(_defaults(facts)), 409, numbers=numbers)
     return redirect(lot_href(facts.gtin, facts.lot, "eudr") + "?done=numbers", 303)
+
+
+# The use cases' messages shown next to the EUDR fields (``domain.eudr``,
+# ``services.inspection.eudr_export``), listed so that they are extracted and translated.
+FROM_USE_CASES = (
+    N_("choose IMPORT, EXPORT or DOMESTIC"),
+    N_("choose OPERATOR or REPRESENTATIVE_OPERATOR"),
+    N_("not an EU member state code (two capital letters, e.g. DE; XI for Northern Ireland)"),
+    N_("say in which member state the activity takes place"),
+    N_("the HS heading is 2 to 6 digits without dots (coffee: 0901)"),
+    N_("an EORI number is a member state's two letters and up to 15 capital letters or digits "
+       "(e.g. DE123456789012345)"),
+    N_("an EORI number is needed for IMPORT and EXPORT"),
+    N_("name the operator you represent"),
+    N_("the description is at most 150 characters"),
+    N_("the net mass is a number of kilograms above 0 with at most 6 decimals"),
+    N_("the net mass (kg) is needed for IMPORT and EXPORT, and the lot is not counted in "
+       "kilograms: type it"),
+    N_("the lot's lineage reaches no plot: the statement needs the geolocation of every plot "
+       "the goods come from"),
+    N_("the reference number is 14 capital letters or digits (e.g. 26BE7XTVCZAQ2S)"),
+    N_("the verification number is 5 to 35 capital letters or digits (e.g. SFFCB4Y3)"),
+    N_("the note is at most 2000 characters"),
+    N_("choose a current statement of this lot to correct"),
+    N_("already recorded for this lot"),
+    N_("no plot in the lineage"),
+)

@@ -253,8 +253,8 @@ def choice_problems(c: StatementChoices) -> list[Problem]:
     for name in ("country_of_activity", "border_cross_country"):
         value = getattr(c, name)
         if value and value not in MEMBER_STATES:
-            out.append(Problem(f"$.{name}", f"{value} is not an EU member state code "
-                               "(two capital letters, e.g. DE; XI for Northern Ireland)"))
+            out.append(Problem(f"$.{name}", "not an EU member state code (two capital "
+                               "letters, e.g. DE; XI for Northern Ireland)"))
     if not c.country_of_activity:
         out.append(Problem("$.country_of_activity", "say in which member state the activity "
                            "takes place"))
@@ -279,8 +279,11 @@ def choice_problems(c: StatementChoices) -> list[Problem]:
 
 
 def _mass(text: str) -> float | None:
+    text = text.replace(",", ".")
+    if "." in text and len(text.rsplit(".", 1)[1]) > 6:
+        return None
     try:
-        value = float(text.replace(",", "."))
+        value = float(text)
     except ValueError:
         return None
     if not math.isfinite(value) or value <= 0 or value > 9_999_999_999.999999:

@@ -187,8 +187,9 @@ def render(export: LotExport, fonts: Fonts, zone: ZoneInfo, now: datetime) -> by
         event = rec.event()
         if isinstance(event, dict) and ("hold" in _step_word(event.get("bizStep"))
                                         or "hold" in str(event.get("disposition", ""))):
+            held = export.named.get(rec.id)
             notices.append([", ".join(sorted(_lot_label(export.lots.get(u), u)[0] for u in (
-                export.named[rec.id].named if export.named.get(rec.id) else ()))),
+                held.named if held is not None else ()))),
                 "tạm giữ / hold", _step_word(event.get("disposition")),
                 instant(rec.event_time, zone), ""])
     _table(pdf, ["Lô / Lot", "Loại / Kind", "Lý do / Reason", "Từ / Since",

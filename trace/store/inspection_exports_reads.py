@@ -25,7 +25,8 @@ _CHUNK = 500
 
 def lots_by_uris(uow: UnitOfWork, uris: Collection[str]) -> list[AnyRow]:
     """Rows (id, uri, gtin, code, quantity, unit, owner_id, plot_id, created_event_pk)."""
-    session, todo, out = session_of(uow), sorted(uris), []
+    session, todo = session_of(uow), sorted(uris)
+    out: list[AnyRow] = []
     for start in range(0, len(todo), _CHUNK):
         out.extend(session.execute(
             select(Lot.id, Lot.uri, Lot.gtin, Lot.code, Lot.quantity, Lot.unit, Lot.owner_id,
@@ -37,7 +38,8 @@ def lots_by_uris(uow: UnitOfWork, uris: Collection[str]) -> list[AnyRow]:
 def plots_with_farms(uow: UnitOfWork, ids: Collection[int]) -> list[AnyRow]:
     """Rows (id, code, area_ha, geometry, farm_code, farmer_name, commune, district, province,
     organisation_id, country) of these plots, by plot id."""
-    session, todo, out = session_of(uow), sorted(ids), []
+    session, todo = session_of(uow), sorted(ids)
+    out: list[AnyRow] = []
     for start in range(0, len(todo), _CHUNK):
         out.extend(session.execute(
             select(Plot.id, Plot.code, Plot.area_ha, Plot.geometry, Farm.code.label("farm_code"),

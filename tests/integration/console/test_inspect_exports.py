@@ -277,3 +277,20 @@ def test_inspectors_and_other_members_read_the_numbers_but_record_none(app, cons
     grower = console.signed_in(console.user("member", _org(app, EATU)))  # in the lineage,
     assert console.post(grower, page, numbers, csrf_from=page).status_code == 403  # no holder
     assert _statements(app) == []
+
+
+def test_the_start_page_leads_to_a_lots_exports_page_of_at_most_30_kb(inspector):
+    import brotli
+
+    home = inspector.get("/app/").get_data(as_text=True)
+    assert 'href="/app/inspect/exports"' in home
+    assert inspector.get("/app/inspect/exports").status_code == 200
+    r = inspector.get("/app/inspect/exports", query_string={"gtin": GTIN, "lot": LOT})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"{BASE}/eudr")
+    r = inspector.get("/app/inspect/exports", query_string={"gtin": "12ab", "lot": ""})
+    assert r.status_code == 400 and 'id="gtin-error"' in r.get_data(as_text=True)
+    r = inspector.get(f"{BASE}/eudr", headers={"Accept-Encoding": "br"})
+    assert r.status_code == 200 and r.headers["Content-Encoding"] == "br"
+    page = brotli.decompress(r.data).decode()
+    assert "Bản nháp tờ khai thẩm định EUDR" in page and 'value="0901"' in page
+    assert len(r.data) <= 30 * 1024
