@@ -72,7 +72,8 @@ def export(gtin: str, lot: str, kind: str) -> Any:
         raise NotFound(f"no export {kind}")
     actor = web.actor()
     uow = app_services().unit_of_work()
-    facts = gather(gtin, lot, actor, uow)  # 400/403/404 pages before anything is built
+    # 400/403/404 pages before anything is built; the EUDR files name plots, not events
+    facts = gather(gtin, lot, actor, uow, events=kind not in ("eudr.geojson", "dds.xml"))
     stem = _stem(facts.gtin, facts.lot)
     zone = web.viewer_zone()
     if kind in ("epcis.json", "epcis.xml"):
@@ -176,7 +177,7 @@ def _eudr(facts: Any, form: web.Form, status: int = 200, *, refused: Conflict | 
 def eudr_page(gtin: str, lot: str) -> Any:
     actor = web.actor()
     uow = app_services().unit_of_work()
-    facts = gather(gtin, lot, actor, uow)
+    facts = gather(gtin, lot, actor, uow, events=False)
     if request.method == "GET":
         return _eudr(facts, web.Form(_defaults(facts)))
     numbers = web.Form.posted("reference_number", "verification_number", "note", "replaces")

@@ -98,16 +98,20 @@ def _round(value: Any) -> float:
 
 def rounded(geometry: JsonObject) -> JsonObject:
     """The geometry with every coordinate rounded to 6 decimals (altitudes dropped)."""
+    kind = geometry.get("type")
+    coordinates: Any = geometry.get("coordinates")
 
-    def walk(node: Any) -> Any:
-        if isinstance(node, list) and node and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in node):
-            return [_round(node[0]), _round(node[1])]
-        if isinstance(node, list):
-            return [walk(child) for child in node]
-        return node
+    def ring(positions: Any) -> list[list[float]]:
+        return [[round(float(p[0]), DECIMALS), round(float(p[1]), DECIMALS)] for p in positions]
 
-    return {"type": geometry.get("type"), "coordinates": walk(geometry.get("coordinates"))}
+    if kind == "Point":
+        shaped: Any = [round(float(coordinates[0]), DECIMALS),
+                       round(float(coordinates[1]), DECIMALS)]
+    elif kind == "Polygon":
+        shaped = [ring(r) for r in coordinates]
+    else:  # MultiPolygon
+        shaped = [[ring(r) for r in polygon] for polygon in coordinates]
+    return {"type": kind, "coordinates": shaped}
 
 
 def plot_problems(plot: PlotFacts) -> list[Problem]:
@@ -135,14 +139,22 @@ def plot_problems(plot: PlotFacts) -> list[Problem]:
         return problems
     try:
         shaped = rounded(geometry)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, KeyError):
         return problems + [Problem("$.geometry.coordinates", "the coordinates are not numbers")]
-    area = float(plot.area_ha) if isinstance(plot.area_ha, (int, float)) else 0.0
-    for problem in geo.validate_plot(shaped, area if area > 0 else 1.0):
-        if problem.path == "$.area_ha":  # declared vs drawn area: not a rule of the EU system
-            continue
-        problems.append(problem)
-    return problems
+    # The shape only, after rounding (``geo``'s checks without its precision and declared-area
+    # rules: the plot form checked the recorded precision, docs/console/RECORDING.md, and the
+    # file writes exactly 6 decimals whatever was stored; the EU system computes its own area).
+    if kind == "Point":
+        problems += geo._position_problems(shaped["coordinates"], "$.geometry.coordinates")
+        area = float(plot.area_ha) if isinstance(plot.area_ha, (int, float)) else 0.0
+        if area > POINT_MAX_HA:
+            problems.append(Problem("$.geometry.type", f"a plot of {area:g} ha needs "
+                                    f"a Polygon: a Point is allowed only up to "
+                                    f"{POINT_MAX_HA:g} ha"))
+        return problems
+    shapes, bad = geo._rings_of(shaped)
+    return problems + (bad or [p for path, rings in shapes
+                               for p in geo._polygon_problems(rings, path)])
 
 
 def _number(value: float) -> str:
@@ -174,54 +186,61 @@ def _collection(texts: Sequence[str]) -> str:
     return '{"type":"FeatureCollection","features":[\n' + ",\n".join(texts) + "\n]}\n"
 
 
-def geolocation_files(plots: Iterable[PlotFacts], *, max_producers: int = MAX_PRODUCERS,
-                      max_bytes: int = MAX_FILE_BYTES
+@dataclass
+class CheckedPlots:
+    """Every plot checked once and written once: features by producer, or what is wrong."""
+
+    by_producer: dict[tuple[str, str], list[tuple[JsonObject, str]]]
+    plot_ids: dict[tuple[str, str], list[int]]
+    wrong: list[PlotProblem]
+
+
+def check_plots(plots: Iterable[PlotFacts]) -> CheckedPlots:
+    """The plots' features (coordinates rounded to 6 decimals), grouped by producer in the
+    order given, and every plot that is unfit."""
+    out = CheckedPlots({}, {}, [])
+    for plot in plots:
+        problems = plot_problems(plot)
+        if not problems and not _COUNTRY.match(plot.country or ""):
+            problems = [Problem("$.ProducerCountry", f"the producer's country {plot.country!r} "
+                                "is not an ISO 3166-1 alpha-2 code")]
+        if problems:
+            out.wrong.append(PlotProblem(plot.code, tuple(problems)))
+            continue
+        key = (plot.producer, plot.country)
+        out.by_producer.setdefault(key, []).append(feature(plot))
+        out.plot_ids.setdefault(key, []).append(plot.plot_id)
+    return out
+
+
+def geolocation_files(plots: Iterable[PlotFacts] | CheckedPlots, *,
+                      max_producers: int = MAX_PRODUCERS, max_bytes: int = MAX_FILE_BYTES
                       ) -> tuple[list[GeolocationFile], list[PlotProblem]]:
     """The lineage's plots as one geolocation file, or several parts when over the limits; and
     every plot that is unfit (then the caller serves nothing). Plots are grouped by producer,
     in the order given; a producer's plots stay in one part."""
-    wrong: list[PlotProblem] = []
-    by_producer: dict[tuple[str, str], list[tuple[JsonObject, str]]] = {}
-    for plot in plots:
-        problems = plot_problems(plot)
-        if problems:
-            wrong.append(PlotProblem(plot.code, tuple(problems)))
-            continue
-        if not _COUNTRY.match(plot.country or ""):
-            wrong.append(PlotProblem(plot.code, (Problem(
-                "$.ProducerCountry", f"the producer's country {plot.country!r} is not an ISO "
-                "3166-1 alpha-2 code"),)))
-            continue
-        by_producer.setdefault((plot.producer, plot.country), []).append(feature(plot))
-    if wrong:
-        return [], wrong
+    checked = plots if isinstance(plots, CheckedPlots) else check_plots(plots)
+    if checked.wrong:
+        return [], checked.wrong
     parts: list[GeolocationFile] = []
     current = GeolocationFile()
+    texts: list[str] = []
     size = 0
-    for producer, feats in by_producer.items():
+    for producer, feats in checked.by_producer.items():
         extra = sum(len(t.encode()) + 2 for _, t in feats)
         if current.features and (len(current.producers) + 1 > max_producers
                                  or size + extra > max_bytes):
+            current.text = _collection(texts)
             parts.append(current)
-            current, size = GeolocationFile(), 0
+            current, texts, size = GeolocationFile(), [], 0
         current.producers.add(producer)
         current.features.extend(f for f, _ in feats)
-        current.text += ("" if not current.text else ",\n") + ",\n".join(t for _, t in feats)
+        texts.extend(t for _, t in feats)
         size += extra
     if current.features or not parts:
+        current.text = _collection(texts)
         parts.append(current)
-    for part in parts:
-        part.text = _collection([part.text] if part.text else [])
     return parts, []
-
-
-def producer_files(plots: Iterable[PlotFacts]) -> list[tuple[str, str, str]]:
-    """(producer, country, Type I file text) per producer: what each ``producers`` entry of a
-    statement carries (base64) as its ``geometryGeojson``. Plots must be fit already."""
-    grouped: dict[tuple[str, str], list[str]] = {}
-    for plot in plots:
-        grouped.setdefault((plot.producer, plot.country), []).append(feature(plot)[1])
-    return [(name, country, _collection(texts)) for (name, country), texts in grouped.items()]
 
 
 # --- the due diligence statement draft ---------------------------------------------------------
@@ -346,7 +365,8 @@ class StatementDraft:
 
 def draft(choices: StatementChoices, *, lot_label: str, product: str,
           lot_quantity: float | None, lot_unit: str | None,
-          plots: Sequence[PlotFacts], harvested_kg: dict[int, float]) -> StatementDraft:
+          plots: Sequence[PlotFacts] | CheckedPlots,
+          harvested_kg: dict[int, float]) -> StatementDraft:
     """The statement for a lot whose plots are all fit (``geolocation_files`` found no problem).
 
     Over 1,000 producers (the limit per commodity) the statement lists the lot as several
@@ -358,13 +378,12 @@ def draft(choices: StatementChoices, *, lot_label: str, product: str,
     mass = net_mass(choices, lot_quantity, lot_unit)
     description = (choices.description.strip()
                    or f"{product}; lot {lot_label}")[:150]
-    by_producer: dict[tuple[str, str], list[PlotFacts]] = {}
-    for plot in plots:
-        by_producer.setdefault((plot.producer, plot.country), []).append(plot)
-    groups = [list(by_producer.items())[i:i + MAX_PRODUCERS]
-              for i in range(0, len(by_producer), MAX_PRODUCERS)] or [[]]
-    weights = [sum(harvested_kg.get(p.plot_id, 0.0) for _, ps in group for p in ps)
-               for group in groups]
+    checked = plots if isinstance(plots, CheckedPlots) else check_plots(plots)
+    producers = list(checked.by_producer.items())
+    groups = [producers[i:i + MAX_PRODUCERS]
+              for i in range(0, len(producers), MAX_PRODUCERS)] or [[]]
+    weights = [sum(harvested_kg.get(pid, 0.0) for key, _ in group
+                   for pid in checked.plot_ids[key]) for group in groups]
     total = sum(weights)
     masses: list[float | None] = []
     for i, weight in enumerate(weights):
@@ -379,9 +398,8 @@ def draft(choices: StatementChoices, *, lot_label: str, product: str,
             masses.append(round(mass * share, 3))
     commodities = tuple(
         Commodity(description=description, hs_heading=choices.hs_heading, net_mass_kg=m,
-                  producers=tuple(Producer(name, country, _collection([feature(p)[1]
-                                                                        for p in ps]))
-                                  for (name, country), ps in group))
+                  producers=tuple(Producer(name, country, _collection([t for _, t in feats]))
+                                  for (name, country), feats in group))
         for group, m in zip(groups, masses, strict=True))
     representing = choices.operator_role == "REPRESENTATIVE_OPERATOR"
     comment = "" if representing or not choices.eori else f"Operator EORI: {choices.eori}"

@@ -35,6 +35,18 @@ def lots_by_uris(uow: UnitOfWork, uris: Collection[str]) -> list[AnyRow]:
     return out
 
 
+def lots_by_ids(uow: UnitOfWork, ids: Collection[int]) -> list[AnyRow]:
+    """As ``lots_by_uris``, by row id."""
+    session, todo = session_of(uow), sorted(ids)
+    out: list[AnyRow] = []
+    for start in range(0, len(todo), _CHUNK):
+        out.extend(session.execute(
+            select(Lot.id, Lot.uri, Lot.gtin, Lot.code, Lot.quantity, Lot.unit, Lot.owner_id,
+                   Lot.plot_id, Lot.created_event_pk)
+            .where(Lot.id.in_(todo[start:start + _CHUNK]))).all())
+    return out
+
+
 def plots_with_farms(uow: UnitOfWork, ids: Collection[int]) -> list[AnyRow]:
     """Rows (id, code, area_ha, geometry, farm_code, farmer_name, commune, district, province,
     organisation_id, country) of these plots, by plot id."""

@@ -73,13 +73,13 @@ def statement(export: LotExport, choices: eudr.StatementChoices) -> eudr.Stateme
     if problems:
         raise ValidationFailed(f"the statement draft is incomplete: {problems[0].message}",
                                problems)
-    _, wrong = eudr.geolocation_files(export.plots)
-    if wrong:
-        raise _refuse(wrong)
+    checked = eudr.check_plots(export.plots)
+    if checked.wrong:
+        raise _refuse(checked.wrong)
     product = export.product_name(export.gtin) or export.product_name(export.gtin, "vi")
     return eudr.draft(choices, lot_label=export.lot, product=product,
                       lot_quantity=export.root.quantity, lot_unit=export.root.unit,
-                      plots=export.plots, harvested_kg=harvested_kg(export))
+                      plots=checked, harvested_kg=harvested_kg(export))
 
 
 # --- the EU's numbers ---------------------------------------------------------------------------

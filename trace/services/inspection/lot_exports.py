@@ -20,6 +20,7 @@ from ...domain.eudr import PlotFacts
 from ...domain.event_lots import EventLots
 from ...store import inspection_exports_reads as reads
 from ..epcis.query import merge_contexts
+from ..lots.lineage import walk as reachable_lot_ids
 from ..ports import UnitOfWork
 from ..verification.corrections import correction_of
 from ..verification.lineage_records import walk
@@ -104,17 +105,29 @@ def _place(row: Any) -> str:
     return ", ".join(str(p) for p in (row.code, row.commune, row.district, row.province) if p)
 
 
-def gather(gtin: str, lot: str, actor: Actor, uow: UnitOfWork) -> LotExport:
+def gather(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, *,
+           events: bool = True) -> LotExport:
     """Everything the exports of ``gtin``/``lot`` are built from.
+
+    ``events=False`` (the EUDR files, which name plots, not events): the lots come from the
+    lineage index (``lot_links``, one recursive query, as the JSON API's lineage answer), the
+    events are not read, and ``records`` is empty. The plots are tied to their harvest lots by
+    the lots' rows either way (``lots.plot_id``, set by the harvest form).
 
     :raises ValidationFailed: a malformed GTIN. :raises NotFound: no such lot.
     :raises Forbidden: the actor's organisation takes no part in the lineage.
     """
     require_lot_access(gtin, lot, actor, uow, DIRECTION)
     with uow:
-        key, _ = find_lot(uow, gtin, lot)
-        lineage = walk(uow, key.uri, DIRECTION)
-        lots = {r.uri: LotRow(*r) for r in reads.lots_by_uris(uow, lineage.uris)}
+        key, lot_id = find_lot(uow, gtin, lot)
+        if events:
+            lineage = walk(uow, key.uri, DIRECTION)
+            rows = reads.lots_by_uris(uow, lineage.uris)
+            records, named = lineage.ordered(), dict(lineage.lots)
+        else:
+            rows = reads.lots_by_ids(uow, reachable_lot_ids(uow, lot_id, DIRECTION))
+            records, named = [], {}
+        lots = {r.uri: LotRow(*r) for r in rows}
         plot_lots: dict[int, list[str]] = {}
         for row in lots.values():
             if row.plot_id is not None:
@@ -122,7 +135,6 @@ def gather(gtin: str, lot: str, actor: Actor, uow: UnitOfWork) -> LotExport:
         plot_rows = reads.plots_with_farms(uow, plot_lots)
         gtins = {r.gtin for r in lots.values() if r.gtin}
         products = {r.gtin: r for r in reads.products(uow, gtins)}
-        records = lineage.ordered()
         org_ids = {r.organisation_id for r in records if r.organisation_id is not None}
         org_ids |= {r.owner_id for r in lots.values() if r.owner_id is not None}
         org_ids |= {p.organisation_id for p in plot_rows}
@@ -134,7 +146,7 @@ def gather(gtin: str, lot: str, actor: Actor, uow: UnitOfWork) -> LotExport:
                        producer=p.farmer_name, country=p.country, place=_place(p))
              for p in plot_rows]
     return LotExport(gtin=key.gtin, lot=key.lot, uri=key.uri, root=root, records=records,
-                     named=dict(lineage.lots), lots=lots, products=products,
+                     named=named, lots=lots, products=products,
                      organisations=organisations, plots=plots, plot_lots=plot_lots,
                      certifications=certificates, recalls=recalls)
 
