@@ -26,7 +26,7 @@ from flask import Blueprint, current_app, redirect, request
 
 from ..app_services import app_services
 from ..domain import eudr
-from ..domain.errors import Conflict, NotFound, ValidationFailed
+from ..domain.errors import Conflict, NotFound, Unavailable, ValidationFailed
 from ..present import cte_table, dossier_pdf, eudr_dds
 from ..present.epcis_xml import to_xml
 from ..present.i18n import N_
@@ -91,7 +91,10 @@ def export(gtin: str, lot: str, kind: str) -> Any:
         return _download(cte_table.to_xlsx(table, f"{facts.gtin} {facts.lot}"),
                          cte_table.XLSX_MEDIA_TYPE, f"cte-{stem}.xlsx")
     if kind == "dossier.pdf":
-        fonts = fonts_in(app_services().settings.label_font_dir)
+        try:
+            fonts = fonts_in(app_services().settings.label_font_dir)
+        except Unavailable as exc:  # says which Debian package to install
+            return _eudr(facts, web.Form(_defaults(facts)), 503, unavailable=exc.message)
         return _download(dossier_pdf.render(facts, fonts, zone, web.now()),
                          dossier_pdf.MEDIA_TYPE, f"dossier-{stem}.pdf")
     if kind == "eudr.geojson":
@@ -160,12 +163,14 @@ def _statement(facts: Any, stem: str) -> Any:
 
 
 def _eudr(facts: Any, form: web.Form, status: int = 200, *, refused: Conflict | None = None,
-          schema: list[str] | None = None, numbers: web.Form | None = None) -> Any:
+          schema: list[str] | None = None, numbers: web.Form | None = None,
+          unavailable: str = "") -> Any:
     actor = web.actor()
     recorded = eudr_export.statements(facts.gtin, facts.lot, actor,
                                       app_services().unit_of_work())
     return web.render("inspect_exports.html", status, facts=facts, form=form,
                       refused=refused, schema=schema or [], recorded=recorded,
+                      unavailable=unavailable,
                       numbers=numbers or web.Form(), href=lambda tail: lot_href(
                           facts.gtin, facts.lot, tail),
                       member_states=eudr.MEMBER_STATES,

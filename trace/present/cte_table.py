@@ -33,6 +33,7 @@ from ..domain.epcis import event_refs
 from ..domain.viewer_time import instant
 from ..domain.vocabulary import cbv_word
 from ..gs1.canonical import canonicalise
+from ..gs1.keys import parse_lot
 from ..services.inspection.lot_exports import LotExport, LotRow
 from ..services.verification.records import Record
 
@@ -109,6 +110,9 @@ def _lot_label(row: LotRow | None, uri: str) -> tuple[str, str]:
     """(traceability lot code, GTIN) of a lot; an SSCC or other id as itself."""
     if row is not None and row.code:
         return row.code, row.gtin or ""
+    key = parse_lot(uri)  # a lot outside the lineage (what a lot of it went into)
+    if key is not None:
+        return key.lot, key.gtin
     if "/00/" in uri:
         return "SSCC " + uri.split("/00/", 1)[1], ""
     return uri, ""

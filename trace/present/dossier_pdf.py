@@ -126,7 +126,8 @@ def render(export: LotExport, fonts: Fonts, zone: ZoneInfo, now: datetime) -> by
     _line(pdf, f"Sản phẩm / Product: {export.product_name(export.gtin, 'vi')} / "
                f"{export.product_name(export.gtin)}")
     if root.quantity is not None:
-        _line(pdf, f"Số lượng / Quantity: {root.quantity:g} {root.unit or ''}")
+        unit = {"KGM": "kg", "TNE": "t", "GRM": "g"}.get(root.unit or "", root.unit or "")
+        _line(pdf, f"Số lượng / Quantity: {root.quantity:g} {unit}")
     if holder is not None:
         _line(pdf, f"Đơn vị đang giữ / Holder: {holder.name} (GLN {holder.gln})")
     _line(pdf, f"Lập lúc / Generated: {instant(now, zone)}")

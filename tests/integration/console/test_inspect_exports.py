@@ -115,6 +115,9 @@ def test_an_inspector_takes_each_file_away_as_its_tool_reads_it(inspector, epcis
     hulling = rows[3]
     assert hulling["Traceability Lot Code"] == LOT and hulling["Input Traceability Lot Codes"] \
         == "ET24-DC01"
+    roasting = rows[6]  # the lot went into the roaster's lot: named by its code too
+    assert (roasting["Traceability Lot Code"], roasting["GTIN"]) == ("BMT25-R01",
+                                                                      "08936104000412")
     assert rows[4]["Reference Document Number"] == "BMT-PO-2025-002"
     assert rows[4]["Reference Document Type"] == "po"
     dates = [row["Event Date"] for row in rows]
@@ -294,3 +297,10 @@ def test_the_start_page_leads_to_a_lots_exports_page_of_at_most_30_kb(inspector)
     page = brotli.decompress(r.data).decode()
     assert "Bản nháp tờ khai thẩm định EUDR" in page and 'value="0901"' in page
     assert len(r.data) <= 30 * 1024
+
+
+def test_without_its_font_the_pdf_is_a_page_naming_the_package(app, inspector, tmp_path):
+    app_services(app).reconfigure(label_font_dir=str(tmp_path / "no-fonts"))
+    r = inspector.get(f"{BASE}/export/dossier.pdf")
+    assert r.status_code == 503 and "fonts-dejavu-core" in r.get_data(as_text=True)
+    assert "Content-Disposition" not in r.headers
