@@ -221,13 +221,13 @@ def test_a_formula_in_a_cell_is_shown_as_text(app, inspector):
     assert not any(c.value.startswith("=") for c in values)
 
 
-@pytest.mark.parametrize("kind", [*KINDS, "eudr"])
-def test_another_organisations_member_is_refused(app, console, demo, kind):
+def test_another_organisations_member_is_refused(app, console, demo):
     outsider = console.signed_in(console.user("member", _org(app, CAMLO)))
-    path = f"{BASE}/eudr" if kind == "eudr" else f"{BASE}/export/{kind}"
-    r = outsider.get(path)
-    assert r.status_code == 403 and "Content-Disposition" not in r.headers
-    assert console.client().get(path).status_code == 302  # anonymous: to the sign-in page
+    anonymous = console.client()
+    for path in [f"{BASE}/eudr", *(f"{BASE}/export/{kind}" for kind in (*KINDS, "dds.xml"))]:
+        r = outsider.get(path, query_string=DDS_QUERY)
+        assert r.status_code == 403 and "Content-Disposition" not in r.headers, path
+        assert anonymous.get(path).status_code == 302, path  # to the sign-in page
 
 
 def test_a_member_of_the_lineage_takes_its_files_too(app, console, demo):
@@ -264,6 +264,11 @@ def test_the_holder_records_the_eu_numbers_and_a_correction_keeps_the_old_row(ap
     kept = _statements(app)
     assert [s.reference_number for s in kept] == ["26DE7XTVCZAQ2S", "26DE7XTVCZAQ2T"]
     assert kept[1].replaces_id is not None
+    # a forged "replaces" (a row of no statement of this lot) changes nothing
+    r = console.post(holder, page, {"reference_number": "26DE7XTVCZAQ2V",
+                                    "verification_number": "SFFCB4Y3", "replaces": "999"},
+                     csrf_from=page)
+    assert r.status_code == 400 and len(_statements(app)) == 2
     # correcting a replaced row again is refused (history is a line, not a tree)
     r = console.post(holder, page, {"reference_number": "26DE7XTVCZAQ2U",
                                     "verification_number": "SFFCB4Y3",
