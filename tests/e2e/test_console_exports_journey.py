@@ -14,7 +14,6 @@ from pathlib import Path
 import pypdf
 from lxml import etree
 
-from tests.e2e.browser_support import NO_WORKER
 from tests.support.eudr_rules import violations
 from tracechain.app_services import app_services
 from tracechain.services.accounts import passwords
@@ -37,7 +36,7 @@ def test_an_inspector_takes_the_coffee_lots_files_away(scratch_site, phone, scre
                                 now=datetime.now(UTC))
     passwords.set_password(token, PASSWORD, PASSWORD, uow, now=datetime.now(UTC))
 
-    page = phone("vi", accept_downloads=True, **NO_WORKER)
+    page = phone("vi", accept_downloads=True)
     page.goto(scratch_site.url("/app/login"))
     page.get_by_label("Địa chỉ e-mail").fill(EMAIL)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
