@@ -309,3 +309,21 @@ def test_without_its_font_the_pdf_is_a_page_naming_the_package(app, inspector, t
     r = inspector.get(f"{BASE}/export/dossier.pdf")
     assert r.status_code == 503 and "fonts-dejavu-core" in r.get_data(as_text=True)
     assert "Content-Disposition" not in r.headers
+
+
+def test_every_file_of_the_demos_other_lots_is_whole(app, inspector):
+    """The pepper chain (a polygon over 4 ha, a shipment between companies) and the roasted
+    coffee (packed into a pallet): every file built, the GeoJSON fit for the EU."""
+    if not app_services(app).settings.database_url.startswith("sqlite"):
+        pytest.skip("the store reads are the same; once is enough")
+    for gtin, lot, plots in (("08936101000217", "QT25-G550-01", 3),
+                             ("08936104000412", "BMT25-R01", 2)):
+        for kind in KINDS:
+            r = inspector.get(f"/app/inspect/lots/{gtin}/{lot}/export/{kind}")
+            assert r.status_code == 200, (lot, kind, r.get_data(as_text=True)[:300])
+        geojson = inspector.get(f"/app/inspect/lots/{gtin}/{lot}/export/eudr.geojson")
+        assert violations(geojson.get_data(as_text=True)) == []
+        assert len(json.loads(geojson.data)["features"]) == plots
+        rows = list(csv.DictReader(io.StringIO(inspector.get(
+            f"/app/inspect/lots/{gtin}/{lot}/export/events.csv").data.decode("utf-8-sig"))))
+        assert {"Harvesting", "Transformation", "Shipping"} <= {r["CTE Type"] for r in rows}
