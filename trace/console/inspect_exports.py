@@ -227,4 +227,6 @@ FROM_USE_CASES = (
     N_("choose a current statement of this lot to correct"),
     N_("already recorded for this lot"),
     N_("no plot in the lineage"),
+    N_("the polygon has a hole: the EU system accepts no holes (send the plot as two polygons "
+       "around it)"),
 )

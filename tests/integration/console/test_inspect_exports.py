@@ -184,7 +184,7 @@ def test_a_plot_the_eu_would_refuse_is_named_and_nothing_is_served(app, inspecto
         r = inspector.get(path, query_string=DDS_QUERY)
         page = r.get_data(as_text=True)
         assert r.status_code == 409 and r.mimetype == "text/html", path
-        assert "ET-02-A" in page and "hole" in page
+        assert "Thửa ET-02-A" in page and "lỗ thủng" in page  # the reader's language
         assert "Content-Disposition" not in r.headers
     figure_eight = {"type": "Polygon", "coordinates": [[
         [108.061524, 12.672318], [108.063734, 12.674036], [108.063814, 12.672398],

@@ -25,8 +25,9 @@ from .lot_exports import LotExport
 def _refuse(wrong: list[eudr.PlotProblem]) -> Conflict:
     first = wrong[0].describe()
     more = f" (and {len(wrong) - 1} more plots)" if len(wrong) > 1 else ""
+    # one problem per plot and fault, its path the plot's code (the page names the plot)
     return Conflict(f"the EU system would refuse {first}{more}: fix the plot, nothing was "
-                    "exported", [Problem(f"$.plots[{w.code}]", w.describe()) for w in wrong])
+                    "exported", [Problem(w.code, p.message) for w in wrong for p in w.problems])
 
 
 def geolocation(export: LotExport) -> list[eudr.GeolocationFile]:
