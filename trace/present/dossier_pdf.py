@@ -26,6 +26,7 @@ from .label_pdf import Fonts
 
 MEDIA_TYPE = "application/pdf"
 FAMILY = "DejaVu"
+MAX_ROWS = 120  # per table (see _table)
 
 
 def events_digest(export: LotExport) -> str:
@@ -84,10 +85,19 @@ def _line(pdf: FPDF, text: str, bold: bool = False, size: float = 9) -> None:
 
 
 def _table(pdf: FPDF, headers: list[str], rows: list[list[str]],
-           widths: tuple[int, ...]) -> None:
+           widths: tuple[int, ...], whole: str = "") -> None:
+    """A table; over ``MAX_ROWS`` rows, the first and last halves with a row saying how many
+    are left out and which file (``whole``) has them all: a printed dossier stays readable
+    (and quick to make) for a lot fed by thousands of plots."""
     if not rows:
         _line(pdf, "— (không có / none)")
         return
+    if len(rows) > MAX_ROWS:
+        half = MAX_ROWS // 2
+        left_out = len(rows) - 2 * half
+        note = [f"… {left_out} dòng không in / rows not printed: {whole}"] + [""] * (
+            len(headers) - 1)
+        rows = rows[:half] + [note] + rows[-half:]
     pdf.set_font(FAMILY, "", 7.5)
     with pdf.table(col_widths=widths, line_height=3.8, text_align="LEFT",
                    headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
@@ -157,7 +167,8 @@ def render(export: LotExport, fonts: Fonts, zone: ZoneInfo, now: datetime) -> by
                          f"{body.get('type', '')} · {_step_word(body.get('bizStep'))}",
                          rec.organisation_name or "", ", ".join(lots)[:300], f"{vi} / {en}"])
     _table(pdf, ["Thời gian / Time", "Sự kiện / Event", "Tổ chức / Organisation",
-                 "Lô / Lots", "Trạng thái / State"], timeline, (24, 26, 34, 46, 40))
+                 "Lô / Lots", "Trạng thái / State"], timeline, (24, 26, 34, 46, 40),
+           whole="events.csv, epcis.json")
 
     _heading(pdf, "Thửa đất", "Plots (EUDR geolocation)")
     plot_rows = []
@@ -166,7 +177,7 @@ def render(export: LotExport, fonts: Fonts, zone: ZoneInfo, now: datetime) -> by
         plot_rows.append([p.code, p.producer, p.place, f"{p.area_ha:g} ha",
                           str(geometry.get("type", ""))])
     _table(pdf, ["Mã / Code", "Nông hộ / Producer", "Nơi / Place", "Diện tích / Area",
-                 "Hình / Geometry"], plot_rows, (24, 34, 64, 22, 26))
+                 "Hình / Geometry"], plot_rows, (24, 34, 64, 22, 26), whole="eudr.geojson")
 
     _heading(pdf, "Chứng nhận", "Certificates")
     certs = [[str(export.organisations[c.organisation_id].name)
