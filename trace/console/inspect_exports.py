@@ -173,7 +173,6 @@ def _eudr(facts: Any, form: web.Form, status: int = 200, *, refused: Conflict | 
                       unavailable=unavailable,
                       numbers=numbers or web.Form(), href=lambda tail: lot_href(
                           facts.gtin, facts.lot, tail),
-                      member_states=eudr.MEMBER_STATES,
                       replace_options=[(str(r.id), r.reference_number)
                                        for r in recorded.current()])
 
