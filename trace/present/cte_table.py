@@ -64,18 +64,15 @@ def _step_word(step: Any) -> str:
     return step.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
 
 
-def _made_by_transformation(export: LotExport, uri: str) -> bool:
+def _made_by_transformation(export: LotExport, uri: str, by_pk: dict[int, Record]) -> bool:
     row = export.lots.get(uri)
-    if row is None or row.created_event_pk is None:
-        return False
-    for rec in export.records:
-        if rec.id == row.created_event_pk:
-            event = rec.event()
-            return isinstance(event, dict) and event.get("type") == "TransformationEvent"
-    return False
+    rec = by_pk.get(row.created_event_pk) if row and row.created_event_pk is not None else None
+    event = rec.event() if rec is not None else None
+    return isinstance(event, dict) and event.get("type") == "TransformationEvent"
 
 
-def cte_type(event: dict[str, Any], export: LotExport, packed: Iterable[str]) -> str | None:
+def cte_type(event: dict[str, Any], export: LotExport, packed: Iterable[str],
+             by_pk: dict[int, Record] | None = None) -> str | None:
     """The FSMA 204 CTE of an event, or None when it is not one."""
     kind, action, step = event.get("type"), event.get("action"), _step_word(event.get("bizStep"))
     if kind == "TransformationEvent":
@@ -90,7 +87,8 @@ def cte_type(event: dict[str, Any], export: LotExport, packed: Iterable[str]) ->
             and event.get("quantityList"):
         return "Harvesting"
     if kind == "AggregationEvent" and action == "ADD" and step == "packing":
-        made = any(_made_by_transformation(export, u) for u in packed)
+        records = by_pk if by_pk is not None else {r.id: r for r in export.records}
+        made = any(_made_by_transformation(export, u, records) for u in packed)
         return "Transformation" if made else "Initial packing"
     return None
 
@@ -139,7 +137,7 @@ def rows(export: LotExport, zone: ZoneInfo) -> list[list[Any]]:
             continue
         refs = event_refs(event, canonicalise)
         packed = [*refs.ids("child", "child_class")]
-        cte = cte_type(event, export, packed)
+        cte = cte_type(event, export, packed, by_pk)
         if cte is None:
             continue
         if cte == "Transformation" and event.get("type") == "TransformationEvent":

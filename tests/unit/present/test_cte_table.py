@@ -27,3 +27,34 @@ def test_csv_and_xlsx_keep_text_as_text_and_numbers_as_numbers():
     cells = list(sheet.iter_rows(min_row=2))[0]
     assert cells[0].data_type == "s" and cells[0].value.startswith("'=")
     assert cells[3].value == 1500 and sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+
+
+def test_cbv_steps_map_to_fsma_cte_types():
+    from types import SimpleNamespace
+
+    from tracechain.services.inspection.lot_exports import LotExport, LotRow
+
+    raw, roasted = "https://id.gs1.org/01/08936103000314/10/A", \
+        "https://id.gs1.org/01/08936104000412/10/B"
+    lots = {raw: LotRow(1, raw, "08936103000314", "A", 10.0, "KGM", 1, 5, 10),
+            roasted: LotRow(2, roasted, "08936104000412", "B", 8.0, "KGM", 1, None, 11)}
+    export = LotExport("", "", "", lots[raw], [], {}, lots, {}, {}, [])
+    by_pk = {10: SimpleNamespace(id=10, event=lambda: {"type": "ObjectEvent"}),
+             11: SimpleNamespace(id=11, event=lambda: {"type": "TransformationEvent"})}
+    packing = {"type": "AggregationEvent", "action": "ADD", "bizStep": "packing"}
+    cases = [
+        ({"type": "ObjectEvent", "action": "ADD", "bizStep": "commissioning",
+          "quantityList": [{"epcClass": raw}]}, "Harvesting"),
+        ({"type": "ObjectEvent", "action": "OBSERVE",
+          "bizStep": "https://ref.gs1.org/cbv/BizStep-shipping"}, "Shipping"),
+        ({"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "arriving"}, "Receiving"),
+        ({"type": "ObjectEvent", "action": "OBSERVE",
+          "bizStep": "https://ns.tracechain.dev/bizstep/cooling"}, "Cooling"),
+        ({"type": "TransformationEvent", "bizStep": "https://ns.tracechain.dev/bizstep/drying"},
+         "Transformation"),
+        ({"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "holding"}, None),
+    ]
+    for event, expected in cases:
+        assert cte_table.cte_type(event, export, [], by_pk) == expected, event
+    assert cte_table.cte_type(packing, export, [raw], by_pk) == "Initial packing"
+    assert cte_table.cte_type(packing, export, [roasted], by_pk) == "Transformation"
