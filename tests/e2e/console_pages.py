@@ -31,6 +31,7 @@ NOT_PAGES = {
     "console.service_worker": "the service worker's JavaScript",
     "console.evidence_file": "an evidence file (a download or a photo)",
     "console.bulk_template": "the bulk harvests' spreadsheet template (a download)",
+    "console.inspect_export": "a lot's export file (EPCIS, CSV/XLSX, EUDR, PDF: a download)",
 }
 
 
@@ -55,6 +56,7 @@ FILL: dict[str, Callable[[Fill], dict[str, Any] | list[dict[str, Any]]]] = {
     "console.record_process": lambda f: [{"step": step} for step in PROCESS_STEPS],
     "console.labels": lambda f: {"gtin": f.gtin, "lot": f.lot},
     "console.inspect_act": lambda f: {"gtin": f.gtin, "lot": f.lot},  # the inspector's (#12)
+    "console.inspect_eudr": lambda f: {"gtin": f.gtin, "lot": f.lot},  # docs/inspector/EXPORTS.md
 }
 
 

@@ -44,6 +44,8 @@ def init_app(app: Flask) -> None:
     labels.add_routes(root)  # docs/console/DASHBOARD.md
     inspect_act_routes(root)  # the inspector acts on a lot (docs/inspector/ACTIONS.md)
     subscription_routes(root)  # a partner's EPCIS subscriptions (docs/inspector/ACTIONS.md)
+    from .inspect_exports import add_routes as inspect_export_routes
+    inspect_export_routes(root)  # the inspector's exports (docs/inspector/EXPORTS.md)
     root.before_request(web.check_csrf)
     root.after_request(_finish)
     root.register_error_handler(TraceError, _trace_error)

@@ -391,3 +391,23 @@ def may_subscribe(actor: Actor) -> bool:
 def require_subscribe(actor: Actor) -> None:
     if not may_subscribe(actor):
         raise Forbidden("this account belongs to no organisation")
+# --- inspector: exports (issue #12, docs/inspector/EXPORTS.md) ------------------------------------
+
+def may_export_lot(actor: Actor, organisations: AbstractSet[int | None]) -> bool:
+    """A lot's exports (EPCIS, CSV/XLSX, EUDR files, PDF dossier) follow its lineage: inspectors,
+    admins, and organisations that hold a lot of it or recorded one of its events."""
+    return may_read_lineage(actor, organisations)
+
+
+def may_record_eudr_numbers(actor: Actor, holder: int | None) -> bool:
+    """The EU's reference and verification numbers of a lot's due diligence statement: the
+    members of the organisation holding the lot, and admins. Inspectors read them."""
+    if is_admin(actor):
+        return True
+    return (actor.role == "member" and actor.organisation_id is not None
+            and actor.organisation_id == holder)
+
+
+def require_record_eudr_numbers(actor: Actor, holder: int | None) -> None:
+    if not may_record_eudr_numbers(actor, holder):
+        raise Forbidden("only the organisation holding the lot records its EU statement numbers")

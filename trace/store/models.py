@@ -47,3 +47,7 @@ __all__ += ["Submission"]
 from .inspection_models import Hold  # noqa: E402
 
 __all__ += ["Hold"]
+# The EU's numbers of a lot's due diligence statement (issue #12, docs/inspector/EXPORTS.md).
+from .eudr_models import EudrStatement  # noqa: E402
+
+__all__ += ["EudrStatement"]

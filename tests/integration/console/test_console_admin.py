@@ -343,6 +343,16 @@ CONSOLE_ROUTES.update({
     ("GET", "console.bulk_template"): ("/app/harvests/bulk/template.csv",
                                        {**_WRITERS, "member": 200}),
 })
+# The inspector's exports (docs/inspector/EXPORTS.md; who may: test_inspect_exports.py), of a
+# lot nobody has.
+_NO_EXPORT_LOT = "/app/inspect/lots/08930000000019/NOPE"
+_NOT_FOUND = {"anonymous": 302, "member": 404, "inspector": 404, "admin": 404}
+CONSOLE_ROUTES.update({
+    ("GET", "console.inspect_export"): (_NO_EXPORT_LOT + "/export/events.csv", _NOT_FOUND),
+    ("GET", "console.inspect_eudr"): (_NO_EXPORT_LOT + "/eudr", _NOT_FOUND),
+    ("POST", "console.inspect_eudr"): (_NO_EXPORT_LOT + "/eudr", _NOT_FOUND),
+    ("GET", "console.inspect_exports_find"): ("/app/inspect/exports", _by(302, 200, 200, 200)),
+})
 
 # The inspector acts on a lot (docs/inspector/ACTIONS.md): inspectors and admins; a member is
 # refused before the lot is looked up; an unknown lot is a 404 (its page cannot be shown).

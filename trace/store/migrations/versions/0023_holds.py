@@ -1,7 +1,7 @@
 """holds: an authority's quarantine of a lot and its release (issue #12)
 
 Revision ID: 0023
-Revises: 0019
+Revises: 0022
 Create Date: 2026-12-06 12:10:00
 
 A new table only: nothing stored changes. The hold and its release are also EPCIS events
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0023'
-down_revision: Union[str, Sequence[str], None] = '0019'
+down_revision: Union[str, Sequence[str], None] = '0022'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
