@@ -40,6 +40,8 @@ def init_app(app: Flask) -> None:
     for add_form_routes in (farm_routes, recording_routes):  # docs/console/RECORDING.md
         add_form_routes(root)
     labels.add_routes(root)  # docs/console/DASHBOARD.md
+    from .inspect_find import add_routes as inspect_find_routes  # issue #12: docs/inspector/
+    inspect_find_routes(root)
     root.before_request(web.check_csrf)
     root.after_request(_finish)
     root.register_error_handler(TraceError, _trace_error)

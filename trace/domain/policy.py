@@ -360,3 +360,17 @@ def may_see_dashboard(actor: Actor) -> bool:
     """A member sees their own organisation's dashboard (its lots, what waits for the chain,
     its warnings); inspectors and admins read records through their own pages."""
     return actor.role == "member" and actor.organisation_id is not None
+
+
+# --- inspector: find and bulk verify (issue #12, docs/inspector/FIND.md) ----------------------
+
+def may_inspect(actor: Actor) -> bool:
+    """Search every lot, list what any organisation recorded, verify in bulk: inspectors and
+    admins (members find their own lots on their own pages)."""
+    return reads_everything(actor)
+
+
+def require_inspect(actor: Actor) -> None:
+    """:raises Forbidden: a member (or an account of no known role)."""
+    if not may_inspect(actor):
+        raise Forbidden("only inspectors and admins search every lot and verify in bulk")

@@ -1,0 +1,1 @@
+"""The inspector's use cases (issue #12): finding lots, reading, verifying and acting."""
