@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask.cli import AppGroup
 
 from ..app_services import app_services
 from ..domain.actor import Actor
@@ -17,7 +18,7 @@ from ..services.inspection.bulk_verify import organisation_id, read_scope, verif
 OPERATOR = Actor(0, "admin", None, "cli")
 
 
-@click.group("verify")
+@click.group("verify", cls=AppGroup)
 def verify_group() -> None:
     """Verify records in bulk (see also `tracechain verify-pack`)."""
 

@@ -84,7 +84,8 @@ class LotExtras:
 
 _Owner = aliased(Organisation)
 _Receiver = aliased(Organisation)
-_Made = aliased(Event)
+_Made = aliased(Event)  # the event that made the lot (its first), for sorting
+_Maker = aliased(Event)  # the same, for the organisation filter
 
 
 def _where(q: LotQuery) -> list[Any]:
@@ -97,7 +98,7 @@ def _where(q: LotQuery) -> list[Any]:
         conds.append(Lot.code.icontains(q.code, autoescape=True))
     if q.organisation_id is not None:
         conds.append(or_(Lot.owner_id == q.organisation_id, exists().where(
-            _Made.id == Lot.created_event_pk, _Made.organisation_id == q.organisation_id)))
+            _Maker.id == Lot.created_event_pk, _Maker.organisation_id == q.organisation_id)))
     plot_conds: list[Any] = []
     if q.farmer:
         plot_conds.append(Farm.farmer_name.icontains(q.farmer, autoescape=True))
@@ -163,7 +164,7 @@ def lot_extras(uow: UnitOfWork, lots: list[LotRow]) -> dict[int, LotExtras]:
     times = {uri: (first, last) for uri, first, last in session.execute(
         select(EventObject.uri, func.min(Event.event_time), func.max(Event.event_time))
         .join(Event, Event.id == EventObject.event_pk)
-        .where(EventObject.uri.in_(list(by_uri))).group_by(EventObject.uri)).tuples()}
+        .where(EventObject.uri.in_(list(by_uri))).group_by(EventObject.uri))}
     recalled = set(session.scalars(select(Recall.lot_id).where(
         Recall.lot_id.in_(list(by_uri.values())), Recall.lifted_at.is_(None))))
     # A hold (issue #12's "act"): the latest event naming the lot that sets a disposition is
@@ -172,7 +173,7 @@ def lot_extras(uow: UnitOfWork, lots: list[LotRow]) -> dict[int, LotExtras]:
     for uri, when, step in session.execute(
             select(EventObject.uri, Event.event_time, Event.biz_step)
             .join(Event, Event.id == EventObject.event_pk)
-            .where(EventObject.uri.in_(list(by_uri)), Event.disposition.is_not(None))).tuples():
+            .where(EventObject.uri.in_(list(by_uri)), Event.disposition.is_not(None))):
         if uri not in latest or when >= latest[uri][0]:
             latest[uri] = (when, step)
     out = {}
@@ -226,7 +227,7 @@ def organisation_events(uow: UnitOfWork, organisation_id: int, start: datetime |
                 select(EventObject.event_pk, EventObject.uri)
                 .join(Lot, Lot.uri == EventObject.uri)
                 .where(EventObject.event_pk.in_([r.id for r in rows]), Lot.kind == "lot")
-                .order_by(EventObject.event_pk, EventObject.uri)).tuples():
+                .order_by(EventObject.event_pk, EventObject.uri)):
             if uri not in lots.setdefault(pk, []):
                 lots[pk].append(uri)
     return [EventRow(**r._mapping) for r in rows], int(total), lots
@@ -245,13 +246,13 @@ def organisation_by_gln(uow: UnitOfWork, gln: str) -> int | None:
 
 def organisation_choices(uow: UnitOfWork) -> list[tuple[int, str]]:
     return [(i, n) for i, n in session_of(uow).execute(
-        select(Organisation.id, Organisation.name).order_by(Organisation.name)).tuples()]
+        select(Organisation.id, Organisation.name).order_by(Organisation.name))]
 
 
 def product_choices(uow: UnitOfWork) -> list[tuple[str, str, str]]:
     return [(g, vi, en) for g, vi, en in session_of(uow).execute(
         select(Product.gtin, Product.name_vi, Product.name_en).order_by(Product.name_en)
-    ).tuples()]
+    )]
 
 
 # --- bulk verification ------------------------------------------------------------------------
@@ -284,4 +285,4 @@ def signer_records(uow: UnitOfWork) -> dict[str, tuple[str, str | None]]:
         select(Organisation.signing_address, Organisation.gln,
                Organisation.signer_registered_tx)
         .where(Organisation.signing_address.is_not(None),
-               Organisation.signer_registered_tx.is_not(None))).tuples()}
+               Organisation.signer_registered_tx.is_not(None)))}
