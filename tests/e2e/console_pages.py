@@ -30,6 +30,7 @@ NOT_PAGES = {
     "console.service_worker": "the service worker's JavaScript",
     "console.evidence_file": "an evidence file (a download or a photo)",
     "console.bulk_template": "the bulk harvests' spreadsheet template (a download)",
+    "console.inspect_verify_csv": "the bulk verification report as CSV (a download)",
 }
 
 
@@ -53,6 +54,7 @@ FILL: dict[str, Callable[[Fill], dict[str, Any] | list[dict[str, Any]]]] = {
     "console.farm": lambda f: {"farm_id": f.farm_id},
     "console.record_process": lambda f: [{"step": step} for step in PROCESS_STEPS],
     "console.labels": lambda f: {"gtin": f.gtin, "lot": f.lot},
+    "console.inspect_org_events": lambda f: {"org_id": 1},  # issue #12 (an inspector's page)
 }
 
 

@@ -34,8 +34,10 @@ def verify_group() -> None:
 @click.option("--fresh", is_flag=True, help="ask the chain afresh, once per batch (default: "
               "the stored anchoring records, no chain call)")
 @click.option("--csv", "as_csv", is_flag=True, help="print the CSV report instead")
+@click.option("--workers", default=1, type=click.IntRange(1, 64), show_default=True,
+              help="re-hash the events in this many processes")
 def bulk_command(organisation: str | None, start: str | None, end: str | None, fresh: bool,
-                 as_csv: bool) -> None:
+                 as_csv: bool, workers: int) -> None:
     """Check every event in scope; exit 1 when any fails (the report says which and why)."""
     services = app_services()
     try:
@@ -44,7 +46,8 @@ def bulk_command(organisation: str | None, start: str | None, end: str | None, f
             args["organisation"] = str(organisation_id(organisation, services.unit_of_work()))
         scope = read_scope(args, zone(None))
         report = verify_bulk(OPERATOR, scope, services.unit_of_work(), services.chain_reader,
-                             fresh=fresh, caches=services.verification_caches)
+                             fresh=fresh, caches=services.verification_caches,
+                             workers=workers)
     except ValidationFailed as exc:
         raise click.ClickException("; ".join(
             f"{p.path.removeprefix('$.query.')}: {p.message}" for p in exc.problems)) from None

@@ -88,38 +88,54 @@ _Made = aliased(Event)  # the event that made the lot (its first), for sorting
 _Maker = aliased(Event)  # the same, for the organisation filter
 
 
-def _where(q: LotQuery) -> list[Any]:
+def _contains(column: Any, typed: str, dialect: str) -> Any:
+    """``typed`` anywhere in ``column``, ignoring case, its ``%``, ``_`` and ``/`` literal.
+    SQLite's LIKE ignores the case of ASCII letters already (lot codes are GS1's CSET 82:
+    ASCII), without ``lower()`` on every row; PostgreSQL's ILIKE."""
+    pattern = "%" + typed.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+    if dialect == "sqlite":
+        return column.like(pattern, escape="/")
+    return column.ilike(pattern, escape="/")
+
+
+def _where(q: LotQuery, dialect: str) -> list[Any]:
     conds: list[Any] = [Lot.kind == "lot"]
     if q.gtin:
         conds.append(Lot.gtin == q.gtin)
     if q.product:
         conds.append(Lot.gtin == q.product)
     if q.code:
-        conds.append(Lot.code.icontains(q.code, autoescape=True))
+        conds.append(_contains(Lot.code, q.code, dialect))
     if q.organisation_id is not None:
-        conds.append(or_(Lot.owner_id == q.organisation_id, exists().where(
-            _Maker.id == Lot.created_event_pk, _Maker.organisation_id == q.organisation_id)))
+        conds.append(or_(Lot.owner_id == q.organisation_id, Lot.created_event_pk.in_(
+            select(_Maker.id).where(_Maker.organisation_id == q.organisation_id))))
     plot_conds: list[Any] = []
     if q.farmer:
-        plot_conds.append(Farm.farmer_name.icontains(q.farmer, autoescape=True))
+        plot_conds.append(_contains(Farm.farmer_name, q.farmer, dialect))
     if q.plot:
-        plot_conds.append(Plot.code.icontains(q.plot, autoescape=True))
+        plot_conds.append(_contains(Plot.code, q.plot, dialect))
     if q.place:
-        plot_conds.append(or_(Farm.commune.icontains(q.place, autoescape=True),
-                              Farm.province.icontains(q.place, autoescape=True)))
+        plot_conds.append(or_(_contains(Farm.commune, q.place, dialect),
+                              _contains(Farm.province, q.place, dialect)))
     if plot_conds:
         conds.append(Lot.plot_id.in_(select(Plot.id).join(Farm, Farm.id == Plot.farm_id)
                                      .where(*plot_conds)))
     event_conds: list[Any] = []
     if q.event_type:
         event_conds.append(Event.event_type == q.event_type)
-    if q.biz_step:
-        event_conds.append(Event.biz_step == q.biz_step)
+    if q.biz_step:  # with a time window, the time index is the one to use (no statistics)
+        step = Event.biz_step.concat("") if q.start or q.end else Event.biz_step
+        event_conds.append(step == q.biz_step)
     if q.start is not None:
         event_conds.append(Event.event_time >= q.start)
     if q.end is not None:
         event_conds.append(Event.event_time < q.end)
-    if event_conds:
+    if event_conds and (q.start is not None or q.end is not None):
+        # a time window: from the events in it (the time index) to their lots
+        conds.append(Lot.uri.in_(select(EventObject.uri)
+                                 .join(Event, Event.id == EventObject.event_pk)
+                                 .where(*event_conds)))
+    elif event_conds:  # lot by lot (the lots' other filters narrow first)
         conds.append(exists().where(EventObject.uri == Lot.uri,
                                     Event.id == EventObject.event_pk, *event_conds))
     return conds
@@ -139,11 +155,12 @@ def _order(q: LotQuery) -> list[Any]:
 def search_lots(uow: UnitOfWork, q: LotQuery) -> tuple[list[LotRow], int]:
     """One page of the lots matching ``q`` in its order, and how many match in all."""
     session = session_of(uow)
-    conds = _where(q)
+    conds = _where(q, session.get_bind().dialect.name)
     stmt = (select(Lot.id, Lot.uri, Lot.gtin, Lot.code, Lot.quantity, Lot.unit,
                    Product.name_vi.label("product_vi"), Product.name_en.label("product_en"),
                    _Owner.name.label("holder"), Lot.owner_id.label("holder_id"),
-                   _Receiver.name.label("in_transit_to"))
+                   _Receiver.name.label("in_transit_to"),
+                   func.count().over().label("total"))  # one pass for the page and the count
             .outerjoin(Product, Product.gtin == Lot.gtin)
             .outerjoin(_Owner, _Owner.id == Lot.owner_id)
             .outerjoin(_Receiver, _Receiver.id == Lot.in_transit_to_id)
@@ -151,8 +168,11 @@ def search_lots(uow: UnitOfWork, q: LotQuery) -> tuple[list[LotRow], int]:
     if q.sort == "first":
         stmt = stmt.outerjoin(_Made, _Made.id == Lot.created_event_pk)
     rows = session.execute(stmt.order_by(*_order(q)).offset(q.offset).limit(q.limit)).all()
-    total = session.scalar(select(func.count()).select_from(Lot).where(*conds)) or 0
-    return [LotRow(**r._mapping) for r in rows], int(total)
+    if rows:
+        total = rows[0].total
+    else:  # a page past the end: count on its own
+        total = session.scalar(select(func.count()).select_from(Lot).where(*conds)) or 0
+    return [LotRow(*r[:-1]) for r in rows], int(total)
 
 
 def lot_extras(uow: UnitOfWork, lots: list[LotRow]) -> dict[int, LotExtras]:
@@ -269,7 +289,7 @@ def record_page(uow: UnitOfWork, organisation_id: int | None, start: datetime | 
     if end is not None:
         stmt = stmt.where(Event.event_time < end)
     rows = session_of(uow).execute(stmt.order_by(Event.id).limit(limit))
-    return [Record(**r._mapping) for r in rows]
+    return [Record(*r) for r in rows]  # the columns in the order of its fields
 
 
 def batch_hashes(uow: UnitOfWork, batch_id: int) -> set[str]:

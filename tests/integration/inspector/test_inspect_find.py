@@ -181,7 +181,7 @@ def test_an_edited_event_fails_and_a_deleted_one_is_missing(anchored, console):
     assert edited["eventTime"].endswith("+07:00")
     # the CLI prints the same report and says it failed
     result = anchored.app.test_cli_runner().invoke(
-        verify_group, ["bulk", "--organisation", str(coop)])
+        verify_group, ["bulk", "--organisation", str(coop), "--workers", "2"])
     assert result.exit_code == 1, result.output
     assert edited_id in result.output and "missing" in result.output
 
@@ -224,3 +224,23 @@ def test_the_json_twin_finds_lots_for_inspectors_only(anchored, console):
     assert client.get("/api/v1/inspect/lots", headers={
         "Authorization": f"Bearer {member_token}"}).status_code == 403
     assert client.get("/api/v1/inspect/lots").status_code == 401
+
+
+def test_the_pages_are_at_most_30_kb_compressed(anchored, console):
+    """The search listing every demo lot (a page of 200), an organisation's events (a page of
+    500), and a report of 200 failing events."""
+    import brotli
+
+    client = _inspector(anchored, console)
+    coop = _pepper_coop(anchored)
+    anchored.sql("UPDATE events SET prehash = prehash || 'x' WHERE organisation_id = :o", o=coop)
+    for path in ("/app/inspect/lots?limit=200&sort=last", "/app/inspect/lots",
+                 f"/app/inspect/organisations/{coop}/events?limit=500",
+                 "/app/inspect/verify?run=1", "/app/inspect/verify"):
+        r = client.get(path, headers={"Accept-Encoding": "br"})
+        assert r.status_code == 200, path
+        assert r.headers.get("Content-Encoding") == "br", path
+        assert len(r.data) <= 30 * 1024, (path, len(r.data), len(brotli.decompress(r.data)))
+        if path.endswith("run=1"):
+            assert "prehash" in brotli.decompress(r.data).decode() or "pre-hash" in \
+                brotli.decompress(r.data).decode()

@@ -29,10 +29,13 @@ import csv
 import io
 import time
 from collections.abc import Mapping
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import orjson
 
 from ...domain import policy
 from ...domain.actor import Actor
@@ -56,6 +59,7 @@ from ...domain.verification import (
     Registration,
     RegistryFacts,
     SignatureFacts,
+    Verdict,
     anchored_value,
     verdict,
     worst_of,
@@ -185,8 +189,9 @@ def organisation_id(value: str, uow: UnitOfWork) -> int:
 
 def verify_bulk(actor: Actor, scope: BulkScope, uow: UnitOfWork, reader: ChainReader | None,
                 *, fresh: bool = False, caches: VerificationCaches | None = None,
-                page: int = PAGE) -> BulkReport:
+                page: int = PAGE, workers: int = 1) -> BulkReport:
     """Verify every event in ``scope``; the report lists each failing event with its reason.
+    ``workers`` > 1: re-hash in that many worker processes (the rest stays here).
 
     :raises Forbidden: not an inspector or an admin. :raises NotFound: no such organisation.
     """
@@ -200,14 +205,21 @@ def verify_bulk(actor: Actor, scope: BulkScope, uow: UnitOfWork, reader: ChainRe
             if named is None:
                 raise NotFound(Text("No organisation %(name)s.", name=scope.organisation_id))
         run = _Run(uow, reader, caches, fresh, BulkReport(scope, named, fresh))
-        after = 0
-        while True:
-            recs = reads.record_page(uow, scope.organisation_id, scope.window.start,
-                                     scope.window.end, after, page)
-            if not recs:
-                break
-            after = recs[-1].id
-            run.page(recs)
+        pool = ProcessPoolExecutor(workers) if workers > 1 else None
+        try:
+            after, waiting = 0, None
+            while True:  # with workers: the next page is read while the last one is hashed
+                recs = reads.record_page(uow, scope.organisation_id, scope.window.start,
+                                         scope.window.end, after, page)
+                hashing = _Hashing(recs, pool) if recs else None
+                if waiting is not None:
+                    run.page(waiting)
+                if hashing is None:
+                    break
+                after, waiting = recs[-1].id, hashing
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         run.missing_leaves()
     report = run.report
     report.seconds = time.perf_counter() - started
@@ -227,13 +239,15 @@ class _Run:
         self.asked: set[int] = set()  # batches whose root the chain was asked about (fresh)
         # Events in scope with no batch link, by their recorded hash (a leaf may name them).
         self.unbatched: dict[bytes, Record] = {}
+        self.groups: dict[tuple[Any, ...], Verdict] = {}  # see ``_group``
 
     # --- one page ------------------------------------------------------------------------------
 
-    def page(self, recs: list[Record]) -> None:
+    def page(self, hashing: _Hashing) -> None:
+        recs = hashing.recs
         seals = self.caches.seals.of_captures(
             self.uow, {r.capture_id for r in recs if not r.signature})
-        hashed = _hashes(recs)
+        hashed = hashing.result()
         for rec in recs:
             if rec.batch_id is not None and rec.batch_id not in self.batches:
                 self.batches[rec.batch_id] = hex32(rec.root) if rec.batch_found else None
@@ -242,8 +256,51 @@ class _Run:
             facts = hashed.get(rec.id) or self.caches.hash_facts(self.uow, rec)
             self._record(rec, self._judge(rec, facts, seals))
 
-    def _judge(self, rec: Record, hashed: HashFacts, seals: dict[str, Seal]) -> list[Check]:
+    def _judge(self, rec: Record, hashed: HashFacts, seals: dict[str, Seal]) -> Verdict:
         seal = seals.get(rec.capture_id) if rec.signature is None else None
+        group = None if self.fresh else self._group(rec, hashed, seal)
+        if group is not None:
+            found = self.groups.get(group)
+            if found is not None:
+                return found
+        checks = self._full(rec, hashed, seal)
+        if group is not None:
+            self.groups[group] = checks
+        return checks
+
+    def _group(self, rec: Record, hashed: HashFacts, seal: Seal | None) -> tuple[Any, ...] | None:
+        """What the verdict of an event rests on beyond its own hash, when every fact about the
+        event itself is found sound here: it re-hashed (with its pre-hash) to its recorded
+        hash, its capture's seal is sound and covers that hash, and that hash is the leaf at
+        its leaf index of its batch's stored tree, which rebuilds the batch's recorded root (so
+        its Merkle proof holds by construction). Events with the same key then get the same
+        checks, which the domain's rules decide once (``_full``) for the first of them; any
+        other event (or one this cannot vouch for) is judged on its own. None: judge it alone."""
+        if (seal is None or seal.problem is not None or seal.error is not None
+                or seal.recovered is None or seal.signer is None
+                or seal.recovered.lower() != seal.signer.lower() or seal.gln != rec.gln
+                or hashed.recomputed_hash != rec.event_hash or rec.prehash is None
+                or hashed.recomputed_prehash != rec.prehash or rec.batch_id is None
+                or not rec.batch_found or rec.batch_status != "confirmed"):
+            return None
+        root = self.batches.get(rec.batch_id)
+        if root is None or hex32(rec.root) != root:
+            return None
+        try:
+            value = event_hash_bytes(rec.event_hash)
+        except ValueError:
+            return None
+        if value not in seal.covered:
+            return None
+        ledger = self.caches.trees.ledger(self.uow, rec.batch_id, root, rec.leaf_count or 0)
+        if (ledger.tree is None or rec.leaf_count != len(ledger.tree)
+                or ledger.position(value) != rec.leaf_index):
+            return None
+        return (rec.batch_id, root, rec.leaf_count, rec.block_number, rec.block_time,
+                rec.chain_id, rec.contract, rec.gln, rec.signing_address, seal.signer,
+                seal.gln)
+
+    def _full(self, rec: Record, hashed: HashFacts, seal: Seal | None) -> Verdict:
         if rec.signature is not None:
             signed = signature_facts(rec.event_hash, rec.signature, rec.signer,
                                      rec.signing_address)
@@ -268,15 +325,16 @@ class _Run:
             declared = declaration_check(self.uow, rec, rec.event())
             if declared is not None:
                 checks.append(declared)
-        return checks
+        return worst_of(checks)
 
-    def _record(self, rec: Record, checks: list[Check]) -> None:
-        judged = worst_of(checks)
+    def _record(self, rec: Record, judged: Verdict) -> None:
+        checks = judged.checks
         counts = self.report.counts
         counts[judged.status] = counts.get(judged.status, 0) + 1
         self.report.checked += 1
         if judged.status != VERIFIED:
-            worst = next((c for c in checks if c.status == judged.status), checks[0])
+            worst = next((c for c in checks if c.status == judged.status),
+                         Check("event", judged.status, judged.reason, judged.status))
             self.report.failures.append(Failure(rec.event_id, rec.gln, rec.event_time,
                                                 judged.status, worst.name, worst.code,
                                                 judged.reason))
@@ -397,31 +455,47 @@ def _recorded_signer(check: Check, signer: str | None, gln: str) -> Check:
                  "registered on chain as the anchorer recorded it", check.code)
 
 
-def _hashes(recs: list[Record]) -> dict[int, HashFacts]:
-    """Re-hash the page's events, those of one capture together (as they were captured).
-    Only those that give their recorded hash are kept; the others are re-hashed one by one
+class _Hashing:
+    """The page's re-hashing, done here or in worker processes (``workers`` > 1): the events of
+    one capture are hashed together, as they were captured. Only the events that give their
+    recorded hash are kept; the others are re-hashed one by one by ``_Run.page``
     (``VerificationCaches.hash_facts``: alone, then among their whole capture)."""
-    groups: dict[tuple[str, int], list[tuple[Record, Any]]] = {}
-    contexts: dict[tuple[str, int], Any] = {}
-    for rec in recs:
-        if rec.declaration or rec.declares_pk is not None or "errorDeclaration" in rec.body:
-            continue
-        event = rec.event()
-        if not isinstance(event, dict):
-            continue
-        key = (rec.capture_id, rec.context_id)
-        if key not in contexts:
-            contexts[key] = rec.context_json()
-        groups.setdefault(key, []).append((rec, event))
-    out: dict[int, HashFacts] = {}
-    for key, members in groups.items():
-        doc = one_event_document({}, contexts[key])
-        doc["epcisBody"] = {"eventList": [e for _, e in members]}
-        try:
-            hashes = hash_document(doc)
-        except (ValueError, TypeError, KeyError, RecursionError):
-            continue
-        for (rec, _), h in zip(members, hashes, strict=True):
-            if h.id == rec.event_hash:
-                out[rec.id] = HashFacts(rec.event_hash, rec.prehash, h.id, h.prehash)
-    return out
+
+    def __init__(self, recs: list[Record], pool: Executor | None) -> None:
+        self.recs = recs
+        groups: dict[tuple[str, int], list[Record]] = {}
+        for rec in recs:
+            if rec.declaration or rec.declares_pk is not None or "errorDeclaration" in rec.body:
+                continue
+            groups.setdefault((rec.capture_id, rec.context_id), []).append(rec)
+        self.groups = list(groups.values())
+        jobs = [(g[0].context, [r.body for r in g]) for g in self.groups]
+        self.futures: list[Future[list[tuple[str, str] | None]]] | None = None
+        self.done: list[list[tuple[str, str] | None]] | None = None
+        if pool is None:
+            self.done = [_hash_group(*job) for job in jobs]
+        else:
+            self.futures = [pool.submit(_hash_group, *job) for job in jobs]
+
+    def result(self) -> dict[int, HashFacts]:
+        done = self.done if self.futures is None else [f.result() for f in self.futures]
+        out: dict[int, HashFacts] = {}
+        for group, hashes in zip(self.groups, done or [], strict=True):
+            for rec, found in zip(group, hashes, strict=True):
+                if found is not None and found[0] == rec.event_hash:
+                    out[rec.id] = HashFacts(rec.event_hash, rec.prehash, found[0], found[1])
+        return out
+
+
+def _hash_group(context: str, bodies: list[str]) -> list[tuple[str, str] | None]:
+    """(hash, pre-hash) of each event as hashed among the others (None for them all when a
+    body is not an event: each is then re-hashed on its own)."""
+    try:
+        events = [orjson.loads(b) for b in bodies]
+        if not all(isinstance(e, dict) for e in events):
+            return [None] * len(bodies)
+        doc = one_event_document({}, orjson.loads(context))
+        doc["epcisBody"] = {"eventList": events}
+        return [(h.id, h.prehash) for h in hash_document(doc)]
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return [None] * len(bodies)
