@@ -12,7 +12,6 @@ from marshmallow import Schema, fields
 
 from ..domain.viewer_time import zone
 from ..services.inspection import find_lots
-from ..store.inspection_find_reads import SORTS
 from .auth import current_actor
 from .cooperative.recalls import AnyCallerBlueprint
 from .deps import uow
@@ -44,7 +43,7 @@ class LotSearchQuerySchema(Schema):
         "description": "an event naming the lot at or after: a date (Vietnam's time) or an "
                        "instant with its offset"})
     to = _text("... and before: a date (its whole day included) or an instant with its offset")
-    sort = _text("sort key", enum=list(SORTS))
+    sort = _text("sort key", enum=list(find_lots.SORTS))
     order = _text("asc or desc", enum=["asc", "desc"])
     page = _text("page, from 1")
     limit = _text(f"results per page, 1 to {find_lots.MAX_LIMIT} (default 50)")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import aliased
@@ -172,7 +172,7 @@ def search_lots(uow: UnitOfWork, q: LotQuery) -> tuple[list[LotRow], int]:
         total = rows[0].total
     else:  # a page past the end: count on its own
         total = session.scalar(select(func.count()).select_from(Lot).where(*conds)) or 0
-    return [LotRow(*r[:-1]) for r in rows], int(total)
+    return [LotRow(*cast(tuple[Any, ...], r[:-1])) for r in rows], int(total)
 
 
 def lot_extras(uow: UnitOfWork, lots: list[LotRow]) -> dict[int, LotExtras]:
@@ -288,8 +288,9 @@ def record_page(uow: UnitOfWork, organisation_id: int | None, start: datetime | 
         stmt = stmt.where(Event.event_time >= start)
     if end is not None:
         stmt = stmt.where(Event.event_time < end)
-    rows = session_of(uow).execute(stmt.order_by(Event.id).limit(limit))
-    return [Record(*r) for r in rows]  # the columns in the order of its fields
+    # Core rows (no ORM loading: a page is thousands of rows), columns in Record's order
+    rows = session_of(uow).connection().execute(stmt.order_by(Event.id).limit(limit))
+    return [Record(*r) for r in rows]
 
 
 def batch_hashes(uow: UnitOfWork, batch_id: int) -> set[str]:

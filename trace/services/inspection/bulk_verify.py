@@ -70,6 +70,7 @@ from ...store import inspection_find_reads as reads
 from ...store.verification_reads import Record
 from ..ports import ChainReader, UnitOfWork
 from ..signatures.seal_checks import Seal, timestamp
+from ..verification.batch_trees import Ledger
 from ..verification.declaration_checks import declaration_check
 from ..verification.evidence import (
     CHAIN_FAILURES,
@@ -240,6 +241,7 @@ class _Run:
         # Events in scope with no batch link, by their recorded hash (a leaf may name them).
         self.unbatched: dict[bytes, Record] = {}
         self.groups: dict[tuple[Any, ...], Verdict] = {}  # see ``_group``
+        self.ledgers: dict[int, Ledger] = {}  # the batches' trees, by batch id
 
     # --- one page ------------------------------------------------------------------------------
 
@@ -292,7 +294,10 @@ class _Run:
             return None
         if value not in seal.covered:
             return None
-        ledger = self.caches.trees.ledger(self.uow, rec.batch_id, root, rec.leaf_count or 0)
+        ledger = self.ledgers.get(rec.batch_id)
+        if ledger is None or ledger.root != root:
+            ledger = self.ledgers[rec.batch_id] = self.caches.trees.ledger(
+                self.uow, rec.batch_id, root, rec.leaf_count or 0)
         if (ledger.tree is None or rec.leaf_count != len(ledger.tree)
                 or ledger.position(value) != rec.leaf_index):
             return None

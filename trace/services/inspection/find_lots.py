@@ -22,6 +22,9 @@ from ...gs1.keys import normalise_gtin
 from ...gs1.resolver_paths import spell
 from ...store import inspection_find_reads as reads
 from ...store.inspection_find_reads import SORTS, LotQuery
+
+__all__ = ["SORTS", "LotQuery", "LotSearch", "FoundLot", "find_lots", "read_query",
+           "search_choices", "dossier_path"]
 from ..ports import UnitOfWork
 from .query_terms import Terms
 
