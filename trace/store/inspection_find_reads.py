@@ -153,26 +153,34 @@ def _order(q: LotQuery) -> list[Any]:
 
 
 def search_lots(uow: UnitOfWork, q: LotQuery) -> tuple[list[LotRow], int]:
-    """One page of the lots matching ``q`` in its order, and how many match in all."""
+    """One page of the lots matching ``q`` in its order, and how many match in all.
+
+    Two steps: the page's lot ids in order with the count (one pass, joining only what the
+    sort key needs), then the page's details (product, holder, receiver) for those ids only."""
     session = session_of(uow)
     conds = _where(q, session.get_bind().dialect.name)
-    stmt = (select(Lot.id, Lot.uri, Lot.gtin, Lot.code, Lot.quantity, Lot.unit,
-                   Product.name_vi.label("product_vi"), Product.name_en.label("product_en"),
-                   _Owner.name.label("holder"), Lot.owner_id.label("holder_id"),
-                   _Receiver.name.label("in_transit_to"),
-                   func.count().over().label("total"))  # one pass for the page and the count
-            .outerjoin(Product, Product.gtin == Lot.gtin)
-            .outerjoin(_Owner, _Owner.id == Lot.owner_id)
-            .outerjoin(_Receiver, _Receiver.id == Lot.in_transit_to_id)
-            .where(*conds))
-    if q.sort == "first":
-        stmt = stmt.outerjoin(_Made, _Made.id == Lot.created_event_pk)
-    rows = session.execute(stmt.order_by(*_order(q)).offset(q.offset).limit(q.limit)).all()
-    if rows:
-        total = rows[0].total
-    else:  # a page past the end: count on its own
+    ids = select(Lot.id, func.count().over()).where(*conds)  # the count in the same pass
+    if q.sort == "product":
+        ids = ids.outerjoin(Product, Product.gtin == Lot.gtin)
+    elif q.sort == "organisation":
+        ids = ids.outerjoin(_Owner, _Owner.id == Lot.owner_id)
+    elif q.sort == "first":
+        ids = ids.outerjoin(_Made, _Made.id == Lot.created_event_pk)
+    page = session.execute(ids.order_by(*_order(q)).offset(q.offset).limit(q.limit)).all()
+    if not page:  # a page past the end: count on its own
         total = session.scalar(select(func.count()).select_from(Lot).where(*conds)) or 0
-    return [LotRow(*cast(tuple[Any, ...], r[:-1])) for r in rows], int(total)
+        return [], int(total)
+    rows = {r.id: r for r in session.execute(
+        select(Lot.id, Lot.uri, Lot.gtin, Lot.code, Lot.quantity, Lot.unit,
+               Product.name_vi.label("product_vi"), Product.name_en.label("product_en"),
+               _Owner.name.label("holder"), Lot.owner_id.label("holder_id"),
+               _Receiver.name.label("in_transit_to"))
+        .outerjoin(Product, Product.gtin == Lot.gtin)
+        .outerjoin(_Owner, _Owner.id == Lot.owner_id)
+        .outerjoin(_Receiver, _Receiver.id == Lot.in_transit_to_id)
+        .where(Lot.id.in_([lot_id for lot_id, _ in page])))}
+    return ([LotRow(*cast(tuple[Any, ...], rows[lot_id])) for lot_id, _ in page],
+            int(page[0][1]))
 
 
 def lot_extras(uow: UnitOfWork, lots: list[LotRow]) -> dict[int, LotExtras]:
