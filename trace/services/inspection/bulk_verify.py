@@ -26,6 +26,7 @@ visible to anything (docs/TRUST.md).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import time
 from collections.abc import Mapping
@@ -190,14 +191,17 @@ def organisation_id(value: str, uow: UnitOfWork) -> int:
 
 def verify_bulk(actor: Actor, scope: BulkScope, uow: UnitOfWork, reader: ChainReader | None,
                 *, fresh: bool = False, caches: VerificationCaches | None = None,
-                page: int = PAGE, workers: int = 1) -> BulkReport:
+                page: int = PAGE, workers: int = 1,
+                memo: RehashMemo | None = None) -> BulkReport:
     """Verify every event in ``scope``; the report lists each failing event with its reason.
-    ``workers`` > 1: re-hash in that many worker processes (the rest stays here).
+    ``workers`` > 1: re-hash in that many worker processes (the rest stays here). ``memo``:
+    the events found to re-hash before (default: this process's ``MEMO``).
 
     :raises Forbidden: not an inspector or an admin. :raises NotFound: no such organisation.
     """
     policy.require_inspect(actor)
     caches = caches or VerificationCaches()
+    memo = MEMO if memo is None else memo
     started = time.perf_counter()
     with uow:
         named = None
@@ -212,7 +216,7 @@ def verify_bulk(actor: Actor, scope: BulkScope, uow: UnitOfWork, reader: ChainRe
             while True:  # with workers: the next page is read while the last one is hashed
                 recs = reads.record_page(uow, scope.organisation_id, scope.window.start,
                                          scope.window.end, after, page)
-                hashing = _Hashing(recs, pool) if recs else None
+                hashing = _Hashing(recs, pool, memo) if recs else None
                 if waiting is not None:
                     run.page(waiting)
                 if hashing is None:
@@ -466,12 +470,21 @@ class _Hashing:
     recorded hash are kept; the others are re-hashed one by one by ``_Run.page``
     (``VerificationCaches.hash_facts``: alone, then among their whole capture)."""
 
-    def __init__(self, recs: list[Record], pool: Executor | None) -> None:
-        self.recs = recs
+    def __init__(self, recs: list[Record], pool: Executor | None,
+                 memo: RehashMemo | None) -> None:
+        self.recs, self.memo = recs, memo
+        self.known: dict[int, HashFacts] = {}
+        self.keys: dict[int, bytes] = {}
         groups: dict[tuple[str, int], list[Record]] = {}
         for rec in recs:
             if rec.declaration or rec.declares_pk is not None or "errorDeclaration" in rec.body:
                 continue
+            if memo is not None:
+                key = self.keys[rec.id] = memo.key(rec)
+                if key in memo:
+                    self.known[rec.id] = HashFacts(rec.event_hash, rec.prehash,
+                                                   rec.event_hash, rec.prehash)
+                    continue
             groups.setdefault((rec.capture_id, rec.context_id), []).append(rec)
         self.groups = list(groups.values())
         jobs = [(g[0].context, [r.body for r in g]) for g in self.groups]
@@ -484,12 +497,46 @@ class _Hashing:
 
     def result(self) -> dict[int, HashFacts]:
         done = self.done if self.futures is None else [f.result() for f in self.futures]
-        out: dict[int, HashFacts] = {}
+        out = dict(self.known)
         for group, hashes in zip(self.groups, done or [], strict=True):
             for rec, found in zip(group, hashes, strict=True):
                 if found is not None and found[0] == rec.event_hash:
                     out[rec.id] = HashFacts(rec.event_hash, rec.prehash, found[0], found[1])
+                    if self.memo is not None and found[1] == rec.prehash:
+                        self.memo.add(self.keys[rec.id])
         return out
+
+
+class RehashMemo:
+    """Events found to re-hash to their recorded hash and pre-hash, by a SHA-256 of everything
+    that finding rests on — the recorded hash, pre-hash, body and ``@context``, each
+    length-prefixed: an edited row is a new key, never a stale answer. A process keeps one
+    (``MEMO``), so a second bulk run re-hashes only what changed; bounded (``size`` keys, 32
+    bytes each, then it starts again)."""
+
+    def __init__(self, size: int = 1_000_000) -> None:
+        self.size = size
+        self._seen: set[bytes] = set()
+
+    @staticmethod
+    def key(rec: Record) -> bytes:
+        h = hashlib.sha256()
+        for text in (rec.event_hash, rec.prehash or "", rec.body, rec.context):
+            data = text.encode()
+            h.update(len(data).to_bytes(8, "big"))
+            h.update(data)
+        return h.digest()
+
+    def __contains__(self, key: bytes) -> bool:
+        return key in self._seen
+
+    def add(self, key: bytes) -> None:
+        if len(self._seen) >= self.size:
+            self._seen.clear()
+        self._seen.add(key)
+
+
+MEMO = RehashMemo()
 
 
 def _hash_group(context: str, bodies: list[str]) -> list[tuple[str, str] | None]:
