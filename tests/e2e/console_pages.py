@@ -32,6 +32,7 @@ NOT_PAGES = {
     "console.evidence_file": "an evidence file (a download or a photo)",
     "console.bulk_template": "the bulk harvests' spreadsheet template (a download)",
     "console.inspect_export": "a lot's export file (EPCIS, CSV/XLSX, EUDR, PDF: a download)",
+    "console.inspect_verify_csv": "the bulk verification report as CSV (a download)",
 }
 
 
@@ -57,6 +58,7 @@ FILL: dict[str, Callable[[Fill], dict[str, Any] | list[dict[str, Any]]]] = {
     "console.labels": lambda f: {"gtin": f.gtin, "lot": f.lot},
     "console.inspect_act": lambda f: {"gtin": f.gtin, "lot": f.lot},  # the inspector's (#12)
     "console.inspect_eudr": lambda f: {"gtin": f.gtin, "lot": f.lot},  # docs/inspector/EXPORTS.md
+    "console.inspect_org_events": lambda f: {"org_id": 1},  # issue #12 (an inspector's page)
 }
 
 

@@ -200,6 +200,9 @@ TABLE = {
     # unusual records: each sees its own (an admin without an organisation, everyone's); a
     # note on a record that is not unusual is a 404, except for another organisation's member
     "GET flags": Route("GET", "/api/v1/flags", _expect("200 200 200 200 200 401")),
+    # issue #12: the inspector's lot search (docs/inspector/FIND.md)
+    "GET inspect lots": Route("GET", "/api/v1/inspect/lots?code=L",
+                              _expect("403 403 200 200 200 401")),
     "POST flag note": Route("POST", "/api/v1/flags/harvest-yield-{w.event_pk}/notes",
                             _expect("404 403 404 404 404 401"),
                             {"text": "Weighed twice, the scale was right."}),

@@ -73,8 +73,9 @@ class _TraceApi(ProblemApi):
 
 def _v1_blueprints() -> list:
     from .cooperative import blueprints
+    from .inspect_find import blp as inspect_find_blp  # issue #12: docs/inspector/FIND.md
     from .public import blp as public_blp
     from .qr import blp as qr_blp
     from .verification import blueprints as verification_blueprints
 
-    return [*blueprints(), *verification_blueprints(), qr_blp, public_blp]
+    return [*blueprints(), *verification_blueprints(), qr_blp, public_blp, inspect_find_blp]

@@ -38,6 +38,9 @@ def _register() -> None:
                     demo_command, chain_group, anchor_command, verify_pack_command,
                     deliver_command):
         cli.add_command(command)
+    from .verify_bulk import verify_group  # issue #12: docs/inspector/VERIFY.md
+
+    cli.add_command(verify_group)
 
 
 _register()

@@ -46,6 +46,8 @@ def init_app(app: Flask) -> None:
     subscription_routes(root)  # a partner's EPCIS subscriptions (docs/inspector/ACTIONS.md)
     from .inspect_exports import add_routes as inspect_export_routes
     inspect_export_routes(root)  # the inspector's exports (docs/inspector/EXPORTS.md)
+    from .inspect_find import add_routes as inspect_find_routes  # issue #12: docs/inspector/
+    inspect_find_routes(root)
     root.before_request(web.check_csrf)
     root.after_request(_finish)
     root.register_error_handler(TraceError, _trace_error)

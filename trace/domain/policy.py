@@ -411,3 +411,17 @@ def may_record_eudr_numbers(actor: Actor, holder: int | None) -> bool:
 def require_record_eudr_numbers(actor: Actor, holder: int | None) -> None:
     if not may_record_eudr_numbers(actor, holder):
         raise Forbidden("only the organisation holding the lot records its EU statement numbers")
+
+
+# --- inspector: find and bulk verify (issue #12, docs/inspector/FIND.md) ----------------------
+
+def may_search_everything(actor: Actor) -> bool:
+    """Search every lot, list what any organisation recorded, verify in bulk: inspectors and
+    admins (members find their own lots on their own pages)."""
+    return reads_everything(actor)
+
+
+def require_search_everything(actor: Actor) -> None:
+    """:raises Forbidden: a member (or an account of no known role)."""
+    if not may_search_everything(actor):
+        raise Forbidden("only inspectors and admins search every lot and verify in bulk")

@@ -365,6 +365,19 @@ CONSOLE_ROUTES.update({
     ("POST", "console.subscriptions"): ("/app/subscriptions", _by(302, 400, 403, 400)),
 })
 
+# The inspector's finding pages (issue #12, docs/inspector/FIND.md, VERIFY.md): inspectors and
+# admins only; a POST runs a verification (no change), the CSV is a download.
+_INSPECT = {"anonymous": 302, "member": 403, "inspector": 200, "admin": 200}
+CONSOLE_ROUTES.update({
+    ("GET", "console.inspect_lots"): ("/app/inspect/lots?code=x", _INSPECT),
+    ("GET", "console.inspect_org_events"): ("/app/inspect/organisations/999999/events", {
+        **_INSPECT, "inspector": 404, "admin": 404}),
+    ("GET", "console.inspect_verify"): ("/app/inspect/verify?run=1", _INSPECT),
+    ("POST", "console.inspect_verify"): ("/app/inspect/verify", _INSPECT),
+    ("GET", "console.inspect_verify_csv"): ("/app/inspect/verify.csv", _INSPECT),
+    ("POST", "console.inspect_verify_csv"): ("/app/inspect/verify.csv", _INSPECT),
+})
+
 
 def test_the_console_table_covers_every_console_route(app):
     routes = {(m, rule.endpoint) for rule in app.url_map.iter_rules()
