@@ -7,6 +7,7 @@ each with its own blueprint registered here; ``web.py`` is the seam they share.
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from flask import Blueprint, Flask, Response, g, request
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     for add_form_routes in (farm_routes, recording_routes):  # docs/console/RECORDING.md
         add_form_routes(root)
     labels.add_routes(root)  # docs/console/DASHBOARD.md
+    import_module(".inspect_dossier", __package__).add_routes(root)  # docs/inspector/DOSSIER.md
     root.before_request(web.check_csrf)
     root.after_request(_finish)
     root.register_error_handler(TraceError, _trace_error)

@@ -360,3 +360,17 @@ def may_see_dashboard(actor: Actor) -> bool:
     """A member sees their own organisation's dashboard (its lots, what waits for the chain,
     its warnings); inspectors and admins read records through their own pages."""
     return actor.role == "member" and actor.organisation_id is not None
+
+
+# --- inspector: dossier (docs/inspector/DOSSIER.md) ---------------------------------------------
+
+def may_read_dossier(actor: Actor, organisations: AbstractSet[int | None]) -> bool:
+    """A lot's dossier (its lineage back and forward, its events and their verdicts, a fresh
+    verification): inspectors and admins; a member, as for the lineage itself, when its
+    organisation holds a lot of it or recorded one of its events (back or forward)."""
+    return may_read_lineage(actor, organisations)
+
+
+def require_read_dossier(actor: Actor, organisations: AbstractSet[int | None]) -> None:
+    if not may_read_dossier(actor, organisations):
+        raise Forbidden("your organisation holds no lot and recorded no event in this lineage")
