@@ -30,6 +30,7 @@ NOT_PAGES = {
     "console.service_worker": "the service worker's JavaScript",
     "console.evidence_file": "an evidence file (a download or a photo)",
     "console.bulk_template": "the bulk harvests' spreadsheet template (a download)",
+    "console.inspect_open": "a redirect to a lot's dossier (the start page's form)",
 }
 
 
@@ -53,6 +54,7 @@ FILL: dict[str, Callable[[Fill], dict[str, Any] | list[dict[str, Any]]]] = {
     "console.farm": lambda f: {"farm_id": f.farm_id},
     "console.record_process": lambda f: [{"step": step} for step in PROCESS_STEPS],
     "console.labels": lambda f: {"gtin": f.gtin, "lot": f.lot},
+    "console.inspect_dossier": lambda f: {"gtin": f.gtin, "lot": f.lot},  # issue #12
 }
 
 

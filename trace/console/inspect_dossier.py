@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, redirect, request
 
 from ..app_services import app_services
 from ..gs1.resolver_paths import spell
@@ -32,6 +32,7 @@ def add_routes(bp: Blueprint) -> None:
     bp.add_url_rule("/inspect/lots/<gtin>/<lot>", "inspect_dossier", dossier_page)
     bp.add_url_rule("/inspect/lots/<gtin>/<lot>/verify", "inspect_dossier_verify",
                     verify_page, methods=["POST"])
+    bp.add_url_rule("/inspect/open", "inspect_open", open_dossier)
 
 
 def dossier_path(gtin: str | None, lot: str | None) -> str:
@@ -49,6 +50,21 @@ def dossier_page(gtin: str, lot: str) -> Any:
     found = dossier(gtin, lot, web.actor(), services.unit_of_work(), services.chain_reader,
                     services.verification_caches, _limits())
     return _render(found)
+
+
+@web.signed_in
+def open_dossier() -> Any:
+    """The start page's form (a GTIN and a lot code, as typed or scanned): to the dossier's
+    one address. Nothing is looked up here: the dossier answers for the lot."""
+    gtin = request.args.get("gtin", "").strip()
+    lot = request.args.get("lot", "").strip()
+    if not gtin or not lot:
+        form = web.Form({"gtin": gtin, "lot": lot})
+        for name in ("gtin", "lot"):
+            if not form[name]:
+                form.error(name, "Fill in this field.")
+        return web.render("inspect_open.html", 400, form=form)
+    return redirect(dossier_path(gtin, lot), 303)
 
 
 @web.signed_in

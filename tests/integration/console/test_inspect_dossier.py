@@ -179,3 +179,14 @@ def test_a_lot_code_with_sub_delimiters_is_one_page_in_both_spellings(anchored, 
 @pytest.mark.parametrize("path", ["/app/inspect/lots/123/QT25-G550-01"])
 def test_a_malformed_gtin_is_a_400_page(anchored, console, path):
     assert _inspector(console).get(path).status_code == 400
+
+
+def test_the_start_page_opens_a_dossier_by_gtin_and_lot_code(anchored, console):
+    client = _inspector(console)
+    home = client.get("/app/").get_data(as_text=True)
+    assert 'data-testid="open-dossier"' in home
+    r = client.get("/app/inspect/open?gtin=08936100000119&lot=A!B(1)*")
+    assert r.status_code == 303
+    assert r.headers["Location"].endswith("/app/inspect/lots/08936100000119/A%21B%281%29%2A")
+    empty = client.get("/app/inspect/open?gtin=08936100000119&lot=")
+    assert empty.status_code == 400 and "Hãy điền ô này." in empty.get_data(as_text=True)
