@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from .accounts import Organisation
+from .anchoring import AnchorBatch
 from .catalogue import Farm, Plot, Product
-from .events import Event
+from .events import CaptureJob, Event, EventObject
 from .lots import Lot
-from .public_records import Certification
+from .public_records import Certification, Recall
 from .uow import session_of
 
 if TYPE_CHECKING:
@@ -105,3 +106,29 @@ def record_times(uow: UnitOfWork, event_pks: Collection[int]) -> dict[int, Any]:
         out.update(session.execute(select(Event.id, Event.record_time)
                                    .where(Event.id.in_(chunk))).all())
     return out
+
+
+def lineage_digest(uow: UnitOfWork, uris: Collection[str]) -> int:
+    """A digest of every stored fact a dossier's verdicts rest on, for the lineage ``uris``
+    (a dossier computed before): each event naming one of them as stored (body, hashes,
+    signature, batch link), its capture's seal, its batch's record, and the lots' rows and
+    active recalls. An edit, a deletion or a new event naming one of them changes it."""
+    session = session_of(uow)
+    parts: list[Any] = []
+    for chunk in _chunks(uris):
+        parts.extend(session.execute(select(
+            EventObject.uri, Event.id, Event.event_hash, Event.prehash, Event.body,
+            Event.context_id, Event.signature, Event.signer, Event.batch_id, Event.leaf_index,
+            Event.declaration, Event.declares_pk, Event.organisation_id, Event.notice,
+            CaptureJob.seal_signature, CaptureJob.seal_signer, CaptureJob.seal_root,
+            CaptureJob.seal_leaves, AnchorBatch.root, AnchorBatch.status, AnchorBatch.tx_hash,
+            AnchorBatch.block_number, AnchorBatch.leaf_count, AnchorBatch.block_time)
+            .join(Event, Event.id == EventObject.event_pk)
+            .outerjoin(CaptureJob, CaptureJob.id == Event.capture_id)
+            .outerjoin(AnchorBatch, AnchorBatch.id == Event.batch_id)
+            .where(EventObject.uri.in_(chunk)).order_by(EventObject.uri, Event.id)).all())
+        parts.extend(session.execute(select(
+            Lot.uri, Lot.owner_id, Lot.in_transit_to_id, Lot.quantity, Lot.plot_id, Recall.id,
+            Recall.lifted_at).outerjoin(Recall, Recall.lot_id == Lot.id)
+            .where(Lot.uri.in_(chunk)).order_by(Lot.uri, Recall.id)).all())
+    return hash(tuple(tuple(row) for row in parts))

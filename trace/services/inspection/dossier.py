@@ -13,6 +13,9 @@ batched: one query per 500 keys, never one per event or node.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -148,22 +151,93 @@ class Dossier:
     counts: dict[str, int]
     fresh: bool = False  # asked the chain afresh (verify now)
     chain_roots: int = 0  # distinct batch roots of the lineage
+    digest: int = 0  # ``reads.lineage_digest`` when it was read (0: verify now)
 
 
 # --- use cases ----------------------------------------------------------------------------------
+
+class DossierCache:
+    """Dossiers computed lately, by lot: one is given again while every stored fact its
+    verdicts rest on is unchanged (``reads.lineage_digest``: one read of the lineage's events,
+    seals, batches, lots and recalls) and it is younger than ``TTL`` seconds (names,
+    certificates, flag reviews and the chain's latest state are taken as they were for that
+    long). "Verify now" never uses it."""
+
+    TTL = 60.0
+    SIZE = 64
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple[str, int, date], _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int, date]) -> _Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry.expires < time.monotonic():
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple[str, int, date], entry: _Entry) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.SIZE:
+                self._entries.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    expires: float
+    digest: int
+    uris: frozenset[str]
+    organisations: frozenset[int | None]
+    dossier: Dossier
+
+
+def cache_of(caches: VerificationCaches) -> DossierCache:
+    """The dossier cache kept beside the app's verification caches (one per app)."""
+    found = getattr(caches, _CACHE_ATTRIBUTE, None)
+    if not isinstance(found, DossierCache):
+        found = DossierCache()
+        setattr(caches, _CACHE_ATTRIBUTE, found)
+    return found
+
+
+_CACHE_ATTRIBUTE = "inspection_dossiers"
+
 
 def dossier(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
             caches: VerificationCaches, limits: Limits | None = None, *,
             today: date | None = None) -> Dossier:
     """The lot's dossier for ``actor``, verdicts from what the chain said when first asked
-    (``caches``: no fresh chain call on page load).
+    (``caches``: no fresh chain call on page load; the dossier itself is kept a minute while
+    its records are unchanged, ``DossierCache``).
 
     :raises ValidationFailed: a malformed GTIN or lot. :raises Forbidden: the actor may not
         read this lineage (``policy.require_read_dossier``); a member is told so for an unknown
         lot too, so that the answer does not say whether it exists. :raises NotFound: no such
         lot (inspectors and admins).
     """
-    return _build(gtin, lot, actor, uow, reader, caches, limits, today, fresh=False)
+    key = lot_key(gtin, lot)
+    day = today or datetime.now(UTC).date()
+    cache = cache_of(caches)
+    memo = (key.uri, id(reader), day)
+    entry = cache.get(memo)
+    if entry is not None:
+        with uow:
+            digest = reads.lineage_digest(uow, entry.uris)
+        if digest == entry.digest:
+            policy.require_read_dossier(actor, entry.organisations)
+            return entry.dossier
+    found, uris, orgs = _build(gtin, lot, actor, uow, reader, caches, limits, day,
+                               fresh=False)
+    with uow:
+        digest = reads.lineage_digest(uow, uris)
+    if digest == found.digest:  # nothing changed while it was built
+        cache.put(memo, _Entry(time.monotonic() + cache.TTL, digest, frozenset(uris),
+                               frozenset(orgs), found))
+    return found
 
 
 def verify_now(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
@@ -171,13 +245,14 @@ def verify_now(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: Chain
     """The dossier with every verdict established again: nothing remembered from earlier
     requests (new caches), so the chain is asked once per distinct batch root of the lineage,
     once per signer and transaction, and once for the latest lot state."""
-    return _build(gtin, lot, actor, uow, reader, VerificationCaches(), limits, today,
-                  fresh=True)
+    return _build(gtin, lot, actor, uow, reader, VerificationCaches(), limits,
+                  today or datetime.now(UTC).date(), fresh=True)[0]
 
 
 def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
-           caches: VerificationCaches, limits: Limits | None, today: date | None,
-           fresh: bool) -> Dossier:
+           caches: VerificationCaches, limits: Limits | None, day: date,
+           fresh: bool) -> tuple[Dossier, set[str], set[int | None]]:
+    """The dossier, the URIs of its lineage and the organisations taking part in it."""
     key = lot_key(gtin, lot)
     with uow:
         rows = {r.uri: r for r in reads.lot_rows(uow, [key.uri])}
@@ -190,8 +265,9 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
         lineage = _lineage(uow, key.uri)
         rows.update((r.uri, r) for r in reads.lot_rows(uow, lineage.uris - set(rows)))
         lot_ids = {r.id for r in rows.values()}
-        policy.require_read_dossier(actor, organisations_in(uow, lot_ids,
-                                                            list(lineage.records)))
+        taking_part = organisations_in(uow, lot_ids, list(lineage.records))
+        policy.require_read_dossier(actor, taking_part)
+        digest = reads.lineage_digest(uow, lineage.uris | {key.uri}) if not fresh else 0
         checked = verify_lineage(uow, lineage, reader, caches)
         records = lineage.ordered()
         bodies = [r.event() for r in records]
@@ -219,7 +295,6 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
     by_gln = {o.gln: o for o in orgs.values()}
     events = _timeline(records, bodies, checked.events, sealed, recorded, plots, by_gln, flags,
                        lineage)
-    day = today or datetime.now(UTC).date()
     product = products.get(root.gtin)
     return Dossier(
         key=key,
@@ -241,7 +316,8 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
         recalls=recalls,
         markers=[e for e in events if e.marker],
         counts=_counts(events), fresh=fresh,
-        chain_roots=len({r.root for r in records if r.root}))
+        chain_roots=len({r.root for r in records if r.root}), digest=digest,
+    ), lineage.uris | {key.uri}, taking_part
 
 
 def _lineage(uow: UnitOfWork, uri: str) -> Lineage:
