@@ -5,6 +5,8 @@ whose organisation takes part in the lineage (``policy.may_read_dossier``)."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from flask import Blueprint, redirect, request
@@ -44,12 +46,50 @@ def _limits() -> Limits:
     return Limits(harvest=app_services().settings.harvest_limits)
 
 
+class _Pages:
+    """Dossier pages rendered lately (a lot fed by 2,000 plots takes a second to render), by
+    the dossier they show and everything else the page depends on; the session's CSRF token is
+    put back into each copy given out. A dossier computed anew is a new key."""
+
+    SIZE = 32
+    HOLE = "\x00csrf\x00"
+
+    def __init__(self) -> None:
+        self._pages: OrderedDict[tuple[Any, ...], tuple[Dossier, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], found: Dossier, token: str) -> str | None:
+        with self._lock:
+            kept = self._pages.get(key)
+        # The same dossier object, not merely an equal id: ids are reused after collection.
+        if kept is None or kept[0] is not found:
+            return None
+        return kept[1].replace(self.HOLE, token)
+
+    def put(self, key: tuple[Any, ...], found: Dossier, page: str, token: str) -> None:
+        with self._lock:
+            self._pages[key] = (found, page.replace(token, self.HOLE))
+            while len(self._pages) > self.SIZE:
+                self._pages.popitem(last=False)
+
+
+_PAGES = _Pages()
+
+
 @web.signed_in
 def dossier_page(gtin: str, lot: str) -> Any:
     services = app_services()
     found = dossier(gtin, lot, web.actor(), services.unit_of_work(), services.chain_reader,
                     services.verification_caches, _limits())
-    return _render(found)
+    actor, token = web.actor(), web.csrf_token()
+    key = (id(found), web.language(), str(web.viewer_zone()), actor.role, request.full_path,
+           id(app_services()))
+    page = _PAGES.get(key, found, token)
+    if page is not None:
+        return page, 200, {"Content-Type": "text/html; charset=utf-8"}
+    answer = _render(found)
+    _PAGES.put(key, found, answer[0], token)
+    return answer
 
 
 @web.signed_in

@@ -137,6 +137,7 @@ def lineage_graph(nodes: Sequence[Any], edges: Sequence[Any], *,
                      f'{x2:.0f} {mid:.0f} {x2:.0f} {y2:.0f}" marker-end="url(#arr)"/>')
     for k, (x, y) in at.items():
         item = box[k]
+        link: str | None
         if isinstance(item, Group):
             title, detail, cls, link = group_label(item), "", f"n group {item.kind}", \
                 "#" + k.replace(":", "-")

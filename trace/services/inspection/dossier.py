@@ -415,7 +415,7 @@ def _timeline(records: list[Record], bodies: list[Any], checks: list[Any],
         seal = sealed.get(rec.capture_id) if rec.signature is None else None
         plot = plots.get(_plot_id(body) or -1)
         to = by_gln.get(destination(body) or "")
-        fix = fixes.get(rec.id)
+        correction = fixes.get(rec.id)
         named = lineage.lots.get(rec.id)
         out.append(TimelineEvent(
             pk=rec.id, event_id=rec.event_id, anchor=step_anchor(rec.event_id)
@@ -437,10 +437,10 @@ def _timeline(records: list[Record], bodies: list[Any], checks: list[Any],
             to=to.name if to is not None else None, harvest=_is_harvest(body),
             declaration=rec.declaration, evidence=references(body),
             flags=flags_of.get(rec.event_id, []),
-            corrected_by=None if fix is None else {
-                "reason": fix["reason"], "declared": fix["declarationTime"],
-                "struck": struck(fix),
-                "corrective": [(i, step_anchor(i)) for i in fix["correctiveEventIDs"]]},
+            corrected_by=None if correction is None else {
+                "reason": correction["reason"], "declared": correction["declarationTime"],
+                "struck": struck(correction),
+                "corrective": [(i, step_anchor(i)) for i in correction["correctiveEventIDs"]]},
             corrects=corrects.get(rec.event_id, []),
             declares=(rec.event_id, step_anchor(rec.event_id)) if rec.declaration else None,
             marker=_marker(body)))
