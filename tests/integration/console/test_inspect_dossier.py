@@ -189,3 +189,32 @@ def test_the_start_page_opens_a_dossier_by_gtin_and_lot_code(anchored, console):
     assert r.headers["Location"].endswith("/app/inspect/lots/08936100000119/A%21B%281%29%2A")
     empty = client.get("/app/inspect/open?gtin=08936100000119&lot=")
     assert empty.status_code == 400 and "Hãy điền ô này." in empty.get_data(as_text=True)
+
+
+def test_a_correction_is_linked_both_ways_in_the_timeline(anchored, console, app):
+    from tracechain.services.cooperative import corrections
+
+    services = app_services(app)
+    [(user_id, org_id)] = anchored.sql(
+        "SELECT u.id, u.organisation_id FROM users u JOIN organisations o "
+        "ON o.id = u.organisation_id WHERE o.gln = '8936102000018'")  # the exporter
+    [(event_id,)] = anchored.sql(
+        "SELECT e.event_id FROM events e WHERE e.biz_step LIKE '%receiving' "
+        "AND e.organisation_id = :o", o=org_id)
+    from datetime import datetime
+
+    corrections.correct(Actor(user_id, "member", org_id, "xuatkhau@demo.tracechain.dev"),
+                        event_id, "incorrect_data", corrections.Changes(
+                            event_time=datetime(2025, 3, 23, 10, 15, tzinfo=VIETNAM)),
+                        services.unit_of_work(),
+                        CaptureSettings(capture_limit=services.settings.capture_limit,
+                                        max_yield=services.settings.max_yield,
+                                        keyring=services.keyring))
+    page = _inspector(console).get(PEPPER).get_data(as_text=True)
+    assert page.count('data-testid="corrected-by"') == 1
+    assert page.count('data-testid="corrects"') == 1
+    assert page.count('data-testid="declares"') == 1
+    fixed = page.split('data-testid="corrected-by"')[1].split("</p>")[0]
+    anchors = re.findall(r'href="#(ev-[0-9a-f]+(?:-d)?)"', fixed)
+    assert len(anchors) == 2 and all(f'id="{a}"' in page for a in anchors)
+    assert len(_events(page)) == PEPPER_EVENTS + 2  # the declaration and the corrective event
