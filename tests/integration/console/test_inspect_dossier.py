@@ -5,16 +5,18 @@ backends through ``app``."""
 
 from __future__ import annotations
 
+import json
 import re
-from datetime import date
+from datetime import date, datetime
 
 import brotli
 import pytest
 
 from tests.integration.consumer.conftest import _anchored_chains, anchored, chain
+from tests.integration.epcis_docs import document
 from tracechain.app_services import app_services
 from tracechain.domain.actor import Actor
-from tracechain.services.cooperative import lot_making
+from tracechain.services.cooperative import corrections, lot_making
 from tracechain.services.cooperative.step_recording import VIETNAM
 from tracechain.services.epcis.capture import CaptureSettings
 
@@ -157,8 +159,6 @@ def test_a_lot_code_with_sub_delimiters_is_one_page_in_both_spellings(anchored, 
         "SELECT u.id, u.organisation_id FROM users u JOIN organisations o "
         "ON o.id = u.organisation_id WHERE o.gln = '8936100000010'")
     [(plot_id,)] = anchored.sql("SELECT id FROM plots WHERE code = 'CL-001-A'")
-    from datetime import datetime
-
     lot_making.record_harvest(lot_making.Harvest(
         plot_id, "8936100000119", "A!B(1)*", 100, harvest_date=date(2025, 3, 6),
         attributes={}, event_time=datetime(2025, 3, 6, 16, tzinfo=VIETNAM)),
@@ -192,8 +192,6 @@ def test_the_start_page_opens_a_dossier_by_gtin_and_lot_code(anchored, console):
 
 
 def test_a_correction_is_linked_both_ways_in_the_timeline(anchored, console, app):
-    from tracechain.services.cooperative import corrections
-
     services = app_services(app)
     [(user_id, org_id)] = anchored.sql(
         "SELECT u.id, u.organisation_id FROM users u JOIN organisations o "
@@ -201,8 +199,6 @@ def test_a_correction_is_linked_both_ways_in_the_timeline(anchored, console, app
     [(event_id,)] = anchored.sql(
         "SELECT e.event_id FROM events e WHERE e.biz_step LIKE '%receiving' "
         "AND e.organisation_id = :o", o=org_id)
-    from datetime import datetime
-
     corrections.correct(Actor(user_id, "member", org_id, "xuatkhau@demo.tracechain.dev"),
                         event_id, "incorrect_data", corrections.Changes(
                             event_time=datetime(2025, 3, 23, 10, 15, tzinfo=VIETNAM)),
@@ -218,3 +214,19 @@ def test_a_correction_is_linked_both_ways_in_the_timeline(anchored, console, app
     anchors = re.findall(r'href="#(ev-[0-9a-f]+(?:-d)?)"', fixed)
     assert len(anchors) == 2 and all(f'id="{a}"' in page for a in anchors)
     assert len(_events(page)) == PEPPER_EVENTS + 2  # the declaration and the corrective event
+
+
+def test_a_hold_recorded_as_an_epcis_event_shows_as_a_marker(anchored, console):
+    hold = {"type": "ObjectEvent", "eventTime": "2025-03-24T08:00:00.000+07:00",
+            "eventTimeZoneOffset": "+07:00", "action": "OBSERVE", "bizStep": "holding",
+            "disposition": "non_sellable_other", "quantityList": [{
+                "epcClass": "https://id.gs1.org/01/08936101000217/10/QT25-G550-01",
+                "quantity": 900, "uom": "KGM"}]}
+    r = anchored.client.post("/epcis/capture", data=json.dumps(document(hold)),
+                             content_type="application/json", headers={
+                                 "Authorization": f"Bearer {anchored.token('xuatkhau')}"})
+    assert r.status_code == 202, r.get_data(as_text=True)
+    page = _inspector(console).get(PEPPER).get_data(as_text=True)
+    markers = page.split('data-testid="holds-recalls"')[1].split("</section>")[0]
+    assert 'data-marker="hold"' in markers and "2025-03-24 08:00:00 +07:00" in markers
+    assert _events(page)[-1] == "pending"  # recorded, not anchored yet
