@@ -25,7 +25,7 @@ _CHUNK = 500
 
 
 def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
-    items = sorted(set(values), key=str)
+    items = sorted(set(values), key=lambda v: (str(type(v)), v))
     for start in range(0, len(items), _CHUNK):
         yield items[start:start + _CHUNK]
 
@@ -115,20 +115,38 @@ def lineage_digest(uow: UnitOfWork, uris: Collection[str]) -> int:
     active recalls. An edit, a deletion or a new event naming one of them changes it."""
     session = session_of(uow)
     parts: list[Any] = []
+    pks: set[int] = set()
     for chunk in _chunks(uris):
-        parts.extend(session.execute(select(
-            EventObject.uri, Event.id, Event.event_hash, Event.prehash, Event.body,
-            Event.context_id, Event.signature, Event.signer, Event.batch_id, Event.leaf_index,
-            Event.declaration, Event.declares_pk, Event.organisation_id, Event.notice,
-            CaptureJob.seal_signature, CaptureJob.seal_signer, CaptureJob.seal_root,
-            CaptureJob.seal_leaves, AnchorBatch.root, AnchorBatch.status, AnchorBatch.tx_hash,
-            AnchorBatch.block_number, AnchorBatch.leaf_count, AnchorBatch.block_time)
-            .join(Event, Event.id == EventObject.event_pk)
-            .outerjoin(CaptureJob, CaptureJob.id == Event.capture_id)
-            .outerjoin(AnchorBatch, AnchorBatch.id == Event.batch_id)
-            .where(EventObject.uri.in_(chunk)).order_by(EventObject.uri, Event.id)).all())
+        pairs = session.execute(select(EventObject.uri, EventObject.event_pk)
+                                .where(EventObject.uri.in_(chunk))
+                                .order_by(EventObject.uri, EventObject.event_pk)).all()
+        parts.extend(pairs)
+        pks.update(pk for _, pk in pairs)
         parts.extend(session.execute(select(
             Lot.uri, Lot.owner_id, Lot.in_transit_to_id, Lot.quantity, Lot.plot_id, Recall.id,
             Recall.lifted_at).outerjoin(Recall, Recall.lot_id == Lot.id)
             .where(Lot.uri.in_(chunk)).order_by(Lot.uri, Recall.id)).all())
+    # Each event once (a transformation of 2,000 inputs names 2,001 of the URIs).
+    captures: set[str] = set()
+    batches: set[int] = set()
+    for chunk in _chunks(pks):
+        rows = session.execute(select(
+            Event.id, Event.event_hash, Event.prehash, Event.body, Event.context_id,
+            Event.capture_id, Event.signature, Event.signer, Event.batch_id, Event.leaf_index,
+            Event.declaration, Event.declares_pk, Event.organisation_id, Event.notice)
+            .where(Event.id.in_(chunk)).order_by(Event.id)).all()
+        parts.extend(rows)
+        captures.update(r.capture_id for r in rows)
+        batches.update(r.batch_id for r in rows if r.batch_id is not None)
+    # Each capture's seal and each batch's record once (a seal covers up to thousands).
+    for chunk in _chunks(captures):
+        parts.extend(session.execute(select(
+            CaptureJob.id, CaptureJob.seal_signature, CaptureJob.seal_signer,
+            CaptureJob.seal_root, CaptureJob.seal_leaves).where(CaptureJob.id.in_(chunk))
+            .order_by(CaptureJob.id)).all())
+    for chunk in _chunks(batches):
+        parts.extend(session.execute(select(
+            AnchorBatch.id, AnchorBatch.root, AnchorBatch.status, AnchorBatch.tx_hash,
+            AnchorBatch.block_number, AnchorBatch.leaf_count, AnchorBatch.block_time)
+            .where(AnchorBatch.id.in_(chunk)).order_by(AnchorBatch.id)).all())
     return hash(tuple(tuple(row) for row in parts))
