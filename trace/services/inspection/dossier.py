@@ -127,6 +127,10 @@ class Stop:
     label: str
     lon: float | None = None
     lat: float | None = None
+    plots: int = 0  # the harvests of this many plots, drawn as one stop at their middle
+
+
+ROUTE_PLOTS = 12  # more harvest places than this are one stop of the route
 
 
 @dataclass
@@ -486,7 +490,7 @@ def _route(events: list[TimelineEvent], records: list[Record], bodies: list[Any]
         plot = plots.get(_plot_id(body) or -1)
         if plot is not None:
             lon, lat = _centre(plot.geometry)
-            stop = Stop(event.event_time, f"{plot.code} ({plot.commune})", lon, lat)
+            stop = Stop(event.event_time, f"{plot.code} ({plot.commune})", lon, lat, plots=1)
         else:
             geo = _geo(body)
             org = by_gln.get(place_gln(body) or "") or by_gln.get(event.gln or "")
@@ -496,6 +500,15 @@ def _route(events: list[TimelineEvent], records: list[Record], bodies: list[Any]
             stop = Stop(event.event_time, label, *geo) if geo else Stop(event.event_time, label)
         if not stops or stops[-1].label != stop.label:
             stops.append(stop)
+    harvests = [s for s in stops if s.plots == 1]
+    if len(harvests) > ROUTE_PLOTS:
+        placed = [s for s in harvests if s.lon is not None and s.lat is not None]
+        merged = Stop(harvests[0].when, "", sum(s.lon or 0 for s in placed) / len(placed),
+                      sum(s.lat or 0 for s in placed) / len(placed), plots=len(harvests)) \
+            if placed else Stop(harvests[0].when, "", plots=len(harvests))
+        first = next(i for i, s in enumerate(stops) if s.plots == 1)
+        rest = [s for s in stops if s.plots != 1]
+        stops = rest[:first] + [merged] + rest[first:]
     return stops
 
 
