@@ -150,7 +150,7 @@ def main() -> int:
             with cProfile.Profile() as prof:
                 dossier(DRIED, "PR-D01", inspector, uow(), chain,
                         services.verification_caches, limits)
-            pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
+            pstats.Stats(prof).sort_stats("tottime").print_stats(15)
 
         email, password = "inspector-probe@example.vn", "ca-phe-sua-da-2026"
         now = datetime.now(UTC)
