@@ -7,15 +7,16 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy import select
 
 from .accounts import Organisation
-from .anchoring import AnchorBatch
 from .catalogue import Farm, Plot, Product
-from .events import CaptureJob, Event, EventObject
+from .events import Event
 from .lots import Lot
-from .public_records import Certification, Recall
-from .uow import session_of
+from .public_records import Certification
+from .raw_sql import DriverQuery, paramstyle_of
+from .uow import SqlUnitOfWork, session_of
 
 if TYPE_CHECKING:
     from ..services.ports import UnitOfWork
@@ -111,42 +112,48 @@ def record_times(uow: UnitOfWork, event_pks: Collection[int]) -> dict[int, Any]:
 def lineage_digest(uow: UnitOfWork, uris: Collection[str]) -> int:
     """A digest of every stored fact a dossier's verdicts rest on, for the lineage ``uris``
     (a dossier computed before): each event naming one of them as stored (body, hashes,
-    signature, batch link), its capture's seal, its batch's record, and the lots' rows and
-    active recalls. An edit, a deletion or a new event naming one of them changes it."""
-    session = session_of(uow)
+    signature, batch link) and which of them it names, its capture's seal, its batch's record,
+    and the lots' rows and recalls. An edit, a deletion or a new event naming one of them
+    changes it. Sent to the driver as it is (``raw_sql``: five statements, the URIs as one JSON
+    parameter); needs no ``with uow``."""
+    if not isinstance(uow, SqlUnitOfWork):
+        raise TypeError("the digest read needs a SqlUnitOfWork")
+    params = {"uris": orjson.dumps(sorted(uris)).decode()}
     parts: list[Any] = []
-    pks: set[int] = set()
-    for chunk in _chunks(uris):
-        pairs = session.execute(select(EventObject.uri, EventObject.event_pk)
-                                .where(EventObject.uri.in_(chunk))
-                                .order_by(EventObject.uri, EventObject.event_pk)).all()
-        parts.extend(pairs)
-        pks.update(pk for _, pk in pairs)
-        parts.extend(session.execute(select(
-            Lot.uri, Lot.owner_id, Lot.in_transit_to_id, Lot.quantity, Lot.plot_id, Recall.id,
-            Recall.lifted_at).outerjoin(Recall, Recall.lot_id == Lot.id)
-            .where(Lot.uri.in_(chunk)).order_by(Lot.uri, Recall.id)).all())
-    # Each event once (a transformation of 2,000 inputs names 2,001 of the URIs).
-    captures: set[str] = set()
-    batches: set[int] = set()
-    for chunk in _chunks(pks):
-        rows = session.execute(select(
-            Event.id, Event.event_hash, Event.prehash, Event.body, Event.context_id,
-            Event.capture_id, Event.signature, Event.signer, Event.batch_id, Event.leaf_index,
-            Event.declaration, Event.declares_pk, Event.organisation_id, Event.notice)
-            .where(Event.id.in_(chunk)).order_by(Event.id)).all()
-        parts.extend(rows)
-        captures.update(r.capture_id for r in rows)
-        batches.update(r.batch_id for r in rows if r.batch_id is not None)
-    # Each capture's seal and each batch's record once (a seal covers up to thousands).
-    for chunk in _chunks(captures):
-        parts.extend(session.execute(select(
-            CaptureJob.id, CaptureJob.seal_signature, CaptureJob.seal_signer,
-            CaptureJob.seal_root, CaptureJob.seal_leaves).where(CaptureJob.id.in_(chunk))
-            .order_by(CaptureJob.id)).all())
-    for chunk in _chunks(batches):
-        parts.extend(session.execute(select(
-            AnchorBatch.id, AnchorBatch.root, AnchorBatch.status, AnchorBatch.tx_hash,
-            AnchorBatch.block_number, AnchorBatch.leaf_count, AnchorBatch.block_time)
-            .where(AnchorBatch.id.in_(chunk)).order_by(AnchorBatch.id)).all())
-    return hash(tuple(tuple(row) for row in parts))
+    with uow.driver_connection() as (conn, dialect):
+        style = paramstyle_of(conn)
+        cursor = conn.cursor()
+        try:
+            for query in _DIGEST["postgresql" if dialect == "postgresql" else "sqlite"]:
+                query.execute(cursor, style, params)
+                parts.append(tuple(map(tuple, cursor.fetchall())))
+        finally:
+            cursor.close()
+    return hash(tuple(parts))
+
+
+def _digest_queries(uris: str) -> tuple[DriverQuery, ...]:
+    named = f"WITH u(uri) AS ({uris}) "
+    pks = "SELECT eo.event_pk FROM event_objects eo JOIN u ON eo.uri = u.uri"
+    return tuple(DriverQuery(named + sql) for sql in (
+        "SELECT eo.uri, eo.event_pk FROM event_objects eo JOIN u ON eo.uri = u.uri "
+        "ORDER BY eo.uri, eo.event_pk",
+        "SELECT l.uri, l.owner_id, l.in_transit_to_id, l.quantity, l.plot_id, r.id, "
+        "r.lifted_at FROM lots l JOIN u ON l.uri = u.uri LEFT JOIN recalls r ON r.lot_id = l.id "
+        "ORDER BY l.uri, r.id",
+        "SELECT e.id, e.event_hash, e.prehash, e.body, e.context_id, e.capture_id, e.signature, "
+        "e.signer, e.batch_id, e.leaf_index, e.declaration, e.declares_pk, e.organisation_id, "
+        f"e.notice FROM events e WHERE e.id IN ({pks}) ORDER BY e.id",
+        # each capture's seal and each batch's record once (a seal covers thousands)
+        "SELECT c.id, c.seal_signature, c.seal_signer, c.seal_root, c.seal_leaves "
+        "FROM capture_jobs c WHERE c.id IN (SELECT e.capture_id FROM events e "
+        f"WHERE e.id IN ({pks})) ORDER BY c.id",
+        "SELECT b.id, b.root, b.status, b.tx_hash, b.block_number, b.leaf_count, b.block_time "
+        "FROM anchor_batches b WHERE b.id IN (SELECT e.batch_id FROM events e "
+        f"WHERE e.id IN ({pks})) ORDER BY b.id"))
+
+
+_DIGEST = {
+    "sqlite": _digest_queries("SELECT value FROM json_each(:uris)"),
+    "postgresql": _digest_queries("SELECT jsonb_array_elements_text(CAST(:uris AS jsonb))"),
+}

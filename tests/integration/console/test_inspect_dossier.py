@@ -19,6 +19,7 @@ from tracechain.domain.actor import Actor
 from tracechain.services.cooperative import corrections, lot_making
 from tracechain.services.cooperative.step_recording import VIETNAM
 from tracechain.services.epcis.capture import CaptureSettings
+from tracechain.services.inspection.dossier import dossier
 
 PEPPER = "/app/inspect/lots/08936101000217/QT25-G550-01"
 HARVESTS = ("CL25-001", "CL25-002", "CL25-003")
@@ -230,3 +231,21 @@ def test_a_hold_recorded_as_an_epcis_event_shows_as_a_marker(anchored, console):
     markers = page.split('data-testid="holds-recalls"')[1].split("</section>")[0]
     assert 'data-marker="hold"' in markers and "2025-03-24 08:00:00 +07:00" in markers
     assert _events(page)[-1] == "pending"  # recorded, not anchored yet
+
+
+def test_a_dossier_is_kept_while_its_records_are_unchanged(anchored, app):
+    services = app_services(app)
+    inspector = Actor(0, "inspector", None, "i@example.vn")
+
+    def read():
+        return dossier("08936101000217", "QT25-G550-01", inspector, services.unit_of_work(),
+                       services.chain_reader, services.verification_caches)
+
+    first = read()
+    assert read() is first  # kept: only the digest was read
+    anchored.sql("UPDATE anchor_batches SET tx_hash = :t", t="0x" + "ab" * 32)
+    second = read()
+    assert second is not first and read() is second
+    assert {e.status for e in second.events} == {"altered"}  # the anchoring record changed
+    anchored.sql("UPDATE lots SET owner_id = NULL WHERE code = 'CL25-001'")
+    assert read() is not second

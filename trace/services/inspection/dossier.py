@@ -229,15 +229,13 @@ def dossier(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRea
     memo = (key.uri, id(reader), day)
     entry = cache.get(memo)
     if entry is not None:
-        with uow:
-            digest = reads.lineage_digest(uow, entry.uris)
+        digest = reads.lineage_digest(uow, entry.uris)
         if digest == entry.digest:
             policy.require_read_dossier(actor, entry.organisations)
             return entry.dossier
     found, uris, orgs = _build(gtin, lot, actor, uow, reader, caches, limits, day,
                                fresh=False)
-    with uow:
-        digest = reads.lineage_digest(uow, uris)
+    digest = reads.lineage_digest(uow, uris)
     if digest == found.digest:  # nothing changed while it was built
         cache.put(memo, _Entry(time.monotonic() + cache.TTL, digest, frozenset(uris),
                                frozenset(orgs), found))
