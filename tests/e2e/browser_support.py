@@ -72,9 +72,3 @@ def is_reddish(value: str) -> bool:
     hue *= 360
     return (hue >= 340 or hue <= 20) and saturation >= 0.35 and 0.15 <= lightness <= 0.98
 
-
-# The console's journeys that are not about working offline run without its service worker:
-# twice in full runs (never alone) a navigation right after signing in or out waited past 15 s
-# for its load event while a worker for the new user was being installed (docs/console/OFFLINE.md,
-# "Seen and not explained"). The offline journeys keep it and test it.
-NO_WORKER = {"service_workers": "block"}

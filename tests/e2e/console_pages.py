@@ -23,6 +23,7 @@ from tracechain.domain.products import PROCESS_STEPS
 BLUEPRINT = "console"
 ANONYMOUS = {"console.login", "console.set_password"}
 ADMIN_PREFIX = "/app/admin/"
+AUTHORITY_PREFIX = "/app/inspect/"  # the inspector's pages (issue #12): an admin reads them too
 
 # GET routes that are not pages a person reads: no HTML to measure or to show.
 NOT_PAGES = {
@@ -30,6 +31,7 @@ NOT_PAGES = {
     "console.service_worker": "the service worker's JavaScript",
     "console.evidence_file": "an evidence file (a download or a photo)",
     "console.bulk_template": "the bulk harvests' spreadsheet template (a download)",
+    "console.inspect_export": "a lot's export file (EPCIS, CSV/XLSX, EUDR, PDF: a download)",
     "console.inspect_open": "a redirect to a lot's dossier (the start page's form)",
 }
 
@@ -54,6 +56,8 @@ FILL: dict[str, Callable[[Fill], dict[str, Any] | list[dict[str, Any]]]] = {
     "console.farm": lambda f: {"farm_id": f.farm_id},
     "console.record_process": lambda f: [{"step": step} for step in PROCESS_STEPS],
     "console.labels": lambda f: {"gtin": f.gtin, "lot": f.lot},
+    "console.inspect_act": lambda f: {"gtin": f.gtin, "lot": f.lot},  # the inspector's (#12)
+    "console.inspect_eudr": lambda f: {"gtin": f.gtin, "lot": f.lot},  # docs/inspector/EXPORTS.md
     "console.inspect_dossier": lambda f: {"gtin": f.gtin, "lot": f.lot},  # issue #12
 }
 
@@ -102,7 +106,7 @@ def console_pages(app: Flask, fill: Fill) -> list[Page]:
             continue
         filled = FILL[endpoint](fill) if endpoint in FILL else {}
         who = ("anonymous" if endpoint in ANONYMOUS
-               else "admin" if rule.startswith(ADMIN_PREFIX) else "member")
+               else "admin" if rule.startswith((ADMIN_PREFIX, AUTHORITY_PREFIX)) else "member")
         for values in filled if isinstance(filled, list) else [filled]:
             with app.test_request_context():
                 pages.append(Page(endpoint, url_for(endpoint, **values), who))

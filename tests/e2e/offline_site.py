@@ -101,8 +101,10 @@ def start(folder: Path) -> OfflineSite:
             csrf_field=lambda: Markup('<input type="hidden" name="csrf" value="%s">') % token,
             switch={}, record=RECORD_PATH, key=str(uuid.uuid4()),
             now=datetime.now().strftime("%Y-%m-%dT%H:%M"))
+        # the headers of the console's own pages (console/__init__.py::_finish)
         return html, 200, {"Content-Type": "text/html; charset=utf-8",
-                           "Cache-Control": "private, no-store"}
+                           "Cache-Control": "private, no-store",
+                           "X-Console-User": str(web.current_user().actor.user_id)}
 
     def record():
         key = request.form.get("idempotency_key", "")

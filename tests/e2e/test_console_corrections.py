@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.e2e.browser_support import NO_WORKER
 from tests.e2e.live_site import LiveSite
 from tests.e2e.test_consumer_page import HARVEST, PEPPER, nfc, open_page, verdict_status
 from tracechain.api.resolver import AnswerCache
@@ -45,7 +44,7 @@ def _fits_the_phone(page) -> None:
 
 def test_a_member_says_a_harvest_did_not_happen_and_the_product_page_shows_it(
         own_site, phone, screenshot):
-    member = phone("vi", **NO_WORKER)
+    member = phone("vi")
     member.goto(own_site.url("/app/login"))
     member.get_by_label("Địa chỉ e-mail").fill(EMAIL)
     member.get_by_label("Mật khẩu").fill(PASSWORD)
@@ -79,7 +78,7 @@ def test_a_member_says_a_harvest_did_not_happen_and_the_product_page_shows_it(
 
     own_site.anchor()
     app_services(own_site.app).resolver_cache = AnswerCache()
-    consumer = phone("vi", **NO_WORKER)
+    consumer = phone("vi")
     open_page(consumer, own_site.url(PEPPER.path))
     assert verdict_status(consumer) == "verified"
     note = consumer.locator("[data-testid=corrected-step]")
@@ -101,7 +100,7 @@ def test_a_member_attaches_a_delivery_note_that_an_inspector_sees(own_site, phon
     photo = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
              b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00"
              b"\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")
-    member = phone("vi", **NO_WORKER)
+    member = phone("vi")
     member.goto(own_site.url("/app/login"))
     member.get_by_label("Địa chỉ e-mail").fill(EMAIL)
     member.get_by_label("Mật khẩu").fill(PASSWORD)
@@ -115,7 +114,7 @@ def test_a_member_attaches_a_delivery_note_that_an_inspector_sees(own_site, phon
     _fits_the_phone(member)
     screenshot(member, "console-evidence-01-member")
 
-    inspector = phone("vi", **NO_WORKER)
+    inspector = phone("vi")
     inspector.goto(own_site.url("/app/login"))
     inspector.get_by_label("Địa chỉ e-mail").fill("thanh-tra@so-nn.vn")
     inspector.get_by_label("Mật khẩu").fill(PASSWORD)

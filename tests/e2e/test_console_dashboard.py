@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.e2e.browser_support import NO_WORKER
 from tracechain.app_services import app_services
 from tracechain.services.accounts import passwords
 
@@ -28,7 +27,7 @@ def test_a_member_reads_the_dashboard_and_prints_labels(scratch_site, phone, scr
                                 now=datetime.now(UTC))
     passwords.set_password(token, PASSWORD, PASSWORD, uow, now=datetime.now(UTC))
 
-    page = phone("vi", **NO_WORKER)
+    page = phone("vi")
     page.goto(scratch_site.url("/app/login"))
     page.get_by_label("Địa chỉ e-mail").fill(EMAIL)
     page.get_by_label("Mật khẩu").fill(PASSWORD)

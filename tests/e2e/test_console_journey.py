@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.e2e.browser_support import NO_WORKER
 from tracechain.app_services import app_services
 from tracechain.services.accounts import passwords
 
@@ -31,7 +30,7 @@ def test_an_admin_invites_a_member_who_signs_in_and_out(scratch_site, phone, scr
                                 now=datetime.now(UTC))
     passwords.set_password(token, ADMIN[1], ADMIN[1], uow, now=datetime.now(UTC))
 
-    admin = phone("vi", **NO_WORKER)
+    admin = phone("vi")
     admin.goto(scratch_site.url("/app/"))
     expect(admin.get_by_role("heading", name="Đăng nhập")).to_be_visible()
     screenshot(admin, "console-01-login")
@@ -56,7 +55,7 @@ def test_an_admin_invites_a_member_who_signs_in_and_out(scratch_site, phone, scr
     _fits_the_phone(admin)
     screenshot(admin, "console-03-admin-invited")
 
-    member = phone("vi", **NO_WORKER)
+    member = phone("vi")
     member.goto(link)
     expect(member.get_by_role("heading", name="Đặt mật khẩu của bạn")).to_be_visible()
     member.get_by_label("Mật khẩu mới").fill("ngan")

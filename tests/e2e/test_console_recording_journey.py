@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 
 from babel.dates import format_date
 
-from tests.e2e.browser_support import NO_WORKER
 from tracechain.app_services import app_services
 from tracechain.services.accounts import passwords
 
@@ -54,7 +53,7 @@ def test_a_member_records_a_season_and_the_exporter_receives_it(scratch_site, ph
     _user(site, "hoa.le@htx-cam-lo.vn", "Lê Thị Hoa", coop_id)
     _user(site, "kho@xuat-khau.vn", "Kho Xuất Khẩu", exporter_id)
 
-    member = phone("vi", **NO_WORKER, geolocation=HERE, permissions=["geolocation"])
+    member = phone("vi", geolocation=HERE, permissions=["geolocation"])
     _sign_in(member, site, "hoa.le@htx-cam-lo.vn")
     member.get_by_role("link", name="Nông hộ và thửa đất").first.click()
     member.get_by_label("Tên nông dân").fill("Trần Văn Sáu")
@@ -133,7 +132,7 @@ def test_a_member_records_a_season_and_the_exporter_receives_it(scratch_site, ph
     member.get_by_role("button", name="Ghi xuất hàng").click()
     expect(member.get_by_test_id("done")).to_contain_text("Đã ghi Xuất hàng")
 
-    buyer = phone("vi", **NO_WORKER)
+    buyer = phone("vi")
     _sign_in(buyer, site, "kho@xuat-khau.vn")
     buyer.goto(site.url("/app/record/receiving"))
     buyer.locator(f'input[name=ssccs][value="{sscc}"]').check()
@@ -143,7 +142,7 @@ def test_a_member_records_a_season_and_the_exporter_receives_it(scratch_site, ph
     expect(buyer.get_by_test_id("done")).to_contain_text("Đã ghi Nhận hàng")
 
     site.anchor()
-    consumer = phone("vi", **NO_WORKER)
+    consumer = phone("vi")
     consumer.goto(site.url(f"/01/{black}/10/{dried_lot}"))
     steps = [li.get_attribute("data-step") for li in
              consumer.locator("[data-testid=timeline] li[data-step]").all()]

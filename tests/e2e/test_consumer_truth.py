@@ -109,6 +109,7 @@ def test_a_recall_notice_in_the_pages_language(scratch_site, phone, screenshot):
     finally:
         scratch_site.app.test_client().delete(
             f"/api/v1/lots/{HARVEST[0]}/{HARVEST[1]}/recall",
+            query_string={"reason": "End of the journey test"},
             headers={"Authorization": f"Bearer {scratch_site.token('admin')}"})
 
 

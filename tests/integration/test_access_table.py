@@ -146,8 +146,22 @@ TABLE = {
     "POST recall": Route("POST", "/api/v1/lots/{w.berries}/RN-{role}/recall",
                          _expect("201 403 201 201 201 401"), {"reason": "Salmonella found"}),
     # a recall the owner ordered: the owner and the authorities lift it
-    "DELETE recall": Route("DELETE", "/api/v1/lots/{w.berries}/RC-{role}/recall",
+    "DELETE recall": Route("DELETE", "/api/v1/lots/{w.berries}/RC-{role}/recall"
+                                     "?reason=Re-tested",
                            _expect("200 403 200 200 200 401")),
+    # the inspector's actions (issue #12): inspectors and admins only; a release of a lot that
+    # is not on hold is a 404 for them, and still a 403 for members
+    "POST inspection": Route("POST", "/api/v1/inspect/lots/{w.berries}/L0/inspections",
+                             _expect("403 403 201 201 201 401"),
+                             {"kind": "inspection", "note": "Warehouse visit"}),
+    "POST hold": Route("POST", "/api/v1/inspect/lots/{w.berries}/RN-{role}/hold",
+                       _expect("403 403 201 201 201 401"), {"reason": "Aflatoxin found"}),
+    "POST release": Route("POST", "/api/v1/inspect/lots/{w.berries}/L0/release",
+                          _expect("403 403 404 404 404 401"), {"reason": "Re-tested: fine"}),
+    "GET holds": Route("GET", "/api/v1/inspect/lots/{w.berries}/L0/holds",
+                       _expect("403 403 200 200 200 401")),
+    "GET affected": Route("GET", "/api/v1/inspect/lots/{w.berries}/L0/affected",
+                          _expect("403 403 200 200 200 401")),
     "GET serials": Route("GET", LOT + "/serials", _expect("200 403 200 200 200 401")),
     "POST serials": Route("POST", LOT + "/serials", _expect("201 403 403 403 400 401"),
                           {"count": 1}),

@@ -40,7 +40,8 @@ def world(client, actions, dataset):
         assert r.status_code == 201, r.json
         b.harvest(plot, berries, "B2", 200, eventTime=_now())
         b.harvest(plot, berries, "B3", 300, eventTime="2025-03-02T16:00:00.000+07:00")
-        r = client.delete(f"/api/v1/lots/{a.berries}/H1/recall", headers=inspector)
+        r = client.delete(f"/api/v1/lots/{a.berries}/H1/recall", headers=inspector,
+                          query_string={"reason": "Re-tested: not detected"})
         assert r.status_code == 200, r.json
         b.harvest(plot, berries, "B4", 400, eventTime=_now())
         a.post(f"lots/{a.berries}/H1/recall", {"reason": REASON})

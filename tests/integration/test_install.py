@@ -26,6 +26,7 @@ DATA = [  # (package, path inside it, kind)
     ("tracechain.store.migrations", "env.py", "file"),
     ("tracechain.web", "templates", "dir"),
     ("tracechain.anchor", "abi/TraceAnchor.json", "file"),
+    ("tracechain.present", "eudr_schema/xsd4-due-diligence-statement-v3.xsd", "file"),  # #12
 ]
 # Run in the venv: import the package, then locate each data file through importlib.resources
 # (which works for both install kinds, unlike paths under site-packages).

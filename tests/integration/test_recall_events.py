@@ -130,15 +130,19 @@ def test_an_inspector_recalls_for_its_authority_and_lifts_with_a_reason(app, cli
     with SqlUnitOfWork(app_services(app).sessions) as uow:
         orgs = set(uow.session.scalars(select(Event.organisation_id).where(Event.notice)))
     assert orgs == {authority["id"]}
-    # Today's clients lift without a reason; a reason given must be a real one.
+    # A lift needs a reason (issue #12): none, or one too short, is a 400 and stores nothing.
     a.post(f"lots/{a.berries}/H1/recall", {"reason": REASON})
     before = _counts(app)
     r = client.delete(f"/api/v1/lots/{a.berries}/H1/recall", query_string={"reason": "x"},
                       headers=a.headers)
     assert r.status_code == 400 and _counts(app) == before
     r = client.delete(f"/api/v1/lots/{a.berries}/H1/recall", headers=a.headers)
+    assert r.status_code == 400 and _counts(app) == before
+    assert "reason" in str(r.get_json())
+    r = client.delete(f"/api/v1/lots/{a.berries}/H1/recall", headers=a.headers,
+                      query_string={"reason": "Supplier's batch re-tested"})
     assert r.status_code == 200
-    assert "tc:lift" in _notices(a)[-1] and "reason" not in _notices(a)[-1]["tc:lift"]
+    assert _notices(a)[-1]["tc:lift"]["reason"] == "Supplier's batch re-tested"
 
 
 def test_refusals_store_nothing_not_even_an_event(app, client, actions, chain):

@@ -44,7 +44,8 @@ def _recall(who, gtin: str, lot: str, expect: int = 201, **body):
 
 
 def _lift(client, headers: dict, gtin: str, lot: str, expect: int = 200) -> dict:
-    r = client.delete(f"/api/v1/lots/{gtin}/{lot}/recall", headers=headers)
+    r = client.delete(f"/api/v1/lots/{gtin}/{lot}/recall", headers=headers,
+                      query_string={"reason": "Re-tested: not detected"})
     assert r.status_code == expect, r.get_json()
     return r.get_json()
 

@@ -26,7 +26,9 @@ def init_app(app: Flask) -> None:
     from .corrections import add_routes as correction_routes
     from .evidence import add_routes as evidence_routes
     from .farms import add_routes as farm_routes
+    from .inspect_act import add_routes as inspect_act_routes
     from .recording import add_routes as recording_routes
+    from .subscriptions import add_routes as subscription_routes
 
     root = Blueprint("console", __name__, url_prefix="/app",
                      static_folder=None)
@@ -41,6 +43,10 @@ def init_app(app: Flask) -> None:
     for add_form_routes in (farm_routes, recording_routes):  # docs/console/RECORDING.md
         add_form_routes(root)
     labels.add_routes(root)  # docs/console/DASHBOARD.md
+    inspect_act_routes(root)  # the inspector acts on a lot (docs/inspector/ACTIONS.md)
+    subscription_routes(root)  # a partner's EPCIS subscriptions (docs/inspector/ACTIONS.md)
+    from .inspect_exports import add_routes as inspect_export_routes
+    inspect_export_routes(root)  # the inspector's exports (docs/inspector/EXPORTS.md)
     import_module(".inspect_dossier", __package__).add_routes(root)  # docs/inspector/DOSSIER.md
     root.before_request(web.check_csrf)
     root.after_request(_finish)
@@ -87,6 +93,9 @@ def _finish(response: Response) -> Response:
                             secure=secure, httponly=True, samesite="Lax")
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
+    user = g.get("console_user")
+    if user is not None:  # whose page this is: the service worker keeps it for that user only
+        response.headers["X-Console-User"] = str(user.actor.user_id)
     response.vary.add("Cookie")
     response.vary.add("Accept-Language")
     return response

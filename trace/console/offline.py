@@ -32,8 +32,9 @@ def waiting() -> Any:
 
 
 def service_worker() -> Response:
-    """The worker's script. Public (it holds no data; it learns the user's id from its URL) and
-    never cached, so a new version reaches the phone on the next visit with signal."""
+    """The worker's script. Public (it holds no data; it learns whose page it keeps from each
+    page's ``X-Console-User`` header) and never cached, so a new version reaches the phone on
+    the next visit with signal."""
     source = (resources.files("tracechain.web") / "static" / "console" / SERVICE_WORKER)
     return Response(source.read_bytes(), mimetype="text/javascript")
 

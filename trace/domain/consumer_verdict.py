@@ -9,7 +9,10 @@ implausible (``domain.plausibility``).
 
     tone      ok (green) | pending (neutral) | caution (amber) | danger (red)
     claim     records-intact | records-pending | records-broken: what was checked
-    cautions  recalled, cloned-code, unusual-records: what else the page warns about
+    cautions  recalled, on-hold, cloned-code, unusual-records: what else the page warns about
+
+A lot on hold (an authority's quarantine, or made from a lot on hold: issue #12) is red like a
+recall: it may not be sold until the authority releases it.
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ INTEGRITY_STATUSES = ("verified", "pending", "warning")
 CLAIMS = {"verified": "records-intact", "pending": "records-pending",
           "warning": "records-broken"}
 RECALLED, CLONED_CODE, UNUSUAL_RECORDS = "recalled", "cloned-code", "unusual-records"
+ON_HOLD = "on-hold"
 
 
 def headline(integrity: str, *, recalled: bool, clone_warning: bool,
-             open_flags: int) -> JsonObject:
+             open_flags: int, held: bool = False) -> JsonObject:
     """The headline's tone, claim and cautions. An integrity status we do not know reads as
     broken: the page never guesses in the shopper's favour.
 
@@ -34,11 +38,13 @@ def headline(integrity: str, *, recalled: bool, clone_warning: bool,
     cautions = []
     if recalled:
         cautions.append(RECALLED)
+    if held:
+        cautions.append(ON_HOLD)
     if clone_warning:
         cautions.append(CLONED_CODE)
     if open_flags > 0:
         cautions.append(UNUSUAL_RECORDS)
-    if claim == "records-broken" or recalled:
+    if claim == "records-broken" or recalled or held:
         tone = "danger"
     elif cautions:
         tone = "caution"

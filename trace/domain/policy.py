@@ -362,6 +362,57 @@ def may_see_dashboard(actor: Actor) -> bool:
     return actor.role == "member" and actor.organisation_id is not None
 
 
+# --- inspector: act (inspection records, holds, recalls; issue #12) ---------------------------
+
+def may_inspect(actor: Actor) -> bool:
+    """Inspectors (for their authority) and admins record inspections, samples, results and
+    holds, and release holds. Members do not: an authority's word is not a producer's."""
+    return is_authority(actor)
+
+
+def require_inspect(actor: Actor, what: str = "record inspections") -> None:
+    """:raises Forbidden: a member (or any role that is no authority)."""
+    if not may_inspect(actor):
+        raise Forbidden(f"only an inspector or an admin may {what}")
+
+
+def require_release_hold(actor: Actor) -> None:
+    """A hold is an authority's: only an inspector or an admin releases it, never the lot's
+    holder. :raises Forbidden: anyone else."""
+    require_inspect(actor, "release a hold")
+
+
+def may_subscribe(actor: Actor) -> bool:
+    """A partner registers EPCIS subscriptions for its own queries from the console: any
+    account of an organisation (its queries are its organisation's), and admins."""
+    return actor.organisation_id is not None or is_admin(actor)
+
+
+def require_subscribe(actor: Actor) -> None:
+    if not may_subscribe(actor):
+        raise Forbidden("this account belongs to no organisation")
+# --- inspector: exports (issue #12, docs/inspector/EXPORTS.md) ------------------------------------
+
+def may_export_lot(actor: Actor, organisations: AbstractSet[int | None]) -> bool:
+    """A lot's exports (EPCIS, CSV/XLSX, EUDR files, PDF dossier) follow its lineage: inspectors,
+    admins, and organisations that hold a lot of it or recorded one of its events."""
+    return may_read_lineage(actor, organisations)
+
+
+def may_record_eudr_numbers(actor: Actor, holder: int | None) -> bool:
+    """The EU's reference and verification numbers of a lot's due diligence statement: the
+    members of the organisation holding the lot, and admins. Inspectors read them."""
+    if is_admin(actor):
+        return True
+    return (actor.role == "member" and actor.organisation_id is not None
+            and actor.organisation_id == holder)
+
+
+def require_record_eudr_numbers(actor: Actor, holder: int | None) -> None:
+    if not may_record_eudr_numbers(actor, holder):
+        raise Forbidden("only the organisation holding the lot records its EU statement numbers")
+
+
 # --- inspector: dossier (docs/inspector/DOSSIER.md) ---------------------------------------------
 
 def may_read_dossier(actor: Actor, organisations: AbstractSet[int | None]) -> bool:

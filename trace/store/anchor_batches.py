@@ -117,7 +117,7 @@ def legacy_anchored_events(uow: UnitOfWork) -> list[tuple[str, str, str]]:
         select(Event.event_hash, Event.body, DocumentContext.body)
         .join(DocumentContext, DocumentContext.id == Event.context_id)
         .where(Event.batch_id.is_not(None))
-        .order_by(Event.batch_id, Event.id)).tuples().all())
+        .order_by(Event.batch_id, Event.id)).all())
 
 
 def add_batch(uow: UnitOfWork, root: str, leaf_count: int, leaves: bytes,
@@ -191,7 +191,7 @@ JOIN (SELECT lot_key, MAX(batch_id) AS b FROM lot_heads WHERE batch_id <= :b GRO
 def lot_heads_after(uow: UnitOfWork, batch_id: int) -> list[tuple[Any, Any, Any]]:
     """(lot key, count, head) of every lot as of batch ``batch_id``: its row with the largest
     batch id <= it. As stored: nothing here is checked."""
-    return list(session_of(uow).execute(_STATE_AFTER, {"b": batch_id}).tuples())
+    return list(session_of(uow).execute(_STATE_AFTER, {"b": batch_id}))
 
 
 def insert_lot_heads(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
@@ -220,7 +220,7 @@ def custodial_signers_to_register(uow: UnitOfWork) -> list[tuple[int, str, str, 
                Organisation.signing_keystore)
         .where(Organisation.signing_address.is_not(None),
                Organisation.signing_keystore.is_not(None),
-               Organisation.signer_registered_tx.is_(None))).tuples().all()
+               Organisation.signer_registered_tx.is_(None))).all()
     return cast(list[tuple[int, str, str, str]], list(rows))
 
 

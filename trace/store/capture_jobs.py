@@ -44,7 +44,7 @@ def seal_heads(uow: UnitOfWork, capture_ids: set[str]) -> list[SealHead]:
 def seal_leaves(uow: UnitOfWork, capture_ids: list[str]) -> list[tuple[str, bytes | None]]:
     """(capture id, the sealed event hashes as stored) of each of ``capture_ids``."""
     return list(session_of(uow).execute(select(CaptureJob.id, CaptureJob.seal_leaves)
-                                        .where(CaptureJob.id.in_(capture_ids))).tuples())
+                                        .where(CaptureJob.id.in_(capture_ids))))
 
 
 def seal_record(uow: UnitOfWork, capture_id: str) -> SealRecord | None:

@@ -266,7 +266,7 @@ def plot_owners(uow: UnitOfWork, plot_ids: set[int]) -> dict[int, int]:
     """Plot id → the organisation whose farm it is, for those of ``plot_ids`` that exist."""
     session = session_of(uow)
     return dict(session.execute(select(Plot.id, Farm.organisation_id).join(Farm)
-                                .where(Plot.id.in_(plot_ids))).tuples().all())
+                                .where(Plot.id.in_(plot_ids))).all())
 
 
 def assign_plot(uow: UnitOfWork, lot_ids: list[int], plot_id: int) -> None:

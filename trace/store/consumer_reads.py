@@ -50,13 +50,17 @@ LEFT JOIN anchor_batches b ON b.id = e.batch_id
 WHERE e.id IN (SELECT eo.event_pk FROM event_objects eo JOIN named n ON eo.uri = n.uri)
 ORDER BY e.id
 """)
+# Holds (issue #12) are in the fingerprint too, released ones included: the page compares them
+# with their signed events (services/inspection/hold_notices.py), so an edited row is noticed.
 _LOTS = DriverQuery(_LINEAGE + """
 SELECT l.id, l.uri, l.kind, l.gtin, l.code, l.quantity, l.unit, l.owner_id, l.plot_id,
-       r.id AS recall_id, r.reason, r.created_at AS recalled_at, ro.name AS recalled_by
+       r.id AS recall_id, r.reason, r.created_at AS recalled_at, ro.name AS recalled_by,
+       h.id AS hold_id, h.reason AS hold_reason, h.released_at AS hold_released
 FROM lots l JOIN walk w ON l.id = w.lot_id
 LEFT JOIN recalls r ON r.lot_id = l.id AND r.lifted_at IS NULL
 LEFT JOIN organisations ro ON ro.id = r.organisation_id
-ORDER BY l.id, r.id
+LEFT JOIN holds h ON h.lot_id = l.id
+ORDER BY l.id, r.id, h.id
 """)
 _TYPED_LINEAGE_LOTS = text("""
 SELECT l.id, l.uri, l.kind, l.gtin, l.code, l.quantity, l.unit, l.owner_id, l.plot_id,

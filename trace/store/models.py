@@ -42,3 +42,12 @@ __all__ += ["EvidenceFile"]
 from .submission_models import Submission  # noqa: E402
 
 __all__ += ["Submission"]
+
+# Holds an authority put on a lot (issue #12, docs/inspector/ACTIONS.md).
+from .inspection_models import Hold  # noqa: E402
+
+__all__ += ["Hold"]
+# The EU's numbers of a lot's due diligence statement (issue #12, docs/inspector/EXPORTS.md).
+from .eudr_models import EudrStatement  # noqa: E402
+
+__all__ += ["EudrStatement"]

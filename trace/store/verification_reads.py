@@ -117,7 +117,7 @@ def events_naming(uow: UnitOfWork, uris: list[str]) -> list[tuple[str, int]]:
     """(uri, event row id) for each event an index row says names one of ``uris`` (at most a
     chunk of 500)."""
     return list(session_of(uow).execute(select(EventObject.uri, EventObject.event_pk).distinct()
-                                        .where(EventObject.uri.in_(uris))).tuples())
+                                        .where(EventObject.uri.in_(uris))))
 
 
 def lot_id_by_uri(uow: UnitOfWork, uri: str) -> int | None:

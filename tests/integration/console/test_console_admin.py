@@ -343,6 +343,28 @@ CONSOLE_ROUTES.update({
     ("GET", "console.bulk_template"): ("/app/harvests/bulk/template.csv",
                                        {**_WRITERS, "member": 200}),
 })
+# The inspector's exports (docs/inspector/EXPORTS.md; who may: test_inspect_exports.py), of a
+# lot nobody has.
+_NO_EXPORT_LOT = "/app/inspect/lots/08930000000019/NOPE"
+_NOT_FOUND = {"anonymous": 302, "member": 404, "inspector": 404, "admin": 404}
+CONSOLE_ROUTES.update({
+    ("GET", "console.inspect_export"): (_NO_EXPORT_LOT + "/export/events.csv", _NOT_FOUND),
+    ("GET", "console.inspect_eudr"): (_NO_EXPORT_LOT + "/eudr", _NOT_FOUND),
+    ("POST", "console.inspect_eudr"): (_NO_EXPORT_LOT + "/eudr", _NOT_FOUND),
+    ("GET", "console.inspect_exports_find"): ("/app/inspect/exports", _by(302, 200, 200, 200)),
+})
+
+# The inspector acts on a lot (docs/inspector/ACTIONS.md): inspectors and admins; a member is
+# refused before the lot is looked up; an unknown lot is a 404 (its page cannot be shown).
+_ACT = "/app/inspect/lots/09506000134352/NONE/act"
+CONSOLE_ROUTES.update({
+    ("GET", "console.inspect_act"): (_ACT, _by(302, 403, 404, 404)),
+    ("POST", "console.inspect_act_post"): (_ACT + "/hold", _by(302, 403, 404, 404)),
+    # a partner's subscriptions: any account of an organisation, and admins (an empty form: 400)
+    ("GET", "console.subscriptions"): ("/app/subscriptions", _by(302, 200, 403, 200)),
+    ("POST", "console.subscriptions"): ("/app/subscriptions", _by(302, 400, 403, 400)),
+})
+
 # The dossier (docs/inspector/DOSSIER.md): a lot nobody has. A member is refused as for a lot
 # of a lineage it takes no part in (403: whether the lot exists is not said); inspectors and
 # admins read every dossier, so they are told it does not exist.

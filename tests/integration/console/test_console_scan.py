@@ -162,8 +162,15 @@ def test_every_console_page_carries_the_queue_s_texts_the_badge_and_the_token(ap
 
 
 def test_the_service_worker_is_served_for_the_console_s_scope_and_never_cached(app, console):
-    r = console.client().get("/app/sw.js?u=7")
+    r = console.client().get("/app/sw.js")
     assert r.status_code == 200 and r.mimetype == "text/javascript"
     assert r.headers["Service-Worker-Allowed"] == "/app/"
     assert r.headers["Cache-Control"] == "no-cache"
-    assert b"tc-pages-" in r.data
+    assert b"tc-pages-" in r.data and b"X-Console-User" in r.data
+
+
+def test_a_signed_in_page_says_whose_it_is_and_a_signed_out_one_does_not(app, console, people):
+    member = console.signed_in(people["member"])
+    r = member.get("/app/")
+    assert r.headers["X-Console-User"] == str(people["member"]["id"])
+    assert "X-Console-User" not in console.client().get("/app/login").headers

@@ -20,6 +20,7 @@ from tracechain.services.cooperative import corrections, lot_making
 from tracechain.services.cooperative.step_recording import VIETNAM
 from tracechain.services.epcis.capture import CaptureSettings
 from tracechain.services.inspection.dossier import dossier
+from tracechain.services.inspection.holds import hold_lot, release_hold
 
 PEPPER = "/app/inspect/lots/08936101000217/QT25-G550-01"
 HARVESTS = ("CL25-001", "CL25-002", "CL25-003")
@@ -249,3 +250,17 @@ def test_a_dossier_is_kept_while_its_records_are_unchanged(anchored, app):
     assert {e.status for e in second.events} == {"altered"}  # the anchoring record changed
     anchored.sql("UPDATE lots SET owner_id = NULL WHERE code = 'CL25-001'")
     assert read() is not second
+
+
+def test_an_authoritys_hold_and_release_show_as_markers(anchored, console, app):
+    services = app_services(app)
+    [(user_id, org_id)] = anchored.sql(
+        "SELECT id, organisation_id FROM users WHERE email = 'inspector@demo.tracechain.dev'")
+    inspector = Actor(user_id, "inspector", org_id, "inspector@demo.tracechain.dev")
+    hold_lot("08936100000119", "CL25-001", "dư lượng thuốc trừ sâu", inspector,
+             services.unit_of_work(), services.keyring)
+    release_hold("08936100000119", "CL25-001", "mẫu đạt", inspector, services.unit_of_work(),
+                 services.keyring)
+    page = _inspector(console).get(PEPPER).get_data(as_text=True)
+    markers = page.split('data-testid="holds-recalls"')[1].split("</section>")[0]
+    assert re.findall(r'data-marker="([a-z]+)"', markers) == ["hold", "release"]

@@ -125,3 +125,17 @@ def test_gtin_owner_by_the_longest_company_prefix():
     prefixes = {"893000": A, "8930000": B}
     assert company_prefix_owner("08930000123457", prefixes) == B
     assert company_prefix_owner("08931000123457", prefixes) is None
+
+
+def test_exports_follow_the_lineage_and_only_the_holder_records_eu_numbers():
+    member, other = Actor(1, "member", 7), Actor(2, "member", 8)
+    inspector, admin = Actor(3, "inspector", 9), Actor(4, "admin", None)
+    assert policy.may_export_lot(member, {7, 8}) and not policy.may_export_lot(other, {7})
+    assert policy.may_export_lot(inspector, {7}) and policy.may_export_lot(admin, set())
+    assert policy.may_record_eudr_numbers(member, holder=7)
+    assert not policy.may_record_eudr_numbers(other, holder=7)
+    assert not policy.may_record_eudr_numbers(inspector, holder=7)  # reads them only
+    assert policy.may_record_eudr_numbers(admin, holder=7)
+    assert not policy.may_record_eudr_numbers(Actor(5, "member", None), holder=None)
+    with pytest.raises(Forbidden):
+        policy.require_record_eudr_numbers(inspector, 7)

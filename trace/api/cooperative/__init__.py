@@ -7,6 +7,7 @@ def blueprints() -> list:
     from .catalogue import farms_blp, products_blp
     from .certifications import blp as certifications_blp
     from .flags import blp as flags_blp
+    from .inspection import blp as inspection_blp  # the inspector's actions (issue #12)
     from .labels import blp as labels_blp
     from .links import blp as links_blp
     from .lots import blp as lots_blp
@@ -16,4 +17,5 @@ def blueprints() -> list:
     from .stock import blp as stock_blp
 
     return [products_blp, farms_blp, steps_blp, lots_blp, stock_blp, recalls_blp,
-            certifications_blp, serials_blp, labels_blp, flags_blp, links_blp]
+            certifications_blp, serials_blp, labels_blp, flags_blp, links_blp,
+            inspection_blp]

@@ -41,10 +41,11 @@ class RecallCreateSchema(Schema):
 
 
 class RecallLiftSchema(Schema):
-    reason = fields.String(load_default=None, validate=validate.Length(min=REASON_MIN,
-                                                                      max=REASON_MAX),
-                           metadata={"description": "why the recall is lifted (optional; it is "
-                                                    "recorded in the lift's EPCIS event)",
+    reason = fields.String(required=True, validate=validate.Length(min=REASON_MIN,
+                                                                   max=REASON_MAX),
+                           metadata={"description": "why the recall is lifted (required since "
+                                                    "issue #12; recorded in the lift's EPCIS "
+                                                    "event)",
                                      "example": "Re-tested: Salmonella not detected"})
 
 

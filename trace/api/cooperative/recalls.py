@@ -47,8 +47,8 @@ class LotRecall(MethodView):
     @blp.arguments(RecallLiftSchema, location="query", as_kwargs=True)
     @blp.response(200, RecallSchema)
     def delete(self, gtin: str, lot: str, reason: str | None = None):
-        """Lift the lot's active recall; it stays in the lot's history. ``reason`` (optional
-        today, required once inspections land) is recorded in the lift's EPCIS event."""
+        """Lift the lot's active recall; it stays in the lot's history. ``reason`` (required)
+        is recorded in the lift's EPCIS event."""
         return recalls.lift_recall(gtin, lot, acting_organisation(current_actor()), uow(),
                                    reason=reason, keyring=keyring())
 

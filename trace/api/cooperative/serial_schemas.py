@@ -62,8 +62,8 @@ class LabelQuerySchema(Schema):
     ec = fields.String(load_default="M", validate=validate.OneOf(list(qr.ERROR_CORRECTION)),
                        metadata={"description": "QR error correction: L 7%, M 15%, Q 25%, H 30%"})
     net = fields.String(load_default=None, validate=validate.Length(1, MAX_NET_TEXT), metadata={
-        "description": "net weight text, e.g. '500 g' (default: the lot's quantity; none on "
-                       "items' labels)", "example": "500 g"})
+        "description": "net weight of one bag or item, e.g. '500 g' (default: none printed; "
+                       "never the whole lot's quantity)", "example": "500 g"})
     best_before = fields.Date(load_default=None, data_key="bestBefore", metadata={
         "description": "best-before date printed on each label (not before the lot's date)",
         "example": "2026-12-31"})

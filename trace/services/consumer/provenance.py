@@ -34,6 +34,7 @@ from ...gs1.keys import ItemKey, parse_item, parse_lot
 from ...gs1.resolver_paths import GtinKey, Key
 from ...store import consumer_reads as reads
 from ..cooperative.certifications import certifications_of, self_declared
+from ..inspection.hold_notices import lineage_holds
 from ..lots.plausibility import Limits, lineage_flags
 from ..lots.recalls import recall_notices
 from ..ports import ChainReader, UnitOfWork
@@ -161,7 +162,7 @@ def provenance(uow: UnitOfWork, snap: Snapshot, reader: ChainReader | None,
     harvested = [(r, e) for r, e in zip(records, events, strict=True) if _is_harvest(e)
                  and "errorDeclaration" not in e and not struck(fixes.get(r.id))]
     growers = {r.organisation_id for r, _ in harvested if r.organisation_id is not None}
-    facts = {
+    facts: dict[str, Any] = {
         "product": _product(uow, root.gtin),
         "lot": _lot(root, lots),
         "origin": _origin([e for _, e in harvested], growers, plots, orgs),
@@ -175,6 +176,11 @@ def provenance(uow: UnitOfWork, snap: Snapshot, reader: ChainReader | None,
                      "thisLot": r.id == snap.lot_id, "id": r.recall_id}
                     for r in snap.lots if r.recall_id is not None],
     }
+    # Holds as their signed events tell them, checked against the holds' rows (fail closed).
+    facts["holds"], holds_intact = lineage_holds(uow, records, events, lots, snap.lot_id)
+    if not holds_intact and facts["verdict"]["status"] != "warning":
+        facts["verdict"].update(status="warning", detail="hold-mismatch", reason=(
+            "a hold's stored record disagrees with its signed event"))
     return _with_consumer_view(uow, facts, records, events, limits or Limits())
 
 
@@ -198,7 +204,7 @@ def _with_consumer_view(uow: UnitOfWork, facts: dict[str, Any], records: Sequenc
     _in_local_time(uow, facts, records, events)
     facts["verdict"]["headline"] = headline(
         facts["verdict"]["status"], recalled=bool(facts["recalls"]), clone_warning=False,
-        open_flags=sum(f["status"] == "open" for f in flags))
+        open_flags=sum(f["status"] == "open" for f in flags), held=bool(facts["holds"]))
     return facts
 
 
@@ -225,6 +231,8 @@ def _in_local_time(uow: UnitOfWork, facts: dict[str, Any], records: Sequence[Rec
     for recall in facts["recalls"]:
         recall["since"] = in_zone(recall["since"], zone)
         recall.update(notices.get(recall.pop("id"), {}))
+    for hold in facts.get("holds", ()):
+        hold["since"] = in_zone(hold["since"], zone) if hold["since"] else hold["since"]
 
 
 # --- the parts ---------------------------------------------------------------------------------

@@ -13,7 +13,11 @@ Warnings:
   carry an error (a lost or failed transaction, rebuilt by the anchorer). A full proof check of
   a lot is the verification page's work (``/api/v1/lots/.../verify``), not the start page's;
 - **recalls touching its lots**: active recalls of any lot it holds, or of any lot those were
-  made from (their back lineage), newest first.
+  made from (their back lineage), newest first;
+- **holds touching its lots** (issue #12): an authority's active holds of the same lots, found
+  the same way. Derived from the holds themselves, like recalls, rather than kept as
+  notifications: nothing to keep in step, and a released hold leaves the list by itself
+  (docs/inspector/ACTIONS.md).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from ...domain.actor import Actor
 from ...store import dashboard_reads as reads
 from ...store import stock as stock_reads
 from ...store.base import utcnow
+from ..inspection.holds import holds_of_lots
 from ..lots import plausibility, recalls
 from ..lots.lineage import walk
 from ..lots.stock import LotView, _views
@@ -56,10 +61,12 @@ class Dashboard:
     recalls: list[Any] = field(default_factory=list)
     held_ids: frozenset[int] = frozenset()  # a recall of one of these is direct, else upstream
     labelable: frozenset[str] = frozenset()  # URIs of the shown lots it may print labels for
+    holds: list[Any] = field(default_factory=list)  # active holds touching its lots (#12)
 
     @property
     def warnings(self) -> int:
-        return self.stuck + len(self.failed_batches) + self.flags_open + len(self.recalls)
+        return (self.stuck + len(self.failed_batches) + self.flags_open + len(self.recalls)
+                + len(self.holds))
 
 
 def dashboard(actor: Actor, limits: plausibility.Limits, uow: UnitOfWork,
@@ -85,6 +92,8 @@ def dashboard(actor: Actor, limits: plausibility.Limits, uow: UnitOfWork,
             lineage.update(walk(uow, r.Lot.id, "back"))
             lineage.add(r.Lot.id)
         touching = recalls.recalls_affecting(uow, lineage)[:RECALLS_SHOWN]
+        held_touching = [h for h in reversed(holds_of_lots(uow, lineage))
+                         if h.active][:RECALLS_SHOWN]
         waiting = reads.waiting_count(uow, org)
         stuck = reads.waiting_count(uow, org, recorded_before=now - STUCK_AFTER)
         waiting_rows = reads.waiting_events(uow, org, WAITING_SHOWN)
@@ -94,4 +103,4 @@ def dashboard(actor: Actor, limits: plausibility.Limits, uow: UnitOfWork,
     flags.sort(key=lambda f: (f["status"] != "open", f["id"]))
     return Dashboard(views, len(held), waiting, waiting_rows, anchored, stuck, failed,
                      flags[:FLAGS_SHOWN], sum(f["status"] == "open" for f in flags), touching,
-                     frozenset(r.Lot.id for r in held), labelable)
+                     frozenset(r.Lot.id for r in held), labelable, held_touching)

@@ -7,10 +7,10 @@ does), and admins. Inspectors read and verify; they do not label goods.
 What a label says, and where it comes from:
 - the product's Vietnamese and English names (the catalogue entry of the lot's GTIN);
 - the lot code, and on an item's label its serial;
-- the net weight: what the caller says (a 500 g bag of a 500 kg lot). The console always asks
-  for it (``net_required``: never the whole lot by default, issue #11); the JSON API keeps its
-  documented default, the lot's recorded quantity, when ``net`` is not given; an item's label
-  has none unless given (an item is not the whole lot);
+- the net weight: what the caller says (a 500 g bag of a 500 kg lot), never the whole lot's
+  quantity by default (issue #11): the console asks for it (``net_required``), and the JSON API
+  prints no net weight when ``net`` is not given (until December 2026 it printed the lot's
+  recorded quantity on every label: 300 kg on each 500 g bag);
 - a best-before date when given (not before the lot's own date);
 - dates in the reader's format when ``lang`` is given (``vi``: dd/mm/yyyy; ``en``: 1 Mar
   2025), ISO 8601 otherwise (the API's format before ``lang`` existed);
@@ -50,7 +50,6 @@ from .serials import lot_in_path, serials_of
 
 MAX_LABELS = 1000  # per PDF (42 pages of 3 x 8): a bigger print run is several PDFs
 MAX_NET_TEXT = 30
-UNIT_SYMBOLS = {"KGM": "kg", "GRM": "g", "TNE": "t"}
 _CHUNK = 500
 
 
@@ -137,7 +136,6 @@ def label_sheet(gtin: str, lot: str, opts: LabelOptions, actor: Actor, base_url:
         maker = reads.organisation_name(uow, producer_id or row.owner_id)
         harvests = _harvest_dates(uow, row.id)
         items = serials_of(uow, row.id) if opts.serials else []
-        quantity, unit = row.quantity, row.unit
         made = _local_date(created.body) if created else None
     fonts = drawing.fonts_in(font_dir)
     shown = _date_format(opts.lang)
@@ -164,8 +162,6 @@ def label_sheet(gtin: str, lot: str, opts: LabelOptions, actor: Actor, base_url:
         chosen = _chosen_serials(items, opts)
         labels = [_item_label(base, key.gtin, serial, base_url) for serial, _, _ in chosen]
     else:
-        if net is None and quantity is not None:
-            base = _with_net(base, quantity, unit)
         labels = [base] * (opts.count or layout.per_page)
     pdf = drawing.render(labels, layout, fonts, error_correction=opts.ec,
                          title=f"{base.name_en} – lot {key.lot}")
@@ -234,10 +230,6 @@ def _chosen_serials(items: list, opts: LabelOptions) -> list:
 
 def _item_label(base: drawing.Label, gtin: str, serial: str, base_url: str) -> drawing.Label:
     return replace(base, link=link_for(ItemKey(gtin, serial), base_url), serial=serial)
-
-
-def _with_net(base: drawing.Label, quantity: float, unit: str | None) -> drawing.Label:
-    return replace(base, net=f"{quantity:g} {UNIT_SYMBOLS.get(unit or 'KGM', unit or '')}")
 
 
 def _harvest_dates(uow: UnitOfWork, lot_id: int) -> list[date]:

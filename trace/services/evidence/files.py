@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ...domain import policy
 from ...domain.actor import Actor
-from ...domain.errors import NotFound, Problem, ValidationFailed
+from ...domain.errors import Forbidden, NotFound, Problem, ValidationFailed
 from ...domain.evidence import SHA256, EvidenceRef, clean_name, upload_problems
 from ...store import evidence_records as records
 from ...store.evidence_models import EvidenceFile
@@ -43,13 +43,20 @@ def file_status(directory: Path, sha256: str) -> str:
 
 
 def store_file(actor: Actor, data: bytes, name: str, kind: str, uow: UnitOfWork,
-               directory: Path) -> EvidenceRef:
+               directory: Path, *, for_authority: bool = False) -> EvidenceRef:
     """Keep an uploaded file for the actor's organisation; the reference an event carries.
 
     :raises ValidationFailed: no file, too large, a type we do not accept, an unknown kind.
-    :raises Forbidden: an inspector (they record nothing).
+    :raises Forbidden: an inspector (they record nothing), unless ``for_authority``: an
+        inspector's lab report, kept for their authority (issue #12, ``policy.require_inspect``).
     """
-    org_id = policy.acting_organisation(actor)
+    if for_authority:
+        policy.require_inspect(actor, "attach a lab report")
+        if actor.organisation_id is None:
+            raise Forbidden("this account belongs to no organisation")
+        org_id = actor.organisation_id
+    else:
+        org_id = policy.acting_organisation(actor)
     media_type, problems = upload_problems(data, name, kind)
     if problems or media_type is None:
         raise ValidationFailed(problems[0].message if len(problems) == 1

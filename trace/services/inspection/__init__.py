@@ -1,1 +1,1 @@
-"""The inspector's use cases (issue #12): one module per use case."""
+"""The inspector's use cases (issue #12): find, read, act on and take away a lot's records."""

@@ -46,6 +46,7 @@ SSCC_PREFIX = "https://id.gs1.org/00/"
 HOLD_STEPS = frozenset({"holding"})
 HOLD_DISPOSITIONS = frozenset({"non_sellable_other"})
 RECALL_DISPOSITIONS = frozenset({"recalled"})
+INSPECTION_STEPS = frozenset({"inspecting", "sampling"})  # an authority's inspection records
 RELEASE_DISPOSITIONS = frozenset({"conformant", "active", "sellable_accessible",
                                   "sellable_not_accessible"})
 
@@ -105,7 +106,7 @@ class TimelineEvent:
     corrected_by: dict[str, Any] | None = None  # reason, declared, corrective [(id, anchor)]
     corrects: list[tuple[str, str]] = field(default_factory=list)  # (eventID, anchor)
     declares: tuple[str, str] | None = None  # a declaration: (eventID, anchor) it declares
-    marker: str | None = None  # hold | recall | release
+    marker: str | None = None  # hold | recall | release | inspection
 
 
 @dataclass(frozen=True)
@@ -456,6 +457,8 @@ def _marker(event: dict[str, Any]) -> str | None:
         return "recall"
     if step in HOLD_STEPS or disposition in HOLD_DISPOSITIONS:
         return "release" if disposition in RELEASE_DISPOSITIONS else "hold"
+    if step in INSPECTION_STEPS:
+        return "inspection"
     return None
 
 

@@ -241,10 +241,9 @@ def recall_lot(gtin: str, lot: str, reason: str, actor: Actor, uow: UnitOfWork,
         return view
 
 
-def _lift_reason(reason: str | None) -> str | None:
+def _lift_reason(reason: str | None) -> str:
+    """Why the recall is lifted: required (issue #12), 3 to 1000 characters."""
     text = (reason or "").strip()
-    if reason is None or not text:
-        return None  # optional until issue #12 makes it required
     if not REASON_MIN <= len(text) <= REASON_MAX:
         raise ValidationFailed("say why the recall is lifted", [
             Problem("$.reason", f"must be {REASON_MIN} to {REASON_MAX} characters")])
@@ -255,10 +254,11 @@ def lift_recall(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reason: str 
                 keyring: Keyring | None = None) -> RecallView:
     """Lift the lot's active recall; the row stays, with who lifted it and when. The lift is
     recorded as an EPCIS event too (OBSERVE, holding, conformant; ``tc:lift`` names the
-    recall and the optional ``reason``), signed like the recall's.
+    recall and the ``reason``, required), signed like the recall's.
 
     :raises NotFound: no such lot, or it has no active recall; Forbidden: as for recall_lot;
-    :raises ValidationFailed: a reason outside 3..1000 characters; Conflict: as for recall_lot.
+    :raises ValidationFailed: no reason, or one outside 3..1000 characters; Conflict: as for
+        recall_lot.
     """
     text = _lift_reason(reason)
     with uow.writing() as w:

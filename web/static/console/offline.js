@@ -259,6 +259,7 @@
     }
     return { sent, outcome };
   }
+  let lockRetries = 0;
   async function sync() {
     if (!USER || sending || !navigator.onLine) return;
     sending = true;
@@ -267,6 +268,10 @@
       const result = navigator.locks
         ? await navigator.locks.request(LOCK, { ifAvailable: true }, (lock) => (lock ? run() : null))
         : await run();
+      // another tab (or the page just left, whose send the navigation cut short) holds the lock:
+      // look again shortly, so what it did not send is not left waiting for the next page
+      if (result === null && lockRetries++ < 10) setTimeout(sync, 1500);
+      else if (result !== null) lockRetries = 0;
       if (result && result.outcome === "signin") await askSignIn();
       else if (result && result.sent) notice(t("Sent", result.sent));
     } finally {
@@ -337,17 +342,20 @@
   }
 
   /* --- the service worker: pages opened without signal; cleared at sign-out ------------------- */
-  /* Registered for this user (?u=<id>); resolves once that worker is the active one (a
-     registration left redundant by a failed install is tried again). */
+  /* One worker for every user (its pages are kept per user, from the X-Console-User header);
+     resolves once it is the active one (a registration left redundant by a failed install is
+     tried again). */
   async function serviceWorker() {
     if (!("serviceWorker" in navigator)) return false;
     try {
-      const script = new URL(`${D.sw}?u=${encodeURIComponent(USER)}`, location.href).href;
+      const script = new URL(D.sw, location.href).href;
       let reg = await navigator.serviceWorker.register(script, { scope: D.scope });
-      const controller = navigator.serviceWorker.controller;
-      if (USER && !(controller && controller.scriptURL === script) && window.caches
+      if (USER && !navigator.serviceWorker.controller && window.caches
           && !/^\/app\/(admin\/|login|logout|set-password)/.test(location.pathname)) {
-        // this page was not fetched through this user's worker: keep it too
+        // this page was not fetched through the worker: keep it too (for this user only)
+        for (const name of await caches.keys()) {
+          if (name.startsWith("tc-pages-") && name !== `tc-pages-${USER}`) await caches.delete(name);
+        }
         const cache = await caches.open(`tc-pages-${USER}`);
         await cache.add(location.href.split("#")[0]).catch(() => {});
       }

@@ -3,14 +3,15 @@
      refreshed in the background.
    - Pages under /app/ the signed-in user opened (GET, 200, HTML, not sign-in/sign-out, not the
      admin pages, not one-time links): network first, the cached copy without signal. They are
-     kept in a cache named after the user ("tc-pages-<user id>", from ?u= in this script's URL);
-     a worker for another user (or for nobody: a signed-out page) deletes every other user's
-     cache when it starts, and offline.js deletes them at sign-out.
-   - Never: POSTs, other origins, anything outside /app/. */
+     kept in a cache named after the user the page was for ("tc-pages-<user id>", from the page's
+     X-Console-User header); keeping a page for one user deletes every other user's cache, and
+     offline.js deletes them all at sign-out and on any signed-out page.
+   - Never: POSTs, other origins, anything outside /app/.
+   One worker for every user: signing in or out does not install a new one (a worker installing
+   while the member navigates held a navigation past 15 s in Chromium; docs/console/OFFLINE.md). */
 "use strict";
-const USER = new URL(self.location).searchParams.get("u") || "";
-const SHELL = "tc-shell-v1";
-const PAGES = USER ? `tc-pages-${USER}` : "";
+const SHELL = "tc-shell-v2";
+const PAGES_PREFIX = "tc-pages-";
 const STATIC = "/app/static/";
 const SHELL_FILES = ["console.css", "offline.js", "scan.js"].map((f) => STATIC + f);
 const NEVER = [/^\/app\/(login|logout|sw\.js|scan)\b/, /^\/app\/set-password\//, /^\/app\/admin\//];
@@ -22,7 +23,7 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     for (const name of await caches.keys()) {
-      if ((name.startsWith("tc-pages-") && name !== PAGES) || (name.startsWith("tc-shell-") && name !== SHELL)) {
+      if (name.startsWith("tc-shell-") && name !== SHELL) {
         await caches.delete(name);
       }
     }
@@ -44,20 +45,34 @@ async function fromShell(request) {
   return fresh;
 }
 
-async function page(request) {
+async function keep(user, url, response) {
+  for (const name of await caches.keys()) {
+    if (name.startsWith(PAGES_PREFIX) && name !== PAGES_PREFIX + user) await caches.delete(name);
+  }
+  await (await caches.open(PAGES_PREFIX + user)).put(url, response);
+}
+
+async function kept(url) {
+  // without signal: the pages of the one user whose cache is there (at most one, see keep)
+  const names = (await caches.keys()).filter((name) => name.startsWith(PAGES_PREFIX));
+  if (names.length !== 1) return undefined;
+  const cache = await caches.open(names[0]);
+  return (await cache.match(url)) || (await cache.match(new URL("/app/waiting", self.location).href));
+}
+
+async function page(event) {
+  const url = event.request.url.split("#")[0];
   try {
-    const response = await fetch(request);
+    const response = await fetch(event.request);
+    const user = response.headers.get("X-Console-User") || "";
     const type = response.headers.get("Content-Type") || "";
-    if (PAGES && response.status === 200 && !response.redirected && type.startsWith("text/html")) {
-      const cache = await caches.open(PAGES);
-      await cache.put(request.url.split("#")[0], response.clone());
+    if (/^[0-9]+$/.test(user) && response.status === 200 && !response.redirected && type.startsWith("text/html")) {
+      // kept in the background: the page is answered at once
+      event.waitUntil(keep(user, url, response.clone()).catch(() => {}));
     }
     return response;
   } catch (e) {
-    const cached = PAGES && await (await caches.open(PAGES)).match(request.url.split("#")[0]);
-    if (cached) return cached;
-    const waiting = PAGES && await (await caches.open(PAGES)).match(new URL("/app/waiting", self.location).href);
-    return waiting || Response.error();
+    return (await kept(url)) || Response.error();
   }
 }
 
@@ -69,6 +84,6 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname.startsWith(STATIC)) {
     event.respondWith(fromShell(request));
   } else if (request.mode === "navigate" && !NEVER.some((re) => re.test(url.pathname))) {
-    event.respondWith(page(request));
+    event.respondWith(page(event));
   }
 });
