@@ -33,6 +33,7 @@ NOT_PAGES = {
     "console.bulk_template": "the bulk harvests' spreadsheet template (a download)",
     "console.inspect_export": "a lot's export file (EPCIS, CSV/XLSX, EUDR, PDF: a download)",
     "console.inspect_verify_csv": "the bulk verification report as CSV (a download)",
+    "console.inspect_open": "a redirect to a lot's dossier (the start page's form)",
 }
 
 
@@ -59,6 +60,7 @@ FILL: dict[str, Callable[[Fill], dict[str, Any] | list[dict[str, Any]]]] = {
     "console.inspect_act": lambda f: {"gtin": f.gtin, "lot": f.lot},  # the inspector's (#12)
     "console.inspect_eudr": lambda f: {"gtin": f.gtin, "lot": f.lot},  # docs/inspector/EXPORTS.md
     "console.inspect_org_events": lambda f: {"org_id": 1},  # issue #12 (an inspector's page)
+    "console.inspect_dossier": lambda f: {"gtin": f.gtin, "lot": f.lot},  # issue #12
 }
 
 

@@ -7,6 +7,7 @@ each with its own blueprint registered here; ``web.py`` is the seam they share.
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from flask import Blueprint, Flask, Response, g, request
@@ -48,6 +49,7 @@ def init_app(app: Flask) -> None:
     inspect_export_routes(root)  # the inspector's exports (docs/inspector/EXPORTS.md)
     from .inspect_find import add_routes as inspect_find_routes  # issue #12: docs/inspector/
     inspect_find_routes(root)
+    import_module(".inspect_dossier", __package__).add_routes(root)  # docs/inspector/DOSSIER.md
     root.before_request(web.check_csrf)
     root.after_request(_finish)
     root.register_error_handler(TraceError, _trace_error)

@@ -425,3 +425,15 @@ def require_search_everything(actor: Actor) -> None:
     """:raises Forbidden: a member (or an account of no known role)."""
     if not may_search_everything(actor):
         raise Forbidden("only inspectors and admins search every lot and verify in bulk")
+# --- inspector: dossier (docs/inspector/DOSSIER.md) ---------------------------------------------
+
+def may_read_dossier(actor: Actor, organisations: AbstractSet[int | None]) -> bool:
+    """A lot's dossier (its lineage back and forward, its events and their verdicts, a fresh
+    verification): inspectors and admins; a member, as for the lineage itself, when its
+    organisation holds a lot of it or recorded one of its events (back or forward)."""
+    return may_read_lineage(actor, organisations)
+
+
+def require_read_dossier(actor: Actor, organisations: AbstractSet[int | None]) -> None:
+    if not may_read_dossier(actor, organisations):
+        raise Forbidden("your organisation holds no lot and recorded no event in this lineage")

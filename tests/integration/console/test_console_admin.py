@@ -377,6 +377,17 @@ CONSOLE_ROUTES.update({
     ("GET", "console.inspect_verify_csv"): ("/app/inspect/verify.csv", _INSPECT),
     ("POST", "console.inspect_verify_csv"): ("/app/inspect/verify.csv", _INSPECT),
 })
+# The dossier (docs/inspector/DOSSIER.md): a lot nobody has. A member is refused as for a lot
+# of a lineage it takes no part in (403: whether the lot exists is not said); inspectors and
+# admins read every dossier, so they are told it does not exist.
+_NO_DOSSIER = "/app/inspect/lots/08930000000019/NOPE"
+CONSOLE_ROUTES.update({
+    ("GET", "console.inspect_dossier"): (_NO_DOSSIER, _by(302, 403, 404, 404)),
+    ("POST", "console.inspect_dossier_verify"): (_NO_DOSSIER + "/verify",
+                                                 _by(302, 403, 404, 404)),
+    ("GET", "console.inspect_open"): ("/app/inspect/open?gtin=08930000000019&lot=NOPE",
+                                      _by(302, 303, 303, 303)),
+})
 
 
 def test_the_console_table_covers_every_console_route(app):

@@ -1,0 +1,581 @@
+"""A lot's dossier (docs/inspector/DOSSIER.md): its lineage back to every plot and forward to
+every shipment and container, the plots and the route, and every event of it with its
+verification state, signer, batch, transaction, evidence, flags and corrections.
+
+    dossier(gtin, lot, actor, uow, reader, caches)        the page's facts (cached chain answers)
+    verify_now(gtin, lot, actor, uow, reader)             the same, the chain asked afresh
+
+The lineage is walked through the signed events themselves (``verification.lineage_records``, as
+the consumer page and the audit pack do), so the graph, the timeline and the verdicts rest on
+the same records, and a removed index row cannot take a step out of any of them. Every read is
+batched: one query per 500 keys, never one per event or node.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from ...domain import policy
+from ...domain.actor import Actor
+from ...domain.errors import Forbidden, NotFound
+from ...domain.event_lots import EventLots
+from ...domain.evidence import EvidenceRef, references
+from ...domain.journey import HARVEST_DATE, PLOT, destination, place_gln
+from ...domain.verification import VERIFIED, Check
+from ...domain.vocabulary import PLOT_URN, cbv_word
+from ...gs1.keys import LotKey, parse_lot
+from ...store import inspection_dossier_reads as reads
+from ..consumer.provenance import step_anchor
+from ..lots.lineage import lot_key
+from ..lots.plausibility import Limits, lineage_flags
+from ..lots.recalls import RecallView, recalls_affecting
+from ..ports import ChainReader, UnitOfWork
+from ..verification.corrections import corrections, struck
+from ..verification.lineage_records import Lineage, _walk, walk
+from ..verification.records import Record, organisations_in
+from ..verification.verdicts import VerificationCaches, verify_lineage
+
+SSCC_PREFIX = "https://id.gs1.org/00/"
+# Dispositions and steps that mark a hold or a recall (the inspection helper records holds as
+# EPCIS events with CBV business step ``holding``; recalls carry disposition ``recalled``).
+HOLD_STEPS = frozenset({"holding"})
+HOLD_DISPOSITIONS = frozenset({"non_sellable_other"})
+RECALL_DISPOSITIONS = frozenset({"recalled"})
+INSPECTION_STEPS = frozenset({"inspecting", "sampling"})  # an authority's inspection records
+RELEASE_DISPOSITIONS = frozenset({"conformant", "active", "sellable_accessible",
+                                  "sellable_not_accessible"})
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of the lineage graph: a lot, a container (SSCC), or a shipment."""
+
+    key: str  # the lot's or container's URI; "ship:<eventID>" for a shipment
+    kind: str  # lot | container | shipment
+    label: str
+    detail: str = ""
+    gtin: str | None = None
+    lot: str | None = None
+    here: bool = False
+    anchor: str | None = None  # a shipment: its event's place in the timeline
+    harvest: bool = False  # a lot made by a harvest (a plot's lot)
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    kind: str  # transformation | aggregation | shipping | step
+
+
+@dataclass
+class TimelineEvent:
+    pk: int
+    event_id: str
+    anchor: str
+    type: str
+    biz_step: str | None
+    disposition: str | None
+    event_time: datetime | None
+    record_time: datetime | None
+    status: str
+    reason: str
+    problems: list[Check]
+    organisation: str | None
+    gln: str | None
+    signer: str | None
+    signed_by: str  # event | seal | none
+    batch_id: int | None
+    batch_status: str | None
+    root: str | None
+    tx_hash: str | None
+    block_number: int | None
+    block_time: datetime | None
+    lots: list[str]
+    plot: str | None = None
+    to: str | None = None
+    harvest: bool = False
+    declaration: bool = False
+    evidence: list[EvidenceRef] = field(default_factory=list)
+    flags: list[dict[str, Any]] = field(default_factory=list)
+    corrected_by: dict[str, Any] | None = None  # reason, declared, corrective [(id, anchor)]
+    corrects: list[tuple[str, str]] = field(default_factory=list)  # (eventID, anchor)
+    declares: tuple[str, str] | None = None  # a declaration: (eventID, anchor) it declares
+    marker: str | None = None  # hold | recall | release | inspection
+
+
+@dataclass(frozen=True)
+class Certificate:
+    holder: str
+    scheme: str
+    code: str
+    issuer: str | None
+    valid_until: date | None
+    url: str | None
+    expired: bool
+
+
+@dataclass(frozen=True)
+class Stop:
+    """One place of the route, in the order events happened there."""
+
+    when: datetime | None
+    label: str
+    lon: float | None = None
+    lat: float | None = None
+    plots: int = 0  # the harvests of this many plots, drawn as one stop at their middle
+
+
+ROUTE_PLOTS = 12  # more harvest places than this are one stop of the route
+
+
+@dataclass
+class Dossier:
+    key: LotKey
+    product: dict[str, Any]
+    quantity: float | None
+    unit: str | None
+    holder: str | None
+    in_transit_to: str | None
+    status: str
+    reason: str
+    nodes: list[Node]
+    edges: list[Edge]
+    plots: list[dict[str, Any]]
+    route: list[Stop]
+    events: list[TimelineEvent]
+    missing: list[Check]  # lot histories that do not match what the chain committed
+    certificates: list[Certificate]
+    recalls: list[RecallView]
+    markers: list[TimelineEvent]
+    counts: dict[str, int]
+    fresh: bool = False  # asked the chain afresh (verify now)
+    chain_roots: int = 0  # distinct batch roots of the lineage
+    digest: int = 0  # ``reads.lineage_digest`` when it was read (0: verify now)
+
+
+# --- use cases ----------------------------------------------------------------------------------
+
+class DossierCache:
+    """Dossiers computed lately, by lot: one is given again while every stored fact its
+    verdicts rest on is unchanged (``reads.lineage_digest``: one read of the lineage's events,
+    seals, batches, lots and recalls) and it is younger than ``TTL`` seconds (names,
+    certificates, flag reviews and the chain's latest state are taken as they were for that
+    long). "Verify now" never uses it."""
+
+    TTL = 60.0
+    SIZE = 64
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple[str, int, date], _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int, date]) -> _Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry.expires < time.monotonic():
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple[str, int, date], entry: _Entry) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.SIZE:
+                self._entries.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    expires: float
+    digest: int
+    uris: frozenset[str]
+    organisations: frozenset[int | None]
+    dossier: Dossier
+
+
+def cache_of(caches: VerificationCaches) -> DossierCache:
+    """The dossier cache kept beside the app's verification caches (one per app)."""
+    found = getattr(caches, _CACHE_ATTRIBUTE, None)
+    if not isinstance(found, DossierCache):
+        found = DossierCache()
+        setattr(caches, _CACHE_ATTRIBUTE, found)
+    return found
+
+
+_CACHE_ATTRIBUTE = "inspection_dossiers"
+
+
+def dossier(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
+            caches: VerificationCaches, limits: Limits | None = None, *,
+            today: date | None = None) -> Dossier:
+    """The lot's dossier for ``actor``, verdicts from what the chain said when first asked
+    (``caches``: no fresh chain call on page load; the dossier itself is kept a minute while
+    its records are unchanged, ``DossierCache``).
+
+    :raises ValidationFailed: a malformed GTIN or lot. :raises Forbidden: the actor may not
+        read this lineage (``policy.require_read_dossier``); a member is told so for an unknown
+        lot too, so that the answer does not say whether it exists. :raises NotFound: no such
+        lot (inspectors and admins).
+    """
+    key = lot_key(gtin, lot)
+    day = today or datetime.now(UTC).date()
+    cache = cache_of(caches)
+    memo = (key.uri, id(reader), day)
+    entry = cache.get(memo)
+    if entry is not None:
+        digest = reads.lineage_digest(uow, entry.uris)
+        if digest == entry.digest:
+            policy.require_read_dossier(actor, entry.organisations)
+            return entry.dossier
+    found, uris, orgs = _build(gtin, lot, actor, uow, reader, caches, limits, day,
+                               fresh=False)
+    digest = reads.lineage_digest(uow, uris)
+    if digest == found.digest:  # nothing changed while it was built
+        cache.put(memo, _Entry(time.monotonic() + cache.TTL, digest, frozenset(uris),
+                               frozenset(orgs), found))
+    return found
+
+
+def verify_now(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
+               limits: Limits | None = None, *, today: date | None = None) -> Dossier:
+    """The dossier with every verdict established again: nothing remembered from earlier
+    requests (new caches), so the chain is asked once per distinct batch root of the lineage,
+    once per signer and transaction, and once for the latest lot state."""
+    return _build(gtin, lot, actor, uow, reader, VerificationCaches(), limits,
+                  today or datetime.now(UTC).date(), fresh=True)[0]
+
+
+def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
+           caches: VerificationCaches, limits: Limits | None, day: date,
+           fresh: bool) -> tuple[Dossier, set[str], set[int | None]]:
+    """The dossier, the URIs of its lineage and the organisations taking part in it."""
+    key = lot_key(gtin, lot)
+    with uow:
+        rows = {r.uri: r for r in reads.lot_rows(uow, [key.uri])}
+        root = rows.get(key.uri)
+        if root is None:
+            if policy.reads_everything(actor):
+                raise NotFound(f"no lot {key.lot} of GTIN {key.gtin}")
+            raise Forbidden("your organisation holds no lot and recorded no event in this "
+                            "lineage")
+        lineage = _lineage(uow, key.uri)
+        rows.update((r.uri, r) for r in reads.lot_rows(uow, lineage.uris - set(rows)))
+        lot_ids = {r.id for r in rows.values()}
+        taking_part = organisations_in(uow, lot_ids, list(lineage.records))
+        policy.require_read_dossier(actor, taking_part)
+        digest = reads.lineage_digest(uow, lineage.uris | {key.uri}) if not fresh else 0
+        checked = verify_lineage(uow, lineage, reader, caches)
+        records = lineage.ordered()
+        bodies = [r.event() for r in records]
+        sealed = caches.seals.of_captures(uow, {r.capture_id for r in records
+                                                if r.signature is None})
+        recorded = reads.record_times(uow, [r.id for r in records])
+        plot_ids = {r.plot_id for r in rows.values() if r.plot_id} | {
+            p for e in bodies if (p := _plot_id(e)) is not None}
+        plots = {p.id: p for p in reads.plot_rows(uow, plot_ids)}
+        glns = {g for e in bodies if isinstance(e, dict)
+                for g in (destination(e), place_gln(e)) if g}
+        org_ids = {r.owner_id for r in rows.values() if r.owner_id} | {
+            r.in_transit_to_id for r in rows.values() if r.in_transit_to_id} | {
+            r.organisation_id for r in records if r.organisation_id} | {
+            p.organisation_id for p in plots.values()}
+        orgs = {o.id: o for o in reads.organisation_rows(uow, org_ids, glns)}
+        products = {p.gtin: p for p in reads.product_rows(uow, {r.gtin for r in rows.values()
+                                                                 if r.gtin})}
+        certs = reads.certificate_rows(uow, {i for i in org_ids if i in orgs}
+                                       | {p.organisation_id for p in plots.values()})
+        flags = lineage_flags(uow, [(r.id, e) for r, e in zip(records, bodies, strict=True)
+                                    if isinstance(e, dict) and "errorDeclaration" not in e],
+                              limits or Limits())
+        recalls = recalls_affecting(uow, lot_ids)
+    by_gln = {o.gln: o for o in orgs.values()}
+    events = _timeline(records, bodies, checked.events, sealed, recorded, plots, by_gln, flags,
+                       lineage)
+    product = products.get(root.gtin)
+    return Dossier(
+        key=key,
+        product={"gtin": key.gtin, "kind": getattr(product, "kind", None),
+                 "vi": getattr(product, "name_vi", None), "en": getattr(product, "name_en", None)},
+        quantity=root.quantity, unit=root.unit,
+        holder=_name(orgs, root.owner_id), in_transit_to=_name(orgs, root.in_transit_to_id),
+        status=checked.verdict.status, reason=checked.verdict.reason,
+        nodes=_nodes(key.uri, rows, records, bodies, lineage, by_gln, plots),
+        edges=_edges(records, bodies, lineage),
+        plots=[_plot(p, orgs) for p in sorted(plots.values(), key=lambda p: p.code)],
+        route=_route(events, records, bodies, plots, by_gln),
+        events=events,
+        missing=[c for c in checked.histories if c.status != VERIFIED],
+        certificates=[Certificate(_name(orgs, c.organisation_id) or "", c.scheme, c.code,
+                                  c.issuer, c.valid_until, c.url,
+                                  c.valid_until is not None and c.valid_until < day)
+                      for c in certs],
+        recalls=recalls,
+        markers=[e for e in events if e.marker],
+        counts=_counts(events), fresh=fresh,
+        chain_roots=len({r.root for r in records if r.root}), digest=digest,
+    ), lineage.uris | {key.uri}, taking_part
+
+
+def _lineage(uow: UnitOfWork, uri: str) -> Lineage:
+    """Back to every plot and forward to every lot made from it (``both``), then up to every
+    container a lot of it was packed into and on to where those went."""
+    lineage = walk(uow, uri, "both")
+    packed = {parent for lots in lineage.lots.values() if lots is not None
+              for child, parent in lots.packed if child in lineage.uris} - lineage.uris
+    if packed:
+        _walk(uow, lineage, packed, "forward")
+    return lineage
+
+
+# --- the graph ---------------------------------------------------------------------------------
+
+def _nodes(here: str, rows: dict[str, Any], records: list[Record], bodies: list[Any],
+           lineage: Lineage, by_gln: dict[str, Any], plots: dict[int, Any]) -> list[Node]:
+    harvested = {u for r, e in zip(records, bodies, strict=True)
+                 if _is_harvest(e) for u in (lineage.lots.get(r.id) or _NONE).named}
+    out: list[Node] = []
+    for uri in sorted(lineage.uris | {here}):
+        row = rows.get(uri)
+        if uri.startswith(SSCC_PREFIX):
+            out.append(Node(uri, "container", uri[len(SSCC_PREFIX):], "SSCC"))
+            continue
+        key = parse_lot(uri)
+        label = key.lot if key else (row.code if row is not None else uri.rsplit("/", 1)[-1])
+        detail = ""
+        if row is not None and row.quantity is not None:
+            detail = f"{row.quantity:g} {row.unit or ''}".strip()
+        plot = plots.get(row.plot_id) if row is not None and row.plot_id else None
+        if plot is not None:  # a plot's harvest: the plot first
+            detail = f"{plot.code} · {detail}" if detail else plot.code
+        out.append(Node(uri, "lot", label or uri, detail, key.gtin if key else None,
+                        key.lot if key else None, here=uri == here,
+                        harvest=uri in harvested))
+    for rec, event in zip(records, bodies, strict=True):
+        if _step(event) in ("shipping", "departing"):
+            gln = destination(event)
+            org = by_gln.get(gln) if gln else None
+            out.append(Node("ship:" + rec.event_id, "shipment",
+                            org.name if org is not None else (gln or "?"),
+                            _day(rec.event_time), anchor=step_anchor(rec.event_id)))
+    return out
+
+
+def _edges(records: list[Record], bodies: list[Any], lineage: Lineage) -> list[Edge]:
+    seen: set[tuple[str, str]] = set()
+    out: list[Edge] = []
+
+    def add(source: str, target: str, kind: str) -> None:
+        if source != target and (source, target) not in seen:
+            seen.add((source, target))
+            out.append(Edge(source, target, kind))
+
+    for rec, event in zip(records, bodies, strict=True):
+        lots = lineage.lots.get(rec.id)
+        if lots is None or rec.declaration:
+            continue
+        kind = "transformation" if isinstance(event, dict) and \
+            event.get("type") == "TransformationEvent" else "step"
+        for target, sources in lots.sources.items():
+            for source in sources:
+                add(source, target, kind)
+        for child, parent in lots.packed:
+            add(child, parent, "aggregation")
+        if _step(event) in ("shipping", "departing"):
+            for uri in sorted(lots.named):
+                if uri in lineage.uris:
+                    add(uri, "ship:" + rec.event_id, "shipping")
+    return out
+
+
+_NONE = EventLots(frozenset(), {})
+
+
+# --- the timeline ------------------------------------------------------------------------------
+
+def _timeline(records: list[Record], bodies: list[Any], checks: list[Any],
+              sealed: dict[str, Any], recorded: dict[int, datetime], plots: dict[int, Any],
+              by_gln: dict[str, Any], flags: list[dict[str, Any]],
+              lineage: Lineage) -> list[TimelineEvent]:
+    flags_of: dict[str, list[dict[str, Any]]] = {}
+    for f in flags:
+        flags_of.setdefault(f["eventID"], []).append(f)
+    fixes = corrections(records)
+    corrects: dict[str, list[tuple[str, str]]] = {}
+    id_of = {r.id: r.event_id for r in records}
+    for pk, fix in fixes.items():
+        for cid in fix["correctiveEventIDs"]:
+            corrects.setdefault(cid, []).append((id_of[pk], step_anchor(id_of[pk])))
+    out = []
+    for rec, event, check in zip(records, bodies, checks, strict=True):
+        body = event if isinstance(event, dict) else {}
+        seal = sealed.get(rec.capture_id) if rec.signature is None else None
+        plot = plots.get(_plot_id(body) or -1)
+        to = by_gln.get(destination(body) or "")
+        correction = fixes.get(rec.id)
+        named = lineage.lots.get(rec.id)
+        out.append(TimelineEvent(
+            pk=rec.id, event_id=rec.event_id, anchor=step_anchor(rec.event_id)
+            + ("-d" if rec.declaration else ""),
+            type=str(body.get("type") or "?"), biz_step=_step(body),
+            disposition=cbv_word("disposition", _text(body.get("disposition"))),
+            event_time=rec.event_time, record_time=recorded.get(rec.id),
+            status=check.verdict.status, reason=check.verdict.reason,
+            problems=[c for c in check.verdict.checks if c.status != VERIFIED],
+            organisation=rec.organisation_name, gln=rec.gln,
+            signer=rec.signer if rec.signature is not None else getattr(seal, "signer", None),
+            signed_by="event" if rec.signature is not None else "seal" if seal else "none",
+            batch_id=rec.batch_id, batch_status=rec.batch_status if rec.batch_found
+            else ("missing" if rec.batch_id is not None else None),
+            root=rec.root, tx_hash=rec.tx_hash, block_number=rec.block_number,
+            block_time=rec.block_time,
+            lots=sorted(_short(u) for u in (named.named if named else ())),
+            plot=plot.code if plot is not None else None,
+            to=to.name if to is not None else None, harvest=_is_harvest(body),
+            declaration=rec.declaration, evidence=references(body),
+            flags=flags_of.get(rec.event_id, []),
+            corrected_by=None if correction is None else {
+                "reason": correction["reason"], "declared": correction["declarationTime"],
+                "struck": struck(correction),
+                "corrective": [(i, step_anchor(i)) for i in correction["correctiveEventIDs"]]},
+            corrects=corrects.get(rec.event_id, []),
+            declares=(rec.event_id, step_anchor(rec.event_id)) if rec.declaration else None,
+            marker=_marker(body)))
+    return out
+
+
+def _marker(event: dict[str, Any]) -> str | None:
+    disposition = cbv_word("disposition", _text(event.get("disposition")))
+    step = _step(event)
+    if disposition in RECALL_DISPOSITIONS:
+        return "recall"
+    if step in HOLD_STEPS or disposition in HOLD_DISPOSITIONS:
+        return "release" if disposition in RELEASE_DISPOSITIONS else "hold"
+    if step in INSPECTION_STEPS:
+        return "inspection"
+    return None
+
+
+def _counts(events: list[TimelineEvent]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for e in events:
+        out[e.status] = out.get(e.status, 0) + 1
+    return out
+
+
+# --- plots and the route -----------------------------------------------------------------------
+
+def _plot(p: Any, orgs: dict[int, Any]) -> dict[str, Any]:
+    return {"id": p.id, "code": p.code, "areaHa": p.area_ha, "geometry": p.geometry,
+            "farm": p.farm_code, "farmer": p.farmer_name, "commune": p.commune,
+            "district": p.district, "province": p.province,
+            "organisation": _name(orgs, p.organisation_id)}
+
+
+def _route(events: list[TimelineEvent], records: list[Record], bodies: list[Any],
+           plots: dict[int, Any], by_gln: dict[str, Any]) -> list[Stop]:
+    """The places of the events in order: a harvest at its plot, any event at its read point or
+    business location (a ``geo:`` URI gives coordinates), else at its organisation's place
+    (named, without coordinates: we store none for organisations). Repeats are merged."""
+    stops: list[Stop] = []
+    for event, body in zip(events, bodies, strict=True):
+        if event.declaration or not isinstance(body, dict):
+            continue
+        stop = None
+        plot = plots.get(_plot_id(body) or -1)
+        if plot is not None:
+            lon, lat = _centre(plot.geometry)
+            stop = Stop(event.event_time, f"{plot.code} ({plot.commune})", lon, lat, plots=1)
+        else:
+            geo = _geo(body)
+            org = by_gln.get(place_gln(body) or "") or by_gln.get(event.gln or "")
+            label = org.name if org is not None else (event.organisation or "?")
+            if org is not None and org.province:
+                label += f" ({org.province})"
+            stop = Stop(event.event_time, label, *geo) if geo else Stop(event.event_time, label)
+        if not stops or stops[-1].label != stop.label:
+            stops.append(stop)
+    harvests = [s for s in stops if s.plots == 1]
+    if len(harvests) > ROUTE_PLOTS:
+        placed = [s for s in harvests if s.lon is not None and s.lat is not None]
+        merged = Stop(harvests[0].when, "", sum(s.lon or 0 for s in placed) / len(placed),
+                      sum(s.lat or 0 for s in placed) / len(placed), plots=len(harvests)) \
+            if placed else Stop(harvests[0].when, "", plots=len(harvests))
+        first = next(i for i, s in enumerate(stops) if s.plots == 1)
+        rest = [s for s in stops if s.plots != 1]
+        stops = rest[:first] + [merged] + rest[first:]
+    return stops
+
+
+def _geo(event: dict[str, Any]) -> tuple[float, float] | None:
+    for key in ("readPoint", "bizLocation"):
+        where = event.get(key)
+        value = where.get("id") if isinstance(where, dict) else None
+        if isinstance(value, str) and value.startswith("geo:"):
+            try:
+                lat, lon = (float(x) for x in value[4:].split(";")[0].split(",")[:2])
+            except ValueError:
+                continue
+            if -90 <= lat <= 90 and -180 <= lon <= 180:
+                return lon, lat
+    return None
+
+
+def _centre(geometry: Any) -> tuple[float | None, float | None]:
+    try:
+        if geometry["type"] == "Point":
+            return float(geometry["coordinates"][0]), float(geometry["coordinates"][1])
+        ring = geometry["coordinates"][0]
+        if geometry["type"] == "MultiPolygon":
+            ring = ring[0]
+        pts = ring[:-1] if len(ring) > 1 and ring[0] == ring[-1] else ring
+        return (sum(float(p[0]) for p in pts) / len(pts),
+                sum(float(p[1]) for p in pts) / len(pts))
+    except (KeyError, IndexError, TypeError, ValueError, ZeroDivisionError):
+        return None, None
+
+
+# --- small things ------------------------------------------------------------------------------
+
+def _plot_id(event: Any) -> int | None:
+    urn = ((event.get("ilmd") or {}) if isinstance(event, dict) else {}).get(PLOT)
+    if isinstance(urn, str) and urn.startswith(PLOT_URN) and urn[len(PLOT_URN):].isdigit():
+        return int(urn[len(PLOT_URN):])
+    return None
+
+
+def _is_harvest(event: Any) -> bool:
+    return isinstance(event, dict) and HARVEST_DATE in (event.get("ilmd") or {})
+
+
+def _step(event: Any) -> str | None:
+    value = event.get("bizStep") if isinstance(event, dict) else None
+    text = _text(value)
+    return cbv_word("bizStep", text) or (text.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+                                         if text else None)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _name(orgs: dict[int, Any], org_id: int | None) -> str | None:
+    org = orgs.get(org_id) if org_id is not None else None
+    return org.name if org is not None else None
+
+
+def _short(uri: str) -> str:
+    key = parse_lot(uri)
+    if key is not None:
+        return key.lot
+    return uri[len(SSCC_PREFIX):] if uri.startswith(SSCC_PREFIX) else uri.rsplit("/", 1)[-1]
+
+
+def _day(value: datetime | None) -> str:
+    return value.date().isoformat() if value is not None else ""

@@ -1,0 +1,159 @@
+"""The dossier page's reads (docs/inspector/DOSSIER.md) beyond the verification walk's: the
+lineage's lots, plots, organisations, products and certificates, each in one query per 500
+keys (never one per event or per node)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from sqlalchemy import select
+
+from .accounts import Organisation
+from .catalogue import Farm, Plot, Product
+from .events import Event
+from .lots import Lot
+from .public_records import Certification
+from .raw_sql import DriverQuery, paramstyle_of
+from .uow import SqlUnitOfWork, session_of
+
+if TYPE_CHECKING:
+    from ..services.ports import UnitOfWork
+    from .rows import AnyRow
+
+_CHUNK = 500
+
+
+def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
+    items = sorted(set(values), key=lambda v: (str(type(v)), v))
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
+
+
+def lot_rows(uow: UnitOfWork, uris: Collection[str]) -> list[AnyRow]:
+    """Rows (id, uri, kind, gtin, code, quantity, unit, owner_id, in_transit_to_id, plot_id)
+    of the lots among ``uris`` (SSCCs and items are lots' rows too, of their own kind)."""
+    session = session_of(uow)
+    out: list[AnyRow] = []
+    for chunk in _chunks(uris):
+        out.extend(session.execute(select(
+            Lot.id, Lot.uri, Lot.kind, Lot.gtin, Lot.code, Lot.quantity, Lot.unit, Lot.owner_id,
+            Lot.in_transit_to_id, Lot.plot_id).where(Lot.uri.in_(chunk))).all())
+    return out
+
+
+def plot_rows(uow: UnitOfWork, ids: Collection[int]) -> list[AnyRow]:
+    """Rows (id, code, area_ha, geometry, farm_code, farmer_name, commune, district, province,
+    organisation_id) of these plots."""
+    session = session_of(uow)
+    out: list[AnyRow] = []
+    for chunk in _chunks(ids):
+        out.extend(session.execute(select(
+            Plot.id, Plot.code, Plot.area_ha, Plot.geometry, Farm.code.label("farm_code"),
+            Farm.farmer_name, Farm.commune, Farm.district, Farm.province,
+            Farm.organisation_id).join(Farm, Farm.id == Plot.farm_id)
+            .where(Plot.id.in_(chunk))).all())
+    return out
+
+
+def organisation_rows(uow: UnitOfWork, ids: Collection[int], glns: Collection[str]
+                      ) -> list[AnyRow]:
+    """Rows (id, name, kind, gln, province, country, signing_address) of the organisations
+    with these ids or these GLNs."""
+    session = session_of(uow)
+    cols = (Organisation.id, Organisation.name, Organisation.kind, Organisation.gln,
+            Organisation.province, Organisation.country, Organisation.signing_address)
+    found: dict[int, AnyRow] = {}
+    for chunk in _chunks(ids):
+        found.update((r.id, r) for r in session.execute(
+            select(*cols).where(Organisation.id.in_(chunk))))
+    for chunk in _chunks(glns):
+        found.update((r.id, r) for r in session.execute(
+            select(*cols).where(Organisation.gln.in_(chunk))))
+    return list(found.values())
+
+
+def product_rows(uow: UnitOfWork, gtins: Collection[str]) -> list[AnyRow]:
+    """Rows (gtin, kind, name_vi, name_en) of these products."""
+    session = session_of(uow)
+    out: list[AnyRow] = []
+    for chunk in _chunks(gtins):
+        out.extend(session.execute(select(Product.gtin, Product.kind, Product.name_vi,
+                                          Product.name_en).where(Product.gtin.in_(chunk))))
+    return out
+
+
+def certificate_rows(uow: UnitOfWork, organisation_ids: Collection[int]) -> list[AnyRow]:
+    """Rows (id, organisation_id, scheme, code, issuer, valid_until, url) of every certificate
+    of these organisations, expired ones included, by holder, scheme and id."""
+    session = session_of(uow)
+    out: list[AnyRow] = []
+    for chunk in _chunks(organisation_ids):
+        out.extend(session.execute(select(
+            Certification.id, Certification.organisation_id, Certification.scheme,
+            Certification.code, Certification.issuer, Certification.valid_until,
+            Certification.url).where(Certification.organisation_id.in_(chunk))
+            .order_by(Certification.organisation_id, Certification.scheme,
+                      Certification.id)).all())
+    return out
+
+
+def record_times(uow: UnitOfWork, event_pks: Collection[int]) -> dict[int, Any]:
+    """Each event's record time (when we stored it), by event row id."""
+    session = session_of(uow)
+    out: dict[int, Any] = {}
+    for chunk in _chunks(event_pks):
+        out.update(session.execute(select(Event.id, Event.record_time)
+                                   .where(Event.id.in_(chunk))).all())
+    return out
+
+
+def lineage_digest(uow: UnitOfWork, uris: Collection[str]) -> int:
+    """A digest of every stored fact a dossier's verdicts rest on, for the lineage ``uris``
+    (a dossier computed before): each event naming one of them as stored (body, hashes,
+    signature, batch link) and which of them it names, its capture's seal, its batch's record,
+    and the lots' rows and recalls. An edit, a deletion or a new event naming one of them
+    changes it. Sent to the driver as it is (``raw_sql``: five statements, the URIs as one JSON
+    parameter); needs no ``with uow``."""
+    if not isinstance(uow, SqlUnitOfWork):
+        raise TypeError("the digest read needs a SqlUnitOfWork")
+    params = {"uris": orjson.dumps(sorted(uris)).decode()}
+    parts: list[Any] = []
+    with uow.driver_connection() as (conn, dialect):
+        style = paramstyle_of(conn)
+        cursor = conn.cursor()
+        try:
+            for query in _DIGEST["postgresql" if dialect == "postgresql" else "sqlite"]:
+                query.execute(cursor, style, params)
+                parts.append(tuple(map(tuple, cursor.fetchall())))
+        finally:
+            cursor.close()
+    return hash(tuple(parts))
+
+
+def _digest_queries(uris: str) -> tuple[DriverQuery, ...]:
+    named = f"WITH u(uri) AS ({uris}) "
+    pks = "SELECT eo.event_pk FROM event_objects eo JOIN u ON eo.uri = u.uri"
+    return tuple(DriverQuery(named + sql) for sql in (
+        "SELECT eo.uri, eo.event_pk FROM event_objects eo JOIN u ON eo.uri = u.uri "
+        "ORDER BY eo.uri, eo.event_pk",
+        "SELECT l.uri, l.owner_id, l.in_transit_to_id, l.quantity, l.plot_id, r.id, "
+        "r.lifted_at FROM lots l JOIN u ON l.uri = u.uri LEFT JOIN recalls r ON r.lot_id = l.id "
+        "ORDER BY l.uri, r.id",
+        "SELECT e.id, e.event_hash, e.prehash, e.body, e.context_id, e.capture_id, e.signature, "
+        "e.signer, e.batch_id, e.leaf_index, e.declaration, e.declares_pk, e.organisation_id, "
+        f"e.notice FROM events e WHERE e.id IN ({pks}) ORDER BY e.id",
+        # each capture's seal and each batch's record once (a seal covers thousands)
+        "SELECT c.id, c.seal_signature, c.seal_signer, c.seal_root, c.seal_leaves "
+        "FROM capture_jobs c WHERE c.id IN (SELECT e.capture_id FROM events e "
+        f"WHERE e.id IN ({pks})) ORDER BY c.id",
+        "SELECT b.id, b.root, b.status, b.tx_hash, b.block_number, b.leaf_count, b.block_time "
+        "FROM anchor_batches b WHERE b.id IN (SELECT e.batch_id FROM events e "
+        f"WHERE e.id IN ({pks})) ORDER BY b.id"))
+
+
+_DIGEST = {
+    "sqlite": _digest_queries("SELECT value FROM json_each(:uris)"),
+    "postgresql": _digest_queries("SELECT jsonb_array_elements_text(CAST(:uris AS jsonb))"),
+}
