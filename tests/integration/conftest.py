@@ -153,3 +153,12 @@ class Actions:
 @pytest.fixture
 def actions(app):
     return Actions(app)
+
+
+@pytest.fixture(scope="session")
+def _anchored_chains() -> dict:
+    """backend -> the chain the demo of that backend's dataset was anchored on (the consumer
+    tests' ``anchored``). Here, beside ``_datasets``, so that every folder importing
+    ``anchored`` shares this one dict with the dataset cache: a copy of this fixture in another
+    conftest would see the dataset already built and its own dict empty."""
+    return {}

@@ -12,7 +12,7 @@ from datetime import date, datetime
 import brotli
 import pytest
 
-from tests.integration.consumer.conftest import _anchored_chains, anchored, chain
+from tests.integration.consumer.conftest import anchored, chain
 from tests.integration.epcis_docs import document
 from tracechain.app_services import app_services
 from tracechain.domain.actor import Actor
@@ -26,7 +26,7 @@ PEPPER = "/app/inspect/lots/08936101000217/QT25-G550-01"
 HARVESTS = ("CL25-001", "CL25-002", "CL25-003")
 PLOTS = ("CL-001-A", "CL-002-A", "CL-003-A")
 # The demo, anchored on a chain of its own (tests/integration/consumer/conftest.py).
-FIXTURES = (_anchored_chains, anchored, chain)
+FIXTURES = (anchored, chain)
 # The pepper export lot's lineage: 3 harvests, drying, shipping and receiving the dried lot,
 # grading, shipping and receiving the graded lot.
 PEPPER_EVENTS = 9

@@ -53,11 +53,6 @@ def demo(app, client, dataset) -> Demo:
     return Demo(app, client, tokens)
 
 
-@pytest.fixture(scope="session")
-def _anchored_chains() -> dict[str, ChainSnapshot]:
-    return {}  # backend -> the chain the demo of that backend's dataset was anchored on
-
-
 @pytest.fixture
 def chain(request) -> AnchorContract:
     """A fresh chain per test: the demo's events are the same in every test's database, so on

@@ -2,7 +2,6 @@
 
 from tests.integration.console.conftest import cheap_passwords, clock, console  # noqa: F401
 from tests.integration.consumer.conftest import (  # noqa: F401
-    _anchored_chains,
     anchored,
     chain,
     demo,
