@@ -37,6 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as c  # noqa: E402  (puts the repository on sys.path)
+import _inspect_pages as pages  # noqa: E402
 import inspect_dataset as d  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
@@ -88,6 +89,9 @@ def run(url: str, info: d.Info, label: str, args: argparse.Namespace) -> bool:
     vn = zone(None)
     ok = True
     print(f"{label}: {info.lots:,} lots, {info.events:,} events, {info.plots:,} plots")
+    if args.only == "pages":
+        pages.run(url, info, label, args)
+        return ok
 
     # --- search ------------------------------------------------------------------------------
     mix = searches(info)
@@ -183,6 +187,8 @@ def run(url: str, info: d.Info, label: str, args: argparse.Namespace) -> bool:
                            f"{label} bulk verification {best:,.0f} events/s >= "
                            f"{EVENTS_PER_S:,} (no chain calls)"))
     engine.dispose()
+    if not args.no_pages:
+        pages.run(url, info, label, args)
     return ok
 
 
@@ -193,6 +199,12 @@ def main() -> int:
     p.add_argument("--baseline-events", type=int, default=1_000)
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     p.add_argument("--max-seconds", type=float, default=300.0)
+    p.add_argument("--dossiers", type=int, default=60,
+                   help="lots whose dossier page is opened for the first time")
+    p.add_argument("--export-runs", type=int, default=10,
+                   help="builds of the export lot's dossier, and EUDR exports of it")
+    p.add_argument("--no-pages", action="store_true", help="no dossier page, no EUDR export")
+    p.add_argument("--only", choices=("pages",), help="the dossier page and the EUDR export only")
     p.add_argument("--no-sqlite", action="store_true")
     p.add_argument("--no-postgres", action="store_true")
     args = p.parse_args()

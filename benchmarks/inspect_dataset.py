@@ -32,6 +32,7 @@ read them as not on chain. A benchmark that needs them anchors the batches' root
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import sys
 import tempfile
@@ -64,7 +65,7 @@ from tracechain.store.db import make_engine  # noqa: E402
 from tracechain.store.events import CaptureJob, DocumentContext, Event, EventObject  # noqa: E402
 from tracechain.store.lots import Lot, LotLink  # noqa: E402
 
-GENERATOR = 1  # bump when the generated data changes: the cached database is rebuilt
+GENERATOR = 2  # bump when the generated data changes: the cached database is rebuilt
 DATA = Path(__file__).resolve().parent / ".data"
 LOTS = 100_000
 MIXING_PLOTS = 2_000
@@ -205,7 +206,8 @@ class _World:
                  "bizLocation": {"id": f"https://id.gs1.org/414/{c.gln(300 + org - 1)}"},
                  "quantityList": [{"epcClass": self.lots[-1]["uri"], "quantity": kg,
                                    "uom": "KGM"}],
-                 "ilmd": {"tc:plot": f"urn:tracechain:plot:{plot}"}}
+                 "ilmd": {"tc:plot": f"urn:tracechain:plot:{plot}",
+                          "tc:harvestDate": when.date().isoformat()}}
         self.events.append((org, event, [lot_id]))
         return lot_id
 
@@ -256,14 +258,13 @@ def generate() -> list[tuple[Any, list[dict]]]:
         coop = f % COOPS + 1
         farms.append({"id": f + 1, "organisation_id": coop, "code": f"F{f:05d}",
                       "farmer_name": f"{FAMILY[f % 10]} {GIVEN[(f // 10) % 9]} {f}",
-                      "commune": COMMUNES[(f // 3) % 10],
+                      "commune": COMMUNES[(f // 3) % 10], "district": "Cư Kuin",
                       "province": PROVINCES[coop % len(PROVINCES)]})
         for p in range(PLOTS_PER_FARM):
             pid = f * PLOTS_PER_FARM + p + 1
-            lon, lat = 108.0 + (pid % 100) / 1000, 12.6 + (pid // 100) / 1000
-            plots.append({"id": pid, "farm_id": f + 1, "code": f"P{pid:05d}", "area_ha": 1.5,
-                          "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                          "crop": "pepper"})
+            area, shape = _geometry(pid)
+            plots.append({"id": pid, "farm_id": f + 1, "code": f"P{pid:05d}", "area_ha": area,
+                          "geometry": shape, "crop": "pepper"})
 
     def coop_of_plot(pid: int) -> int:
         return (pid - 1) // PLOTS_PER_FARM % COOPS + 1
@@ -381,6 +382,18 @@ def _events(w: _World, keys: dict[int, Any]) -> list[tuple[Any, list[dict]]]:
 def _linked(w: _World) -> list[dict]:
     made = {lot["id"]: lot["created_event_pk"] for lot in w.lots}
     return [{**link, "event_pk": made[link["target_id"]]} for link in w.links]
+
+
+def _geometry(pid: int) -> tuple[float, dict]:
+    """(hectares, GeoJSON) of plot ``pid``: a point up to 4 ha; every third plot an 8-corner
+    polygon of about 5 ha (the EUDR asks a polygon above 4 ha)."""
+    lon, lat = 108.0 + (pid % 100) / 250, 12.6 + (pid // 100) / 250
+    if pid % 3:
+        return 1.5, {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
+    r = 0.0012  # ~130 m
+    ring = [[round(lon + r * math.cos(k * math.pi / 4), 6),
+             round(lat + r * math.sin(k * math.pi / 4), 6)] for k in range(8)]
+    return 4.8, {"type": "Polygon", "coordinates": [ring + [ring[0]]]}
 
 
 def _gln(org: int) -> str:
