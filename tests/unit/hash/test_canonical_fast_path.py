@@ -39,3 +39,13 @@ def test_only_plain_canonical_lots_and_serials_take_it():
                 dl + "09506000134352/10/A%2BB", "http://id.gs1.org/01/09506000134352/10/A",
                 dl + "09506000134352/10/A/21/B", "urn:epc:class:lgtin:0614141.107346.2017"):
         assert not fast(uri), uri
+
+
+def test_lot_gtin_is_parse_lots_gtin():
+    from tracechain.gs1.keys import lot_gtin, parse_lot
+
+    for uri in ("https://id.gs1.org/01/09506000134352/10/A%2BB", "https://id.gs1.org/01/09506000134352/21/S",
+                "https://id.gs1.org/01/09506000134352", "urn:epc:class:lgtin:0614141.107346.2017",
+                "https://id.gs1.org/01/09506000134352/10/TH25-1"):
+        lot = parse_lot(uri)
+        assert lot_gtin(uri) == (lot.gtin if lot else None), uri
