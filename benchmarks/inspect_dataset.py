@@ -10,7 +10,10 @@ What is in it (seeded: the same every time):
 - 12 organisations: 10 cooperatives, an exporter, an authority ("Sở KH&CN Đắk Lắk"); each with
   its own signing key (a cheap, deterministic secp256k1 key) recorded as registered on chain.
 - 2 products (pepper berries, black pepper for export), 2,500 farms (farmers' names, communes,
-  provinces) with 2 plots each: 5,000 plots.
+  districts, provinces) with 2 plots each: 5,000 plots, a point of 1.5 ha or (every third) an
+  8-corner polygon of 4.8 ha, as the EUDR export asks. Each harvest lot is tied to its plot
+  (``lots.plot_id``) and its event carries ``tc:plot`` and ``tc:harvestDate`` in its ILMD, as
+  the harvest form records them (the dossier's plausibility flags and the EUDR files read them).
 - **The export lot** ``EXPORT_GTIN`` / ``EXPORT_LOT``, fed by **2,000 plots**: 2,000 harvest lots
   (one per plot) → 100 dryings of 20 → 10 sortings of 10 (the exporter) → one blend: 2,111 lots,
   2,111 events.
@@ -23,10 +26,11 @@ What is in it (seeded: the same every time):
   block, time and transaction as the anchorer records them). Bulk verification without chain
   calls reads every event verified.
 
-Not in it: ``event_fields`` (the EPCIS query's index), ``lot_heads`` and a chain: the batches'
-roots were never sent to a chain, so ``verify_lot`` and "verify now" (which ask the chain)
-read them as not on chain. A benchmark that needs them anchors the batches' roots itself
-(``Info.batch_roots``).
+Not in it: ``event_fields`` (the EPCIS query's index: neither the search, the dossier nor the
+EUDR export reads it), ``lot_heads`` and a chain: the batches' roots were never sent to a
+chain, so ``verify_lot`` and "verify now" (which ask the chain) read them as not on chain, and
+the dossier's lot histories are not checked against an anchored state. A benchmark that needs
+them anchors the batches' roots itself (``Info.batch_roots``).
 """
 
 from __future__ import annotations
