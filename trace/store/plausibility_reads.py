@@ -37,7 +37,7 @@ def harvest_rows(uow: UnitOfWork, plot_ids: Collection[int] | None) -> list[AnyR
     # Core rows (a plot's season is thousands of bodies: no ORM loading); one row per event and
     # plot (an event making two lots of one plot is one harvest) kept here rather than with
     # DISTINCT, which would make the database compare the bodies.
-    seen: set[tuple[int, int]] = set()
+    seen: set[tuple[int, int | None]] = set()
     out = []
     for row in session_of(uow).connection().execute(stmt):
         if (row[0], row[3]) not in seen:
