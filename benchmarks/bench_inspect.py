@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_inspect.py            # SQLite (cached), then PostgreSQL
     .venv/bin/python benchmarks/bench_inspect.py --no-postgres --searches 200
+    .venv/bin/python benchmarks/bench_inspect.py --no-postgres --only pages
 
 1. The dataset (``inspect_dataset.py``): 100,000 lots, an export lot fed by 2,000 plots, every
    event hashed, sealed and in an anchored batch; SQLite cached in ``benchmarks/.data/``,
@@ -22,9 +23,16 @@
    path (``verify_event`` for each of 1,000 events, shared caches). Checked: every event
    verified, none missing, no chain call. The verdict is on the better cold run.
 
+4. **The dossier page and the EUDR export** (``_inspect_pages.py``): each lot's first dossier
+   page (59 lots and 10 builds of the export lot, nothing kept of the dossier), the export lot
+   kept and in a new process (printed apart), the export lot's geolocation file and statement
+   draft; baselines: the lineage answer.
+
 Printed: p50/p95/p99 of the searches per filter and overall, events/s and CPU µs per event of
-this process (the machine is shared: compare CPU per event across runs). Targets: search p99
-≤ 50 ms, bulk verification ≥ 20,000 events/s (the better of the two modes, wall clock).
+this process and of its workers (the machine is shared: compare CPU per event across runs),
+the pages' wall and CPU times. Targets: search p99 ≤ 50 ms, dossier page p99 ≤ 100 ms, EUDR
+export of the 2,000-plot lot ≤ 1 s, bulk verification ≥ 20,000 events/s (the better of the two
+cold modes, wall clock). ``--only search|bulk|pages`` runs one part (benchmarks/README.md).
 """
 
 from __future__ import annotations
