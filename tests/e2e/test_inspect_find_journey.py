@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from tests.e2e.browser_support import NO_WORKER
 from tracechain.app_services import app_services
 from tracechain.services.accounts import passwords
 
@@ -33,7 +32,7 @@ def test_an_inspector_finds_the_export_lot_by_a_partial_code_and_verifies(
                                 uow, now=datetime.now(UTC))
     passwords.set_password(token, INSPECTOR[1], INSPECTOR[1], uow, now=datetime.now(UTC))
 
-    page = phone("vi", **NO_WORKER)
+    page = phone("vi")
     page.goto(scratch_site.url("/app/"))
     page.get_by_label("Địa chỉ e-mail").fill(INSPECTOR[0])
     page.get_by_label("Mật khẩu").fill(INSPECTOR[1])

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.e2e.browser_support import NO_WORKER
 from tracechain.app_services import app_services
 from tracechain.services.accounts import passwords
 
@@ -30,7 +29,7 @@ def test_an_inspector_holds_a_harvest_lot_and_releases_it(scratch_site, phone, s
                                 now=datetime.now(UTC))
     passwords.set_password(token, PASSWORD, PASSWORD, uow, now=datetime.now(UTC))
 
-    page = phone("vi", **NO_WORKER)
+    page = phone("vi")
     page.goto(scratch_site.url("/app/login"))
     page.get_by_label("Địa chỉ e-mail").fill(EMAIL)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
@@ -51,7 +50,7 @@ def test_an_inspector_holds_a_harvest_lot_and_releases_it(scratch_site, phone, s
     expect(page.get_by_test_id("on-hold")).to_contain_text("Aflatoxin vượt ngưỡng")
     screenshot(page, "inspector-act-02-on-hold")
 
-    shopper = phone("vi", **NO_WORKER)
+    shopper = phone("vi")
     shopper.goto(scratch_site.url(PEPPER))
     expect(shopper.get_by_test_id("hold-banner")).to_contain_text("Làm từ lô CL25-001")
     assert shopper.get_by_test_id("verdict").get_attribute("data-tone") == "danger"
