@@ -255,7 +255,10 @@ def _journey(site: LiveSite, desktop, phone, screenshot, rx: Receiver) -> None:
     screenshot(page, "inspector-06-act-on-hold")
     act = page.url
 
-    # The export lot's dossier says it is on hold (its harvest is), and links to the hold.
+    # The harvest's dossier, then the export lot's, say it is on hold (its harvest is).
+    page.get_by_test_id("dossier-link").click()
+    expect(page.get_by_test_id("holds-recalls").get_by_test_id("active-hold")).to_contain_text(
+        HARVEST[1])
     page.goto(site.url(_dossier_path(*EXPORT)))
     holds = page.get_by_test_id("holds-recalls")
     expect(holds.get_by_test_id("active-hold")).to_contain_text(HARVEST[1])
