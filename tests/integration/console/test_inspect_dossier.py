@@ -259,8 +259,12 @@ def test_an_authoritys_hold_and_release_show_as_markers(anchored, console, app):
     inspector = Actor(user_id, "inspector", org_id, "inspector@demo.tracechain.dev")
     hold_lot("08936100000119", "CL25-001", "dư lượng thuốc trừ sâu", inspector,
              services.unit_of_work(), services.keyring)
+    page = _inspector(console).get(PEPPER).get_data(as_text=True)
+    [active] = re.findall(r'data-testid="active-hold">(.*?)</li>', page)
+    assert "CL25-001" in active and "dư lượng thuốc trừ sâu" in active  # held now, from above
     release_hold("08936100000119", "CL25-001", "mẫu đạt", inspector, services.unit_of_work(),
                  services.keyring)
     page = _inspector(console).get(PEPPER).get_data(as_text=True)
     markers = page.split('data-testid="holds-recalls"')[1].split("</section>")[0]
     assert re.findall(r'data-marker="([a-z]+)"', markers) == ["hold", "release"]
+    assert 'data-testid="active-hold"' not in page  # released: no longer on hold

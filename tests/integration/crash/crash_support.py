@@ -26,6 +26,7 @@ from eth_utils import keccak
 from sqlalchemy import select, update
 from web3 import Web3
 
+from tests.integration.crash.forked import Forked
 from tests.integration.epcis_docs import document, harvest
 from tests.support.databases import SqliteTemplate
 from tracechain import create_app
@@ -85,14 +86,26 @@ def wait_until(predicate, what: str, timeout: float = WAIT, every: float = 0.05,
 
 
 class Process:
-    """A `tracechain` process of ours, its output in files (readable while it runs)."""
+    """A `tracechain` process of ours, its output in files (readable while it runs): forked
+    from a process that has imported tracechain already (forked.py), or, with
+    TRACE_TEST_SPAWN=1 in the test's environment, a new interpreter as an operator starts it."""
 
-    def __init__(self, name: str, args: list[str], env: dict, directory: Path):
+    def __init__(self, name: str, args: list[str], env: dict, directory: Path, *,
+                 wrapper: bool = False):
         self.name = name
         self.out_path, self.err_path = directory / f"{name}.out", directory / f"{name}.err"
-        with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
-            self.popen = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                          stderr=err, cwd=directory)
+        self.out_path.touch()
+        self.err_path.touch()
+        self.popen: subprocess.Popen | Forked
+        if os.environ.get("TRACE_TEST_SPAWN") == "1":
+            argv = ([sys.executable, str(WRAPPER), *args] if wrapper
+                    else [str(_venv_bin() / "tracechain"), *args])
+            with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
+                self.popen = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
+                                              stdout=out, stderr=err, cwd=directory)
+        else:
+            self.popen = Forked(args, env, directory, self.out_path, self.err_path,
+                                wrapper=wrapper)
 
     @property
     def out(self) -> str:
@@ -251,11 +264,9 @@ class Stack:
         if kill:
             penv["TRACE_TEST_KILL"] = kill
             penv["TRACE_TEST_KILL_MARK"] = str(self.root / f"{name}.killed")
-        if kill or any(k.startswith("TRACE_TEST_") for k in penv):
-            argv = [sys.executable, str(WRAPPER), *args]
-        else:
-            argv = [str(_venv_bin() / "tracechain"), *args]
-        process = Process(name, argv, penv, self.root)
+        wrapper = bool(kill or any(k.startswith("TRACE_TEST_") and k != "TRACE_TEST_SPAWN"
+                                   for k in penv))
+        process = Process(name, list(args), penv, self.root, wrapper=wrapper)
         self.processes.append(process)
         return process
 

@@ -11,6 +11,7 @@ fixture loader does not run on pytest 9); every problem found is collected and r
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -32,9 +33,12 @@ from tracechain.cli.demo import demo_command
 from tracechain.store import migrate
 
 # Per operation and mode. 30 until issue #10 brought the operations from ~50 to ~70 (the whole
-# EPCIS binding, named queries, subscriptions, links): 20 keeps this test's share of the suite
-# where it was, and the demo's real path parameters still get their own positive run.
-EXAMPLES = 20
+# EPCIS binding, named queries, subscriptions, links), 20 until issue #12 brought them to ~80
+# with the suite over its 3-minute budget: this test was its largest single cost (67 s of CPU,
+# most of it Hypothesis drawing from the large EPCIS schemas, not the app answering). 10 still
+# sends every operation ~20 requests, valid and invalid, and the demo's real path parameters
+# still get their own positive run. SCHEMATHESIS_EXAMPLES=50 digs deeper (before a release).
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "10"))
 # The operations, sorted by label, are dealt into this many tests (operation i to shard
 # i % SHARDS), so that pytest-xdist can run them side by side: one test took ~50 s alone.
 SHARDS = 8

@@ -25,9 +25,11 @@ from ...domain.actor import Actor
 from ...domain.errors import Forbidden, NotFound
 from ...domain.event_lots import EventLots
 from ...domain.evidence import EvidenceRef, references
+from ...domain.inspection_events import HOLD_MEMBER, holds_in
 from ...domain.journey import HARVEST_DATE, PLOT, destination, place_gln
 from ...domain.verification import VERIFIED, Check
-from ...domain.vocabulary import PLOT_URN, cbv_word
+from ...domain.vocabulary import PLOT_URN, TC_PREFIX, cbv_word
+from ...gs1.canonical import canonicalise
 from ...gs1.keys import LotKey, parse_lot
 from ...store import inspection_dossier_reads as reads
 from ..consumer.provenance import step_anchor
@@ -47,6 +49,7 @@ HOLD_STEPS = frozenset({"holding"})
 HOLD_DISPOSITIONS = frozenset({"non_sellable_other"})
 RECALL_DISPOSITIONS = frozenset({"recalled"})
 INSPECTION_STEPS = frozenset({"inspecting", "sampling"})  # an authority's inspection records
+LIFT_MEMBER = f"{TC_PREFIX}:lift"  # a recall's lift (domain.recall_events.lift_event)
 RELEASE_DISPOSITIONS = frozenset({"conformant", "active", "sellable_accessible",
                                   "sellable_not_accessible"})
 
@@ -106,7 +109,19 @@ class TimelineEvent:
     corrected_by: dict[str, Any] | None = None  # reason, declared, corrective [(id, anchor)]
     corrects: list[tuple[str, str]] = field(default_factory=list)  # (eventID, anchor)
     declares: tuple[str, str] | None = None  # a declaration: (eventID, anchor) it declares
-    marker: str | None = None  # hold | recall | release | inspection
+    marker: str | None = None  # hold | recall | release | lift | inspection
+
+
+@dataclass(frozen=True)
+class ActiveHold:
+    """A hold of a lot of the lineage that no release event of it ends (as the consumer page
+    reads holds: from the signed events, ``domain.inspection_events.holds_in``)."""
+
+    lot: str
+    since: datetime | None
+    by: str | None
+    reason: str
+    anchor: str  # the hold event's place in the timeline
 
 
 @dataclass(frozen=True)
@@ -157,6 +172,7 @@ class Dossier:
     fresh: bool = False  # asked the chain afresh (verify now)
     chain_roots: int = 0  # distinct batch roots of the lineage
     digest: int = 0  # ``reads.lineage_digest`` when it was read (0: verify now)
+    holds: list[ActiveHold] = field(default_factory=list)  # active holds of the lineage
 
 
 # --- use cases ----------------------------------------------------------------------------------
@@ -320,6 +336,7 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
         markers=[e for e in events if e.marker],
         counts=_counts(events), fresh=fresh,
         chain_roots=len({r.root for r in records if r.root}), digest=digest,
+        holds=_active_holds(records, bodies),
     ), lineage.uris | {key.uri}, taking_part
 
 
@@ -455,11 +472,29 @@ def _marker(event: dict[str, Any]) -> str | None:
     step = _step(event)
     if disposition in RECALL_DISPOSITIONS:
         return "recall"
+    if LIFT_MEMBER in event:  # a recall's lift (holding, conformant), not a hold's release
+        return "lift"
     if step in HOLD_STEPS or disposition in HOLD_DISPOSITIONS:
         return "release" if disposition in RELEASE_DISPOSITIONS else "hold"
     if step in INSPECTION_STEPS:
         return "inspection"
     return None
+
+
+def _active_holds(records: list[Record], bodies: list[Any]) -> list[ActiveHold]:
+    notices = holds_in(bodies)
+    out = []
+    for rec, event in zip(records, bodies, strict=True):
+        hold = event.get(HOLD_MEMBER) if isinstance(event, dict) else None
+        hold_id = hold.get("id") if isinstance(hold, dict) else None
+        notice = notices.get(hold_id) if isinstance(hold_id, int) else None
+        if notice is None or notice.released:
+            continue
+        out.append(ActiveHold(
+            lot=_short(canonicalise(notice.classes[0])) if notice.classes else "",
+            since=rec.event_time, by=rec.organisation_name, reason=notice.reason,
+            anchor=step_anchor(rec.event_id)))
+    return out
 
 
 def _counts(events: list[TimelineEvent]) -> dict[str, int]:
