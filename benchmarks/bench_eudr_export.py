@@ -7,10 +7,9 @@ statement draft (docs/inspector/EXPORTS.md), as the inspector's console builds t
    dryings of 200 harvest lots each, and the blend of the 10 dried lots into one export lot —
    2,011 events in the export lot's lineage. 2,000 farms with one plot each (a point up to 4 ha,
    an 8-corner polygon above, a third of them) are inserted with SQLAlchemy Core and each
-   harvest lot is tied to its plot, as the harvest form does. This is our own small lineage:
-   issue #12's 100,000-lot generator (``benchmarks/inspect_dataset.py``) is another helper's and
-   not merged yet; the export reads only the lot's lineage, so the lots around it would change
-   the walk's index lookups, not its shape.
+   harvest lot is tied to its plot, as the harvest form does. This is our own small lineage;
+   the issue's figure is ``bench_inspect.py``'s, the same export on the 100,000-lot dataset
+   (``inspect_dataset.py``), beside the search, the dossier page and bulk verification.
 2. **Timed**, ``--runs`` times (default 10), as an inspector:
    - **geojson**: ``gather(events=False)`` + ``eudr_export.geolocation`` (what
      ``eudr.geojson`` answers);

@@ -1,10 +1,11 @@
 """The dossier page (docs/inspector/DOSSIER.md) on a lot fed by many plots: time and weight.
 
-Not a test and not the issue's 100,000-lot benchmark (its generator is another piece of issue
-#12): a probe to measure this page's reads and rendering. It makes a SQLite database with the
-demo, adds ``--plots`` plots to the Cam Lộ cooperative, a harvest from each (one capture per
-500), dries them all into one lot (one transformation with every harvest as input) and ships
-it, anchors everything on an in-process chain (eth-tester), then times:
+Not a test and not the issue's 100,000-lot benchmark (``bench_inspect.py --only pages``, whose
+figures docs/inspector/DOSSIER.md quotes): a probe to measure this page's reads and rendering.
+It makes a SQLite database with the demo, adds ``--plots`` plots to the Cam Lộ cooperative, a
+harvest from each (one capture per 500), dries them all into one lot (one transformation with
+every harvest as input) and ships it, anchors everything on an in-process chain (eth-tester),
+then times:
 
 - ``dossier()``, the use case (the app's caches warm, as on a page load after the first), and
 - ``GET /app/inspect/lots/...`` as an inspector, rendered and brotli-compressed,

@@ -10,7 +10,10 @@ What is in it (seeded: the same every time):
 - 12 organisations: 10 cooperatives, an exporter, an authority ("Sở KH&CN Đắk Lắk"); each with
   its own signing key (a cheap, deterministic secp256k1 key) recorded as registered on chain.
 - 2 products (pepper berries, black pepper for export), 2,500 farms (farmers' names, communes,
-  provinces) with 2 plots each: 5,000 plots.
+  districts, provinces) with 2 plots each: 5,000 plots, a point of 1.5 ha or (every third) an
+  8-corner polygon of 4.8 ha, as the EUDR export asks. Each harvest lot is tied to its plot
+  (``lots.plot_id``) and its event carries ``tc:plot`` and ``tc:harvestDate`` in its ILMD, as
+  the harvest form records them (the dossier's plausibility flags and the EUDR files read them).
 - **The export lot** ``EXPORT_GTIN`` / ``EXPORT_LOT``, fed by **2,000 plots**: 2,000 harvest lots
   (one per plot) → 100 dryings of 20 → 10 sortings of 10 (the exporter) → one blend: 2,111 lots,
   2,111 events.
@@ -23,15 +26,17 @@ What is in it (seeded: the same every time):
   block, time and transaction as the anchorer records them). Bulk verification without chain
   calls reads every event verified.
 
-Not in it: ``event_fields`` (the EPCIS query's index), ``lot_heads`` and a chain: the batches'
-roots were never sent to a chain, so ``verify_lot`` and "verify now" (which ask the chain)
-read them as not on chain. A benchmark that needs them anchors the batches' roots itself
-(``Info.batch_roots``).
+Not in it: ``event_fields`` (the EPCIS query's index: neither the search, the dossier nor the
+EUDR export reads it), ``lot_heads`` and a chain: the batches' roots were never sent to a
+chain, so ``verify_lot`` and "verify now" (which ask the chain) read them as not on chain, and
+the dossier's lot histories are not checked against an anchored state. A benchmark that needs
+them anchors the batches' roots itself (``Info.batch_roots``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import sys
 import tempfile
@@ -64,7 +69,7 @@ from tracechain.store.db import make_engine  # noqa: E402
 from tracechain.store.events import CaptureJob, DocumentContext, Event, EventObject  # noqa: E402
 from tracechain.store.lots import Lot, LotLink  # noqa: E402
 
-GENERATOR = 1  # bump when the generated data changes: the cached database is rebuilt
+GENERATOR = 2  # bump when the generated data changes: the cached database is rebuilt
 DATA = Path(__file__).resolve().parent / ".data"
 LOTS = 100_000
 MIXING_PLOTS = 2_000
@@ -205,7 +210,8 @@ class _World:
                  "bizLocation": {"id": f"https://id.gs1.org/414/{c.gln(300 + org - 1)}"},
                  "quantityList": [{"epcClass": self.lots[-1]["uri"], "quantity": kg,
                                    "uom": "KGM"}],
-                 "ilmd": {"tc:plot": f"urn:tracechain:plot:{plot}"}}
+                 "ilmd": {"tc:plot": f"urn:tracechain:plot:{plot}",
+                          "tc:harvestDate": when.date().isoformat()}}
         self.events.append((org, event, [lot_id]))
         return lot_id
 
@@ -256,14 +262,13 @@ def generate() -> list[tuple[Any, list[dict]]]:
         coop = f % COOPS + 1
         farms.append({"id": f + 1, "organisation_id": coop, "code": f"F{f:05d}",
                       "farmer_name": f"{FAMILY[f % 10]} {GIVEN[(f // 10) % 9]} {f}",
-                      "commune": COMMUNES[(f // 3) % 10],
+                      "commune": COMMUNES[(f // 3) % 10], "district": "Cư Kuin",
                       "province": PROVINCES[coop % len(PROVINCES)]})
         for p in range(PLOTS_PER_FARM):
             pid = f * PLOTS_PER_FARM + p + 1
-            lon, lat = 108.0 + (pid % 100) / 1000, 12.6 + (pid // 100) / 1000
-            plots.append({"id": pid, "farm_id": f + 1, "code": f"P{pid:05d}", "area_ha": 1.5,
-                          "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                          "crop": "pepper"})
+            area, shape = _geometry(pid)
+            plots.append({"id": pid, "farm_id": f + 1, "code": f"P{pid:05d}", "area_ha": area,
+                          "geometry": shape, "crop": "pepper"})
 
     def coop_of_plot(pid: int) -> int:
         return (pid - 1) // PLOTS_PER_FARM % COOPS + 1
@@ -381,6 +386,18 @@ def _events(w: _World, keys: dict[int, Any]) -> list[tuple[Any, list[dict]]]:
 def _linked(w: _World) -> list[dict]:
     made = {lot["id"]: lot["created_event_pk"] for lot in w.lots}
     return [{**link, "event_pk": made[link["target_id"]]} for link in w.links]
+
+
+def _geometry(pid: int) -> tuple[float, dict]:
+    """(hectares, GeoJSON) of plot ``pid``: a point up to 4 ha; every third plot an 8-corner
+    polygon of about 5 ha (the EUDR asks a polygon above 4 ha)."""
+    lon, lat = 108.0 + (pid % 100) / 250, 12.6 + (pid // 100) / 250
+    if pid % 3:
+        return 1.5, {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
+    r = 0.0012  # ~130 m
+    ring = [[round(lon + r * math.cos(k * math.pi / 4), 6),
+             round(lat + r * math.sin(k * math.pi / 4), 6)] for k in range(8)]
+    return 4.8, {"type": "Polygon", "coordinates": [ring + [ring[0]]]}
 
 
 def _gln(org: int) -> str:

@@ -73,6 +73,13 @@ def parse_lot(canonical_uri: str) -> LotKey | None:
     return LotKey(m.group(1), unquote(m.group(2))) if m else None
 
 
+def lot_gtin(canonical_uri: str) -> str | None:
+    """The GTIN of the lot a canonical Digital Link URI names (``parse_lot(uri).gtin``, without
+    decoding the lot), or None if it names no lot."""
+    m = _DL_LOT.match(canonical_uri)
+    return m.group(1) if m else None
+
+
 def parse_item(canonical_uri: str) -> ItemKey | None:
     m = _DL_ITEM.match(canonical_uri)
     return ItemKey(m.group(1), unquote(m.group(2))) if m else None

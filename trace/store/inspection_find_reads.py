@@ -26,6 +26,7 @@ from .accounts import Organisation
 from .anchoring import AnchorBatch
 from .catalogue import Farm, Plot, Product
 from .events import CaptureJob, Event, EventObject
+from .inspection_models import Hold
 from .lots import Lot
 from .public_records import Recall
 from .uow import session_of
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from ..services.ports import UnitOfWork
 
 SORTS = ("code", "product", "organisation", "first", "last")
-HOLDING = "https://ref.gs1.org/cbv/BizStep-holding"
 
 
 @dataclass(frozen=True)
@@ -195,20 +195,12 @@ def lot_extras(uow: UnitOfWork, lots: list[LotRow]) -> dict[int, LotExtras]:
         .where(EventObject.uri.in_(list(by_uri))).group_by(EventObject.uri))}
     recalled = set(session.scalars(select(Recall.lot_id).where(
         Recall.lot_id.in_(list(by_uri.values())), Recall.lifted_at.is_(None))))
-    # A hold (issue #12's "act"): the latest event naming the lot that sets a disposition is
-    # a holding step. Released by any later event setting another disposition.
-    latest: dict[str, tuple[datetime, str | None]] = {}
-    for uri, when, step in session.execute(
-            select(EventObject.uri, Event.event_time, Event.biz_step)
-            .join(Event, Event.id == EventObject.event_pk)
-            .where(EventObject.uri.in_(list(by_uri)), Event.disposition.is_not(None))):
-        if uri not in latest or when >= latest[uri][0]:
-            latest[uri] = (when, step)
+    held = set(session.scalars(select(Hold.lot_id).where(
+        Hold.lot_id.in_(list(by_uri.values())), Hold.released_at.is_(None))))
     out = {}
     for uri, lot_id in by_uri.items():
         first, last = times.get(uri, (None, None))
-        out[lot_id] = LotExtras(first, last, lot_id in recalled,
-                                uri in latest and latest[uri][1] == HOLDING)
+        out[lot_id] = LotExtras(first, last, lot_id in recalled, lot_id in held)
     return out
 
 

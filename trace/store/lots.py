@@ -37,6 +37,8 @@ class Lot(Base):
         Index("ix_lots_gtin_code", "gtin", "code"),
         Index("ix_lots_owner", "owner_id"),
         Index("ix_lots_container", "container"),
+        Index("ix_lots_plot", "plot_id"),  # a plot's harvests (plausibility, EUDR)
+        Index("ix_lots_created_event", "created_event_pk"),  # the lots an event made
     )
 
 

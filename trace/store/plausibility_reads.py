@@ -31,11 +31,19 @@ def harvest_rows(uow: UnitOfWork, plot_ids: Collection[int] | None) -> list[AnyR
     """Rows (event pk, body, organisation_id, plot_id, area_ha) of the events that made the lots
     of these plots (of every plot: None)."""
     stmt = (select(Event.id, Event.body, Event.organisation_id, Lot.plot_id, Plot.area_ha)
-            .join(Lot, Lot.created_event_pk == Event.id).join(Plot, Plot.id == Lot.plot_id)
-            .distinct())
+            .join(Lot, Lot.created_event_pk == Event.id).join(Plot, Plot.id == Lot.plot_id))
     if plot_ids is not None:
         stmt = stmt.where(Lot.plot_id.in_(plot_ids))
-    return list(session_of(uow).execute(stmt).all())
+    # Core rows (a plot's season is thousands of bodies: no ORM loading); one row per event and
+    # plot (an event making two lots of one plot is one harvest) kept here rather than with
+    # DISTINCT, which would make the database compare the bodies.
+    seen: set[tuple[int, int | None]] = set()
+    out = []
+    for row in session_of(uow).connection().execute(stmt):
+        if (row[0], row[3]) not in seen:
+            seen.add((row[0], row[3]))
+            out.append(row)
+    return out
 
 
 def transformation_rows(uow: UnitOfWork, event_pks: Collection[int] | None,

@@ -32,7 +32,7 @@ from ...domain.plausibility import (
 from ...domain.products import to_kg
 from ...domain.vocabulary import TC_BIZSTEP
 from ...gs1.canonical import canonicalise
-from ...gs1.keys import parse_lot
+from ...gs1.keys import lot_gtin
 from ...store import plausibility_reads as reads
 from ...store.base import utcnow
 from ..ports import UnitOfWork
@@ -62,10 +62,10 @@ def _amounts(items: Any) -> list[tuple[str, float]]:
     for q in items or ():
         if not isinstance(q, dict) or not isinstance(q.get("quantity"), int | float):
             continue
-        lot = parse_lot(canonicalise(q.get("epcClass") or ""))
+        gtin = lot_gtin(canonicalise(q.get("epcClass") or ""))
         kg = to_kg(q["quantity"], q.get("uom") or "KGM")
-        if lot is not None and kg is not None:
-            out.append((lot.gtin, kg))
+        if gtin is not None and kg is not None:
+            out.append((gtin, kg))
     return out
 
 
