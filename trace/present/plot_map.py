@@ -8,6 +8,7 @@ looks its size beside a 5 ha polygon; a scale bar says how far is how far.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from xml.sax.saxutils import escape
 
 WIDTH, HEIGHT, PAD = 320, 200, 24
@@ -19,6 +20,27 @@ def _rings(geometry: dict) -> list[list[tuple[float, float]]]:
     if geometry.get("type") == "Polygon":
         return [[(float(x), float(y)) for x, y, *_ in ring] for ring in geometry["coordinates"]]
     return []
+
+
+def _extent(shapes: list[tuple[dict, dict, tuple[float, float]]],
+            metres: Callable[[float, float], tuple[float, float]], *,
+            as_dots: bool = False) -> tuple[list[float], list[float]]:
+    """The x and y (in metres) a map must hold for ``shapes`` ((plot, geometry, centre)): a
+    Point's circle of the plot's area (every shape's, when drawn ``as_dots``), a Polygon's
+    vertices."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for p, g, c in shapes:
+        if g["type"] == "Point" or as_dots:
+            cx, cy = metres(*c)
+            r = _radius(p)
+            xs += [cx - r, cx + r]
+            ys += [cy - r, cy + r]
+        else:
+            for x, y in (metres(*pt) for ring in _rings(g) for pt in ring):
+                xs.append(x)
+                ys.append(y)
+    return xs, ys
 
 
 def plot_map(plots: list[dict], *, label: str = "") -> str:
@@ -35,17 +57,7 @@ def plot_map(plots: list[dict], *, label: str = "") -> str:
     def metres(lon: float, lat: float) -> tuple[float, float]:
         return lon * k * M_PER_DEG, lat * M_PER_DEG
 
-    xs, ys = [], []
-    for p, g in shapes:
-        if g["type"] == "Point":
-            cx, cy = metres(*_centre(g))
-            r = _radius(p)
-            xs += [cx - r, cx + r]
-            ys += [cy - r, cy + r]
-        else:
-            for x, y in (metres(*pt) for ring in _rings(g) for pt in ring):
-                xs.append(x)
-                ys.append(y)
+    xs, ys = _extent([(p, g, _centre(g)) for p, g in shapes], metres)
     span = max(max(xs) - min(xs), max(ys) - min(ys), 200.0)
     scale = min((WIDTH - 2 * PAD) / span, (HEIGHT - 2 * PAD) / span)
     mid_x, mid_y = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
@@ -148,17 +160,8 @@ def lineage_map(plots: list[dict], route: list[tuple[float, float]], *,
         return lon * k * M_PER_DEG, lat * M_PER_DEG
 
     dots = len(shapes) > DOT_LIMIT
-    xs, ys = [], []
-    for (p, g), c in zip(shapes, centres, strict=True):
-        if g["type"] == "Point" or dots:
-            cx, cy = metres(*c)
-            r = _radius(p)
-            xs += [cx - r, cx + r]
-            ys += [cy - r, cy + r]
-        else:
-            for x, y in (metres(*pt) for ring in _rings(g) for pt in ring):
-                xs.append(x)
-                ys.append(y)
+    xs, ys = _extent([(p, g, c) for (p, g), c in zip(shapes, centres, strict=True)], metres,
+                     as_dots=dots)
     for lon, lat in route:
         x, y = metres(lon, lat)
         xs.append(x)
