@@ -78,6 +78,9 @@ _ISO_TIME = re.compile(
     r"(?:[T ](\d\d):?(\d\d)(?::?(\d\d)(?:[.,](\d+))?)?)?"
     r"\s*(?:([Zz])|([+-])(\d\d)(?::?(\d\d))?)?")
 _timestamps: dict[str, str] = {}
+# What capture documents nearly always send: milliseconds and a ±hh:mm offset. Read by
+# datetime.fromisoformat (C) instead of the general path below: the same text, in half the time.
+_COMMON_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d")
 
 
 def timestamp(text: str) -> str:
@@ -102,6 +105,19 @@ def timestamp(text: str) -> str:
 
 
 def _parse_timestamp(text: str) -> str:
+    if len(text) == 29 and _COMMON_TIME.fullmatch(text):
+        try:
+            moment = datetime.fromisoformat(text)
+            offset = moment.utcoffset()
+            assert offset is not None  # the shape has one
+            # Three fractional digits: rounding to milliseconds changes nothing.
+            return (moment.replace(tzinfo=None) - offset).isoformat(timespec="milliseconds") + "Z"
+        except (ValueError, OverflowError):
+            pass  # an impossible date, an offset of 24 h or more...: the general path decides
+    return _any_iso_time(text)
+
+
+def _any_iso_time(text: str) -> str:
     m = _ISO_TIME.fullmatch(text)
     if m is None:
         return text

@@ -38,11 +38,33 @@ def _chunks(values: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
         yield values[start:start + size]
 
 
+def sqlite_rows_in(uow: UnitOfWork, sql: str, values: list[Any]) -> list[Any] | None:
+    """On SQLite, the rows of ``sql`` (whose ``IN ({})`` takes ``values``, 500 at a time) read
+    through the driver; None on other databases (the caller then uses SQLAlchemy).
+
+    A capture looks up ~1,000 hashes and ~800 lot URIs while it holds SQLite's one write lock:
+    building those IN lists through SQLAlchemy (coercing and naming each value) cost about as
+    much as running them. ``sql`` is a constant of this package, never user text.
+    """
+    conn = session_of(uow).connection()
+    if conn.dialect.name != "sqlite":
+        return None
+    rows: list[Any] = []
+    for chunk in _chunks(values):
+        rows += conn.exec_driver_sql(sql.format(", ".join("?" * len(chunk))),
+                                     tuple(chunk)).all()
+    return rows
+
+
 def stored_hashes(uow: UnitOfWork, hashes: Iterable[str]) -> set[str]:
     """Those of ``hashes`` some stored event already has."""
+    wanted = list(set(hashes))
+    rows = sqlite_rows_in(uow, "SELECT event_hash FROM events WHERE event_hash IN ({})", wanted)
+    if rows is not None:
+        return {r[0] for r in rows}
     session = session_of(uow)
     found: set[str] = set()
-    for chunk in _chunks(list(set(hashes))):
+    for chunk in _chunks(wanted):
         found.update(session.scalars(select(Event.event_hash).where(Event.event_hash.in_(chunk))))
     return found
 
@@ -58,36 +80,46 @@ def stored_event_ids(uow: UnitOfWork, ids: Iterable[str]) -> dict[str, str]:
     return found
 
 
+_LOT_STATE = (Lot.id, Lot.uri, Lot.owner_id, Lot.in_transit_to_id, Lot.container, Lot.quantity,
+              Lot.unit)
+_LOT_STATE_SQL = ("SELECT id, uri, owner_id, in_transit_to_id, container, quantity, unit "
+                  "FROM lots WHERE {column} IN ({{}})")
+
+
+def _lot_states(uow: UnitOfWork, column: str, values: list[str]) -> Iterable[Any]:
+    """(id, uri, owner_id, in_transit_to_id, container, quantity, unit) of the lots whose
+    ``column`` (uri or container) is one of ``values``."""
+    rows = sqlite_rows_in(uow, _LOT_STATE_SQL.format(column=column), values)
+    if rows is not None:
+        return rows
+    session = session_of(uow)
+    where = Lot.uri if column == "uri" else Lot.container
+    return [row for chunk in _chunks(values)
+            for row in session.execute(select(*_LOT_STATE).where(where.in_(chunk)))]
+
+
 def load_holdings(uow: UnitOfWork,
                   uris: Iterable[str]) -> tuple[dict[str, Holding], dict[str, int]]:
     """The custody state of ``uris``, of everything packed inside them and of the containers
     they are packed in, plus their lot ids."""
-    session = session_of(uow)
     holdings: dict[str, Holding] = {}
     ids: dict[str, int] = {}
 
     def add(rows: Iterable[Any]) -> None:
-        for lot in rows:
-            ids[lot.uri] = lot.id
-            holdings[lot.uri] = Holding(owner=lot.owner_id, in_transit_to=lot.in_transit_to_id,
-                                        container=lot.container, quantity=lot.quantity,
-                                        unit=lot.unit)
+        for lot_id, uri, owner_id, in_transit_to_id, container, quantity, unit in rows:
+            ids[uri] = lot_id
+            holdings[uri] = Holding(owner=owner_id, in_transit_to=in_transit_to_id,
+                                    container=container, quantity=quantity, unit=unit)
 
     uri_list = list(set(uris))
-    for chunk in _chunks(uri_list):
-        add(session.execute(select(Lot.id, Lot.uri, Lot.owner_id, Lot.in_transit_to_id,
-                                   Lot.container, Lot.quantity, Lot.unit)
-                            .where(Lot.uri.in_(chunk))))
+    add(_lot_states(uow, "uri", uri_list))
     # Contents of containers move with them; one level of nesting per pass, bounded.
     frontier = [u for u in uri_list if u in ids]
     for _ in range(5):
         if not frontier:
             break
         before = set(ids)
-        for chunk in _chunks(frontier):
-            add(session.execute(select(Lot.id, Lot.uri, Lot.owner_id, Lot.in_transit_to_id,
-                                       Lot.container, Lot.quantity, Lot.unit)
-                                .where(Lot.container.in_(chunk))))
+        add(_lot_states(uow, "container", frontier))
         frontier = [u for u in ids if u not in before]
     # ...and containers around them decide too (a lot inside a shipped unit travels with it):
     # walk outwards, one level per pass, bounded.
@@ -96,10 +128,7 @@ def load_holdings(uow: UnitOfWork,
                       if h.container is not None and h.container not in holdings})
         if not outer:
             break
-        for chunk in _chunks(outer):
-            add(session.execute(select(Lot.id, Lot.uri, Lot.owner_id, Lot.in_transit_to_id,
-                                       Lot.container, Lot.quantity, Lot.unit)
-                                .where(Lot.uri.in_(chunk))))
+        add(_lot_states(uow, "uri", outer))
         if not any(c in holdings for c in outer):
             break
     return holdings, ids
@@ -160,8 +189,15 @@ def bulk_insert(uow: UnitOfWork, table: Table, rows: list[dict[str, Any]]) -> No
         conn.execute(table.insert(), rows)
         return
     for c in [c for c in columns if isinstance(rows[0][c], datetime)]:
+        # A capture's rows share one record time (and its lots one creation time): each
+        # distinct value is converted once (this runs in the write lock).
+        texts: dict[Any, Any] = {}
         for row in rows:
-            row[c] = _sqlite_time(row[c])
+            value = row[c]
+            text = texts.get(value)
+            if text is None:
+                text = texts[value] = _sqlite_time(value)
+            row[c] = text
     pick = itemgetter(*columns)
     values = [pick(row) for row in rows] if len(columns) > 1 else [(pick(r),) for r in rows]
     sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "

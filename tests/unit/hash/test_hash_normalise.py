@@ -68,3 +68,25 @@ def test_canonical_value_applies_vocabulary_then_number_then_digital_link():
         "https://id.gs1.org/01/10614141073464/21/2017"
     assert canonical_value("3.50") == "3.5"
     assert canonical_value("urn:epcglobal:cbv:disp:active") == "https://ref.gs1.org/cbv/Disp-active"
+
+
+def test_the_common_shape_takes_a_short_cut_to_the_same_text():
+    """Capture's usual times (ms and ±hh:mm) skip the general parser: both must agree, edge
+    cases included (day and year boundaries, impossible dates, offsets of a day or more)."""
+    import random
+
+    from tracechain.hash.normalise import _any_iso_time, _parse_timestamp
+
+    edges = ["2024-12-31T23:59:59.999-00:30", "2024-01-01T00:00:00.000+14:00",
+             "2024-02-29T12:00:00.000+07:00", "2023-02-29T12:00:00.000+07:00",
+             "0001-01-01T00:30:00.000+01:00", "9999-12-31T23:30:00.000-01:00",
+             "2024-12-02T24:00:00.000+07:00", "2024-12-02T08:30:60.000+07:00",
+             "2024-12-02T08:30:00.000+24:00", "2024-12-02T08:30:00.000+07:75",
+             "0000-01-01T00:00:00.000+00:00", "2024-12-02T08:30:00.000-23:59"]
+    rng = random.Random(7)
+    drawn = [f"{rng.randint(1, 9999):04d}-{rng.randint(1, 12):02d}-{rng.randint(1, 31):02d}T"
+             f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}."
+             f"{rng.randint(0, 999):03d}{rng.choice('+-')}{rng.randint(0, 14):02d}:"
+             f"{rng.choice((0, 30, 45)):02d}" for _ in range(500)]
+    for text in edges + drawn:
+        assert _parse_timestamp(text) == _any_iso_time(text), text

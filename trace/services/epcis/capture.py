@@ -28,7 +28,7 @@ from ...store import capture_repo as repo
 from ...store.capture_job_writes import set_error_behaviour
 from ..cooperative.gtin_ownership import gtin_owners
 from ..ports import UnitOfWork
-from ..signatures.sealing import check_signatures, seal_capture
+from ..signatures.sealing import check_signatures, seal_capture, seal_tree
 from ..verification.evidence import committed_hash
 from .declarations import declared_before, declared_events, is_declaration
 
@@ -141,6 +141,10 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
         keys: dict[tuple[str, str], str] = {}  # names expanded once per document
         all_fields = [query_fields(e, inline, canonicalise, keys) for e in events]
         signer = check_signatures(hashes, signatures, actor.organisation_id, uow)
+        # The seal's Merkle tree, for the usual case where every event is new: built before
+        # the write lock (seal_capture builds it again if duplicates are left out).
+        tree = (seal_tree([h.id for h in hashes])
+                if signer is None and events and actor.organisation_id is not None else None)
         now = datetime.now(UTC)
         all_rows = [_event_row(e, h, job_id, actor, now) for e, h in zip(events, hashes,
                                                                         strict=True)]
@@ -195,7 +199,7 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
         plots = _plots(w, kept_events, moving, inline_context(doc), actor)
         seal = {} if signer is not None or not keep else seal_capture(
             w, settings.keyring, actor.organisation_id, job_id, actor.user_id, now,
-            [hashes[i].id for i in keep])
+            [hashes[i].id for i in keep], tree)
         left_out = rejected.count if rejected else 0
         repo.record_capture_job(w, job_id, actor.user_id, success=not left_out,
                                 event_count=len(events) + left_out,
