@@ -152,8 +152,9 @@ class EventRef:
 
 def located_events(doc: object) -> list[EventRef]:
     """Every event that is a JSON object, with its index and JSONPath."""
-    return [
-        EventRef(i, event, event_path(doc, i))
-        for i, event in enumerate(events_of(doc))
-        if isinstance(event, dict)
-    ]
+    body = _body(doc)
+    if "eventList" not in body and "event" in body:
+        return [EventRef(i, event, event_path(doc, i)) for i, event in enumerate(events_of(doc))
+                if isinstance(event, dict)]
+    return [EventRef(i, event, f"$.epcisBody.eventList[{i}]")  # event_path, for a list
+            for i, event in enumerate(events_of(doc)) if isinstance(event, dict)]

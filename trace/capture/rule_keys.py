@@ -49,6 +49,12 @@ _EPC_LISTS = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
 _QUANTITY_LISTS = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
 
 
+_ON_CANONICAL_HOST = "https://id.gs1.org/"
+# Characters after which urlsplit's path would not be the rest of the URI (query, fragment) or
+# that it removes (tab, newlines).
+_NOT_PLAIN_PATH = frozenset("?#\t\r\n")
+
+
 def digital_link_problem(uri: str) -> str | None:
     """What is wrong with the GS1 key in a Digital Link URI, or None (also for non-DL URIs).
 
@@ -57,11 +63,17 @@ def digital_link_problem(uri: str) -> str | None:
     key) and the rest of the path is AI/value pairs, so that an ordinary web address such as
     ``https://example.com/2024/01/15`` is not mistaken for one.
     """
-    parts = urlsplit(uri)
-    if parts.scheme not in ("http", "https"):
-        return None
-    segments = parts.path.split("/")
-    canonical = parts.hostname == _CANONICAL_HOST
+    if uri.startswith(_ON_CANONICAL_HOST) and _NOT_PLAIN_PATH.isdisjoint(uri):
+        # What urlsplit would give for a plain id.gs1.org path, without its cost (a bulk
+        # capture brings hundreds of new lot URIs): the path is all that follows the host.
+        segments = uri[len(_ON_CANONICAL_HOST) - 1:].split("/")
+        canonical = True
+    else:
+        parts = urlsplit(uri)
+        if parts.scheme not in ("http", "https"):
+            return None
+        segments = parts.path.split("/")
+        canonical = parts.hostname == _CANONICAL_HOST
     for i, segment in enumerate(segments[:-1]):
         if segment not in _DL_KEYS:
             continue

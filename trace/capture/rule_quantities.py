@@ -41,17 +41,16 @@ def check_quantities(ref: EventRef) -> list[Problem]:
         for i, item in enumerate(items):
             if not isinstance(item, dict):
                 continue
-            where = f"{key_path(name)}[{i}]"
             if "quantity" in item:
                 quantity = item["quantity"]
                 if not _is_number(quantity) or quantity <= 0:
-                    problems.append(ref.problem(f"{where}.quantity", Text(
+                    problems.append(ref.problem(f"{key_path(name)}[{i}].quantity", Text(
                         "quantity %(quantity)s must be a number greater than 0",
                         quantity=repr(quantity))))
             if "uom" in item:
                 uom = item["uom"]
                 if not isinstance(uom, str) or not _REC20_CODE.match(uom):
-                    problems.append(ref.problem(f"{where}.uom", Text(
+                    problems.append(ref.problem(f"{key_path(name)}[{i}].uom", Text(
                         "uom %(uom)s is not a UN/ECE Rec 20 unit code: use 2-3 capital letters "
                         "or digits, e.g. KGM for kilograms", uom=repr(uom))))
     return problems

@@ -127,3 +127,31 @@ def test_every_identifier_field_is_checked(coffee, now):
         "$.epcisBody.eventList[3].sourceList[0].source",
         "$.epcisBody.eventList[3].destinationList[1].destination",
     ]
+
+
+def test_plain_id_gs1_org_uris_are_judged_as_urlsplit_would():
+    """The short cut for plain https://id.gs1.org/ paths: the same answer as the general way."""
+    from urllib.parse import urlsplit
+
+    from tracechain.capture import rule_keys
+
+    uris = ["https://id.gs1.org/01/08934567890124/10/L-1", "https://id.gs1.org/01/1234/10/x",
+            "https://id.gs1.org/00/089300000000000017", "https://id.gs1.org/00/08930000000000001",
+            "https://id.gs1.org/414/8930000001007", "https://id.gs1.org/417/893000000100X",
+            "https://id.gs1.org/01/08934567890125", "https://id.gs1.org/", "https://id.gs1.org/01/",
+            "https://id.gs1.org/8004/0893123abc", "https://id.gs1.org/01/08934567890124/21/a/b",
+            "https://id.gs1.org/01/08934567890125?x=1", "https://id.gs1.org/01/0893#frag",
+            "https://id.gs1.org/01/089345\t67890124", "https://id.gs1.org//01/08934567890124"]
+
+    def general(uri):
+        parts = urlsplit(uri)
+        segments = parts.path.split("/")
+        for i, segment in enumerate(segments[:-1]):
+            if segment in rule_keys._DL_KEYS:
+                name, lengths = rule_keys._DL_KEYS[segment]
+                return rule_keys._key_problem(name, segments[i + 1], lengths)
+        return None
+
+    for uri in uris:
+        assert rule_keys.digital_link_problem(uri) == general(uri), uri
+    assert rule_keys.digital_link_problem(uris[1]) is not None  # a short GTIN is refused
