@@ -51,6 +51,27 @@ def test_same_event_twice_is_stored_once_and_reported(client, actions):
     assert len(events(client, token)) == 1
 
 
+def test_a_capture_with_a_duplicate_seals_only_the_events_it_stored(client, actions, app):
+    """The seal's Merkle tree is built before the write lock for all the document's events;
+    when one is a duplicate, the seal must cover the stored ones only (the tree is rebuilt)."""
+    from sqlalchemy import text
+
+    from tracechain.domain.commitments import capture_root
+    from tracechain.domain.merkle import event_hash_bytes
+
+    token = actions.token("member", actions.org("HTX A"))
+    capture(client, token, document(harvest("H1")))
+    r = capture(client, token, document(harvest("H1"), harvest("H2")))
+    assert r.status_code == 202 and r.json["storedCount"] == 1, r.json
+    with app_services(app).engine.connect() as conn:
+        root, leaves = conn.execute(text(
+            "SELECT seal_root, seal_leaves FROM capture_jobs WHERE id = :id"),
+            {"id": r.headers["Location"].rsplit("/", 1)[-1]}).one()
+    stored = [event_hash_bytes(h) for h in r.json["eventIDs"]]
+    assert len(stored) == 1 and bytes(leaves) == stored[0]
+    assert root == "0x" + capture_root(stored).root.hex()
+
+
 def test_schema_error_names_event_and_path_and_stores_nothing(client, actions):
     token = actions.token("member", actions.org("HTX A"))
     bad = harvest("H2")
