@@ -36,6 +36,9 @@ Rendered = list[str] | tuple[list[str], list[str]] | None
 
 def place(key: str, value: object, ctx: HashContext) -> Rendered:
     """readPoint / bizLocation."""
+    if type(value) is dict and len(value) == 1 and type(value.get("id")) is str:
+        text = ctx.canonical(value["id"])  # {"id": uri}: what ordered_object gives, directly
+        return [key + "id=" + text] if text else []
     rendered = ordered_object(value, _ID_POSITIONS, ctx)
     if rendered is None:
         return None
@@ -49,7 +52,19 @@ def quantities(key: str, value: object, ctx: HashContext) -> Rendered:
     if not isinstance(value, list):
         return None
     elements, left = [], []
+    canonical = ctx.canonical
     for item in value:
+        if type(item) is dict and len(item) == 3 and item.keys() == _QUANTITY_POSITIONS.keys():
+            # The usual element (epcClass, quantity, uom; any order): its fields in their
+            # order, as ordered_object would render them, without its general loop.
+            c, q, u = item["epcClass"], item["quantity"], item["uom"]
+            if type(c) in _SCALARS and type(q) in _SCALARS and type(u) in _SCALARS:
+                c, q, u = canonical(c), canonical(q), canonical(u)
+                text = ((c and "epcClass=" + c) + (q and "quantity=" + q)
+                        + (u and "uom=" + u))
+                if text:
+                    elements.append("quantityElement" + text)
+                continue
         if not isinstance(item, dict) or not item.keys() - _NOT_CHILDREN:
             return None  # an object without children is not renamed quantityElement
         rendered = ordered_object(item, _QUANTITY_POSITIONS, ctx)
