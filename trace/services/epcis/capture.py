@@ -33,7 +33,7 @@ from ..verification.evidence import committed_hash
 from .declarations import declared_before, declared_events, is_declaration
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     # Runs in the storing transaction before it commits: (unit of work, stored event ids).
     OnStored = Callable[[UnitOfWork, list[str]], None]
@@ -140,6 +140,9 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
         # The query index's rows (store/event_fields.py), worked out before the write lock.
         keys: dict[tuple[str, str], str] = {}  # names expanded once per document
         all_fields = [query_fields(e, inline, canonicalise, keys) for e in events]
+        # What custody and plots will read, for the usual case where every event is stored.
+        named = _named(all_pairs, all_origins)
+        all_plots = _named_plots(events, inline)
         signer = check_signatures(hashes, signatures, actor.organisation_id, uow)
         # The seal's Merkle tree, for the usual case where every event is new: built before
         # the write lock (seal_capture builds it again if duplicates are left out).
@@ -168,14 +171,12 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
             return _fail(w, job_id, actor, len(events), problems)
         # A declaration moves no goods: custody, lot links and plots come from the events.
         moving = [i for i in keep if i not in declares]
-        kept_events = [events[i] for i in moving]
         refs = [all_refs[i] for i in moving]
         pairs = [all_pairs[i] for i in keep]
         origins = {i: all_origins[i] for i in keep if all_origins[i]}
-        uris = {u for p in pairs for _, u in p}
-        uris.update(lot for lots in origins.values() for lot in lots.values())
+        uris, gtins = named if len(keep) == len(events) else _named(pairs, origins.values())
         holdings, lot_ids = repo.load_holdings(w, uris)
-        owners = gtin_owners(w, {g for u in uris if (g := gtin_of(u))})
+        owners = gtin_owners(w, gtins)
         parties = repo.orgs_by_party(w)
         plan = plan_custody(list(zip(moving, refs, strict=True)), policy.custody_actor(actor),
                             holdings, parties,
@@ -196,7 +197,7 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
                             "another's products, or parties it may not name (see errors)", [
                 Problem(v.path, v.message, v.event_index, _given_id(events[v.event_index]))
                 for v in violations])
-        plots = _plots(w, kept_events, moving, inline_context(doc), actor)
+        plots = _plots(w, all_plots, moving, actor)
         seal = {} if signer is not None or not keep else seal_capture(
             w, settings.keyring, actor.organisation_id, job_id, actor.user_id, now,
             [hashes[i].id for i in keep], tree)
@@ -328,18 +329,34 @@ def _describe(uri: str) -> tuple[str, str | None, str | None]:
     return "other", None, None
 
 
-def _plots(w: UnitOfWork, events: list[dict[str, Any]], keep: list[int], prefixes: dict[str, str],
-           actor: Actor) -> dict[int, int]:
-    """Plot ids named in harvest ILMD (``tc:plot``) by position in ``events``, owner checked."""
-    wanted: dict[int, int] = {}
-    for j, e in enumerate(events):
-        for key, value in (e.get("ilmd") or {}).items():
+def _named(pairs: Iterable[list[tuple[str, str]]], origins: Iterable[dict[str, str]]
+           ) -> tuple[set[str], set[str]]:
+    """Every identifier the events name and every lot their items are of; and their GTINs."""
+    uris = {u for p in pairs for _, u in p}
+    uris.update(lot for lots in origins for lot in lots.values())
+    return uris, {g for u in uris if (g := gtin_of(u))}
+
+
+def _named_plots(events: list[dict[str, Any]], prefixes: dict[str, str]) -> dict[int, int]:
+    """Plot ids named in harvest ILMD (``tc:plot``), by index in ``events``."""
+    named: dict[int, int] = {}
+    for i, e in enumerate(events):
+        ilmd = e.get("ilmd")
+        for key, value in (ilmd.items() if isinstance(ilmd, dict) else ()):
             prefix, _, local = key.partition(":")
             full = prefixes.get(prefix, "") + local if local else key
             if full == TC_NS + "plot" and isinstance(value, str) and value.startswith(PLOT_URN):
                 tail = value[len(PLOT_URN):]
                 if tail.isdigit():
-                    wanted[j] = int(tail)
+                    named[i] = int(tail)
+    return named
+
+
+def _plots(w: UnitOfWork, named: dict[int, int], keep: list[int], actor: Actor
+           ) -> dict[int, int]:
+    """The plots of ``named`` (``_named_plots``) of the events ``keep``, by position in
+    ``keep``, owner checked."""
+    wanted = {j: named[i] for j, i in enumerate(keep) if i in named}
     if not wanted:
         return {}
     owners = repo.plot_owners(w, set(wanted.values()))
