@@ -84,8 +84,6 @@ class LotExtras:
 
 _Owner = aliased(Organisation)
 _Receiver = aliased(Organisation)
-_Made = aliased(Event)  # the event that made the lot (its first), for sorting
-_Maker = aliased(Event)  # the same, for the organisation filter
 
 
 def _contains(column: Any, typed: str, dialect: str) -> Any:
@@ -106,9 +104,8 @@ def _where(q: LotQuery, dialect: str) -> list[Any]:
         conds.append(Lot.gtin == q.product)
     if q.code:
         conds.append(_contains(Lot.code, q.code, dialect))
-    if q.organisation_id is not None:
-        conds.append(or_(Lot.owner_id == q.organisation_id, Lot.created_event_pk.in_(
-            select(_Maker.id).where(_Maker.organisation_id == q.organisation_id))))
+    if q.organisation_id is not None:  # two indexes (holder; maker), one bitmap OR
+        conds.append(or_(Lot.owner_id == q.organisation_id, Lot.made_by == q.organisation_id))
     plot_conds: list[Any] = []
     if q.farmer:
         plot_conds.append(_contains(Farm.farmer_name, q.farmer, dialect))
@@ -143,7 +140,7 @@ def _where(q: LotQuery, dialect: str) -> list[Any]:
 
 def _order(q: LotQuery) -> list[Any]:
     key: Any = {"code": Lot.code, "product": Product.name_en, "organisation": _Owner.name,
-                "first": _Made.event_time}.get(q.sort, Lot.code)
+                "first": Lot.made_at}.get(q.sort, Lot.code)
     if q.sort == "last":
         key = (select(func.max(Event.event_time)).join(EventObject,
                                                        EventObject.event_pk == Event.id)
@@ -164,8 +161,6 @@ def search_lots(uow: UnitOfWork, q: LotQuery) -> tuple[list[LotRow], int]:
         ids = ids.outerjoin(Product, Product.gtin == Lot.gtin)
     elif q.sort == "organisation":
         ids = ids.outerjoin(_Owner, _Owner.id == Lot.owner_id)
-    elif q.sort == "first":
-        ids = ids.outerjoin(_Made, _Made.id == Lot.created_event_pk)
     page = session.execute(ids.order_by(*_order(q)).offset(q.offset).limit(q.limit)).all()
     if not page:  # a page past the end: count on its own
         total = session.scalar(select(func.count()).select_from(Lot).where(*conds)) or 0
