@@ -10,7 +10,10 @@
   a batch's leaves whose event row is gone.
 
 Every text filter is a literal substring: ``%`` and ``_`` typed by the reader match
-themselves (``autoescape``).
+themselves (``autoescape``); on PostgreSQL a partial lot code reads the trigram index
+``ix_lots_code_trgm`` (migration 0025). The organisation filter and the sort by first event read
+``lots.made_by``/``made_at``, the lot's copy of its making event (written with the lot): a
+finding aid, as this whole search is, never a verdict.
 """
 
 from __future__ import annotations
