@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, text
 from sqlalchemy.orm import aliased
 
 from .accounts import Organisation
@@ -158,7 +158,14 @@ def search_lots(uow: UnitOfWork, q: LotQuery) -> tuple[list[LotRow], int]:
     Two steps: the page's lot ids in order with the count (one pass, joining only what the
     sort key needs), then the page's details (product, holder, receiver) for those ids only."""
     session = session_of(uow)
-    conds = _where(q, session.get_bind().dialect.name)
+    dialect = session.get_bind().dialect.name
+    conds = _where(q, dialect)
+    if q.code and len(conds) > 2 and dialect == "postgresql":
+        # A partial code and another filter: testing ILIKE costs ~0.5 µs a row, 20 times the
+        # planner's default operator cost; told so, it intersects the other filter's index
+        # with the trigram index before testing codes (organisation + "-3": 12 -> 4 ms of
+        # server time, FIND.md "Speed"). SET LOCAL: this transaction only.
+        session.execute(text("SET LOCAL cpu_operator_cost = 0.05"))
     ids = select(Lot.id, func.count().over()).where(*conds)  # the count in the same pass
     if q.sort == "product":
         ids = ids.outerjoin(Product, Product.gtin == Lot.gtin)
