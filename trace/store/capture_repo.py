@@ -245,11 +245,12 @@ def _making_events(uow: UnitOfWork, pks: list[int]
     """Event time and organisation of the events that made new lots (stored just before, in
     this transaction): the lots' ``made_at``/``made_by``, which the inspector's search sorts
     and filters by."""
-    session = session_of(uow)
+    conn = session_of(uow).connection()  # Core rows: no ORM work per row
     made: dict[int | None, tuple[datetime, int | None]] = {}
     for chunk in _chunks(sorted(set(pks))):
-        made.update((pk, (at, by)) for pk, at, by in session.execute(
-            select(Event.id, Event.event_time, Event.organisation_id).where(Event.id.in_(chunk))))
+        made.update((pk, (at, by)) for pk, at, by in conn.execute(
+            select(EVENTS.c.id, EVENTS.c.event_time, EVENTS.c.organisation_id)
+            .where(EVENTS.c.id.in_(chunk))))
     return made
 
 
