@@ -41,6 +41,7 @@ from ..verification.corrections import corrections, struck
 from ..verification.lineage_records import Lineage, _walk, walk
 from ..verification.records import Record, organisations_in
 from ..verification.verdicts import VerificationCaches, verify_lineage
+from .fewer_collections import fewer_collections
 
 SSCC_PREFIX = "https://id.gs1.org/00/"
 # Dispositions and steps that mark a hold or a recall (the inspection helper records holds as
@@ -147,6 +148,12 @@ class Stop:
 
 
 ROUTE_PLOTS = 12  # more harvest places than this are one stop of the route
+# Above this many, harvests are listed in one folded table rather than one card each, a page of
+# HARVEST_PAGE rows at a time. The yield flag of a harvest is judged on its plot's whole season
+# (every harvest of that plot: ~17 each on 2,000 plots is 33,000 events to read), so only the
+# harvests of the page shown are judged; every other event is judged on every page.
+HARVEST_CARDS = 24
+HARVEST_PAGE = 100
 
 
 @dataclass
@@ -173,6 +180,31 @@ class Dossier:
     chain_roots: int = 0  # distinct batch roots of the lineage
     digest: int = 0  # ``reads.lineage_digest`` when it was read (0: verify now)
     holds: list[ActiveHold] = field(default_factory=list)  # active holds of the lineage
+    harvest_page: int = 1  # the page of the folded harvest table whose flags were judged
+    harvest_pages: int = 1  # its pages (1: not folded, or one page)
+
+    @property
+    def folded(self) -> list[TimelineEvent]:
+        """Every harvest of the folded table, in the timeline's order ([]: not folded)."""
+        return folded_harvests(self.events)
+
+    @property
+    def rows(self) -> list[TimelineEvent]:
+        """The folded table's rows on the page shown (their flags judged)."""
+        start = (self.harvest_page - 1) * HARVEST_PAGE
+        return self.folded[start:start + HARVEST_PAGE]
+
+
+def folded_harvests(events: list[TimelineEvent]) -> list[TimelineEvent]:
+    """The harvests listed as the folded table's rows (more than ``HARVEST_CARDS``; an error
+    declaration stays a card)."""
+    harvests = [e for e in events if e.harvest and not e.declaration]
+    return harvests if len(harvests) > HARVEST_CARDS else []
+
+
+def harvest_pages(count: int) -> int:
+    """Pages of a folded table of ``count`` harvests."""
+    return max(1, -(-count // HARVEST_PAGE)) if count > HARVEST_CARDS else 1
 
 
 # --- use cases ----------------------------------------------------------------------------------
@@ -188,10 +220,10 @@ class DossierCache:
     SIZE = 64
 
     def __init__(self) -> None:
-        self._entries: OrderedDict[tuple[str, int, date], _Entry] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, int, date, int], _Entry] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, int, date]) -> _Entry | None:
+    def get(self, key: tuple[str, int, date, int]) -> _Entry | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None or entry.expires < time.monotonic():
@@ -199,7 +231,7 @@ class DossierCache:
             self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: tuple[str, int, date], entry: _Entry) -> None:
+    def put(self, key: tuple[str, int, date, int], entry: _Entry) -> None:
         with self._lock:
             self._entries[key] = entry
             self._entries.move_to_end(key)
@@ -230,10 +262,11 @@ _CACHE_ATTRIBUTE = "inspection_dossiers"
 
 def dossier(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
             caches: VerificationCaches, limits: Limits | None = None, *,
-            today: date | None = None) -> Dossier:
+            today: date | None = None, harvest_page: int = 1) -> Dossier:
     """The lot's dossier for ``actor``, verdicts from what the chain said when first asked
     (``caches``: no fresh chain call on page load; the dossier itself is kept a minute while
-    its records are unchanged, ``DossierCache``).
+    its records are unchanged, ``DossierCache``). ``harvest_page``: the page of a folded
+    harvest table whose harvests' flags are judged (``HARVEST_PAGE``; past the last, the last).
 
     :raises ValidationFailed: a malformed GTIN or lot. :raises Forbidden: the actor may not
         read this lineage (``policy.require_read_dossier``); a member is told so for an unknown
@@ -243,15 +276,16 @@ def dossier(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRea
     key = lot_key(gtin, lot)
     day = today or datetime.now(UTC).date()
     cache = cache_of(caches)
-    memo = (key.uri, id(reader), day)
+    memo = (key.uri, id(reader), day, max(1, harvest_page))
     entry = cache.get(memo)
     if entry is not None:
         digest = reads.lineage_digest(uow, entry.uris)
         if digest == entry.digest:
             policy.require_read_dossier(actor, entry.organisations)
             return entry.dossier
-    found, uris, orgs = _build(gtin, lot, actor, uow, reader, caches, limits, day,
-                               fresh=False)
+    with fewer_collections():
+        found, uris, orgs = _build(gtin, lot, actor, uow, reader, caches, limits, day,
+                                   fresh=False, harvest_page=harvest_page)
     digest = reads.lineage_digest(uow, uris)
     if digest == found.digest:  # nothing changed while it was built
         cache.put(memo, _Entry(time.monotonic() + cache.TTL, digest, frozenset(uris),
@@ -260,17 +294,20 @@ def dossier(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRea
 
 
 def verify_now(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
-               limits: Limits | None = None, *, today: date | None = None) -> Dossier:
+               limits: Limits | None = None, *, today: date | None = None,
+               harvest_page: int = 1) -> Dossier:
     """The dossier with every verdict established again: nothing remembered from earlier
     requests (new caches), so the chain is asked once per distinct batch root of the lineage,
     once per signer and transaction, and once for the latest lot state."""
-    return _build(gtin, lot, actor, uow, reader, VerificationCaches(), limits,
-                  today or datetime.now(UTC).date(), fresh=True)[0]
+    with fewer_collections():
+        return _build(gtin, lot, actor, uow, reader, VerificationCaches(), limits,
+                      today or datetime.now(UTC).date(), fresh=True,
+                      harvest_page=harvest_page)[0]
 
 
 def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
            caches: VerificationCaches, limits: Limits | None, day: date,
-           fresh: bool) -> tuple[Dossier, set[str], set[int | None]]:
+           fresh: bool, harvest_page: int = 1) -> tuple[Dossier, set[str], set[int | None]]:
     """The dossier, the URIs of its lineage and the organisations taking part in it."""
     key = lot_key(gtin, lot)
     with uow:
@@ -307,9 +344,10 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
                                                                  if r.gtin})}
         certs = reads.certificate_rows(uow, {i for i in org_ids if i in orgs}
                                        | {p.organisation_id for p in plots.values()})
+        pages, judged = _judged(records, bodies, harvest_page)
         flags = lineage_flags(uow, [(r.id, e) for r, e in zip(records, bodies, strict=True)
-                                    if isinstance(e, dict) and "errorDeclaration" not in e],
-                              limits or Limits())
+                                    if isinstance(e, dict) and "errorDeclaration" not in e
+                                    and r.id in judged], limits or Limits())
         recalls = recalls_affecting(uow, lot_ids)
     by_gln = {o.gln: o for o in orgs.values()}
     events = _timeline(records, bodies, checked.events, sealed, recorded, plots, by_gln, flags,
@@ -337,7 +375,21 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
         counts=_counts(events), fresh=fresh,
         chain_roots=len({r.root for r in records if r.root}), digest=digest,
         holds=_active_holds(records, bodies),
+        harvest_page=min(max(1, harvest_page), pages), harvest_pages=pages,
     ), lineage.uris | {key.uri}, taking_part
+
+
+def _judged(records: list[Record], bodies: list[Any], page: int) -> tuple[int, set[int]]:
+    """The harvest table's pages and the events whose flags are judged: every event but the
+    folded table's harvests off ``page`` (``folded_harvests``' rule, on the records)."""
+    harvests = [r.id for r, e in zip(records, bodies, strict=True)
+                if _is_harvest(e) and not r.declaration]
+    pages = harvest_pages(len(harvests))
+    everything = {r.id for r in records}
+    if pages == 1:
+        return pages, everything
+    start = (min(max(1, page), pages) - 1) * HARVEST_PAGE
+    return pages, everything - set(harvests) | set(harvests[start:start + HARVEST_PAGE])
 
 
 def _lineage(uow: UnitOfWork, uri: str) -> Lineage:
