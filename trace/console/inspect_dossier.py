@@ -20,6 +20,7 @@ from ..services.inspection.dossier import HARVEST_PAGE, Dossier, Node, dossier, 
 from ..services.inspection.fewer_collections import fewer_collections
 from ..services.lots.plausibility import Limits
 from . import web
+from .inspect_dossier_lists import member_items, plot_items, problem_items
 
 # The exports another piece of issue #12 serves under the dossier's address.
 EXPORTS = (("epcis.json", N_("EPCIS 2.0 (JSON-LD)")), ("epcis.xml", N_("EPCIS 2.0 (XML)")),
@@ -163,7 +164,10 @@ def _render(found: Dossier) -> Any:
         route=_numbered(found),
         folded=folded, cards=[e for e in found.events if e.pk not in folded],
         rows=found.rows, harvests=harvests, page_size=HARVEST_PAGE, harvest_states=states,
-        to=to,
+        to=to, member_items=lambda members: member_items(members, dossier_path, to),
+        plot_items=plot_items(found.plots),
+        problem_items=problem_items(found.missing, lambda c: web.t(PROBLEM_NAMES.get(
+            c.code, STATUS_NAMES.get(c.status, c.status)))),
         paged=found.harvest_pages > 1 and request.args.get("harvests") is not None,
         dossier_path=dossier_path, base=base,
         exports=[(f"{base}/export/{kind}", name) for kind, name in EXPORTS],
