@@ -321,6 +321,7 @@ def test_many_harvests_are_a_paged_table_whose_page_is_judged(anchored, console,
     flagged = [_table(p).count("⚑") for p in (first, second)]
     assert flagged == [2, 1]
     assert 'data-testid="harvest-rows" open' in second  # asked for: shown open
+    assert "Lần thu hoạch 3 đến 3 trong 3." in second  # which, in the reader's language
     assert _events(first).count("verified") == PEPPER_EVENTS - 1  # 2 rows + 6 cards
 
 
