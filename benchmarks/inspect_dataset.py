@@ -198,7 +198,8 @@ class _World:
         lot_id = len(self.lots) + 1
         self.lots.append({"id": lot_id, "uri": LotKey(gtin, code).uri, "kind": "lot",
                           "gtin": gtin, "code": code, "quantity": kg, "unit": "KGM",
-                          "owner_id": owner, "plot_id": plot, "created_event_pk": None})
+                          "owner_id": owner, "plot_id": plot, "created_event_pk": None,
+                          "made_at": None, "made_by": None})
         return lot_id
 
     def harvest(self, org: int, plot: int, code: str, when: datetime) -> int:
@@ -346,8 +347,9 @@ def _events(w: _World, keys: dict[int, Any]) -> list[tuple[Any, list[dict]]]:
                          "seal_leaves": b"".join(leaves)})
             for (event, made), h in zip(part, hashes, strict=True):
                 pk += 1
-                for lot_id in made:
-                    w.lots[lot_id - 1]["created_event_pk"] = pk
+                for lot_id in made:  # as capture writes them: the making event's time, org
+                    w.lots[lot_id - 1].update(created_event_pk=pk, made_by=org, made_at=(
+                        datetime.fromisoformat(event["eventTime"])))
                 events.append({
                     "id": pk, "event_hash": h.id, "event_id": event["eventID"],
                     "event_type": event["type"],

@@ -14,6 +14,8 @@ from typing import Any
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
+from .url_rules import TraceFlask
+
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """The application factory: settings (environment, then overrides), adapters, blueprints.
@@ -27,7 +29,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .settings import SETTING_KEYS, Settings
 
     web = resources.files("tracechain.web")
-    app = Flask(__name__, template_folder=str(web / "templates"),
+    app = TraceFlask(__name__, template_folder=str(web / "templates"),
                 static_folder=str(web / "static"))
     # Key order is part of an EPCIS event: the CBV 2.0 hash of a bizTransaction/source/
     # destination item depends on it, so answers keep the order events were captured in.

@@ -42,6 +42,27 @@ def postgres_scratch(postgres_server_url) -> PostgresScratch:
     scratch.close()
 
 
+BOTH = ("sqlite", "postgresql")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test over ``database_url`` runs on both backends, unless its module says
+    ``DATABASES = ("sqlite",)``: PostgreSQL runs the tests whose subject is the database
+    (the store's SQL, transactions, capture and query, verification of stored rows, migrations,
+    the CLI), not those about pages, documents, HTTP answers or the access policy, which run
+    the same store code (docs/TESTING.md, "Which tests run on PostgreSQL"). Their twins are
+    deselected, so the run's summary counts them."""
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("database_url") if callspec is not None else None
+        wanted = getattr(getattr(item, "module", None), "DATABASES", BOTH)
+        (keep if backend is None or backend in wanted else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path):
     """A database of the backend the test is parametrised with: already migrated (from the

@@ -16,6 +16,10 @@ from urllib.parse import quote
 from tests.integration.epcis_docs import document
 from tests.support.cooperative import POINT, Coop, auth, coop, sscc, with_check_digit
 
+# PostgreSQL runs the tests whose subject is the database (docs/TESTING.md); this module's is the
+# access policy, route by caller.
+DATABASES = ("sqlite",)
+
 ROLES = ("own", "other", "inspector", "admin", "admin-no-org", "anonymous")
 PREFIX = "8937777"  # the owner's GS1 company prefix
 

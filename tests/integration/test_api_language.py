@@ -10,6 +10,10 @@ from tests.support.cooperative import coop
 from tracechain.api import errors as api_errors
 from tracechain.domain.errors import Text
 
+# PostgreSQL runs the tests whose subject is the database (docs/TESTING.md); this module's is the
+# answers' language.
+DATABASES = ("sqlite",)
+
 
 @pytest.fixture
 def member(client, actions):

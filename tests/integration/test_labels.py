@@ -13,6 +13,10 @@ from tests.support.cooperative import auth, coop, new_gtin
 from tests.support.pdf_labels import A4_POINTS, Grid, read_pdf
 from tracechain.app_services import app_services
 
+# PostgreSQL runs the tests whose subject is the database (docs/TESTING.md); this module's is
+# label sheets' layout and text (serials are minted on both: test_serials.py).
+DATABASES = ("sqlite",)
+
 BASE = "https://trace.example.vn"
 NAME_VI = "Tiêu đen Cam Lộ phơi nắng"
 NAME_EN = "Cam Lộ sun-dried black pepper"

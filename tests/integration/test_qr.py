@@ -11,6 +11,10 @@ from tests.integration.epcis_docs import BERRIES, document, harvest
 from tests.support.qr_decode import decode_png, png_matrix, svg_matrix
 from tracechain.app_services import app_services
 
+# PostgreSQL runs the tests whose subject is the database (docs/TESTING.md); this module's is the
+# QR images and their links.
+DATABASES = ("sqlite",)
+
 BASE = "https://trace.example.vn"
 ODD_LOT = "P/25!(A)"   # '/', '!', '(' and ')' must be percent-encoded in the link
 SERIAL = "S-0042"

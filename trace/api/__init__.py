@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
+from apispec import APISpec
 from flask import Flask, send_from_directory
 from flask_smorest import Api
 
@@ -59,8 +63,8 @@ def init_app(app: Flask) -> Api:
     app.register_blueprint(home_bp)
     app.register_blueprint(resolver_bp)
     app.register_blueprint(fake_reports_bp)
-    document_resolver(api.spec)
-    document_epcis(api.spec)
+    api.later(document_resolver)
+    api.later(document_epcis)
     errors.init_app(app)
     headers.init_app(app)
     app.wsgi_app = EpcisAtRoot(app.wsgi_app)  # type: ignore[method-assign]
@@ -68,7 +72,48 @@ def init_app(app: Flask) -> Api:
 
 
 class _TraceApi(ProblemApi):
-    """flask-smorest's Api, describing errors in our one shape (RFC 7807)."""
+    """flask-smorest's Api, describing errors in our one shape (RFC 7807), whose OpenAPI
+    document is written when it is first read (``spec``: ``/api/openapi.json``, the docs page,
+    ``make openapi``) rather than as the app is made.
+
+    Writing it (each blueprint's operations deep-copied and turned into paths and schemas) was
+    about a third of ``create_app``'s CPU, paid by every ``tracechain`` command and gunicorn
+    worker, which mostly never serve it. The routes are registered at once as before; the
+    document's steps run later in the order they were asked for, so it is the same document.
+    """
+
+    def __init__(self, app: Flask):
+        self._pending: list[Callable[[APISpec], object]] = []
+        self._writing = threading.Lock()
+        super().__init__(app)
+
+    @property
+    def spec(self) -> APISpec:
+        if self._pending:
+            with self._writing:
+                while self._pending:
+                    self._pending.pop(0)(self._spec)
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: APISpec) -> None:
+        self._spec = value
+
+    def later(self, step: Callable[[APISpec], object]) -> None:
+        """Run ``step(spec)`` when the document is first read."""
+        self._pending.append(step)
+
+    def register_blueprint(self, blp, *, parameters=None, **options):  # noqa: ANN001
+        """As flask-smorest's, its documentation written later (``later``)."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+
+        def document(spec: APISpec) -> None:
+            blp.register_views_in_doc(self, self._app, spec, name=name, parameters=parameters)
+            spec.tag({"name": name, "description": blp.description})
+
+        self.later(document)
 
 
 def _v1_blueprints() -> list:

@@ -16,9 +16,11 @@ from ..gs1.resolver_paths import spell
 from ..present.i18n import N_
 from ..present.lineage_graph import Group, lineage_graph
 from ..present.plot_map import lineage_map
-from ..services.inspection.dossier import Dossier, Node, dossier, verify_now
+from ..services.inspection.dossier import HARVEST_PAGE, Dossier, Node, dossier, verify_now
+from ..services.inspection.fewer_collections import fewer_collections
 from ..services.lots.plausibility import Limits
 from . import web
+from .inspect_dossier_lists import member_items, plot_items, problem_items
 
 # The exports another piece of issue #12 serves under the dossier's address.
 EXPORTS = (("epcis.json", N_("EPCIS 2.0 (JSON-LD)")), ("epcis.xml", N_("EPCIS 2.0 (XML)")),
@@ -26,8 +28,7 @@ EXPORTS = (("epcis.json", N_("EPCIS 2.0 (JSON-LD)")), ("epcis.xml", N_("EPCIS 2.
            ("eudr.geojson", N_("EUDR geolocation (GeoJSON)")),
            ("dds.xml", N_("Due diligence statement draft (XML)")),
            ("dossier.pdf", N_("Printable dossier (PDF)")))
-# Above this many, harvests are listed in one folded table rather than one card each.
-HARVEST_CARDS = 24
+# Harvests fold into a paged table above ``dossier.HARVEST_CARDS`` (``?harvests=N``).
 
 
 def add_routes(bp: Blueprint) -> None:
@@ -80,14 +81,15 @@ _PAGES = _Pages()
 def dossier_page(gtin: str, lot: str) -> Any:
     services = app_services()
     found = dossier(gtin, lot, web.actor(), services.unit_of_work(), services.chain_reader,
-                    services.verification_caches, _limits())
+                    services.verification_caches, _limits(), harvest_page=_harvest_page())
     actor, token = web.actor(), web.csrf_token()
     key = (id(found), web.language(), str(web.viewer_zone()), actor.role, request.full_path,
            id(app_services()))
     page = _PAGES.get(key, found, token)
     if page is not None:
         return page, 200, {"Content-Type": "text/html; charset=utf-8"}
-    answer = _render(found)
+    with fewer_collections():  # a 2,000-plot page is a big template's worth of objects
+        answer = _render(found)
     _PAGES.put(key, found, answer[0], token)
     return answer
 
@@ -111,8 +113,14 @@ def open_dossier() -> Any:
 def verify_page(gtin: str, lot: str) -> Any:
     services = app_services()
     found = verify_now(gtin, lot, web.actor(), services.unit_of_work(), services.chain_reader,
-                       _limits())
+                       _limits(), harvest_page=_harvest_page())
     return _render(found)
+
+
+def _harvest_page() -> int:
+    """``?harvests=N``: the page of a folded harvest table (1 when absent or not a number)."""
+    value = request.args.get("harvests", "")
+    return int(value) if value.isdigit() and 0 < len(value) < 7 else 1
 
 
 def _render(found: Dossier) -> Any:
@@ -138,14 +146,29 @@ def _render(found: Dossier) -> Any:
     plot_svg = lineage_map(found.plots, [(s.lon, s.lat) for s in numbered
                                          if s.lon is not None and s.lat is not None],
                            label=web.t("Plots and route of lot %(lot)s", lot=found.key.lot))
-    harvests = [e for e in found.events if e.harvest and not e.declaration]
-    folded = {e.pk for e in harvests} if len(harvests) > HARVEST_CARDS else set()
+    harvests = found.folded
+    folded = {e.pk for e in harvests}
     base = dossier_path(found.key.gtin, found.key.lot)
+    # A folded harvest is on one page of the table: a link to it from elsewhere goes there.
+    page_of = {e.anchor: 1 + i // HARVEST_PAGE for i, e in enumerate(harvests)}
+
+    def to(anchor: str) -> str:
+        page = page_of.get(anchor, found.harvest_page)
+        return f"#{anchor}" if page == found.harvest_page else f"{base}?harvests={page}#{anchor}"
+
+    states: dict[str, int] = {}
+    for e in harvests:
+        states[e.status] = states.get(e.status, 0) + 1
     return web.render(
         "inspect_dossier.html", d=found, graph=graph, plot_svg=plot_svg,
         route=_numbered(found),
-        folded=folded, cards=[e for e in found.events if e.pk not in folded or e.declaration],
-        rows=[e for e in found.events if e.pk in folded and not e.declaration],
+        folded=folded, cards=[e for e in found.events if e.pk not in folded],
+        rows=found.rows, harvests=harvests, page_size=HARVEST_PAGE, harvest_states=states,
+        to=to, member_items=lambda members: member_items(members, dossier_path, to),
+        plot_items=plot_items(found.plots),
+        problem_items=problem_items(found.missing, lambda c: web.t(PROBLEM_NAMES.get(
+            c.code, STATUS_NAMES.get(c.status, c.status)))),
+        paged=found.harvest_pages > 1 and request.args.get("harvests") is not None,
         dossier_path=dossier_path, base=base,
         exports=[(f"{base}/export/{kind}", name) for kind, name in EXPORTS],
         audit_pack=f"/api/v1/public/lots/{found.key.gtin}/{spell(found.key.lot)}/audit-pack",

@@ -188,7 +188,7 @@ def bulk_insert(uow: UnitOfWork, table: Table, rows: list[dict[str, Any]]) -> No
     if conn.dialect.name != "sqlite":
         conn.execute(table.insert(), rows)
         return
-    for c in [c for c in columns if isinstance(rows[0][c], datetime)]:
+    for c in [c for c in columns if any(isinstance(row[c], datetime) for row in rows)]:
         # A capture's rows share one record time (and its lots one creation time): each
         # distinct value is converted once (this runs in the write lock).
         texts: dict[Any, Any] = {}
@@ -254,13 +254,16 @@ def write_holdings(uow: UnitOfWork, holdings: dict[str, Holding], lot_ids: dict[
     new = [(uri, h) for uri, h in holdings.items() if h.new]
     now = datetime.now(UTC)
     if new:
+        made = _making_events(uow, [created_pk[uri] for uri, _ in new if uri in created_pk])
         rows = []
         for uri, h in new:
             kind, gtin, code = describe(uri)
+            made_at, made_by = made.get(created_pk.get(uri), (None, None))
             rows.append({"uri": uri, "kind": kind, "gtin": gtin, "code": code,
                          "quantity": h.quantity, "unit": h.unit, "owner_id": h.owner,
                          "in_transit_to_id": h.in_transit_to, "container": h.container,
-                         "created_event_pk": created_pk.get(uri), "created_at": now})
+                         "created_event_pk": created_pk.get(uri), "created_at": now,
+                         "made_at": made_at, "made_by": made_by})
         ids = reserve_ids(uow, LOTS, len(rows))
         for row, (uri, _), lot_id in zip(rows, new, ids, strict=True):
             row["id"] = lot_id
@@ -271,6 +274,20 @@ def write_holdings(uow: UnitOfWork, holdings: dict[str, Holding], lot_ids: dict[
                 [(h.owner, h.in_transit_to, h.container, h.quantity, h.unit, lot_ids[uri])
                  for uri, h in holdings.items() if h.changed and not h.new])
     return lot_ids
+
+
+def _making_events(uow: UnitOfWork, pks: list[int]
+                   ) -> dict[int | None, tuple[datetime, int | None]]:
+    """Event time and organisation of the events that made new lots (stored just before, in
+    this transaction): the lots' ``made_at``/``made_by``, which the inspector's search sorts
+    and filters by."""
+    conn = session_of(uow).connection()  # Core rows: no ORM work per row
+    made: dict[int | None, tuple[datetime, int | None]] = {}
+    for chunk in _chunks(sorted(set(pks))):
+        made.update((pk, (at, by)) for pk, at, by in conn.execute(
+            select(EVENTS.c.id, EVENTS.c.event_time, EVENTS.c.organisation_id)
+            .where(EVENTS.c.id.in_(chunk))))
+    return made
 
 
 def insert_links(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:

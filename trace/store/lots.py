@@ -15,6 +15,12 @@ class Lot(Base):
 
     ``uri`` is its canonical GS1 Digital Link. ``owner_id`` is the organisation that holds it;
     ``in_transit_to_id`` is set by a shipment and cleared when the receiver records receipt.
+
+    ``made_at`` and ``made_by`` copy the event time and the recording organisation of the event
+    that made the lot (``created_event_pk``), written with the lot and never changed (an event
+    row is never changed; a declaration or a correction is an event of its own). They exist for
+    the inspector's search only (an organisation's lots sorted by when they were made, from two
+    indexes instead of a join to every event): a finding aid, never read by a verdict.
     """
 
     __tablename__ = "lots"
@@ -31,6 +37,8 @@ class Lot(Base):
     container: Mapped[str | None] = mapped_column(String(500))  # uri of what it is packed in
     plot_id: Mapped[int | None] = mapped_column(ForeignKey("plots.id"))
     created_event_pk: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    made_at: Mapped[datetime | None]  # = the making event's event_time (search only)
+    made_by: Mapped[int | None]  # = the making event's organisation_id (search only)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
@@ -39,6 +47,7 @@ class Lot(Base):
         Index("ix_lots_container", "container"),
         Index("ix_lots_plot", "plot_id"),  # a plot's harvests (plausibility, EUDR)
         Index("ix_lots_created_event", "created_event_pk"),  # the lots an event made
+        Index("ix_lots_made_by", "made_by", "made_at"),  # an organisation's lots, by when made
     )
 
 

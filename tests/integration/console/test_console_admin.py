@@ -14,6 +14,10 @@ from tracechain.services.accounts import users as user_service
 
 from .conftest import PASSWORD
 
+# PostgreSQL runs the tests whose subject is the database (docs/TESTING.md); this module's is the
+# admin pages and who may open them (accounts on both: test_cli.py, test_tokens.py).
+DATABASES = ("sqlite",)
+
 ADMIN_PAGES = ("/app/admin/organisations", "/app/admin/users", "/app/admin/tokens")
 PAGE_BUDGET = 30 * 1024  # bytes on the wire, compressed (issue #11)
 

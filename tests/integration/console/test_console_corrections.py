@@ -20,6 +20,11 @@ from tracechain.services.verification.verdicts import VerificationCaches, verify
 
 from .evidence_world import PDF, build_world
 
+# PostgreSQL runs the tests whose subject is the database (docs/TESTING.md); this module's is the
+# corrections pages; declarations are stored and read on both
+# (verification/test_error_declarations.py).
+DATABASES = ("sqlite",)
+
 
 @pytest.fixture
 def world(app, client, actions, console, dataset):

@@ -18,6 +18,10 @@ from tracechain.domain.step_events import CONTEXT
 
 from .evidence_world import PDF, PNG, build_world
 
+# PostgreSQL runs the tests whose subject is the database (docs/TESTING.md); this module's is
+# evidence files and who may read them.
+DATABASES = ("sqlite",)
+
 
 @pytest.fixture
 def world(app, client, actions, console, dataset):

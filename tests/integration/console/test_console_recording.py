@@ -17,6 +17,11 @@ from tracechain.services.cooperative import form_choices
 
 from ...support.cooperative import Coop
 
+# PostgreSQL runs the tests whose subject is the database (docs/TESTING.md); this module's is the
+# console's forms; what they store goes through the use cases tested on both
+# (test_cooperative_api.py, test_cooperative_custody.py).
+DATABASES = ("sqlite",)
+
 KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 JSON = {"Accept": "application/json"}
 NOW = "2026-12-06T14:30"  # the console clock says 08:00 UTC = 15:00 in Vietnam

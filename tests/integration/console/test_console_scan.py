@@ -14,6 +14,10 @@ from PIL import Image
 
 from tracechain.console import scan as scan_view
 
+# PostgreSQL runs the tests whose subject is the database (docs/TESTING.md); this module's is the
+# scan page and the offline queue's HTTP side.
+DATABASES = ("sqlite",)
+
 DL = "https://id.gs1.org/01/09506000134352/10/HT-2026-07"
 
 

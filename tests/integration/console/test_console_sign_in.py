@@ -11,6 +11,10 @@ from tracechain.services.accounts import passwords, sign_in
 
 from .conftest import CSRF, PASSWORD
 
+# PostgreSQL runs the tests whose subject is the database (docs/TESTING.md); this module's is
+# sign-in pages, sessions and CSRF as the browser sees them.
+DATABASES = ("sqlite",)
+
 
 def _cookie(response, name: str) -> SimpleCookie:
     for header in response.headers.getlist("Set-Cookie"):

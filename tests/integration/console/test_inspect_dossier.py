@@ -15,12 +15,16 @@ import pytest
 from tests.integration.consumer.conftest import anchored, chain
 from tests.integration.epcis_docs import document
 from tracechain.app_services import app_services
+from tracechain.console import inspect_dossier as console_dossier
 from tracechain.domain.actor import Actor
+from tracechain.domain.plausibility import DEFAULT_HARVEST_LIMITS
 from tracechain.services.cooperative import corrections, lot_making
 from tracechain.services.cooperative.step_recording import VIETNAM
 from tracechain.services.epcis.capture import CaptureSettings
+from tracechain.services.inspection import dossier as dossier_module
 from tracechain.services.inspection.dossier import dossier
 from tracechain.services.inspection.holds import hold_lot, release_hold
+from tracechain.services.lots.plausibility import Limits
 
 PEPPER = "/app/inspect/lots/08936101000217/QT25-G550-01"
 HARVESTS = ("CL25-001", "CL25-002", "CL25-003")
@@ -268,3 +272,68 @@ def test_an_authoritys_hold_and_release_show_as_markers(anchored, console, app):
     markers = page.split('data-testid="holds-recalls"')[1].split("</section>")[0]
     assert re.findall(r'data-marker="([a-z]+)"', markers) == ["hold", "release"]
     assert 'data-testid="active-hold"' not in page  # released: no longer on hold
+
+
+# --- a lineage of many harvests: the folded table, a page at a time ----------------------------
+# The demo's export lot has 3 harvests: with cards up to 1 and pages of 2, they fold into a table
+# of two pages, as 2,000 harvests fold into 20 (docs/inspector/DOSSIER.md, "Many plots").
+ONE_SEASON_TOO_MANY = Limits(harvest={kind: 1e-6 for kind in DEFAULT_HARVEST_LIMITS})
+
+
+@pytest.fixture
+def paged(monkeypatch):
+    monkeypatch.setattr(dossier_module, "HARVEST_CARDS", 1)
+    monkeypatch.setattr(dossier_module, "HARVEST_PAGE", 2)
+    monkeypatch.setattr(console_dossier, "HARVEST_PAGE", 2)
+    monkeypatch.setattr(console_dossier, "_limits", lambda: ONE_SEASON_TOO_MANY)
+
+
+def _table(page: str) -> str:
+    return page.split('data-testid="harvest-rows"')[1].split("</table>")[0].split("<table")[1]
+
+
+def _rows(page: str) -> list[str]:
+    return re.findall(r"<td>(CL25-00\d)</td>", _table(page))
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
+def test_many_harvests_are_a_paged_table_whose_page_is_judged(anchored, console, app, paged):
+    services = app_services(app)
+    inspector = Actor(0, "inspector", None, "i@example.vn")
+    pages = [dossier("08936101000217", "QT25-G550-01", inspector, services.unit_of_work(),
+                     services.chain_reader, services.verification_caches, ONE_SEASON_TOO_MANY,
+                     harvest_page=n) for n in (1, 2, 3)]
+    assert [(d.harvest_page, d.harvest_pages) for d in pages] == [(1, 2), (2, 2), (2, 2)]
+    assert [len(d.folded) for d in pages] == [3, 3, 3]  # every harvest is in the table
+    # Each page's harvests carry their flags (every harvest is over a limit of 1 g/ha); the
+    # other events are judged on every page.
+    for d in pages:
+        assert all(e.flags for e in d.rows) and len(d.rows) == (2 if d.harvest_page == 1 else 1)
+        assert len(d.events) == PEPPER_EVENTS
+    assert {e.event_id for e in pages[0].rows} | {e.event_id for e in pages[1].rows} == {
+        e.event_id for e in pages[0].folded}
+
+    client = _inspector(console)
+    first = client.get(PEPPER).get_data(as_text=True)
+    second = client.get(PEPPER + "?harvests=2").get_data(as_text=True)
+    assert _rows(first) == ["CL25-001", "CL25-002"] and _rows(second) == ["CL25-003"]
+    assert f'href="{PEPPER}?harvests=2#timeline"' in first and "<b>2</b>" in second
+    flagged = [_table(p).count("⚑") for p in (first, second)]
+    assert flagged == [2, 1]
+    assert 'data-testid="harvest-rows" open' in second  # asked for: shown open
+    assert "Lần thu hoạch 3 đến 3 trong 3." in second  # which, in the reader's language
+    assert _events(first).count("verified") == PEPPER_EVENTS - 1  # 2 rows + 6 cards
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
+def test_a_harvest_edited_on_another_page_shows_on_the_first(anchored, console, paged):
+    [(pk, body)] = anchored.sql(
+        "SELECT e.id, e.body FROM events e JOIN event_objects o ON o.event_pk = e.id "
+        "WHERE o.uri LIKE '%/10/CL25-003' AND e.event_type = 'ObjectEvent'")
+    anchored.sql("UPDATE events SET body = :b WHERE id = :pk", pk=pk,
+                 b=body.replace('"quantity":', '"quantity":1', 1))
+    page = _inspector(console).get(PEPPER + "?lang=en").get_data(as_text=True)
+    assert "CL25-003" not in _rows(page)  # on page 2 of the table
+    assert 'class="st altered"' in page.split('data-testid="dossier-status"')[1][:200]
+    summary = page.split('data-testid="harvest-rows"')[1].split("</summary>")[0]
+    assert 'class="st altered"' in summary and 'class="st verified"' in summary

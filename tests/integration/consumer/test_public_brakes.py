@@ -8,6 +8,10 @@ from tracechain.app_services import app_services
 
 from .conftest import PEPPER
 
+# PostgreSQL runs the tests whose subject is the database (docs/TESTING.md); this module's is the
+# public pages' rate limits.
+DATABASES = ("sqlite",)
+
 UNKNOWN = "/01/08936101000217/10/NOPE-{}"
 PACK = "/api/v1/public/lots/08936101000217/{}/audit-pack"
 

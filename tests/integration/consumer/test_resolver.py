@@ -9,6 +9,10 @@ import pytest
 
 from .conftest import COFFEE, PEPPER
 
+# PostgreSQL runs the tests whose subject is the database (docs/TESTING.md); this module's is the
+# resolver's HTTP answers (lot spellings in the database: test_lot_characters.py, both).
+DATABASES = ("sqlite",)
+
 PEPPER_STEPS = ["harvesting", "harvesting", "harvesting", "drying", "shipping", "receiving",
                 "grading", "shipping", "receiving"]
 COFFEE_STEPS = ["harvesting", "harvesting", "drying", "hulling", "shipping", "receiving",

@@ -17,6 +17,10 @@ from tests.support.cooperative import auth, coop
 from tracechain.app_services import app_services
 from tracechain.gs1.resolver_paths import CSET82
 
+# PostgreSQL runs the tests whose subject is the database (docs/TESTING.md); this module's is
+# GS1's resolver rules over HTTP (lot spellings in the database: test_lot_characters.py, both).
+DATABASES = ("sqlite",)
+
 BASE = "http://localhost:5000"
 VOC = "https://gs1.org/voc/"
 LINKSET = "application/linkset+json"

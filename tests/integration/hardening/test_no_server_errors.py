@@ -12,6 +12,10 @@ import pytest
 from tests.integration.epcis_docs import BERRIES, document, harvest, lot_uri
 from tests.support.cooperative import POINT
 
+# PostgreSQL runs the tests whose subject is the database (docs/TESTING.md); this module's is HTTP
+# answers to malformed requests.
+DATABASES = ("sqlite",)
+
 HUGE = 99999999999999999999  # beyond 64 bits
 JSONLD = "application/ld+json"
 

@@ -41,6 +41,7 @@ from ..verification.corrections import corrections, struck
 from ..verification.lineage_records import Lineage, _walk, walk
 from ..verification.records import Record, organisations_in
 from ..verification.verdicts import VerificationCaches, verify_lineage
+from .fewer_collections import fewer_collections
 
 SSCC_PREFIX = "https://id.gs1.org/00/"
 # Dispositions and steps that mark a hold or a recall (the inspection helper records holds as
@@ -147,6 +148,12 @@ class Stop:
 
 
 ROUTE_PLOTS = 12  # more harvest places than this are one stop of the route
+# Above this many, harvests are listed in one folded table rather than one card each, a page of
+# HARVEST_PAGE rows at a time. The yield flag of a harvest is judged on its plot's whole season
+# (every harvest of that plot: ~17 each on 2,000 plots is 33,000 events to read), so only the
+# harvests of the page shown are judged; every other event is judged on every page.
+HARVEST_CARDS = 24
+HARVEST_PAGE = 100
 
 
 @dataclass
@@ -173,6 +180,31 @@ class Dossier:
     chain_roots: int = 0  # distinct batch roots of the lineage
     digest: int = 0  # ``reads.lineage_digest`` when it was read (0: verify now)
     holds: list[ActiveHold] = field(default_factory=list)  # active holds of the lineage
+    harvest_page: int = 1  # the page of the folded harvest table whose flags were judged
+    harvest_pages: int = 1  # its pages (1: not folded, or one page)
+
+    @property
+    def folded(self) -> list[TimelineEvent]:
+        """Every harvest of the folded table, in the timeline's order ([]: not folded)."""
+        return folded_harvests(self.events)
+
+    @property
+    def rows(self) -> list[TimelineEvent]:
+        """The folded table's rows on the page shown (their flags judged)."""
+        start = (self.harvest_page - 1) * HARVEST_PAGE
+        return self.folded[start:start + HARVEST_PAGE]
+
+
+def folded_harvests(events: list[TimelineEvent]) -> list[TimelineEvent]:
+    """The harvests listed as the folded table's rows (more than ``HARVEST_CARDS``; an error
+    declaration stays a card)."""
+    harvests = [e for e in events if e.harvest and not e.declaration]
+    return harvests if len(harvests) > HARVEST_CARDS else []
+
+
+def harvest_pages(count: int) -> int:
+    """Pages of a folded table of ``count`` harvests."""
+    return max(1, -(-count // HARVEST_PAGE)) if count > HARVEST_CARDS else 1
 
 
 # --- use cases ----------------------------------------------------------------------------------
@@ -188,10 +220,10 @@ class DossierCache:
     SIZE = 64
 
     def __init__(self) -> None:
-        self._entries: OrderedDict[tuple[str, int, date], _Entry] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, int, date, int], _Entry] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, int, date]) -> _Entry | None:
+    def get(self, key: tuple[str, int, date, int]) -> _Entry | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None or entry.expires < time.monotonic():
@@ -199,7 +231,7 @@ class DossierCache:
             self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: tuple[str, int, date], entry: _Entry) -> None:
+    def put(self, key: tuple[str, int, date, int], entry: _Entry) -> None:
         with self._lock:
             self._entries[key] = entry
             self._entries.move_to_end(key)
@@ -230,10 +262,11 @@ _CACHE_ATTRIBUTE = "inspection_dossiers"
 
 def dossier(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
             caches: VerificationCaches, limits: Limits | None = None, *,
-            today: date | None = None) -> Dossier:
+            today: date | None = None, harvest_page: int = 1) -> Dossier:
     """The lot's dossier for ``actor``, verdicts from what the chain said when first asked
     (``caches``: no fresh chain call on page load; the dossier itself is kept a minute while
-    its records are unchanged, ``DossierCache``).
+    its records are unchanged, ``DossierCache``). ``harvest_page``: the page of a folded
+    harvest table whose harvests' flags are judged (``HARVEST_PAGE``; past the last, the last).
 
     :raises ValidationFailed: a malformed GTIN or lot. :raises Forbidden: the actor may not
         read this lineage (``policy.require_read_dossier``); a member is told so for an unknown
@@ -243,15 +276,16 @@ def dossier(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRea
     key = lot_key(gtin, lot)
     day = today or datetime.now(UTC).date()
     cache = cache_of(caches)
-    memo = (key.uri, id(reader), day)
+    memo = (key.uri, id(reader), day, max(1, harvest_page))
     entry = cache.get(memo)
     if entry is not None:
         digest = reads.lineage_digest(uow, entry.uris)
         if digest == entry.digest:
             policy.require_read_dossier(actor, entry.organisations)
             return entry.dossier
-    found, uris, orgs = _build(gtin, lot, actor, uow, reader, caches, limits, day,
-                               fresh=False)
+    with fewer_collections():
+        found, uris, orgs = _build(gtin, lot, actor, uow, reader, caches, limits, day,
+                                   fresh=False, harvest_page=harvest_page)
     digest = reads.lineage_digest(uow, uris)
     if digest == found.digest:  # nothing changed while it was built
         cache.put(memo, _Entry(time.monotonic() + cache.TTL, digest, frozenset(uris),
@@ -260,17 +294,20 @@ def dossier(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRea
 
 
 def verify_now(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
-               limits: Limits | None = None, *, today: date | None = None) -> Dossier:
+               limits: Limits | None = None, *, today: date | None = None,
+               harvest_page: int = 1) -> Dossier:
     """The dossier with every verdict established again: nothing remembered from earlier
     requests (new caches), so the chain is asked once per distinct batch root of the lineage,
     once per signer and transaction, and once for the latest lot state."""
-    return _build(gtin, lot, actor, uow, reader, VerificationCaches(), limits,
-                  today or datetime.now(UTC).date(), fresh=True)[0]
+    with fewer_collections():
+        return _build(gtin, lot, actor, uow, reader, VerificationCaches(), limits,
+                      today or datetime.now(UTC).date(), fresh=True,
+                      harvest_page=harvest_page)[0]
 
 
 def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
            caches: VerificationCaches, limits: Limits | None, day: date,
-           fresh: bool) -> tuple[Dossier, set[str], set[int | None]]:
+           fresh: bool, harvest_page: int = 1) -> tuple[Dossier, set[str], set[int | None]]:
     """The dossier, the URIs of its lineage and the organisations taking part in it."""
     key = lot_key(gtin, lot)
     with uow:
@@ -290,11 +327,12 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
         checked = verify_lineage(uow, lineage, reader, caches)
         records = lineage.ordered()
         bodies = [r.event() for r in records]
+        read = [_Read.of(e) for e in bodies]  # once, for the graph, timeline and route
         sealed = caches.seals.of_captures(uow, {r.capture_id for r in records
                                                 if r.signature is None})
         recorded = reads.record_times(uow, [r.id for r in records])
         plot_ids = {r.plot_id for r in rows.values() if r.plot_id} | {
-            p for e in bodies if (p := _plot_id(e)) is not None}
+            e.plot_id for e in read if e.plot_id is not None}
         plots = {p.id: p for p in reads.plot_rows(uow, plot_ids)}
         glns = {g for e in bodies if isinstance(e, dict)
                 for g in (destination(e), place_gln(e)) if g}
@@ -307,13 +345,14 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
                                                                  if r.gtin})}
         certs = reads.certificate_rows(uow, {i for i in org_ids if i in orgs}
                                        | {p.organisation_id for p in plots.values()})
+        pages, judged = _judged(records, bodies, harvest_page)
         flags = lineage_flags(uow, [(r.id, e) for r, e in zip(records, bodies, strict=True)
-                                    if isinstance(e, dict) and "errorDeclaration" not in e],
-                              limits or Limits())
+                                    if isinstance(e, dict) and "errorDeclaration" not in e
+                                    and r.id in judged], limits or Limits())
         recalls = recalls_affecting(uow, lot_ids)
     by_gln = {o.gln: o for o in orgs.values()}
-    events = _timeline(records, bodies, checked.events, sealed, recorded, plots, by_gln, flags,
-                       lineage)
+    events = _timeline(records, bodies, read, checked.events, sealed, recorded, plots, by_gln,
+                       flags, lineage)
     product = products.get(root.gtin)
     return Dossier(
         key=key,
@@ -322,10 +361,10 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
         quantity=root.quantity, unit=root.unit,
         holder=_name(orgs, root.owner_id), in_transit_to=_name(orgs, root.in_transit_to_id),
         status=checked.verdict.status, reason=checked.verdict.reason,
-        nodes=_nodes(key.uri, rows, records, bodies, lineage, by_gln, plots),
-        edges=_edges(records, bodies, lineage),
+        nodes=_nodes(key.uri, rows, records, bodies, read, lineage, by_gln, plots),
+        edges=_edges(records, bodies, read, lineage),
         plots=[_plot(p, orgs) for p in sorted(plots.values(), key=lambda p: p.code)],
-        route=_route(events, records, bodies, plots, by_gln),
+        route=_route(events, bodies, read, plots, by_gln),
         events=events,
         missing=[c for c in checked.histories if c.status != VERIFIED],
         certificates=[Certificate(_name(orgs, c.organisation_id) or "", c.scheme, c.code,
@@ -337,7 +376,21 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
         counts=_counts(events), fresh=fresh,
         chain_roots=len({r.root for r in records if r.root}), digest=digest,
         holds=_active_holds(records, bodies),
+        harvest_page=min(max(1, harvest_page), pages), harvest_pages=pages,
     ), lineage.uris | {key.uri}, taking_part
+
+
+def _judged(records: list[Record], bodies: list[Any], page: int) -> tuple[int, set[int]]:
+    """The harvest table's pages and the events whose flags are judged: every event but the
+    folded table's harvests off ``page`` (``folded_harvests``' rule, on the records)."""
+    harvests = [r.id for r, e in zip(records, bodies, strict=True)
+                if _is_harvest(e) and not r.declaration]
+    pages = harvest_pages(len(harvests))
+    everything = {r.id for r in records}
+    if pages == 1:
+        return pages, everything
+    start = (min(max(1, page), pages) - 1) * HARVEST_PAGE
+    return pages, everything - set(harvests) | set(harvests[start:start + HARVEST_PAGE])
 
 
 def _lineage(uow: UnitOfWork, uri: str) -> Lineage:
@@ -354,9 +407,10 @@ def _lineage(uow: UnitOfWork, uri: str) -> Lineage:
 # --- the graph ---------------------------------------------------------------------------------
 
 def _nodes(here: str, rows: dict[str, Any], records: list[Record], bodies: list[Any],
-           lineage: Lineage, by_gln: dict[str, Any], plots: dict[int, Any]) -> list[Node]:
-    harvested = {u for r, e in zip(records, bodies, strict=True)
-                 if _is_harvest(e) for u in (lineage.lots.get(r.id) or _NONE).named}
+           read: list[_Read], lineage: Lineage, by_gln: dict[str, Any], plots: dict[int, Any]
+           ) -> list[Node]:
+    harvested = {u for r, e in zip(records, read, strict=True)
+                 if e.harvest for u in (lineage.lots.get(r.id) or _NONE).named}
     out: list[Node] = []
     for uri in sorted(lineage.uris | {here}):
         row = rows.get(uri)
@@ -374,8 +428,8 @@ def _nodes(here: str, rows: dict[str, Any], records: list[Record], bodies: list[
         out.append(Node(uri, "lot", label or uri, detail, key.gtin if key else None,
                         key.lot if key else None, here=uri == here,
                         harvest=uri in harvested))
-    for rec, event in zip(records, bodies, strict=True):
-        if _step(event) in ("shipping", "departing"):
+    for rec, event, facts in zip(records, bodies, read, strict=True):
+        if facts.step in ("shipping", "departing"):
             gln = destination(event)
             org = by_gln.get(gln) if gln else None
             out.append(Node("ship:" + rec.event_id, "shipment",
@@ -384,7 +438,8 @@ def _nodes(here: str, rows: dict[str, Any], records: list[Record], bodies: list[
     return out
 
 
-def _edges(records: list[Record], bodies: list[Any], lineage: Lineage) -> list[Edge]:
+def _edges(records: list[Record], bodies: list[Any], read: list[_Read], lineage: Lineage
+           ) -> list[Edge]:
     seen: set[tuple[str, str]] = set()
     out: list[Edge] = []
 
@@ -393,7 +448,7 @@ def _edges(records: list[Record], bodies: list[Any], lineage: Lineage) -> list[E
             seen.add((source, target))
             out.append(Edge(source, target, kind))
 
-    for rec, event in zip(records, bodies, strict=True):
+    for rec, event, facts in zip(records, bodies, read, strict=True):
         lots = lineage.lots.get(rec.id)
         if lots is None or rec.declaration:
             continue
@@ -404,7 +459,7 @@ def _edges(records: list[Record], bodies: list[Any], lineage: Lineage) -> list[E
                 add(source, target, kind)
         for child, parent in lots.packed:
             add(child, parent, "aggregation")
-        if _step(event) in ("shipping", "departing"):
+        if facts.step in ("shipping", "departing"):
             for uri in sorted(lots.named):
                 if uri in lineage.uris:
                     add(uri, "ship:" + rec.event_id, "shipping")
@@ -416,7 +471,7 @@ _NONE = EventLots(frozenset(), {})
 
 # --- the timeline ------------------------------------------------------------------------------
 
-def _timeline(records: list[Record], bodies: list[Any], checks: list[Any],
+def _timeline(records: list[Record], bodies: list[Any], read: list[_Read], checks: list[Any],
               sealed: dict[str, Any], recorded: dict[int, datetime], plots: dict[int, Any],
               by_gln: dict[str, Any], flags: list[dict[str, Any]],
               lineage: Lineage) -> list[TimelineEvent]:
@@ -430,18 +485,18 @@ def _timeline(records: list[Record], bodies: list[Any], checks: list[Any],
         for cid in fix["correctiveEventIDs"]:
             corrects.setdefault(cid, []).append((id_of[pk], step_anchor(id_of[pk])))
     out = []
-    for rec, event, check in zip(records, bodies, checks, strict=True):
+    for rec, event, facts, check in zip(records, bodies, read, checks, strict=True):
         body = event if isinstance(event, dict) else {}
         seal = sealed.get(rec.capture_id) if rec.signature is None else None
-        plot = plots.get(_plot_id(body) or -1)
+        plot = plots.get(facts.plot_id or -1)
         to = by_gln.get(destination(body) or "")
         correction = fixes.get(rec.id)
         named = lineage.lots.get(rec.id)
         out.append(TimelineEvent(
             pk=rec.id, event_id=rec.event_id, anchor=step_anchor(rec.event_id)
             + ("-d" if rec.declaration else ""),
-            type=str(body.get("type") or "?"), biz_step=_step(body),
-            disposition=cbv_word("disposition", _text(body.get("disposition"))),
+            type=str(body.get("type") or "?"), biz_step=facts.step,
+            disposition=facts.disposition,
             event_time=rec.event_time, record_time=recorded.get(rec.id),
             status=check.verdict.status, reason=check.verdict.reason,
             problems=[c for c in check.verdict.checks if c.status != VERIFIED],
@@ -454,7 +509,7 @@ def _timeline(records: list[Record], bodies: list[Any], checks: list[Any],
             block_time=rec.block_time,
             lots=sorted(_short(u) for u in (named.named if named else ())),
             plot=plot.code if plot is not None else None,
-            to=to.name if to is not None else None, harvest=_is_harvest(body),
+            to=to.name if to is not None else None, harvest=facts.harvest,
             declaration=rec.declaration, evidence=references(body),
             flags=flags_of.get(rec.event_id, []),
             corrected_by=None if correction is None else {
@@ -463,13 +518,13 @@ def _timeline(records: list[Record], bodies: list[Any], checks: list[Any],
                 "corrective": [(i, step_anchor(i)) for i in correction["correctiveEventIDs"]]},
             corrects=corrects.get(rec.event_id, []),
             declares=(rec.event_id, step_anchor(rec.event_id)) if rec.declaration else None,
-            marker=_marker(body)))
+            marker=_marker(body, facts)))
     return out
 
 
-def _marker(event: dict[str, Any]) -> str | None:
-    disposition = cbv_word("disposition", _text(event.get("disposition")))
-    step = _step(event)
+def _marker(event: dict[str, Any], facts: _Read | None = None) -> str | None:
+    facts = facts or _Read.of(event)
+    disposition, step = facts.disposition, facts.step
     if disposition in RECALL_DISPOSITIONS:
         return "recall"
     if LIFT_MEMBER in event:  # a recall's lift (holding, conformant), not a hold's release
@@ -513,17 +568,17 @@ def _plot(p: Any, orgs: dict[int, Any]) -> dict[str, Any]:
             "organisation": _name(orgs, p.organisation_id)}
 
 
-def _route(events: list[TimelineEvent], records: list[Record], bodies: list[Any],
+def _route(events: list[TimelineEvent], bodies: list[Any], read: list[_Read],
            plots: dict[int, Any], by_gln: dict[str, Any]) -> list[Stop]:
     """The places of the events in order: a harvest at its plot, any event at its read point or
     business location (a ``geo:`` URI gives coordinates), else at its organisation's place
     (named, without coordinates: we store none for organisations). Repeats are merged."""
     stops: list[Stop] = []
-    for event, body in zip(events, bodies, strict=True):
+    for event, body, facts in zip(events, bodies, read, strict=True):
         if event.declaration or not isinstance(body, dict):
             continue
         stop = None
-        plot = plots.get(_plot_id(body) or -1)
+        plot = plots.get(facts.plot_id or -1)
         if plot is not None:
             lon, lat = _centre(plot.geometry)
             stop = Stop(event.event_time, f"{plot.code} ({plot.commune})", lon, lat, plots=1)
@@ -577,6 +632,23 @@ def _centre(geometry: Any) -> tuple[float | None, float | None]:
 
 
 # --- small things ------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What the graph, the timeline and the route read of an event body, read once (2,111
+    events were read four times over: ~12,000 calls of ``_step`` and ``cbv_word``)."""
+
+    step: str | None
+    disposition: str | None
+    plot_id: int | None
+    harvest: bool
+
+    @staticmethod
+    def of(event: Any) -> _Read:
+        body = event if isinstance(event, dict) else {}
+        return _Read(_step(body), cbv_word("disposition", _text(body.get("disposition"))),
+                     _plot_id(event), _is_harvest(event))
+
 
 def _plot_id(event: Any) -> int | None:
     urn = ((event.get("ilmd") or {}) if isinstance(event, dict) else {}).get(PLOT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from tracechain.store.migrate import in_models
 from tracechain.store.models import Base
 
 config = context.config
@@ -13,7 +14,7 @@ url = config.get_main_option("sqlalchemy.url")
 
 def run_offline() -> None:
     context.configure(url=url, target_metadata=Base.metadata, render_as_batch=True,
-                      literal_binds=True)
+                      literal_binds=True, include_object=in_models)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -35,7 +36,7 @@ def run_online() -> None:
 def _run(connection) -> None:
     # Batch mode: SQLite cannot ALTER most things in place.
     context.configure(connection=connection, target_metadata=Base.metadata,
-                      render_as_batch=True)
+                      render_as_batch=True, include_object=in_models)
     with context.begin_transaction():
         context.run_migrations()
 
