@@ -110,12 +110,17 @@ def phone(browser):
 @pytest.fixture(scope="session")
 def screenshot():
     """``screenshot(page, name)``: a full-page, 360-CSS-pixel-wide PNG in
-    test-artifacts/screenshots/ (gitignored), to look at after a run."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    test-artifacts/screenshots/ (gitignored), to look at after a run. Not under CI=true, where
+    nobody looks at them (64 full-page PNGs were ~5 s of chromium's CPU), unless
+    TRACE_TEST_SCREENSHOTS=1; no test reads them."""
+    wanted = os.environ.get("TRACE_TEST_SCREENSHOTS") == "1" or os.environ.get("CI") != "true"
+    if wanted:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True, scale="css")
+        if wanted:
+            page.screenshot(path=str(path), full_page=True, scale="css")
         return path
 
     return take
