@@ -120,6 +120,10 @@ contracts: $(CONTRACTS_STAMP) ## Rebuild the TraceAnchor artifact (contracts/bui
 	cd contracts && npm run build
 
 test: system-test $(VENV)/.stamp-test $(CONTRACTS_STAMP) ## Run the tests (PYTEST_ARGS=... is passed to pytest)
+	@# Bytecode for trace/ once, before the run: every pytest worker and every process the tests
+	@# start (tracechain serve, the crash tests' anchorers, the install probes) imports it, and
+	@# with PYTHONDONTWRITEBYTECODE set (as on our machines) each compiled it again.
+	@$(VENV)/bin/python -m compileall -q -j 0 trace
 	@rc=0; $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc = 5 ]; then echo "make test: pytest collected no tests (exit 5): failing." >&2; fi; \
 	exit $$rc
