@@ -443,32 +443,43 @@ def _smallest(uow: UnitOfWork, common: Sequence[HasField], orgs: Sequence[int],
     """Of several common conditions, one with fewer index entries than DRIVE_ROWS: counted in
     the database no further than a bound that doubles up to DRIVE_ROWS (the first found under
     it has at most twice the fewest), index fields before places (their index is smaller).
-    With ``fetch`` (PostgreSQL) the entries are fetched instead of counted (one array each:
-    thousands of one-column rows cost more to fetch than to find), and the ids of the one
-    found come back with it: a count and then the same index range read again cost a
-    statement and ~1.5 ms more at 1,000,000 events."""
-    session = session_of(uow)
+    With ``fetch`` (PostgreSQL) the ids of the one found come back with it (one array each:
+    thousands of one-column rows cost more to fetch than to find). Under the first bound they
+    are fetched instead of counted: a count and then the same range read again cost a
+    statement, ~1.2 ms at 1,000,000 events; an array over the bound costs ~1.2 ms more than
+    its count (10,000 ids sent in vain), so the larger bounds count first."""
     ordered = sorted(common, key=lambda c: _place_column(c) is not None)
-    bound = min(SELECTIVE_ROWS * 2, DRIVE_ROWS)
+    first = bound = min(SELECTIVE_ROWS * 2, DRIVE_ROWS)
     while bound:
         for c in ordered:
-            entries = 0
-            found: set[int] = set()
-            for stmt in _lookups(c, orgs):
-                sample = stmt.limit(bound - entries).subquery()
-                if fetch:
-                    ids = session.scalar(select(func.array_agg(list(sample.c)[0]))
-                                         .select_from(sample)) or ()
-                    entries += len(ids)
-                    found.update(ids)
-                else:
-                    entries += session.scalar(select(func.count()).select_from(sample)) or 0
-                if entries >= bound:
-                    break
+            entries, found = _entries(uow, c, orgs, bound, fetch and bound == first)
             if entries < bound:
+                if fetch and bound != first:
+                    found = _entries(uow, c, orgs, bound, True)[1]
                 return c, found
         bound = min(bound * 2, DRIVE_ROWS) if bound < DRIVE_ROWS else 0
     return None, set()
+
+
+def _entries(uow: UnitOfWork, c: HasField, orgs: Sequence[int], bound: int, fetch: bool
+             ) -> tuple[int, set[int]]:
+    """How many index entries ``c`` finds, no further than ``bound``; with ``fetch``, the ids
+    of the events they name too (PostgreSQL: one array per index range)."""
+    session = session_of(uow)
+    entries = 0
+    found: set[int] = set()
+    for stmt in _lookups(c, orgs):
+        sample = stmt.limit(bound - entries).subquery()
+        if fetch:
+            ids = session.scalar(select(func.array_agg(list(sample.c)[0]))
+                                 .select_from(sample)) or ()
+            entries += len(ids)
+            found.update(ids)
+        else:
+            entries += session.scalar(select(func.count()).select_from(sample)) or 0
+        if entries >= bound:
+            break
+    return entries, found
 
 
 def _looked_up(c: HasField, orgs: Sequence[int]) -> ColumnElement[bool]:
