@@ -335,7 +335,8 @@ class _Driver:
 
 
 def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None = None,
-          drive: bool = False) -> tuple[list[ColumnElement[bool]], _Driver | None]:
+          drive: bool = False, notice_ids: Sequence[int] | None = None
+          ) -> tuple[list[ColumnElement[bool]], _Driver | None]:
     """SQL for ``conditions``. A field condition with few index entries (see SELECTIVE_ROWS)
     is looked up first and becomes a list of event ids (the conditions' lists intersect), so
     the database reads those events only; a commoner one is checked per event while events are
@@ -428,7 +429,8 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
             # The notices (a few) by id, read from their index first: SQLite's statistics of
             # the two-valued notice column (all but a few rows one value) would have it walk
             # another condition's index past every event (and it ignores a query's hints).
-            out.append(_id_in(_notice_ids(uow, c, sqlite), sqlite))
+            known = notice_ids if notice_ids is not None else _notice_ids(uow, c, sqlite)
+            out.append(_id_in(known, sqlite))
         else:
             out.append(_clause(c))
     if looked_ids and looked_up is None:
@@ -623,7 +625,16 @@ def _page(uow: UnitOfWork, conditions: Sequence[Condition], limit: int,
         keys = [col.desc(), Event.id.desc()] if order.descending else [col, Event.id]
     columns = select(Event.id, Event.body, Event.event_id, Event.record_time, Event.context_id,
                      Event.event_time)
-    clauses, driver = _plan(uow, conditions, order, drive=True)
+    beyond = next((c for c in conditions if isinstance(c, NoticesBeyond)), None)
+    notice_ids = None
+    if beyond is not None:
+        # The notices half of a member's page: none recorded by others (the usual case), no
+        # statement to plan and send.
+        sqlite = session_of(uow).get_bind().dialect.name == "sqlite"
+        notice_ids = _notice_ids(uow, beyond, sqlite)
+        if not notice_ids:
+            return []
+    clauses, driver = _plan(uow, conditions, order, drive=True, notice_ids=notice_ids)
     if driver is not None:
         after = max((c.pk for c in conditions if isinstance(c, AfterId)), default=0)
         return _driven_page(uow, columns, clauses, driver, after, limit)
