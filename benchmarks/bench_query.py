@@ -13,8 +13,13 @@ and a persistentDisposition; one event in a thousand carries an errorDeclaration
 written as capture writes it: the event row, its ``event_objects`` (``domain.epcis.event_refs``)
 and its index rows (``store.event_fields.field_rows``, the capture path's own code), in bulk
 with the secondary indexes built afterwards. The SQLite database is kept in
-``benchmarks/.data/`` (gitignored) between runs; PostgreSQL is loaded anew (COPY) each run.
-Generation time is printed separately from the queries.
+``benchmarks/.data/`` (gitignored) between runs; PostgreSQL is loaded anew (COPY) each run, or
+once into ``--postgres-url``'s database and reused. A loaded PostgreSQL database is
+``VACUUM (ANALYZE)``d before the queries, as a deployment's autovacuum has long done to its
+rows (see ``vacuum``); the autovacuum runs during the queries are counted and printed.
+Generation time is printed separately from the queries. Besides wall-time p50/p99/max, each
+line prints the median CPU time of this process per query (``cpu``: SQLite's work included,
+the PostgreSQL server's not).
 
 Each query runs through the use case (``services.epcis.query.query_events``: parsing, policy,
 SQL, rendering the page of 100 events) as a cooperative's member (its own events only) or as an
