@@ -24,6 +24,12 @@ def common(monkeypatch, request):
     monkeypatch.setattr(event_reads, "SELECTIVE_ROWS", 0)
     if request.param == "probed":
         monkeypatch.setattr(event_reads, "DRIVE_ROWS", 0)
+    else:
+        # Every condition with an entry is common (one entry is not under 1), and _smallest's
+        # bound starts at 2 (SELECTIVE_ROWS * 2) and doubles: a condition of one entry is found
+        # under the first bound (PostgreSQL: its ids fetched at once), one of more under a
+        # later one (counted, then fetched). With 0 the bound was 0 and nothing was looked up.
+        monkeypatch.setattr(event_reads, "SELECTIVE_ROWS", 1)
 
 
 @pytest.mark.parametrize("case", [

@@ -13,9 +13,11 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Row,
+    String,
     and_,
     any_,
     bindparam,
+    cast,
     exists,
     func,
     literal_column,
@@ -154,6 +156,11 @@ MAX_STREAMS = 16
 MAX_CHUNK = 20000
 # Of two or more common conditions, one with fewer index entries than this is looked up first.
 DRIVE_ROWS = 20000
+# Its ids are read by primary key this many times the page's size at first (then twice as
+# many each time): a statement costs ~1.5-2 ms more than the ids it reads beyond the page's end
+# (1,000,000 events: 400 ids and then 800 took 3.7 + 1.9 ms for the "combined" page, 1,200 at
+# once 3.5-4.8 ms; every id at once, 7,000, 7-8 ms: planning a large array is not free).
+FIRST_CHUNK = 12
 
 _COLUMNS = {"event_type", "event_time", "record_time", "action", "event_id", "biz_step",
             "disposition", "read_point", "biz_location"}
@@ -328,7 +335,8 @@ class _Driver:
 
 
 def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None = None,
-          drive: bool = False) -> tuple[list[ColumnElement[bool]], _Driver | None]:
+          drive: bool = False, notice_ids: Sequence[int] | None = None
+          ) -> tuple[list[ColumnElement[bool]], _Driver | None]:
     """SQL for ``conditions``. A field condition with few index entries (see SELECTIVE_ROWS)
     is looked up first and becomes a list of event ids (the conditions' lists intersect), so
     the database reads those events only; a commoner one is checked per event while events are
@@ -361,13 +369,13 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
     looked_up: ColumnElement[bool] | None = None
     looked_ids: tuple[int, ...] = ()
     if ids is None and len(common) >= 2 and not notices:
-        smallest = _smallest(uow, common, orgs)
+        smallest, found = _smallest(uow, common, orgs, fetch=not sqlite)
         if smallest is not None:
             common.remove(smallest)
             if sqlite:
                 looked_up = _looked_up(smallest, orgs)
             else:
-                looked_ids = _found(uow, smallest, orgs)
+                looked_ids = tuple(sorted(found))
                 if not drive or by_time or not looked_ids:
                     looked_up = _id_in(looked_ids, False)
     driver: HasField | None = None
@@ -377,10 +385,6 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
                                                              or c.unit)
                        and _place_column(c) is None
                        and len(c.names) * len(c.texts) <= MAX_STREAMS), None)
-    # PostgreSQL may answer a probe as a semi-join over the matching index entries: the
-    # organisation (the indexes' first column) lets it read only the caller's.
-    scope = [] if sqlite or not fields or notices \
-        else [EventField.organisation_id.in_(orgs)]
     out: list[ColumnElement[bool]] = []
     if ids is not None:
         out.append(_id_in(sorted(ids), sqlite))
@@ -399,19 +403,24 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
                 # index, which would read every event of the place and sort them).
                 out.append(or_(*_place_alternatives(place + "", c)))
             elif c in common:
+                # The event's rows by its primary key (event_pk leads it). No organisation
+                # here: with one, PostgreSQL picks a value index for the probe instead, one
+                # descent per name and organisation (2-18 per event, 7 buffers each time; the
+                # key's is one descent and one heap page: half the time at 1,000,000 events).
                 probe = (select(EventField.event_pk)
-                         .where(EventField.event_pk == Event.id, *scope,
+                         .where(EventField.event_pk == Event.id,
                                 *_field_where(c, probe=sqlite)))
                 # PostgreSQL turns a plain EXISTS into a semi-join (or a hashed subplan) that
                 # reads every match before the first page; an OFFSET (even 0) keeps it a
                 # per-event check (its planner neither pulls up nor hashes such a sub-query;
                 # a LIMIT is dropped and does not).
                 out.append(exists(probe if sqlite else probe.offset(literal_column("0"))))
-        elif isinstance(c, OrganisationIs) and (by_time or driver or looked_ids) and ids is None \
-                and looked_up is None:
-            # Read in time order from the time index, filtering by organisation (a no-op keeps
-            # SQLite off the organisation index, which would read and sort every event of it);
-            # or (a driven page) by primary key, where PostgreSQL would read the organisation
+        elif isinstance(c, OrganisationIs) and (by_time and sqlite or driver or looked_ids) \
+                and ids is None and looked_up is None:
+            # SQLite: read in time order from the time index, filtering by organisation (a
+            # no-op keeps it off the organisation index, which would read and sort every event
+            # of it; PostgreSQL reads its (organisation, time, id) index: migration 0026); or
+            # (a driven page) by primary key, where PostgreSQL would read the organisation
             # index whole to AND it with the ids.
             own = (Event.organisation_id + 0 == c.organisation_id
                    if c.organisation_id is not None else Event.organisation_id.is_(None))
@@ -420,7 +429,8 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
             # The notices (a few) by id, read from their index first: SQLite's statistics of
             # the two-valued notice column (all but a few rows one value) would have it walk
             # another condition's index past every event (and it ignores a query's hints).
-            out.append(_id_in(_notice_ids(uow, c, sqlite), sqlite))
+            known = notice_ids if notice_ids is not None else _notice_ids(uow, c, sqlite)
+            out.append(_id_in(known, sqlite))
         else:
             out.append(_clause(c))
     if looked_ids and looked_up is None:
@@ -430,26 +440,48 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
     return out, _Driver(tuple((orgs[0], n, t) for n in driver.names for t in driver.texts))
 
 
-def _smallest(uow: UnitOfWork, common: Sequence[HasField], orgs: Sequence[int]
-              ) -> HasField | None:
+def _smallest(uow: UnitOfWork, common: Sequence[HasField], orgs: Sequence[int],
+              fetch: bool = False) -> tuple[HasField | None, set[int]]:
     """Of several common conditions, one with fewer index entries than DRIVE_ROWS: counted in
     the database no further than a bound that doubles up to DRIVE_ROWS (the first found under
-    it has at most twice the fewest), index fields before places (their index is smaller)."""
-    session = session_of(uow)
+    it has at most twice the fewest), index fields before places (their index is smaller).
+    With ``fetch`` (PostgreSQL) the ids of the one found come back with it (one array each:
+    thousands of one-column rows cost more to fetch than to find). Under the first bound they
+    are fetched instead of counted: a count and then the same range read again cost a
+    statement, ~1.2 ms at 1,000,000 events; an array over the bound costs ~1.2 ms more than
+    its count (10,000 ids sent in vain), so the larger bounds count first."""
     ordered = sorted(common, key=lambda c: _place_column(c) is not None)
-    bound = min(SELECTIVE_ROWS * 2, DRIVE_ROWS)
+    first = bound = min(SELECTIVE_ROWS * 2, DRIVE_ROWS)
     while bound:
         for c in ordered:
-            entries = 0
-            for stmt in _lookups(c, orgs):
-                sample = stmt.limit(bound - entries).subquery()
-                entries += session.scalar(select(func.count()).select_from(sample)) or 0
-                if entries >= bound:
-                    break
+            entries, found = _entries(uow, c, orgs, bound, fetch and bound == first)
             if entries < bound:
-                return c
+                if fetch and bound != first:
+                    found = _entries(uow, c, orgs, bound, True)[1]
+                return c, found
         bound = min(bound * 2, DRIVE_ROWS) if bound < DRIVE_ROWS else 0
-    return None
+    return None, set()
+
+
+def _entries(uow: UnitOfWork, c: HasField, orgs: Sequence[int], bound: int, fetch: bool
+             ) -> tuple[int, set[int]]:
+    """How many index entries ``c`` finds, no further than ``bound``; with ``fetch``, the ids
+    of the events they name too (PostgreSQL: one array per index range)."""
+    session = session_of(uow)
+    entries = 0
+    found: set[int] = set()
+    for stmt in _lookups(c, orgs):
+        sample = stmt.limit(bound - entries).subquery()
+        if fetch:
+            ids = session.scalar(select(func.array_agg(list(sample.c)[0]))
+                                 .select_from(sample)) or ()
+            entries += len(ids)
+            found.update(ids)
+        else:
+            entries += session.scalar(select(func.count()).select_from(sample)) or 0
+        if entries >= bound:
+            break
+    return entries, found
 
 
 def _looked_up(c: HasField, orgs: Sequence[int]) -> ColumnElement[bool]:
@@ -458,20 +490,6 @@ def _looked_up(c: HasField, orgs: Sequence[int]) -> ColumnElement[bool]:
     checked against the other conditions until the page is full."""
     selects = _lookups(c, orgs)
     return Event.id.in_(selects[0] if len(selects) == 1 else union_all(*selects))
-
-
-def _found(uow: UnitOfWork, c: HasField, orgs: Sequence[int]) -> tuple[int, ...]:
-    """PostgreSQL: the ids of the events ``c`` finds (fewer than DRIVE_ROWS), ascending; a page
-    reads them a chunk at a time (``_driven_page``): given them all at once, its planner reads
-    every one of them and sorts, instead of stopping when the page is full."""
-    session = session_of(uow)
-    found: set[int] = set()
-    for stmt in _lookups(c, orgs):
-        sub = stmt.subquery()
-        # One array: thousands of one-column rows cost more to fetch than to find.
-        found.update(session.scalar(select(func.array_agg(list(sub.c)[0])).select_from(sub))
-                     or ())
-    return tuple(sorted(found))
 
 
 def _notice_ids(uow: UnitOfWork, c: NoticesBeyond, sqlite: bool) -> list[int]:
@@ -491,10 +509,13 @@ def _notice_ids(uow: UnitOfWork, c: NoticesBeyond, sqlite: bool) -> list[int]:
 
 def _id_in(ids: Sequence[int], sqlite: bool) -> ColumnElement[bool]:
     """``events.id`` is one of ``ids``: on PostgreSQL one array parameter (thousands of
-    parameters cost more to send than the query takes)."""
+    parameters cost more to send than the query takes), sent as the array's text (psycopg
+    checks each int of a list for its size: 0.8 ms of CPU for 1,200 ids, the text 0.15 ms;
+    the planner sees the same constant array)."""
     if sqlite:
         return Event.id.in_(list(ids))
-    return Event.id == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    literal = "{" + ",".join(map(str, ids)) + "}"
+    return Event.id == any_(cast(bindparam(None, literal, type_=String), ARRAY(Integer)))
 
 
 def _driven_page(uow: UnitOfWork, stmt: Any, clauses: list[ColumnElement[bool]],
@@ -511,7 +532,7 @@ def _driven_page(uow: UnitOfWork, stmt: Any, clauses: list[ColumnElement[bool]],
         # Reading a chunk stops at the page's end (an ordered index scan under the LIMIT): a
         # larger first chunk costs nothing when most ids match, a statement when few do.
         ids = driver.ids[bisect_right(driver.ids, after):]
-        start, chunk = 0, limit * 4
+        start, chunk = 0, min(limit * FIRST_CHUNK, MAX_CHUNK)
         while start < len(ids) and len(rows) < limit:
             pks = list(ids[start:start + chunk])
             rows += session.execute(stmt.where(*clauses, _id_in(pks, False))
@@ -604,7 +625,16 @@ def _page(uow: UnitOfWork, conditions: Sequence[Condition], limit: int,
         keys = [col.desc(), Event.id.desc()] if order.descending else [col, Event.id]
     columns = select(Event.id, Event.body, Event.event_id, Event.record_time, Event.context_id,
                      Event.event_time)
-    clauses, driver = _plan(uow, conditions, order, drive=True)
+    beyond = next((c for c in conditions if isinstance(c, NoticesBeyond)), None)
+    notice_ids = None
+    if beyond is not None:
+        # The notices half of a member's page: none recorded by others (the usual case), no
+        # statement to plan and send.
+        sqlite = session_of(uow).get_bind().dialect.name == "sqlite"
+        notice_ids = _notice_ids(uow, beyond, sqlite)
+        if not notice_ids:
+            return []
+    clauses, driver = _plan(uow, conditions, order, drive=True, notice_ids=notice_ids)
     if driver is not None:
         after = max((c.pk for c in conditions if isinstance(c, AfterId)), default=0)
         return _driven_page(uow, columns, clauses, driver, after, limit)

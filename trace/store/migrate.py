@@ -10,8 +10,10 @@ if TYPE_CHECKING:  # Alembic (~0.1 s to import) is loaded by the commands that m
 
 
 # Indexes a migration makes on one backend only and the models leave out (their DDL would make
-# them on both): 0025's trigram index of lot codes, PostgreSQL's ``pg_trgm``.
-ONE_BACKEND_INDEXES = frozenset({"ix_lots_code_trgm"})
+# them on both): 0025's trigram index of lot codes, PostgreSQL's ``pg_trgm``; 0026's indexes of
+# an organisation's events in time order (PostgreSQL's plan of a member's ``orderBy``).
+ONE_BACKEND_INDEXES = frozenset({"ix_lots_code_trgm", "ix_events_org_event_time",
+                                 "ix_events_org_record_time"})
 
 
 def in_models(obj: object, name: str | None, type_: str, reflected: bool,
