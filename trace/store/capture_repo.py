@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -246,24 +246,34 @@ def insert_objects(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
         bulk_insert(uow, EVENT_OBJECTS, rows)
 
 
+class Making(NamedTuple):
+    """The stored event that made a new lot: its row id, its event time (as the events row
+    holds it) and its organisation, copied to the lot (``made_at``/``made_by``, which the
+    inspector's search sorts and filters by)."""
+
+    pk: int
+    at: Any
+    by: int | None
+
+
 def write_holdings(uow: UnitOfWork, holdings: dict[str, Holding], lot_ids: dict[str, int],
-                   created_pk: dict[str, int],
+                   made: dict[str, Making],
                    describe: Callable[[str], tuple[str, str | None, str | None]]
                    ) -> dict[str, int]:
     """Insert new lots and update changed ones; returns uri → lot id for all of them."""
     new = [(uri, h) for uri, h in holdings.items() if h.new]
     now = datetime.now(UTC)
     if new:
-        made = _making_events(uow, [created_pk[uri] for uri, _ in new if uri in created_pk])
         rows = []
         for uri, h in new:
             kind, gtin, code = describe(uri)
-            made_at, made_by = made.get(created_pk.get(uri), (None, None))
+            making = made.get(uri)
             rows.append({"uri": uri, "kind": kind, "gtin": gtin, "code": code,
                          "quantity": h.quantity, "unit": h.unit, "owner_id": h.owner,
                          "in_transit_to_id": h.in_transit_to, "container": h.container,
-                         "created_event_pk": created_pk.get(uri), "created_at": now,
-                         "made_at": made_at, "made_by": made_by})
+                         "created_event_pk": making.pk if making else None, "created_at": now,
+                         "made_at": making.at if making else None,
+                         "made_by": making.by if making else None})
         ids = reserve_ids(uow, LOTS, len(rows))
         for row, (uri, _), lot_id in zip(rows, new, ids, strict=True):
             row["id"] = lot_id
@@ -274,26 +284,6 @@ def write_holdings(uow: UnitOfWork, holdings: dict[str, Holding], lot_ids: dict[
                 [(h.owner, h.in_transit_to, h.container, h.quantity, h.unit, lot_ids[uri])
                  for uri, h in holdings.items() if h.changed and not h.new])
     return lot_ids
-
-
-def _making_events(uow: UnitOfWork, pks: list[int]
-                   ) -> dict[int | None, tuple[datetime | str, int | None]]:
-    """Event time and organisation of the events that made new lots (stored just before, in
-    this transaction): the lots' ``made_at``/``made_by``, which the inspector's search sorts
-    and filters by. On SQLite the time comes as the stored text, written back as it is (the
-    same text ``bulk_insert`` would make of it again; ~800 ids read in the write lock)."""
-    wanted = sorted(set(pks))
-    rows = sqlite_rows_in(uow, "SELECT id, event_time, organisation_id FROM events "
-                          "WHERE id IN ({})", wanted)
-    if rows is not None:
-        return {pk: (at, by) for pk, at, by in rows}
-    conn = session_of(uow).connection()  # Core rows: no ORM work per row
-    made: dict[int | None, tuple[datetime | str, int | None]] = {}
-    for chunk in _chunks(wanted):
-        made.update((pk, (at, by)) for pk, at, by in conn.execute(
-            select(EVENTS.c.id, EVENTS.c.event_time, EVENTS.c.organisation_id)
-            .where(EVENTS.c.id.in_(chunk))))
-    return made
 
 
 def insert_links(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:

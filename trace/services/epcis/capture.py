@@ -224,9 +224,12 @@ def _capture_once(doc: dict[str, Any], actor: Actor, uow: UnitOfWork, settings: 
                                 for pk, p in zip(pks, pairs, strict=True) for role, uri in p]
                             + [{"event_pk": pk_at[i], "role": "origin", "uri": lot}
                                for i, lots in origins.items() for lot in set(lots.values())])
-        created = {uri: pk_at[h.created_by] for uri, h in plan.holdings.items()
-                   if h.new and h.created_by is not None}
-        lot_ids = repo.write_holdings(w, plan.holdings, lot_ids, created, _describe)
+        # The making event's time as its row now holds it (on SQLite, the text bulk_insert
+        # stored): the lot's copy is the same value, with no read back in the write lock.
+        made = {uri: repo.Making(pk_at[h.created_by], all_rows[h.created_by]["event_time"],
+                                 all_rows[h.created_by]["organisation_id"])
+                for uri, h in plan.holdings.items() if h.new and h.created_by is not None}
+        lot_ids = repo.write_holdings(w, plan.holdings, lot_ids, made, _describe)
         repo.insert_links(w, [{"source_id": lot_ids[lk.source], "target_id": lot_ids[lk.target],
                                "event_pk": pk_at[lk.event_index], "kind": lk.kind}
                               for lk in plan.links
