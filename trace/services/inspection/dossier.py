@@ -191,8 +191,7 @@ class Dossier:
     @property
     def rows(self) -> list[TimelineEvent]:
         """The folded table's rows on the page shown (their flags judged)."""
-        start = (self.harvest_page - 1) * HARVEST_PAGE
-        return self.folded[start:start + HARVEST_PAGE]
+        return harvest_page_of(self.folded, self.harvest_page)
 
 
 def folded_harvests(events: list[TimelineEvent]) -> list[TimelineEvent]:
@@ -205,6 +204,12 @@ def folded_harvests(events: list[TimelineEvent]) -> list[TimelineEvent]:
 def harvest_pages(count: int) -> int:
     """Pages of a folded table of ``count`` harvests."""
     return max(1, -(-count // HARVEST_PAGE)) if count > HARVEST_CARDS else 1
+
+
+def harvest_page_of(harvests: list[Any], page: int) -> list[Any]:
+    """The folded table's ``page`` (from 1) of ``harvests``."""
+    start = (page - 1) * HARVEST_PAGE
+    return harvests[start:start + HARVEST_PAGE]
 
 
 # --- use cases ----------------------------------------------------------------------------------
@@ -345,7 +350,7 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
                                                                  if r.gtin})}
         certs = reads.certificate_rows(uow, {i for i in org_ids if i in orgs}
                                        | {p.organisation_id for p in plots.values()})
-        pages, judged = _judged(records, bodies, harvest_page)
+        page, pages, judged = _judged(records, bodies, harvest_page)
         flags = lineage_flags(uow, [(r.id, e) for r, e in zip(records, bodies, strict=True)
                                     if isinstance(e, dict) and "errorDeclaration" not in e
                                     and r.id in judged], limits or Limits())
@@ -376,21 +381,23 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
         counts=_counts(events), fresh=fresh,
         chain_roots=len({r.root for r in records if r.root}), digest=digest,
         holds=_active_holds(records, bodies),
-        harvest_page=min(max(1, harvest_page), pages), harvest_pages=pages,
+        harvest_page=page, harvest_pages=pages,
     ), lineage.uris | {key.uri}, taking_part
 
 
-def _judged(records: list[Record], bodies: list[Any], page: int) -> tuple[int, set[int]]:
-    """The harvest table's pages and the events whose flags are judged: every event but the
-    folded table's harvests off ``page`` (``folded_harvests``' rule, on the records)."""
+def _judged(records: list[Record], bodies: list[Any], page: int
+            ) -> tuple[int, int, set[int]]:
+    """The page shown (``page`` within the harvest table's pages), the pages, and the events
+    whose flags are judged: every event but the folded table's harvests off that page
+    (``folded_harvests``' rule, on the records)."""
     harvests = [r.id for r, e in zip(records, bodies, strict=True)
                 if _is_harvest(e) and not r.declaration]
     pages = harvest_pages(len(harvests))
+    page = min(max(1, page), pages)
     everything = {r.id for r in records}
     if pages == 1:
-        return pages, everything
-    start = (min(max(1, page), pages) - 1) * HARVEST_PAGE
-    return pages, everything - set(harvests) | set(harvests[start:start + HARVEST_PAGE])
+        return page, pages, everything
+    return page, pages, everything - set(harvests) | set(harvest_page_of(harvests, page))
 
 
 def _lineage(uow: UnitOfWork, uri: str) -> Lineage:
