@@ -6,7 +6,7 @@ whose organisation takes part in the lineage (``policy.may_read_dossier``)."""
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from typing import Any
 
 from flask import Blueprint, redirect, request
@@ -156,9 +156,7 @@ def _render(found: Dossier) -> Any:
         page = page_of.get(anchor, found.harvest_page)
         return f"#{anchor}" if page == found.harvest_page else f"{base}?harvests={page}#{anchor}"
 
-    states: dict[str, int] = {}
-    for e in harvests:
-        states[e.status] = states.get(e.status, 0) + 1
+    states = Counter(e.status for e in harvests)
     return web.render(
         "inspect_dossier.html", d=found, graph=graph, plot_svg=plot_svg,
         route=_numbered(found),
