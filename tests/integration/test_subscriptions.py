@@ -77,11 +77,11 @@ class World:
         assert r.status_code == status, r.json
         return r
 
-    def subscribe(self, token, dest, name="harvests", status=201, **controls):
+    def subscribe(self, token, dest, name="harvests", status=201, accept=None, **controls):
         body = {"dest": dest, **({"stream": True} if "schedule" not in controls else {}),
                 **controls}
         r = self.client.post(f"/epcis/queries/{name}/subscriptions", json=body,
-                             headers=auth(token))
+                             headers={**auth(token), **({"Accept": accept} if accept else {})})
         assert r.status_code == status, r.json
         return r.json
 
@@ -202,6 +202,55 @@ def test_stream_subscription_delivers_signed_ordered_and_only_mine(world):
     assert [d["ok"] for d in log] == [True, True] and log[0]["eventCount"] == 1
     assert world.client.get(f"/epcis/queries/harvests/subscriptions/{sub['subscriptionID']}"
                             "/deliveries", headers=auth(world.b)).status_code == 404
+
+
+def test_a_subscriber_that_accepts_only_xml_gets_signed_epcis_xml(world):
+    """An ERP that speaks only XML subscribes with ``Accept: application/xml``: each delivery
+    is an EPCISQueryDocument valid against GS1's XSD, signed over its XML bytes, holding the
+    same events in the same order as a JSON-LD subscriber's."""
+    from lxml import etree
+
+    from tests.integration.test_epcis_xml import XSD
+
+    world.query(world.a)
+    xml_rx, json_rx = world.receiver(token="xml-token"), world.receiver()
+    sub = world.subscribe(world.a, xml_rx.url, signatureToken="xml-token",
+                          accept="application/xml")
+    assert sub["mediaType"] == "application/xml"
+    assert world.subscribe(world.a, json_rx.url)["mediaType"] == JSONLD
+    sent = world.harvests(world.a, 3)
+    report = deliver(world.app, batch=2)
+    assert report.failures == 0, report.errors
+    assert xml_rx.bad_signatures == 0
+    assert xml_rx.event_ids() == json_rx.event_ids() == sent
+    assert {h["Content-Type"] for h in xml_rx.headers} == {"application/xml"}
+    schema = etree.XMLSchema(etree.parse(str(XSD / "EPCglobal-epcis-query-2_0.xsd")))
+    for body in xml_rx.bodies:
+        tree = etree.fromstring(body)
+        assert schema.validate(tree), schema.error_log
+        assert signature_ok(body, "xml-token", xml_rx.headers[0]["GS1-Signature"]) == (
+            body == xml_rx.bodies[0])
+    # The bodies as delivered, not re-serialised: a changed byte fails the signature.
+    body = xml_rx.bodies[0]
+    assert not signature_ok(body.replace(b"commissioning", b"shipping", 1), "xml-token",
+                            xml_rx.headers[0]["GS1-Signature"])
+    got = world.client.get(f"/epcis/queries/harvests/subscriptions/{sub['subscriptionID']}",
+                           headers=auth(world.a)).json
+    assert got["mediaType"] == "application/xml"
+
+
+def test_a_subscription_no_format_of_ours_can_serve_is_refused_and_not_stored(world):
+    world.query(world.a)
+    rx = world.receiver()
+    r = world.client.post("/epcis/queries/harvests/subscriptions",
+                          json={"dest": rx.url, "stream": True},
+                          headers={**auth(world.a), "Accept": "text/csv"})
+    assert r.status_code == 406, r.json
+    assert world.client.get("/epcis/queries/harvests/subscriptions",
+                            headers=auth(world.a)).json == []
+    world.harvests(world.a, 1)
+    deliver(world.app)
+    assert rx.received == []
 
 
 def test_batches_keep_the_order(world):
@@ -477,6 +526,23 @@ def test_websocket_subscription_through_headers_and_subscriptions_path(world, li
                "GS1-Query-InitialRecordTime": "2020-01-01T00:00:00Z"}
     with connect(url, additional_headers=headers, open_timeout=5) as ws:
         assert _ws_events(ws, 2) == old
+
+
+def test_websocket_pushes_xml_when_the_handshake_accepts_only_xml(world, live):
+    from websockets.sync.client import connect
+
+    from tracechain.capture.xml_document import read_xml
+
+    world.query(world.a)
+    url = f"ws://{live}/epcis/queries/harvests/events?stream=true"
+    with connect(url, additional_headers={**auth(world.a), "Accept": "application/xml"},
+                 open_timeout=5) as ws:
+        sent = world.harvests(world.a, 2)
+        frame = ws.recv(timeout=10)
+        assert frame.startswith("<?xml") or frame.startswith("<epcisq:")
+        doc = read_xml(frame.encode())
+        got = [e["eventID"] for e in doc["epcisBody"]["queryResults"]["resultsBody"]["eventList"]]
+        assert got == sent
 
 
 def test_websocket_is_refused_before_the_upgrade(world, live):

@@ -11,11 +11,21 @@ import orjson
 from tracechain.services.subscriptions.deliverer import signature_ok
 
 
+def _document(body: bytes, headers) -> dict:
+    """The delivered document as JSON-LD: an XML body is read the way capture reads XML."""
+    if headers.get("Content-Type", "").startswith(("application/xml", "text/xml")):
+        from tracechain.capture.xml_document import read_xml
+
+        return read_xml(body)
+    return orjson.loads(body)
+
+
 class Receiver:
     def __init__(self, token: str | None = None, status: int = 200):
         self.token = token
         self.status = status
-        self.received: list[dict] = []  # the documents, in arrival order
+        self.received: list[dict] = []  # the documents (an XML one read as JSON-LD), in order
+        self.bodies: list[bytes] = []  # the bodies as they came
         self.bad_signatures = 0
         self.headers: list[dict] = []
         self.lock = threading.Lock()
@@ -35,7 +45,8 @@ class Receiver:
                             outer.bad_signatures += 1
                             status = 401
                         else:
-                            outer.received.append(orjson.loads(body))
+                            outer.received.append(_document(body, self.headers))
+                            outer.bodies.append(body)
                             outer.headers.append(dict(self.headers))
                     outer.got.notify_all()
                 self.send_response(status)

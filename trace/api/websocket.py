@@ -1,6 +1,7 @@
 """WebSocket subscriptions to a named query (the binding's ``GET …/events`` with
 ``Upgrade: websocket``): checked as plain HTTP first, then the connection is upgraded and each
-new matching event is pushed as an EPCISQueryDocument (a text frame of JSON-LD).
+new matching event is pushed as an EPCISQueryDocument: a text frame of JSON-LD, or of EPCIS 2.0
+XML when the handshake's ``Accept`` prefers XML.
 
 simple-websocket takes the connection over from the WSGI server: Werkzeug's (``--dev``, tests) or
 gunicorn's. Under gunicorn a connection holds one worker thread for as long as it lasts, so it
@@ -13,14 +14,16 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-import orjson
 from flask import Response, request
 from werkzeug.exceptions import ServiceUnavailable
 
 from ..app_services import app_services
 from ..domain.actor import Actor
+from ..services.subscriptions import queries as named
+from ..services.subscriptions.deliverer import document_bytes
 from ..services.subscriptions.stream import documents, open_stream
 from .deps import settings, uow
+from .negotiation import XML, answer_type
 
 POLL_SECONDS = 0.5
 
@@ -34,13 +37,14 @@ def serve_subscription(name: str, actor: Actor) -> Response:
                                  "sets TRACE_THREADS above 1 (or use a webhook subscription)")
     from simple_websocket import ConnectionClosed, Server  # type: ignore[import-untyped]
 
+    media_type = named.XML if answer_type() in (XML, "text/xml") else named.JSON_LD
     ws = Server(environ, ping_interval=25)
     new_uow = app_services().unit_of_work
     batch = settings().delivery_batch
     try:
         while ws.connected:
             for doc in documents(stream, new_uow, batch, datetime.now(UTC)):
-                ws.send(orjson.dumps(doc).decode())
+                ws.send(document_bytes(doc, media_type).decode())
             # Waiting on receive notices a close at once; anything the client sends is ignored.
             deadline = time.monotonic() + POLL_SECONDS
             while ws.connected and time.monotonic() < deadline:

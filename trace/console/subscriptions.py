@@ -14,15 +14,17 @@ from ..domain.errors import Conflict, ValidationFailed
 from ..present.i18n import N_
 from ..services.inspection.partner_subscriptions import my_subscriptions, subscribe_to_lot
 from ..services.subscriptions.destinations import allow_list
+from ..services.subscriptions.queries import JSON_LD
 from . import web
 
-FIELDS = ("name", "gtin", "lot", "dest", "token")
+FIELDS = ("name", "gtin", "lot", "dest", "token", "format")
 FROM_USE_CASES = (
     N_("give the lot's code"), N_("a GTIN of 8, 12, 13 or 14 digits with its check digit"),
     N_("not a URL"), N_("an http:// or https:// URL with a host"),
     N_("the webhook URL, a string"),
     N_("1 to 100 letters, digits, '.', '_', '~' or '-', starting with a letter or digit"),
     N_("taken: choose another name or delete that query"),
+    N_("JSON-LD or XML"),
 )
 
 
@@ -46,7 +48,8 @@ def subscriptions_page() -> Any:
     try:
         subscribe_to_lot(web.actor(), form["name"], form["gtin"], form["lot"], form["dest"],
                          form["token"] or None, services.unit_of_work(),
-                         allow=allow_list(services.settings.webhook_allow))
+                         allow=allow_list(services.settings.webhook_allow),
+                         media_type=form["format"] or JSON_LD)
     except ValidationFailed as exc:
         for p in exc.problems:
             field = p.path.removeprefix("$.")

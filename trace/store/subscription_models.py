@@ -49,6 +49,10 @@ class Subscription(Base):
     stream: Mapped[bool] = mapped_column(default=False)
     schedule: Mapped[dict | None]
     report_if_empty: Mapped[bool] = mapped_column(default=False)
+    # What its documents are sent as: application/ld+json or application/xml (the
+    # subscription request's Accept, docs/SUBSCRIPTIONS.md).
+    media_type: Mapped[str] = mapped_column(String(40), default="application/ld+json",
+                                            server_default="application/ld+json")
     initial_record_time: Mapped[datetime]
     cursor: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -81,6 +81,7 @@ def for_delivery(uow: UnitOfWork, sub_id: str) -> AnyRow | None:
     return session_of(uow).execute(
         select(Subscription.id, Subscription.dest, Subscription.signature_token,
                Subscription.stream, Subscription.schedule, Subscription.report_if_empty,
+               Subscription.media_type,
                Subscription.initial_record_time, Subscription.cursor, Subscription.failures,
                Subscription.retry_at, Subscription.next_run_at, NamedQuery.name,
                NamedQuery.params, User.id.label("user_id"), User.role, User.organisation_id,

@@ -155,6 +155,7 @@ def test_a_partner_subscribes_from_the_console_and_its_webhook_hears_of_holds_an
     partner = console.signed_in(console.user("member", b.org))
     app_services(app).reconfigure(webhook_allow="127.0.0.1")
     rx = Receiver(token="s3cret-token")
+    rx_xml = Receiver(token="xml-token")
     try:
         # Bad input stores nothing (neither the query nor the subscription).
         r = console.post(partner, "/app/subscriptions", {
@@ -169,6 +170,18 @@ def test_a_partner_subscribes_from_the_console_and_its_webhook_hears_of_holds_an
         assert r.status_code == 303, r.get_data(as_text=True)
         assert partner.get("/app/subscriptions").get_data(as_text=True).count(
             'data-testid="subscription"') == 1
+        # A format the form does not offer: 400 on the field, nothing stored.
+        r = console.post(partner, "/app/subscriptions", {
+            "name": "g1x", "gtin": b.graded, "lot": "G1", "dest": rx_xml.url,
+            "format": "text/csv"}, csrf_from="/app/subscriptions")
+        assert r.status_code == 400 and 'id="format-error"' in r.get_data(as_text=True)
+        # Its XML-only system subscribes too, asking for EPCIS 2.0 XML.
+        r = console.post(partner, "/app/subscriptions", {
+            "name": "g1x", "gtin": b.graded, "lot": "G1", "dest": rx_xml.url,
+            "token": "xml-token", "format": "application/xml"}, csrf_from="/app/subscriptions")
+        assert r.status_code == 303, r.get_data(as_text=True)
+        listed = partner.get("/app/subscriptions").get_data(as_text=True)
+        assert listed.count('data-testid="subscription"') == 2 and "· XML ·" in listed
         # The inspector holds the harvest upstream and records an inspection of the graded lot.
         page = f"/app/inspect/lots/{a.berries}/H1/act"
         assert console.post(inspector, page + "/hold", {"hold_reason": "Aflatoxin found"},
@@ -183,8 +196,14 @@ def test_a_partner_subscribes_from_the_console_and_its_webhook_hears_of_holds_an
                 doc["epcisBody"]["queryResults"]["resultsBody"]["eventList"]]
         assert {e["bizStep"] for e in sent} == {"holding", "sampling"}
         assert rx.bad_signatures == 0 and rx.headers[0]["GS1-Signature"].startswith("sha256=")
+        assert rx_xml.bad_signatures == 0 and rx_xml.headers[0]["Content-Type"] == (
+            "application/xml")
+        assert [e["eventID"] for doc in rx_xml.received for e in
+                doc["epcisBody"]["queryResults"]["resultsBody"]["eventList"]] == [
+            e["eventID"] for e in sent]
     finally:
         rx.close()
+        rx_xml.close()
 
 
 def test_an_admin_of_no_organisation_holds_for_the_operator(app, world, console):

@@ -21,9 +21,10 @@ from ..subscriptions import queries
 
 
 def subscribe_to_lot(actor: Actor, name: str, gtin: str, lot: str, dest: str,
-                     token: str | None, uow: UnitOfWork, *, allow: tuple[str, ...]
-                     ) -> dict[str, Any]:
-    """The query ``name`` (events naming the lot) and a streaming webhook subscription to it.
+                     token: str | None, uow: UnitOfWork, *, allow: tuple[str, ...],
+                     media_type: str = queries.JSON_LD) -> dict[str, Any]:
+    """The query ``name`` (events naming the lot) and a streaming webhook subscription to it,
+    its documents sent as ``media_type`` (``queries.MEDIA_TYPES``).
 
     :raises Forbidden: an account of no organisation;
     :raises ValidationFailed: a bad name, GTIN, lot or webhook (nothing stored);
@@ -45,10 +46,13 @@ def subscribe_to_lot(actor: Actor, name: str, gtin: str, lot: str, dest: str,
         queries.subscription_request(body, allow)
     except ValidationFailed as exc:
         problems += exc.problems
+    if media_type not in queries.MEDIA_TYPES:
+        problems.append(Problem("$.format", "JSON-LD or XML"))
     if problems:
         raise ValidationFailed(problems[0].message, problems)
     queries.create_query({"name": name, "query": {"MATCH_anyEPCClass": [key.uri]}}, actor, uow)
-    return queries.create_subscription(name, body, actor, uow, allow=allow)
+    return queries.create_subscription(name, body, actor, uow, allow=allow,
+                                       media_type=media_type)
 
 
 def my_subscriptions(actor: Actor, uow: UnitOfWork) -> list[dict[str, Any]]:

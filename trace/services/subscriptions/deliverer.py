@@ -43,6 +43,7 @@ from ..epcis.query import Page, build_filter, merge_contexts, query_document, re
 from ..ports import UnitOfWork
 from . import schedule as schedules
 from .destinations import forbidden_reason
+from .queries import XML
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ class _Target:
     stream: bool
     schedule: schedules.Schedule | None
     report_if_empty: bool
+    media_type: str
     initial: datetime
     cursor: int
     failures: int
@@ -154,7 +156,8 @@ def _target(uow: UnitOfWork, sub_id: str) -> _Target | None:
         actor=Actor(row.user_id, row.role, row.organisation_id, row.email), dest=row.dest,
         token=row.signature_token, stream=row.stream,
         schedule=schedules.from_json(row.schedule["parsed"]) if row.schedule else None,
-        report_if_empty=row.report_if_empty, initial=initial, cursor=row.cursor,
+        report_if_empty=row.report_if_empty, media_type=row.media_type, initial=initial,
+        cursor=row.cursor,
         failures=row.failures, retry_at=_aware(row.retry_at), next_run_at=_aware(row.next_run_at))
 
 
@@ -168,6 +171,16 @@ def subscription_document(page: Page, query_name: str, subscription_id: str | No
     if subscription_id is not None:
         results["subscriptionID"] = subscription_id
     return doc
+
+
+def document_bytes(doc: dict[str, Any], media_type: str) -> bytes:
+    """``doc`` as sent to a subscriber who asked for ``media_type``: EPCIS 2.0 XML, or JSON-LD.
+    The signature is over these bytes, whichever they are."""
+    if media_type == XML:
+        from ...present.epcis_xml import to_xml  # only subscribers who asked for XML pay for it
+
+        return to_xml(doc)
+    return orjson.dumps(doc)
 
 
 def conditions(params: dict[str, str], actor: Actor, initial: datetime) -> list[Condition]:
@@ -269,8 +282,8 @@ def _post(new_uow: Callable[[], UnitOfWork], transport: Transport, target: _Targ
           cursor: int, last: int, first: int | None, settings: DeliverySettings, now: datetime,
           report: RoundReport) -> bool:
     doc = subscription_document(page, target.query_name, target.id)
-    body = orjson.dumps(doc)
-    headers = {"Content-Type": "application/ld+json", "GS1-EPCIS-Version": "2.0.0",
+    body = document_bytes(doc, target.media_type)
+    headers = {"Content-Type": target.media_type, "GS1-EPCIS-Version": "2.0.0",
                "GS1-CBV-Version": "2.0.0", "GS1-Query-Name": target.query_name,
                "GS1-Subscription-ID": target.id}
     if target.token:

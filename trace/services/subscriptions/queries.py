@@ -160,6 +160,13 @@ def run_query(name: str, paging: dict[str, str], actor: Actor, uow: UnitOfWork, 
 
 # --- subscriptions ----------------------------------------------------------------------------
 
+# What a subscription's documents can be sent as (its request's Accept chooses; JSON-LD unless
+# XML is preferred).
+JSON_LD = "application/ld+json"
+XML = "application/xml"
+MEDIA_TYPES = (JSON_LD, XML)
+
+
 @dataclass(frozen=True)
 class SubscriptionRequest:
     """A subscription's controls, checked: a webhook's, or a WebSocket's (``dest`` None)."""
@@ -233,12 +240,16 @@ def subscription_request(body: object, allow: tuple[str, ...], *, webhook: bool 
 
 
 def create_subscription(name: str, body: object, actor: Actor, uow: UnitOfWork, *,
-                        allow: tuple[str, ...]) -> dict[str, Any]:
-    """A webhook subscription to the caller's query ``name``.
+                        allow: tuple[str, ...], media_type: str = JSON_LD
+                        ) -> dict[str, Any]:
+    """A webhook subscription to the caller's query ``name``, its documents sent as
+    ``media_type`` (one of ``MEDIA_TYPES``: JSON-LD, or EPCIS 2.0 XML).
 
     :raises NotFound: no such query of the caller's.
     :raises ValidationFailed: bad controls or a forbidden ``dest`` (nothing is stored).
     """
+    if media_type not in MEDIA_TYPES:
+        raise ValueError(f"a subscription is delivered as one of {MEDIA_TYPES}")
     with uow:
         _own_query(uow, name, actor)  # 404 before 400: do not tell outsiders what is wrong
     req = subscription_request(body, allow)
@@ -251,7 +262,7 @@ def create_subscription(name: str, body: object, actor: Actor, uow: UnitOfWork, 
             schedule=({"given": req.schedule_given, "parsed": schedules.as_json(req.schedule)}
                       if req.schedule is not None else None),
             report_if_empty=req.report_if_empty, initial_record_time=req.initial_record_time,
-            cursor=0, created_at=now, failures=0,
+            media_type=media_type, cursor=0, created_at=now, failures=0,
             next_run_at=(schedules.next_time(req.schedule, now)
                          if req.schedule is not None else None))
         stored.add(w, row)
@@ -274,6 +285,7 @@ def subscription_view(row: Subscription, query_name: str) -> dict[str, Any]:
         "reportIfEmpty": row.report_if_empty,
         "signatureToken": _token_hint(row.signature_token),
         "epcFormat": "Always_GS1_Digital_Link",
+        "mediaType": row.media_type,
     }
     if row.stream:
         view["stream"] = True
