@@ -252,6 +252,9 @@ class Settings:
     delivery_backoff_max: float = _setting(
         "TRACE_DELIVERY_BACKOFF_MAX", 600.0, "longest wait between attempts to a failing "
         "webhook receiver, seconds", parse=_float, shown="600", check=_positive)
+    delivery_log_days: float = _setting(
+        "TRACE_DELIVERY_LOG_DAYS", 90.0, "days the subscriptions' delivery log keeps an attempt "
+        "(`0`: for ever)", parse=_float, shown="90", check=_at_least(0))
     delivery_interval: float = _setting(
         "TRACE_DELIVERY_INTERVAL", 1.0, "seconds between delivery rounds when nothing was sent",
         parse=_float, shown="1", check=_positive)

@@ -276,6 +276,29 @@ def test_batches_keep_the_order(world):
                                           (pk[sent[6]], pk[sent[6]])]
 
 
+def test_the_delivery_log_keeps_attempts_for_its_retention_only(world):
+    world.query(world.a)
+    rx = world.receiver()
+    sub = world.subscribe(world.a, rx.url)
+    sent = world.harvests(world.a, 7)
+    deliver(world.app, batch=3)
+    log_url = f"/epcis/queries/harvests/subscriptions/{sub['subscriptionID']}/deliveries"
+    assert len(world.client.get(log_url, headers=auth(world.a)).json) == 3
+    later = datetime.now(UTC) + timedelta(days=91)
+    # 0 days: kept for ever; 90 days: at most ``prune_batch`` a round, oldest first.
+    assert deliver(world.app, now=later, log_days=0).pruned == 0
+    assert deliver(world.app, now=later, prune_batch=2).pruned == 2
+    kept = world.client.get(log_url, headers=auth(world.a)).json
+    assert [d["eventCount"] for d in kept] == [1]  # the newest attempt
+    assert deliver(world.app, now=later, prune_batch=2).pruned == 1
+    assert deliver(world.app).pruned == 0  # nothing is 90 days old today
+    # The events and the subscription's place are untouched.
+    assert rx.event_ids() == sent
+    more = world.harvests(world.a, 1)
+    deliver(world.app)
+    assert rx.event_ids() == sent + more
+
+
 def test_a_receiver_that_is_down_loses_nothing(world):
     world.query(world.a)
     rx = world.receiver(status=503)

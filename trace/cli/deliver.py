@@ -24,7 +24,7 @@ from .common import fail_on_trace_error
 def delivery_settings(s: Settings) -> DeliverySettings:
     return DeliverySettings(batch=s.delivery_batch, timeout=s.delivery_timeout,
                             backoff_max=s.delivery_backoff_max,
-                            allow=allow_list(s.webhook_allow))
+                            log_days=s.delivery_log_days, allow=allow_list(s.webhook_allow))
 
 
 @click.command("deliver")

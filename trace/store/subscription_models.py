@@ -88,4 +88,5 @@ class Delivery(Base):
     duration_ms: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (Index("ix_subscription_deliveries_sub", "subscription_id", "id"),)
+    __table_args__ = (Index("ix_subscription_deliveries_sub", "subscription_id", "id"),
+                      Index("ix_subscription_deliveries_attempted", "attempted_at"))

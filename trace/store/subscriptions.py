@@ -123,6 +123,15 @@ def deliveries(uow: UnitOfWork, sub_id: str, before: int | None, limit: int) -> 
 
 # --- the events a deliverer may send ------------------------------------------------------------
 
+def prune_deliveries(uow: UnitOfWork, before: datetime, limit: int) -> int:
+    """Delete up to ``limit`` delivery log rows attempted before ``before``, oldest first
+    (``ix_subscription_deliveries_attempted`` finds them; none found is one index probe)."""
+    old = (select(Delivery.id).where(Delivery.attempted_at < before)
+           .order_by(Delivery.attempted_at).limit(limit))
+    result = session_of(uow).execute(delete(Delivery).where(Delivery.id.in_(old)))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def event_horizon(uow: UnitOfWork, wait: float = 2.0) -> int | None:
     """The largest event row id below which every event is committed: a deliverer never sends
     past it, so that an event committed late with a smaller id cannot be skipped.

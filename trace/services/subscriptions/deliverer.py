@@ -101,6 +101,8 @@ class DeliverySettings:
     allow: tuple[str, ...] = ()  # hosts/networks allowed though private (TRACE_WEBHOOK_ALLOW)
     lease_seconds: float = 60.0
     horizon_wait: float = 2.0  # PostgreSQL: how long to wait for captures in flight to commit
+    log_days: float = 90.0  # the delivery log keeps an attempt this long (0: for ever)
+    prune_batch: int = 5_000  # most log rows a round deletes, so a round stays short
 
 
 @dataclass
@@ -109,6 +111,7 @@ class RoundReport:
     deliveries: int = 0
     events: int = 0
     failures: int = 0
+    pruned: int = 0  # delivery log rows past their retention, deleted
     skipped: str | None = None
     errors: dict[str, str] = field(default_factory=dict)  # subscriptionID -> last error
 
@@ -354,6 +357,11 @@ def deliver_once(new_uow: Callable[[], UnitOfWork], transport: Transport,
         report.skipped = "another deliverer holds the lease"
         return report
     now = now or datetime.now(UTC)
+    if settings.log_days > 0:  # the lease holder keeps the log to its retention
+        with new_uow().writing() as w:
+            report.pruned = stored.prune_deliveries(
+                w, now - timedelta(days=settings.log_days), settings.prune_batch)
+            w.commit()
     with new_uow() as uow:
         horizon = stored.event_horizon(uow, settings.horizon_wait)
     if horizon is None:
