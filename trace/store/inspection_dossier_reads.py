@@ -4,6 +4,7 @@ keys (never one per event or per node)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -126,27 +127,46 @@ def record_times(uow: UnitOfWork, event_pks: Collection[int]) -> dict[int, Any]:
     return out
 
 
-def lineage_digest(uow: UnitOfWork, uris: Collection[str]) -> int:
+def lineage_digest(uow: UnitOfWork, uris: Collection[str]) -> str:
     """A digest of every stored fact a dossier's verdicts rest on, for the lineage ``uris``
     (a dossier computed before): each event naming one of them as stored (body, hashes,
     signature, batch link) and which of them it names, its capture's seal, its batch's record,
     and the lots' rows and recalls. An edit, a deletion or a new event naming one of them
-    changes it. Sent to the driver as it is (``raw_sql``: five statements, the URIs as one JSON
-    parameter); needs no ``with uow``."""
+    changes it. SHA-256 (hex) over the rows in a canonical form, the same in every process (a
+    kept dossier is checked against it in another process, after a restart). Sent to the
+    driver as it is (``raw_sql``: five statements, the URIs as one JSON parameter); needs no
+    ``with uow``."""
+    return _digest_of(uow, _DIGEST, {"uris": orjson.dumps(sorted(uris)).decode()})
+
+
+def _digest_of(uow: UnitOfWork, queries: dict[str, tuple[DriverQuery, ...]],
+               params: dict[str, str]) -> str:
     if not isinstance(uow, SqlUnitOfWork):
         raise TypeError("the digest read needs a SqlUnitOfWork")
-    params = {"uris": orjson.dumps(sorted(uris)).decode()}
-    parts: list[Any] = []
+    digest = hashlib.sha256()
     with uow.driver_connection() as (conn, dialect):
         style = paramstyle_of(conn)
         cursor = conn.cursor()
         try:
-            for query in _DIGEST["postgresql" if dialect == "postgresql" else "sqlite"]:
+            for query in queries["postgresql" if dialect == "postgresql" else "sqlite"]:
                 query.execute(cursor, style, params)
-                parts.append(tuple(map(tuple, cursor.fetchall())))
+                # one query's rows as one JSON array: lengths are in the encoding, so no two
+                # different row sets give the same bytes
+                digest.update(orjson.dumps(cursor.fetchall(), default=_plain,
+                                           option=orjson.OPT_SORT_KEYS))
+                digest.update(b"\n")
         finally:
             cursor.close()
-    return hash(tuple(parts))
+    return digest.hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """What orjson does not write itself (PostgreSQL's numerics, binary columns, tuples)."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    if isinstance(value, tuple):
+        return list(value)
+    return str(value)
 
 
 def _digest_queries(uris: str) -> tuple[DriverQuery, ...]:
@@ -173,4 +193,60 @@ def _digest_queries(uris: str) -> tuple[DriverQuery, ...]:
 _DIGEST = {
     "sqlite": _digest_queries("SELECT value FROM json_each(:uris)"),
     "postgresql": _digest_queries("SELECT jsonb_array_elements_text(CAST(:uris AS jsonb))"),
+}
+
+
+class ShownScope(NamedTuple):
+    """What a dossier page shows beyond its verdicts' facts, by key: organisations (ids and
+    GLNs), plots, products, the organisations whose certificates it lists, its events (their
+    flags' reviews) and its lots (their recalls as shown)."""
+
+    organisations: list[int]
+    glns: list[str]
+    plots: list[int]
+    gtins: list[str]
+    certified: list[int]
+    events: list[int]
+    lots: list[int]
+
+
+def shown_digest(uow: UnitOfWork, scope: ShownScope) -> str:
+    """SHA-256 (hex) of the rows a dossier page shows that ``lineage_digest`` does not cover:
+    the organisations' names and places, the plots and their farms, how many harvests each plot
+    has had (a new one can change a yield flag), the products, the certificates, the flags'
+    explanations and reviews and the recalls as shown. A kept dossier is used only while this
+    is unchanged too (docs/TRUST.md, "Kept dossiers")."""
+    return _digest_of(uow, _SHOWN, {name: orjson.dumps(sorted(set(values))).decode()
+                                    for name, values in scope._asdict().items()})
+
+
+def _shown_queries(ints: str, texts: str) -> tuple[DriverQuery, ...]:
+    def of(name: str, each: str) -> str:
+        return each.replace(":values", f":{name}")
+
+    org, gln, plot = of("organisations", ints), of("glns", texts), of("plots", ints)
+    return tuple(DriverQuery(sql) for sql in (
+        "SELECT o.id, o.name, o.kind, o.gln, o.province, o.country, o.signing_address "
+        f"FROM organisations o WHERE o.id IN ({org}) OR o.gln IN ({gln}) ORDER BY o.id",
+        "SELECT p.id, p.code, p.area_ha, p.geometry, f.code, f.farmer_name, f.commune, "
+        "f.district, f.province, f.organisation_id FROM plots p JOIN farms f ON f.id = "
+        f"p.farm_id WHERE p.id IN ({plot}) ORDER BY p.id",
+        "SELECT l.plot_id, COUNT(*), MAX(l.id) FROM lots l "
+        f"WHERE l.plot_id IN ({plot}) GROUP BY l.plot_id ORDER BY l.plot_id",
+        "SELECT p.gtin, p.kind, p.name_vi, p.name_en FROM products p "
+        f"WHERE p.gtin IN ({of('gtins', texts)}) ORDER BY p.gtin",
+        "SELECT c.id, c.organisation_id, c.scheme, c.code, c.issuer, c.valid_until, c.url "
+        f"FROM certifications c WHERE c.organisation_id IN ({of('certified', ints)}) "
+        "ORDER BY c.id",
+        "SELECT n.id, n.event_pk, n.rule, n.kind, n.text, n.created_at FROM plausibility_notes "
+        f"n WHERE n.event_pk IN ({of('events', ints)}) ORDER BY n.id",
+        f"SELECT r.* FROM recalls r WHERE r.lot_id IN ({of('lots', ints)}) ORDER BY r.id"))
+
+
+_SHOWN = {
+    "sqlite": _shown_queries("SELECT value FROM json_each(:values)",
+                             "SELECT value FROM json_each(:values)"),
+    "postgresql": _shown_queries(
+        "SELECT CAST(jsonb_array_elements_text(CAST(:values AS jsonb)) AS integer)",
+        "SELECT jsonb_array_elements_text(CAST(:values AS jsonb))"),
 }
