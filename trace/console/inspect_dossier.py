@@ -18,8 +18,8 @@ from ..present.i18n import N_
 from ..present.lineage_graph import Group, lineage_graph
 from ..present.plot_map import lineage_map
 from ..services.inspection.dossier import HARVEST_PAGE, Dossier, Node, dossier, verify_now
-from ..services.inspection.kept_dossier import Keeper, keeper
 from ..services.inspection.fewer_collections import fewer_collections
+from ..services.inspection.kept_dossier import Keeper, keeper
 from ..services.lots.plausibility import Limits
 from . import web
 from .inspect_dossier_lists import member_items, plot_items, problem_items
