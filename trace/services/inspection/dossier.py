@@ -294,7 +294,8 @@ def dossier(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRea
             return entry.dossier
     first = keeper is not None and harvest_page <= 1
     if first and keeper is not None:
-        loaded = kept.load(keeper, key.uri, uow, reader, caches, day)
+        with fewer_collections():  # a big model's worth of objects, parsed
+            loaded = kept.load(keeper, key.uri, uow, reader, caches, day)
         if loaded is not None:
             found, uris, orgs = loaded
             policy.require_read_dossier(actor, orgs)
