@@ -58,10 +58,11 @@ def forget(uow: UnitOfWork, uri: str) -> None:
         select(Lot.id).where(Lot.uri == uri))))
 
 
-def kept_lots(uow: UnitOfWork) -> list[str]:
-    """The URIs of the lots with a kept dossier, by lot id."""
-    return list(session_of(uow).scalars(
-        select(Lot.uri).join(KeptDossier, KeptDossier.lot_id == Lot.id).order_by(Lot.id)))
+def kept_lots(uow: UnitOfWork) -> list[tuple[str, datetime]]:
+    """(URI, built at) of the lots with a kept dossier, by lot id."""
+    return [(r[0], r[1]) for r in session_of(uow).execute(
+        select(Lot.uri, KeptDossier.built_at).join(KeptDossier, KeptDossier.lot_id == Lot.id)
+        .order_by(Lot.id))]
 
 
 # Every lot made from two or more lots, with how many lots it was made from, all the way back

@@ -25,6 +25,7 @@ from tracechain.services.inspection import dossier as dossier_module
 from tracechain.services.inspection import dossier_codec, kept_dossier
 from tracechain.services.inspection.dossier import dossier, verify_now
 from tracechain.services.inspection.kept_dossier import keeper
+from tracechain.services.inspection.kept_refresh import refresh
 from tracechain.services.verification.verdicts import VerificationCaches
 
 FIXTURES = (anchored, chain)
@@ -232,3 +233,27 @@ def test_the_cli_keeps_the_big_lineages(anchored, app):
     assert "QT25-G550-01" in kept  # made from 3 harvests, 9 events
     assert not any(code.startswith("CL25-0") for code in kept)  # a harvest's: 8 or fewer
     assert _load(app, _keeper(app)) is not None
+
+
+def test_the_anchorer_builds_again_what_its_round_made_stale(anchored, app):
+    keep = _keeper(app)
+    _read(app, keep)
+    hold = {"type": "ObjectEvent", "eventTime": "2025-03-24T08:00:00.000+07:00",
+            "eventTimeZoneOffset": "+07:00", "action": "OBSERVE", "bizStep": "holding",
+            "disposition": "non_sellable_other", "quantityList": [{
+                "epcClass": URI, "quantity": 900, "uom": "KGM"}]}
+    r = anchored.client.post("/epcis/capture", data=json.dumps(document(hold)),
+                             content_type="application/json", headers={
+                                 "Authorization": f"Bearer {anchored.token('xuatkhau')}"})
+    assert r.status_code == 202, r.get_data(as_text=True)
+    anchored.anchor(anchored.chain)  # the round: the hold anchored
+    services = app_services(app)
+    done = refresh(keep, services.unit_of_work, services.chain_reader, VerificationCaches())
+    assert done[URI] == 10  # built again, with the hold
+    loaded = _load(app, keep)
+    assert loaded is not None and _verdicts(loaded[0]) == ("verified", ["verified"] * 10)
+    assert refresh(keep, services.unit_of_work, services.chain_reader,
+                   VerificationCaches()) == {}  # nothing stale, nothing new
+    anchored.sql("UPDATE kept_dossiers SET built_at = :t", t=datetime(2025, 1, 1, tzinfo=UTC))
+    assert URI in refresh(keep, services.unit_of_work, services.chain_reader,
+                          VerificationCaches())  # older than a day: built again

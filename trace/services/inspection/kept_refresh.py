@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ...store import kept_dossiers as stored
 from ..lots.plausibility import Limits
@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 # has about one event of its own, a mixed lot a few): the index is asked for lots made from at
 # least min_events / 4 lots, and each is built to count its events exactly.
 LOTS_PER_EVENT = 4
+# What a kept dossier shows but its digest does not bind (the yield flag's other harvests of a
+# plot: docs/TRUST.md, "Kept dossiers") is at most this old where the anchorer runs.
+REBUILD_AFTER = timedelta(days=1)
 
 
 def keep_big(keeper: kept.Keeper, new_uow: Callable[[], UnitOfWork],
@@ -45,15 +48,17 @@ def refresh(keeper: kept.Keeper, new_uow: Callable[[], UnitOfWork],
             limits: Limits | None = None) -> dict[str, int]:
     """After an anchoring round: build again every kept dossier that no longer holds (the
     round's events changed what it rests on: a pending event anchored, a new event naming one
-    of its lots), and keep the big lineages not kept yet. {lot URI: its events} of those
-    (re)built."""
+    of its lots) or is older than ``REBUILD_AFTER``, and keep the big lineages not kept yet.
+    {lot URI: its events} of those (re)built."""
     with (uow := new_uow()):
         had = stored.kept_lots(uow)
         candidates = stored.big_lineage_lots(uow, keeper.min_events // LOTS_PER_EVENT)
-    day = datetime.now(UTC).date()
-    stale = [uri for uri in had
-             if kept.load(keeper, uri, new_uow(), reader, caches, day) is None]
-    new = [uri for uri in candidates if uri not in set(had)]
+    now = datetime.now(UTC)
+    stale = [uri for uri, built_at in had
+             if _aware(built_at) < now - REBUILD_AFTER
+             or kept.load(keeper, uri, new_uow(), reader, caches, now.date()) is None]
+    known = {uri for uri, _ in had}
+    new = [uri for uri in candidates if uri not in known]
     return _keep(keeper, [*stale, *new], new_uow, reader, caches, limits)
 
 
@@ -66,3 +71,7 @@ def _keep(keeper: kept.Keeper, uris: list[str], new_uow: Callable[[], UnitOfWork
         if events is not None:
             out[uri] = events
     return out
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # SQLite's
