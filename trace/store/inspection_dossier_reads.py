@@ -5,7 +5,7 @@ keys (never one per event or per node)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
@@ -134,13 +134,18 @@ def lineage_digest(uow: UnitOfWork, uris: Collection[str]) -> str:
     and the lots' rows and recalls. An edit, a deletion or a new event naming one of them
     changes it. SHA-256 (hex) over the rows in a canonical form, the same in every process (a
     kept dossier is checked against it in another process, after a restart). Sent to the
-    driver as it is (``raw_sql``: five statements, the URIs as one JSON parameter); needs no
-    ``with uow``."""
-    return _digest_of(uow, _DIGEST, {"uris": orjson.dumps(sorted(uris)).decode()})
+    driver as it is (``raw_sql``: five statements, the URIs as one JSON parameter, then the
+    event rows the first found as another); needs no ``with uow``."""
+    def events_found(rows: list[Any], params: dict[str, str]) -> None:
+        params["pks"] = orjson.dumps(sorted({r[1] for r in rows})).decode()
+
+    return _digest_of(uow, _DIGEST, {"uris": orjson.dumps(sorted(uris)).decode()},
+                      after_first=events_found)
 
 
 def _digest_of(uow: UnitOfWork, queries: dict[str, tuple[DriverQuery, ...]],
-               params: dict[str, str]) -> str:
+               params: dict[str, str],
+               after_first: Callable[[list[Any], dict[str, str]], None] | None = None) -> str:
     if not isinstance(uow, SqlUnitOfWork):
         raise TypeError("the digest read needs a SqlUnitOfWork")
     digest = hashlib.sha256()
@@ -148,13 +153,16 @@ def _digest_of(uow: UnitOfWork, queries: dict[str, tuple[DriverQuery, ...]],
         style = paramstyle_of(conn)
         cursor = conn.cursor()
         try:
-            for query in queries["postgresql" if dialect == "postgresql" else "sqlite"]:
+            for n, query in enumerate(queries["postgresql" if dialect == "postgresql"
+                                              else "sqlite"]):
                 query.execute(cursor, style, params)
+                rows = cursor.fetchall()
                 # one query's rows as one JSON array: lengths are in the encoding, so no two
                 # different row sets give the same bytes
-                digest.update(orjson.dumps(cursor.fetchall(), default=_plain,
-                                           option=orjson.OPT_SORT_KEYS))
+                digest.update(orjson.dumps(rows, default=_plain, option=orjson.OPT_SORT_KEYS))
                 digest.update(b"\n")
+                if n == 0 and after_first is not None:
+                    after_first(rows, params)
         finally:
             cursor.close()
     return digest.hexdigest()
@@ -169,15 +177,15 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _digest_queries(uris: str) -> tuple[DriverQuery, ...]:
+def _digest_queries(uris: str, ints: str) -> tuple[DriverQuery, ...]:
     named = f"WITH u(uri) AS ({uris}) "
-    pks = "SELECT eo.event_pk FROM event_objects eo JOIN u ON eo.uri = u.uri"
-    return tuple(DriverQuery(named + sql) for sql in (
-        "SELECT eo.uri, eo.event_pk FROM event_objects eo JOIN u ON eo.uri = u.uri "
-        "ORDER BY eo.uri, eo.event_pk",
-        "SELECT l.uri, l.owner_id, l.in_transit_to_id, l.quantity, l.plot_id, r.id, "
+    pks = ints.replace(":values", ":pks")  # the events the first statement found
+    return (DriverQuery(
+        named + "SELECT eo.uri, eo.event_pk FROM event_objects eo JOIN u ON eo.uri = u.uri "
+        "ORDER BY eo.uri, eo.event_pk"), DriverQuery(
+        named + "SELECT l.uri, l.owner_id, l.in_transit_to_id, l.quantity, l.plot_id, r.id, "
         "r.lifted_at FROM lots l JOIN u ON l.uri = u.uri LEFT JOIN recalls r ON r.lot_id = l.id "
-        "ORDER BY l.uri, r.id",
+        "ORDER BY l.uri, r.id"), *(DriverQuery(sql) for sql in (
         "SELECT e.id, e.event_hash, e.prehash, e.body, e.context_id, e.capture_id, e.signature, "
         "e.signer, e.batch_id, e.leaf_index, e.declaration, e.declares_pk, e.organisation_id, "
         f"e.notice FROM events e WHERE e.id IN ({pks}) ORDER BY e.id",
@@ -187,12 +195,17 @@ def _digest_queries(uris: str) -> tuple[DriverQuery, ...]:
         f"WHERE e.id IN ({pks})) ORDER BY c.id",
         "SELECT b.id, b.root, b.status, b.tx_hash, b.block_number, b.leaf_count, b.block_time "
         "FROM anchor_batches b WHERE b.id IN (SELECT e.batch_id FROM events e "
-        f"WHERE e.id IN ({pks})) ORDER BY b.id"))
+        f"WHERE e.id IN ({pks})) ORDER BY b.id")))
 
 
+_INTS = {"sqlite": "SELECT value FROM json_each(:values)",
+         "postgresql": "SELECT CAST(jsonb_array_elements_text(CAST(:values AS jsonb)) AS integer)"}
+_TEXTS = {"sqlite": "SELECT value FROM json_each(:values)",
+          "postgresql": "SELECT jsonb_array_elements_text(CAST(:values AS jsonb))"}
 _DIGEST = {
-    "sqlite": _digest_queries("SELECT value FROM json_each(:uris)"),
-    "postgresql": _digest_queries("SELECT jsonb_array_elements_text(CAST(:uris AS jsonb))"),
+    "sqlite": _digest_queries(_TEXTS["sqlite"].replace(":values", ":uris"), _INTS["sqlite"]),
+    "postgresql": _digest_queries(_TEXTS["postgresql"].replace(":values", ":uris"),
+                                  _INTS["postgresql"]),
 }
 
 
@@ -243,10 +256,5 @@ def _shown_queries(ints: str, texts: str) -> tuple[DriverQuery, ...]:
         f"SELECT r.* FROM recalls r WHERE r.lot_id IN ({of('lots', ints)}) ORDER BY r.id"))
 
 
-_SHOWN = {
-    "sqlite": _shown_queries("SELECT value FROM json_each(:values)",
-                             "SELECT value FROM json_each(:values)"),
-    "postgresql": _shown_queries(
-        "SELECT CAST(jsonb_array_elements_text(CAST(:values AS jsonb)) AS integer)",
-        "SELECT jsonb_array_elements_text(CAST(:values AS jsonb))"),
-}
+_SHOWN = {backend: _shown_queries(_INTS[backend], _TEXTS[backend])
+          for backend in ("sqlite", "postgresql")}
