@@ -2,12 +2,16 @@
 second half; docs/inspector/DOSSIER.md, EXPORTS.md).
 
 - **dossier**: ``GET /app/inspect/lots/<gtin>/<lot>`` as a signed-in inspector (rendered,
-  brotli-compressed, as a phone asks for it), each lot's **first** page: the dossier is built
-  (nothing kept of it), the app's verification caches as a running server keeps them (warmed
-  by one other lot first). Lots: one of the export lot's dried lots and one of its sorted
-  lots, then ``Info.sample_codes`` (every 997th lot: harvests and dried lots, some of the
-  export lot's), and the export lot (2,111 lots, 2,000 plots). Then
-  the export lot's dossier built **in a new process** (fresh verification caches: every
+  brotli-compressed, as a phone asks for it), each lot's **first** page, twice: **cold** first
+  (the baseline: no kept dossier in the database and none written; the dossier is built), the
+  app's verification caches as a running server keeps them (warmed by one other lot first);
+  then, after a dataset step that keeps the big lineages' dossiers as the anchorer or
+  ``tracechain dossiers keep`` does in a deployment (``kept_refresh.keep_big``), each lot's
+  first page again with nothing of it in the process's memory: the **kept** dossier read,
+  checked and rendered (the target's figure). Lots: one of the export lot's dried lots and
+  one of its sorted lots, then ``Info.sample_codes`` (every 997th lot: harvests and dried
+  lots, some of the export lot's), and the export lot (2,111 lots, 2,000 plots). Then the
+  export lot's dossier built **in a new process** (fresh verification caches: every
   batch's tree and every seal checked again), reported apart. Baseline in the same run: the
   lot's JSON lineage answer (``services.lots.lineage.trace_lot``, back to the plots).
 - **EUDR export** of the export lot: the geolocation file and the statement draft (V3 XML,
