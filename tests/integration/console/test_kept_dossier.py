@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 
@@ -226,12 +227,13 @@ def test_a_failed_write_of_a_kept_dossier_leaves_the_page(anchored, console, mon
 
 
 def test_the_cli_keeps_the_big_lineages(anchored, app):
-    r = app.test_cli_runner().invoke(dossiers_group, ["keep", "--min-events", "9"])
+    r = app.test_cli_runner().invoke(dossiers_group, ["keep", "--min-events", "3"])
     assert r.exit_code == 0, r.output
     kept = {row[0] for row in anchored.sql(
         "SELECT l.code FROM kept_dossiers k JOIN lots l ON l.id = k.lot_id")}
-    assert "QT25-G550-01" in kept  # made from 3 harvests, 9 events
-    assert not any(code.startswith("CL25-0") for code in kept)  # a harvest's: 8 or fewer
+    assert {"CL25-D01", "QT25-G550-01"} <= kept  # made from 3 harvests (and the dried lot)
+    assert not any(code.startswith("CL25-0") for code in kept)  # a harvest: made from none
+    assert "kept https://id.gs1.org/01/08936101000217/10/QT25-G550-01 (9 events)" in r.output
     assert _load(app, _keeper(app)) is not None
 
 
@@ -257,3 +259,46 @@ def test_the_anchorer_builds_again_what_its_round_made_stale(anchored, app):
     anchored.sql("UPDATE kept_dossiers SET built_at = :t", t=datetime(2025, 1, 1, tzinfo=UTC))
     assert URI in refresh(keep, services.unit_of_work, services.chain_reader,
                           VerificationCaches())  # older than a day: built again
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
+def test_the_anchor_command_refreshes_kept_dossiers_and_never_fails_for_them(
+        anchored, app, monkeypatch, capsys):
+    from tracechain.cli import anchor as anchor_cli
+    from tracechain.services.inspection import kept_refresh
+
+    monkeypatch.setattr(kept_dossier, "keeper", lambda secret: keeper(secret, 3))
+    anchor_cli._refresh_kept_dossiers(app_services(app))  # after a round that anchored
+    assert "kept 2 dossiers again" in capsys.readouterr().out  # the dried and export lots
+    assert _load(app, _keeper(app)) is not None
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(kept_refresh, "refresh", broken)
+    anchor_cli._refresh_kept_dossiers(app_services(app))
+    assert "kept dossiers not refreshed: database is locked" in capsys.readouterr().err
+
+
+def test_a_signer_revoked_on_chain_since_is_not_read_from_the_kept_dossier(anchored, app):
+    keep = _keeper(app)
+    assert _read(app, keep).status == "verified"
+    reader = app_services(app).chain_reader
+
+    class Revoked:  # the same chain, after the organisations' signers were revoked
+        def __getattr__(self, name):
+            return getattr(reader, name)
+
+        def signer_of(self, address):
+            fact = reader.signer_of(address)
+            return SimpleNamespace(organisation=fact.organisation, active=False,
+                                   registered_at=fact.registered_at,
+                                   revoked_at=fact.registered_at + 1)
+
+    services = app_services(app)
+    assert kept_dossier.load(keep, URI, services.unit_of_work(), Revoked(),
+                             VerificationCaches(), datetime.now(UTC).date()) is None
+    found = dossier(GTIN, LOT, INSPECTOR, services.unit_of_work(), Revoked(),
+                    VerificationCaches(), keeper=keep)
+    assert found.status != "verified"
+    assert _load(app, keep) is None  # replaced by what the revoked chain says
