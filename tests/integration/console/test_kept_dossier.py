@@ -22,11 +22,13 @@ from tracechain.app_services import app_services
 from tracechain.cli.dossiers import dossiers_group
 from tracechain.console import inspect_dossier as console_dossier
 from tracechain.domain.actor import Actor
+from tracechain.domain.plausibility import DEFAULT_HARVEST_LIMITS
 from tracechain.services.inspection import dossier as dossier_module
 from tracechain.services.inspection import dossier_codec, kept_dossier
 from tracechain.services.inspection.dossier import dossier, verify_now
 from tracechain.services.inspection.kept_dossier import keeper
 from tracechain.services.inspection.kept_refresh import refresh
+from tracechain.services.lots.plausibility import Limits
 from tracechain.services.verification.verdicts import VerificationCaches
 
 FIXTURES = (anchored, chain)
@@ -50,7 +52,8 @@ def _read(app, keep=None, gtin: str = GTIN, lot: str = LOT):
 def _load(app, keep, uri: str = URI):
     services = app_services(app)
     return kept_dossier.load(keep, uri, services.unit_of_work(), services.chain_reader,
-                             VerificationCaches(), datetime.now(UTC).date())
+                             VerificationCaches(), datetime.now(UTC).date(),
+                             dossier_module.judging(None))
 
 
 def _verdicts(found) -> tuple[str, list[str]]:
@@ -297,8 +300,29 @@ def test_a_signer_revoked_on_chain_since_is_not_read_from_the_kept_dossier(ancho
 
     services = app_services(app)
     assert kept_dossier.load(keep, URI, services.unit_of_work(), Revoked(),
-                             VerificationCaches(), datetime.now(UTC).date()) is None
+                             VerificationCaches(), datetime.now(UTC).date(),
+                             dossier_module.judging(None)) is None
     found = dossier(GTIN, LOT, INSPECTOR, services.unit_of_work(), Revoked(),
                     VerificationCaches(), keeper=keep)
     assert found.status != "verified"
     assert _load(app, keep) is None  # replaced by what the revoked chain says
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
+def test_a_dossier_kept_under_other_harvest_limits_is_built_again(anchored, app, monkeypatch):
+    keep = _keeper(app)
+    services = app_services(app)
+    builds = []
+    build = dossier_module._build
+    monkeypatch.setattr(dossier_module, "_build",
+                        lambda *a, **k: builds.append(1) or build(*a, **k))
+
+    def read(limits):
+        return dossier(GTIN, LOT, INSPECTOR, services.unit_of_work(), services.chain_reader,
+                       VerificationCaches(), limits, keeper=keep)
+
+    read(None)
+    read(None)
+    assert len(builds) == 1  # kept
+    read(Limits(harvest={kind: 1e-6 for kind in DEFAULT_HARVEST_LIMITS}))
+    assert len(builds) == 2  # judged with other limits: built again

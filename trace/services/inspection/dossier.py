@@ -295,7 +295,7 @@ def dossier(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRea
     first = keeper is not None and harvest_page <= 1
     if first and keeper is not None:
         with fewer_collections():  # a big model's worth of objects, parsed
-            loaded = kept.load(keeper, key.uri, uow, reader, caches, day)
+            loaded = kept.load(keeper, key.uri, uow, reader, caches, day, judging(limits))
         if loaded is not None:
             found, uris, orgs = loaded
             policy.require_read_dossier(actor, orgs)
@@ -348,8 +348,16 @@ def _built(key: LotKey, actor: Actor, uow: UnitOfWork, reader: ChainReader | Non
     cache.put(memo, _Entry(time.monotonic() + cache.TTL, digest, frozenset(built.uris),
                            frozenset(built.organisations), found))
     if keeper is not None and built.shown and found.harvest_page == 1:
-        kept.save(keeper, built, uow, reader, caches, state)
+        kept.save(keeper, built, uow, reader, caches, state, judging(limits))
     return found
+
+
+def judging(limits: Limits | None) -> dict[str, Any]:
+    """What the page was judged and laid out with that is configuration, not records: a kept
+    dossier built under other settings (or another version's page sizes) is not used."""
+    return {"harvest": dict(sorted((limits or Limits()).harvest.items())),
+            "conversions": sorted([*k, *v] for k, v in (limits or Limits()).conversions.items()),
+            "page": HARVEST_PAGE, "cards": HARVEST_CARDS}
 
 
 def verify_now(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
@@ -385,12 +393,21 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
         taking_part = organisations_in(uow, lot_ids, list(lineage.records))
         policy.require_read_dossier(actor, taking_part)
         digest = reads.lineage_digest(uow, lineage.uris | {key.uri}) if not fresh else ""
-        checked = verify_lineage(uow, lineage, reader, caches)
         records = lineage.ordered()
-        bodies = [r.event() for r in records]
-        read = [_Read.of(e) for e in bodies]  # once, for the graph, timeline and route
         sealed = caches.seals.of_captures(uow, {r.capture_id for r in records
                                                 if r.signature is None})
+        keeping = keep_from is not None and not fresh and len(records) >= keep_from
+        signers = sorted({s for s in (r.signer if r.signature is not None
+                                      else getattr(sealed.get(r.capture_id), "signer", None)
+                                      for r in records) if isinstance(s, str) and s})
+        # what the chain says that can change, before the verdicts are read from it: kept
+        # only if it says the same after (``kept.save``)
+        facts = kept.chain_facts(caches.chain.state(uow, reader, caches.trees), reader, caches,
+                                 lineage.uris | {key.uri}, signers) \
+            if keeping and reader is not None else None
+        checked = verify_lineage(uow, lineage, reader, caches)
+        bodies = [r.event() for r in records]
+        read = [_Read.of(e) for e in bodies]  # once, for the graph, timeline and route
         recorded = reads.record_times(uow, [r.id for r in records])
         plot_ids = {r.plot_id for r in rows.values() if r.plot_id} | {
             e.plot_id for e in read if e.plot_id is not None}
@@ -407,8 +424,7 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
         scope = reads.ShownScope(sorted(org_ids), sorted(glns), sorted(plot_ids), sorted(gtins),
                                  sorted(org_ids), sorted(r.id for r in records),
                                  sorted(lot_ids))
-        shown = reads.shown_digest(uow, scope) if keep_from is not None and not fresh \
-            and len(records) >= keep_from else ""
+        shown = reads.shown_digest(uow, scope) if keeping else ""
         orgs = {o.id: o for o in reads.organisation_rows(uow, org_ids, glns)}
         products = {p.gtin: p for p in reads.product_rows(uow, gtins)}
         certs = reads.certificate_rows(uow, {i for i in org_ids if i in orgs}
@@ -445,7 +461,7 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
         chain_roots=len({r.root for r in records if r.root}), digest=digest,
         holds=_active_holds(records, bodies),
         harvest_page=page, harvest_pages=pages,
-    ), lineage.uris | {key.uri}, taking_part, scope, shown)
+    ), lineage.uris | {key.uri}, taking_part, scope, shown, signers, facts)
 
 
 def _judged(records: list[Record], bodies: list[Any], page: int

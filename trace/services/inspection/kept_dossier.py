@@ -34,6 +34,7 @@ from ...store import inspection_dossier_reads as reads
 from ...store import kept_dossiers as stored
 from ..ports import ChainReader, UnitOfWork
 from ..verification.anchored_state import StateView
+from ..verification.evidence import reader_address
 from ..verification.verdicts import VerificationCaches
 from . import dossier_codec as codec
 
@@ -66,7 +67,9 @@ class Built:
     uris: set[str]
     organisations: set[int | None]
     scope: reads.ShownScope
-    shown: str  # ``reads.shown_digest`` read before the shown rows were
+    shown: str  # ``reads.shown_digest`` read before the shown rows were ("": not to keep)
+    signers: list[str]  # every signer of the lineage's events and seals
+    chain: str | None  # ``chain_facts`` read before the verdicts were (None: no reader)
 
 
 def mac(key: bytes, uri: str, digest: str, chain: bool, built_at: datetime, body: bytes) -> str:
@@ -81,10 +84,11 @@ def mac(key: bytes, uri: str, digest: str, chain: bool, built_at: datetime, body
 
 
 def load(keeper: Keeper, uri: str, uow: UnitOfWork, reader: ChainReader | None,
-         caches: VerificationCaches, day: date
+         caches: VerificationCaches, day: date, judging: Any = None
          ) -> tuple[Dossier, set[str], set[int | None]] | None:
-    """The kept dossier of the lot ``uri`` if it still holds (module docstring), with its
-    lineage's URIs and the organisations taking part (for the access check); else None."""
+    """The kept dossier of the lot ``uri`` if it still holds (module docstring) and was built
+    with the same ``judging`` (the configuration it was judged with), with its lineage's URIs
+    and the organisations taking part (for the access check); else None."""
     with uow:
         row = stored.kept_row(uow, uri)
     if row is None:
@@ -97,6 +101,8 @@ def load(keeper: Keeper, uri: str, uow: UnitOfWork, reader: ChainReader | None,
         return None
     try:
         body = orjson.loads(row.body)
+        if body["judging"] != _plain(judging):
+            return None
         uris, scope = body["uris"], reads.ShownScope(**body["scope"])
         lineage = reads.lineage_digest(uow, uris)
         if _combined(lineage, reads.shown_digest(uow, scope)) != row.digest:
@@ -116,29 +122,27 @@ def load(keeper: Keeper, uri: str, uow: UnitOfWork, reader: ChainReader | None,
 
 
 def save(keeper: Keeper, built: Built, uow: UnitOfWork, reader: ChainReader | None,
-         caches: VerificationCaches, state: StateView | None, *,
+         caches: VerificationCaches, state: StateView | None, judging: Any = None, *,
          now: datetime | None = None) -> bool:
-    """Keep ``built`` (its digest read before it was built: ``dossier.digest``, ``shown``),
-    replacing the lot's row, if nothing it rests on changed while it was built (the lineage's
-    digest is checked by the caller; the shown rows' and the chain's state here). Its own
-    short transaction: a failed write (a read-only replica) is logged, never raised."""
+    """Keep ``built`` (its digests and the chain's facts read before it was built:
+    ``dossier.digest``, ``shown``, ``chain``), replacing the lot's row, if nothing it rests on
+    changed while it was built (the lineage's digest is checked by the caller; the shown rows',
+    the chain's state and facts here). ``judging``: as for ``load``. Its own short
+    transaction: a failed write (a read-only replica) is logged, never raised."""
     found = built.dossier
-    if _combined(found.digest, reads.shown_digest(uow, built.scope)) != \
-            _combined(found.digest, built.shown):
+    if reads.shown_digest(uow, built.scope) != built.shown:
         return False
-    signers = sorted({e.signer for e in found.events if e.signer})
-    facts = None
     if reader is not None:
         with uow:
             now_state = caches.chain.state(uow, reader, caches.trees)
-        if now_state is not state:  # established again while it was built
-            return False
-        facts = chain_facts(now_state, reader, caches, sorted(built.uris), signers)
+        if now_state is not state or built.chain is None or chain_facts(
+                now_state, reader, caches, built.uris, built.signers) != built.chain:
+            return False  # the chain's state or a registration changed while it was built
     body = codec.dumps({
         "uris": sorted(built.uris), "organisations": sorted(
             built.organisations, key=lambda o: (o is None, o or 0)),
-        "scope": built.scope._asdict(), "signers": signers, "chain": facts,
-        "dossier": codec.encode(found)})
+        "scope": built.scope._asdict(), "signers": built.signers, "chain": built.chain,
+        "judging": _plain(judging), "dossier": codec.encode(found)})
     built_at = (now or datetime.now(UTC)).replace(microsecond=0)
     digest = _combined(found.digest, built.shown)
     uri = found.key.uri
@@ -159,7 +163,8 @@ def chain_facts(state: StateView, reader: ChainReader, caches: VerificationCache
     """SHA-256 (hex) of what the chain says that a kept dossier's verdicts rest on and that can
     change after it was built: the latest anchored state's entry (count, head) of each lot of
     the lineage (or why no state can be trusted), and each signer's registration (a revocation
-    changes it). An anchored root's facts never change and are not in it."""
+    changes it), and which contract is read. An anchored root's facts never change and are not
+    in it."""
     entries = []
     for uri in sorted(uris):
         entry = state.entry(history_key(uri))
@@ -170,8 +175,13 @@ def chain_facts(state: StateView, reader: ChainReader, caches: VerificationCache
         r = facts.registration
         registrations.append([address, facts.checked, facts.error, None if r is None else [
             r.organisation.hex(), r.active, r.registered_at, r.revoked_at]])
-    return hashlib.sha256(orjson.dumps([state.error, state.error_status, entries,
-                                        registrations])).hexdigest()
+    return hashlib.sha256(orjson.dumps([reader_address(reader), state.error,
+                                        state.error_status, entries, registrations])).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as it reads back from JSON (tuples are lists)."""
+    return orjson.loads(orjson.dumps(value))
 
 
 def _combined(lineage: str, shown: str) -> str:

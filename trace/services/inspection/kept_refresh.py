@@ -21,7 +21,7 @@ from ..lots.plausibility import Limits
 from ..ports import ChainReader, UnitOfWork
 from ..verification.verdicts import VerificationCaches
 from . import kept_dossier as kept
-from .dossier import keep_lot
+from .dossier import judging, keep_lot
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,8 @@ def refresh(keeper: kept.Keeper, new_uow: Callable[[], UnitOfWork],
     now = datetime.now(UTC)
     stale = [uri for uri, built_at in had
              if _aware(built_at) < now - REBUILD_AFTER
-             or kept.load(keeper, uri, new_uow(), reader, caches, now.date()) is None]
+             or kept.load(keeper, uri, new_uow(), reader, caches, now.date(),
+                          judging(limits)) is None]
     known = {uri for uri, _ in had}
     new = [uri for uri in candidates if uri not in known]
     return _keep(keeper, [*stale, *new], new_uow, reader, caches, limits)
