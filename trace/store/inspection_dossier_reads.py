@@ -5,7 +5,8 @@ keys (never one per event or per node)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
@@ -127,7 +128,20 @@ def record_times(uow: UnitOfWork, event_pks: Collection[int]) -> dict[int, Any]:
     return out
 
 
-def lineage_digest(uow: UnitOfWork, uris: Collection[str]) -> str:
+def one_snapshot(uow: UnitOfWork) -> None:
+    """Make the entered unit of work read one snapshot of the database, every statement of it
+    and the digests read ``in_transaction``: a dossier kept for every process must be built
+    from exactly the rows its digest describes. First thing in the ``with`` block. SQLite's
+    transactions already do (``BEGIN`` holds the snapshot of its first read); PostgreSQL's are
+    made REPEATABLE READ (its default, READ COMMITTED, gives each statement the rows committed
+    when it starts)."""
+    session = session_of(uow)
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def lineage_digest(uow: UnitOfWork, uris: Collection[str], *,
+                   in_transaction: bool = False) -> str:
     """A digest of every stored fact a dossier's verdicts rest on, for the lineage ``uris``
     (a dossier computed before): each event naming one of them as stored (body, hashes,
     signature, batch link) and which of them it names, its capture's seal, its batch's record,
@@ -135,21 +149,23 @@ def lineage_digest(uow: UnitOfWork, uris: Collection[str]) -> str:
     changes it. SHA-256 (hex) over the rows in a canonical form, the same in every process (a
     kept dossier is checked against it in another process, after a restart). Sent to the
     driver as it is (``raw_sql``: five statements, the URIs as one JSON parameter, then the
-    event rows the first found as another); needs no ``with uow``."""
+    event rows the first found as another); needs no ``with uow`` — or, ``in_transaction``,
+    read in the entered unit of work's transaction (its snapshot: ``one_snapshot``)."""
     def events_found(rows: list[Any], params: dict[str, str]) -> None:
         params["pks"] = orjson.dumps(sorted({r[1] for r in rows})).decode()
 
     return _digest_of(uow, _DIGEST, {"uris": orjson.dumps(sorted(uris)).decode()},
-                      after_first=events_found)
+                      after_first=events_found, in_transaction=in_transaction)
 
 
 def _digest_of(uow: UnitOfWork, queries: dict[str, tuple[DriverQuery, ...]],
                params: dict[str, str],
-               after_first: Callable[[list[Any], dict[str, str]], None] | None = None) -> str:
+               after_first: Callable[[list[Any], dict[str, str]], None] | None = None,
+               in_transaction: bool = False) -> str:
     if not isinstance(uow, SqlUnitOfWork):
         raise TypeError("the digest read needs a SqlUnitOfWork")
     digest = hashlib.sha256()
-    with uow.driver_connection() as (conn, dialect):
+    with _connection(uow, in_transaction) as (conn, dialect):
         style = paramstyle_of(conn)
         cursor = conn.cursor()
         try:
@@ -166,6 +182,18 @@ def _digest_of(uow: UnitOfWork, queries: dict[str, tuple[DriverQuery, ...]],
         finally:
             cursor.close()
     return digest.hexdigest()
+
+
+@contextmanager
+def _connection(uow: SqlUnitOfWork, in_transaction: bool) -> Iterator[tuple[Any, str]]:
+    """A pooled DB-API connection of its own, or the entered unit of work's (its transaction
+    and snapshot; not closed here)."""
+    if not in_transaction:
+        with uow.driver_connection() as found:
+            yield found
+        return
+    connection = session_of(uow).connection()
+    yield connection.connection.dbapi_connection, connection.dialect.name
 
 
 def _plain(value: Any) -> Any:
@@ -223,14 +251,16 @@ class ShownScope(NamedTuple):
     lots: list[int]
 
 
-def shown_digest(uow: UnitOfWork, scope: ShownScope) -> str:
+def shown_digest(uow: UnitOfWork, scope: ShownScope, *, in_transaction: bool = False) -> str:
     """SHA-256 (hex) of the rows a dossier page shows that ``lineage_digest`` does not cover:
     the organisations' names and places, the plots and their farms, how many harvests each plot
     has had (a new one can change a yield flag), the products, the certificates, the flags'
     explanations and reviews and the recalls as shown. A kept dossier is used only while this
-    is unchanged too (docs/TRUST.md, "Kept dossiers")."""
+    is unchanged too (docs/TRUST.md, "Kept dossiers"). ``in_transaction``: as for
+    ``lineage_digest``."""
     return _digest_of(uow, _SHOWN, {name: orjson.dumps(sorted(set(values))).decode()
-                                    for name, values in scope._asdict().items()})
+                                    for name, values in scope._asdict().items()},
+                      in_transaction=in_transaction)
 
 
 def _shown_queries(ints: str, texts: str) -> tuple[DriverQuery, ...]:

@@ -326,3 +326,24 @@ def test_a_dossier_kept_under_other_harvest_limits_is_built_again(anchored, app,
     assert len(builds) == 1  # kept
     read(Limits(harvest={kind: 1e-6 for kind in DEFAULT_HARVEST_LIMITS}))
     assert len(builds) == 2  # judged with other limits: built again
+
+
+def test_a_row_edited_while_the_dossier_is_built_is_not_kept_as_it_was(anchored, app,
+                                                                       monkeypatch):
+    keep = _keeper(app)
+    [(pk,)] = anchored.sql(
+        "SELECT e.id FROM events e JOIN event_objects o ON o.event_pk = e.id "
+        "WHERE o.uri LIKE '%/10/CL25-001' AND e.event_type = 'ObjectEvent'")
+    walk = dossier_module._lineage
+
+    def walk_then_edit(uow, uri):  # the attacker's edit lands just after the walk
+        found = walk(uow, uri)
+        anchored.sql("UPDATE events SET body = REPLACE(body, :was, :now) WHERE id = :pk",
+                     pk=pk, was='"quantity":820', now='"quantity":8200')
+        return found
+
+    monkeypatch.setattr(dossier_module, "_lineage", walk_then_edit)
+    assert _read(app, keep).status == "verified"  # built from the rows before the edit
+    monkeypatch.setattr(dossier_module, "_lineage", walk)
+    assert anchored.sql("SELECT COUNT(*) FROM kept_dossiers") == [(0,)]  # not kept
+    assert _read(app, keep).status == "altered"

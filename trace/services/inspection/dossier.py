@@ -379,7 +379,10 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
     else it shows (``kept.Built``: its digest read when the lineage has ``keep_from`` events
     or more, to keep it)."""
     key = lot_key(gtin, lot)
+    snapshot = keep_from is not None and not fresh  # to keep: one snapshot, its digest
     with uow:
+        if snapshot:
+            reads.one_snapshot(uow)
         rows = {r.uri: r for r in reads.lot_rows(uow, [key.uri])}
         root = rows.get(key.uri)
         if root is None:
@@ -392,7 +395,8 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
         lot_ids = {r.id for r in rows.values()}
         taking_part = organisations_in(uow, lot_ids, list(lineage.records))
         policy.require_read_dossier(actor, taking_part)
-        digest = reads.lineage_digest(uow, lineage.uris | {key.uri}) if not fresh else ""
+        digest = reads.lineage_digest(uow, lineage.uris | {key.uri}, in_transaction=snapshot) \
+            if not fresh else ""
         records = lineage.ordered()
         sealed = caches.seals.of_captures(uow, {r.capture_id for r in records
                                                 if r.signature is None})
@@ -424,7 +428,7 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
         scope = reads.ShownScope(sorted(org_ids), sorted(glns), sorted(plot_ids), sorted(gtins),
                                  sorted(org_ids), sorted(r.id for r in records),
                                  sorted(lot_ids))
-        shown = reads.shown_digest(uow, scope) if keeping else ""
+        shown = reads.shown_digest(uow, scope, in_transaction=True) if keeping else ""
         orgs = {o.id: o for o in reads.organisation_rows(uow, org_ids, glns)}
         products = {p.gtin: p for p in reads.product_rows(uow, gtins)}
         certs = reads.certificate_rows(uow, {i for i in org_ids if i in orgs}
