@@ -163,6 +163,7 @@ def test_an_edited_deleted_or_inserted_row_is_never_read_from_the_kept_dossier(
                                                     services.chain_reader))
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the MAC: no SQL
 def test_an_edited_kept_body_is_ignored(anchored, app):
     keep = _keeper(app)
     _read(app, keep)
@@ -195,6 +196,7 @@ def test_a_kept_row_moved_to_another_lot_is_ignored(anchored, app):
     assert _read(app, keep, "08936100000119", "CL25-001") == harvest
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the MAC: no SQL
 def test_another_secret_key_reads_no_kept_dossier(anchored, app):
     _read(app, _keeper(app))
     assert _load(app, _keeper(app)) is not None
@@ -283,6 +285,7 @@ def test_the_anchor_command_refreshes_kept_dossiers_and_never_fails_for_them(
     assert "kept dossiers not refreshed: database is locked" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the chain: no SQL
 def test_a_signer_revoked_on_chain_since_is_not_read_from_the_kept_dossier(anchored, app):
     keep = _keeper(app)
     assert _read(app, keep).status == "verified"
