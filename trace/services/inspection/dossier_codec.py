@@ -73,8 +73,9 @@ def decode(value: dict[str, Any]) -> Dossier:
     """The dossier ``encode`` wrote. :raises ValueError: another version or shape.
 
     The dataclasses are made without their ``__init__`` (``_made``: the parsed members become
-    the instance's ``__dict__``, then the few that are not JSON types are converted): 2,111
-    timeline rows are 70 ms through ``__init__`` and keyword arguments, a few through this."""
+    the instance's ``__dict__``, then the few that are not JSON types are converted): the
+    export lot's model (2,111 timeline rows, 2,111 nodes) took about 35 ms of CPU through
+    ``__init__`` and keyword arguments, about 10 this way."""
     if value.get("v") != VERSION:
         raise ValueError("a kept dossier of another version")
     m = value["model"]
