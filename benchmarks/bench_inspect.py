@@ -24,9 +24,11 @@
    verified, none missing, no chain call. The verdict is on the better cold run.
 
 4. **The dossier page and the EUDR export** (``_inspect_pages.py``): each lot's first dossier
-   page (59 lots and 10 builds of the export lot, nothing kept of the dossier), the export lot
-   kept and in a new process (printed apart), the export lot's geolocation file and statement
-   draft; baselines: the lineage answer.
+   page (59 lots and 10 loads of the export lot) with the big lineages' dossiers kept in the
+   database as a deployment's anchorer keeps them (the target's figure), beside the same pages
+   cold (no kept dossier: the baseline, printed first), the export lot kept in memory and in a
+   new process (printed apart), the export lot's geolocation file and statement draft;
+   baselines: the lineage answer.
 
 Printed: p50/p95/p99 of the searches per filter and overall, events/s and CPU µs per event of
 this process and of its workers (the machine is shared: compare CPU per event across runs),

@@ -41,6 +41,9 @@ def _register() -> None:
     from .verify_bulk import verify_group  # issue #12: docs/inspector/VERIFY.md
 
     cli.add_command(verify_group)
+    from .dossiers import dossiers_group  # kept dossiers: docs/inspector/DOSSIER.md "Speed"
+
+    cli.add_command(dossiers_group)
 
 
 _register()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
@@ -56,6 +57,8 @@ def anchor_command(watch: bool) -> None:
                            f"{report.batches_confirmed} batches"
                            + (f"; waiting for {len(report.waiting)}" if report.waiting else "")
                            + (f"; {report.skipped}" if report.skipped else ""))
+            if report.events_anchored:
+                _refresh_kept_dossiers(services)
             if report.refused and not watch:
                 click.echo(f"not anchored: {len(report.refused)} events no seal or signature "
                            "covers, or whose body does not re-hash (they read red wherever "
@@ -78,3 +81,21 @@ def anchor_command(watch: bool) -> None:
             time.sleep(0.1)
         if stop["now"]:
             return
+
+
+def _refresh_kept_dossiers(services: Any) -> None:
+    """After a round: the kept dossiers its events made stale built again, and big lineages not
+    kept yet kept (docs/inspector/DOSSIER.md, "Speed"). Never stops anchoring."""
+    from ..services.inspection.kept_dossier import keeper
+    from ..services.inspection.kept_refresh import refresh
+    from ..services.lots.plausibility import Limits
+
+    try:
+        done = refresh(keeper(services.settings.secret_key), services.unit_of_work,
+                       services.chain_reader, services.verification_caches,
+                       Limits(harvest=services.settings.harvest_limits))
+    except Exception as exc:  # noqa: BLE001 - a page builds it when asked all the same
+        click.echo(f"kept dossiers not refreshed: {exc}", err=True)
+        return
+    if done:
+        click.echo(f"kept {len(done)} dossiers again")

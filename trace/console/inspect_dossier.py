@@ -5,6 +5,7 @@ whose organisation takes part in the lineage (``policy.may_read_dossier``)."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import Counter, OrderedDict
 from typing import Any
@@ -18,6 +19,7 @@ from ..present.lineage_graph import Group, lineage_graph
 from ..present.plot_map import lineage_map
 from ..services.inspection.dossier import HARVEST_PAGE, Dossier, Node, dossier, verify_now
 from ..services.inspection.fewer_collections import fewer_collections
+from ..services.inspection.kept_dossier import Keeper, keeper
 from ..services.lots.plausibility import Limits
 from . import web
 from .inspect_dossier_lists import member_items, plot_items, problem_items
@@ -45,6 +47,13 @@ def dossier_path(gtin: str | None, lot: str | None) -> str:
 
 def _limits() -> Limits:
     return Limits(harvest=app_services().settings.harvest_limits)
+
+
+@functools.lru_cache(maxsize=4)
+def _keeper(secret: str) -> Keeper:
+    """Big lineages' first pages kept for every process, under a key from the app's secret key
+    (docs/TRUST.md, "Kept dossiers")."""
+    return keeper(secret)
 
 
 class _Pages:
@@ -81,7 +90,8 @@ _PAGES = _Pages()
 def dossier_page(gtin: str, lot: str) -> Any:
     services = app_services()
     found = dossier(gtin, lot, web.actor(), services.unit_of_work(), services.chain_reader,
-                    services.verification_caches, _limits(), harvest_page=_harvest_page())
+                    services.verification_caches, _limits(), harvest_page=_harvest_page(),
+                    keeper=_keeper(services.settings.secret_key))
     actor, token = web.actor(), web.csrf_token()
     key = (id(found), web.language(), str(web.viewer_zone()), actor.role, request.full_path,
            id(app_services()))

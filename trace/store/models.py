@@ -51,3 +51,8 @@ __all__ += ["Hold"]
 from .eudr_models import EudrStatement  # noqa: E402
 
 __all__ += ["EudrStatement"]
+
+# Dossiers of big lineages kept for every process (docs/inspector/DOSSIER.md, "Speed").
+from .kept_dossier_models import KeptDossier  # noqa: E402
+
+__all__ += ["KeptDossier"]

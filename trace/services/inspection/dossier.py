@@ -41,6 +41,7 @@ from ..verification.corrections import corrections, struck
 from ..verification.lineage_records import Lineage, _walk, walk
 from ..verification.records import Record, organisations_in
 from ..verification.verdicts import VerificationCaches, verify_lineage
+from . import kept_dossier as kept
 from .fewer_collections import fewer_collections
 
 SSCC_PREFIX = "https://id.gs1.org/00/"
@@ -178,7 +179,7 @@ class Dossier:
     counts: dict[str, int]
     fresh: bool = False  # asked the chain afresh (verify now)
     chain_roots: int = 0  # distinct batch roots of the lineage
-    digest: int = 0  # ``reads.lineage_digest`` when it was read (0: verify now)
+    digest: str = ""  # ``reads.lineage_digest`` when it was read ("": verify now)
     holds: list[ActiveHold] = field(default_factory=list)  # active holds of the lineage
     harvest_page: int = 1  # the page of the folded harvest table whose flags were judged
     harvest_pages: int = 1  # its pages (1: not folded, or one page)
@@ -247,7 +248,7 @@ class DossierCache:
 @dataclass(frozen=True)
 class _Entry:
     expires: float
-    digest: int
+    digest: str
     uris: frozenset[str]
     organisations: frozenset[int | None]
     dossier: Dossier
@@ -267,11 +268,14 @@ _CACHE_ATTRIBUTE = "inspection_dossiers"
 
 def dossier(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
             caches: VerificationCaches, limits: Limits | None = None, *,
-            today: date | None = None, harvest_page: int = 1) -> Dossier:
+            today: date | None = None, harvest_page: int = 1,
+            keeper: kept.Keeper | None = None) -> Dossier:
     """The lot's dossier for ``actor``, verdicts from what the chain said when first asked
     (``caches``: no fresh chain call on page load; the dossier itself is kept a minute while
     its records are unchanged, ``DossierCache``). ``harvest_page``: the page of a folded
     harvest table whose harvests' flags are judged (``HARVEST_PAGE``; past the last, the last).
+    ``keeper``: the first page of a lineage of ``keeper.min_events`` events or more is kept in
+    the database for every process and taken from there while it holds (``kept_dossier.py``).
 
     :raises ValidationFailed: a malformed GTIN or lot. :raises Forbidden: the actor may not
         read this lineage (``policy.require_read_dossier``); a member is told so for an unknown
@@ -288,14 +292,72 @@ def dossier(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRea
         if digest == entry.digest:
             policy.require_read_dossier(actor, entry.organisations)
             return entry.dossier
+    first = keeper is not None and harvest_page <= 1
+    if first and keeper is not None:
+        with fewer_collections():  # a big model's worth of objects, parsed
+            loaded = kept.load(keeper, key.uri, uow, reader, caches, day, judging(limits))
+        if loaded is not None:
+            found, uris, orgs = loaded
+            policy.require_read_dossier(actor, orgs)
+            cache.put(memo, _Entry(time.monotonic() + cache.TTL, found.digest,
+                                   frozenset(uris), frozenset(orgs), found))
+            return found
+    return _built(key, actor, uow, reader, caches, limits, day, memo, harvest_page,
+                  keeper if first else None)
+
+
+def keep_lot(uri: str, uow: UnitOfWork, reader: ChainReader | None,
+             caches: VerificationCaches, keeper: kept.Keeper, limits: Limits | None = None,
+             *, today: date | None = None) -> int | None:
+    """Build the lot ``uri``'s dossier (its first page) as an operator and keep it when its
+    lineage has ``keeper.min_events`` events or more: the number of its events, or None (not
+    a lot with a dossier, or not kept). For ``tracechain dossiers keep`` and the anchorer."""
+    key = parse_lot(uri)
+    if key is None:
+        return None
+    day = today or datetime.now(UTC).date()
+    found = _built(key, OPERATOR, uow, reader, caches, limits, day,
+                   (key.uri, id(reader), day, 1), 1, keeper)
+    return len(found.events) if found.digest and len(found.events) >= keeper.min_events \
+        else None
+
+
+OPERATOR = Actor(0, "admin", None, "kept dossiers")  # reads every lineage, records nothing
+
+
+def _built(key: LotKey, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
+           caches: VerificationCaches, limits: Limits | None, day: date,
+           memo: tuple[str, int, date, int], harvest_page: int,
+           keeper: kept.Keeper | None) -> Dossier:
+    """A cold build, put in the in-process cache (and kept, with ``keeper``, when its lineage
+    is big) if nothing it rests on changed while it was built."""
+    state = None
+    if keeper is not None and reader is not None:
+        with uow:
+            state = caches.chain.state(uow, reader, caches.trees)
     with fewer_collections():
-        found, uris, orgs = _build(gtin, lot, actor, uow, reader, caches, limits, day,
-                                   fresh=False, harvest_page=harvest_page)
-    digest = reads.lineage_digest(uow, uris)
-    if digest == found.digest:  # nothing changed while it was built
-        cache.put(memo, _Entry(time.monotonic() + cache.TTL, digest, frozenset(uris),
-                               frozenset(orgs), found))
+        built = _build(key.gtin, key.lot, actor, uow, reader, caches, limits, day,
+                       fresh=False, harvest_page=harvest_page,
+                       keep_from=keeper.min_events if keeper is not None else None)
+    found = built.dossier
+    digest = reads.lineage_digest(uow, built.uris)
+    if digest != found.digest:  # something changed while it was built
+        found.digest = ""
+        return found
+    cache = cache_of(caches)
+    cache.put(memo, _Entry(time.monotonic() + cache.TTL, digest, frozenset(built.uris),
+                           frozenset(built.organisations), found))
+    if keeper is not None and built.shown and found.harvest_page == 1:
+        kept.save(keeper, built, uow, reader, caches, state, judging(limits))
     return found
+
+
+def judging(limits: Limits | None) -> dict[str, Any]:
+    """What the page was judged and laid out with that is configuration, not records: a kept
+    dossier built under other settings (or another version's page sizes) is not used."""
+    return {"harvest": dict(sorted((limits or Limits()).harvest.items())),
+            "conversions": sorted([*k, *v] for k, v in (limits or Limits()).conversions.items()),
+            "page": HARVEST_PAGE, "cards": HARVEST_CARDS}
 
 
 def verify_now(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
@@ -307,15 +369,20 @@ def verify_now(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: Chain
     with fewer_collections():
         return _build(gtin, lot, actor, uow, reader, VerificationCaches(), limits,
                       today or datetime.now(UTC).date(), fresh=True,
-                      harvest_page=harvest_page)[0]
+                      harvest_page=harvest_page).dossier
 
 
 def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
            caches: VerificationCaches, limits: Limits | None, day: date,
-           fresh: bool, harvest_page: int = 1) -> tuple[Dossier, set[str], set[int | None]]:
-    """The dossier, the URIs of its lineage and the organisations taking part in it."""
+           fresh: bool, harvest_page: int = 1, keep_from: int | None = None) -> kept.Built:
+    """The dossier, the URIs of its lineage and the organisations taking part in it, and what
+    else it shows (``kept.Built``: its digest read when the lineage has ``keep_from`` events
+    or more, to keep it)."""
     key = lot_key(gtin, lot)
+    snapshot = keep_from is not None and not fresh  # to keep: one snapshot, its digest
     with uow:
+        if snapshot:
+            reads.one_snapshot(uow)
         rows = {r.uri: r for r in reads.lot_rows(uow, [key.uri])}
         root = rows.get(key.uri)
         if root is None:
@@ -328,13 +395,23 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
         lot_ids = {r.id for r in rows.values()}
         taking_part = organisations_in(uow, lot_ids, list(lineage.records))
         policy.require_read_dossier(actor, taking_part)
-        digest = reads.lineage_digest(uow, lineage.uris | {key.uri}) if not fresh else 0
-        checked = verify_lineage(uow, lineage, reader, caches)
+        digest = reads.lineage_digest(uow, lineage.uris | {key.uri}, in_transaction=snapshot) \
+            if not fresh else ""
         records = lineage.ordered()
-        bodies = [r.event() for r in records]
-        read = [_Read.of(e) for e in bodies]  # once, for the graph, timeline and route
         sealed = caches.seals.of_captures(uow, {r.capture_id for r in records
                                                 if r.signature is None})
+        keeping = keep_from is not None and not fresh and len(records) >= keep_from
+        signers = sorted({s for s in (r.signer if r.signature is not None
+                                      else getattr(sealed.get(r.capture_id), "signer", None)
+                                      for r in records) if isinstance(s, str) and s})
+        # what the chain says that can change, before the verdicts are read from it: kept
+        # only if it says the same after (``kept.save``)
+        facts = kept.chain_facts(caches.chain.state(uow, reader, caches.trees), reader, caches,
+                                 lineage.uris | {key.uri}, signers) \
+            if keeping and reader is not None else None
+        checked = verify_lineage(uow, lineage, reader, caches)
+        bodies = [r.event() for r in records]
+        read = [_Read.of(e) for e in bodies]  # once, for the graph, timeline and route
         recorded = reads.record_times(uow, [r.id for r in records])
         plot_ids = {r.plot_id for r in rows.values() if r.plot_id} | {
             e.plot_id for e in read if e.plot_id is not None}
@@ -345,9 +422,15 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
             r.in_transit_to_id for r in rows.values() if r.in_transit_to_id} | {
             r.organisation_id for r in records if r.organisation_id} | {
             p.organisation_id for p in plots.values()}
+        gtins = {r.gtin for r in rows.values() if r.gtin}
+        # what else the page shows, by key (the plots' holders are among ``org_ids``, whose
+        # certificates are listed)
+        scope = reads.ShownScope(sorted(org_ids), sorted(glns), sorted(plot_ids), sorted(gtins),
+                                 sorted(org_ids), sorted(r.id for r in records),
+                                 sorted(lot_ids))
+        shown = reads.shown_digest(uow, scope, in_transaction=True) if keeping else ""
         orgs = {o.id: o for o in reads.organisation_rows(uow, org_ids, glns)}
-        products = {p.gtin: p for p in reads.product_rows(uow, {r.gtin for r in rows.values()
-                                                                 if r.gtin})}
+        products = {p.gtin: p for p in reads.product_rows(uow, gtins)}
         certs = reads.certificate_rows(uow, {i for i in org_ids if i in orgs}
                                        | {p.organisation_id for p in plots.values()})
         page, pages, judged = _judged(records, bodies, harvest_page)
@@ -359,7 +442,7 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
     events = _timeline(records, bodies, read, checked.events, sealed, recorded, plots, by_gln,
                        flags, lineage)
     product = products.get(root.gtin)
-    return Dossier(
+    return kept.Built(Dossier(
         key=key,
         product={"gtin": key.gtin, "kind": getattr(product, "kind", None),
                  "vi": getattr(product, "name_vi", None), "en": getattr(product, "name_en", None)},
@@ -382,7 +465,7 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
         chain_roots=len({r.root for r in records if r.root}), digest=digest,
         holds=_active_holds(records, bodies),
         harvest_page=page, harvest_pages=pages,
-    ), lineage.uris | {key.uri}, taking_part
+    ), lineage.uris | {key.uri}, taking_part, scope, shown, signers, facts)
 
 
 def _judged(records: list[Record], bodies: list[Any], page: int
