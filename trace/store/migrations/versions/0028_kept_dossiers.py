@@ -1,7 +1,7 @@
 """kept_dossiers: an inspector's dossier of a big lineage kept for every process (issue #12)
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-06 17:00:00
 
 A new table only: nothing stored changes, and there is nothing to backfill (a dossier is
@@ -15,8 +15,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision: str = '0027'
-down_revision: Union[str, Sequence[str], None] = '0026'
+revision: str = '0028'
+down_revision: Union[str, Sequence[str], None] = '0027'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,4 +1,4 @@
-"""Revision 0027 (kept dossiers, docs/TRUST.md "Kept dossiers"): a new table on both databases,
+"""Revision 0028 (kept dossiers, docs/TRUST.md "Kept dossiers"): a new table on both databases,
 nothing stored changed, nothing to backfill; reversible."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from tracechain.store import migrate
 COLUMNS = {"lot_id", "digest", "built_at", "chain", "events", "body", "mac"}
 
 
-def test_revision_0027_adds_kept_dossiers_and_is_reversible(database_url):
-    migrate.upgrade(database_url, "0027")
+def test_revision_0028_adds_kept_dossiers_and_is_reversible(database_url):
+    migrate.upgrade(database_url, "0028")
     engine = create_engine(database_url)
 
     def columns() -> set[str] | None:
@@ -24,7 +24,7 @@ def test_revision_0027_adds_kept_dossiers_and_is_reversible(database_url):
     assert columns() == COLUMNS
     assert inspect(engine).get_pk_constraint("kept_dossiers")["constrained_columns"] == [
         "lot_id"]
-    command.downgrade(migrate.alembic_config(database_url), "0026")
+    command.downgrade(migrate.alembic_config(database_url), "0027")
     engine.dispose()
     engine = create_engine(database_url)
     assert columns() is None
