@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import exists, func, or_, select, text
+from sqlalchemy import Select, exists, func, or_, select, text
 from sqlalchemy.orm import aliased
 
 from .accounts import Organisation
@@ -285,7 +285,16 @@ def product_choices(uow: UnitOfWork) -> list[tuple[str, str, str]]:
 def record_page(uow: UnitOfWork, organisation_id: int | None, start: datetime | None,
                 end: datetime | None, after: int, limit: int) -> list[Record]:
     """The verification records of the events in scope with a row id above ``after``, by id:
-    one query per page."""
+    one query per page (``bulk_record_pages`` reads them all, in one snapshot)."""
+    # Core rows (no ORM loading: a page is thousands of rows), columns in Record's order
+    rows = session_of(uow).connection().execute(
+        record_page_query(organisation_id, start, end, after, limit))
+    return [Record(*r) for r in rows]
+
+
+def record_page_query(organisation_id: int | None, start: datetime | None,
+                      end: datetime | None, after: int, limit: int) -> Select[Any]:
+    """``record_page``'s query, for a connection of its own (``bulk_record_pages``)."""
     stmt = _select().where(Event.id > after)
     if organisation_id is not None:
         stmt = stmt.where(Event.organisation_id == organisation_id)
@@ -293,9 +302,7 @@ def record_page(uow: UnitOfWork, organisation_id: int | None, start: datetime | 
         stmt = stmt.where(Event.event_time >= start)
     if end is not None:
         stmt = stmt.where(Event.event_time < end)
-    # Core rows (no ORM loading: a page is thousands of rows), columns in Record's order
-    rows = session_of(uow).connection().execute(stmt.order_by(Event.id).limit(limit))
-    return [Record(*r) for r in rows]
+    return stmt.order_by(Event.id).limit(limit)
 
 
 def batch_hashes(uow: UnitOfWork, batch_id: int) -> set[str]:
