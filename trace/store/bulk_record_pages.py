@@ -32,7 +32,7 @@ from sqlalchemy import Connection, text
 
 from .inspection_find_reads import record_page, record_page_query
 from .uow import session_of
-from .verification_reads import Record
+from .verification_reads import Record, records_of
 
 if TYPE_CHECKING:
     from ..services.ports import UnitOfWork
@@ -140,8 +140,8 @@ class RecordPages:
                 conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
                 after = 0
                 while not self._stop.is_set():
-                    recs = [Record(*r) for r in conn.execute(
-                        record_page_query(*self.scope, after, self.page))]
+                    recs = records_of(conn.execute(
+                        record_page_query(*self.scope, after, self.page)))
                     if not recs:
                         break
                     self._put(recs)

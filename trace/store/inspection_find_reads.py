@@ -33,7 +33,7 @@ from .inspection_models import Hold
 from .lots import Lot
 from .public_records import Recall
 from .uow import session_of
-from .verification_reads import Record, _select
+from .verification_reads import Record, _select, records_of
 
 if TYPE_CHECKING:
     from ..services.ports import UnitOfWork
@@ -287,9 +287,8 @@ def record_page(uow: UnitOfWork, organisation_id: int | None, start: datetime | 
     """The verification records of the events in scope with a row id above ``after``, by id:
     one query per page (``bulk_record_pages`` reads them all, in one snapshot)."""
     # Core rows (no ORM loading: a page is thousands of rows), columns in Record's order
-    rows = session_of(uow).connection().execute(
-        record_page_query(organisation_id, start, end, after, limit))
-    return [Record(*r) for r in rows]
+    return records_of(session_of(uow).connection().execute(
+        record_page_query(organisation_id, start, end, after, limit)))
 
 
 def record_page_query(organisation_id: int | None, start: datetime | None,

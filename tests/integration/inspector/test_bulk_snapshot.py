@@ -5,6 +5,8 @@ the run's snapshot (store/bulk_record_pages.py)."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import insert, select
 
@@ -13,6 +15,7 @@ from tracechain.domain.actor import Actor
 from tracechain.services.inspection import bulk_verify
 from tracechain.services.inspection.bulk_verify import BulkScope, RehashMemo, verify_bulk
 from tracechain.services.inspection.query_terms import Window
+from tracechain.store import bulk_record_pages
 from tracechain.store.bulk_record_pages import RecordPages, one_snapshot
 from tracechain.store.events import Event
 
@@ -105,3 +108,30 @@ def test_pages_read_ahead_need_the_snapshot_first(anchored):
             one_snapshot(uow)
         with pytest.raises(RuntimeError, match="no snapshot to share"):
             RecordPages(uow, None, None, None, PAGE)
+
+
+def _readers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "bulk-verify-reader"]
+
+
+def test_a_caller_that_stops_early_or_a_failed_read_leaves_no_reader_behind(anchored,
+                                                                            monkeypatch):
+    services = app_services(anchored.app)
+    if services.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite reads every page on the run's own connection: no reader")
+    pool = services.engine.pool
+    with services.unit_of_work() as uow:
+        one_snapshot(uow)
+        held = pool.checkedout()
+        with RecordPages(uow, None, None, None, 1) as pages:  # a page per event: many left
+            assert len(next(iter(pages))) == 1
+        assert not _readers() and pool.checkedout() == held  # its connection given back
+
+        def broken(*_args):
+            raise ValueError("the reader's query failed")
+
+        monkeypatch.setattr(bulk_record_pages, "record_page_query", broken)
+        with (pytest.raises(ValueError, match="reader's query failed"),
+              RecordPages(uow, None, None, None, PAGE) as pages):
+            list(pages)  # the reader's failure, raised where the page is taken
+        assert not _readers() and pool.checkedout() == held
