@@ -182,14 +182,16 @@ def run(url: str, info: d.Info, label: str, args: argparse.Namespace) -> bool:
         runs[-1] = (runs[-1][0], memo, "cold")
         if engine.dialect.name == "postgresql":  # read-ahead's baseline, in the same run
             runs.append((args.workers[-1], RehashMemo(), "cold, no read-ahead"))
+        server = _ServerCpu(engine)  # PostgreSQL: its backends' CPU, the reader's included
         for workers, this_memo, how in [*runs, (args.workers[-1], memo, "warm")]:
-            cpu, before = time.process_time(), _cpu_with_children()
+            cpu, before, served = time.process_time(), _cpu_with_children(), server.seconds()
             report = verify_bulk(inspector, BulkScope(None, Window(None, None)),
                                  SqlUnitOfWork(factory), None, caches=VerificationCaches(),
                                  workers=workers, memo=this_memo,
                                  read_ahead=how != "cold, no read-ahead")
             cpu = time.process_time() - cpu
             every = _cpu_with_children() - before
+            served = server.seconds() - served
             if report.checked != info.events or not report.ok or report.chain_calls:
                 raise c.BenchError(f"{label}: bulk verification: {report.checked} checked, "
                                    f"{report.ordered_counts()}, {report.chain_calls} chain calls, "
@@ -203,7 +205,10 @@ def run(url: str, info: d.Info, label: str, args: argparse.Namespace) -> bool:
                   f"{report.checked / cpu:,.0f} events/s); with its workers "
                   f"{every / report.checked * 1e6:.0f} µs/event (2 idle cores: at most "
                   f"{2 * report.checked / every:,.0f} events/s); "
-                  f"all verified, {report.batches} batches, 0 chain calls; waited for rows "
+                  + (f"with the server's too {(every + served) / report.checked * 1e6:.0f} "
+                     f"µs/event (at most {2 * report.checked / (every + served):,.0f} "
+                     "events/s); " if server.pids else "")
+                  + f"all verified, {report.batches} batches, 0 chain calls; waited for rows "
                   f"{report.read_wait / max(report.pages, 1) * 1e3:.1f} ms/page over "
                   f"{report.pages} pages ({report.read_wait / report.seconds:.0%} of the run)")
         with engine.connect() as conn:
@@ -243,6 +248,7 @@ class _ServerCpu:
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             self.pids.add(cursor.fetchone()[0])
+        dbapi_connection.rollback()  # hand it over outside a transaction, as the pool would
 
     def seconds(self) -> float:
         total = 0

@@ -51,7 +51,8 @@ def one_snapshot(uow: UnitOfWork) -> None:
         return  # SQLite: one deferred transaction reads one snapshot (WAL)
     if session.in_transaction():
         raise RuntimeError("one_snapshot must come before the unit of work's first query")
-    session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    # For this transaction only: the pooled connection keeps its default for the next one.
+    session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
 
 
 class RecordPages:
@@ -134,9 +135,9 @@ class RecordPages:
     def _read(self, conn: Connection, snapshot: str) -> None:
         try:
             with conn:
-                conn = conn.execution_options(isolation_level="REPEATABLE READ")
-                # The transaction's first statement: it sees what the exporter sees, no more.
-                # (a SET takes no bound parameter: the id, checked above, is written in)
+                # Before the transaction's first query: it sees what the exporter sees, no
+                # more. (A SET takes no bound parameter: the id, checked above, is written in.)
+                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
                 after = 0
                 while not self._stop.is_set():
