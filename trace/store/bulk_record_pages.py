@@ -1,8 +1,9 @@
 """Bulk verification's reads in one snapshot of the database, the next page read ahead.
 
-A bulk report must describe one state of the database: a report that mixes two states could
-call an event missing that another connection simply deleted and re-added, or miss one added
-halfway. ``one_snapshot`` fixes the snapshot every later read of the unit of work sees:
+A bulk report must describe one state of the database: a report that mixes two states can
+contradict itself (an event judged on one page, then its row gone from its batch's rows read
+later and its leaf called missing; a row added halfway counted on a page and absent from its
+batch). ``one_snapshot`` fixes the snapshot every later read of the unit of work sees:
 SQLite's deferred transaction already reads one snapshot from its first read to its end (WAL);
 PostgreSQL's default, READ COMMITTED, takes a new one for each statement, so the unit of work
 is made REPEATABLE READ before its first query.
