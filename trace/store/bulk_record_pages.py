@@ -9,8 +9,8 @@ PostgreSQL's default, READ COMMITTED, takes a new one for each statement, so the
 is made REPEATABLE READ before its first query.
 
 ``RecordPages`` yields the verification ``Record`` of every event in scope, a page at a time
-(keyset on the row id, ``record_page``). On PostgreSQL, with ``ahead``, a thread reads the next
-pages on a second connection that imports the unit of work's snapshot
+(keyset on the row id, ``bulk_records.PageReader``). On PostgreSQL, with ``ahead``, a thread
+reads the next pages on a second connection that imports the unit of work's snapshot
 (``pg_export_snapshot``/``SET TRANSACTION SNAPSHOT``), so the server's work on page n+1 overlaps
 the caller's judging of page n instead of waiting in front of it; the pages and everything else
 the unit of work reads still come from one snapshot. SQLite reads on the caller's connection,
@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, text
 
-from .inspection_find_reads import record_page, record_page_query
+from .bulk_records import PageReader
 from .uow import session_of
-from .verification_reads import Record, records_of
+from .verification_reads import Record
 
 if TYPE_CHECKING:
     from ..services.ports import UnitOfWork
@@ -62,7 +62,8 @@ class RecordPages:
 
     def __init__(self, uow: UnitOfWork, organisation_id: int | None, start: datetime | None,
                  end: datetime | None, page: int, *, ahead: bool = True) -> None:
-        self.uow, self.scope, self.page = uow, (organisation_id, start, end), page
+        self.uow = uow
+        self.reader = PageReader(organisation_id, start, end, page)
         session = session_of(uow)
         self.ahead = ahead and session.get_bind().dialect.name == "postgresql"
         self.waited = 0.0  # seconds the caller waited for its pages
@@ -111,7 +112,7 @@ class RecordPages:
         after = 0
         while True:
             t0 = time.perf_counter()
-            recs = record_page(self.uow, *self.scope, after, self.page)
+            recs = self.reader.page(session_of(self.uow).connection(), after)
             self.waited += time.perf_counter() - t0
             if not recs:
                 return
@@ -142,8 +143,7 @@ class RecordPages:
                 conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
                 after = 0
                 while not self._stop.is_set():
-                    recs = records_of(conn.execute(
-                        record_page_query(*self.scope, after, self.page)))
+                    recs = self.reader.page(conn, after)
                     if not recs:
                         break
                     self._put(recs)

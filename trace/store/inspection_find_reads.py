@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Select, exists, func, or_, select, text
+from sqlalchemy import exists, func, or_, select, text
 from sqlalchemy.orm import aliased
 
 from .accounts import Organisation
@@ -285,15 +285,8 @@ def product_choices(uow: UnitOfWork) -> list[tuple[str, str, str]]:
 def record_page(uow: UnitOfWork, organisation_id: int | None, start: datetime | None,
                 end: datetime | None, after: int, limit: int) -> list[Record]:
     """The verification records of the events in scope with a row id above ``after``, by id:
-    one query per page (``bulk_record_pages`` reads them all, in one snapshot)."""
-    # Core rows (no ORM loading: a page is thousands of rows), columns in Record's order
-    return records_of(session_of(uow).connection().execute(
-        record_page_query(organisation_id, start, end, after, limit)))
-
-
-def record_page_query(organisation_id: int | None, start: datetime | None,
-                      end: datetime | None, after: int, limit: int) -> Select[Any]:
-    """``record_page``'s query, for a connection of its own (``bulk_record_pages``)."""
+    one query per page. (Bulk verification reads the same records leaner, in one snapshot:
+    ``bulk_records``, ``bulk_record_pages``.)"""
     stmt = _select().where(Event.id > after)
     if organisation_id is not None:
         stmt = stmt.where(Event.organisation_id == organisation_id)
@@ -301,7 +294,9 @@ def record_page_query(organisation_id: int | None, start: datetime | None,
         stmt = stmt.where(Event.event_time >= start)
     if end is not None:
         stmt = stmt.where(Event.event_time < end)
-    return stmt.order_by(Event.id).limit(limit)
+    # Core rows (no ORM loading: a page is thousands of rows), columns in Record's order
+    return records_of(session_of(uow).connection().execute(
+        stmt.order_by(Event.id).limit(limit)).all())
 
 
 def batch_hashes(uow: UnitOfWork, batch_id: int) -> set[str]:

@@ -15,8 +15,8 @@ from tracechain.domain.actor import Actor
 from tracechain.services.inspection import bulk_verify
 from tracechain.services.inspection.bulk_verify import BulkScope, RehashMemo, verify_bulk
 from tracechain.services.inspection.query_terms import Window
-from tracechain.store import bulk_record_pages
 from tracechain.store.bulk_record_pages import RecordPages, one_snapshot
+from tracechain.store.bulk_records import PageReader
 from tracechain.store.events import Event
 
 INSPECTOR = Actor(0, "inspector", None, "bulk-snapshot@example.vn")
@@ -130,7 +130,7 @@ def test_a_caller_that_stops_early_or_a_failed_read_leaves_no_reader_behind(anch
         def broken(*_args):
             raise ValueError("the reader's query failed")
 
-        monkeypatch.setattr(bulk_record_pages, "record_page_query", broken)
+        monkeypatch.setattr(PageReader, "page", broken)
         with (pytest.raises(ValueError, match="reader's query failed"),
               RecordPages(uow, None, None, None, PAGE) as pages):
             list(pages)  # the reader's failure, raised where the page is taken
