@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_inspect.py            # SQLite (cached), then PostgreSQL
     .venv/bin/python benchmarks/bench_inspect.py --no-postgres --searches 200
     .venv/bin/python benchmarks/bench_inspect.py --no-postgres --only pages
+    .venv/bin/python benchmarks/bench_inspect.py --no-sqlite --only bulk --postgres-url URL
 
 1. The dataset (``inspect_dataset.py``): 100,000 lots, an export lot fed by 2,000 plots, every
    event hashed, sealed and in an anchored batch; SQLite cached in ``benchmarks/.data/``,
@@ -20,8 +21,11 @@
    processes re-hashing, each **cold** (fresh caches, an empty re-hash memo: as a new
    process); then once **warm** (the memo of the last cold run kept: a second run in a server
    process, which re-hashes only rows that changed). Baseline in the same run: the per-event
-   path (``verify_event`` for each of 1,000 events, shared caches). Checked: every event
-   verified, none missing, no chain call. The verdict is on the better cold run.
+   path (``verify_event`` for each of 1,000 events, shared caches); on PostgreSQL also a cold
+   run with 2 workers that reads each page when it needs it (``read_ahead=False``: as before
+   the pages were read ahead on a second connection). Each run prints how long this process
+   waited for the pages' rows. Checked: every event verified, none missing, no chain call. The
+   verdict is on the better cold run with read-ahead.
 
 4. **The dossier page and the EUDR export** (``_inspect_pages.py``): each lot's first dossier
    page (59 lots and 10 loads of the export lot) with the big lineages' dossiers kept in the
@@ -50,7 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as c  # noqa: E402  (puts the repository on sys.path)
 import _inspect_pages as pages  # noqa: E402
 import inspect_dataset as d  # noqa: E402
-from sqlalchemy import Engine, event, text  # noqa: E402
+from sqlalchemy import Engine, event, inspect, text  # noqa: E402
 
 from tracechain.domain.actor import Actor  # noqa: E402
 from tracechain.domain.viewer_time import zone  # noqa: E402
@@ -178,13 +182,18 @@ def run(url: str, info: d.Info, label: str, args: argparse.Namespace) -> bool:
         memo = RehashMemo()
         runs = [(w, RehashMemo(), "cold") for w in args.workers]
         runs[-1] = (runs[-1][0], memo, "cold")
+        if engine.dialect.name == "postgresql":  # read-ahead's baseline, in the same run
+            runs.append((args.workers[-1], RehashMemo(), "cold, no read-ahead"))
+        server = _ServerCpu(engine)  # PostgreSQL: its backends' CPU, the reader's included
         for workers, this_memo, how in [*runs, (args.workers[-1], memo, "warm")]:
-            cpu, before = time.process_time(), _cpu_with_children()
+            cpu, before, served = time.process_time(), _cpu_with_children(), server.seconds()
             report = verify_bulk(inspector, BulkScope(None, Window(None, None)),
                                  SqlUnitOfWork(factory), None, caches=VerificationCaches(),
-                                 workers=workers, memo=this_memo)
+                                 workers=workers, memo=this_memo,
+                                 read_ahead=how != "cold, no read-ahead")
             cpu = time.process_time() - cpu
             every = _cpu_with_children() - before
+            served = server.seconds() - served
             if report.checked != info.events or not report.ok or report.chain_calls:
                 raise c.BenchError(f"{label}: bulk verification: {report.checked} checked, "
                                    f"{report.ordered_counts()}, {report.chain_calls} chain calls, "
@@ -198,7 +207,12 @@ def run(url: str, info: d.Info, label: str, args: argparse.Namespace) -> bool:
                   f"{report.checked / cpu:,.0f} events/s); with its workers "
                   f"{every / report.checked * 1e6:.0f} µs/event (2 idle cores: at most "
                   f"{2 * report.checked / every:,.0f} events/s); "
-                  f"all verified, {report.batches} batches, 0 chain calls")
+                  + (f"with the server's too {(every + served) / report.checked * 1e6:.0f} "
+                     f"µs/event (at most {2 * report.checked / (every + served):,.0f} "
+                     "events/s); " if server.pids else "")
+                  + f"all verified, {report.batches} batches, 0 chain calls; waited for rows "
+                  f"{report.read_wait / max(report.pages, 1) * 1e3:.1f} ms/page over "
+                  f"{report.pages} pages ({report.read_wait / report.seconds:.0%} of the run)")
         with engine.connect() as conn:
             ids = [r for (r,) in conn.execute(text(
                 "SELECT event_id FROM events ORDER BY id LIMIT :n"), {"n": args.baseline_events})]
@@ -236,6 +250,7 @@ class _ServerCpu:
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             self.pids.add(cursor.fetchone()[0])
+        dbapi_connection.rollback()  # hand it over outside a transaction, as the pool would
 
     def seconds(self) -> float:
         total = 0
@@ -271,6 +286,18 @@ def _cpu_with_children() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
+def _loaded(url: str) -> d.Info:
+    """The dataset in the database at ``url``: loaded there first if it holds no events (a
+    database another run loaded is used as it is: the same generator writes the same rows)."""
+    engine = make_engine(url)
+    events = 0
+    if inspect(engine).has_table("events"):  # else: not migrated yet
+        with engine.connect() as conn:
+            events = conn.execute(text("SELECT count(*) FROM events")).scalar_one()
+    engine.dispose()
+    return d.info_of(url) if events else d.load(url)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--searches", type=int, default=600)
@@ -288,12 +315,20 @@ def main() -> int:
                         "EUDR export")
     p.add_argument("--no-sqlite", action="store_true")
     p.add_argument("--no-postgres", action="store_true")
+    p.add_argument("--postgres-url",
+                   help="a PostgreSQL database to use instead of a throwaway server: loaded "
+                        "with the dataset when it has no events yet, used as it is after")
     args = p.parse_args()
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if not args.no_sqlite:
         info = d.dataset()
         run(info.url, info, "SQLite", args)
-    if not args.no_postgres and c.postgres_installed():
+    if not args.no_postgres and args.postgres_url:
+        t0 = time.perf_counter()
+        info = _loaded(args.postgres_url)
+        print(f"PostgreSQL ({args.postgres_url}): ready in {time.perf_counter() - t0:.0f} s")
+        run(args.postgres_url, info, "PostgreSQL", args)
+    elif not args.no_postgres and c.postgres_installed():
         from tests.support.postgres import postgres_url
 
         with postgres_url("tracechain_bench_inspect") as url:

@@ -33,7 +33,7 @@ from .inspection_models import Hold
 from .lots import Lot
 from .public_records import Recall
 from .uow import session_of
-from .verification_reads import Record, _select
+from .verification_reads import Record, _select, records_of
 
 if TYPE_CHECKING:
     from ..services.ports import UnitOfWork
@@ -285,7 +285,8 @@ def product_choices(uow: UnitOfWork) -> list[tuple[str, str, str]]:
 def record_page(uow: UnitOfWork, organisation_id: int | None, start: datetime | None,
                 end: datetime | None, after: int, limit: int) -> list[Record]:
     """The verification records of the events in scope with a row id above ``after``, by id:
-    one query per page."""
+    one query per page. (Bulk verification reads the same records leaner, in one snapshot:
+    ``bulk_records``, ``bulk_record_pages``.)"""
     stmt = _select().where(Event.id > after)
     if organisation_id is not None:
         stmt = stmt.where(Event.organisation_id == organisation_id)
@@ -294,8 +295,8 @@ def record_page(uow: UnitOfWork, organisation_id: int | None, start: datetime | 
     if end is not None:
         stmt = stmt.where(Event.event_time < end)
     # Core rows (no ORM loading: a page is thousands of rows), columns in Record's order
-    rows = session_of(uow).connection().execute(stmt.order_by(Event.id).limit(limit))
-    return [Record(*r) for r in rows]
+    return records_of(session_of(uow).connection().execute(
+        stmt.order_by(Event.id).limit(limit)).all())
 
 
 def batch_hashes(uow: UnitOfWork, batch_id: int) -> set[str]:
