@@ -26,6 +26,9 @@ from sqlalchemy import (
     text,
     union_all,
 )
+from sqlalchemy import (
+    text as sql_text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from .accounts import Organisation
@@ -649,7 +652,7 @@ def _page(uow: UnitOfWork, conditions: Sequence[Condition], limit: int,
 # credit the LIMIT), and a range of ``num_value`` is misestimated (one column holds every
 # member's numbers and date-times), which switch JIT (~20-100 ms of compiling) and parallel
 # workers on for queries that take a millisecond.
-_NO_JIT = ("set_config('jit', 'off', true)",
+_NO_JIT = ("set_config('jit', 'off', true), "
            "set_config('max_parallel_workers_per_gather', '0', true)")
 
 
@@ -657,19 +660,23 @@ def _begin(uow: UnitOfWork, halves: tuple[list[Condition], list[Condition]] | No
            ) -> list[int] | None:
     """Before a query's statements: on PostgreSQL, JIT and parallel workers off (``_NO_JIT``);
     and for a member's query (``halves``, see ``_split``) the ids of the notices its second
-    half reads (``_notice_ids``), on PostgreSQL in the same statement (one round trip)."""
+    half reads (``_notice_ids``), on PostgreSQL in the same statement (one round trip). Plain
+    SQL: built with SQLAlchemy's expressions the statement cost 0.7 ms of CPU, as much as the
+    rest of the unit of work (checkout, pre-ping, a read, commit) together."""
     session = session_of(uow)
     sqlite = session.get_bind().dialect.name == "sqlite"
     beyond = next((c for c in halves[1] if isinstance(c, NoticesBeyond)), None) \
         if halves is not None else None
     if sqlite:
         return _notice_ids(uow, beyond, True) if beyond is not None else None
-    settings: list[Any] = [literal_column(s) for s in _NO_JIT]
     if beyond is None:
-        session.execute(select(*settings))
+        session.execute(sql_text(f"SELECT {_NO_JIT}"))
         return None
-    ids = select(Event.id).where(_clause(beyond)).order_by(Event.id).scalar_subquery()
-    return list(session.execute(select(*settings, func.array(ids))).one()[-1])
+    others = ("organisation_id IS NULL OR organisation_id != :o"
+              if beyond.organisation_id is not None else "organisation_id IS NOT NULL")
+    return list(session.execute(sql_text(
+        f"SELECT {_NO_JIT}, ARRAY(SELECT id FROM events WHERE notice AND ({others}) "
+        "ORDER BY id)"), {"o": beyond.organisation_id}).one()[-1])
 
 
 def count_at_most(uow: UnitOfWork, conditions: Sequence[Condition], bound: int) -> int:
