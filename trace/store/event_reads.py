@@ -480,20 +480,16 @@ def _smallest(uow: UnitOfWork, common: Sequence[HasField], orgs: Sequence[int],
               counted: dict[int, int]) -> HasField | None:
     """Of several common conditions, one with fewer index entries than DRIVE_ROWS: counted in
     the database no further than a bound that doubles up to DRIVE_ROWS (the first found under
-    it has at most twice the fewest), index fields before places (their index is smaller).
-    Under the first bound, those ``counted`` already (see ``_rare_ids``) are not counted again,
-    and the fewest of them is taken. Its ids are not fetched: the page's statement reads them
-    itself (``_looked_up``)."""
+    it has at most twice the fewest), index fields before places (their index is smaller);
+    under the first bound, ``counted`` (see ``_rare_ids``) are not counted again. Its ids are
+    not fetched: the page's statement reads them itself (``_looked_up``)."""
     ordered = sorted(common, key=lambda c: _place_column(c) is not None)
-    bound = _first_bound()
-    known = sorted((counted[id(c)], i) for i, c in enumerate(ordered) if id(c) in counted)
-    if known and known[0][0] < bound:
-        return ordered[known[0][1]]
+    bound = first = _first_bound()
     while bound:
         for c in ordered:
-            if id(c) in counted and bound == _first_bound():
-                continue  # counted already: not under it
-            if (_counts(uow, [c], orgs, bound)[0] or 0) < bound:
+            known = counted.get(id(c)) if bound == first else None
+            entries = known if known is not None else _counts(uow, [c], orgs, bound)[0]
+            if (entries or 0) < bound:
                 return c
         bound = min(bound * 2, DRIVE_ROWS) if bound < DRIVE_ROWS else 0
     return None
