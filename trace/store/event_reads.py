@@ -16,7 +16,6 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
-    case,
     cast,
     exists,
     func,
@@ -268,23 +267,14 @@ def _lookup(c: HasField, orgs: Sequence[int]) -> Any:
 
 
 def _counts(uow: UnitOfWork, conditions: Sequence[HasField], orgs: Sequence[int],
-            bound: int, then: Sequence[HasField] = (), then_bound: int = 0
-            ) -> list[int | None]:
-    """How many index entries each condition finds, no further than ``bound`` (those of
-    ``then``: ``then_bound``), in one statement: a statement costs ~1 ms of SQLAlchemy and
-    driver CPU and a round trip, as much as counting thousands of entries. ``then`` are
-    counted only if each of ``conditions`` finds an event (None otherwise: the database
-    evaluates a CASE's sub-queries only when it reaches them)."""
-    def count(c: HasField, bound: int) -> Any:
-        return select(func.count()).select_from(_sample(c, orgs, bound)).scalar_subquery()
-
-    columns = [count(c, bound) for c in conditions]
-    if conditions:  # (each counted to 1 again: an EXISTS of the UNION read a bitmap)
-        found = and_(*(count(c, 1) > 0 for c in conditions))
-        columns += [case((found, count(c, then_bound))) for c in then]
-    else:
-        columns += [count(c, then_bound) for c in then]
-    return [n for n in session_of(uow).execute(select(*columns)).one()]
+            bound: int) -> list[int]:
+    """How many index entries each condition finds, no further than ``bound``: one statement
+    for all of them (each statement costs ~0.5 ms of SQLAlchemy and driver CPU, and a round
+    trip, more than counting a few thousand entries)."""
+    counts = [select(func.count()).select_from(_sample(c, orgs, bound)).scalar_subquery()
+              for c in conditions]
+    row = session_of(uow).execute(select(*counts)).one()
+    return [n or 0 for n in row]
 
 
 def _sample(c: HasField, orgs: Sequence[int], bound: int) -> Any:
@@ -302,26 +292,14 @@ def _sample(c: HasField, orgs: Sequence[int], bound: int) -> Any:
 
 
 def _rare_ids(uow: UnitOfWork, fields: Sequence[HasField], orgs: Sequence[int],
-              common: list[HasField], counted: dict[int, int]) -> set[int] | None:
-    """The ids of the events every field condition with fewer than SELECTIVE_ROWS index
-    entries finds (None: none is that rare). The entries are counted in the database first,
-    in one statement, places first (one site is often rare) and the rest only if each place
-    finds an event; a rare condition's ids are read then (not at all for none, nor once none
-    is left). The commoner ones go to ``common``; of two or more conditions, the rest are
-    counted up to ``_smallest``'s first bound, its counts of them (``counted``, by ``id``)."""
+              ids: set[int] | None, common: list[HasField]) -> set[int] | None:
+    """``ids`` narrowed to the events each of ``fields`` finds that has fewer than
+    SELECTIVE_ROWS index entries (counted in the database first, in one statement; their ids
+    read only then, and not at all for none); the commoner ones are added to ``common``."""
     session = session_of(uow)
-    places = [f for f in fields if _place_column(f) is not None]
-    rest = [f for f in fields if _place_column(f) is None]
-    rest_bound = max(SELECTIVE_ROWS, _first_bound()) if len(fields) >= 2 else SELECTIVE_ROWS
-    ids: set[int] | None = None
-    counts = _counts(uow, places, orgs, SELECTIVE_ROWS, rest, rest_bound)
-    for c, entries in zip([*places, *rest], counts, strict=True):
-        if entries is None:
-            return set()  # a place found no event: the rest were not counted
+    for c, entries in zip(fields, _counts(uow, fields, orgs, SELECTIVE_ROWS), strict=True):
         if entries >= SELECTIVE_ROWS:
             common.append(c)
-            if c in rest and rest_bound > SELECTIVE_ROWS:
-                counted[id(c)] = entries
         elif ids is None or ids:
             found = set(session.scalars(_lookup(c, orgs))) if entries else set()
             ids = found if ids is None else ids & found
@@ -396,18 +374,22 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
     # The notices half of a member's query: the notices (a few) are read from their index and
     # every field condition is checked on each of them; no index entry is counted.
     notices = any(isinstance(c, NoticesBeyond) for c in conditions)
-    counted: dict[int, int] = {}
     if notices:
         common = list(fields)
     elif fields:
         orgs = _scope(uow, conditions)
-        ids = _rare_ids(uow, fields, orgs, common, counted)
+        # Places first (one site is often rare), then the rest: each stage counted in one
+        # statement; none of the rest once nothing is left.
+        places = [f for f in fields if _place_column(f) is not None]
+        for stage in (places, [f for f in fields if _place_column(f) is None]):
+            if stage and (ids is None or ids):
+                ids = _rare_ids(uow, stage, orgs, ids, common)
     if ids is not None and not ids:
         return None, None  # a rare condition found no event: nothing to read
     by_time = order is not None and order.column != "id"
     looked_up: ColumnElement[bool] | None = None
     if ids is None and len(common) >= 2 and not notices:
-        smallest = _smallest(uow, common, orgs, counted)
+        smallest = _smallest(uow, common, orgs)
         if smallest is not None:
             common.remove(smallest)
             looked_up = _looked_up(smallest, orgs, sqlite)
@@ -472,24 +454,17 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
     return out, _Driver(tuple((orgs[0], n, t) for n in driver.names for t in driver.texts))
 
 
-def _first_bound() -> int:
-    return min(SELECTIVE_ROWS * 2, DRIVE_ROWS)
-
-
-def _smallest(uow: UnitOfWork, common: Sequence[HasField], orgs: Sequence[int],
-              counted: dict[int, int]) -> HasField | None:
+def _smallest(uow: UnitOfWork, common: Sequence[HasField], orgs: Sequence[int]
+              ) -> HasField | None:
     """Of several common conditions, one with fewer index entries than DRIVE_ROWS: counted in
     the database no further than a bound that doubles up to DRIVE_ROWS (the first found under
-    it has at most twice the fewest), index fields before places (their index is smaller);
-    under the first bound, ``counted`` (see ``_rare_ids``) are not counted again. Its ids are
-    not fetched: the page's statement reads them itself (``_looked_up``)."""
+    it has at most twice the fewest), index fields before places (their index is smaller).
+    Its ids are not fetched: the page's statement reads them itself (``_looked_up``)."""
     ordered = sorted(common, key=lambda c: _place_column(c) is not None)
-    bound = first = _first_bound()
+    bound = min(SELECTIVE_ROWS * 2, DRIVE_ROWS)
     while bound:
         for c in ordered:
-            known = counted.get(id(c)) if bound == first else None
-            entries = known if known is not None else _counts(uow, [c], orgs, bound)[0]
-            if (entries or 0) < bound:
+            if _counts(uow, [c], orgs, bound)[0] < bound:
                 return c
         bound = min(bound * 2, DRIVE_ROWS) if bound < DRIVE_ROWS else 0
     return None
