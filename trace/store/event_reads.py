@@ -292,14 +292,19 @@ def _sample(c: HasField, orgs: Sequence[int], bound: int) -> Any:
 
 
 def _rare_ids(uow: UnitOfWork, fields: Sequence[HasField], orgs: Sequence[int],
-              ids: set[int] | None, common: list[HasField]) -> set[int] | None:
+              ids: set[int] | None, common: list[HasField], counted: dict[int, int],
+              bound: int) -> set[int] | None:
     """``ids`` narrowed to the events each of ``fields`` finds that has fewer than
-    SELECTIVE_ROWS index entries (counted in the database first, in one statement; their ids
-    read only then, and not at all for none); the commoner ones are added to ``common``."""
+    SELECTIVE_ROWS index entries (counted in the database first, in one statement, no further
+    than ``bound``; their ids read only then, and not at all for none); the commoner ones are
+    added to ``common``, and their counts to ``counted`` (by ``id``) when ``bound`` is
+    ``_smallest``'s first."""
     session = session_of(uow)
-    for c, entries in zip(fields, _counts(uow, fields, orgs, SELECTIVE_ROWS), strict=True):
+    for c, entries in zip(fields, _counts(uow, fields, orgs, bound), strict=True):
         if entries >= SELECTIVE_ROWS:
             common.append(c)
+            if bound == _first_bound():
+                counted[id(c)] = entries
         elif ids is None or ids:
             found = set(session.scalars(_lookup(c, orgs))) if entries else set()
             ids = found if ids is None else ids & found
@@ -371,6 +376,7 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
     ids: set[int] | None = None
     common: list[HasField] = []
     orgs: list[int] = []
+    counted: dict[int, int] = {}
     # The notices half of a member's query: the notices (a few) are read from their index and
     # every field condition is checked on each of them; no index entry is counted.
     notices = any(isinstance(c, NoticesBeyond) for c in conditions)
@@ -380,16 +386,20 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
         orgs = _scope(uow, conditions)
         # Places first (one site is often rare), then the rest: each stage counted in one
         # statement; none of the rest once nothing is left.
+        # With two or more, the rest are counted as far as _smallest's first bound at once
+        # (it would count them again, and the page then read the one it takes a third time).
         places = [f for f in fields if _place_column(f) is not None]
-        for stage in (places, [f for f in fields if _place_column(f) is None]):
+        rest_bound = max(SELECTIVE_ROWS, _first_bound()) if len(fields) >= 2 else SELECTIVE_ROWS
+        for stage, bound in ((places, SELECTIVE_ROWS),
+                             ([f for f in fields if _place_column(f) is None], rest_bound)):
             if stage and (ids is None or ids):
-                ids = _rare_ids(uow, stage, orgs, ids, common)
+                ids = _rare_ids(uow, stage, orgs, ids, common, counted, bound)
     if ids is not None and not ids:
         return None, None  # a rare condition found no event: nothing to read
     by_time = order is not None and order.column != "id"
     looked_up: ColumnElement[bool] | None = None
     if ids is None and len(common) >= 2 and not notices:
-        smallest = _smallest(uow, common, orgs)
+        smallest = _smallest(uow, common, orgs, counted)
         if smallest is not None:
             common.remove(smallest)
             looked_up = _looked_up(smallest, orgs, sqlite)
@@ -454,16 +464,27 @@ def _plan(uow: UnitOfWork, conditions: Sequence[Condition], order: Order | None 
     return out, _Driver(tuple((orgs[0], n, t) for n in driver.names for t in driver.texts))
 
 
-def _smallest(uow: UnitOfWork, common: Sequence[HasField], orgs: Sequence[int]
-              ) -> HasField | None:
+def _first_bound() -> int:
+    return min(SELECTIVE_ROWS * 2, DRIVE_ROWS)
+
+
+def _smallest(uow: UnitOfWork, common: Sequence[HasField], orgs: Sequence[int],
+              counted: dict[int, int]) -> HasField | None:
     """Of several common conditions, one with fewer index entries than DRIVE_ROWS: counted in
     the database no further than a bound that doubles up to DRIVE_ROWS (the first found under
     it has at most twice the fewest), index fields before places (their index is smaller).
-    Its ids are not fetched: the page's statement reads them itself (``_looked_up``)."""
+    Under the first bound those ``counted`` already (see ``_plan``) are not counted again, and
+    the fewest of them is taken. Its ids are not fetched: the page's statement reads them
+    itself (``_looked_up``)."""
     ordered = sorted(common, key=lambda c: _place_column(c) is not None)
-    bound = min(SELECTIVE_ROWS * 2, DRIVE_ROWS)
+    bound = first = _first_bound()
+    known = sorted((counted[id(c)], i) for i, c in enumerate(ordered) if id(c) in counted)
+    if known and known[0][0] < bound:
+        return ordered[known[0][1]]
     while bound:
         for c in ordered:
+            if bound == first and id(c) in counted:
+                continue  # counted already, and not under it
             if _counts(uow, [c], orgs, bound)[0] < bound:
                 return c
         bound = min(bound * 2, DRIVE_ROWS) if bound < DRIVE_ROWS else 0
