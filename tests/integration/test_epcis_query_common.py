@@ -9,12 +9,21 @@ answers must be the same. Two or more common conditions take two paths: each che
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
+from sqlalchemy import event, select
 
 from tests.integration import test_epcis_query_fields as fields
 from tests.integration.epcis_docs import document
 from tests.integration.test_epcis_query import capture, event_list, query, uuid_id
+from tracechain.app_services import app_services
+from tracechain.domain.actor import Actor
+from tracechain.services.epcis.query import query_events
 from tracechain.store import event_reads
+from tracechain.store.events import Event
+from tracechain.store.uow import session_of
 
 world = fields.world  # the fixture, captured once per backend
 
@@ -27,8 +36,9 @@ def common(monkeypatch, request):
     else:
         # Every condition with an entry is common (one entry is not under 1), and _smallest's
         # bound starts at 2 (SELECTIVE_ROWS * 2) and doubles: a condition of one entry is found
-        # under the first bound (PostgreSQL: its ids fetched at once), one of more under a
-        # later one (counted, then fetched). With 0 the bound was 0 and nothing was looked up.
+        # under the first bound (counted with the others, to 2, when the query has two or
+        # more), one of more under a later one (counted again). With 0 the bound was 0 and
+        # nothing was looked up.
         monkeypatch.setattr(event_reads, "SELECTIVE_ROWS", 1)
 
 
@@ -85,3 +95,51 @@ def test_pages_driven_by_a_common_value(client, actions, common, monkeypatch):
         == [ids[1]]
     assert walk({"EQ_tc:grade": "B", "LT_quantity": "100", "WD_readPoint": fields.FARM_DL}) \
         == []
+
+
+@contextmanager
+def _statements(app) -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs (SQLite's BEGIN aside)."""
+    engine = app_services(app).sessions.kw["bind"]
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:
+        if statement != "BEGIN":
+            sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_three_common_conditions_statement_by_statement(world, app, actions, monkeypatch):
+    """bench_query.py's "combined" line at its slowest (a member's own site, an ILMD value and
+    a quantity, each common), statement by statement: the stored @contexts (which serve the
+    page too), the settings with the notice ids (SQLite: the notice ids), the place's count
+    (its two ranges in one statement), the other two counted together as far as _smallest's
+    first bound (2 here: the quantity has 2 entries, the variety 1, which is taken without a
+    count of its own), and the page, which reads the variety's ids itself: they are never
+    sent as parameters. (main sent 9 on SQLite, 10 on PostgreSQL.) A place that finds
+    nothing: no fetch of its ids, no count of the rest, no page."""
+    monkeypatch.setattr(event_reads, "SELECTIVE_ROWS", 1)  # any condition with an entry
+    with actions.uow as uow:
+        org = session_of(uow).scalar(select(Event.organisation_id)
+                                     .where(Event.event_id == world.ids["F1"]))
+    member = Actor(user_id=1, role="member", organisation_id=org)
+    params = {"WD_readPoint": fields.FARM_DL, "EQ_ILMD_tc:variety": "Vinh Linh",
+              "GE_quantity": "100"}
+
+    def ask(params: dict) -> tuple[set[str], list[str]]:
+        with _statements(app) as sent:
+            page = query_events(params, member, actions.uow, default_size=10, max_size=10)
+        return {world.names[e["eventID"]] for e in page.events}, sent
+
+    found, sent = ask(params)
+    assert found == {"F1"}
+    assert len(sent) == 5, sent
+    assert "event_fields" in sent[-1]  # the page reads the ids itself
+    found, sent = ask({**params, "WD_readPoint": "urn:epc:id:sgln:8934567.00003.0"})
+    assert found == set()
+    assert len(sent) == 3, sent

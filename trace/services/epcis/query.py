@@ -520,7 +520,10 @@ def query_events(params: dict[str, str], actor: Actor, uow: UnitOfWork, *, defau
         size = min(per_page, count_limit - (token.given if token else 0))
     with uow:
         needs_names = any(_is_ext(n) for n in params if n not in KNOWN_PARAMS)
-        resolve = field_resolver(reads.context_bindings(uow)) if needs_names else None
+        # Every stored @context, for the prefixes of extension names; the page's are among
+        # them (one statement less), but for a document captured since.
+        stored = reads.contexts(uow) if needs_names else {}
+        resolve = field_resolver(list(stored.values())) if needs_names else None
         clauses = build_filter(params, actor, resolve)
         if most is not None and reads.count_at_most(uow, clauses, most + 1) > most:
             raise TooLarge(f"the query matches more than maxEventCount={most} events", [
@@ -535,7 +538,7 @@ def query_events(params: dict[str, str], actor: Actor, uow: UnitOfWork, *, defau
         rows = reads.events_page(uow, clauses, size + 1, order) if size > 0 else []
         more = len(rows) > size
         rows = rows[:size]
-        contexts = _contexts(uow, {r.context_id for r in rows})
+        contexts = _contexts(uow, {r.context_id for r in rows}, stored)
     events = [render_event(r.body, r.event_id, r.record_time) for r in rows]
     next_token = None
     given = (token.given if token else 0) + len(rows)
@@ -573,10 +576,15 @@ def render_event(body: str, event_id: str, record_time: datetime) -> dict[str, A
     return event
 
 
-def _contexts(uow: UnitOfWork, ids: set[int]) -> dict[int, object]:
-    if not ids:
-        return {}
-    return {cid: orjson.loads(body) for cid, body in reads.context_texts(uow, ids).items()}
+def _contexts(uow: UnitOfWork, ids: set[int], stored: dict[int, str] | None = None
+              ) -> dict[int, object]:
+    """The @contexts ``ids`` (parsed): from ``stored`` (already read), the others read now."""
+    stored = stored or {}
+    texts = {cid: stored[cid] for cid in ids if cid in stored}
+    missing = ids - texts.keys()
+    if missing:
+        texts.update(reads.context_texts(uow, missing))
+    return {cid: orjson.loads(body) for cid, body in texts.items()}
 
 
 def merge_contexts(events: list[dict[str, Any]], contexts: list[Any]) -> list[Any]:
