@@ -95,6 +95,20 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
             config.option.dist = "loadgroup"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """In the controller of a parallel run, before its workers start: the test modules'
+    assert-rewritten bytecode, once for all of them (tests/support/rewritten_pycs.py)."""
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    if config.option.dist == "no" or config.option.collectonly:
+        return
+    from tests.support.rewritten_pycs import write_once
+
+    roots = {(config.invocation_params.dir / arg.split("::", 1)[0]).resolve()
+             for arg in config.args}
+    write_once(config, sorted(root for root in roots if root.exists()))
+
+
 def _weight(nodeids) -> float:
     return sum(next((seconds for prefix, seconds in SLOW_TESTS if nodeid.startswith(prefix)), 0.1)
                for nodeid in nodeids)
