@@ -58,9 +58,9 @@ def _require(available: bool, reason: str) -> None:
 @pytest.fixture(scope="session")
 def browser():
     _require(Path(TEST_BROWSER).is_file() and os.access(TEST_BROWSER, os.X_OK),
-             f"chromium is not installed ({TEST_BROWSER} is missing): `make test` installs Debian's "
-             "chromium when run as root, or: sudo apt-get install --no-install-recommends "
-             "chromium-headless-shell chromium")
+             f"chromium is not installed ({TEST_BROWSER} is missing): `make test` installs "
+             "Debian's chromium when run as root, or: sudo apt-get install "
+             "--no-install-recommends chromium-headless-shell chromium")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
