@@ -65,6 +65,9 @@ def ready_offline(page, site) -> None:
 
 
 def record(page, lot: str, quantity: str = "120") -> None:
+    # The previous record's notice goes first: still on the page, it satisfied the wait below at
+    # once, and the next fill raced the form's reset (a record was queued with an empty lot).
+    page.evaluate("document.getElementById('tc-offline-notice')?.remove()")
     page.get_by_label("Lô").fill(lot)
     page.get_by_label("Khối lượng").fill(quantity)
     page.get_by_role("button", name="Ghi").click()
