@@ -25,7 +25,7 @@ from .auth import current_actor
 from .deps import settings, uow
 from .epcis_versions import apply, discovery, events_in_format
 from .media import require_json_body
-from .negotiation import XML, answer_type, epcis_response
+from .negotiation import document_type, epcis_response
 
 blp = Blueprint("epcis_queries", __name__, url_prefix="/epcis",
                 description="GS1 EPCIS 2.0 REST binding: named queries and subscriptions")
@@ -225,19 +225,12 @@ def create_subscription(name: str):
     actor = current_actor()
     view = named.create_subscription(name, _json_body(), actor, uow(),
                                      allow=allow_list(settings().webhook_allow),
-                                     media_type=_delivery_type())
+                                     media_type=document_type())
     response = jsonify(view)
     response.status_code = 201
     response.headers["Location"] = url_for("epcis_queries.get_subscription", name=name,
                                            sub_id=view["subscriptionID"])
     return _headers(response)
-
-
-def _delivery_type() -> str:
-    """What the subscriber's documents are sent as: the subscription request's ``Accept``
-    (EPCIS 2.0 XML if it prefers XML, else JSON-LD; 406 if it allows neither). The answer to
-    the request itself is the binding's JSON subscription object either way."""
-    return named.XML if answer_type() in (XML, "text/xml") else named.JSON_LD
 
 
 @blp.route("/queries/<name>/subscriptions/<sub_id>", methods=["OPTIONS"])

@@ -62,6 +62,13 @@ def answer_type() -> str:
     return best
 
 
+def document_type() -> str:
+    """What EPCIS documents sent later on this request's behalf are written as (a
+    subscription's deliveries, a WebSocket's frames): XML if ``Accept`` prefers it, else
+    JSON-LD. :raises NotAcceptable: ``Accept`` allows neither."""
+    return XML if answer_type() in (XML, "text/xml") else JSON_LD
+
+
 def epcis_response(document: dict[str, Any], status: int = 200) -> Response:
     """``document`` (an EPCISDocument or EPCISQueryDocument as JSON-LD) in the media type the
     request accepts: JSON-LD (the default) or EPCIS 2.0 XML.

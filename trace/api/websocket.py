@@ -19,11 +19,10 @@ from werkzeug.exceptions import ServiceUnavailable
 
 from ..app_services import app_services
 from ..domain.actor import Actor
-from ..services.subscriptions import queries as named
 from ..services.subscriptions.deliverer import document_bytes
 from ..services.subscriptions.stream import documents, open_stream
 from .deps import settings, uow
-from .negotiation import XML, answer_type
+from .negotiation import document_type
 
 POLL_SECONDS = 0.5
 
@@ -37,7 +36,7 @@ def serve_subscription(name: str, actor: Actor) -> Response:
                                  "sets TRACE_THREADS above 1 (or use a webhook subscription)")
     from simple_websocket import ConnectionClosed, Server  # type: ignore[import-untyped]
 
-    media_type = named.XML if answer_type() in (XML, "text/xml") else named.JSON_LD
+    media_type = document_type()
     ws = Server(environ, ping_interval=25)
     new_uow = app_services().unit_of_work
     batch = settings().delivery_batch

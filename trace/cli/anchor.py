@@ -41,6 +41,7 @@ def anchor_command(watch: bool) -> None:
             signal.signal(sig, lambda *_: stop.update(now=True))
     chain = None
     first = True
+    refreshed = time.monotonic()
     while True:
         try:
             # The local chain is started on the first connect, and again if it crashed; after
@@ -57,8 +58,11 @@ def anchor_command(watch: bool) -> None:
                            f"{report.batches_confirmed} batches"
                            + (f"; waiting for {len(report.waiting)}" if report.waiting else "")
                            + (f"; {report.skipped}" if report.skipped else ""))
-            if report.events_anchored:
+            # After a round that anchored, and at least hourly when idle: kept dossiers
+            # older than a day are built again even when nothing is being recorded.
+            if report.events_anchored or (watch and time.monotonic() - refreshed > 3600):
                 _refresh_kept_dossiers(services)
+                refreshed = time.monotonic()
             if report.refused and not watch:
                 click.echo(f"not anchored: {len(report.refused)} events no seal or signature "
                            "covers, or whose body does not re-hash (they read red wherever "

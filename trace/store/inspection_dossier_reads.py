@@ -143,12 +143,15 @@ def one_snapshot(uow: UnitOfWork) -> None:
 def lineage_digest(uow: UnitOfWork, uris: Collection[str], *,
                    in_transaction: bool = False) -> str:
     """A digest of every stored fact a dossier's verdicts rest on, for the lineage ``uris``
-    (a dossier computed before): each event naming one of them as stored (body, hashes,
-    signature, batch link) and which of them it names, its capture's seal, its batch's record,
-    and the lots' rows and recalls. An edit, a deletion or a new event naming one of them
+    (a dossier computed before): each event naming one of them as stored (its row: id, time,
+    body, hashes, signature, batch link) and which of them it names, the @context text it is
+    expanded with, its organisation's identity and key, its capture's seal, its batch's record
+    (root, state, transaction, chain and contract), and the lots' rows and recalls — every
+    column a verdict reads (``verification_reads._COLUMNS``) but the batch's stored tree, whose
+    root is checked against the recorded one. An edit, a deletion or a new event naming one of them
     changes it. SHA-256 (hex) over the rows in a canonical form, the same in every process (a
     kept dossier is checked against it in another process, after a restart). Sent to the
-    driver as it is (``raw_sql``: five statements, the URIs as one JSON parameter, then the
+    driver as it is (``raw_sql``: seven statements, the URIs as one JSON parameter, then the
     event rows the first found as another); needs no ``with uow`` — or, ``in_transaction``,
     read in the entered unit of work's transaction (its snapshot: ``one_snapshot``)."""
     def events_found(rows: list[Any], params: dict[str, str]) -> None:
@@ -214,16 +217,23 @@ def _digest_queries(uris: str, ints: str) -> tuple[DriverQuery, ...]:
         named + "SELECT l.uri, l.owner_id, l.in_transit_to_id, l.quantity, l.plot_id, r.id, "
         "r.lifted_at FROM lots l JOIN u ON l.uri = u.uri LEFT JOIN recalls r ON r.lot_id = l.id "
         "ORDER BY l.uri, r.id"), *(DriverQuery(sql) for sql in (
-        "SELECT e.id, e.event_hash, e.prehash, e.body, e.context_id, e.capture_id, e.signature, "
-        "e.signer, e.batch_id, e.leaf_index, e.declaration, e.declares_pk, e.organisation_id, "
-        f"e.notice FROM events e WHERE e.id IN ({pks}) ORDER BY e.id",
+        "SELECT e.id, e.event_id, e.event_time, e.event_hash, e.prehash, e.body, e.context_id, "
+        "e.capture_id, e.signature, e.signer, e.batch_id, e.leaf_index, e.declaration, "
+        f"e.declares_pk, e.organisation_id, e.notice FROM events e WHERE e.id IN ({pks}) "
+        "ORDER BY e.id",
+        # what a verdict reads beside the event row (verification_reads._COLUMNS): the stored
+        # @context its body is expanded with, and its organisation's identity and key
+        "SELECT d.id, d.body FROM document_contexts d WHERE d.id IN (SELECT e.context_id "
+        f"FROM events e WHERE e.id IN ({pks})) ORDER BY d.id",
+        "SELECT o.id, o.gln, o.name, o.signing_address FROM organisations o WHERE o.id IN "
+        f"(SELECT e.organisation_id FROM events e WHERE e.id IN ({pks})) ORDER BY o.id",
         # each capture's seal and each batch's record once (a seal covers thousands)
         "SELECT c.id, c.seal_signature, c.seal_signer, c.seal_root, c.seal_leaves "
         "FROM capture_jobs c WHERE c.id IN (SELECT e.capture_id FROM events e "
         f"WHERE e.id IN ({pks})) ORDER BY c.id",
-        "SELECT b.id, b.root, b.status, b.tx_hash, b.block_number, b.leaf_count, b.block_time "
-        "FROM anchor_batches b WHERE b.id IN (SELECT e.batch_id FROM events e "
-        f"WHERE e.id IN ({pks})) ORDER BY b.id")))
+        "SELECT b.id, b.root, b.status, b.tx_hash, b.block_number, b.leaf_count, b.block_time, "
+        "b.chain_id, b.contract FROM anchor_batches b WHERE b.id IN (SELECT e.batch_id "
+        f"FROM events e WHERE e.id IN ({pks})) ORDER BY b.id")))
 
 
 _INTS = {"sqlite": "SELECT value FROM json_each(:values)",

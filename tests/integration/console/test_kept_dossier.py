@@ -125,6 +125,14 @@ EDITS = {
     "batch link": ["UPDATE events SET batch_id = NULL, leaf_index = NULL WHERE id = {pk}"],
     "event deleted": ["DELETE FROM event_objects WHERE event_pk = {shipped}",
                       "DELETE FROM events WHERE id = {shipped}"],
+    # what a verdict reads beside the event row: the @context its body is expanded with, the
+    # batch's chain and contract (a cold build reads each, so the kept copy must not outlive it)
+    "stored @context": ["UPDATE document_contexts SET body = REPLACE(body, "
+                        "'ns.tracechain.dev', 'ns.example.org') WHERE id = "
+                        "(SELECT context_id FROM events WHERE id = {pk})"],
+    "batch contract": ["UPDATE anchor_batches SET contract = "
+                       "'0x00000000000000000000000000000000000000aa' WHERE id = "
+                       "(SELECT batch_id FROM events WHERE id = {pk})"],
     "event inserted": [  # a copy of the harvest as a new event, unsigned, naming the lot
         "INSERT INTO events (event_id, event_type, event_time, record_time, action, biz_step, "
         "disposition, body, prehash, event_hash, context_id, capture_id, organisation_id, "
@@ -180,6 +188,24 @@ def test_an_edited_kept_body_is_ignored(anchored, app):
     anchored.sql("UPDATE kept_dossiers SET body = :b", b=forged)
     assert _load(app, keep) is None  # the MAC no longer matches: not even parsed
     assert _verdicts(_read(app, keep)) == _verdicts(failed)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the row's types: SQLite's
+@pytest.mark.parametrize("planted", ["mac", "body", "built_at"])
+def test_a_planted_kept_row_of_the_wrong_shape_is_a_cold_build_not_an_error(anchored, app,
+                                                                            planted):
+    """A database writer's row that is not even well-formed (a MAC of non-ASCII text, a body
+    stored as text, a time that does not parse) fails closed like a forged one: the page is
+    built cold, and the anchorer's refresh carries on over it."""
+    keep = _keeper(app)
+    cold = _verdicts(_read(app))
+    _read(app, keep)
+    value = {"mac": "é" * 64, "body": "not bytes", "built_at": "yesterday-ish"}[planted]
+    anchored.sql(f"UPDATE kept_dossiers SET {planted} = :v", v=value)
+    assert _load(app, keep) is None
+    assert _verdicts(_read(app, keep)) == cold
+    services = app_services(app)
+    refresh(keep, services.unit_of_work, services.chain_reader, VerificationCaches())
 
 
 def test_a_kept_row_moved_to_another_lot_is_ignored(anchored, app):
@@ -255,15 +281,31 @@ def test_the_anchorer_builds_again_what_its_round_made_stale(anchored, app):
     assert r.status_code == 202, r.get_data(as_text=True)
     anchored.anchor(anchored.chain)  # the round: the hold anchored
     services = app_services(app)
-    done = refresh(keep, services.unit_of_work, services.chain_reader, VerificationCaches())
+    done = refresh(keep, services.unit_of_work, services.chain_reader, VerificationCaches(),
+                   most=1000)
     assert done[URI] == 10  # built again, with the hold
     loaded = _load(app, keep)
     assert loaded is not None and _verdicts(loaded[0]) == ("verified", ["verified"] * 10)
     assert refresh(keep, services.unit_of_work, services.chain_reader,
-                   VerificationCaches()) == {}  # nothing stale, nothing new
+                   VerificationCaches(), most=1000) == {}  # nothing stale, nothing new
     anchored.sql("UPDATE kept_dossiers SET built_at = :t", t=datetime(2025, 1, 1, tzinfo=UTC))
     assert URI in refresh(keep, services.unit_of_work, services.chain_reader,
-                          VerificationCaches())  # older than a day: built again
+                          VerificationCaches(), most=1000)  # older than a day: built again
+
+
+def test_one_refresh_builds_a_bounded_number_so_a_round_never_waits_long(anchored, app):
+    keep = _keeper(app)
+    services = app_services(app)
+    built: list[str] = []
+    for _ in range(100):
+        done = refresh(keep, services.unit_of_work, services.chain_reader, VerificationCaches(),
+                       most=2)
+        assert len(done) <= 2
+        if not done:
+            break
+        assert not set(done) & set(built)  # each refresh goes on where the last one stopped
+        built += done
+    assert len(built) > 2 and URI in built
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own

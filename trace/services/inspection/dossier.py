@@ -303,7 +303,7 @@ def dossier(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRea
                                    frozenset(uris), frozenset(orgs), found))
             return found
     return _built(key, actor, uow, reader, caches, limits, day, memo, harvest_page,
-                  keeper if first else None)
+                  keeper if first else None)[0]
 
 
 def keep_lot(uri: str, uow: UnitOfWork, reader: ChainReader | None,
@@ -316,10 +316,9 @@ def keep_lot(uri: str, uow: UnitOfWork, reader: ChainReader | None,
     if key is None:
         return None
     day = today or datetime.now(UTC).date()
-    found = _built(key, OPERATOR, uow, reader, caches, limits, day,
-                   (key.uri, id(reader), day, 1), 1, keeper)
-    return len(found.events) if found.digest and len(found.events) >= keeper.min_events \
-        else None
+    found, saved = _built(key, OPERATOR, uow, reader, caches, limits, day,
+                          (key.uri, id(reader), day, 1), 1, keeper, remember=False)
+    return len(found.events) if saved else None
 
 
 OPERATOR = Actor(0, "admin", None, "kept dossiers")  # reads every lineage, records nothing
@@ -328,9 +327,10 @@ OPERATOR = Actor(0, "admin", None, "kept dossiers")  # reads every lineage, reco
 def _built(key: LotKey, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
            caches: VerificationCaches, limits: Limits | None, day: date,
            memo: tuple[str, int, date, int], harvest_page: int,
-           keeper: kept.Keeper | None) -> Dossier:
-    """A cold build, put in the in-process cache (and kept, with ``keeper``, when its lineage
-    is big) if nothing it rests on changed while it was built."""
+           keeper: kept.Keeper | None, *, remember: bool = True) -> tuple[Dossier, bool]:
+    """A cold build, put in the in-process cache (``remember``: not for the anchorer and the
+    CLI, which nobody reads from) and kept, with ``keeper``, when its lineage is big, if
+    nothing it rests on changed while it was built; and whether it was kept."""
     state = None
     if keeper is not None and reader is not None:
         with uow:
@@ -343,13 +343,15 @@ def _built(key: LotKey, actor: Actor, uow: UnitOfWork, reader: ChainReader | Non
     digest = reads.lineage_digest(uow, built.uris)
     if digest != found.digest:  # something changed while it was built
         found.digest = ""
-        return found
-    cache = cache_of(caches)
-    cache.put(memo, _Entry(time.monotonic() + cache.TTL, digest, frozenset(built.uris),
-                           frozenset(built.organisations), found))
+        return found, False
+    if remember:
+        cache = cache_of(caches)
+        cache.put(memo, _Entry(time.monotonic() + cache.TTL, digest, frozenset(built.uris),
+                               frozenset(built.organisations), found))
+    saved = False
     if keeper is not None and built.shown and found.harvest_page == 1:
-        kept.save(keeper, built, uow, reader, caches, state, judging(limits))
-    return found
+        saved = kept.save(keeper, built, uow, reader, caches, state, judging(limits))
+    return found, saved
 
 
 def judging(limits: Limits | None) -> dict[str, Any]:

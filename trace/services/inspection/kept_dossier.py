@@ -94,18 +94,44 @@ def load(keeper: Keeper, uri: str, uow: UnitOfWork, reader: ChainReader | None,
     """The kept dossier of the lot ``uri`` if it still holds (module docstring) and was built
     with the same ``judging`` (the configuration it was judged with), with its lineage's URIs
     and the organisations taking part (for the access check); else None."""
-    with uow:
-        row = stored.kept_row(uow, uri)
-    if row is None:
-        return None
-    expected = mac(keeper.key, row.uri, row.digest, row.chain, row.built_at, row.body)
-    if not hmac.compare_digest(expected, row.mac):
-        log.warning("kept dossier of %s: its MAC does not match; built again", uri)
-        return None
-    if row.chain != (reader is not None):
+    body = _holding(keeper, uri, uow, reader, caches, judging)
+    if body is None:
         return None
     try:
-        body = orjson.loads(row.body)
+        found = codec.decode(body["dossier"])
+    except Exception as exc:  # noqa: BLE001 - a body of another version: built cold
+        log.warning("kept dossier of %s not decoded (%s); built again", uri, exc)
+        return None
+    found.digest = body["lineage"]
+    found.certificates = [_as_of(c, day) for c in found.certificates]
+    return found, set(body["uris"]), set(body["organisations"])
+
+
+def holds(keeper: Keeper, uri: str, uow: UnitOfWork, reader: ChainReader | None,
+          caches: VerificationCaches, judging: Any = None) -> bool:
+    """Whether the lot ``uri``'s kept dossier still holds, without decoding its model (the
+    anchorer's check of every kept row after a round)."""
+    return _holding(keeper, uri, uow, reader, caches, judging) is not None
+
+
+def _holding(keeper: Keeper, uri: str, uow: UnitOfWork, reader: ChainReader | None,
+             caches: VerificationCaches, judging: Any) -> dict[str, Any] | None:
+    """The kept row's body, parsed, if every check of the module docstring passes (with the
+    lineage digest read now under ``"lineage"``); else None. Nothing in a row can raise out of
+    here: a row a database writer planted (a MAC or body of the wrong type, a time that does
+    not parse) is a row that does not hold, and the page is built cold."""
+    try:
+        with uow:
+            row = stored.kept_row(uow, uri)
+        if row is None:
+            return None
+        expected = mac(keeper.key, row.uri, row.digest, row.chain, row.built_at, row.body)
+        if not hmac.compare_digest(expected.encode(), str(row.mac).encode()):
+            log.warning("kept dossier of %s: its MAC does not match; built again", uri)
+            return None
+        if row.chain != (reader is not None):
+            return None
+        body: dict[str, Any] = orjson.loads(row.body)
         if body["judging"] != _plain(judging):
             return None
         uris, scope = body["uris"], reads.ShownScope(**body["scope"])
@@ -117,13 +143,12 @@ def load(keeper: Keeper, uri: str, uow: UnitOfWork, reader: ChainReader | None,
                 state = caches.chain.state(uow, reader, caches.trees)
             if chain_facts(state, reader, caches, uris, body["signers"]) != body["chain"]:
                 return None
-        found = codec.decode(body["dossier"])
-    except (KeyError, TypeError, ValueError) as exc:  # a body of another version
-        log.warning("kept dossier of %s not read (%s); built again", uri, exc)
+    except Exception as exc:  # noqa: BLE001 - fails closed: a cold build reads the records
+        log.warning("kept dossier of %s not read (%s: %s); built again", uri,
+                    type(exc).__name__, exc)
         return None
-    found.digest = lineage
-    found.certificates = [_as_of(c, day) for c in found.certificates]
-    return found, set(uris), set(body["organisations"])
+    body["lineage"] = lineage
+    return body
 
 
 def save(keeper: Keeper, built: Built, uow: UnitOfWork, reader: ChainReader | None,
@@ -152,11 +177,11 @@ def save(keeper: Keeper, built: Built, uow: UnitOfWork, reader: ChainReader | No
     digest = _combined(found.digest, built.shown)
     uri = found.key.uri
     try:
-        with uow:
-            done = stored.keep(uow, uri, digest, built_at, reader is not None,
+        with uow.writing() as w:  # a write transaction from its start (SQLite: no upgrade)
+            done = stored.keep(w, uri, digest, built_at, reader is not None,
                                len(found.events), body,
                                mac(keeper.key, uri, digest, reader is not None, built_at, body))
-            uow.commit()
+            w.commit()
     except Exception as exc:  # noqa: BLE001 - the page is answered all the same
         log.warning("kept dossier of %s not written: %s", uri, exc)
         return False

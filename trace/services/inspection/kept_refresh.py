@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 # What a kept dossier shows but its digest does not bind (the yield flag's other harvests of a
 # plot: docs/TRUST.md, "Kept dossiers") is at most this old where the anchorer runs.
 REBUILD_AFTER = timedelta(days=1)
+# Dossiers (re)built by one refresh at most (about 0.5 s each for 2,000 plots): the anchorer
+# runs it between its rounds, so a round waits for this much work at most; the rest is left to
+# the next refresh (the page builds cold, and keeps, what is asked for meanwhile).
+MOST_PER_REFRESH = 4
 
 
 def keep_big(keeper: kept.Keeper, new_uow: Callable[[], UnitOfWork],
@@ -45,23 +49,23 @@ def keep_big(keeper: kept.Keeper, new_uow: Callable[[], UnitOfWork],
 
 def refresh(keeper: kept.Keeper, new_uow: Callable[[], UnitOfWork],
             reader: ChainReader | None, caches: VerificationCaches,
-            limits: Limits | None = None) -> dict[str, int]:
+            limits: Limits | None = None, most: int = MOST_PER_REFRESH) -> dict[str, int]:
     """After an anchoring round: build again every kept dossier that no longer holds (the
     round's events changed what it rests on: a pending event anchored, a new event naming one
-    of its lots) or is older than ``REBUILD_AFTER``, and keep the big lineages not kept yet.
-    {lot URI: its events} of those (re)built. Finding the big lineages is two recursive
-    queries over the lineage index: about 0.1 s of CPU on 100,000 lots (SQLite)."""
+    of its lots) or is older than ``REBUILD_AFTER``, and keep the big lineages not kept yet —
+    ``most`` of them, stale ones first. {lot URI: its events} of those (re)built. Finding the
+    big lineages is two recursive queries over the lineage index: about 0.1 s of CPU on
+    100,000 lots (SQLite)."""
     with (uow := new_uow()):
         had = stored.kept_lots(uow)
         candidates = stored.big_lineage_lots(uow, keeper.min_events)
     now = datetime.now(UTC)
     stale = [uri for uri, built_at in had
              if _aware(built_at) < now - REBUILD_AFTER
-             or kept.load(keeper, uri, new_uow(), reader, caches, now.date(),
-                          judging(limits)) is None]
+             or not kept.holds(keeper, uri, new_uow(), reader, caches, judging(limits))]
     known = {uri for uri, _ in had}
     new = [uri for uri in candidates if uri not in known]
-    return _keep(keeper, [*stale, *new], new_uow, reader, caches, limits)
+    return _keep(keeper, [*stale, *new][:most], new_uow, reader, caches, limits)
 
 
 def _keep(keeper: kept.Keeper, uris: list[str], new_uow: Callable[[], UnitOfWork],

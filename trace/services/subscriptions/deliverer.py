@@ -103,6 +103,7 @@ class DeliverySettings:
     horizon_wait: float = 2.0  # PostgreSQL: how long to wait for captures in flight to commit
     log_days: float = 90.0  # the delivery log keeps an attempt this long (0: for ever)
     prune_batch: int = 5_000  # most log rows a round deletes, so a round stays short
+    prune_every: float = 600.0  # seconds between two prunings by one process (when caught up)
 
 
 @dataclass
@@ -357,11 +358,7 @@ def deliver_once(new_uow: Callable[[], UnitOfWork], transport: Transport,
         report.skipped = "another deliverer holds the lease"
         return report
     now = now or datetime.now(UTC)
-    if settings.log_days > 0:  # the lease holder keeps the log to its retention
-        with new_uow().writing() as w:
-            report.pruned = stored.prune_deliveries(
-                w, now - timedelta(days=settings.log_days), settings.prune_batch)
-            w.commit()
+    report.pruned = _prune_log(new_uow, settings, now)
     with new_uow() as uow:
         horizon = stored.event_horizon(uow, settings.horizon_wait)
     if horizon is None:
@@ -392,6 +389,33 @@ def deliver_once(new_uow: Callable[[], UnitOfWork], transport: Transport,
     if holder is not None and report.deliveries == 0:
         release_lease(new_uow(), holder, LEASE)
     return report
+
+
+def _prune_log(new_uow: Callable[[], UnitOfWork], settings: DeliverySettings,
+               now: datetime) -> int:
+    """The lease holder keeps the delivery log to its retention: rows attempted more than
+    ``log_days`` ago deleted, ``prune_batch`` at most, and at most once every ``prune_every``
+    seconds in a process while the last pruning found fewer than that (an idle round must not
+    take SQLite's write lock every second). A failure is logged: delivering matters more than
+    the log's size."""
+    if settings.log_days <= 0:
+        return 0
+    moment = time.monotonic()
+    if _PRUNED["at"] is not None and moment - _PRUNED["at"] < settings.prune_every:
+        return 0
+    try:
+        with new_uow().writing() as w:
+            pruned = stored.prune_deliveries(w, now - timedelta(days=settings.log_days),
+                                             settings.prune_batch)
+            w.commit()
+    except Exception:  # noqa: BLE001 - the round's deliveries go on
+        log.exception("pruning the delivery log")
+        return 0
+    _PRUNED["at"] = moment if pruned < settings.prune_batch else None  # more: next round
+    return pruned
+
+
+_PRUNED: dict[str, float | None] = {"at": None}
 
 
 def watch(new_uow: Callable[[], UnitOfWork], transport: Transport, settings: DeliverySettings,
