@@ -61,6 +61,7 @@ FILL: dict[str, Callable[[Fill], dict[str, Any] | list[dict[str, Any]]]] = {
     "console.inspect_eudr": lambda f: {"gtin": f.gtin, "lot": f.lot},  # docs/inspector/EXPORTS.md
     "console.inspect_org_events": lambda f: {"org_id": 1},  # issue #12 (an inspector's page)
     "console.inspect_dossier": lambda f: {"gtin": f.gtin, "lot": f.lot},  # issue #12
+    "console.inspect_dossier_list": lambda f: {"gtin": f.gtin, "lot": f.lot, "name": "plots"},
 }
 
 

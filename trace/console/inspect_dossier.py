@@ -8,11 +8,14 @@ from __future__ import annotations
 import functools
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, redirect, request
+from markupsafe import Markup
 
 from ..app_services import app_services
+from ..domain.errors import NotFound
 from ..gs1.resolver_paths import spell
 from ..present.i18n import N_
 from ..present.lineage_graph import Group, lineage_graph
@@ -31,12 +34,18 @@ EXPORTS = (("epcis.json", N_("EPCIS 2.0 (JSON-LD)")), ("epcis.xml", N_("EPCIS 2.
            ("dds.xml", N_("Due diligence statement draft (XML)")),
            ("dossier.pdf", N_("Printable dossier (PDF)")))
 # Harvests fold into a paged table above ``dossier.HARVEST_CARDS`` (``?harvests=N``).
+# The dossier shows this many items of each other long list (the plots, the lots folded into
+# one box of the graph, the histories not checked) and links to the whole list on a page of
+# its own: a lot fed by 2,000 plots had 6,000 of them, 1.2 MB of HTML for a phone to lay out.
+LIST_FIRST = 100
 
 
 def add_routes(bp: Blueprint) -> None:
     bp.add_url_rule("/inspect/lots/<gtin>/<lot>", "inspect_dossier", dossier_page)
     bp.add_url_rule("/inspect/lots/<gtin>/<lot>/verify", "inspect_dossier_verify",
                     verify_page, methods=["POST"])
+    bp.add_url_rule("/inspect/lots/<gtin>/<lot>/list/<name>", "inspect_dossier_list",
+                    list_page)
     bp.add_url_rule("/inspect/open", "inspect_open", open_dossier)
 
 
@@ -105,6 +114,39 @@ def dossier_page(gtin: str, lot: str) -> Any:
 
 
 @web.signed_in
+def list_page(gtin: str, lot: str, name: str) -> Any:
+    """One of the dossier's long lists whole: ``plots``, ``histories`` (not checked), or a box
+    of the lineage graph by its id on the dossier (``group-3-lot-1``). The dossier is read as
+    the page reads it (kept, cached or built), with the same access check."""
+    services = app_services()
+    found = dossier(gtin, lot, web.actor(), services.unit_of_work(), services.chain_reader,
+                    services.verification_caches, _limits(),
+                    keeper=_keeper(services.settings.secret_key))
+    base = dossier_path(found.key.gtin, found.key.lot)
+    if name == "plots":
+        title = web.t("%(n)s plots", n=f"{len(found.plots):,}")
+        items, back = plot_items(found.plots), "#plot-list"
+    elif name == "histories":
+        title = web.t("%(n)s lot histories", n=f"{len(found.missing):,}")
+        items, back = _problem_items(found.missing), "#timeline"
+    else:
+        graph = _graph(found)
+        group = next((g for g in graph.groups if group_id(g) == name), None)
+        if group is None:
+            raise NotFound(f"the dossier of lot {found.key.lot} has no list {name}")
+        title = web.t("%(n)s folded into one box", n=f"{len(group.members):,}")
+        items, back = member_items(group.members, dossier_path, lambda a: f"{base}#{a}"), \
+            f"#{name}"
+    return web.render("inspect_dossier_list.html", d=found, title=title, items=items,
+                      back=base + back)
+
+
+def group_id(group: Group) -> str:
+    """A box's id on the dossier page and in its list's address."""
+    return group.key.replace(":", "-")
+
+
+@web.signed_in
 def open_dossier() -> Any:
     """The start page's form (a GTIN and a lot code, as typed or scanned): to the dossier's
     one address. Nothing is looked up here: the dossier answers for the lot."""
@@ -133,7 +175,7 @@ def _harvest_page() -> int:
     return int(value) if value.isdigit() and 0 < len(value) < 7 else 1
 
 
-def _render(found: Dossier) -> Any:
+def _graph(found: Dossier) -> Any:
     def href(node: Node) -> str | None:
         if node.kind == "lot" and node.gtin and node.lot is not None and not node.here:
             return dossier_path(node.gtin, node.lot)
@@ -150,8 +192,35 @@ def _render(found: Dossier) -> Any:
         return web.t("%(n)s harvest lots", n=f"{n:,}") if group.harvest \
             else web.t("%(n)s lots", n=f"{n:,}")
 
-    graph = lineage_graph(found.nodes, found.edges, href=href, group_label=group_label,
-                          label=web.t("Lineage of lot %(lot)s", lot=found.key.lot))
+    return lineage_graph(found.nodes, found.edges, href=href, group_label=group_label,
+                         label=web.t("Lineage of lot %(lot)s", lot=found.key.lot))
+
+
+def _problem_items(checks: list[Any]) -> Any:
+    return problem_items(checks, _problem_name)
+
+
+def _problem_name(check: Any) -> str:
+    """What exactly is wrong, in the reader's words."""
+    return web.t(PROBLEM_NAMES.get(check.code, STATUS_NAMES.get(check.status, check.status)))
+
+
+def _status_badge() -> Callable[[str], Markup]:
+    """A verdict status as the page's badge, each status translated once per page (a macro
+    per row and card was a tenth of a 2,000-plot page's rendering)."""
+    badges: dict[str, Markup] = {}
+
+    def badge(status: str) -> Markup:
+        found = badges.get(status)
+        if found is None:
+            found = badges[status] = Markup('<span class="st %s">%s</span>') % (
+                status, web.t(STATUS_NAMES.get(status, status)))
+        return found
+    return badge
+
+
+def _render(found: Dossier) -> Any:
+    graph = _graph(found)
     numbered = [s for s in found.route if s.lon is not None and s.lat is not None]
     plot_svg = lineage_map(found.plots, [(s.lon, s.lat) for s in numbered
                                          if s.lon is not None and s.lat is not None],
@@ -172,15 +241,16 @@ def _render(found: Dossier) -> Any:
         route=_numbered(found),
         folded=folded, cards=[e for e in found.events if e.pk not in folded],
         rows=found.rows, harvests=harvests, page_size=HARVEST_PAGE, harvest_states=states,
-        to=to, member_items=lambda members: member_items(members, dossier_path, to),
-        plot_items=plot_items(found.plots),
-        problem_items=problem_items(found.missing, lambda c: web.t(PROBLEM_NAMES.get(
-            c.code, STATUS_NAMES.get(c.status, c.status)))),
+        to=to, member_items=lambda members: member_items(members[:LIST_FIRST], dossier_path,
+                                                         to),
+        plot_items=plot_items(found.plots[:LIST_FIRST]),
+        problem_items=_problem_items(found.missing[:LIST_FIRST]), list_first=LIST_FIRST,
+        group_id=group_id,
         paged=found.harvest_pages > 1 and request.args.get("harvests") is not None,
         dossier_path=dossier_path, base=base,
         exports=[(f"{base}/export/{kind}", name) for kind, name in EXPORTS],
         audit_pack=f"/api/v1/public/lots/{found.key.gtin}/{spell(found.key.lot)}/audit-pack",
-        status_names=STATUS_NAMES, problem_names=PROBLEM_NAMES)
+        status=_status_badge(), problem=_problem_name)
 
 
 def _numbered(found: Dossier) -> list[tuple[int | None, Any]]:

@@ -389,6 +389,8 @@ CONSOLE_ROUTES.update({
     ("GET", "console.inspect_dossier"): (_NO_DOSSIER, _by(302, 403, 404, 404)),
     ("POST", "console.inspect_dossier_verify"): (_NO_DOSSIER + "/verify",
                                                  _by(302, 403, 404, 404)),
+    ("GET", "console.inspect_dossier_list"): (_NO_DOSSIER + "/list/plots",
+                                              _by(302, 403, 404, 404)),
     ("GET", "console.inspect_open"): ("/app/inspect/open?gtin=08930000000019&lot=NOPE",
                                       _by(302, 303, 303, 303)),
 })

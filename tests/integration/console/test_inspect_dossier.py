@@ -18,6 +18,7 @@ from tracechain.app_services import app_services
 from tracechain.console import inspect_dossier as console_dossier
 from tracechain.domain.actor import Actor
 from tracechain.domain.plausibility import DEFAULT_HARVEST_LIMITS
+from tracechain.present import lineage_graph as lineage_graph_module
 from tracechain.services.cooperative import corrections, lot_making
 from tracechain.services.cooperative.step_recording import VIETNAM
 from tracechain.services.epcis.capture import CaptureSettings
@@ -337,3 +338,53 @@ def test_a_harvest_edited_on_another_page_shows_on_the_first(anchored, console, 
     assert 'class="st altered"' in page.split('data-testid="dossier-status"')[1][:200]
     summary = page.split('data-testid="harvest-rows"')[1].split("</summary>")[0]
     assert 'class="st altered"' in summary and 'class="st verified"' in summary
+
+
+# --- long lists: the first LIST_FIRST on the dossier, the whole list on a page of its own -------
+# The demo's export lot has 3 plots and 3 harvest lots in a row: with LIST_FIRST 2 and rows of
+# at most 2 boxes, its plot list and its folded box of harvests are long lists, as 2,000 plots
+# are (docs/inspector/DOSSIER.md, "Many plots").
+
+
+@pytest.fixture
+def short_lists(monkeypatch):
+    monkeypatch.setattr(console_dossier, "LIST_FIRST", 2)
+    monkeypatch.setattr(lineage_graph_module, "MAX_PER_ROW", 2)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
+def test_a_long_list_shows_its_first_items_and_links_to_the_whole_list(anchored, console,
+                                                                       short_lists):
+    client = _inspector(console)
+    page = client.get(PEPPER + "?lang=en").get_data(as_text=True)
+    plots = page.split('data-testid="plot-list"')[1].split("</details>")[0]
+    assert len(re.findall(r'data-testid="plot"', plots)) == 2
+    assert "The first 2 of 3." in plots and f'href="{PEPPER}/list/plots"' in plots
+    [box] = re.findall(r'<details id="(group-[^"]+)" data-testid="graph-group"', page)
+    folded = page.split(f'<details id="{box}"')[1].split("</details>")[0]
+    assert folded.count("<li>") == 2 and f'href="{PEPPER}/list/{box}"' in folded
+
+    whole = client.get(f"{PEPPER}/list/plots?lang=en").get_data(as_text=True)
+    listed = whole.split('data-testid="whole-list"')[1].split("</ul>")[0]
+    assert sorted(re.findall(r'data-testid="plot">([A-Z0-9-]+) ', listed)) == list(PLOTS)
+    assert f'href="{PEPPER}#plot-list"' in whole  # back to where the list was
+    lots = client.get(f"{PEPPER}/list/{box}?lang=vi").get_data(as_text=True)
+    listed = lots.split('data-testid="whole-list"')[1].split("</ul>")[0]
+    assert sorted(re.findall(r">(CL25-00\d)</a>", listed)) == list(HARVESTS)
+    assert "<h1>3 mục gộp vào một ô</h1>" in lots  # in the reader's language
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
+def test_a_whole_list_is_refused_to_an_outsider_and_unknown_lists_are_404(anchored, console,
+                                                                        short_lists):
+    coffee = console.signed_in(console.user("member", _org(anchored, "8936103000017")))
+    r = coffee.get(f"{PEPPER}/list/plots")
+    assert r.status_code == 403 and "CL-00" not in _main(r.get_data(as_text=True))
+    assert coffee.get("/app/inspect/lots/08936101000217/NO-SUCH-LOT/list/plots"
+                      ).status_code == 403
+    client = _inspector(console)
+    for name in ("group-9-lot-1", "nothing", "histories"):
+        r = client.get(f"{PEPPER}/list/{name}")
+        # histories: none is wrong on the demo, so the list is empty, not missing
+        assert r.status_code == (200 if name == "histories" else 404), name
+    assert console.client().get(f"{PEPPER}/list/plots").status_code == 302

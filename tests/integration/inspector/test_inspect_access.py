@@ -44,6 +44,7 @@ TABLE = {
         _by("302 303 303 303 303"),
     ("GET", LOT): _by("302 200 403 200 200"),
     ("POST", LOT + "/verify"): _by("302 200 403 200 200"),
+    ("GET", LOT + "/list/plots"): _by("302 200 403 200 200"),
     ("GET", LOT + "/export/events.csv"): _by("302 200 403 200 200"),
     ("GET", LOT + "/eudr"): _by("302 200 403 200 200"),
     # the EU's numbers, sent empty: the holder and admins get to the form's checks
