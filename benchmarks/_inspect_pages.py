@@ -215,7 +215,7 @@ def _kept(s: Site, services: Any, info: d.Info, label: str, args: Any,
     or ``tracechain dossiers keep`` keeps them in a deployment: each lot's first page in a
     process that has nothing of it in memory (the target's figure)."""
     _forget_dossiers(services)
-    keep = keeper(services.settings.secret_key)
+    keep = console_dossier.page_keeper(s.app, services.settings.secret_key)  # as the anchorer's
     limits = Limits(harvest=services.settings.harvest_limits)
     t, p = time.perf_counter(), time.process_time()
     kept = keep_big(keep, services.unit_of_work, None, services.verification_caches, limits)

@@ -90,12 +90,16 @@ def anchor_command(watch: bool) -> None:
 def _refresh_kept_dossiers(services: Any) -> None:
     """After a round: the kept dossiers its events made stale built again, and big lineages not
     kept yet kept (docs/inspector/DOSSIER.md, "Speed"). Never stops anchoring."""
-    from ..services.inspection.kept_dossier import keeper
+    from flask import current_app
+
+    from ..console.inspect_dossier import page_keeper
     from ..services.inspection.kept_refresh import refresh
     from ..services.lots.plausibility import Limits
 
     try:
-        done = refresh(keeper(services.settings.secret_key), services.unit_of_work,
+        keep = page_keeper(current_app._get_current_object(),  # type: ignore[attr-defined]
+                           services.settings.secret_key)
+        done = refresh(keep, services.unit_of_work,
                        services.chain_reader, services.verification_caches,
                        Limits(harvest=services.settings.harvest_limits))
     except Exception as exc:  # noqa: BLE001 - a page builds it when asked all the same

@@ -8,10 +8,12 @@ from __future__ import annotations
 import time
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from ..app_services import app_services
-from ..services.inspection.kept_dossier import MIN_EVENTS, keeper
+from ..console.inspect_dossier import page_keeper
+from ..services.inspection.kept_dossier import MIN_EVENTS
 from ..services.inspection.kept_refresh import keep_big
 from ..services.lots.plausibility import Limits
 
@@ -29,7 +31,8 @@ def keep_command(min_events: int) -> None:
     from many lots (all the way back) and every lot made from those."""
     services = app_services()
     started = time.monotonic()
-    kept = keep_big(keeper(services.settings.secret_key, min_events),
+    kept = keep_big(page_keeper(current_app._get_current_object(),  # type: ignore[attr-defined]
+                                services.settings.secret_key, min_events),
                     services.unit_of_work, services.chain_reader, services.verification_caches,
                     Limits(harvest=services.settings.harvest_limits))
     for uri, events in kept.items():

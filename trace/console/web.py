@@ -128,6 +128,13 @@ def render(template: str, code: int = 200, **context: Any) -> tuple[str, int, di
     return page, code, {"Content-Type": "text/html; charset=utf-8"}
 
 
+def fragment(template: str, **context: Any) -> str:
+    """``console/<template>`` in the reader's language and time zone, without the signed-in
+    user or the session's CSRF token: a part of a page written once for many readers."""
+    return _environment(language()).get_template(f"console/{template}").render(
+        t=t, url_for=url_for, **context)
+
+
 def _with_lang(code: str) -> str:
     args: dict[str, Any] = {**request.args.to_dict(), **(request.view_args or {}), "lang": code}
     return url_for(request.endpoint or "console.home", **args)

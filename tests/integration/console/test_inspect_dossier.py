@@ -16,6 +16,7 @@ from tests.integration.consumer.conftest import anchored, chain
 from tests.integration.epcis_docs import document
 from tracechain.app_services import app_services
 from tracechain.console import inspect_dossier as console_dossier
+from tracechain.console import inspect_dossier_content as dossier_content
 from tracechain.domain.actor import Actor
 from tracechain.domain.plausibility import DEFAULT_HARVEST_LIMITS
 from tracechain.present import lineage_graph as lineage_graph_module
@@ -285,7 +286,7 @@ ONE_SEASON_TOO_MANY = Limits(harvest={kind: 1e-6 for kind in DEFAULT_HARVEST_LIM
 def paged(monkeypatch):
     monkeypatch.setattr(dossier_module, "HARVEST_CARDS", 1)
     monkeypatch.setattr(dossier_module, "HARVEST_PAGE", 2)
-    monkeypatch.setattr(console_dossier, "HARVEST_PAGE", 2)
+    monkeypatch.setattr(dossier_content, "HARVEST_PAGE", 2)
     monkeypatch.setattr(console_dossier, "_limits", lambda: ONE_SEASON_TOO_MANY)
 
 
@@ -348,7 +349,7 @@ def test_a_harvest_edited_on_another_page_shows_on_the_first(anchored, console, 
 
 @pytest.fixture
 def short_lists(monkeypatch):
-    monkeypatch.setattr(console_dossier, "LIST_FIRST", 2)
+    monkeypatch.setattr(dossier_content, "LIST_FIRST", 2)
     monkeypatch.setattr(lineage_graph_module, "MAX_PER_ROW", 2)
 
 

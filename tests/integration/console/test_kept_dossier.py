@@ -10,7 +10,7 @@ The demo's export lot has 9 events: the keeper here keeps lineages of 1 event or
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -21,6 +21,8 @@ from tracechain import create_app
 from tracechain.app_services import app_services
 from tracechain.cli.dossiers import dossiers_group
 from tracechain.console import inspect_dossier as console_dossier
+from tracechain.console import inspect_dossier_content as dossier_content
+from tracechain.console import web
 from tracechain.domain.actor import Actor
 from tracechain.domain.plausibility import DEFAULT_HARVEST_LIMITS
 from tracechain.services.inspection import dossier as dossier_module
@@ -183,7 +185,7 @@ def test_an_edited_kept_body_is_ignored(anchored, app):
     failed = _read(app, keep)  # kept, and red: the harvest altered
     assert failed.status == "altered"
     [(body,)] = anchored.sql("SELECT body FROM kept_dossiers")
-    forged = bytes(body).replace(b'"altered"', b'"verified"')
+    forged = bytes(body).replace(b'\\"altered\\"', b'\\"verified\\"')  # the model's text
     assert forged != bytes(body)
     anchored.sql("UPDATE kept_dossiers SET body = :b", b=forged)
     assert _load(app, keep) is None  # the MAC no longer matches: not even parsed
@@ -232,21 +234,23 @@ def test_another_secret_key_reads_no_kept_dossier(anchored, app):
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
 def test_the_page_from_a_kept_dossier_is_the_cold_pages_html(anchored, console, app,
                                                              monkeypatch):
-    monkeypatch.setattr(console_dossier, "_keeper", lambda secret: keeper(secret, 1))
+    monkeypatch.setattr(console_dossier, "_keeper",
+                        lambda secret: console_dossier.page_keeper(app, secret, 1))
     client = console.signed_in(console.user("inspector"))
     cold = client.get(PEPPER).get_data(as_text=True)
     [(count,)] = anchored.sql("SELECT COUNT(*) FROM kept_dossiers")
     assert count == 1
     # as another process: nothing in memory, and no build
     monkeypatch.setattr(app_services(app), "verification_caches", VerificationCaches())
-    monkeypatch.setattr(console_dossier, "_PAGES", console_dossier._Pages())
+    monkeypatch.setattr(console_dossier, "_PAGES", console_dossier._Contents())
     _no_cold_build(monkeypatch)
     assert client.get(PEPPER).get_data(as_text=True) == cold
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
-def test_a_failed_write_of_a_kept_dossier_leaves_the_page(anchored, console, monkeypatch):
-    monkeypatch.setattr(console_dossier, "_keeper", lambda secret: keeper(secret, 1))
+def test_a_failed_write_of_a_kept_dossier_leaves_the_page(anchored, console, app, monkeypatch):
+    monkeypatch.setattr(console_dossier, "_keeper",
+                        lambda secret: console_dossier.page_keeper(app, secret, 1))
 
     def read_only(*args, **kwargs):
         raise RuntimeError("cannot execute INSERT in a read-only transaction")
@@ -314,16 +318,23 @@ def test_the_anchor_command_refreshes_kept_dossiers_and_never_fails_for_them(
     from tracechain.cli import anchor as anchor_cli
     from tracechain.services.inspection import kept_refresh
 
-    monkeypatch.setattr(kept_dossier, "keeper", lambda secret: keeper(secret, 3))
-    anchor_cli._refresh_kept_dossiers(app_services(app))  # after a round that anchored
+    page_keeper = console_dossier.page_keeper
+    monkeypatch.setattr(console_dossier, "page_keeper",
+                        lambda app, secret: page_keeper(app, secret, 3))
+    with app.app_context():  # as the command runs
+        anchor_cli._refresh_kept_dossiers(app_services(app))  # after a round that anchored
     assert "kept 2 dossiers again" in capsys.readouterr().out  # the dried and export lots
     assert _load(app, _keeper(app)) is not None
+    [(body,)] = anchored.sql("SELECT body FROM kept_dossiers WHERE lot_id = (SELECT id FROM "
+                             "lots WHERE uri = :u)", u=URI)
+    assert len(json.loads(bytes(body))["pages"]) == 2  # its content in both languages
 
     def broken(*args, **kwargs):
         raise RuntimeError("database is locked")
 
     monkeypatch.setattr(kept_refresh, "refresh", broken)
-    anchor_cli._refresh_kept_dossiers(app_services(app))
+    with app.app_context():
+        anchor_cli._refresh_kept_dossiers(app_services(app))
     assert "kept dossiers not refreshed: database is locked" in capsys.readouterr().err
 
 
@@ -392,3 +403,132 @@ def test_a_row_edited_while_the_dossier_is_built_is_not_kept_as_it_was(anchored,
     monkeypatch.setattr(dossier_module, "_lineage", walk)
     assert anchored.sql("SELECT COUNT(*) FROM kept_dossiers") == [(0,)]  # not kept
     assert _read(app, keep).status == "altered"
+
+
+# --- the page's content, written when the dossier is kept (inspect_dossier_content) ------------
+# Kept with the model under the same MAC, for each language in Vietnam's time: a first page is
+# then the kept row read and checked, no model decoded, nothing rendered but the frame.
+
+EXPORTER = "8936102000018"
+
+
+def _page_keeper(app, monkeypatch):
+    monkeypatch.setattr(console_dossier, "_keeper",
+                        lambda secret: console_dossier.page_keeper(app, secret, 1))
+
+
+def _as_a_new_process(app, monkeypatch):
+    monkeypatch.setattr(app_services(app), "verification_caches", VerificationCaches())
+    monkeypatch.setattr(console_dossier, "_PAGES", console_dossier._Contents())
+
+
+def _no_decode(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("decoded: the kept content was not used")
+
+    monkeypatch.setattr(dossier_codec, "decode", refuse)
+
+
+def _readers(anchored, console) -> dict:
+    [(exporter,)] = anchored.sql("SELECT id FROM organisations WHERE gln = :g", g=EXPORTER)
+    return {"inspector": console.signed_in(console.user("inspector")),
+            "holder": console.signed_in(console.user("member", {"id": exporter}))}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
+def test_the_kept_content_is_the_page_a_cold_build_gives_each_reader(anchored, console, app,
+                                                                     monkeypatch):
+    _page_keeper(app, monkeypatch)
+    readers = _readers(anchored, console)
+    cold = {(who, lang): c.get(f"{PEPPER}?lang={lang}").get_data(as_text=True)
+            for who, c in readers.items() for lang in ("vi", "en")}
+    [(body,)] = anchored.sql("SELECT body FROM kept_dossiers")
+    assert sorted(v.split("|")[0] for v in json.loads(bytes(body))["pages"]) == ["en", "vi"]
+    _as_a_new_process(app, monkeypatch)
+    _no_cold_build(monkeypatch)
+    _no_decode(monkeypatch)
+    for (who, lang), page in cold.items():
+        assert readers[who].get(f"{PEPPER}?lang={lang}").get_data(as_text=True) == page
+    # the holes filled for each reader: the session's token, the link to act for inspectors
+    assert 'data-testid="act-link"' in cold[("inspector", "vi")]
+    assert 'data-testid="act-link"' not in cold[("holder", "vi")]
+    assert "\x00" not in "".join(cold.values())
+    assert 'data-testid="certificate"' in cold[("inspector", "en")]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
+def test_a_reader_in_another_time_zone_is_given_a_page_written_for_it(anchored, console, app,
+                                                                      monkeypatch):
+    _page_keeper(app, monkeypatch)
+    client = _readers(anchored, console)["inspector"]
+    vietnam = client.get(PEPPER + "?lang=en").get_data(as_text=True)
+    assert "+07:00" in vietnam
+    _as_a_new_process(app, monkeypatch)
+    client.set_cookie(web.ZONE_COOKIE, "Europe/Berlin")
+    berlin = client.get(PEPPER + "?lang=en").get_data(as_text=True)  # from the kept model
+    assert "+07:00" not in berlin.split("<main>")[1] and "+01:00" in berlin
+    _as_a_new_process(app, monkeypatch)
+    monkeypatch.setattr(console_dossier, "_keeper", lambda secret: keeper(secret, 10**9))
+    assert client.get(PEPPER + "?lang=en").get_data(as_text=True) == berlin  # as a cold build
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
+def test_content_written_by_another_version_is_not_given_out(anchored, console, app,
+                                                             monkeypatch):
+    _page_keeper(app, monkeypatch)
+    client = _readers(anchored, console)["inspector"]
+    page = client.get(PEPPER).get_data(as_text=True)
+    _as_a_new_process(app, monkeypatch)
+    monkeypatch.setattr(dossier_content, "_version", lambda lang: "another version")
+    calls = []
+    decode = dossier_codec.decode
+    monkeypatch.setattr(dossier_codec, "decode", lambda v: calls.append(1) or decode(v))
+    assert client.get(PEPPER).get_data(as_text=True) == page
+    assert calls == [1]  # written again from the kept model
+
+
+def test_an_edited_row_is_never_shown_from_the_kept_content(anchored, console, app,
+                                                            monkeypatch):
+    _page_keeper(app, monkeypatch)
+    client = _readers(anchored, console)["inspector"]
+    assert 'class="st verified"' in client.get(PEPPER).get_data(as_text=True)
+    [(pk,)] = anchored.sql(
+        "SELECT e.id FROM events e JOIN event_objects o ON o.event_pk = e.id "
+        "WHERE o.uri LIKE '%/10/CL25-001' AND e.event_type = 'ObjectEvent'")
+    anchored.sql("UPDATE events SET body = REPLACE(body, :was, :now) WHERE id = :pk", pk=pk,
+                 was='"quantity":820', now='"quantity":8200')
+    _as_a_new_process(app, monkeypatch)
+    page = client.get(PEPPER + "?lang=en").get_data(as_text=True)
+    assert 'class="st altered"' in page.split('data-testid="dossier-status"')[1][:200]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the MAC: no SQL
+def test_kept_content_edited_in_the_row_is_ignored(anchored, console, app, monkeypatch):
+    _page_keeper(app, monkeypatch)
+    client = _readers(anchored, console)["inspector"]
+    page = client.get(PEPPER).get_data(as_text=True)
+    [(body,)] = anchored.sql("SELECT body FROM kept_dossiers")
+    forged = bytes(body).replace(b"VietGAP", b"GlobalGAP")
+    assert forged != bytes(body)
+    anchored.sql("UPDATE kept_dossiers SET body = :b", b=forged)
+    _as_a_new_process(app, monkeypatch)
+    again = client.get(PEPPER).get_data(as_text=True)
+    assert again == page and "GlobalGAP" not in again
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
+def test_kept_content_judges_certificates_against_the_day_asked(anchored, app):
+    services = app_services(app)
+    keep = console_dossier.page_keeper(app, services.settings.secret_key, 1)
+    _read(app, keep)
+    [(body,)] = anchored.sql("SELECT body FROM kept_dossiers")
+    variant = next(iter(json.loads(bytes(body))["pages"]))
+
+    def certificates(day):
+        found = kept_dossier.page(keep, URI, services.unit_of_work(), services.chain_reader,
+                                  VerificationCaches(), day, variant,
+                                  dossier_module.judging(None))
+        return [c.expired for c in found.certificates if c.valid_until is not None]
+
+    assert certificates(date(2000, 1, 1)) and not any(certificates(date(2000, 1, 1)))
+    assert all(certificates(date(2999, 1, 1)))

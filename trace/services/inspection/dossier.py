@@ -306,6 +306,23 @@ def dossier(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRea
                   keeper if first else None)[0]
 
 
+def kept_page(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainReader | None,
+              caches: VerificationCaches, limits: Limits | None = None, *,
+              keeper: kept.Keeper, variant: str, today: date | None = None
+              ) -> kept.KeptPage | None:
+    """The lot's first page as kept with its dossier for ``variant`` (the console's language,
+    time zone and version), if the kept dossier holds (``kept_dossier.page``): no model
+    decoded, no page rendered. None: ask ``dossier``. Errors and the access check as there."""
+    key = lot_key(gtin, lot)
+    day = today or datetime.now(UTC).date()
+    with fewer_collections():  # a big body's worth of objects, parsed
+        found = kept.page(keeper, key.uri, uow, reader, caches, day, variant, judging(limits))
+    if found is None:
+        return None
+    policy.require_read_dossier(actor, found.organisations)
+    return found
+
+
 def keep_lot(uri: str, uow: UnitOfWork, reader: ChainReader | None,
              caches: VerificationCaches, keeper: kept.Keeper, limits: Limits | None = None,
              *, today: date | None = None) -> int | None:

@@ -100,6 +100,19 @@ def decode(value: dict[str, Any]) -> Dossier:
     return _made(model.Dossier, m)
 
 
+def lot_key(value: dict[str, Any]) -> model.LotKey:
+    """A dossier's lot as orjson wrote it (``Dossier.key``)."""
+    return model.LotKey(**value)
+
+
+def certificates(value: list[dict[str, Any]]) -> list[model.Certificate]:
+    """A dossier's certificates as orjson wrote them (``Dossier.certificates``)."""
+    for c in value:
+        _check_members(c, model.Certificate)
+    return [_made(model.Certificate, {**c, "valid_until": _day(c["valid_until"])})
+            for c in value]
+
+
 def dumps(value: Any) -> bytes:
     return orjson.dumps(value)
 

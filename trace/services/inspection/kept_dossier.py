@@ -4,6 +4,7 @@ the CLI), safe against anyone who can write to the database.
 
     Keeper(key, min_events)                       how dossiers are kept (``keeper(secret)``)
     load(keeper, uri, uow, reader, caches, day)   a kept dossier that still holds, or None
+    page(keeper, uri, ..., variant)               its page's content written for a variant
     save(keeper, built, uow, reader, caches, ...) keep a dossier just built (its own commit)
 
 A row is used only when (1) its MAC, HMAC-SHA256 under a key derived from the configured secret
@@ -25,10 +26,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Collection
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
@@ -42,7 +43,8 @@ from ..verification.verdicts import VerificationCaches
 from . import dossier_codec as codec
 
 if TYPE_CHECKING:
-    from .dossier import Dossier
+    from ...gs1.keys import LotKey
+    from .dossier import Certificate, Dossier
 
 log = logging.getLogger(__name__)
 
@@ -50,18 +52,34 @@ KEY_LABEL = b"tracechain kept dossier v1"  # domain separation: this key MACs no
 # A lineage of this many events is kept: the benchmark's dried lot (200 plots behind) took up
 # to 360 ms of CPU cold, 40 ms kept; an ordinary lot's 15-25 ms cold is left as it is.
 MIN_EVENTS = 200
+# The body's layout: a row of another (an older release's) is built again.
+LAYOUT = 2
 
 
 @dataclass(frozen=True)
 class Keeper:
     key: bytes  # HMAC key, from the configured secret key (``keeper``)
     min_events: int = MIN_EVENTS
+    # The page's content written for each variant (language, time zone...: the console's
+    # ``inspect_dossier_content.prerender``), kept in the body under the same MAC; None: none.
+    render: Callable[[Dossier], dict[str, str]] | None = field(default=None, compare=False)
 
 
-def keeper(secret: str, min_events: int = MIN_EVENTS) -> Keeper:
+def keeper(secret: str, min_events: int = MIN_EVENTS,
+           render: Callable[[Dossier], dict[str, str]] | None = None) -> Keeper:
     """The keeper for the configured secret key (``settings.secret_key``): the MAC key is
     HMAC-SHA256(secret, ``KEY_LABEL``), so it is not the session key itself."""
-    return Keeper(hmac.new(secret.encode(), KEY_LABEL, hashlib.sha256).digest(), min_events)
+    return Keeper(hmac.new(secret.encode(), KEY_LABEL, hashlib.sha256).digest(), min_events,
+                  render)
+
+
+class KeptPage(NamedTuple):
+    """A kept dossier's content written for one variant (``page``)."""
+
+    key: LotKey
+    content: str
+    certificates: list[Certificate]  # judged against the day asked about
+    organisations: set[int | None]  # taking part in the lineage (the access check)
 
 
 @dataclass(frozen=True)
@@ -98,13 +116,34 @@ def load(keeper: Keeper, uri: str, uow: UnitOfWork, reader: ChainReader | None,
     if body is None:
         return None
     try:
-        found = codec.decode(body["dossier"])
+        found = codec.decode(orjson.loads(body["dossier"]))
     except Exception as exc:  # noqa: BLE001 - a body of another version: built cold
         log.warning("kept dossier of %s not decoded (%s); built again", uri, exc)
         return None
     found.digest = body["lineage"]
     found.certificates = [_as_of(c, day) for c in found.certificates]
     return found, set(body["uris"]), set(body["organisations"])
+
+
+def page(keeper: Keeper, uri: str, uow: UnitOfWork, reader: ChainReader | None,
+         caches: VerificationCaches, day: date, variant: str,
+         judging: Any = None) -> KeptPage | None:
+    """The content kept with the lot ``uri``'s dossier for ``variant``, if the dossier still
+    holds (as for ``load``) and has it; the model is not decoded. None: not kept, no longer
+    holding, or not written for this variant."""
+    body = _holding(keeper, uri, uow, reader, caches, judging)
+    if body is None:
+        return None
+    try:
+        content = body.get("pages", {}).get(variant)
+        if not isinstance(content, str):
+            return None
+        key = codec.lot_key(body["key"])
+        certificates = [_as_of(c, day) for c in codec.certificates(body["certificates"])]
+    except Exception as exc:  # noqa: BLE001 - a body of another version: built cold
+        log.warning("kept page of %s not read (%s); built again", uri, exc)
+        return None
+    return KeptPage(key, content, certificates, set(body["organisations"]))
 
 
 def holds(keeper: Keeper, uri: str, uow: UnitOfWork, reader: ChainReader | None,
@@ -132,7 +171,7 @@ def _holding(keeper: Keeper, uri: str, uow: UnitOfWork, reader: ChainReader | No
         if row.chain != (reader is not None):
             return None
         body: dict[str, Any] = orjson.loads(row.body)
-        if body["judging"] != _plain(judging):
+        if body["layout"] != LAYOUT or body["judging"] != _plain(judging):
             return None
         uris, scope = body["uris"], reads.ShownScope(**body["scope"])
         lineage = reads.lineage_digest(uow, uris)
@@ -172,7 +211,10 @@ def save(keeper: Keeper, built: Built, uow: UnitOfWork, reader: ChainReader | No
         "uris": sorted(built.uris), "organisations": sorted(
             built.organisations, key=lambda o: (o is None, o or 0)),
         "scope": built.scope._asdict(), "signers": built.signers, "chain": built.chain,
-        "judging": _plain(judging), "dossier": codec.encode(found)})
+        "judging": _plain(judging), "layout": LAYOUT, "key": found.key,
+        "certificates": found.certificates, "pages": _written(keeper, found),
+        # the model as JSON text in the body: parsed only when a page is written from it
+        "dossier": codec.dumps(codec.encode(found)).decode()})
     built_at = (now or datetime.now(UTC)).replace(microsecond=0)
     digest = _combined(found.digest, built.shown)
     uri = found.key.uri
@@ -186,6 +228,18 @@ def save(keeper: Keeper, built: Built, uow: UnitOfWork, reader: ChainReader | No
         log.warning("kept dossier of %s not written: %s", uri, exc)
         return False
     return done
+
+
+def _written(keeper: Keeper, found: Dossier) -> dict[str, str]:
+    """The page's content for each variant the keeper writes ({} without a renderer, or when
+    writing fails: the dossier is kept, and each page is written when asked)."""
+    if keeper.render is None:
+        return {}
+    try:
+        return keeper.render(found)
+    except Exception:  # noqa: BLE001 - the dossier is worth keeping without its content
+        log.exception("the content of %s's kept dossier not written", found.key.uri)
+        return {}
 
 
 def chain_facts(state: StateView, reader: ChainReader, caches: VerificationCaches,
