@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -174,8 +175,8 @@ def _holding(keeper: Keeper, uri: str, uow: UnitOfWork, reader: ChainReader | No
         if body["layout"] != LAYOUT or body["judging"] != _plain(judging):
             return None
         uris, scope = body["uris"], reads.ShownScope(**body["scope"])
-        lineage = reads.lineage_digest(uow, uris)
-        if _combined(lineage, reads.shown_digest(uow, scope)) != row.digest:
+        lineage, shown = _digests(uow, uris, scope)
+        if _combined(lineage, shown) != row.digest:
             return None
         if reader is not None:
             with uow:
@@ -188,6 +189,17 @@ def _holding(keeper: Keeper, uri: str, uow: UnitOfWork, reader: ChainReader | No
         return None
     body["lineage"] = lineage
     return body
+
+
+def _digests(uow: UnitOfWork, uris: list[str], scope: reads.ShownScope) -> tuple[str, str]:
+    """The lineage and shown digests read now, side by side: each on a pooled connection of
+    its own, so PostgreSQL reads them in two server processes while this one waits once (about
+    half a big lineage's first page was these reads, one after the other). Either one's error
+    is raised."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        shown = pool.submit(reads.shown_digest, uow, scope)
+        lineage = reads.lineage_digest(uow, uris)
+        return lineage, shown.result()
 
 
 def save(keeper: Keeper, built: Built, uow: UnitOfWork, reader: ChainReader | None,
