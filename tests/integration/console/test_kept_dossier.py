@@ -135,6 +135,9 @@ EDITS = {
     "batch contract": ["UPDATE anchor_batches SET contract = "
                        "'0x00000000000000000000000000000000000000aa' WHERE id = "
                        "(SELECT batch_id FROM events WHERE id = {pk})"],
+    # read by the key the event row names (once per capture, not per event)
+    "capture seal": ["UPDATE capture_jobs SET seal_root = '" + "2" * 64 + "' WHERE id = "
+                     "(SELECT capture_id FROM events WHERE id = {pk})"],
     "event inserted": [  # a copy of the harvest as a new event, unsigned, naming the lot
         "INSERT INTO events (event_id, event_type, event_time, record_time, action, biz_step, "
         "disposition, body, prehash, event_hash, context_id, capture_id, organisation_id, "
@@ -171,6 +174,39 @@ def test_an_edited_deleted_or_inserted_row_is_never_read_from_the_kept_dossier(
     assert _verdicts(found) == _verdicts(verify_now(GTIN, LOT, INSPECTOR,
                                                     services.unit_of_work(),
                                                     services.chain_reader))
+
+
+# Rows the digests bind whose edit leaves the demo's verdicts as they were: the kept dossier
+# must still not be used (the page shows them, or a verdict could read them).
+BOUND = {
+    "organisation key": "UPDATE organisations SET signing_address = "
+                        "'0x00000000000000000000000000000000000000bb' WHERE id = "
+                        "(SELECT organisation_id FROM events WHERE id = {pk})",
+    "organisation renamed": "UPDATE organisations SET name = 'Renamed' WHERE id = "
+                            "(SELECT organisation_id FROM events WHERE id = {pk})",
+    "plot geometry": "UPDATE plots SET geometry = :geometry WHERE id IN "
+                     "(SELECT plot_id FROM lots WHERE code = 'CL25-001')",
+    "farmer renamed": "UPDATE farms SET farmer_name = 'Renamed' WHERE id IN (SELECT p.farm_id "
+                      "FROM plots p JOIN lots l ON l.plot_id = p.id WHERE l.code = 'CL25-001')",
+}
+
+
+@pytest.mark.parametrize("edit", list(BOUND))
+def test_an_edited_row_the_verdicts_do_not_change_for_is_not_read_from_the_kept_dossier(
+        anchored, app, edit):
+    keep = _keeper(app)
+    _read(app, keep)
+    assert _load(app, keep) is not None
+    [(pk,)] = anchored.sql(
+        "SELECT e.id FROM events e JOIN event_objects o ON o.event_pk = e.id "
+        "WHERE o.uri LIKE '%/10/CL25-001' AND e.event_type = 'ObjectEvent'")
+    geometry = {"type": "Polygon", "coordinates": [[[108.0, 12.0], [108.001, 12.0],
+                                                    [108.001, 12.001], [108.0, 12.0]]]}
+    assert anchored.sql(BOUND[edit].format(pk=pk) + " RETURNING 1",
+                        **({"geometry": json.dumps(geometry)} if ":geometry" in BOUND[edit]
+                           else {}))  # a row was edited
+    assert _load(app, keep) is None
+    assert _read(app, keep) == _read(app)  # as a cold build without keeping
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the MAC: no SQL
