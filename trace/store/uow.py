@@ -26,6 +26,11 @@ class SqlUnitOfWork:
         """A unit of work over the same database that takes the write lock up front."""
         return SqlUnitOfWork(self._factory, write=True)
 
+    @property
+    def dialect_name(self) -> str:
+        """The database's SQLAlchemy dialect: ``sqlite`` or ``postgresql``."""
+        return str(self._factory.kw["bind"].dialect.name)
+
     @contextmanager
     def driver_connection(self):
         """A pooled DB-API connection and the dialect's name, for a hot read that SQLAlchemy's

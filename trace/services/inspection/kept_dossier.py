@@ -26,8 +26,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -192,10 +192,12 @@ def _holding(keeper: Keeper, uri: str, uow: UnitOfWork, reader: ChainReader | No
 
 
 def _digests(uow: UnitOfWork, uris: list[str], scope: reads.ShownScope) -> tuple[str, str]:
-    """The lineage and shown digests read now, side by side: each on a pooled connection of
-    its own, so PostgreSQL reads them in two server processes while this one waits once (about
-    half a big lineage's first page was these reads, one after the other). Either one's error
-    is raised."""
+    """The lineage and shown digests read now; on PostgreSQL side by side, each on a pooled
+    connection of its own, so two server processes read them while this one waits once (about
+    half a big lineage's first page was these reads, one after the other;
+    ``reads.reads_side_by_side``). Either one's error is raised."""
+    if not reads.reads_side_by_side(uow):
+        return reads.lineage_digest(uow, uris), reads.shown_digest(uow, scope)
     with ThreadPoolExecutor(max_workers=1) as pool:
         shown = pool.submit(reads.shown_digest, uow, scope)
         lineage = reads.lineage_digest(uow, uris)
