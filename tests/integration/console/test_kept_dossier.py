@@ -100,9 +100,8 @@ def test_a_second_app_sharing_the_database_uses_the_kept_dossier(anchored, app, 
     assert found == cold
 
 
-def test_a_new_event_naming_a_lineage_lot_builds_it_again(anchored, app):
-    keep = _keeper(app)
-    _read(app, keep)
+def _hold_the_export_lot(anchored) -> None:
+    """A new event naming the export lot (a hold), captured by its holder."""
     hold = {"type": "ObjectEvent", "eventTime": "2025-03-24T08:00:00.000+07:00",
             "eventTimeZoneOffset": "+07:00", "action": "OBSERVE", "bizStep": "holding",
             "disposition": "non_sellable_other", "quantityList": [{
@@ -111,6 +110,12 @@ def test_a_new_event_naming_a_lineage_lot_builds_it_again(anchored, app):
                              content_type="application/json", headers={
                                  "Authorization": f"Bearer {anchored.token('xuatkhau')}"})
     assert r.status_code == 202, r.get_data(as_text=True)
+
+
+def test_a_new_event_naming_a_lineage_lot_builds_it_again(anchored, app):
+    keep = _keeper(app)
+    _read(app, keep)
+    _hold_the_export_lot(anchored)
     assert _load(app, keep) is None  # the digest changed
     again = _read(app, keep)
     assert _verdicts(again) == ("pending", ["verified"] * 9 + ["pending"])
@@ -311,14 +316,7 @@ def test_the_cli_keeps_the_big_lineages(anchored, app):
 def test_the_anchorer_builds_again_what_its_round_made_stale(anchored, app):
     keep = _keeper(app)
     _read(app, keep)
-    hold = {"type": "ObjectEvent", "eventTime": "2025-03-24T08:00:00.000+07:00",
-            "eventTimeZoneOffset": "+07:00", "action": "OBSERVE", "bizStep": "holding",
-            "disposition": "non_sellable_other", "quantityList": [{
-                "epcClass": URI, "quantity": 900, "uom": "KGM"}]}
-    r = anchored.client.post("/epcis/capture", data=json.dumps(document(hold)),
-                             content_type="application/json", headers={
-                                 "Authorization": f"Bearer {anchored.token('xuatkhau')}"})
-    assert r.status_code == 202, r.get_data(as_text=True)
+    _hold_the_export_lot(anchored)
     anchored.anchor(anchored.chain)  # the round: the hold anchored
     services = app_services(app)
     done = refresh(keep, services.unit_of_work, services.chain_reader, VerificationCaches(),
