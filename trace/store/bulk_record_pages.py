@@ -3,7 +3,7 @@
 A bulk report must describe one state of the database: a report that mixes two states can
 contradict itself (an event judged on one page, then its row gone from its batch's rows read
 later and its leaf called missing; a row added halfway counted on a page and absent from its
-batch). ``one_snapshot`` fixes the snapshot every later read of the unit of work sees:
+batch). ``snapshot.one_snapshot`` fixes the snapshot every later read of the unit of work sees:
 SQLite's deferred transaction already reads one snapshot from its first read to its end (WAL);
 PostgreSQL's default, READ COMMITTED, takes a new one for each statement, so the unit of work
 is made REPEATABLE READ before its first query.
@@ -41,19 +41,6 @@ if TYPE_CHECKING:
 _SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")  # what pg_export_snapshot says
 AHEAD = 2  # pages read and not yet taken: enough to absorb one slow page, a few MB at most
 _DONE = object()  # the reader's last item: no more pages
-
-
-def one_snapshot(uow: UnitOfWork) -> None:
-    """Make every read of ``uow`` from here to its end see one snapshot of the database. The
-    first thing done in the unit of work: PostgreSQL sets a transaction's isolation only before
-    its first query."""
-    session = session_of(uow)
-    if session.get_bind().dialect.name != "postgresql":
-        return  # SQLite: one deferred transaction reads one snapshot (WAL)
-    if session.in_transaction():
-        raise RuntimeError("one_snapshot must come before the unit of work's first query")
-    # For this transaction only: the pooled connection keeps its default for the next one.
-    session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
 
 
 class RecordPages:

@@ -128,18 +128,6 @@ def record_times(uow: UnitOfWork, event_pks: Collection[int]) -> dict[int, Any]:
     return out
 
 
-def one_snapshot(uow: UnitOfWork) -> None:
-    """Make the entered unit of work read one snapshot of the database, every statement of it
-    and the digests read ``in_transaction``: a dossier kept for every process must be built
-    from exactly the rows its digest describes. First thing in the ``with`` block. SQLite's
-    transactions already do (``BEGIN`` holds the snapshot of its first read); PostgreSQL's are
-    made REPEATABLE READ (its default, READ COMMITTED, gives each statement the rows committed
-    when it starts)."""
-    session = session_of(uow)
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-
-
 def reads_side_by_side(uow: UnitOfWork) -> bool:
     """Whether the two digests gain from being read at once, each on a connection of its own:
     on PostgreSQL each is a server process's work (the page waits once, not twice); SQLite's
@@ -163,7 +151,7 @@ def lineage_digest(uow: UnitOfWork, uris: Collection[str], *,
     event rows the first found as another, then the @contexts, organisations, captures and
     batches those event rows name, each as another); needs no ``with uow`` — or,
     ``in_transaction``, read in the entered unit of work's transaction (its snapshot:
-    ``one_snapshot``)."""
+    ``snapshot.one_snapshot``)."""
     return _digest_of(uow, _DIGEST, {"uris": orjson.dumps(sorted(uris)).decode()},
                       in_transaction=in_transaction)
 

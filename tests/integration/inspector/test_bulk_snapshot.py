@@ -15,9 +15,10 @@ from tracechain.domain.actor import Actor
 from tracechain.services.inspection import bulk_verify
 from tracechain.services.inspection.bulk_verify import BulkScope, RehashMemo, verify_bulk
 from tracechain.services.inspection.query_terms import Window
-from tracechain.store.bulk_record_pages import RecordPages, one_snapshot
+from tracechain.store.bulk_record_pages import RecordPages
 from tracechain.store.bulk_records import PageReader
 from tracechain.store.events import Event
+from tracechain.store.snapshot import one_snapshot
 
 INSPECTOR = Actor(0, "inspector", None, "bulk-snapshot@example.vn")
 EVERYTHING = BulkScope(None, Window(None, None))

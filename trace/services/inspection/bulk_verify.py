@@ -69,7 +69,8 @@ from ...domain.verification import (
 from ...domain.viewer_time import instant
 from ...hash import hash_document
 from ...store import inspection_find_reads as reads
-from ...store.bulk_record_pages import RecordPages, one_snapshot
+from ...store.bulk_record_pages import RecordPages
+from ...store.snapshot import one_snapshot
 from ...store.verification_reads import Record
 from ..ports import ChainReader, UnitOfWork
 from ..signatures.seal_checks import Seal, timestamp

@@ -32,6 +32,7 @@ from ...domain.vocabulary import PLOT_URN, TC_PREFIX, cbv_word
 from ...gs1.canonical import canonicalise
 from ...gs1.keys import LotKey, parse_lot
 from ...store import inspection_dossier_reads as reads
+from ...store.snapshot import one_snapshot
 from ..consumer.provenance import step_anchor
 from ..lots.lineage import lot_key
 from ..lots.plausibility import Limits, lineage_flags
@@ -401,7 +402,7 @@ def _build(gtin: str, lot: str, actor: Actor, uow: UnitOfWork, reader: ChainRead
     snapshot = keep_from is not None and not fresh  # to keep: one snapshot, its digest
     with uow:
         if snapshot:
-            reads.one_snapshot(uow)
+            one_snapshot(uow)
         rows = {r.uri: r for r in reads.lot_rows(uow, [key.uri])}
         root = rows.get(key.uri)
         if root is None:
