@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from .accounts import Organisation
 from .anchoring import AnchorBatch
@@ -38,6 +38,22 @@ _NO_ORGANISATION = dict.fromkeys(_ORGANISATION_FIELDS)
 _NO_BATCH = {**dict.fromkeys(_BATCH_FIELDS), "batch_found": False}
 
 
+_S = TypeVar("_S", bound=Select)  # any row shape
+
+
+def in_scope(stmt: _S, organisation_id: int | None, start: datetime | None,
+             end: datetime | None) -> _S:
+    """``stmt`` (over ``events``) kept to a bulk verification's scope: one organisation's
+    events, or everyone's, with event times in ``[start, end)`` (either end open)."""
+    if organisation_id is not None:
+        stmt = stmt.where(Event.organisation_id == organisation_id)
+    if start is not None:
+        stmt = stmt.where(Event.event_time >= start)
+    if end is not None:
+        stmt = stmt.where(Event.event_time < end)
+    return stmt
+
+
 class PageReader:
     """Pages of records in scope by row id (keyset), on the connection each call is given."""
 
@@ -51,14 +67,8 @@ class PageReader:
     def page(self, conn: Connection, after: int) -> list[Record]:
         """The records of the events in scope with a row id above ``after``, by id."""
         organisation_id, start, end = self.scope
-        stmt = (select(*_EVENT).join(DocumentContext, DocumentContext.id == Event.context_id)
-                .where(Event.id > after))
-        if organisation_id is not None:
-            stmt = stmt.where(Event.organisation_id == organisation_id)
-        if start is not None:
-            stmt = stmt.where(Event.event_time >= start)
-        if end is not None:
-            stmt = stmt.where(Event.event_time < end)
+        joined = select(*_EVENT).join(DocumentContext, DocumentContext.id == Event.context_id)
+        stmt = in_scope(joined.where(Event.id > after), organisation_id, start, end)
         rows: Sequence[Any] = conn.execute(stmt.order_by(Event.id).limit(self.limit)).all()
         self._learn(conn, rows)
         new, contexts = object.__new__, self.contexts

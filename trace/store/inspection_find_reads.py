@@ -27,6 +27,7 @@ from sqlalchemy.orm import aliased
 
 from .accounts import Organisation
 from .anchoring import AnchorBatch
+from .bulk_records import in_scope
 from .catalogue import Farm, Plot, Product
 from .events import CaptureJob, Event, EventObject
 from .inspection_models import Hold
@@ -287,13 +288,7 @@ def record_page(uow: UnitOfWork, organisation_id: int | None, start: datetime | 
     """The verification records of the events in scope with a row id above ``after``, by id:
     one query per page. (Bulk verification reads the same records leaner, in one snapshot:
     ``bulk_records``, ``bulk_record_pages``.)"""
-    stmt = _select().where(Event.id > after)
-    if organisation_id is not None:
-        stmt = stmt.where(Event.organisation_id == organisation_id)
-    if start is not None:
-        stmt = stmt.where(Event.event_time >= start)
-    if end is not None:
-        stmt = stmt.where(Event.event_time < end)
+    stmt = in_scope(_select().where(Event.id > after), organisation_id, start, end)
     # Core rows (no ORM loading: a page is thousands of rows), columns in Record's order
     return records_of(session_of(uow).connection().execute(
         stmt.order_by(Event.id).limit(limit)).all())

@@ -281,9 +281,7 @@ def test_the_page_from_a_kept_dossier_is_the_cold_pages_html(anchored, console, 
     cold = client.get(PEPPER).get_data(as_text=True)
     [(count,)] = anchored.sql("SELECT COUNT(*) FROM kept_dossiers")
     assert count == 1
-    # as another process: nothing in memory, and no build
-    monkeypatch.setattr(app_services(app), "verification_caches", VerificationCaches())
-    monkeypatch.setattr(console_dossier, "_PAGES", console_dossier._Contents())
+    _as_a_new_process(app, monkeypatch)  # nothing in memory, and no build
     _no_cold_build(monkeypatch)
     assert client.get(PEPPER).get_data(as_text=True) == cold
 
