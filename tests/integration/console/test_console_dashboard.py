@@ -3,7 +3,7 @@ what another organisation never sees, and the label PDF the form makes."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,6 +12,15 @@ from tests.support.pdf_labels import read_pdf
 from tracechain.app_services import app_services
 
 BASE = "https://trace.example.vn"
+
+
+@pytest.fixture
+def clock(clock):
+    """The console's clock starts at the server's real time: events carry real record times and
+    the dashboard's warnings compare them with it (a session signed in at a fixed morning hour
+    would expire at 20:00 UTC, or on any later day, before the clock is moved on)."""
+    clock.now = datetime.now(UTC)
+    return clock
 
 
 @pytest.fixture
@@ -46,8 +55,8 @@ def test_the_member_sees_lots_stock_waiting_events_and_warnings(world, console, 
     assert f"/app/lots/{a.black}/DRCL01/labels" in html
     assert 'data-testid="stuck"' not in html
     # Nothing anchored them (no anchorer runs here): 16 minutes after they were recorded,
-    # they are a warning (record times are the server's real clock; the console's is moved).
-    clock.now = datetime.now(UTC) + timedelta(minutes=16)
+    # they are a warning.
+    clock.advance(minutes=16)
     assert 'data-testid="stuck"' in page(member)
     # Another organisation's member sees none of it.
     theirs = page(other)
