@@ -259,7 +259,7 @@
     }
     return { sent, outcome };
   }
-  let lockRetries = 0;
+  let lockRetries = 0, retry = null;
   async function sync() {
     if (!USER || sending || !navigator.onLine) return;
     sending = true;
@@ -269,8 +269,11 @@
         ? await navigator.locks.request(LOCK, { ifAvailable: true }, (lock) => (lock ? run() : null))
         : await run();
       // another tab (or the page just left, whose send the navigation cut short) holds the lock:
-      // look again shortly, so what it did not send is not left waiting for the next page
-      if (result === null && lockRetries++ < 10) setTimeout(sync, 1500);
+      // look again shortly, so what it did not send is not left waiting for the next page.
+      // Once this page has been through the queue itself, a look still planned has nothing to do.
+      clearTimeout(retry);
+      retry = null;
+      if (result === null && lockRetries++ < 10) retry = setTimeout(() => { retry = null; sync(); }, 1500);
       else if (result !== null) lockRetries = 0;
       if (result && result.outcome === "signin") await askSignIn();
       else if (result && result.sent) notice(t("Sent", result.sent));
@@ -278,7 +281,6 @@
       sending = false;
       changed();
       await refreshBadge();
-      if (window.tcOfflineTest) window.tcOfflineTest.synced = (window.tcOfflineTest.synced || 0) + 1;
     }
   }
 
@@ -397,6 +399,6 @@
     const s = document.createElement("script"); s.src = D.scanJs; s.defer = true; document.head.append(s);
   }
   if (!USER) forgetPages();
-  window.tcOffline = { sync, all, refreshBadge, ready: serviceWorker() };
+  window.tcOffline = { sync, all, refreshBadge, ready: serviceWorker(), retrying: () => retry !== null };
   refill().then(refreshBadge).then(sync);
 })();
