@@ -66,9 +66,14 @@ class RecordPages:
                                    "first")
             engine = session.get_bind()
             conn = engine.connect()  # type: ignore[union-attr]  # an Engine: the session's bind
-            self._thread = threading.Thread(target=self._read, args=(conn, snapshot),
-                                            name="bulk-verify-reader", daemon=True)
-            self._thread.start()
+            thread = threading.Thread(target=self._read, args=(conn, snapshot),
+                                      name="bulk-verify-reader", daemon=True)
+            try:
+                thread.start()
+            except BaseException:  # no thread (out of threads): the connection goes back
+                conn.close()
+                raise
+            self._thread = thread
 
     def __enter__(self) -> RecordPages:
         return self

@@ -136,3 +136,11 @@ def test_a_caller_that_stops_early_or_a_failed_read_leaves_no_reader_behind(anch
               RecordPages(uow, None, None, None, PAGE) as pages):
             list(pages)  # the reader's failure, raised where the page is taken
         assert not _readers() and pool.checkedout() == held
+
+        def no_thread(_thread):
+            raise RuntimeError("can't start new thread")
+
+        monkeypatch.setattr(threading.Thread, "start", no_thread)
+        with pytest.raises(RuntimeError, match="can't start new thread"):
+            RecordPages(uow, None, None, None, PAGE)
+        assert pool.checkedout() == held  # the reader's connection went back with it
