@@ -87,7 +87,7 @@ def dossier_page(gtin: str, lot: str) -> Any:
     services = app_services()
     keep = _keeper(services.settings.secret_key)
     first = request.args.keys() <= {"lang"}
-    if first:  # the kept content of the first page, if its kept dossier holds and has it
+    if first and written.written_ahead():  # the kept content, if its dossier holds and has it
         hit = kept_page(gtin, lot, web.actor(), services.unit_of_work(), services.chain_reader,
                         services.verification_caches, _limits(), keeper=keep,
                         variant=written.variant())

@@ -95,6 +95,13 @@ def answer(written: str, key: LotKey, certificates: Iterable[Certificate]) -> An
     return web.render("inspect_dossier.html", lot=key.lot, content=Markup(filled))
 
 
+def written_ahead() -> bool:
+    """Whether this request's reader is given content the keeper writes ahead (``prerender``:
+    Vietnam's time zone). Any other reader's page is written from the kept model: asking the
+    kept row for content first would check it (its MAC, the digests) twice."""
+    return str(web.viewer_zone()) == DEFAULT_ZONE
+
+
 def variant() -> str:
     """Which written content this request's reader is given: the language, the time zone, the
     application's root and the version of what writes it (templates, catalogue, this code)."""

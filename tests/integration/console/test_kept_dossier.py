@@ -497,8 +497,13 @@ def test_a_reader_in_another_time_zone_is_given_a_page_written_for_it(anchored, 
     assert "+07:00" in vietnam
     _as_a_new_process(app, monkeypatch)
     client.set_cookie(web.ZONE_COOKIE, "Europe/Berlin")
+    checked = []
+    holding = kept_dossier._holding
+    monkeypatch.setattr(kept_dossier, "_holding",
+                        lambda *a: checked.append(1) or holding(*a))
     berlin = client.get(PEPPER + "?lang=en").get_data(as_text=True)  # from the kept model
     assert "+07:00" not in berlin.split("<main>")[1] and "+01:00" in berlin
+    assert checked == [1]  # the kept row checked once: no content is written for Berlin
     _as_a_new_process(app, monkeypatch)
     monkeypatch.setattr(console_dossier, "_keeper", lambda secret: keeper(secret, 10**9))
     assert client.get(PEPPER + "?lang=en").get_data(as_text=True) == berlin  # as a cold build
