@@ -38,6 +38,7 @@ import inspect_dataset as d
 from tracechain import create_app
 from tracechain.app_services import app_services
 from tracechain.console import inspect_dossier as console_dossier
+from tracechain.console import web
 from tracechain.domain.actor import Actor
 from tracechain.domain.eudr import StatementChoices
 from tracechain.present import eudr_dds
@@ -235,8 +236,20 @@ def _kept(s: Site, services: Any, info: d.Info, label: str, args: Any,
         wall, used, size = _get(s, info.export_gtin, info.export_lot)
         export_times.append(wall)
         export_cpu.append(used)
+    # An EU auditor's browser says Europe/Berlin: no content is written ahead for that zone, so
+    # the page is written from the kept model (informational: the target is the console's
+    # readers in Vietnam).
+    s.client.set_cookie(web.ZONE_COOKIE, "Europe/Berlin")
+    berlin = []
+    try:
+        for _ in range(args.export_runs):
+            _forget_dossiers(services)
+            berlin.append(_get(s, info.export_gtin, info.export_lot)[0])
+    finally:
+        s.client.delete_cookie(web.ZONE_COOKIE)
     a, ac = c.summary_ms(times), c.summary_ms(cpu)
     e, ec = c.summary_ms(export_times), c.summary_ms(export_cpu)
+    b = c.summary_ms(berlin)
     allp = c.summary_ms(times + export_times)
     base = c.summary_ms(cold)
     print(f"  kept dossiers: {len(kept)} lineages of {keep.min_events}+ events kept in "
@@ -249,6 +262,8 @@ def _kept(s: Site, services: Any, info: d.Info, label: str, args: Any,
     print(f"    the export lot ({len(export_times)} loads) p50 {e['p50']:7.1f}  p99 "
           f"{e['p99']:7.1f}   CPU p50 {ec['p50']:6.1f} p99 {ec['p99']:6.1f}; "
           f"{size / 1024:.1f} KB on the wire")
+    print(f"    the export lot, a reader in Europe/Berlin (written from the kept model) "
+          f"p50 {b['p50']:7.1f}  p99 {b['p99']:7.1f}")
     print(f"    all of them: p99 {allp['p99']:.1f} ms (cold, the baseline: p99 "
           f"{base['p99']:.1f} ms)")
     print("  " + c.verdict(allp["p99"] <= DOSSIER_P99_MS,
