@@ -11,9 +11,16 @@ def _create_app():
     from ..settings import SettingsError
 
     try:
-        return create_app()
+        app = create_app()
     except SettingsError as exc:  # a clear message naming the variable, not a traceback
         raise click.ClickException(f"configuration: {exc}") from None
+    context = click.get_current_context(silent=True)
+    if context is not None:  # the command's database connections closed when it ends (a
+        # process that runs commands in turn, as the tests do, would otherwise leave them open)
+        from ..app_services import app_services
+
+        context.call_on_close(app_services(app).engine.dispose)
+    return app
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,

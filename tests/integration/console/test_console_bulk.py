@@ -9,9 +9,8 @@ import io
 import openpyxl
 import pytest
 from sqlalchemy import text
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
 
+from tests.support.multipart import multipart
 from tracechain.app_services import app_services
 from tracechain.services.cooperative import bulk_harvests as bulk
 
@@ -39,12 +38,8 @@ def _plot_code(app, world) -> str:
 
 
 def _upload(console, client, body: bytes, name: str, lang: str = "vi"):
-    # Encoded here, in memory: the test client spools a body over 500 KB to a temporary file
-    # it never closes (a ResourceWarning in whichever test the collector runs in next).
-    boundary, data = encode_multipart({"csrf": console.csrf(client, PAGE),
-                                       "file": FileStorage(io.BytesIO(body), name)})
-    return client.post(f"{PAGE}?lang={lang}", data=data,
-                       content_type=f"multipart/form-data; boundary={boundary}")
+    return client.post(f"{PAGE}?lang={lang}", **multipart({
+        "csrf": console.csrf(client, PAGE), "file": (body, name)}))
 
 
 def _harvests(app) -> int:

@@ -12,6 +12,7 @@ import qrcode
 import zxingcpp
 from PIL import Image
 
+from tests.support.multipart import multipart
 from tracechain.console import scan as scan_view
 
 # PostgreSQL runs the tests whose subject is the database (docs/TESTING.md); this module's is the
@@ -50,10 +51,10 @@ def people(console, actions, dataset):
 def send(console, client, photo: bytes | None = None, text: str | None = None, lang="vi"):
     data: dict = {"csrf": console.csrf(client, "/app/")}
     if photo is not None:
-        data["photo"] = (io.BytesIO(photo), "label.png", "image/png")
+        data["photo"] = (photo, "label.png", "image/png")
     if text is not None:
         data["text"] = text
-    return client.post(f"/app/scan?lang={lang}", data=data, content_type="multipart/form-data",
+    return client.post(f"/app/scan?lang={lang}", **multipart(data),
                        headers={"Accept": "application/json"})
 
 
