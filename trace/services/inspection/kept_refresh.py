@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from itertools import chain, islice
 
 from ...store import kept_dossiers as stored
 from ..lots.plausibility import Limits
@@ -60,12 +61,14 @@ def refresh(keeper: kept.Keeper, new_uow: Callable[[], UnitOfWork],
         had = stored.kept_lots(uow)
         candidates = stored.big_lineage_lots(uow, keeper.min_events)
     now = datetime.now(UTC)
-    stale = [uri for uri, built_at in had
+    # Lazily: a kept row is checked (its digests read) only until ``most`` are found.
+    stale = (uri for uri, built_at in had
              if _aware(built_at) < now - REBUILD_AFTER
-             or not kept.holds(keeper, uri, new_uow(), reader, caches, judging(limits))]
+             or not kept.holds(keeper, uri, new_uow(), reader, caches, judging(limits)))
     known = {uri for uri, _ in had}
-    new = [uri for uri in candidates if uri not in known]
-    return _keep(keeper, [*stale, *new][:most], new_uow, reader, caches, limits)
+    new = (uri for uri in candidates if uri not in known)
+    return _keep(keeper, list(islice(chain(stale, new), most)), new_uow, reader, caches,
+                 limits)
 
 
 def _keep(keeper: kept.Keeper, uris: list[str], new_uow: Callable[[], UnitOfWork],
